@@ -1,0 +1,101 @@
+// Package event holds sitrep's canonical records: the observed security event, the
+// vulnerability record and the incident ticket, with their closed vocabularies (kinds, the
+// ENISA RSIT taxonomy as IntelMQ uses it, TLP). It imports nothing of sitrep's own.
+package event
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind is what an event observed. The set is closed: it is what the bulletin counts.
+type Kind string
+
+// The event kinds of CONTRACT.md.
+const (
+	InfectedHost Kind = "infected_host"
+	MalwareSite  Kind = "malware_site"
+	Defacement   Kind = "defacement"
+	Backdoor     Kind = "backdoor"
+	Phishing     Kind = "phishing"
+	DDoS         Kind = "ddos"
+)
+
+// Kinds lists every kind in the bulletin's order.
+var Kinds = []Kind{InfectedHost, MalwareSite, Defacement, Backdoor, Phishing, DDoS}
+
+// Taxonomy is the RSIT classification (taxonomy, type) of a kind, as IntelMQ names it.
+func (k Kind) Taxonomy() (taxonomy, typ string) {
+	switch k {
+	case InfectedHost:
+		return "malicious-code", "infected-system"
+	case MalwareSite:
+		return "malicious-code", "malware-distribution"
+	case Defacement:
+		return "information-content-security", "unauthorised-information-modification"
+	case Backdoor:
+		return "intrusions", "system-compromise"
+	case Phishing:
+		return "fraud", "phishing"
+	case DDoS:
+		return "availability", "ddos"
+	}
+	return "other", "other"
+}
+
+// ParseKind accepts a kind name in any case.
+func ParseKind(s string) (Kind, error) { return ParseEnum("kind", s, Kinds) }
+
+// TLP is a Traffic Light Protocol 2.0 label.
+type TLP string
+
+// The TLP 2.0 labels, least restricted first.
+const (
+	Clear       TLP = "CLEAR"
+	Green       TLP = "GREEN"
+	Amber       TLP = "AMBER"
+	AmberStrict TLP = "AMBER+STRICT"
+	Red         TLP = "RED"
+)
+
+// ParseTLP accepts the TLP 2.0 labels in any case, with or without a "TLP:" prefix, and
+// TLP 1.0's WHITE as CLEAR. Empty means CLEAR, the contract's default.
+func ParseTLP(s string) (TLP, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	u = strings.TrimPrefix(u, "TLP:")
+	switch u {
+	case "", "CLEAR", "WHITE":
+		return Clear, nil
+	case "GREEN", "AMBER", "AMBER+STRICT", "RED":
+		return TLP(u), nil
+	}
+	return "", fmt.Errorf("unknown TLP label %q (want CLEAR, GREEN, AMBER, AMBER+STRICT or RED)", s)
+}
+
+// Event is one observation from a feed, normalised. Empty strings and nil pointers mean
+// unknown. Time is an instant; the week it belongs to depends on the bulletin's zone.
+type Event struct {
+	Time              time.Time
+	Kind              Kind
+	IP                string // canonical text form, empty when unknown
+	URL               string
+	Host              string // host part of URL, lower case; an IP literal when HostIsIP
+	HostIsIP          bool
+	Domain            string // registrable domain of the site
+	Country           string // ISO 3166 alpha-2 of IP
+	Province          string // Chinese name of a domestic IP's province
+	ASN               uint32 // 0 when unknown
+	RegistrantCountry string
+	Family            string
+	Target            string
+	Gov               *bool
+	Source            string
+	TLP               TLP
+	FeedID            string
+	Extra             string // unknown input columns as a JSON object, empty when none
+	Line              int    // line of the input the event came from
+}
+
+// IsConficker reports whether the event's malware family marks a Conficker infection.
+func (e *Event) IsConficker() bool { return strings.EqualFold(e.Family, "conficker") }

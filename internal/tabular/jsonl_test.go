@@ -1,0 +1,37 @@
+package tabular
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestJSONL(t *testing.T) {
+	in := `{"time":"2024-02-26 10:00:00","kind":"phishing","asn":4134,"gov":false}
+
+{"kind":"defacement","time":"2024-02-27T10:00:00+08:00","url":null,"tags":["a","b"]}
+{"kind": broken
+["not", "an", "object"]
+{"kind":"ddos","huge":"` + strings.Repeat("y", MaxField+1) + `"}
+`
+	r, err := NewJSONL(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	wantRows := []string{
+		"1:4134|false|phishing|2024-02-26 10:00:00",
+		"3:||defacement|2024-02-27T10:00:00+08:00|[\"a\",\"b\"]|",
+	}
+	if !reflect.DeepEqual(got.rows, wantRows) {
+		t.Errorf("rows\n got %q\nwant %q", got.rows, wantRows)
+	}
+	if len(got.errs) != 3 || !strings.HasPrefix(got.errs[0], "4::not a JSON object") ||
+		!strings.HasPrefix(got.errs[1], "5::not a JSON object") || got.errs[2] != "6:huge:is 65537 bytes, over the 65536-byte limit" {
+		t.Errorf("errors %q", got.errs)
+	}
+	wantHeader := []string{"asn", "gov", "kind", "time", "tags", "url", "huge"}
+	if !reflect.DeepEqual(r.Header(), wantHeader) {
+		t.Errorf("header %q, want %q", r.Header(), wantHeader)
+	}
+}
