@@ -1,0 +1,137 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"sitrep/internal/ingest"
+	"sitrep/internal/synth"
+	"sitrep/internal/week"
+)
+
+func runDemo(e *env, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	out := fs.String("out", "sitrep-demo", "`directory` for the sample data, its store and the outputs")
+	weeks := fs.Int("weeks", 12, "how many `weeks` of data")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *weeks < 2 {
+		return usageError{"--weeks must be 2 or more"}
+	}
+	last := week.Of(time.Now(), e.cfg.Zone).Prev()
+	data := filepath.Join(*out, "data")
+	storeDir := filepath.Join(*out, "store")
+	if err := os.RemoveAll(storeDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "generating %d weeks of sample data (%s to %s) in %s\n", *weeks, last.Add(1-*weeks), last, data)
+	files, err := writeSample(data, synth.Weeks(last, *weeks, 2024))
+	if err != nil {
+		return err
+	}
+	cfg := *e.cfg
+	cfg.Store = storeDir
+	st, err := cfg.Open(e.ctx, false)
+	if err != nil {
+		return err
+	}
+	opt := cfg.IngestOptions()
+	opt.Source = "demo"
+	for _, f := range files {
+		start := time.Now()
+		sum, err := ingest.File(e.ctx, st, f, nil, opt)
+		if err != nil {
+			st.Close()
+			return err
+		}
+		fmt.Fprintf(e.stderr, "ingested %s: %s (%.1fs)\n", f, sum, time.Since(start).Seconds())
+	}
+	s, err := cfg.Stats(e.ctx, st, last)
+	st.Close()
+	if err != nil {
+		return err
+	}
+	if err := printStats(e.stdout, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "\nthe demo store is %s; try:\n  sitrep --store %s stats --week %s --json\n  sitrep --store %s ingest --rejects\n",
+		storeDir, storeDir, last.Add(-1), storeDir)
+	return nil
+}
+
+// writeSample writes the specs' events, vulnerabilities and incidents into dir, plus a file
+// of broken rows that shows the quarantine at work, and returns the files in ingest order.
+func writeSample(dir string, specs []synth.Spec) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	names := []string{"events.csv", "vulns.csv", "incidents.csv"}
+	var files []*os.File
+	var paths []string
+	for _, n := range names {
+		f, err := os.Create(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		files = append(files, f)
+		paths = append(paths, f.Name())
+	}
+	zone, _ := time.LoadLocation(week.DefaultZone)
+	if err := synth.Write(files[0], files[1], files[2], specs, zone); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+	}
+	last := specs[len(specs)-1].Week.Monday().Format(time.DateOnly)
+	broken := filepath.Join(dir, "events-with-errors.csv")
+	err := os.WriteFile(broken, []byte("time,kind,ip,url,country\n"+
+		last+" 09:00:00,phishing,203.0.113.9,https://secure-login.example.top/a,US\n"+
+		last+" 25:61:00,phishing,203.0.113.9,https://x.example.top/,US\n"+
+		last+" 10:00:00,worm,203.0.113.10,,US\n"+
+		last+" 11:00:00,infected_host,300.1.2.3,,CN\n"+
+		last+" 12:00:00,phishing,,javascript:alert(1),\n"+
+		last+" 13:00:00,defacement,198.51.100.7,\"http://www.example.gov.cn/,CN\n"), 0o644)
+	return append(paths, broken), err
+}
+
+func runSample(e *env, args []string) error {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	out := fs.String("out", "", "`directory` to write events.csv, vulns.csv and incidents.csv into")
+	wk := fs.String("week", "", "last `week` (default: the last complete week)")
+	weeks := fs.Int("weeks", 1, "how many `weeks`")
+	events := fs.Int("events", 0, "scale each week to about `N` events (default: a typical week)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{"--out is required"}
+	}
+	last, err := pickWeek(*wk, e.cfg.Zone)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	specs := synth.Weeks(last, max(*weeks, 1), 2024)
+	if *events > 0 {
+		for i := range specs {
+			specs[i] = specs[i].Scale(float64(*events) / float64(specs[i].Events()))
+		}
+	}
+	paths, err := writeSample(*out, specs)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, s := range specs {
+		total += s.Events()
+	}
+	fmt.Fprintf(e.stdout, "wrote about %d events over %d week(s) ending %s: %v\n", total, len(specs), last, paths)
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"sitrep/internal/feed/native"
+	"sitrep/internal/ingest"
+	"sitrep/internal/store"
+	"sitrep/internal/tabular"
+)
+
+func runIngest(e *env, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	format := fs.String("format", "", "input `format`: sitrep-events, sitrep-vulns or sitrep-incidents (default: from the header)")
+	source := fs.String("source", "", "feed `name` for rows that name no source")
+	rejects := fs.Bool("rejects", false, "list the rows set aside instead of ingesting")
+	input := fs.String("input", "", "with --rejects: only this input (`name` or SHA-256 prefix)")
+	limit := fs.Int("limit", 200, "with --rejects: at most `N` rows (0 for all)")
+	batch := fs.Int("batch", 0, "rows per committed batch (default 122880)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *rejects {
+		return listRejects(e, *input, *limit)
+	}
+	if fs.NArg() == 0 {
+		return usageError{"name one or more files, or - for standard input"}
+	}
+	opt := e.cfg.IngestOptions()
+	opt.Source, opt.BatchSize = *source, *batch
+	if *format != "" {
+		f, err := native.ParseFormat(*format)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		opt.Format = f
+	}
+	st, err := e.cfg.Open(e.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opt.TempDir = st.Dir()
+
+	var total store.Tally
+	var errs []error
+	for _, path := range fs.Args() {
+		sum, err := ingest.File(e.ctx, st, path, e.stdin, opt)
+		total.Add(sum.Tally)
+		if err != nil {
+			errs = append(errs, err)
+			if sum.Read > 0 {
+				fmt.Fprintf(e.stderr, "%s: stopped after %s\n", path, sum)
+			}
+			continue
+		}
+		if len(fs.Args()) > 1 {
+			fmt.Fprintf(e.stderr, "%s (%s, %s): %s\n", path, sum.Format, sum.Encoding, sum)
+		}
+		if sum.Rejected > 0 {
+			fmt.Fprintf(e.stderr, "%s: %d row(s) set aside; see them with: sitrep ingest --rejects --input %s\n", path, sum.Rejected, path)
+		}
+	}
+	fmt.Fprintln(e.stdout, ingest.Summary{Tally: total})
+	return errors.Join(errs...)
+}
+
+func listRejects(e *env, input string, limit int) error {
+	st, err := e.cfg.Open(e.ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rows, err := st.Rejects(e.ctx, store.RejectFilter{Input: input, Limit: limit})
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.stderr, "no rows set aside")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INPUT\tLINE\tFIELD\tREASON\tROW")
+	for _, r := range rows {
+		field := r.Field
+		if field == "" {
+			field = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.Input, r.Line, field, r.Reason, tabular.Snip(r.Raw, 80))
+	}
+	return tw.Flush()
+}

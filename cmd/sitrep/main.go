@@ -1,0 +1,119 @@
+// Command sitrep turns a CERT's monitoring data and incident tickets into the weekly
+// network-security situation bulletin, and keeps the numbers behind every sentence.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"sitrep/internal/app"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// env is what a subcommand gets: its arguments, the shared configuration and the streams.
+type env struct {
+	ctx            context.Context
+	cfg            *app.Config
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(e *env, args []string) error
+}
+
+var commands = []command{
+	{"ingest", "ingest [--format F] [--source NAME] FILE... | -   (or --rejects to list rows set aside)", runIngest},
+	{"stats", "stats --week 2024-W09 [--json]", runStats},
+	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
+	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},
+}
+
+// usageError makes the command exit with status 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := &app.Config{}
+	fs := flag.NewFlagSet("sitrep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	globalFlags(fs, cfg)
+	fs.Usage = func() { usage(stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		usage(stderr)
+		return 2
+	}
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(&env{ctx: ctx, cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}, rest)
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "sitrep %s: %s\nusage: sitrep %s\n", name, ue.msg, c.usage)
+			return 2
+		case errors.Is(err, errFlags):
+			return 2
+		default:
+			fmt.Fprintf(stderr, "sitrep %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "sitrep: unknown command %q\n", name)
+	usage(stderr)
+	return 2
+}
+
+// globalFlags registers the flags every command accepts, before or after its name.
+func globalFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.Store, "store", cfg.Store, "store `URL` or directory (default $SITREP_STORE or "+app.DefaultStore+")")
+	fs.Func("tz", "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)", func(s string) error {
+		return os.Setenv("SITREP_TZ", s)
+	})
+}
+
+var errFlags = errors.New("bad flags")
+
+// parse parses a subcommand's flags and fills the configuration's defaults.
+func (e *env) parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(e.stderr)
+	globalFlags(fs, e.cfg)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errFlags
+	}
+	return e.cfg.Defaults()
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: sitrep [--store URL] [--tz ZONE] COMMAND [flags]")
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  sitrep %s\n", c.usage)
+	}
+}

@@ -1,0 +1,91 @@
+// Package app wires sitrep together: it resolves where the store is, opens the engine, and
+// offers the operations the command line (and tests, in-process) call.
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sitrep/internal/enrich"
+	"sitrep/internal/ingest"
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+	"sitrep/internal/store/duck"
+	"sitrep/internal/week"
+)
+
+// DefaultStore is where the embedded store lives when nothing says otherwise.
+const DefaultStore = "./sitrep-data"
+
+// Config is what every command shares.
+type Config struct {
+	Store       string // a directory, or duckdb:///path/to/dir
+	Zone        *time.Location
+	GovSuffixes []string
+	MemoryLimit string
+}
+
+// Defaults fills what is unset from the environment (SITREP_STORE, SITREP_TZ,
+// SITREP_GOV_SUFFIXES) and the built-in defaults.
+func (c *Config) Defaults() error {
+	if c.Store == "" {
+		c.Store = os.Getenv("SITREP_STORE")
+	}
+	if c.Store == "" {
+		c.Store = DefaultStore
+	}
+	if c.Zone == nil {
+		name := os.Getenv("SITREP_TZ")
+		if name == "" {
+			name = week.DefaultZone
+		}
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			return fmt.Errorf("time zone %q: %w", name, err)
+		}
+		c.Zone = loc
+	}
+	if c.GovSuffixes == nil {
+		if s := os.Getenv("SITREP_GOV_SUFFIXES"); s != "" {
+			c.GovSuffixes = strings.Split(s, ",")
+		} else {
+			c.GovSuffixes = enrich.DefaultGovSuffixes
+		}
+	}
+	return nil
+}
+
+// StoreDir resolves the store URL to the embedded store's directory.
+func StoreDir(url string) (string, error) {
+	switch {
+	case strings.HasPrefix(url, "duckdb://"):
+		return strings.TrimPrefix(url, "duckdb://"), nil
+	case strings.HasPrefix(url, "file://"):
+		return strings.TrimPrefix(url, "file://"), nil
+	case strings.Contains(url, "://"):
+		return "", fmt.Errorf("store %q: this build knows duckdb:// (the embedded store) and plain directories", url)
+	}
+	return url, nil
+}
+
+// Open opens the store for reading and writing, or for reading only.
+func (c *Config) Open(ctx context.Context, readOnly bool) (*duck.DB, error) {
+	dir, err := StoreDir(c.Store)
+	if err != nil {
+		return nil, err
+	}
+	return duck.Open(ctx, dir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
+}
+
+// IngestOptions returns the ingest options implied by the configuration.
+func (c *Config) IngestOptions() ingest.Options {
+	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes}
+}
+
+// Stats computes a week's statistics from the store.
+func (c *Config) Stats(ctx context.Context, st store.Counter, w week.Week) (*stats.Week, error) {
+	return stats.Compute(ctx, st, w, c.Zone)
+}

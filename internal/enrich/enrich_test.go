@@ -1,0 +1,73 @@
+package enrich
+
+import "testing"
+
+func TestURLHost(t *testing.T) {
+	tests := []struct {
+		in, host string
+		isIP     bool
+		bad      bool
+	}{
+		{"http://WWW.Example.COM:8080/a?b", "www.example.com", false, false},
+		{"https://1.2.3.4/x.exe", "1.2.3.4", true, false},
+		{"http://[2001:db8::1]:80/", "2001:db8::1", true, false},
+		{"example.com/login", "example.com", false, false},
+		{"http://例子.中国/", "xn--fsqu00a.xn--fiqs8s", false, false},
+		{"http://www.gov.cn./", "www.gov.cn", false, false},
+		{"not a url", "", false, true},
+		{"http://", "", false, true},
+		{"http://exa mple.com/", "", false, true},
+		{"mailto:x@y", "", false, true},
+		{"javascript:alert(1)", "", false, true},
+		{"hxxps://evil[.]example[.]com/a", "evil.example.com", false, false},
+		{"example.com:8080/x", "example.com", false, false},
+		{"", "", false, true},
+	}
+	for _, tc := range tests {
+		host, isIP, err := URLHost(tc.in)
+		if (err != nil) != tc.bad {
+			t.Errorf("URLHost(%q) err = %v", tc.in, err)
+			continue
+		}
+		if host != tc.host || isIP != tc.isIP {
+			t.Errorf("URLHost(%q) = %q, %v; want %q, %v", tc.in, host, isIP, tc.host, tc.isIP)
+		}
+	}
+}
+
+func TestRegistrableDomainAndGov(t *testing.T) {
+	tests := []struct {
+		host, domain, tld string
+		gov               bool
+	}{
+		{"www.beijing.gov.cn", "beijing.gov.cn", "cn", true},
+		{"gov.cn", "gov.cn", "cn", true},
+		{"www.example.com.cn", "example.com.cn", "cn", false},
+		{"a.b.example.com", "example.com", "com", false},
+		{"notgov.cn", "notgov.cn", "cn", false},
+		{"secure-bank1.top", "secure-bank1.top", "top", false},
+	}
+	for _, tc := range tests {
+		d := RegistrableDomain(tc.host)
+		if d != tc.domain || TLD(d) != tc.tld || IsGov(tc.host, DefaultGovSuffixes) != tc.gov {
+			t.Errorf("%s: domain %q tld %q gov %v", tc.host, d, TLD(d), IsGov(tc.host, DefaultGovSuffixes))
+		}
+	}
+	if !IsGov("www.army.mil.cn", []string{".gov.cn", "mil.cn"}) {
+		t.Error("configured suffix without a dot not honoured")
+	}
+}
+
+func TestProvince(t *testing.T) {
+	for in, want := range map[string]string{
+		"广东": "广东省", "广东省": "广东省", "Guangdong": "广东省", "GUANGDONG SHENG": "广东省",
+		"HENAN SHENG": "河南省", "Inner Mongolia Autonomous Region": "内蒙古自治区", " 新疆 ": "新疆维吾尔自治区",
+	} {
+		if got, ok := Province(in); got != want || !ok {
+			t.Errorf("Province(%q) = %q, %v", in, got, ok)
+		}
+	}
+	if got, ok := Province(" Atlantis "); ok || got != "Atlantis" {
+		t.Errorf("unknown province: %q, %v", got, ok)
+	}
+}

@@ -1,0 +1,98 @@
+package native
+
+import (
+	"sitrep/internal/enrich"
+	"sitrep/internal/event"
+	"sitrep/internal/tabular"
+)
+
+var eventFields = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn",
+	"registrant_country", "family", "target", "gov", "source", "tlp", "id"}
+
+// EventParser reads rows of the sitrep-events format. It is not safe for concurrent use:
+// give each goroutine its own.
+type EventParser struct {
+	cfg  Config
+	cols columns
+}
+
+// NewEventParser returns a parser with the given configuration.
+func NewEventParser(cfg Config) *EventParser { return &EventParser{cfg: cfg} }
+
+// Parse validates one row and returns the event with its derived fields, or a row error
+// naming the first bad field.
+func (p *EventParser) Parse(row tabular.Row) (event.Event, *tabular.RowError) {
+	reindex(&p.cols, row.Header, eventFields)
+	e, err := p.parse(&row)
+	if err != nil {
+		return event.Event{}, rowError(row, err)
+	}
+	return e, nil
+}
+
+func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
+	c := &p.cols
+	var e event.Event
+	var err error
+	e.Line = row.Line
+	if e.Time, err = p.cfg.parseTime("time", c.get(row, "time")); err != nil {
+		return e, err
+	}
+	if k := c.get(row, "kind"); k == "" {
+		return e, bad("kind", "missing")
+	} else if e.Kind, err = event.ParseKind(k); err != nil {
+		return e, bad("kind", "%v", err)
+	}
+	if e.IP, err = parseIP("ip", c.get(row, "ip")); err != nil {
+		return e, err
+	}
+	if u := c.get(row, "url"); u != "" {
+		if e.Host, e.HostIsIP, err = enrich.URLHost(u); err != nil {
+			return e, bad("url", "%q is not a URL: %v", tabular.Snip(u, 80), err)
+		}
+		e.URL = u
+	}
+	if d := c.get(row, "domain"); d != "" {
+		if e.Domain, err = enrich.Hostname(d); err != nil {
+			return e, bad("domain", "%v", err)
+		}
+	} else if e.Host != "" && !e.HostIsIP {
+		e.Domain = enrich.RegistrableDomain(e.Host)
+	}
+	if e.Country, err = parseCountry("country", c.get(row, "country")); err != nil {
+		return e, err
+	}
+	if e.RegistrantCountry, err = parseCountry("registrant_country", c.get(row, "registrant_country")); err != nil {
+		return e, err
+	}
+	if pr := c.get(row, "province"); pr != "" {
+		e.Province, _ = enrich.Province(pr)
+	}
+	if e.ASN, err = parseASN("asn", c.get(row, "asn")); err != nil {
+		return e, err
+	}
+	e.Family = c.get(row, "family")
+	e.Target = c.get(row, "target")
+	if e.Gov, err = parseBool("gov", c.get(row, "gov")); err != nil {
+		return e, err
+	}
+	if e.Gov == nil {
+		site := e.Host
+		if site == "" || e.HostIsIP {
+			site = e.Domain
+		}
+		if site != "" {
+			gov := enrich.IsGov(site, p.cfg.GovSuffixes)
+			e.Gov = &gov
+		}
+	}
+	if e.Source = c.get(row, "source"); e.Source == "" {
+		e.Source = p.cfg.Source
+	}
+	if e.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+		return e, bad("tlp", "%v", err)
+	}
+	e.FeedID = c.get(row, "id")
+	e.Extra = c.extras(row)
+	return e, nil
+}

@@ -1,0 +1,192 @@
+// Package native reads sitrep's own input formats — events, vulnerabilities and incidents as
+// CSV with a header or JSON Lines, fields named as in CONTRACT.md — into canonical records.
+// Each parser validates every field and says which one is wrong and why; derived fields
+// (host, registrable domain, GOV flag, province name) are filled in here.
+package native
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"sitrep/internal/tabular"
+)
+
+// Config holds what parsing needs besides the bytes.
+type Config struct {
+	Zone        *time.Location // zone of times written without one
+	Now         time.Time      // times more than a day after Now are refused
+	Source      string         // source of rows that name none
+	GovSuffixes []string
+}
+
+// MinTime is the earliest time a record may carry; anything earlier is a broken clock or field.
+var MinTime = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// fieldError names the field of a row that is wrong.
+type fieldError struct{ field, reason string }
+
+func (e *fieldError) Error() string { return e.field + ": " + e.reason }
+
+func bad(field, format string, args ...any) error {
+	return &fieldError{field, fmt.Sprintf(format, args...)}
+}
+
+// rowError turns a parse error into the row error the ingest quarantines.
+func rowError(row tabular.Row, err error) *tabular.RowError {
+	re := &tabular.RowError{Line: row.Line, Reason: err.Error(), Raw: tabular.Snip(strings.Join(row.Fields, ","), 200)}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		re.Field, re.Reason = fe.field, fe.reason
+	}
+	return re
+}
+
+var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"}
+
+func (c *Config) parseTime(field, s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, bad(field, "missing")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		for _, layout := range timeLayouts {
+			if t, err = time.ParseInLocation(layout, s, c.Zone); err == nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return time.Time{}, bad(field, "%q is not a valid time (want RFC 3339 or YYYY-MM-DD HH:MM:SS)", tabular.Snip(s, 60))
+	}
+	if t.Before(MinTime) {
+		return time.Time{}, bad(field, "%s is before 1990", s)
+	}
+	if !c.Now.IsZero() && t.After(c.Now.Add(24*time.Hour)) {
+		return time.Time{}, bad(field, "%s is in the future", s)
+	}
+	return t.UTC(), nil
+}
+
+func parseBool(field, s string) (*bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return nil, nil
+	case "true", "1", "yes", "y", "t":
+		v := true
+		return &v, nil
+	case "false", "0", "no", "n", "f":
+		v := false
+		return &v, nil
+	}
+	return nil, bad(field, "%q is not true or false", tabular.Snip(s, 40))
+}
+
+func parseIP(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return "", bad(field, "%q is not an IP address", tabular.Snip(s, 60))
+	}
+	return a.Unmap().String(), nil
+}
+
+func parseCountry(field, s string) (string, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		return "", nil
+	}
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return "", bad(field, "%q is not an ISO 3166 alpha-2 country code", tabular.Snip(s, 40))
+	}
+	return s, nil
+}
+
+func parseASN(field, s string) (uint32, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 32)
+	if err != nil {
+		return 0, bad(field, "%q is not an AS number", tabular.Snip(s, 40))
+	}
+	return uint32(n), nil
+}
+
+// columns maps a header onto the fields a parser knows; the other columns are kept as extras.
+type columns struct {
+	width int
+	at    map[string]int
+	extra []int
+}
+
+func index(header []string, known []string) columns {
+	c := columns{width: len(header), at: map[string]int{}}
+	isKnown := map[string]bool{}
+	for _, k := range known {
+		isKnown[k] = true
+	}
+	for i, h := range header {
+		if _, dup := c.at[h]; dup || h == "" {
+			continue
+		}
+		if isKnown[h] {
+			c.at[h] = i
+		} else {
+			c.extra = append(c.extra, i)
+		}
+	}
+	return c
+}
+
+func (c *columns) get(row *tabular.Row, name string) string {
+	i, ok := c.at[name]
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(row.Get(i))
+}
+
+// extras renders the unknown columns of a row as a JSON object, or "" when all are empty.
+func (c *columns) extras(row *tabular.Row) string {
+	var m map[string]string
+	for _, i := range c.extra {
+		if v := row.Get(i); v != "" {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[row.Header[i]] = v
+		}
+	}
+	if m == nil {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func missing(header []string, required ...string) error {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[h] = true
+	}
+	var lack []string
+	for _, r := range required {
+		if !have[r] {
+			lack = append(lack, r)
+		}
+	}
+	if lack != nil {
+		return fmt.Errorf("header lacks required column(s) %s", strings.Join(lack, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package native
+
+import (
+	"sitrep/internal/event"
+	"sitrep/internal/tabular"
+)
+
+var vulnFields = []string{"id", "published", "title", "severity", "object", "cve", "vendor", "product", "tlp"}
+
+// VulnParser reads rows of the sitrep-vulns format. Give each goroutine its own.
+type VulnParser struct {
+	cfg  Config
+	cols columns
+}
+
+// NewVulnParser returns a parser with the given configuration.
+func NewVulnParser(cfg Config) *VulnParser { return &VulnParser{cfg: cfg} }
+
+// Parse validates one row.
+func (p *VulnParser) Parse(row tabular.Row) (event.Vuln, *tabular.RowError) {
+	reindex(&p.cols, row.Header, vulnFields)
+	v, err := p.parse(&row)
+	if err != nil {
+		return event.Vuln{}, rowError(row, err)
+	}
+	return v, nil
+}
+
+func (p *VulnParser) parse(row *tabular.Row) (event.Vuln, error) {
+	c := &p.cols
+	v := event.Vuln{Line: row.Line}
+	var err error
+	if v.ID = c.get(row, "id"); v.ID == "" {
+		return v, bad("id", "missing")
+	}
+	if v.Published, err = p.cfg.parseTime("published", c.get(row, "published")); err != nil {
+		return v, err
+	}
+	if s := c.get(row, "severity"); s == "" {
+		return v, bad("severity", "missing")
+	} else if v.Severity, err = event.ParseEnum("severity", s, event.Severities); err != nil {
+		return v, bad("severity", "%v", err)
+	}
+	v.Object = event.OtherObject
+	if o := c.get(row, "object"); o != "" {
+		if v.Object, err = event.ParseEnum("object", o, event.Objects); err != nil {
+			return v, bad("object", "%v", err)
+		}
+	}
+	v.Title = c.get(row, "title")
+	v.CVE = c.get(row, "cve")
+	v.Vendor = c.get(row, "vendor")
+	v.Product = c.get(row, "product")
+	if v.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+		return v, bad("tlp", "%v", err)
+	}
+	v.Extra = c.extras(row)
+	return v, nil
+}
+
+var incidentFields = []string{"id", "opened", "closed", "type", "source", "partner", "partner_kind",
+	"cross_border", "impact", "url", "platform", "tlp"}
+
+// IncidentParser reads rows of the sitrep-incidents format. Give each goroutine its own.
+type IncidentParser struct {
+	cfg  Config
+	cols columns
+}
+
+// NewIncidentParser returns a parser with the given configuration.
+func NewIncidentParser(cfg Config) *IncidentParser { return &IncidentParser{cfg: cfg} }
+
+// Parse validates one row.
+func (p *IncidentParser) Parse(row tabular.Row) (event.Incident, *tabular.RowError) {
+	reindex(&p.cols, row.Header, incidentFields)
+	in, err := p.parse(&row)
+	if err != nil {
+		return event.Incident{}, rowError(row, err)
+	}
+	return in, nil
+}
+
+func (p *IncidentParser) parse(row *tabular.Row) (event.Incident, error) {
+	c := &p.cols
+	in := event.Incident{Line: row.Line}
+	var err error
+	if in.ID = c.get(row, "id"); in.ID == "" {
+		return in, bad("id", "missing")
+	}
+	if in.Opened, err = p.cfg.parseTime("opened", c.get(row, "opened")); err != nil {
+		return in, err
+	}
+	if s := c.get(row, "closed"); s != "" {
+		t, err := p.cfg.parseTime("closed", s)
+		if err != nil {
+			return in, err
+		}
+		if t.Before(in.Opened) {
+			return in, bad("closed", "%s is before opened", s)
+		}
+		in.Closed = &t
+	}
+	if s := c.get(row, "type"); s == "" {
+		return in, bad("type", "missing")
+	} else if in.Type, err = event.ParseEnum("type", s, event.IncidentTypes); err != nil {
+		return in, bad("type", "%v", err)
+	}
+	in.Source = c.get(row, "source")
+	in.Partner = c.get(row, "partner")
+	if s := c.get(row, "partner_kind"); s != "" {
+		if in.PartnerKind, err = event.ParseEnum("partner kind", s, event.PartnerKinds); err != nil {
+			return in, bad("partner_kind", "%v", err)
+		}
+	}
+	if in.CrossBorder, err = parseBool("cross_border", c.get(row, "cross_border")); err != nil {
+		return in, err
+	}
+	in.Impact = "none"
+	if s := c.get(row, "impact"); s != "" {
+		if in.Impact, err = event.ParseEnum("impact", s, event.Impacts); err != nil {
+			return in, bad("impact", "%v", err)
+		}
+	}
+	in.URL = c.get(row, "url")
+	in.Platform = c.get(row, "platform")
+	if in.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+		return in, bad("tlp", "%v", err)
+	}
+	in.Extra = c.extras(row)
+	return in, nil
+}

@@ -1,0 +1,233 @@
+// Package stats computes a week's statistics — every number of the bulletin, with its change
+// from the week before — from the counts a store computes, by the definitions of CONTRACT.md.
+// It holds no data: give it a store.Counter and a week.
+package stats
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sitrep/internal/assess"
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// TopProvinces is how many provinces the statistics list.
+const TopProvinces = 10
+
+// Week is the statistics of one week, shaped as CONTRACT.md's JSON.
+type Week struct {
+	Week            string          `json:"week"`
+	Start           string          `json:"start"`
+	End             string          `json:"end"`
+	Zone            string          `json:"zone"`
+	Issue           Issue           `json:"issue"`
+	Rating          Rating          `json:"rating"`
+	InfectedHosts   InfectedHosts   `json:"infected_hosts"`
+	MalwareSites    MalwareSites    `json:"malware_sites"`
+	Defaced         Sites           `json:"defaced"`
+	Backdoored      Sites           `json:"backdoored"`
+	Phishing        Phishing        `json:"phishing"`
+	DDoS            DDoS            `json:"ddos"`
+	Vulnerabilities Vulnerabilities `json:"vulnerabilities"`
+	Incidents       Incidents       `json:"incidents"`
+	Events          int             `json:"events"` // every event of the week, of any kind
+}
+
+// Issue identifies the bulletin of the week.
+type Issue struct {
+	Year   int    `json:"year"`
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+}
+
+// Rating is the week's overall level and why.
+type Rating struct {
+	Level   string          `json:"level"`
+	Policy  string          `json:"policy"`
+	Reasons []assess.Reason `json:"reasons"`
+}
+
+// InfectedHosts counts distinct domestic infected hosts.
+type InfectedHosts struct {
+	Total        int               `json:"total"`
+	TrojanBotnet int               `json:"trojan_botnet"`
+	Conficker    int               `json:"conficker"`
+	TopProvinces []store.NameCount `json:"top_provinces"`
+	PrevTotal    int               `json:"prev_total"`
+	TotalWoWPct  *Tenths           `json:"total_wow_pct"`
+}
+
+// MalwareSites counts malware download sites.
+type MalwareSites struct {
+	Domains          int     `json:"domains"`
+	IPs              int     `json:"ips"`
+	DomainsAbroad    int     `json:"domains_abroad"`
+	DomainsAbroadPct *Tenths `json:"domains_abroad_pct"`
+	DomainsCom       int     `json:"domains_com"`
+	DomainsComPct    *Tenths `json:"domains_com_pct"`
+	IPsAbroad        int     `json:"ips_abroad"`
+	IPsAbroadPct     *Tenths `json:"ips_abroad_pct"`
+	IPURLs           int     `json:"ip_urls"`
+}
+
+// Sites counts defaced or backdoored domestic sites and the GOV-class share.
+type Sites struct {
+	Total       int     `json:"total"`
+	Gov         int     `json:"gov"`
+	GovPct      *Tenths `json:"gov_pct"`
+	PrevTotal   int     `json:"prev_total"`
+	PrevGov     int     `json:"prev_gov"`
+	TotalWoWPct *Tenths `json:"total_wow_pct"`
+	GovWoWPct   *Tenths `json:"gov_wow_pct"`
+}
+
+// Phishing counts phishing pages.
+type Phishing struct {
+	Pages       int     `json:"pages"`
+	Domains     int     `json:"domains"`
+	IPs         int     `json:"ips"`
+	PagesWithIP int     `json:"pages_with_ip"`
+	PagesPerIP  *int    `json:"pages_per_ip"`
+	PrevPages   int     `json:"prev_pages"`
+	PagesWoWPct *Tenths `json:"pages_wow_pct"`
+}
+
+// DDoS counts denial-of-service events and their distinct target IPs.
+type DDoS struct {
+	Events  int `json:"events"`
+	Targets int `json:"targets"`
+}
+
+// Vulnerabilities counts the week's vulnerability records.
+type Vulnerabilities struct {
+	Total       int            `json:"total"`
+	High        int            `json:"high"`
+	Medium      int            `json:"medium"`
+	Low         int            `json:"low"`
+	ByObject    map[string]int `json:"by_object"`
+	Level       string         `json:"level"`
+	LevelReason assess.Reason  `json:"level_reason"`
+	PrevTotal   int            `json:"prev_total"`
+	TotalWoWPct *Tenths        `json:"total_wow_pct"`
+}
+
+// Incidents counts the incidents closed in the week.
+type Incidents struct {
+	Handled      int            `json:"handled"`
+	CrossBorder  int            `json:"cross_border"`
+	Phishing     int            `json:"phishing"`
+	AppPlatforms int            `json:"app_platforms"`
+	AppURLs      int            `json:"app_urls"`
+	ByType       map[string]int `json:"by_type"`
+	BySource     map[string]int `json:"by_source"`
+	ByImpact     map[string]int `json:"by_impact"`
+}
+
+// Title returns the bulletin's Chinese title for w.
+func Title(w week.Week) string {
+	m, s := w.Monday(), w.Sunday()
+	return fmt.Sprintf("网络安全信息与动态周报%d年第%d期（%d月%d日-%d月%d日）", w.Year, w.Number, int(m.Month()), m.Day(), int(s.Month()), s.Day())
+}
+
+// Compute returns the statistics of w in the zone loc.
+func Compute(ctx context.Context, c store.Counter, w week.Week, loc *time.Location) (*Week, error) {
+	cur, err := counts(ctx, c, w, loc)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := counts(ctx, c, w.Prev(), loc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Week{
+		Week:  w.String(),
+		Start: w.Monday().Format(time.DateOnly),
+		End:   w.Sunday().Format(time.DateOnly),
+		Zone:  loc.String(),
+		Issue: Issue{Year: w.Year, Number: w.Number, Title: Title(w)},
+	}
+	e, pe := cur.events, prev.events
+	s.Events = e.Events
+	s.InfectedHosts = InfectedHosts{
+		Total: e.TrojanBotnet + e.Conficker, TrojanBotnet: e.TrojanBotnet, Conficker: e.Conficker,
+		TopProvinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker,
+	}
+	s.InfectedHosts.TotalWoWPct = Change(s.InfectedHosts.Total, s.InfectedHosts.PrevTotal)
+	s.MalwareSites = MalwareSites{
+		Domains: e.MalwareDomains, IPs: e.MalwareIPs,
+		DomainsAbroad: e.MalwareDomainsAbroad, DomainsAbroadPct: Share(e.MalwareDomainsAbroad, e.MalwareDomains),
+		DomainsCom: e.MalwareDomainsCom, DomainsComPct: Share(e.MalwareDomainsCom, e.MalwareDomains),
+		IPsAbroad: e.MalwareIPsAbroad, IPsAbroadPct: Share(e.MalwareIPsAbroad, e.MalwareIPs),
+		IPURLs: e.MalwareIPURLs,
+	}
+	s.Defaced = sites(e.Defaced, pe.Defaced)
+	s.Backdoored = sites(e.Backdoored, pe.Backdoored)
+	s.Phishing = Phishing{
+		Pages: e.PhishingPages, Domains: e.PhishingDomains, IPs: e.PhishingIPs, PagesWithIP: e.PhishingPagesWithIP,
+		PagesPerIP: Ratio(e.PhishingPagesWithIP, e.PhishingIPs),
+		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
+	}
+	s.DDoS = DDoS{Events: e.DDoSEvents, Targets: e.DDoSTargets}
+
+	v := cur.vulns
+	s.Vulnerabilities = Vulnerabilities{
+		Total: v.Total, High: v.BySeverity[event.High], Medium: v.BySeverity[event.Medium], Low: v.BySeverity[event.Low],
+		ByObject: map[string]int{}, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
+	}
+	for o, n := range v.ByObject {
+		s.Vulnerabilities.ByObject[string(o)] = n
+	}
+	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = assess.VulnLevel(v.Total, s.Vulnerabilities.High)
+
+	in := cur.incidents
+	s.Incidents = Incidents{
+		Handled: in.Handled, CrossBorder: in.CrossBorder, Phishing: in.Phishing,
+		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
+		ByType: in.ByType, BySource: in.BySource, ByImpact: in.Impact,
+	}
+
+	s.Rating.Policy = "fixed-thresholds"
+	s.Rating.Level, s.Rating.Reasons = assess.Rate(assess.Input{
+		Headline: []assess.Metric{
+			{Name: "infected_hosts.total", ZH: "感染网络病毒的主机", EN: "infected hosts", Cur: s.InfectedHosts.Total, Prev: s.InfectedHosts.PrevTotal},
+			{Name: "defaced.total", ZH: "被篡改网站", EN: "defaced sites", Cur: s.Defaced.Total, Prev: s.Defaced.PrevTotal},
+			{Name: "backdoored.total", ZH: "被植入后门网站", EN: "backdoored sites", Cur: s.Backdoored.Total, Prev: s.Backdoored.PrevTotal},
+			{Name: "phishing.pages", ZH: "仿冒页面", EN: "phishing pages", Cur: s.Phishing.Pages, Prev: s.Phishing.PrevPages},
+		},
+		VulnLevel: s.Vulnerabilities.Level, HighVulns: s.Vulnerabilities.High,
+		NationalImpact: in.Impact["national"], ProvincialImpact: in.Impact["provincial"],
+	})
+	return s, nil
+}
+
+func sites(cur, prev store.Sites) Sites {
+	return Sites{
+		Total: cur.Total, Gov: cur.Gov, GovPct: Share(cur.Gov, cur.Total),
+		PrevTotal: prev.Total, PrevGov: prev.Gov,
+		TotalWoWPct: Change(cur.Total, prev.Total), GovWoWPct: Change(cur.Gov, prev.Gov),
+	}
+}
+
+type weekCounts struct {
+	events    store.EventCounts
+	vulns     store.VulnCounts
+	incidents store.IncidentCounts
+}
+
+func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location) (weekCounts, error) {
+	var wc weekCounts
+	from, to := w.Bounds(loc)
+	r := store.Range{From: from, To: to}
+	var err error
+	if wc.events, err = c.EventCounts(ctx, r, TopProvinces); err != nil {
+		return wc, err
+	}
+	if wc.vulns, err = c.VulnCounts(ctx, r); err != nil {
+		return wc, err
+	}
+	wc.incidents, err = c.IncidentCounts(ctx, r)
+	return wc, err
+}

@@ -1,0 +1,142 @@
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+// eventCountsSQL computes CONTRACT.md's event statistics in one pass over the range. Site
+// identity is the URL's host, or the domain where an event has no URL. A domain or IP counts
+// as abroad when any of its events in the range names a country that is not CN; unknown
+// countries are not counted as abroad.
+const eventCountsSQL = `
+WITH ev AS (
+	SELECT *, coalesce(host, domain) AS site, lower(family) = 'conficker' AS conficker
+	FROM events WHERE time >= $1 AND time < $2
+),
+mal_domains AS (
+	SELECT domain, bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN') AS abroad
+	FROM ev WHERE kind = 'malware_site' AND domain IS NOT NULL GROUP BY domain
+),
+mal_ips AS (
+	SELECT ip, bool_or(country IS NOT NULL AND country <> 'CN') AS abroad
+	FROM ev WHERE kind = 'malware_site' AND ip IS NOT NULL GROUP BY ip
+)
+SELECT
+	count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND NOT coalesce(conficker, false)),
+	count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND conficker),
+	(SELECT count(*) FROM mal_domains),
+	(SELECT count(*) FILTER (WHERE abroad) FROM mal_domains),
+	(SELECT count(*) FILTER (WHERE domain = 'com' OR domain LIKE '%.com') FROM mal_domains),
+	(SELECT count(*) FROM mal_ips),
+	(SELECT count(*) FILTER (WHERE abroad) FROM mal_ips),
+	count(DISTINCT host) FILTER (WHERE kind = 'malware_site' AND host_is_ip),
+	count(DISTINCT site) FILTER (WHERE kind = 'defacement' AND country = 'CN'),
+	count(DISTINCT site) FILTER (WHERE kind = 'defacement' AND country = 'CN' AND gov),
+	count(DISTINCT site) FILTER (WHERE kind = 'backdoor' AND country = 'CN'),
+	count(DISTINCT site) FILTER (WHERE kind = 'backdoor' AND country = 'CN' AND gov),
+	count(DISTINCT url) FILTER (WHERE kind = 'phishing'),
+	count(DISTINCT url) FILTER (WHERE kind = 'phishing' AND ip IS NOT NULL),
+	count(DISTINCT domain) FILTER (WHERE kind = 'phishing'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'phishing'),
+	count(*) FILTER (WHERE kind = 'ddos'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'ddos'),
+	count(*)
+FROM ev`
+
+const provincesSQL = `
+SELECT province, count(DISTINCT ip) AS hosts FROM events
+WHERE time >= $1 AND time < $2 AND kind = 'infected_host' AND country = 'CN'
+	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
+GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
+
+// EventCounts implements store.Counter.
+func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.EventCounts, error) {
+	var c store.EventCounts
+	err := d.db.QueryRowContext(ctx, eventCountsSQL, r.From.UTC(), r.To.UTC()).Scan(
+		&c.TrojanBotnet, &c.Conficker,
+		&c.MalwareDomains, &c.MalwareDomainsAbroad, &c.MalwareDomainsCom, &c.MalwareIPs, &c.MalwareIPsAbroad, &c.MalwareIPURLs,
+		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
+		&c.PhishingPages, &c.PhishingPagesWithIP, &c.PhishingDomains, &c.PhishingIPs,
+		&c.DDoSEvents, &c.DDoSTargets, &c.Events)
+	if err != nil {
+		return c, fmt.Errorf("count events: %w", err)
+	}
+	if top > 0 {
+		c.Provinces, err = nameCounts(ctx, d.db, provincesSQL, r.From.UTC(), r.To.UTC(), top)
+		if err != nil {
+			return c, fmt.Errorf("count provinces: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func nameCounts(ctx context.Context, db *sql.DB, q string, args ...any) ([]store.NameCount, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.NameCount{}
+	for rows.Next() {
+		var nc store.NameCount
+		var name sql.NullString
+		if err := rows.Scan(&name, &nc.Count); err != nil {
+			return nil, err
+		}
+		nc.Name = name.String
+		out = append(out, nc)
+	}
+	return out, rows.Err()
+}
+
+// VulnCounts implements store.Counter.
+func (d *DB) VulnCounts(ctx context.Context, r store.Range) (store.VulnCounts, error) {
+	c := store.VulnCounts{BySeverity: map[event.Severity]int{}, ByObject: map[event.Object]int{}}
+	rows, err := d.db.QueryContext(ctx, `SELECT severity, coalesce(object, 'other'), count(*) FROM vulns
+		WHERE published >= $1 AND published < $2 GROUP BY ALL`, r.From.UTC(), r.To.UTC())
+	if err != nil {
+		return c, fmt.Errorf("count vulnerabilities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sev, obj string
+		var n int
+		if err := rows.Scan(&sev, &obj, &n); err != nil {
+			return c, err
+		}
+		c.Total += n
+		c.BySeverity[event.Severity(sev)] += n
+		c.ByObject[event.Object(obj)] += n
+	}
+	return c, rows.Err()
+}
+
+// IncidentCounts implements store.Counter. An incident belongs to the range it was closed in.
+func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentCounts, error) {
+	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, Impact: map[string]int{}}
+	from, to := r.From.UTC(), r.To.UTC()
+	err := d.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE cross_border),
+		count(*) FILTER (WHERE type = 'phishing'),
+		count(DISTINCT platform) FILTER (WHERE type = 'mobile_malware'),
+		count(DISTINCT url) FILTER (WHERE type = 'mobile_malware')
+		FROM incidents WHERE closed >= $1 AND closed < $2`, from, to).
+		Scan(&c.Handled, &c.CrossBorder, &c.Phishing, &c.AppPlatforms, &c.AppURLs)
+	if err != nil {
+		return c, fmt.Errorf("count incidents: %w", err)
+	}
+	for col, m := range map[string]map[string]int{"type": c.ByType, "coalesce(source, '')": c.BySource, "coalesce(impact, 'none')": c.Impact} {
+		ncs, err := nameCounts(ctx, d.db, `SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 GROUP BY 1`, from, to)
+		if err != nil {
+			return c, fmt.Errorf("count incidents: %w", err)
+		}
+		for _, nc := range ncs {
+			m[nc.Name] = nc.Count
+		}
+	}
+	return c, nil
+}

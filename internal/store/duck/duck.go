@@ -1,0 +1,202 @@
+// Package duck is sitrep's embedded store: one DuckDB database in a directory. Bulk loads go
+// through DuckDB's own CSV reader inside a transaction; every statistic is a SQL query the
+// engine answers.
+//
+// DuckDB lets one process open a database for writing. A second process gets
+// store.ErrLocked with the holder's PID; read-only opens coexist with each other.
+package duck
+
+import (
+	"context"
+	"database/sql"
+		"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"sitrep/internal/store"
+)
+
+// FileName is the database file inside the store directory.
+const FileName = "sitrep.duckdb"
+
+// Options tune Open.
+type Options struct {
+	ReadOnly bool
+	// MemoryLimit caps DuckDB's buffer pool, such as "1GB"; empty leaves DuckDB's default.
+	MemoryLimit string
+	Threads     int
+}
+
+// DB is an open store.
+type DB struct {
+	db       *sql.DB
+	dir      string
+	tmp      string
+	readOnly bool
+	seq      atomic.Uint64
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating when absent, unless read-only) the store in dir and migrates its
+// schema forward.
+func Open(ctx context.Context, dir string, opt Options) (*DB, error) {
+	path := filepath.Join(dir, FileName)
+	if opt.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no store at %s: ingest some data first", dir)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	params := []string{}
+	if opt.ReadOnly {
+		params = append(params, "access_mode=READ_ONLY")
+	}
+	if opt.MemoryLimit != "" {
+		params = append(params, "memory_limit="+opt.MemoryLimit)
+	}
+	if opt.Threads > 0 {
+		params = append(params, fmt.Sprintf("threads=%d", opt.Threads))
+	}
+	// Rows need no order inside a table; letting DuckDB drop it makes bulk loads parallel.
+	params = append(params, "preserve_insertion_order=false")
+	dsn := path + "?" + strings.Join(params, "&")
+	conn, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, openError(dir, err)
+	}
+	db := sql.OpenDB(conn)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, openError(dir, err)
+	}
+	d := &DB{db: db, dir: dir, tmp: filepath.Join(dir, "tmp"), readOnly: opt.ReadOnly}
+	if !opt.ReadOnly {
+		os.RemoveAll(d.tmp) // staging files of a process that died
+		if err := os.MkdirAll(d.tmp, 0o755); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := d.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+var lockRE = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)
+
+// openError turns DuckDB's lock conflict into store.ErrLocked naming the holder.
+func openError(dir string, err error) error {
+	if m := lockRE.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%w: store %s is held by process %s (%s); wait for it to finish or stop it, then run the command again",
+			store.ErrLocked, dir, m[2], m[1])
+	}
+	if strings.Contains(err.Error(), "Could not set lock") {
+		return fmt.Errorf("%w: store %s: %v", store.ErrLocked, dir, err)
+	}
+	return fmt.Errorf("open store %s: %w", dir, err)
+}
+
+// Close closes the store.
+func (d *DB) Close() error {
+	if !d.readOnly {
+		os.RemoveAll(d.tmp)
+	}
+	return d.db.Close()
+}
+
+// Dir returns the store's directory.
+func (d *DB) Dir() string { return d.dir }
+
+// migrations are applied in order; the store records the number applied. Append, never edit.
+var migrations = []string{
+	// 1: inputs ledger, events, vulnerability and incident records, quarantine.
+	`CREATE SEQUENCE input_ids START 1;
+	CREATE TABLE inputs (
+		id BIGINT PRIMARY KEY DEFAULT nextval('input_ids'),
+		sha256 VARCHAR NOT NULL UNIQUE,
+		name VARCHAR, format VARCHAR, encoding VARCHAR, size BIGINT,
+		first_at TIMESTAMP DEFAULT current_timestamp,
+		complete BOOLEAN NOT NULL DEFAULT false);
+	CREATE TABLE input_batches (
+		input_id BIGINT NOT NULL, batch INTEGER NOT NULL,
+		read INTEGER, stored INTEGER, duplicate INTEGER, rejected INTEGER,
+		committed_at TIMESTAMP DEFAULT current_timestamp,
+		PRIMARY KEY (input_id, batch));
+	CREATE TABLE events (
+		time TIMESTAMP NOT NULL, kind VARCHAR NOT NULL, ip VARCHAR, url VARCHAR, host VARCHAR,
+		host_is_ip BOOLEAN, domain VARCHAR, country VARCHAR, province VARCHAR, asn UINTEGER,
+		registrant_country VARCHAR, family VARCHAR, target VARCHAR, gov BOOLEAN, source VARCHAR,
+		tlp VARCHAR, feed_id VARCHAR, extra VARCHAR, input_id BIGINT, line BIGINT);
+	CREATE TABLE vulns (
+		id VARCHAR PRIMARY KEY, published TIMESTAMP NOT NULL, title VARCHAR, severity VARCHAR NOT NULL,
+		object VARCHAR, cve VARCHAR, vendor VARCHAR, product VARCHAR, tlp VARCHAR, extra VARCHAR,
+		input_id BIGINT, line BIGINT);
+	CREATE TABLE incidents (
+		id VARCHAR PRIMARY KEY, opened TIMESTAMP NOT NULL, closed TIMESTAMP, type VARCHAR NOT NULL,
+		source VARCHAR, partner VARCHAR, partner_kind VARCHAR, cross_border BOOLEAN, impact VARCHAR,
+		url VARCHAR, platform VARCHAR, tlp VARCHAR, extra VARCHAR, input_id BIGINT, line BIGINT);
+	CREATE TABLE rejects (
+		input_id BIGINT NOT NULL, line BIGINT, field VARCHAR, reason VARCHAR NOT NULL, raw VARCHAR,
+		set_aside_at TIMESTAMP DEFAULT current_timestamp);`,
+}
+
+// SchemaVersion is the version this build writes.
+var SchemaVersion = len(migrations)
+
+func (d *DB) migrate(ctx context.Context) error {
+	var have int
+	err := d.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&sqlNullInt{&have})
+	if err != nil {
+		if d.readOnly {
+			return fmt.Errorf("store %s has no schema: open it for writing once (sitrep ingest)", d.dir)
+		}
+		if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_timestamp)`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("store %s has schema version %d, newer than this sitrep (%d): upgrade sitrep", d.dir, have, len(migrations))
+	}
+	if have < len(migrations) && d.readOnly {
+		return fmt.Errorf("store %s has schema version %d, this sitrep needs %d: run a writing command (sitrep ingest) to migrate it", d.dir, have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		tx, err := d.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to schema %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to schema %d: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to schema %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// sqlNullInt scans a nullable integer, leaving the target at zero for NULL.
+type sqlNullInt struct{ p *int }
+
+func (s *sqlNullInt) Scan(v any) error {
+	var n sql.NullInt64
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	*s.p = int(n.Int64)
+	return nil
+}

@@ -1,0 +1,290 @@
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+var eventCols = []column{
+	{"time", "TIMESTAMP"}, {"kind", "VARCHAR"}, {"ip", "VARCHAR"}, {"url", "VARCHAR"}, {"host", "VARCHAR"},
+	{"host_is_ip", "BOOLEAN"}, {"domain", "VARCHAR"}, {"country", "VARCHAR"}, {"province", "VARCHAR"},
+	{"asn", "UINTEGER"}, {"registrant_country", "VARCHAR"}, {"family", "VARCHAR"}, {"target", "VARCHAR"},
+	{"gov", "BOOLEAN"}, {"source", "VARCHAR"}, {"tlp", "VARCHAR"}, {"feed_id", "VARCHAR"}, {"extra", "VARCHAR"},
+	{"input_id", "BIGINT"}, {"line", "BIGINT"},
+}
+
+var vulnCols = []column{
+	{"id", "VARCHAR"}, {"published", "TIMESTAMP"}, {"title", "VARCHAR"}, {"severity", "VARCHAR"},
+	{"object", "VARCHAR"}, {"cve", "VARCHAR"}, {"vendor", "VARCHAR"}, {"product", "VARCHAR"}, {"tlp", "VARCHAR"},
+	{"extra", "VARCHAR"}, {"input_id", "BIGINT"}, {"line", "BIGINT"},
+}
+
+var incidentCols = []column{
+	{"id", "VARCHAR"}, {"opened", "TIMESTAMP"}, {"closed", "TIMESTAMP"}, {"type", "VARCHAR"},
+	{"source", "VARCHAR"}, {"partner", "VARCHAR"}, {"partner_kind", "VARCHAR"}, {"cross_border", "BOOLEAN"},
+	{"impact", "VARCHAR"}, {"url", "VARCHAR"}, {"platform", "VARCHAR"}, {"tlp", "VARCHAR"}, {"extra", "VARCHAR"},
+	{"input_id", "BIGINT"}, {"line", "BIGINT"},
+}
+
+var rejectCols = []column{{"input_id", "BIGINT"}, {"line", "BIGINT"}, {"field", "VARCHAR"}, {"reason", "VARCHAR"}, {"raw", "VARCHAR"}}
+
+// OpenInput implements store.Ingest.
+func (d *DB) OpenInput(ctx context.Context, in store.Input) (store.Input, error) {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO inputs (sha256, name, format, encoding, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		in.SHA256, in.Name, in.Format, in.Encoding, in.Size)
+	if err != nil {
+		return in, fmt.Errorf("register input: %w", err)
+	}
+	var name, format, enc sql.NullString
+	err = d.db.QueryRowContext(ctx, `SELECT id, name, format, encoding, complete FROM inputs WHERE sha256 = ?`, in.SHA256).
+		Scan(&in.ID, &name, &format, &enc, &in.Complete)
+	if err != nil {
+		return in, fmt.Errorf("register input: %w", err)
+	}
+	in.Name, in.Format, in.Encoding = name.String, format.String, enc.String
+	rows, err := d.db.QueryContext(ctx, `SELECT batch, read, stored, duplicate, rejected FROM input_batches WHERE input_id = ?`, in.ID)
+	if err != nil {
+		return in, err
+	}
+	defer rows.Close()
+	in.Committed = map[int]store.Tally{}
+	for rows.Next() {
+		var no int
+		var t store.Tally
+		if err := rows.Scan(&no, &t.Read, &t.Stored, &t.Duplicate, &t.Rejected); err != nil {
+			return in, err
+		}
+		in.Committed[no] = t
+	}
+	return in, rows.Err()
+}
+
+// FinishInput implements store.Ingest.
+func (d *DB) FinishInput(ctx context.Context, id int64) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE inputs SET complete = true WHERE id = ?`, id)
+	return err
+}
+
+// Commit implements store.Ingest.
+func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err error) {
+	t.Read = b.Read
+	var staged []*stager
+	defer func() {
+		for _, s := range staged {
+			s.remove()
+		}
+	}()
+	stage := func(cols []column, n int, write func(s *stager, i int)) (string, error) {
+		if n == 0 {
+			return "", nil
+		}
+		s, err := d.newStager(len(cols))
+		if err != nil {
+			return "", err
+		}
+		staged = append(staged, s)
+		for i := 0; i < n; i++ {
+			write(s, i)
+			if err := s.row(); err != nil {
+				return "", err
+			}
+		}
+		return readCSV(s.path, cols), s.close()
+	}
+	evSQL, err := stage(eventCols, len(b.Events), func(s *stager, i int) { writeEvent(s, &b.Events[i], b.Input) })
+	if err != nil {
+		return t, fmt.Errorf("stage events: %w", err)
+	}
+	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID })
+	vuSQL, err := stage(vulnCols, len(vulns), func(s *stager, i int) { writeVuln(s, &vulns[i], b.Input) })
+	if err != nil {
+		return t, fmt.Errorf("stage vulnerabilities: %w", err)
+	}
+	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID })
+	inSQL, err := stage(incidentCols, len(incs), func(s *stager, i int) { writeIncident(s, &incs[i], b.Input) })
+	if err != nil {
+		return t, fmt.Errorf("stage incidents: %w", err)
+	}
+	rjSQL, err := stage(rejectCols, len(b.Rejects), func(s *stager, i int) {
+		r := &b.Rejects[i]
+		s.num(b.Input)
+		s.num(int64(r.Line))
+		s.str(r.Field)
+		s.str(r.Reason)
+		s.str(r.Raw)
+	})
+	if err != nil {
+		return t, fmt.Errorf("stage rejects: %w", err)
+	}
+
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return t, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var seen int
+	if err = tx.QueryRowContext(ctx, `SELECT count(*) FROM input_batches WHERE input_id = ? AND batch = ?`, b.Input, b.No).Scan(&seen); err != nil {
+		return t, err
+	}
+	if seen > 0 {
+		return t, fmt.Errorf("input %d batch %d: %w", b.Input, b.No, store.ErrCommitted)
+	}
+	if evSQL != "" {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`) `+evSQL); err != nil {
+			return t, fmt.Errorf("load events: %w", err)
+		}
+		t.Stored += len(b.Events)
+	}
+	for _, r := range []struct {
+		table, sql string
+		cols       []column
+		n          int
+	}{{"vulns", vuSQL, vulnCols, len(vulns)}, {"incidents", inSQL, incidentCols, len(incs)}} {
+		if r.sql == "" {
+			continue
+		}
+		var dup int
+		if dup, err = upsert(ctx, tx, r.table, r.sql, r.cols); err != nil {
+			return t, fmt.Errorf("load %s: %w", r.table, err)
+		}
+		t.Duplicate += dup
+		t.Stored += r.n - dup
+	}
+	// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
+	t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
+	if rjSQL != "" {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`) `+rjSQL); err != nil {
+			return t, fmt.Errorf("quarantine: %w", err)
+		}
+	}
+	t.Rejected = len(b.Rejects)
+	if _, err = tx.ExecContext(ctx, `INSERT INTO input_batches (input_id, batch, read, stored, duplicate, rejected) VALUES (?, ?, ?, ?, ?, ?)`,
+		b.Input, b.No, t.Read, t.Stored, t.Duplicate, t.Rejected); err != nil {
+		return t, err
+	}
+	if err = tx.Commit(); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// upsert loads keyed records: a record equal to the stored one (but for where it was read
+// from) is a duplicate; a new or changed one replaces it. It returns the duplicates.
+func upsert(ctx context.Context, tx *sql.Tx, table, src string, cols []column) (int, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_`+table+` AS `+src); err != nil {
+		return 0, err
+	}
+	var same, set []string
+	for _, c := range cols {
+		if c.name == "id" {
+			continue
+		}
+		set = append(set, fmt.Sprintf("%s = excluded.%s", c.name, c.name))
+		if c.name != "input_id" && c.name != "line" {
+			same = append(same, fmt.Sprintf("s.%s IS NOT DISTINCT FROM t.%s", c.name, c.name))
+		}
+	}
+	equal := strings.Join(same, " AND ")
+	var dup int
+	err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM stage_%s s JOIN %s t ON s.id = t.id AND %s`, table, table, equal)).Scan(&dup)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT * FROM stage_%s s
+		WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE s.id = t.id AND %s)
+		ON CONFLICT (id) DO UPDATE SET %s`, table, names(cols), table, table, equal, strings.Join(set, ", ")))
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE stage_`+table)
+	return dup, err
+}
+
+// lastByID keeps the last record of each ID, in first-seen order.
+func lastByID[T any](recs []T, id func(*T) string) []T {
+	at := make(map[string]int, len(recs))
+	out := make([]T, 0, len(recs))
+	for i := range recs {
+		k := id(&recs[i])
+		if j, ok := at[k]; ok {
+			out[j] = recs[i]
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, recs[i])
+	}
+	return out
+}
+
+func writeEvent(s *stager, e *event.Event, input int64) {
+	s.ts(e.Time)
+	s.str(string(e.Kind))
+	s.str(e.IP)
+	s.str(e.URL)
+	s.str(e.Host)
+	if e.Host == "" {
+		s.str("")
+	} else {
+		s.optBool(&e.HostIsIP)
+	}
+	s.str(e.Domain)
+	s.str(e.Country)
+	s.str(e.Province)
+	if e.ASN == 0 {
+		s.str("")
+	} else {
+		s.num(int64(e.ASN))
+	}
+	s.str(e.RegistrantCountry)
+	s.str(e.Family)
+	s.str(e.Target)
+	s.optBool(e.Gov)
+	s.str(e.Source)
+	s.str(string(e.TLP))
+	s.str(e.FeedID)
+	s.str(e.Extra)
+	s.num(input)
+	s.num(int64(e.Line))
+}
+
+func writeVuln(s *stager, v *event.Vuln, input int64) {
+	s.str(v.ID)
+	s.ts(v.Published)
+	s.str(v.Title)
+	s.str(string(v.Severity))
+	s.str(string(v.Object))
+	s.str(v.CVE)
+	s.str(v.Vendor)
+	s.str(v.Product)
+	s.str(string(v.TLP))
+	s.str(v.Extra)
+	s.num(input)
+	s.num(int64(v.Line))
+}
+
+func writeIncident(s *stager, in *event.Incident, input int64) {
+	s.str(in.ID)
+	s.ts(in.Opened)
+	s.optTS(in.Closed)
+	s.str(string(in.Type))
+	s.str(in.Source)
+	s.str(in.Partner)
+	s.str(in.PartnerKind)
+	s.optBool(in.CrossBorder)
+	s.str(in.Impact)
+	s.str(in.URL)
+	s.str(in.Platform)
+	s.str(string(in.TLP))
+	s.str(in.Extra)
+	s.num(input)
+	s.num(int64(in.Line))
+}

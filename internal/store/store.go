@@ -1,0 +1,159 @@
+// Package store names what sitrep keeps and asks of a store, as small interfaces sized for
+// their callers: the ingest writes batches through Ingest, the quarantine is read through
+// Quarantine, and the weekly statistics come from Counter. Engines live in sub-packages
+// (duck is the embedded default); storetest holds the conformance suite every engine passes.
+//
+// All methods are safe for concurrent use unless an engine says otherwise.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"sitrep/internal/event"
+)
+
+// ErrLocked is wrapped by Open when another process holds the store.
+var ErrLocked = errors.New("store is in use by another process")
+
+// Input is one ingested input, identified by the SHA-256 of its bytes: the same bytes are the
+// same input whatever the file is called.
+type Input struct {
+	ID       int64
+	SHA256   string
+	Name     string // the file name it was first read from, or "-" for stdin
+	Format   string
+	Encoding string
+	Size     int64
+	// Committed holds the tally of every batch already in the store, by batch number.
+	Committed map[int]Tally
+	// Complete is set once every batch of the input has been committed.
+	Complete bool
+}
+
+// Tally counts what happened to the rows of a batch or an input.
+type Tally struct {
+	Read, Stored, Duplicate, Rejected int
+}
+
+// Add adds u to t.
+func (t *Tally) Add(u Tally) {
+	t.Read += u.Read
+	t.Stored += u.Stored
+	t.Duplicate += u.Duplicate
+	t.Rejected += u.Rejected
+}
+
+// Reject is a row set aside, with where it came from and why.
+type Reject struct {
+	InputID int64
+	Input   string // the input's name, filled in when reading the quarantine
+	Line    int
+	Field   string
+	Reason  string
+	Raw     string
+	At      time.Time
+}
+
+// Batch is the unit that lands whole or not at all: its records, its rejected rows and the
+// ledger entry that marks batch No of the input as committed.
+type Batch struct {
+	Input     int64
+	No        int
+	Read      int
+	Events    []event.Event
+	Vulns     []event.Vuln
+	Incidents []event.Incident
+	Rejects   []Reject
+}
+
+// Ingest is what the ingest needs: an input ledger and atomic batches.
+type Ingest interface {
+	// OpenInput returns the input with in.SHA256, registering it when it is new, together
+	// with the batches already committed for it.
+	OpenInput(ctx context.Context, in Input) (Input, error)
+	// Commit writes a batch and its ledger entry in one transaction. A batch already
+	// committed is refused with ErrCommitted. Events are stored as they come; vulnerability
+	// and incident records replace earlier records with the same ID, and a record equal to
+	// the one stored counts as a duplicate.
+	Commit(ctx context.Context, b Batch) (Tally, error)
+	// FinishInput marks an input complete.
+	FinishInput(ctx context.Context, id int64) error
+}
+
+// ErrCommitted is returned by Commit for a batch the ledger already holds.
+var ErrCommitted = errors.New("batch already committed")
+
+// RejectFilter selects rows of the quarantine.
+type RejectFilter struct {
+	Input string // name or SHA-256 prefix; empty for all
+	Limit int    // 0 for no limit
+}
+
+// Quarantine lists the rows set aside.
+type Quarantine interface {
+	Rejects(ctx context.Context, f RejectFilter) ([]Reject, error)
+}
+
+// Range is a half-open interval of instants [From, To).
+type Range struct{ From, To time.Time }
+
+// NameCount is a name with a count.
+type NameCount struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Sites counts distinct domestic sites (URL hosts) and the GOV-class ones among them.
+type Sites struct{ Total, Gov int }
+
+// EventCounts are the distinct counts over a range's events that the bulletin reports.
+// Definitions are those of CONTRACT.md; METHODOLOGY.md says them in words.
+type EventCounts struct {
+	TrojanBotnet, Conficker int
+	Provinces               []NameCount // by trojan/botnet hosts, most first
+	MalwareDomains          int
+	MalwareDomainsAbroad    int
+	MalwareDomainsCom       int
+	MalwareIPs              int
+	MalwareIPsAbroad        int
+	MalwareIPURLs           int
+	Defaced, Backdoored     Sites
+	PhishingPages           int
+	PhishingPagesWithIP     int
+	PhishingDomains         int
+	PhishingIPs             int
+	DDoSEvents, DDoSTargets int
+	Events                  int // every event in the range, of any kind
+}
+
+// VulnCounts are the counts of a range's vulnerability records.
+type VulnCounts struct {
+	Total      int
+	BySeverity map[event.Severity]int
+	ByObject   map[event.Object]int
+}
+
+// IncidentCounts are the counts of the incidents closed in a range.
+type IncidentCounts struct {
+	Handled, CrossBorder, Phishing int
+	AppPlatforms, AppURLs          int
+	ByType, BySource               map[string]int
+	Impact                         map[string]int
+}
+
+// Counter computes a range's numbers inside the engine.
+type Counter interface {
+	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
+	VulnCounts(ctx context.Context, r Range) (VulnCounts, error)
+	IncidentCounts(ctx context.Context, r Range) (IncidentCounts, error)
+}
+
+// Store is everything an engine provides.
+type Store interface {
+	Ingest
+	Quarantine
+	Counter
+	Close() error
+}
