@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type Config struct {
 	Zone        *time.Location
 	GovSuffixes []string
 	MemoryLimit string
+	Log         *slog.Logger
 }
 
 // Defaults fills what is unset from the environment (SITREP_STORE, SITREP_TZ,
@@ -47,6 +49,13 @@ func (c *Config) Defaults() error {
 			return fmt.Errorf("time zone %q: %w", name, err)
 		}
 		c.Zone = loc
+	}
+	if c.Log == nil {
+		level := slog.LevelWarn
+		if os.Getenv("SITREP_DEBUG") != "" {
+			level = slog.LevelDebug
+		}
+		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
 	if c.GovSuffixes == nil {
 		if s := os.Getenv("SITREP_GOV_SUFFIXES"); s != "" {
@@ -82,7 +91,7 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (*duck.DB, error) {
 
 // IngestOptions returns the ingest options implied by the configuration.
 func (c *Config) IngestOptions() ingest.Options {
-	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes}
+	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes, Log: c.Log}
 }
 
 // Stats computes a week's statistics from the store.

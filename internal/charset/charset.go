@@ -43,15 +43,51 @@ type Info struct {
 // Sniff reads r to its end and returns its digest and encoding. It fails with an error
 // wrapping ErrNotText when the bytes are not UTF-8 and not plausible GB18030: NUL bytes,
 // UTF-16, byte sequences GB18030 does not define, or the pattern of a Latin-1 or
-// Windows-125x file that happens to decode as rare GBK characters.
-func Sniff(r io.Reader) (Info, error) {
+// Windows-125x file that happens to decode as rare GBK characters. An input that is not
+// UTF-8 is read a second time from the start to check it as GB18030.
+func Sniff(r io.ReadSeeker) (Info, error) {
+	info, isUTF8, err := sniffUTF8(r)
+	if err != nil || isUTF8 {
+		return info, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return info, err
+	}
+	var gb gbStats
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := r.Read(buf)
+		gb.scan(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return info, err
+		}
+	}
+	gb.scan(nil)
+	switch {
+	case gb.invalid > 0 || len(gb.pending) > 0:
+		off := gb.firstInvalid
+		if gb.invalid == 0 {
+			off = gb.offset
+		}
+		return info, fmt.Errorf("%w: byte sequence at offset %d is neither UTF-8 nor GB18030", ErrNotText, off)
+	case gb.double > 0 && gb.rare*5 > gb.double:
+		return info, fmt.Errorf("%w: %d of %d double-byte characters would be rare GBK extensions; it looks like a Latin-1 or Windows code page file", ErrNotText, gb.rare, gb.double)
+	}
+	info.Encoding = GB18030
+	return info, nil
+}
+
+// sniffUTF8 digests the input and checks it is text and whether it is UTF-8.
+func sniffUTF8(r io.Reader) (Info, bool, error) {
 	h := sha256.New()
 	var (
 		info    Info
 		carry   []byte
-		first   = true
+		head    []byte // the first three bytes
 		isUTF8  = true
-		gb      gbStats
 		buf     = make([]byte, 1<<20)
 		scratch []byte
 	)
@@ -61,48 +97,36 @@ func Sniff(r io.Reader) (Info, error) {
 			chunk := buf[:n]
 			h.Write(chunk)
 			info.Size += int64(n)
-			if first {
-				if bytes.HasPrefix(chunk, []byte{0xFF, 0xFE}) || bytes.HasPrefix(chunk, []byte{0xFE, 0xFF}) {
-					return info, fmt.Errorf("%w: starts with a UTF-16 byte-order mark; save it as UTF-8", ErrNotText)
-				}
-				first = false
+			if len(head) < 3 {
+				head = append(head, chunk[:min(len(chunk), 3-len(head))]...)
 			}
 			if i := bytes.IndexByte(chunk, 0); i >= 0 {
-				return info, fmt.Errorf("%w: NUL byte at offset %d (binary data or UTF-16)", ErrNotText, info.Size-int64(n)+int64(i))
+				return info, false, fmt.Errorf("%w: NUL byte at offset %d (binary data or UTF-16)", ErrNotText, info.Size-int64(n)+int64(i))
 			}
-			scratch = append(append(scratch[:0], carry...), chunk...)
-			cut := completeRunes(scratch)
-			if isUTF8 && !utf8.Valid(scratch[:cut]) {
-				isUTF8 = false
+			if isUTF8 {
+				scratch = append(append(scratch[:0], carry...), chunk...)
+				cut := completeRunes(scratch)
+				isUTF8 = utf8.Valid(scratch[:cut])
+				carry = append(carry[:0], scratch[cut:]...)
 			}
-			gb.scan(scratch[:cut])
-			carry = append(carry[:0], scratch[cut:]...)
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return info, err
+			return info, false, err
 		}
 	}
-	if len(carry) > 0 {
-		isUTF8 = isUTF8 && utf8.Valid(carry)
-		gb.scan(carry)
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return info, false, fmt.Errorf("%w: starts with a UTF-16 byte-order mark; save it as UTF-8", ErrNotText)
 	}
+	isUTF8 = isUTF8 && utf8.Valid(carry)
 	info.SHA256 = hex.EncodeToString(h.Sum(nil))
-	switch {
-	case isUTF8 && info.Size >= 3 && gb.startsWithBOM:
+	info.Encoding = UTF8
+	if bytes.HasPrefix(head, bom) {
 		info.Encoding = UTF8BOM
-	case isUTF8:
-		info.Encoding = UTF8
-	case gb.invalid > 0:
-		return info, fmt.Errorf("%w: byte sequence at offset %d is neither UTF-8 nor GB18030", ErrNotText, gb.firstInvalid)
-	case gb.double > 0 && gb.rare*5 > gb.double:
-		return info, fmt.Errorf("%w: %d of %d double-byte characters would be rare GBK extensions; it looks like a Latin-1 or Windows code page file", ErrNotText, gb.rare, gb.double)
-	default:
-		info.Encoding = GB18030
 	}
-	return info, nil
+	return info, isUTF8, nil
 }
 
 // completeRunes returns the length of the longest prefix of b that does not end inside a
@@ -126,20 +150,14 @@ func completeRunes(b []byte) int {
 // 0x40-0x7E or 0x80-0xFE; or a four-byte form whose second byte is a digit. The walk is only
 // a plausibility check; decoding is left to golang.org/x/text.
 type gbStats struct {
-	offset        int64
-	pending       []byte
-	double, rare  int
-	invalid       int
-	firstInvalid  int64
-	startsWithBOM bool
-	seen          bool
+	offset       int64
+	pending      []byte
+	double, rare int
+	invalid      int
+	firstInvalid int64
 }
 
 func (g *gbStats) scan(b []byte) {
-	if !g.seen && len(b) > 0 {
-		g.startsWithBOM = bytes.HasPrefix(b, bom)
-		g.seen = true
-	}
 	data := append(g.pending, b...)
 	i := 0
 	for i < len(data) {

@@ -57,7 +57,8 @@ type Reject struct {
 }
 
 // Batch is the unit that lands whole or not at all: its records, its rejected rows and the
-// ledger entry that marks batch No of the input as committed.
+// ledger entry that marks batch No of the input as committed. Events and rejects come as
+// slices, or written ahead into a Stage (see Staging), or both.
 type Batch struct {
 	Input     int64
 	No        int
@@ -66,6 +67,28 @@ type Batch struct {
 	Vulns     []event.Vuln
 	Incidents []event.Incident
 	Rejects   []Reject
+	Stage     Stage
+}
+
+// Staging is offered by engines that bulk-load a batch from data written ahead of its commit.
+// With it, the ingest encodes rows on every core as it reads them and holds no batch in
+// memory, however large.
+type Staging interface {
+	// EncodeEvents appends the engine's bulk-load form of events read from input to dst.
+	// It is safe for concurrent use.
+	EncodeEvents(dst []byte, input int64, evs []event.Event) []byte
+	// EncodeRejects does the same for rejected rows.
+	EncodeRejects(dst []byte, input int64, rs []Reject) []byte
+	// NewStage starts an empty stage for one batch.
+	NewStage() (Stage, error)
+}
+
+// Stage collects encoded rows of one batch until Commit loads them. A stage is used by one
+// goroutine at a time; Commit consumes it, and Discard drops one that will not be committed.
+type Stage interface {
+	AddEvents(chunk []byte, rows int) error
+	AddRejects(chunk []byte, rows int) error
+	Discard()
 }
 
 // Ingest is what the ingest needs: an input ledger and atomic batches.

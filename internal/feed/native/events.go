@@ -6,6 +6,25 @@ import (
 	"sitrep/internal/tabular"
 )
 
+// Positions of the known fields in eventFields.
+const (
+	evTime = iota
+	evKind
+	evIP
+	evURL
+	evDomain
+	evCountry
+	evProvince
+	evASN
+	evRegistrantCountry
+	evFamily
+	evTarget
+	evGov
+	evSource
+	evTLP
+	evID
+)
+
 var eventFields = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn",
 	"registrant_country", "family", "target", "gov", "source", "tlp", "id"}
 
@@ -35,45 +54,45 @@ func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
 	var e event.Event
 	var err error
 	e.Line = row.Line
-	if e.Time, err = p.cfg.parseTime("time", c.get(row, "time")); err != nil {
+	if e.Time, err = p.cfg.parseTime("time", c.get(row, evTime)); err != nil {
 		return e, err
 	}
-	if k := c.get(row, "kind"); k == "" {
+	if k := c.get(row, evKind); k == "" {
 		return e, bad("kind", "missing")
 	} else if e.Kind, err = event.ParseKind(k); err != nil {
 		return e, bad("kind", "%v", err)
 	}
-	if e.IP, err = parseIP("ip", c.get(row, "ip")); err != nil {
+	if e.IP, err = parseIP("ip", c.get(row, evIP)); err != nil {
 		return e, err
 	}
-	if u := c.get(row, "url"); u != "" {
+	if u := c.get(row, evURL); u != "" {
 		if e.Host, e.HostIsIP, err = enrich.URLHost(u); err != nil {
 			return e, bad("url", "%q is not a URL: %v", tabular.Snip(u, 80), err)
 		}
 		e.URL = u
 	}
-	if d := c.get(row, "domain"); d != "" {
+	if d := c.get(row, evDomain); d != "" {
 		if e.Domain, err = enrich.Hostname(d); err != nil {
 			return e, bad("domain", "%v", err)
 		}
 	} else if e.Host != "" && !e.HostIsIP {
 		e.Domain = enrich.RegistrableDomain(e.Host)
 	}
-	if e.Country, err = parseCountry("country", c.get(row, "country")); err != nil {
+	if e.Country, err = parseCountry("country", c.get(row, evCountry)); err != nil {
 		return e, err
 	}
-	if e.RegistrantCountry, err = parseCountry("registrant_country", c.get(row, "registrant_country")); err != nil {
+	if e.RegistrantCountry, err = parseCountry("registrant_country", c.get(row, evRegistrantCountry)); err != nil {
 		return e, err
 	}
-	if pr := c.get(row, "province"); pr != "" {
+	if pr := c.get(row, evProvince); pr != "" {
 		e.Province, _ = enrich.Province(pr)
 	}
-	if e.ASN, err = parseASN("asn", c.get(row, "asn")); err != nil {
+	if e.ASN, err = parseASN("asn", c.get(row, evASN)); err != nil {
 		return e, err
 	}
-	e.Family = c.get(row, "family")
-	e.Target = c.get(row, "target")
-	if e.Gov, err = parseBool("gov", c.get(row, "gov")); err != nil {
+	e.Family = c.get(row, evFamily)
+	e.Target = c.get(row, evTarget)
+	if e.Gov, err = parseBool("gov", c.get(row, evGov)); err != nil {
 		return e, err
 	}
 	if e.Gov == nil {
@@ -86,13 +105,13 @@ func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
 			e.Gov = &gov
 		}
 	}
-	if e.Source = c.get(row, "source"); e.Source == "" {
+	if e.Source = c.get(row, evSource); e.Source == "" {
 		e.Source = p.cfg.Source
 	}
-	if e.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+	if e.TLP, err = event.ParseTLP(c.get(row, evTLP)); err != nil {
 		return e, bad("tlp", "%v", err)
 	}
-	e.FeedID = c.get(row, "id")
+	e.FeedID = c.get(row, evID)
 	e.Extra = c.extras(row)
 	return e, nil
 }

@@ -46,6 +46,8 @@ func rowError(row tabular.Row, err error) *tabular.RowError {
 	return re
 }
 
+var errNoZone = errors.New("no zone")
+
 var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"}
 
 func (c *Config) parseTime(field, s string) (time.Time, error) {
@@ -53,7 +55,13 @@ func (c *Config) parseTime(field, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, bad(field, "missing")
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	var t time.Time
+	var err error
+	if len(s) > 10 && s[10] == 'T' && (strings.HasSuffix(s, "Z") || strings.LastIndexAny(s, "+-") > 10) {
+		t, err = time.Parse(time.RFC3339Nano, s)
+	} else {
+		err = errNoZone
+	}
 	if err != nil {
 		for _, layout := range timeLayouts {
 			if t, err = time.ParseInLocation(layout, s, c.Zone); err == nil {
@@ -122,25 +130,29 @@ func parseASN(field, s string) (uint32, error) {
 	return uint32(n), nil
 }
 
-// columns maps a header onto the fields a parser knows; the other columns are kept as extras.
+// columns maps a header onto the fields a parser knows, by their position in the parser's
+// list of known fields; the other columns are kept as extras.
 type columns struct {
 	width int
-	at    map[string]int
+	at    []int // at[k] is the header index of known field k, or -1
 	extra []int
 }
 
 func index(header []string, known []string) columns {
-	c := columns{width: len(header), at: map[string]int{}}
-	isKnown := map[string]bool{}
-	for _, k := range known {
-		isKnown[k] = true
+	c := columns{width: len(header), at: make([]int, len(known))}
+	pos := map[string]int{}
+	for k, name := range known {
+		pos[name] = k
+		c.at[k] = -1
 	}
+	seen := map[string]bool{}
 	for i, h := range header {
-		if _, dup := c.at[h]; dup || h == "" {
+		if seen[h] || h == "" {
 			continue
 		}
-		if isKnown[h] {
-			c.at[h] = i
+		seen[h] = true
+		if k, ok := pos[h]; ok {
+			c.at[k] = i
 		} else {
 			c.extra = append(c.extra, i)
 		}
@@ -148,9 +160,10 @@ func index(header []string, known []string) columns {
 	return c
 }
 
-func (c *columns) get(row *tabular.Row, name string) string {
-	i, ok := c.at[name]
-	if !ok {
+// get returns known field k of the row, trimmed.
+func (c *columns) get(row *tabular.Row, k int) string {
+	i := c.at[k]
+	if i < 0 {
 		return ""
 	}
 	return strings.TrimSpace(row.Get(i))

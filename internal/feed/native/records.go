@@ -5,6 +5,19 @@ import (
 	"sitrep/internal/tabular"
 )
 
+// Positions of the known fields in vulnFields.
+const (
+	vuID = iota
+	vuPublished
+	vuTitle
+	vuSeverity
+	vuObject
+	vuCVE
+	vuVendor
+	vuProduct
+	vuTLP
+)
+
 var vulnFields = []string{"id", "published", "title", "severity", "object", "cve", "vendor", "product", "tlp"}
 
 // VulnParser reads rows of the sitrep-vulns format. Give each goroutine its own.
@@ -30,33 +43,49 @@ func (p *VulnParser) parse(row *tabular.Row) (event.Vuln, error) {
 	c := &p.cols
 	v := event.Vuln{Line: row.Line}
 	var err error
-	if v.ID = c.get(row, "id"); v.ID == "" {
+	if v.ID = c.get(row, vuID); v.ID == "" {
 		return v, bad("id", "missing")
 	}
-	if v.Published, err = p.cfg.parseTime("published", c.get(row, "published")); err != nil {
+	if v.Published, err = p.cfg.parseTime("published", c.get(row, vuPublished)); err != nil {
 		return v, err
 	}
-	if s := c.get(row, "severity"); s == "" {
+	if s := c.get(row, vuSeverity); s == "" {
 		return v, bad("severity", "missing")
 	} else if v.Severity, err = event.ParseEnum("severity", s, event.Severities); err != nil {
 		return v, bad("severity", "%v", err)
 	}
 	v.Object = event.OtherObject
-	if o := c.get(row, "object"); o != "" {
+	if o := c.get(row, vuObject); o != "" {
 		if v.Object, err = event.ParseEnum("object", o, event.Objects); err != nil {
 			return v, bad("object", "%v", err)
 		}
 	}
-	v.Title = c.get(row, "title")
-	v.CVE = c.get(row, "cve")
-	v.Vendor = c.get(row, "vendor")
-	v.Product = c.get(row, "product")
-	if v.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+	v.Title = c.get(row, vuTitle)
+	v.CVE = c.get(row, vuCVE)
+	v.Vendor = c.get(row, vuVendor)
+	v.Product = c.get(row, vuProduct)
+	if v.TLP, err = event.ParseTLP(c.get(row, vuTLP)); err != nil {
 		return v, bad("tlp", "%v", err)
 	}
 	v.Extra = c.extras(row)
 	return v, nil
 }
+
+// Positions of the known fields in incidentFields.
+const (
+	inID = iota
+	inOpened
+	inClosed
+	inType
+	inSource
+	inPartner
+	inPartnerKind
+	inCrossBorder
+	inImpact
+	inURL
+	inPlatform
+	inTLP
+)
 
 var incidentFields = []string{"id", "opened", "closed", "type", "source", "partner", "partner_kind",
 	"cross_border", "impact", "url", "platform", "tlp"}
@@ -84,13 +113,13 @@ func (p *IncidentParser) parse(row *tabular.Row) (event.Incident, error) {
 	c := &p.cols
 	in := event.Incident{Line: row.Line}
 	var err error
-	if in.ID = c.get(row, "id"); in.ID == "" {
+	if in.ID = c.get(row, inID); in.ID == "" {
 		return in, bad("id", "missing")
 	}
-	if in.Opened, err = p.cfg.parseTime("opened", c.get(row, "opened")); err != nil {
+	if in.Opened, err = p.cfg.parseTime("opened", c.get(row, inOpened)); err != nil {
 		return in, err
 	}
-	if s := c.get(row, "closed"); s != "" {
+	if s := c.get(row, inClosed); s != "" {
 		t, err := p.cfg.parseTime("closed", s)
 		if err != nil {
 			return in, err
@@ -100,30 +129,30 @@ func (p *IncidentParser) parse(row *tabular.Row) (event.Incident, error) {
 		}
 		in.Closed = &t
 	}
-	if s := c.get(row, "type"); s == "" {
+	if s := c.get(row, inType); s == "" {
 		return in, bad("type", "missing")
 	} else if in.Type, err = event.ParseEnum("type", s, event.IncidentTypes); err != nil {
 		return in, bad("type", "%v", err)
 	}
-	in.Source = c.get(row, "source")
-	in.Partner = c.get(row, "partner")
-	if s := c.get(row, "partner_kind"); s != "" {
+	in.Source = c.get(row, inSource)
+	in.Partner = c.get(row, inPartner)
+	if s := c.get(row, inPartnerKind); s != "" {
 		if in.PartnerKind, err = event.ParseEnum("partner kind", s, event.PartnerKinds); err != nil {
 			return in, bad("partner_kind", "%v", err)
 		}
 	}
-	if in.CrossBorder, err = parseBool("cross_border", c.get(row, "cross_border")); err != nil {
+	if in.CrossBorder, err = parseBool("cross_border", c.get(row, inCrossBorder)); err != nil {
 		return in, err
 	}
 	in.Impact = "none"
-	if s := c.get(row, "impact"); s != "" {
+	if s := c.get(row, inImpact); s != "" {
 		if in.Impact, err = event.ParseEnum("impact", s, event.Impacts); err != nil {
 			return in, bad("impact", "%v", err)
 		}
 	}
-	in.URL = c.get(row, "url")
-	in.Platform = c.get(row, "platform")
-	if in.TLP, err = event.ParseTLP(c.get(row, "tlp")); err != nil {
+	in.URL = c.get(row, inURL)
+	in.Platform = c.get(row, inPlatform)
+	if in.TLP, err = event.ParseTLP(c.get(row, inTLP)); err != nil {
 		return in, bad("tlp", "%v", err)
 	}
 	in.Extra = c.extras(row)

@@ -9,7 +9,7 @@ package duck
 import (
 	"context"
 	"database/sql"
-		"fmt"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"

@@ -3,7 +3,9 @@ package duck
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"sitrep/internal/event"
@@ -73,53 +75,67 @@ func (d *DB) FinishInput(ctx context.Context, id int64) error {
 // Commit implements store.Ingest.
 func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err error) {
 	t.Read = b.Read
-	var staged []*stager
+	var files []string
 	defer func() {
-		for _, s := range staged {
-			s.remove()
+		for _, f := range files {
+			os.Remove(f)
+		}
+		if b.Stage != nil {
+			b.Stage.Discard()
 		}
 	}()
-	stage := func(cols []column, n int, write func(s *stager, i int)) (string, error) {
-		if n == 0 {
-			return "", nil
+	// stageAll gathers the files holding one table's rows: those encoded here from the batch's
+	// slice, and those written ahead into the batch's stage.
+	stageAll := func(data []byte, staged *stageFile) ([]string, error) {
+		var paths []string
+		if len(data) > 0 {
+			p, err := d.writeTemp(data)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, p)
+			paths = append(paths, p)
 		}
-		s, err := d.newStager(len(cols))
-		if err != nil {
-			return "", err
-		}
-		staged = append(staged, s)
-		for i := 0; i < n; i++ {
-			write(s, i)
-			if err := s.row(); err != nil {
-				return "", err
+		if staged != nil {
+			p, err := staged.close()
+			if err != nil {
+				return nil, err
+			}
+			if p != "" {
+				files = append(files, p)
+				paths = append(paths, p)
 			}
 		}
-		return readCSV(s.path, cols), s.close()
+		return paths, nil
 	}
-	evSQL, err := stage(eventCols, len(b.Events), func(s *stager, i int) { writeEvent(s, &b.Events[i], b.Input) })
+	var stEvents, stRejects *stageFile
+	nEvents, nRejects := len(b.Events), len(b.Rejects)
+	if b.Stage != nil {
+		sg, ok := b.Stage.(*stage)
+		if !ok || sg.d != d {
+			return t, errors.New("commit: the batch's stage belongs to another store")
+		}
+		stEvents, stRejects = &sg.events, &sg.rejects
+		nEvents += sg.events.rows
+		nRejects += sg.rejects.rows
+	}
+	evFiles, err := stageAll(d.EncodeEvents(nil, b.Input, b.Events), stEvents)
 	if err != nil {
 		return t, fmt.Errorf("stage events: %w", err)
 	}
+	rjFiles, err := stageAll(d.EncodeRejects(nil, b.Input, b.Rejects), stRejects)
+	if err != nil {
+		return t, fmt.Errorf("stage rejects: %w", err)
+	}
 	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID })
-	vuSQL, err := stage(vulnCols, len(vulns), func(s *stager, i int) { writeVuln(s, &vulns[i], b.Input) })
+	vuFiles, err := stageAll(encode(nil, len(vulns), func(r *rowWriter, i int) { writeVuln(r, &vulns[i], b.Input) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage vulnerabilities: %w", err)
 	}
 	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID })
-	inSQL, err := stage(incidentCols, len(incs), func(s *stager, i int) { writeIncident(s, &incs[i], b.Input) })
+	inFiles, err := stageAll(encode(nil, len(incs), func(r *rowWriter, i int) { writeIncident(r, &incs[i], b.Input) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage incidents: %w", err)
-	}
-	rjSQL, err := stage(rejectCols, len(b.Rejects), func(s *stager, i int) {
-		r := &b.Rejects[i]
-		s.num(b.Input)
-		s.num(int64(r.Line))
-		s.str(r.Field)
-		s.str(r.Reason)
-		s.str(r.Raw)
-	})
-	if err != nil {
-		return t, fmt.Errorf("stage rejects: %w", err)
 	}
 
 	tx, err := d.db.BeginTx(ctx, nil)
@@ -138,22 +154,23 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	if seen > 0 {
 		return t, fmt.Errorf("input %d batch %d: %w", b.Input, b.No, store.ErrCommitted)
 	}
-	if evSQL != "" {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`) `+evSQL); err != nil {
+	if len(evFiles) > 0 {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`) `+readCSV(evFiles, eventCols)); err != nil {
 			return t, fmt.Errorf("load events: %w", err)
 		}
-		t.Stored += len(b.Events)
+		t.Stored += nEvents
 	}
 	for _, r := range []struct {
-		table, sql string
-		cols       []column
-		n          int
-	}{{"vulns", vuSQL, vulnCols, len(vulns)}, {"incidents", inSQL, incidentCols, len(incs)}} {
-		if r.sql == "" {
+		table string
+		files []string
+		cols  []column
+		n     int
+	}{{"vulns", vuFiles, vulnCols, len(vulns)}, {"incidents", inFiles, incidentCols, len(incs)}} {
+		if len(r.files) == 0 {
 			continue
 		}
 		var dup int
-		if dup, err = upsert(ctx, tx, r.table, r.sql, r.cols); err != nil {
+		if dup, err = upsert(ctx, tx, r.table, readCSV(r.files, r.cols), r.cols); err != nil {
 			return t, fmt.Errorf("load %s: %w", r.table, err)
 		}
 		t.Duplicate += dup
@@ -161,12 +178,12 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	}
 	// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
 	t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
-	if rjSQL != "" {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`) `+rjSQL); err != nil {
+	if len(rjFiles) > 0 {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`) `+readCSV(rjFiles, rejectCols)); err != nil {
 			return t, fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	t.Rejected = len(b.Rejects)
+	t.Rejected = nRejects
 	if _, err = tx.ExecContext(ctx, `INSERT INTO input_batches (input_id, batch, read, stored, duplicate, rejected) VALUES (?, ?, ?, ?, ?, ?)`,
 		b.Input, b.No, t.Read, t.Stored, t.Duplicate, t.Rejected); err != nil {
 		return t, err
@@ -225,7 +242,7 @@ func lastByID[T any](recs []T, id func(*T) string) []T {
 	return out
 }
 
-func writeEvent(s *stager, e *event.Event, input int64) {
+func writeEvent(s *rowWriter, e *event.Event, input int64) {
 	s.ts(e.Time)
 	s.str(string(e.Kind))
 	s.str(e.IP)
@@ -256,7 +273,7 @@ func writeEvent(s *stager, e *event.Event, input int64) {
 	s.num(int64(e.Line))
 }
 
-func writeVuln(s *stager, v *event.Vuln, input int64) {
+func writeVuln(s *rowWriter, v *event.Vuln, input int64) {
 	s.str(v.ID)
 	s.ts(v.Published)
 	s.str(v.Title)
@@ -271,7 +288,7 @@ func writeVuln(s *stager, v *event.Vuln, input int64) {
 	s.num(int64(v.Line))
 }
 
-func writeIncident(s *stager, in *event.Incident, input int64) {
+func writeIncident(s *rowWriter, in *event.Incident, input int64) {
 	s.str(in.ID)
 	s.ts(in.Opened)
 	s.optTS(in.Closed)

@@ -1,91 +1,206 @@
 package duck
 
 import (
-	"bufio"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
 )
 
-// A staged file carries a batch from Go to DuckDB: Go writes the rows as CSV, DuckDB's
-// parallel CSV reader loads them inside the batch's transaction. This is several times faster
-// than appending row by row through the driver, and the file is gone once the batch commits.
+// A batch travels from Go to DuckDB as CSV files: the ingest encodes rows on every core and
+// appends them to the batch's files, and Commit has DuckDB's parallel CSV reader load them
+// inside the batch's transaction. This is several times faster than appending row by row
+// through the driver, holds no batch in memory, and the files are gone once the batch is
+// committed or dropped.
 
 // column is one column of a staging file: its name and the DuckDB type it is read as.
 type column struct{ name, typ string }
 
-// stager writes one staging file.
-type stager struct {
-	path string
-	f    *os.File
-	bw   *bufio.Writer
-	w    *csv.Writer
-	rec  []string
+// rowWriter encodes rows for DuckDB's CSV reader: fields separated by commas, a field that
+// holds a comma, quote or line break quoted with its quotes doubled (RFC 4180), an empty field
+// read as NULL. Timestamps travel as microseconds since the epoch. The staging files are
+// sitrep's own channel into DuckDB, written on the ingest's hottest path, so fields are
+// appended directly rather than through encoding/csv's buffered writer; the round trip is
+// tested against encoding/csv's reader.
+type rowWriter struct {
+	buf   []byte
+	first bool
 }
 
-func (d *DB) newStager(width int) (*stager, error) {
-	path := filepath.Join(d.tmp, fmt.Sprintf("stage-%d-%d.csv", os.Getpid(), d.seq.Add(1)))
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
+func (r *rowWriter) sep() {
+	if !r.first {
+		r.buf = append(r.buf, ',')
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	return &stager{path: path, f: f, bw: bw, w: csv.NewWriter(bw), rec: make([]string, 0, width)}, nil
+	r.first = false
 }
 
-// row writes the fields collected with the helpers below and starts a new row.
-func (s *stager) row() error {
-	err := s.w.Write(s.rec)
-	s.rec = s.rec[:0]
+func (r *rowWriter) str(v string) {
+	r.sep()
+	if needsQuotes(v) {
+		r.buf = append(r.buf, '"')
+		for {
+			i := strings.IndexByte(v, '"')
+			if i < 0 {
+				break
+			}
+			r.buf = append(r.buf, v[:i+1]...)
+			r.buf = append(r.buf, '"')
+			v = v[i+1:]
+		}
+		r.buf = append(r.buf, v...)
+		r.buf = append(r.buf, '"')
+		return
+	}
+	r.buf = append(r.buf, v...)
+}
+
+func needsQuotes(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
+}
+
+func (r *rowWriter) num(v int64) {
+	r.sep()
+	r.buf = strconv.AppendInt(r.buf, v, 10)
+}
+
+func (r *rowWriter) ts(t time.Time) { r.num(t.UnixMicro()) }
+
+func (r *rowWriter) optTS(t *time.Time) {
+	if t == nil {
+		r.str("")
+		return
+	}
+	r.ts(*t)
+}
+
+func (r *rowWriter) optBool(b *bool) {
+	switch {
+	case b == nil:
+		r.str("")
+	case *b:
+		r.str("true")
+	default:
+		r.str("false")
+	}
+}
+
+// encode appends the rows that write produces for each of n records to dst.
+func encode(dst []byte, n int, write func(r *rowWriter, i int)) []byte {
+	r := &rowWriter{buf: dst}
+	for i := 0; i < n; i++ {
+		r.first = true
+		write(r, i)
+		r.buf = append(r.buf, '\n')
+	}
+	return r.buf
+}
+
+// EncodeEvents implements store.Staging.
+func (d *DB) EncodeEvents(dst []byte, input int64, evs []event.Event) []byte {
+	if cap(dst)-len(dst) < 128*len(evs) {
+		dst = append(make([]byte, 0, len(dst)+128*len(evs)), dst...)
+	}
+	return encode(dst, len(evs), func(r *rowWriter, i int) { writeEvent(r, &evs[i], input) })
+}
+
+// EncodeRejects implements store.Staging.
+func (d *DB) EncodeRejects(dst []byte, input int64, rs []store.Reject) []byte {
+	return encode(dst, len(rs), func(r *rowWriter, i int) {
+		x := &rs[i]
+		r.num(input)
+		r.num(int64(x.Line))
+		r.str(x.Field)
+		r.str(x.Reason)
+		r.str(x.Raw)
+	})
+}
+
+// stage is a batch's staging files, created on first use.
+type stage struct {
+	d               *DB
+	events, rejects stageFile
+}
+
+type stageFile struct {
+	f    *os.File
+	rows int
+}
+
+var _ store.Staging = (*DB)(nil)
+
+// NewStage implements store.Staging.
+func (d *DB) NewStage() (store.Stage, error) { return &stage{d: d}, nil }
+
+func (s *stage) AddEvents(chunk []byte, rows int) error  { return s.add(&s.events, chunk, rows) }
+func (s *stage) AddRejects(chunk []byte, rows int) error { return s.add(&s.rejects, chunk, rows) }
+
+func (s *stage) add(sf *stageFile, chunk []byte, rows int) error {
+	if rows == 0 {
+		return nil
+	}
+	if sf.f == nil {
+		f, err := s.d.tempFile()
+		if err != nil {
+			return err
+		}
+		sf.f = f
+	}
+	sf.rows += rows
+	_, err := sf.f.Write(chunk)
 	return err
 }
 
-func (s *stager) str(v string)   { s.rec = append(s.rec, v) }
-func (s *stager) num(v int64)    { s.rec = append(s.rec, strconv.FormatInt(v, 10)) }
-func (s *stager) ts(t time.Time) { s.num(t.UnixMicro()) }
-
-func (s *stager) optTS(t *time.Time) {
-	if t == nil {
-		s.str("")
-		return
-	}
-	s.ts(*t)
-}
-
-func (s *stager) optBool(b *bool) {
-	switch {
-	case b == nil:
-		s.str("")
-	case *b:
-		s.str("true")
-	default:
-		s.str("false")
+// Discard implements store.Stage.
+func (s *stage) Discard() {
+	for _, sf := range []*stageFile{&s.events, &s.rejects} {
+		if sf.f != nil {
+			sf.f.Close()
+			os.Remove(sf.f.Name())
+			sf.f = nil
+		}
 	}
 }
 
-func (s *stager) close() error {
-	s.w.Flush()
-	if err := s.w.Error(); err != nil {
-		s.f.Close()
-		return err
+// close finishes writing and returns the files to load, nil where there are no rows.
+func (sf *stageFile) close() (string, error) {
+	if sf.f == nil {
+		return "", nil
 	}
-	if err := s.bw.Flush(); err != nil {
-		s.f.Close()
-		return err
-	}
-	return s.f.Close()
+	return sf.f.Name(), sf.f.Close()
 }
 
-func (s *stager) remove() { os.Remove(s.path) }
+func (d *DB) tempFile() (*os.File, error) {
+	return os.Create(filepath.Join(d.tmp, fmt.Sprintf("stage-%d-%d.csv", os.Getpid(), d.seq.Add(1))))
+}
 
-// readCSV returns the SQL that reads a staging file as a relation with the given columns.
-// Timestamps travel as microseconds since the epoch; empty fields are NULL.
-func readCSV(path string, cols []column) string {
-	var decl, sel []string
+// writeTemp writes data to a new staging file and returns its name.
+func (d *DB) writeTemp(data []byte) (string, error) {
+	f, err := d.tempFile()
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
+// readCSV returns the SQL that reads staging files as a relation with the given columns.
+func readCSV(paths []string, cols []column) string {
+	var decl, sel, quoted []string
 	for _, c := range cols {
 		typ := c.typ
 		expr := c.name
@@ -96,8 +211,11 @@ func readCSV(path string, cols []column) string {
 		decl = append(decl, fmt.Sprintf("'%s': '%s'", c.name, typ))
 		sel = append(sel, expr)
 	}
-	return fmt.Sprintf(`SELECT %s FROM read_csv('%s', header=false, auto_detect=false, delim=',', quote='"', escape='"', allow_quoted_nulls=false, columns={%s})`,
-		strings.Join(sel, ", "), strings.ReplaceAll(path, "'", "''"), strings.Join(decl, ", "))
+	for _, p := range paths {
+		quoted = append(quoted, "'"+strings.ReplaceAll(p, "'", "''")+"'")
+	}
+	return fmt.Sprintf(`SELECT %s FROM read_csv([%s], header=false, auto_detect=false, delim=',', quote='"', escape='"', allow_quoted_nulls=false, max_line_size=4194304, columns={%s})`,
+		strings.Join(sel, ", "), strings.Join(quoted, ", "), strings.Join(decl, ", "))
 }
 
 func names(cols []column) string {
