@@ -129,6 +129,25 @@ func sniffUTF8(r io.Reader) (Info, bool, error) {
 	return info, isUTF8, nil
 }
 
+// Guess reads up to 64 KiB from the start of r and says which encoding they suggest, and
+// whether that is as good as certain: a prefix of valid UTF-8 (or one with a byte-order mark)
+// very likely starts a UTF-8 file, anything else needs the whole input looked at (Sniff).
+func Guess(r io.Reader) (enc Encoding, sure bool) {
+	buf := make([]byte, 64<<10)
+	n, _ := io.ReadFull(r, buf)
+	buf = buf[:n]
+	if bytes.IndexByte(buf, 0) >= 0 || bytes.HasPrefix(buf, []byte{0xFF, 0xFE}) || bytes.HasPrefix(buf, []byte{0xFE, 0xFF}) {
+		return UTF8, false
+	}
+	if !utf8.Valid(buf[:completeRunes(buf)]) {
+		return GB18030, false
+	}
+	if bytes.HasPrefix(buf, bom) {
+		return UTF8BOM, true
+	}
+	return UTF8, true
+}
+
 // completeRunes returns the length of the longest prefix of b that does not end inside a
 // UTF-8 sequence (at most three bytes are held back), so chunks are checked across borders.
 func completeRunes(b []byte) int {

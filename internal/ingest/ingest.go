@@ -68,18 +68,15 @@ func File(ctx context.Context, st store.Ingest, path string, stdin io.Reader, op
 			return Summary{Name: "-"}, fmt.Errorf("read standard input: %w", err)
 		}
 		defer os.Remove(f.Name())
-		defer f.Close()
-		return Reader(ctx, st, "-", f, opt)
+		f.Close()
+		return Input(ctx, st, "-", func() (*os.File, error) { return os.Open(f.Name()) }, opt)
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	if fi, err := os.Stat(path); err != nil {
 		return Summary{Name: path}, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	} else if fi.IsDir() {
 		return Summary{Name: path}, fmt.Errorf("%s is a directory", path)
 	}
-	return Reader(ctx, st, path, f, opt)
+	return Input(ctx, st, path, func() (*os.File, error) { return os.Open(path) }, opt)
 }
 
 func spool(r io.Reader, dir string) (*os.File, error) {
@@ -92,61 +89,119 @@ func spool(r io.Reader, dir string) (*os.File, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
 	return f, nil
 }
 
-// Reader ingests an input that can be read twice: once to fingerprint it, once to load it.
-// Errors about the input as a whole name it; row errors go to the quarantine instead.
-func Reader(ctx context.Context, st store.Ingest, name string, r io.ReadSeeker, opt Options) (Summary, error) {
+// errRestart stops a run whose guess of the encoding the full fingerprint disproved.
+var errRestart = errors.New("encoding guessed wrong")
+
+// errComplete stops a run of an input the store already holds whole.
+var errComplete = errors.New("input already complete")
+
+// Input ingests the input that open opens; it is opened twice, to fingerprint it and to read
+// it, and both go on at once. Reading starts on a guess of the encoding from the first bytes;
+// nothing is committed before the fingerprint has confirmed the guess and the ledger has said
+// which batches the store already holds. Errors about the input as a whole name it; errors in
+// rows go to the quarantine instead.
+func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.File, error), opt Options) (Summary, error) {
 	sum := Summary{Name: name}
-	info, err := charset.Sniff(r)
-	if err != nil {
-		return sum, fmt.Errorf("%s: %w", name, err)
+	type sniffed struct {
+		info charset.Info
+		err  error
 	}
-	sum.SHA256, sum.Encoding = info.SHA256, info.Encoding
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return sum, fmt.Errorf("%s: %w", name, err)
-	}
-	rows, err := open(charset.Decode(r, info.Encoding))
-	if err != nil {
-		return sum, fmt.Errorf("%s: %w", name, err)
-	}
-	format := opt.Format
-	if format == "" {
-		if format, err = native.Detect(rows.Header()); err != nil {
-			return sum, fmt.Errorf("%s: %w", name, err)
+	sniffc := make(chan sniffed, 1)
+	go func() {
+		f, err := open()
+		if err != nil {
+			sniffc <- sniffed{err: err}
+			return
 		}
-	} else if err := native.CheckHeader(format, rows.Header()); err != nil {
-		return sum, fmt.Errorf("%s: %w", name, err)
+		defer f.Close()
+		info, err := charset.Sniff(f)
+		sniffc <- sniffed{info, err}
+	}()
+	var fingerprint *sniffed
+	wait := func() sniffed {
+		if fingerprint == nil {
+			s := <-sniffc
+			fingerprint = &s
+		}
+		return *fingerprint
 	}
-	sum.Format = format
-	in, err := st.OpenInput(ctx, store.Input{SHA256: info.SHA256, Name: name, Format: string(format), Encoding: string(info.Encoding), Size: info.Size})
+
+	f, err := open()
 	if err != nil {
 		return sum, err
 	}
-	if in.Complete {
-		for _, t := range in.Committed {
-			sum.Read += t.Read
-			sum.Duplicate += t.Stored + t.Duplicate
-			sum.Rejected += t.Rejected
+	defer f.Close()
+	enc, sure := charset.Guess(f)
+	if !sure {
+		s := wait()
+		if s.err != nil {
+			return sum, fmt.Errorf("%s: %w", name, s.err)
 		}
-		return sum, nil
+		enc = s.info.Encoding
 	}
-	tally, err := run(ctx, st, in, rows, format, opt)
-	sum.Tally = tally
-	if err != nil {
-		return sum, fmt.Errorf("%s: %w", name, err)
+	for {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return sum, fmt.Errorf("%s: %w", name, err)
+		}
+		sum.Encoding = enc
+		rows, err := newRowReader(charset.Decode(f, enc))
+		if err != nil {
+			if s := wait(); s.err != nil { // a file that is not text says so, not "no header"
+				return sum, fmt.Errorf("%s: %w", name, s.err)
+			}
+			return sum, fmt.Errorf("%s: %w", name, err)
+		}
+		format := opt.Format
+		if format == "" {
+			if format, err = native.Detect(rows.Header()); err != nil {
+				return sum, fmt.Errorf("%s: %w", name, err)
+			}
+		} else if err := native.CheckHeader(format, rows.Header()); err != nil {
+			return sum, fmt.Errorf("%s: %w", name, err)
+		}
+		sum.Format = format
+		// register is called once, before the first commit.
+		register := func() (store.Input, error) {
+			s := wait()
+			if s.err != nil {
+				return store.Input{}, s.err
+			}
+			sum.SHA256 = s.info.SHA256
+			if s.info.Encoding != enc {
+				enc = s.info.Encoding
+				return store.Input{}, errRestart
+			}
+			in, err := st.OpenInput(ctx, store.Input{SHA256: s.info.SHA256, Name: name, Format: string(format), Encoding: string(enc), Size: s.info.Size})
+			if err == nil && in.Complete {
+				return in, errComplete
+			}
+			return in, err
+		}
+		in, tally, err := run(ctx, st, register, rows, format, opt)
+		switch {
+		case errors.Is(err, errRestart):
+			continue
+		case errors.Is(err, errComplete):
+			for _, t := range in.Committed {
+				sum.Read += t.Read
+				sum.Duplicate += t.Stored + t.Duplicate
+				sum.Rejected += t.Rejected
+			}
+			return sum, nil
+		}
+		sum.Tally = tally
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", name, err)
+		}
+		return sum, st.FinishInput(ctx, in.ID)
 	}
-	return sum, st.FinishInput(ctx, in.ID)
 }
 
-// open recognises JSON Lines by a first non-blank byte of '{'; anything else is CSV.
-func open(r io.Reader) (tabular.Reader, error) {
+// newRowReader recognises JSON Lines by a first non-blank byte of '{'; anything else is CSV.
+func newRowReader(r io.Reader) (tabular.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		b, err := br.Peek(1)
@@ -174,7 +229,6 @@ const chunkRows = 4096
 type chunk struct {
 	batch, seq int
 	last       bool // the batch's final chunk: the batch has seq+1 chunks
-	skip       bool // the batch was committed on an earlier run
 	read       int
 
 	lines   []int
@@ -192,10 +246,11 @@ type pending struct {
 	batch  store.Batch
 	got    int
 	chunks int // known once the last chunk has arrived; 0 before
-	skip   bool
 }
 
-func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Reader, format native.Format, opt Options) (store.Tally, error) {
+// run reads, parses and stages rows while register fingerprints the input, then commits the
+// batches the ledger does not hold yet. It returns the registered input.
+func run(ctx context.Context, st store.Ingest, register func() (store.Input, error), rows tabular.Reader, format native.Format, opt Options) (store.Input, store.Tally, error) {
 	size := opt.BatchSize
 	if size <= 0 {
 		size = DefaultBatch
@@ -216,7 +271,8 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log.Debug("reading", "input", in.Name, "format", format, "batch_rows", size, "workers", workers, "staged", staging != nil)
+	log.Debug("reading", "format", format, "batch_rows", size, "workers", workers, "staged", staging != nil)
+	var in store.Input
 
 	g, ctx := errgroup.WithContext(ctx)
 	read := make(chan *chunk, workers)
@@ -248,14 +304,12 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 			if err == io.EOF {
 				break
 			}
-			_, c.skip = in.Committed[c.batch]
 			var re *tabular.RowError
 			switch {
 			case errors.As(err, &re):
-				c.out.Rejects = append(c.out.Rejects, reject(in.ID, re))
+				c.out.Rejects = append(c.out.Rejects, reject(re))
 			case err != nil:
 				return fmt.Errorf("read: %w", err)
-			case c.skip: // counted, not kept
 			default:
 				// Fields of a chunk share one backing array: one allocation per chunk, not per row.
 				if cap(c.flat)-len(c.flat) < len(row.Fields) {
@@ -283,7 +337,6 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 		}
 		if c.read > 0 || c.seq > 0 {
 			c.last = true
-			_, c.skip = in.Committed[c.batch]
 			return send(read, c)
 		}
 		return nil
@@ -294,16 +347,16 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 		parsing.Go(func() error { // parse and encode, on every core
 			p := newParser(format, cfg)
 			for c := range read {
-				if !c.skip {
+				if format == native.Events {
 					c.out.Events = make([]event.Event, 0, len(c.lines))
-					for i := range c.lines {
-						p.parse(tabular.Row{Line: c.lines[i], Header: c.headers[i], Fields: c.fields[i]}, &c.out)
-					}
-					c.lines, c.headers, c.fields, c.flat = nil, nil, nil, nil
-					if staging != nil {
-						c.events = staging.EncodeEvents(nil, in.ID, c.out.Events)
-						c.rejects = staging.EncodeRejects(nil, in.ID, c.out.Rejects)
-					}
+				}
+				for i := range c.lines {
+					p.parse(tabular.Row{Line: c.lines[i], Header: c.headers[i], Fields: c.fields[i]}, &c.out)
+				}
+				c.lines, c.headers, c.fields, c.flat = nil, nil, nil, nil
+				if staging != nil {
+					c.events = staging.EncodeEvents(nil, c.out.Events)
+					c.rejects = staging.EncodeRejects(nil, c.out.Rejects)
 				}
 				if err := send(parsed, c); err != nil {
 					return err
@@ -324,8 +377,8 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 		for c := range parsed {
 			p := open[c.batch]
 			if p == nil {
-				p = &pending{batch: store.Batch{Input: in.ID, No: c.batch}, skip: c.skip}
-				if staging != nil && !c.skip {
+				p = &pending{batch: store.Batch{No: c.batch}}
+				if staging != nil {
 					stage, err := staging.NewStage()
 					if err != nil {
 						return err
@@ -355,12 +408,26 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 	})
 
 	g.Go(func() error { // commit; the single writer
+		registered := false
 		for p := range full {
-			if p.skip {
-				t := in.Committed[p.batch.No]
+			if !registered {
+				var err error
+				if in, err = register(); err != nil {
+					if p.batch.Stage != nil {
+						p.batch.Stage.Discard()
+					}
+					return err
+				}
+				registered = true
+			}
+			if t, done := in.Committed[p.batch.No]; done {
+				if p.batch.Stage != nil {
+					p.batch.Stage.Discard()
+				}
 				add(store.Tally{Read: t.Read, Duplicate: t.Stored + t.Duplicate, Rejected: t.Rejected})
 				continue
 			}
+			p.batch.Input = in.ID
 			start := time.Now()
 			t, err := st.Commit(ctx, p.batch)
 			if err != nil {
@@ -370,10 +437,15 @@ func run(ctx context.Context, st store.Ingest, in store.Input, rows tabular.Read
 				"rejected", t.Rejected, "seconds", time.Since(start).Seconds())
 			add(t)
 		}
+		if !registered { // an input without rows still gets its ledger entry
+			var err error
+			in, err = register()
+			return err
+		}
 		return nil
 	})
 	err := g.Wait()
-	return total, err
+	return in, total, err
 }
 
 // gather adds a parsed chunk to its batch.
@@ -384,9 +456,6 @@ func gather(p *pending, c *chunk, staged bool) error {
 	}
 	b := &p.batch
 	b.Read += c.read
-	if c.skip {
-		return nil
-	}
 	b.Vulns = append(b.Vulns, c.out.Vulns...)
 	b.Incidents = append(b.Incidents, c.out.Incidents...)
 	if !staged {
@@ -420,7 +489,7 @@ type eventParser struct{ *native.EventParser }
 func (p eventParser) parse(row tabular.Row, b *store.Batch) {
 	e, re := p.Parse(row)
 	if re != nil {
-		b.Rejects = append(b.Rejects, reject(b.Input, re))
+		b.Rejects = append(b.Rejects, reject(re))
 		return
 	}
 	b.Events = append(b.Events, e)
@@ -431,7 +500,7 @@ type vulnParser struct{ *native.VulnParser }
 func (p vulnParser) parse(row tabular.Row, b *store.Batch) {
 	v, re := p.Parse(row)
 	if re != nil {
-		b.Rejects = append(b.Rejects, reject(b.Input, re))
+		b.Rejects = append(b.Rejects, reject(re))
 		return
 	}
 	b.Vulns = append(b.Vulns, v)
@@ -442,12 +511,12 @@ type incidentParser struct{ *native.IncidentParser }
 func (p incidentParser) parse(row tabular.Row, b *store.Batch) {
 	in, re := p.Parse(row)
 	if re != nil {
-		b.Rejects = append(b.Rejects, reject(b.Input, re))
+		b.Rejects = append(b.Rejects, reject(re))
 		return
 	}
 	b.Incidents = append(b.Incidents, in)
 }
 
-func reject(input int64, re *tabular.RowError) store.Reject {
-	return store.Reject{InputID: input, Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
+func reject(re *tabular.RowError) store.Reject {
+	return store.Reject{Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
 }

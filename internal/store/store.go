@@ -74,11 +74,11 @@ type Batch struct {
 // With it, the ingest encodes rows on every core as it reads them and holds no batch in
 // memory, however large.
 type Staging interface {
-	// EncodeEvents appends the engine's bulk-load form of events read from input to dst.
-	// It is safe for concurrent use.
-	EncodeEvents(dst []byte, input int64, evs []event.Event) []byte
+	// EncodeEvents appends the engine's bulk-load form of events to dst. It is safe for
+	// concurrent use, and needs no input: rows can be encoded before the input is registered.
+	EncodeEvents(dst []byte, evs []event.Event) []byte
 	// EncodeRejects does the same for rejected rows.
-	EncodeRejects(dst []byte, input int64, rs []Reject) []byte
+	EncodeRejects(dst []byte, rs []Reject) []byte
 	// NewStage starts an empty stage for one batch.
 	NewStage() (Stage, error)
 }

@@ -17,23 +17,24 @@ var eventCols = []column{
 	{"host_is_ip", "BOOLEAN"}, {"domain", "VARCHAR"}, {"country", "VARCHAR"}, {"province", "VARCHAR"},
 	{"asn", "UINTEGER"}, {"registrant_country", "VARCHAR"}, {"family", "VARCHAR"}, {"target", "VARCHAR"},
 	{"gov", "BOOLEAN"}, {"source", "VARCHAR"}, {"tlp", "VARCHAR"}, {"feed_id", "VARCHAR"}, {"extra", "VARCHAR"},
-	{"input_id", "BIGINT"}, {"line", "BIGINT"},
+	{"line", "BIGINT"},
 }
 
 var vulnCols = []column{
 	{"id", "VARCHAR"}, {"published", "TIMESTAMP"}, {"title", "VARCHAR"}, {"severity", "VARCHAR"},
 	{"object", "VARCHAR"}, {"cve", "VARCHAR"}, {"vendor", "VARCHAR"}, {"product", "VARCHAR"}, {"tlp", "VARCHAR"},
-	{"extra", "VARCHAR"}, {"input_id", "BIGINT"}, {"line", "BIGINT"},
+	{"extra", "VARCHAR"}, {"line", "BIGINT"},
 }
 
 var incidentCols = []column{
 	{"id", "VARCHAR"}, {"opened", "TIMESTAMP"}, {"closed", "TIMESTAMP"}, {"type", "VARCHAR"},
 	{"source", "VARCHAR"}, {"partner", "VARCHAR"}, {"partner_kind", "VARCHAR"}, {"cross_border", "BOOLEAN"},
 	{"impact", "VARCHAR"}, {"url", "VARCHAR"}, {"platform", "VARCHAR"}, {"tlp", "VARCHAR"}, {"extra", "VARCHAR"},
-	{"input_id", "BIGINT"}, {"line", "BIGINT"},
+	{"line", "BIGINT"},
 }
 
-var rejectCols = []column{{"input_id", "BIGINT"}, {"line", "BIGINT"}, {"field", "VARCHAR"}, {"reason", "VARCHAR"}, {"raw", "VARCHAR"}}
+// The staged columns of each table; input_id is not staged but set by Commit.
+var rejectCols = []column{{"line", "BIGINT"}, {"field", "VARCHAR"}, {"reason", "VARCHAR"}, {"raw", "VARCHAR"}}
 
 // OpenInput implements store.Ingest.
 func (d *DB) OpenInput(ctx context.Context, in store.Input) (store.Input, error) {
@@ -119,21 +120,21 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		nEvents += sg.events.rows
 		nRejects += sg.rejects.rows
 	}
-	evFiles, err := stageAll(d.EncodeEvents(nil, b.Input, b.Events), stEvents)
+	evFiles, err := stageAll(d.EncodeEvents(nil, b.Events), stEvents)
 	if err != nil {
 		return t, fmt.Errorf("stage events: %w", err)
 	}
-	rjFiles, err := stageAll(d.EncodeRejects(nil, b.Input, b.Rejects), stRejects)
+	rjFiles, err := stageAll(d.EncodeRejects(nil, b.Rejects), stRejects)
 	if err != nil {
 		return t, fmt.Errorf("stage rejects: %w", err)
 	}
 	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID })
-	vuFiles, err := stageAll(encode(nil, len(vulns), func(r *rowWriter, i int) { writeVuln(r, &vulns[i], b.Input) }), nil)
+	vuFiles, err := stageAll(encode(nil, len(vulns), func(r *rowWriter, i int) { writeVuln(r, &vulns[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage vulnerabilities: %w", err)
 	}
 	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID })
-	inFiles, err := stageAll(encode(nil, len(incs), func(r *rowWriter, i int) { writeIncident(r, &incs[i], b.Input) }), nil)
+	inFiles, err := stageAll(encode(nil, len(incs), func(r *rowWriter, i int) { writeIncident(r, &incs[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage incidents: %w", err)
 	}
@@ -155,7 +156,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		return t, fmt.Errorf("input %d batch %d: %w", b.Input, b.No, store.ErrCommitted)
 	}
 	if len(evFiles) > 0 {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`) `+readCSV(evFiles, eventCols)); err != nil {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`, input_id) `+readCSV(evFiles, eventCols, b.Input)); err != nil {
 			return t, fmt.Errorf("load events: %w", err)
 		}
 		t.Stored += nEvents
@@ -170,7 +171,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 			continue
 		}
 		var dup int
-		if dup, err = upsert(ctx, tx, r.table, readCSV(r.files, r.cols), r.cols); err != nil {
+		if dup, err = upsert(ctx, tx, r.table, readCSV(r.files, r.cols, b.Input), r.cols); err != nil {
 			return t, fmt.Errorf("load %s: %w", r.table, err)
 		}
 		t.Duplicate += dup
@@ -179,7 +180,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
 	t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
 	if len(rjFiles) > 0 {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`) `+readCSV(rjFiles, rejectCols)); err != nil {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`, input_id) `+readCSV(rjFiles, rejectCols, b.Input)); err != nil {
 			return t, fmt.Errorf("quarantine: %w", err)
 		}
 	}
@@ -201,6 +202,7 @@ func upsert(ctx context.Context, tx *sql.Tx, table, src string, cols []column) (
 		return 0, err
 	}
 	var same, set []string
+	cols = append(cols[:len(cols):len(cols)], column{"input_id", "BIGINT"})
 	for _, c := range cols {
 		if c.name == "id" {
 			continue
@@ -242,7 +244,7 @@ func lastByID[T any](recs []T, id func(*T) string) []T {
 	return out
 }
 
-func writeEvent(s *rowWriter, e *event.Event, input int64) {
+func writeEvent(s *rowWriter, e *event.Event) {
 	s.ts(e.Time)
 	s.str(string(e.Kind))
 	s.str(e.IP)
@@ -269,11 +271,10 @@ func writeEvent(s *rowWriter, e *event.Event, input int64) {
 	s.str(string(e.TLP))
 	s.str(e.FeedID)
 	s.str(e.Extra)
-	s.num(input)
 	s.num(int64(e.Line))
 }
 
-func writeVuln(s *rowWriter, v *event.Vuln, input int64) {
+func writeVuln(s *rowWriter, v *event.Vuln) {
 	s.str(v.ID)
 	s.ts(v.Published)
 	s.str(v.Title)
@@ -284,11 +285,10 @@ func writeVuln(s *rowWriter, v *event.Vuln, input int64) {
 	s.str(v.Product)
 	s.str(string(v.TLP))
 	s.str(v.Extra)
-	s.num(input)
 	s.num(int64(v.Line))
 }
 
-func writeIncident(s *rowWriter, in *event.Incident, input int64) {
+func writeIncident(s *rowWriter, in *event.Incident) {
 	s.str(in.ID)
 	s.ts(in.Opened)
 	s.optTS(in.Closed)
@@ -302,6 +302,5 @@ func writeIncident(s *rowWriter, in *event.Incident, input int64) {
 	s.str(in.Platform)
 	s.str(string(in.TLP))
 	s.str(in.Extra)
-	s.num(input)
 	s.num(int64(in.Line))
 }

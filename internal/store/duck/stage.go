@@ -107,18 +107,17 @@ func encode(dst []byte, n int, write func(r *rowWriter, i int)) []byte {
 }
 
 // EncodeEvents implements store.Staging.
-func (d *DB) EncodeEvents(dst []byte, input int64, evs []event.Event) []byte {
+func (d *DB) EncodeEvents(dst []byte, evs []event.Event) []byte {
 	if cap(dst)-len(dst) < 128*len(evs) {
 		dst = append(make([]byte, 0, len(dst)+128*len(evs)), dst...)
 	}
-	return encode(dst, len(evs), func(r *rowWriter, i int) { writeEvent(r, &evs[i], input) })
+	return encode(dst, len(evs), func(r *rowWriter, i int) { writeEvent(r, &evs[i]) })
 }
 
 // EncodeRejects implements store.Staging.
-func (d *DB) EncodeRejects(dst []byte, input int64, rs []store.Reject) []byte {
+func (d *DB) EncodeRejects(dst []byte, rs []store.Reject) []byte {
 	return encode(dst, len(rs), func(r *rowWriter, i int) {
 		x := &rs[i]
-		r.num(input)
 		r.num(int64(x.Line))
 		r.str(x.Field)
 		r.str(x.Reason)
@@ -198,8 +197,9 @@ func (d *DB) writeTemp(data []byte) (string, error) {
 	return f.Name(), f.Close()
 }
 
-// readCSV returns the SQL that reads staging files as a relation with the given columns.
-func readCSV(paths []string, cols []column) string {
+// readCSV returns the SQL that reads staging files as a relation with the given columns and
+// then the input's ID as input_id.
+func readCSV(paths []string, cols []column, input int64) string {
 	var decl, sel, quoted []string
 	for _, c := range cols {
 		typ := c.typ
@@ -214,6 +214,7 @@ func readCSV(paths []string, cols []column) string {
 	for _, p := range paths {
 		quoted = append(quoted, "'"+strings.ReplaceAll(p, "'", "''")+"'")
 	}
+	sel = append(sel, fmt.Sprintf("%d::BIGINT AS input_id", input))
 	return fmt.Sprintf(`SELECT %s FROM read_csv([%s], header=false, auto_detect=false, delim=',', quote='"', escape='"', allow_quoted_nulls=false, max_line_size=4194304, columns={%s})`,
 		strings.Join(sel, ", "), strings.Join(quoted, ", "), strings.Join(decl, ", "))
 }
