@@ -1,0 +1,92 @@
+package duck
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sitrep/internal/store"
+	"sitrep/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		st, err := Open(context.Background(), t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := st.OpenInput(ctx, store.Input{SHA256: "x", Name: "x.csv"})
+	st.Close()
+	ro, err := Open(ctx, dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var v int
+	if err := ro.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || v != SchemaVersion {
+		t.Errorf("schema version %d, %v; want %d", v, err, SchemaVersion)
+	}
+	var name string
+	if err := ro.db.QueryRow(`SELECT name FROM inputs WHERE id = ?`, in.ID).Scan(&name); err != nil || name != "x.csv" {
+		t.Errorf("input after reopen: %q, %v", name, err)
+	}
+}
+
+func TestReadOnlyNeedsAStore(t *testing.T) {
+	_, err := Open(context.Background(), t.TempDir(), Options{ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "ingest some data first") {
+		t.Errorf("read-only open of an empty directory: %v", err)
+	}
+}
+
+// TestLockedByAnotherProcess opens the store in a child process that holds it, and checks
+// that this process gets store.ErrLocked naming the holder's PID.
+func TestLockedByAnotherProcess(t *testing.T) {
+	if os.Getenv("SITREP_HOLD_STORE") != "" {
+		st, err := Open(context.Background(), os.Getenv("SITREP_HOLD_STORE"), Options{})
+		if err != nil {
+			os.Exit(3)
+		}
+		defer st.Close()
+		os.Stdout.WriteString("held\n")
+		buf := make([]byte, 1)
+		os.Stdin.Read(buf) // hold until the parent closes stdin
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockedByAnotherProcess$")
+	cmd.Env = append(os.Environ(), "SITREP_HOLD_STORE="+dir)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	buf := make([]byte, 5)
+	if _, err := stdout.Read(buf); err != nil || string(buf) != "held\n" {
+		t.Fatalf("child did not open the store: %q %v", buf, err)
+	}
+	_, err := Open(context.Background(), dir, Options{})
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("open while held: %v, want ErrLocked", err)
+	}
+	if pid := cmd.Process.Pid; !strings.Contains(err.Error(), "process "+strconv.Itoa(pid)) {
+		t.Errorf("message does not name the holder %d: %v", pid, err)
+	}
+}

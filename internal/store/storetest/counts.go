@@ -1,0 +1,201 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+func yes() *bool { v := true; return &v }
+func no() *bool  { v := false; return &v }
+
+// ev builds an event inside the week unless at says otherwise.
+func ev(kind event.Kind, ip, url, host, domain, country string, mod ...func(*event.Event)) event.Event {
+	e := event.Event{Time: mid, Kind: kind, IP: ip, URL: url, Host: host, Domain: domain, Country: country, TLP: event.Clear}
+	if host != "" && (host[0] >= '0' && host[0] <= '9') {
+		e.HostIsIP = true
+	}
+	for _, m := range mod {
+		m(&e)
+	}
+	return e
+}
+
+func at(t time.Time) func(*event.Event)      { return func(e *event.Event) { e.Time = t } }
+func family(f string) func(*event.Event)     { return func(e *event.Event) { e.Family = f } }
+func province(p string) func(*event.Event)   { return func(e *event.Event) { e.Province = p } }
+func registrant(c string) func(*event.Event) { return func(e *event.Event) { e.RegistrantCountry = c } }
+func gov(g *bool) func(*event.Event)         { return func(e *event.Event) { e.Gov = g } }
+
+// testEventCounts checks each definition of CONTRACT.md on a small, hand-counted week.
+func testEventCounts(t *testing.T, open Opener) {
+	before, after := from.Add(-time.Second), to // just outside the week, both sides
+	tests := []struct {
+		name   string
+		events []event.Event
+		top    int
+		check  func(t *testing.T, c store.EventCounts)
+	}{
+		{
+			name: "infected hosts: distinct domestic IPs, Conficker apart, any case",
+			events: []event.Event{
+				ev(event.InfectedHost, "10.0.0.1", "", "", "", "CN", family("mirai")),
+				ev(event.InfectedHost, "10.0.0.1", "", "", "", "CN", family("mirai")), // seen again
+				ev(event.InfectedHost, "10.0.0.2", "", "", "", "CN"),                  // no family: trojan/botnet
+				ev(event.InfectedHost, "10.0.0.3", "", "", "", "CN", family("CONFICKER")),
+				ev(event.InfectedHost, "10.0.0.4", "", "", "", "CN", family("conficker")),
+				ev(event.InfectedHost, "10.0.0.5", "", "", "", "US", family("mirai")), // abroad
+				ev(event.InfectedHost, "10.0.0.6", "", "", "", "", family("mirai")),   // country unknown
+				ev(event.InfectedHost, "", "", "", "", "CN", family("mirai")),         // no IP
+				ev(event.InfectedHost, "10.0.0.7", "", "", "", "CN", at(before)),      // last week
+				ev(event.InfectedHost, "10.0.0.8", "", "", "", "CN", at(after)),       // next week
+				ev(event.InfectedHost, "10.0.0.9", "", "", "", "CN", at(to.Add(-time.Microsecond))),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				if c.TrojanBotnet != 3 || c.Conficker != 2 {
+					t.Errorf("trojan/botnet %d (want 3), conficker %d (want 2)", c.TrojanBotnet, c.Conficker)
+				}
+			},
+		},
+		{
+			name: "top provinces by trojan/botnet hosts, most first, ties by name",
+			top:  2,
+			events: []event.Event{
+				ev(event.InfectedHost, "10.0.1.1", "", "", "", "CN", province("浙江省")),
+				ev(event.InfectedHost, "10.0.1.2", "", "", "", "CN", province("广东省")),
+				ev(event.InfectedHost, "10.0.1.3", "", "", "", "CN", province("广东省")),
+				ev(event.InfectedHost, "10.0.1.3", "", "", "", "CN", province("广东省")),
+				ev(event.InfectedHost, "10.0.1.4", "", "", "", "CN", province("江苏省")),
+				ev(event.InfectedHost, "10.0.1.5", "", "", "", "CN", province("江苏省"), family("Conficker")),
+				ev(event.InfectedHost, "10.0.1.6", "", "", "", "CN", province("江苏省"), family("Conficker")),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				want := []store.NameCount{{Name: "广东省", Count: 2}, {Name: "江苏省", Count: 1}}
+				if !reflect.DeepEqual(c.Provinces, want) {
+					t.Errorf("provinces %+v, want %+v", c.Provinces, want)
+				}
+			},
+		},
+		{
+			name: "malware sites: domains, IPs, abroad and .com shares, IP URLs",
+			events: []event.Event{
+				ev(event.MalwareSite, "1.1.1.1", "http://a.com/x", "a.com", "a.com", "US", registrant("US")),
+				ev(event.MalwareSite, "1.1.1.2", "http://a.com/y", "a.com", "a.com", "CN", registrant("US")),
+				ev(event.MalwareSite, "1.1.1.2", "http://b.cn/x", "b.cn", "b.cn", "CN", registrant("CN")),
+				ev(event.MalwareSite, "1.1.1.3", "http://c.com.cn/x", "c.com.cn", "c.com.cn", "CN"), // registrant unknown
+				ev(event.MalwareSite, "1.1.1.4", "http://1.1.1.4:8080/bin", "1.1.1.4", "", "RU"),
+				ev(event.MalwareSite, "1.1.1.4", "http://1.1.1.4/other", "1.1.1.4", "", "RU"),
+				ev(event.MalwareSite, "1.1.1.5", "http://1.1.1.5/bin", "1.1.1.5", "", ""), // country unknown
+				ev(event.MalwareSite, "9.9.9.9", "http://z.com/", "z.com", "z.com", "US", at(before)),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				got := []int{c.MalwareDomains, c.MalwareDomainsAbroad, c.MalwareDomainsCom, c.MalwareIPs, c.MalwareIPsAbroad, c.MalwareIPURLs}
+				if want := []int{3, 1, 1, 5, 2, 2}; !reflect.DeepEqual(got, want) {
+					t.Errorf("domains, abroad, .com, IPs, IPs abroad, IP URLs = %v, want %v", got, want)
+				}
+			},
+		},
+		{
+			name: "defaced and backdoored: distinct domestic sites by URL host, GOV flag",
+			events: []event.Event{
+				ev(event.Defacement, "2.2.2.1", "http://www.a.gov.cn/", "www.a.gov.cn", "a.gov.cn", "CN", gov(yes())),
+				ev(event.Defacement, "2.2.2.1", "http://www.a.gov.cn/other.html", "www.a.gov.cn", "a.gov.cn", "CN", gov(yes())),
+				ev(event.Defacement, "2.2.2.2", "http://news.a.gov.cn/", "news.a.gov.cn", "a.gov.cn", "CN", gov(yes())),
+				ev(event.Defacement, "2.2.2.3", "http://www.b.com.cn/", "www.b.com.cn", "b.com.cn", "CN", gov(no())),
+				ev(event.Defacement, "2.2.2.4", "", "", "c.cn", "CN", gov(no())), // no URL: the domain is the site
+				ev(event.Defacement, "2.2.2.5", "http://www.d.gov/", "www.d.gov", "d.gov", "US", gov(no())),
+				ev(event.Backdoor, "2.2.3.1", "http://www.e.gov.cn/s.php", "www.e.gov.cn", "e.gov.cn", "CN", gov(yes())),
+				ev(event.Backdoor, "2.2.3.2", "http://www.f.com/s.php", "www.f.com", "f.com", "CN", gov(no())),
+				ev(event.Backdoor, "2.2.3.3", "http://www.g.com/s.php", "www.g.com", "g.com", "CN", gov(no()), at(after)),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				if (c.Defaced != store.Sites{Total: 4, Gov: 2}) || (c.Backdoored != store.Sites{Total: 2, Gov: 1}) {
+					t.Errorf("defaced %+v (want 4, 2), backdoored %+v (want 2, 1)", c.Defaced, c.Backdoored)
+				}
+			},
+		},
+		{
+			name: "phishing: distinct pages, domains, IPs; pages that have an IP",
+			events: []event.Event{
+				ev(event.Phishing, "3.3.3.1", "https://a.top/1", "a.top", "a.top", "US"),
+				ev(event.Phishing, "3.3.3.1", "https://a.top/1", "a.top", "a.top", "US"),
+				ev(event.Phishing, "3.3.3.1", "https://a.top/2", "a.top", "a.top", "US"),
+				ev(event.Phishing, "3.3.3.2", "https://b.top/1", "b.top", "b.top", "US"),
+				ev(event.Phishing, "", "https://c.top/1", "c.top", "c.top", ""),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				got := []int{c.PhishingPages, c.PhishingDomains, c.PhishingIPs, c.PhishingPagesWithIP}
+				if want := []int{4, 3, 2, 3}; !reflect.DeepEqual(got, want) {
+					t.Errorf("pages, domains, IPs, pages with IP = %v, want %v", got, want)
+				}
+			},
+		},
+		{
+			name: "ddos and the event total",
+			events: []event.Event{
+				ev(event.DDoS, "4.4.4.1", "", "", "", "CN"), ev(event.DDoS, "4.4.4.1", "", "", "", "CN"),
+				ev(event.DDoS, "4.4.4.2", "", "", "", "CN"), ev(event.DDoS, "4.4.4.3", "", "", "", "CN", at(before)),
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				if c.DDoSEvents != 3 || c.DDoSTargets != 2 || c.Events != 3 {
+					t.Errorf("ddos events %d targets %d, all events %d; want 3, 2, 3", c.DDoSEvents, c.DDoSTargets, c.Events)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := open(t)
+			in := input(t, st, "counts")
+			commit(t, st, store.Batch{Input: in.ID, No: 0, Read: len(tc.events), Events: tc.events})
+			c, err := st.EventCounts(ctx, week, tc.top)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, c)
+		})
+	}
+}
+
+func testRecordCounts(t *testing.T, st store.Store) {
+	in := input(t, st, "records")
+	vulns := []event.Vuln{
+		{ID: "V1", Published: mid, Severity: event.High, Object: event.Application},
+		{ID: "V2", Published: mid, Severity: event.Medium, Object: event.Application},
+		{ID: "V3", Published: mid, Severity: event.Low, Object: event.NetworkDevice},
+		{ID: "V4", Published: to, Severity: event.High, Object: event.OS}, // next week
+	}
+	closed := func(t time.Time) *time.Time { return &t }
+	incs := []event.Incident{
+		{ID: "I1", Opened: from.Add(-48 * time.Hour), Closed: closed(mid), Type: event.PhishingIncident, Source: "report", CrossBorder: yes(), Impact: "none"},
+		{ID: "I2", Opened: mid, Closed: closed(mid), Type: event.MobileMalwareIncident, Source: "report", URL: "http://s/a.apk", Platform: "store1", Impact: "provincial"},
+		{ID: "I3", Opened: mid, Closed: closed(mid), Type: event.MobileMalwareIncident, Source: "monitor", URL: "http://s/a.apk", Platform: "store2", Impact: "none"},
+		{ID: "I4", Opened: mid, Closed: closed(mid), Type: event.MobileMalwareIncident, Source: "monitor", URL: "http://s/b.apk", Platform: "store2", CrossBorder: no(), Impact: "none"},
+		{ID: "I5", Opened: mid, Type: event.PhishingIncident, Impact: "none"},                     // still open
+		{ID: "I6", Opened: mid, Closed: closed(to), Type: event.PhishingIncident, Impact: "none"}, // closed next week
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 10, Vulns: vulns, Incidents: incs})
+	vc, err := st.VulnCounts(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vc.Total != 3 || vc.BySeverity[event.High] != 1 || vc.ByObject[event.Application] != 2 || vc.ByObject[event.NetworkDevice] != 1 || vc.ByObject[event.OS] != 0 {
+		t.Errorf("vulnerabilities %+v", vc)
+	}
+	ic, err := st.IncidentCounts(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{ic.Handled, ic.CrossBorder, ic.Phishing, ic.AppPlatforms, ic.AppURLs}
+	if want := []int{4, 1, 1, 2, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("handled, cross-border, phishing, platforms, URLs = %v, want %v", got, want)
+	}
+	if !reflect.DeepEqual(ic.ByType, map[string]int{"phishing": 1, "mobile_malware": 3}) ||
+		!reflect.DeepEqual(ic.BySource, map[string]int{"report": 2, "monitor": 2}) ||
+		!reflect.DeepEqual(ic.Impact, map[string]int{"none": 3, "provincial": 1}) {
+		t.Errorf("by type %v, by source %v, by impact %v", ic.ByType, ic.BySource, ic.Impact)
+	}
+}

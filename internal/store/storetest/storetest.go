@@ -1,0 +1,195 @@
+// Package storetest is the conformance suite every store engine passes: the ledger and its
+// batches, keyed records, the quarantine, and each statistic of CONTRACT.md computed by the
+// engine. An engine's test calls Run with a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+// Opener returns a new empty store, closed by the test's cleanup.
+type Opener func(t *testing.T) store.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, open Opener) {
+	t.Run("Ledger", func(t *testing.T) { testLedger(t, open(t)) })
+	t.Run("KeyedRecords", func(t *testing.T) { testKeyed(t, open(t)) })
+	t.Run("Quarantine", func(t *testing.T) { testQuarantine(t, open(t)) })
+	t.Run("Staging", func(t *testing.T) { testStaging(t, open(t)) })
+	t.Run("EventCounts", func(t *testing.T) { testEventCounts(t, open) })
+	t.Run("VulnAndIncidentCounts", func(t *testing.T) { testRecordCounts(t, open(t)) })
+}
+
+var (
+	ctx = context.Background()
+	// week is 2024-W09 in Asia/Shanghai, as UTC instants.
+	from = time.Date(2024, 2, 25, 16, 0, 0, 0, time.UTC)
+	to   = from.AddDate(0, 0, 7)
+	week = store.Range{From: from, To: to}
+	mid  = from.Add(3 * 24 * time.Hour)
+)
+
+func input(t *testing.T, st store.Store, digest string) store.Input {
+	t.Helper()
+	in, err := st.OpenInput(ctx, store.Input{SHA256: digest, Name: digest + ".csv", Format: "sitrep-events", Encoding: "UTF-8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func commit(t *testing.T, st store.Store, b store.Batch) store.Tally {
+	t.Helper()
+	tally, err := st.Commit(ctx, b)
+	if err != nil {
+		t.Fatalf("commit batch %d: %v", b.No, err)
+	}
+	return tally
+}
+
+func testLedger(t *testing.T, st store.Store) {
+	in := input(t, st, "aaaa")
+	if in.ID == 0 || in.Complete || len(in.Committed) != 0 {
+		t.Fatalf("new input: %+v", in)
+	}
+	ev := event.Event{Time: mid, Kind: event.Phishing, URL: "https://x.top/a", TLP: event.Clear}
+	tally := commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 3, Events: []event.Event{ev, ev},
+		Rejects: []store.Reject{{Line: 3, Reason: "bad"}}})
+	if want := (store.Tally{Read: 3, Stored: 2, Rejected: 1}); tally != want {
+		t.Errorf("tally %+v, want %+v", tally, want)
+	}
+	_, err := st.Commit(ctx, store.Batch{Input: in.ID, No: 0, Read: 3, Events: []event.Event{ev}})
+	if !errors.Is(err, store.ErrCommitted) {
+		t.Errorf("second commit of batch 0: %v, want ErrCommitted", err)
+	}
+	again := input(t, st, "aaaa")
+	if again.ID != in.ID || !reflect.DeepEqual(again.Committed, map[int]store.Tally{0: tally}) || again.Complete {
+		t.Errorf("reopened input: %+v", again)
+	}
+	if err := st.FinishInput(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !input(t, st, "aaaa").Complete {
+		t.Error("finished input is not complete")
+	}
+	if other := input(t, st, "bbbb"); other.ID == in.ID {
+		t.Error("two digests share an input")
+	}
+	c, err := st.EventCounts(ctx, week, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Events != 2 || c.PhishingPages != 1 {
+		t.Errorf("events %d pages %d after a refused duplicate batch", c.Events, c.PhishingPages)
+	}
+}
+
+func testKeyed(t *testing.T, st store.Store) {
+	in := input(t, st, "keys")
+	v := event.Vuln{ID: "CNVD-2024-1", Published: mid, Severity: event.High, Object: event.Application, TLP: event.Clear}
+	w := event.Vuln{ID: "CNVD-2024-2", Published: mid, Severity: event.Low, Object: event.OS, TLP: event.Clear}
+	tally := commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 3, Vulns: []event.Vuln{v, w, v}})
+	if want := (store.Tally{Read: 3, Stored: 2, Duplicate: 1}); tally != want {
+		t.Errorf("first batch %+v, want %+v", tally, want)
+	}
+	changed := w
+	changed.Severity = event.Medium
+	tally = commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 2, Vulns: []event.Vuln{v, changed}})
+	if want := (store.Tally{Read: 2, Stored: 1, Duplicate: 1}); tally != want {
+		t.Errorf("second batch %+v, want %+v", tally, want)
+	}
+	vc, err := st.VulnCounts(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vc.Total != 2 || vc.BySeverity[event.High] != 1 || vc.BySeverity[event.Medium] != 1 || vc.BySeverity[event.Low] != 0 {
+		t.Errorf("vulnerability counts after update: %+v", vc)
+	}
+	closed := mid
+	open := event.Incident{ID: "INC-1", Opened: mid.Add(-time.Hour), Type: event.PhishingIncident, Impact: "none", TLP: event.Clear}
+	commit(t, st, store.Batch{Input: in.ID, No: 2, Read: 1, Incidents: []event.Incident{open}})
+	ic, _ := st.IncidentCounts(ctx, week)
+	if ic.Handled != 0 {
+		t.Errorf("an open incident counts as handled: %+v", ic)
+	}
+	done := open
+	done.Closed = &closed
+	commit(t, st, store.Batch{Input: in.ID, No: 3, Read: 1, Incidents: []event.Incident{done}})
+	ic, _ = st.IncidentCounts(ctx, week)
+	if ic.Handled != 1 || ic.Phishing != 1 {
+		t.Errorf("the closed export of the same ticket: %+v", ic)
+	}
+}
+
+func testQuarantine(t *testing.T, st store.Store) {
+	a, b := input(t, st, "qa"), input(t, st, "qb")
+	commit(t, st, store.Batch{Input: a.ID, No: 0, Read: 2, Rejects: []store.Reject{
+		{Line: 9, Field: "ip", Reason: "not an IP", Raw: "x,300.1.1.1"}, {Line: 4, Reason: "unterminated quoted field", Raw: `"x`}}})
+	commit(t, st, store.Batch{Input: b.ID, No: 0, Read: 1, Rejects: []store.Reject{{Line: 2, Field: "kind", Reason: "unknown kind"}}})
+	all, err := st.Rejects(ctx, store.RejectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 3 || all[0].Line != 4 || all[1].Line != 9 || all[1].Field != "ip" || all[1].Input != "qa.csv" || all[1].Raw != "x,300.1.1.1" {
+		t.Errorf("quarantine: %+v", all)
+	}
+	only, _ := st.Rejects(ctx, store.RejectFilter{Input: "qb.csv"})
+	if len(only) != 1 || only[0].Field != "kind" {
+		t.Errorf("filtered by input: %+v", only)
+	}
+	byDigest, _ := st.Rejects(ctx, store.RejectFilter{Input: "q"})
+	if len(byDigest) != 3 {
+		t.Errorf("filtered by digest prefix: %d rows", len(byDigest))
+	}
+	limited, _ := st.Rejects(ctx, store.RejectFilter{Limit: 2})
+	if len(limited) != 2 {
+		t.Errorf("limit 2 gave %d rows", len(limited))
+	}
+}
+
+func testStaging(t *testing.T, st store.Store) {
+	sg, ok := st.(store.Staging)
+	if !ok {
+		t.Skip("engine does not stage")
+	}
+	in := input(t, st, "staged")
+	stage, err := sg.NewStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []event.Event{
+		{Time: mid, Kind: event.Phishing, URL: `https://x.top/a,"b"`, Host: "x.top", Domain: "x.top", IP: "203.0.113.1", TLP: event.Clear, Line: 2},
+		{Time: mid, Kind: event.Phishing, URL: "https://y.top/\nnewline", Host: "y.top", Domain: "y.top", TLP: event.Clear, Line: 3},
+	}
+	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[:1]), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[1:]), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := stage.AddRejects(sg.EncodeRejects(nil, []store.Reject{{Line: 4, Field: "time", Reason: "bad, \"really\"", Raw: "a,b\nc"}}), 1); err != nil {
+		t.Fatal(err)
+	}
+	tally := commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 3, Stage: stage})
+	if want := (store.Tally{Read: 3, Stored: 2, Rejected: 1}); tally != want {
+		t.Errorf("tally %+v, want %+v", tally, want)
+	}
+	c, _ := st.EventCounts(ctx, week, 0)
+	if c.PhishingPages != 2 || c.PhishingIPs != 1 || c.PhishingPagesWithIP != 1 {
+		t.Errorf("staged events counted as %+v", c)
+	}
+	rj, _ := st.Rejects(ctx, store.RejectFilter{Input: "staged.csv"})
+	if len(rj) != 1 || rj[0].Reason != `bad, "really"` || rj[0].Raw != "a,b\nc" {
+		t.Errorf("staged reject: %+v", rj)
+	}
+	dropped, _ := sg.NewStage()
+	dropped.AddEvents(sg.EncodeEvents(nil, evs), 2)
+	dropped.Discard()
+}
