@@ -1,0 +1,337 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"sitrep/internal/charset"
+	"sitrep/internal/enrich"
+	"sitrep/internal/feed/native"
+	"sitrep/internal/store"
+	"sitrep/internal/store/duck"
+)
+
+var (
+	ctx      = context.Background()
+	shanghai = mustZone("Asia/Shanghai")
+	seedWeek = store.Range{From: time.Date(2024, 2, 25, 16, 0, 0, 0, time.UTC), To: time.Date(2024, 3, 3, 16, 0, 0, 0, time.UTC)}
+)
+
+func mustZone(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func newStore(t *testing.T) *duck.DB {
+	t.Helper()
+	st, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func opts() Options {
+	return Options{Zone: shanghai, GovSuffixes: enrich.DefaultGovSuffixes, Source: "test"}
+}
+
+func write(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const eventsCSV = `time,kind,ip,url,country,province,family,note
+2024-02-26 08:00:00,infected_host,10.0.0.1,,CN,广东,mirai,first
+2024-02-26 09:00:00,infected_host,10.0.0.2,,CN,浙江省,conficker,
+2024-02-27T10:00:00+08:00,phishing,203.0.113.5,https://secure-bank.example.top/login,US,,,
+2024-02-28 10:00:00,defacement,198.51.100.7,http://www.example.gov.cn/index.html,CN,,,"quoted, with comma"
+`
+
+func TestFormatsAndEncodings(t *testing.T) {
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(eventsCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonl := `{"time":"2024-02-26 08:00:00","kind":"infected_host","ip":"10.0.0.1","country":"CN","province":"广东省","family":"mirai","note":"first"}
+{"time":"2024-02-26 09:00:00","kind":"infected_host","ip":"10.0.0.2","country":"CN","province":"浙江","family":"conficker"}
+{"time":"2024-02-27T10:00:00+08:00","kind":"phishing","ip":"203.0.113.5","url":"https://secure-bank.example.top/login","country":"US"}
+{"time":"2024-02-28 10:00:00","kind":"defacement","ip":"198.51.100.7","url":"http://www.example.gov.cn/index.html","country":"CN","note":"quoted, with comma"}
+`
+	tests := []struct {
+		name string
+		data []byte
+		enc  charset.Encoding
+	}{
+		{"utf-8", []byte(eventsCSV), charset.UTF8},
+		{"utf-8 with bom", append([]byte{0xEF, 0xBB, 0xBF}, eventsCSV...), charset.UTF8BOM},
+		{"gbk", gbk, charset.GB18030},
+		{"json lines", []byte(jsonl), charset.UTF8},
+		{"crlf", []byte(strings.ReplaceAll(eventsCSV, "\n", "\r\n")), charset.UTF8},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStore(t)
+			sum, err := File(ctx, st, write(t, "in", tc.data), nil, opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Format != native.Events || sum.Encoding != tc.enc || sum.String() != "read 4, stored 4, duplicate 0, rejected 0" {
+				t.Fatalf("summary %+v %s", sum, sum)
+			}
+			c, err := st.EventCounts(ctx, seedWeek, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TrojanBotnet != 1 || c.Conficker != 1 || c.PhishingPages != 1 || c.PhishingDomains != 1 || (c.Defaced != store.Sites{Total: 1, Gov: 1}) {
+				t.Errorf("counts %+v", c)
+			}
+			if len(c.Provinces) != 1 || c.Provinces[0].Name != "广东省" {
+				t.Errorf("province read as %+v", c.Provinces)
+			}
+		})
+	}
+}
+
+func TestSameFileTwiceStoresNothing(t *testing.T) {
+	st := newStore(t)
+	path := write(t, "events.csv", []byte(eventsCSV+"not-a-time,phishing,,,,,,\n"))
+	first, err := File(ctx, st, path, nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.String() != "read 5, stored 4, duplicate 0, rejected 1" {
+		t.Fatalf("first run: %s", first)
+	}
+	// The same bytes under another name are the same input.
+	second, err := File(ctx, st, write(t, "copy.csv", []byte(eventsCSV+"not-a-time,phishing,,,,,,\n")), nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.String() != "read 5, stored 0, duplicate 4, rejected 1" {
+		t.Fatalf("second run: %s", second)
+	}
+	rj, _ := st.Rejects(ctx, store.RejectFilter{})
+	if len(rj) != 1 {
+		t.Errorf("the quarantine holds %d rows after two runs, want 1", len(rj))
+	}
+	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	if c.Events != 4 {
+		t.Errorf("%d events stored, want 4", c.Events)
+	}
+}
+
+func TestQuarantineNamesLineFieldAndReason(t *testing.T) {
+	st := newStore(t)
+	in := "time,kind,ip,url,country,gov,tlp\n" +
+		"2024-02-26 08:00:00,phishing,203.0.113.1,https://ok.example.top/,US,,\n" + // 2: good
+		"2024-02-30 08:00:00,phishing,,,,,\n" + // 3: impossible date
+		"2024-02-26 08:00:00,worm,,,,,\n" + // 4: unknown kind
+		"2024-02-26 08:00:00,phishing,999.1.1.1,,,,\n" + // 5: bad IP
+		"2024-02-26 08:00:00,phishing,,not a url,,,\n" + // 6: bad URL
+		"2024-02-26 08:00:00,phishing,,,USA,,\n" + // 7: bad country
+		"2024-02-26 08:00:00,phishing,,,,maybe,\n" + // 8: bad boolean
+		"2024-02-26 08:00:00,phishing,,,,,PURPLE\n" + // 9: bad TLP
+		"2024-02-26 08:00:00,phishing,,\"https://x.top/\n" + // 10: unterminated quote
+		"2024-02-26 08:00:00,phishing,,,\n" + // 11: too few fields
+		"2024-02-26 08:00:00,phishing,,https://x.top/" + strings.Repeat("a", 70000) + ",,,\n" + // 12: huge field
+		"2099-02-26 08:00:00,phishing,,,,,\n" + // 13: future
+		",phishing,,,,,\n" + // 14: missing time
+		"2024-02-26 09:00:00,defacement,198.51.100.1,http://www.a.gov.cn/,CN,,\n" // 15: good
+	sum, err := File(ctx, st, write(t, "bad.csv", []byte(in)), nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.String() != "read 14, stored 2, duplicate 0, rejected 12" {
+		t.Fatalf("summary %s", sum)
+	}
+	rj, err := st.Rejects(ctx, store.RejectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		line          int
+		field, reason string
+	}{
+		{3, "time", "not a valid time"}, {4, "kind", "unknown kind"}, {5, "ip", "not an IP address"},
+		{6, "url", "not a URL"}, {7, "country", "not an ISO 3166"}, {8, "gov", "not true or false"},
+		{9, "tlp", "unknown TLP"}, {10, "", "unterminated quoted field"}, {11, "", "has 5 fields, the header has 7"},
+		{12, "url", "over the 65536-byte limit"}, {13, "time", "in the future"}, {14, "time", "missing"},
+	}
+	if len(rj) != len(want) {
+		t.Fatalf("%d rejects, want %d: %+v", len(rj), len(want), rj)
+	}
+	for i, w := range want {
+		r := rj[i]
+		if r.Line != w.line || r.Field != w.field || !strings.Contains(r.Reason, w.reason) || !strings.HasSuffix(r.Input, "bad.csv") {
+			t.Errorf("reject %d: %s line %d field %q reason %q; want line %d field %q reason ~%q", i, r.Input, r.Line, r.Field, r.Reason, w.line, w.field, w.reason)
+		}
+	}
+}
+
+func TestWholeFileErrors(t *testing.T) {
+	st := newStore(t)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"unknown header", []byte("a,b,c\n1,2,3\n"), "not a format sitrep knows"},
+		{"empty", nil, "empty input"},
+		{"binary", []byte("time,kind\n\x00\x01\x02"), "not text"},
+		{"latin-1", []byte("time,kind,target\n2024-02-26 08:00:00,phishing,Soci\xe9t\xe9 G\xe9n\xe9rale\n"), "not text"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(t, "f.csv", tc.data)
+			_, err := File(ctx, st, path, nil, opts())
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("err = %v, want one naming %s and saying %q", err, path, tc.want)
+			}
+		})
+	}
+	if _, err := File(ctx, st, filepath.Join(t.TempDir(), "missing.csv"), nil, opts()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	if c.Events != 0 {
+		t.Errorf("%d events stored from refused files", c.Events)
+	}
+}
+
+// TestLateNonUTF8 feeds a GBK file whose first 64 KiB are plain ASCII, so the first guess is
+// UTF-8; the fingerprint disproves it before anything is committed and the file is read again.
+func TestLateNonUTF8(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("time,kind,ip,country,province\n")
+	for b.Len() < 70000 {
+		b.WriteString("2024-02-26 08:00:00,infected_host,10.0.0.1,CN,\n")
+	}
+	tail, _ := simplifiedchinese.GBK.NewEncoder().String("2024-02-26 08:00:00,infected_host,10.0.0.2,CN,江苏省\n")
+	b.WriteString(tail)
+	st := newStore(t)
+	sum, err := File(ctx, st, write(t, "late.csv", b.Bytes()), nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Encoding != charset.GB18030 || sum.Rejected != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	c, _ := st.EventCounts(ctx, seedWeek, 3)
+	if len(c.Provinces) != 1 || c.Provinces[0].Name != "江苏省" {
+		t.Errorf("provinces %+v", c.Provinces)
+	}
+}
+
+func TestStdinAndFormatFlag(t *testing.T) {
+	st := newStore(t)
+	vulns := "id,published,severity,object,title\nCNVD-2024-1,2024-02-27,high,application,x\nCNVD-2024-2,2024-02-27,low,os,y\n"
+	o := opts()
+	o.Format = native.Vulns
+	sum, err := File(ctx, st, "-", strings.NewReader(vulns), o)
+	if err != nil || sum.String() != "read 2, stored 2, duplicate 0, rejected 0" {
+		t.Fatalf("stdin: %s %v", sum, err)
+	}
+	o.Format = native.Incidents
+	if _, err := File(ctx, st, "-", strings.NewReader(vulns), o); err == nil || !strings.Contains(err.Error(), "lacks required column") {
+		t.Errorf("vulnerabilities read as incidents: %v", err)
+	}
+	vc, _ := st.VulnCounts(ctx, seedWeek)
+	if vc.Total != 2 {
+		t.Errorf("vulnerabilities stored: %+v", vc)
+	}
+}
+
+// failAfter is a store that dies after n commits, as a killed process would.
+type failAfter struct {
+	*duck.DB
+	n int
+}
+
+var errKilled = errors.New("killed")
+
+func (f *failAfter) Commit(ctx context.Context, b store.Batch) (store.Tally, error) {
+	if f.n == 0 {
+		if b.Stage != nil {
+			b.Stage.Discard()
+		}
+		return store.Tally{}, errKilled
+	}
+	f.n--
+	return f.DB.Commit(ctx, b)
+}
+
+// TestResumeAfterFailure interrupts an ingest after two of its batches and runs it again:
+// the second run stores only what the first did not, and the counts equal a clean run's.
+func TestResumeAfterFailure(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("time,kind,ip,country,family\n")
+	for i := 0; i < 1000; i++ {
+		fam := "mirai"
+		if i%3 == 0 {
+			fam = "conficker"
+		}
+		b.WriteString("2024-02-27 08:00:00,infected_host,10.0." + strconv.Itoa(i/250) + "." + strconv.Itoa(i%250) + ",CN," + fam + "\n")
+		if i%100 == 0 {
+			b.WriteString("bad,row\n")
+		}
+	}
+	path := write(t, "big.csv", []byte(b.String()))
+	o := opts()
+	o.BatchSize = 128
+
+	clean := newStore(t)
+	want, err := File(ctx, clean, path, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts, _ := clean.EventCounts(ctx, seedWeek, 0)
+
+	st := newStore(t)
+	_, err = File(ctx, &failAfter{st, 2}, path, nil, o)
+	if !errors.Is(err, errKilled) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	partial, _ := st.EventCounts(ctx, seedWeek, 0)
+	landed := 0 // the good rows of the two batches that landed whole
+	for _, row := range strings.Split(b.String(), "\n")[1 : 1+2*128] {
+		if strings.HasPrefix(row, "2024") {
+			landed++
+		}
+	}
+	if partial.Events != landed {
+		t.Errorf("after the interruption %d events are stored, want %d", partial.Events, landed)
+	}
+	got, err := File(ctx, st, path, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Read != want.Read || got.Stored+got.Duplicate != want.Stored || got.Duplicate != partial.Events || got.Rejected != want.Rejected {
+		t.Errorf("resumed run %s; clean run %s", got, want)
+	}
+	gotCounts, _ := st.EventCounts(ctx, seedWeek, 0)
+	if !reflect.DeepEqual(gotCounts, wantCounts) {
+		t.Errorf("counts after resume %+v, clean %+v", gotCounts, wantCounts)
+	}
+	rj, _ := st.Rejects(ctx, store.RejectFilter{})
+	if len(rj) != want.Rejected {
+		t.Errorf("%d rows in quarantine, want %d", len(rj), want.Rejected)
+	}
+}
