@@ -33,6 +33,8 @@ type Spec struct {
 	// HostOffset shifts the infected-host address space, so that consecutive weeks share some
 	// hosts as real weeks do.
 	HostOffset int
+	// Provinces, most trojan/botnet hosts first; empty means the package's Provinces.
+	Provinces []string
 }
 
 // Malware is the week's malware download sites. IPURLs <= IPs; IPs <= IPURLs + Domains.
@@ -91,14 +93,18 @@ func Events(w *csv.Writer, s Spec, loc *time.Location) error {
 		return w.Write([]string{g.at(), kind, ip, url, domain, country, province, asn, rc, family, target, "synth", "CLEAR"})
 	}
 	families := []string{"mirai", "gafgyt", "zeus", "ramnit", "xorddos", "necurs"}
+	provs := Provinces
+	if len(s.Provinces) > 0 {
+		provs = s.Provinces[:min(len(s.Provinces), len(provinceWeights))]
+	}
 	// Infected hosts: one address range per family group, a fifth seen twice, plus hosts abroad.
 	for i := 0; i < s.Trojan+s.Conficker; i++ {
 		conf := i >= s.Trojan
 		base, k := 36<<24, s.HostOffset+i
 		fam := families[i%len(families)]
-		prov := pick(g.rnd, Provinces, provinceWeights)
+		prov := pick(g.rnd, provs, provinceWeights[:len(provs)])
 		if conf {
-			base, k, fam, prov = 58<<24, s.HostOffset+i-s.Trojan, "Conficker", Provinces[g.rnd.IntN(len(Provinces))]
+			base, k, fam, prov = 58<<24, s.HostOffset+i-s.Trojan, "Conficker", provs[g.rnd.IntN(len(provs))]
 		}
 		a := ip4(base + k)
 		for seen := 0; seen < 1+btoi(i%5 == 0); seen++ {

@@ -1,0 +1,262 @@
+package stats_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/enrich"
+	"sitrep/internal/event"
+	"sitrep/internal/ingest"
+	"sitrep/internal/stats"
+	"sitrep/internal/store/duck"
+	"sitrep/internal/synth"
+	"sitrep/internal/week"
+)
+
+var shanghai, _ = time.LoadLocation(week.DefaultZone)
+
+// published returns the numbers of the issues of GOLDEN.md as generator specs: the week
+// itself and the week before, whose numbers the week-over-week changes imply.
+func published(t *testing.T, name string) []synth.Spec {
+	w := func(s string) week.Week {
+		wk, err := week.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wk
+	}
+	switch name {
+	case "2018 No. 6":
+		return []synth.Spec{
+			{Week: w("2018-W05"), Seed: 5, Defaced: synth.Sites{Total: 1800, Gov: 0}, Backdoored: synth.Sites{Total: 700, Gov: 14}},
+			{Week: w("2018-W06"), Seed: 6, Trojan: 113000, Conficker: 71000,
+				Defaced: synth.Sites{Total: 1865, Gov: 28}, Backdoored: synth.Sites{Total: 717, Gov: 9},
+				Phishing: synth.Phishing{Pages: 187, Domains: 157, IPs: 60, PagesWithIP: 187},
+				Vulns: map[event.Object][3]int{event.Application: {0, 150, 0}, event.WebApplication: {0, 70, 0},
+					event.SecurityProduct: {0, 40, 0}, event.OS: {0, 14, 0}, event.NetworkDevice: {0, 10, 0}}},
+		}
+	case "2014 No. 6":
+		return []synth.Spec{
+			{Week: w("2014-W05"), Seed: 5, Defaced: synth.Sites{Total: 4800, Gov: 368}, Backdoored: synth.Sites{Total: 1100, Gov: 35}},
+			{Week: w("2014-W06"), Seed: 6, Trojan: 322000, Conficker: 256000,
+				Provinces: []string{"广东省", "安徽省", "浙江省", "江苏省", "山东省", "河南省"},
+				Defaced:   synth.Sites{Total: 4988, Gov: 381}, Backdoored: synth.Sites{Total: 1190, Gov: 39},
+				Phishing: synth.Phishing{Pages: 113, Domains: 79, IPs: 55, PagesWithIP: 113},
+				Vulns: map[event.Object][3]int{event.Application: {8, 10, 2}, event.WebApplication: {5, 6, 1},
+					event.NetworkDevice: {3, 4, 1}, event.OS: {1, 4, 0}}},
+		}
+	case "2024 No. 9":
+		return []synth.Spec{
+			{Week: w("2024-W08"), Seed: 8, Defaced: synth.Sites{Total: 950, Gov: 15}, Backdoored: synth.Sites{Total: 310, Gov: 3}},
+			{Week: w("2024-W09"), Seed: 9, Trojan: 120000, Conficker: 30000,
+				Defaced: synth.Sites{Total: 900, Gov: 12}, Backdoored: synth.Sites{Total: 300, Gov: 3},
+				Incidents: synth.Incidents{Handled: 103, CrossBorder: 37, Phishing: 74, AppPlatforms: 2, AppURLs: 2}},
+		}
+	}
+	t.Fatalf("no issue %s", name)
+	return nil
+}
+
+// compute generates the specs' data, ingests it into a fresh store and returns the last
+// week's statistics.
+func compute(t *testing.T, specs []synth.Spec) *stats.Week {
+	t.Helper()
+	dir := t.TempDir()
+	var files []*os.File
+	for _, n := range []string{"events.csv", "vulns.csv", "incidents.csv"} {
+		f, err := os.Create(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if err := synth.Write(files[0], files[1], files[2], specs, shanghai); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		f.Close()
+	}
+	return ingestAll(t, files, specs[len(specs)-1].Week)
+}
+
+func ingestAll(t *testing.T, files []*os.File, w week.Week) *stats.Week {
+	t.Helper()
+	ctx := context.Background()
+	st, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, f := range files {
+		sum, err := ingest.File(ctx, st, f.Name(), nil, ingest.Options{Zone: shanghai, GovSuffixes: enrich.DefaultGovSuffixes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Rejected != 0 {
+			t.Fatalf("%s: %s", f.Name(), sum)
+		}
+	}
+	s, err := stats.Compute(ctx, st, w, shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func pct(t *stats.Tenths) string {
+	if t == nil {
+		return "null"
+	}
+	return t.String()
+}
+
+func topObjects(m map[string]int, n int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || m[keys[i]] == m[keys[j]] && keys[i] < keys[j] })
+	return keys[:min(n, len(keys))]
+}
+
+type check struct {
+	what      string
+	got, want any
+}
+
+func verify(t *testing.T, checks []check) {
+	t.Helper()
+	for _, c := range checks {
+		g, _ := json.Marshal(c.got)
+		w, _ := json.Marshal(c.want)
+		if string(g) != string(w) {
+			t.Errorf("%s = %s, want %s", c.what, g, w)
+		}
+	}
+}
+
+func TestPublished2018No6(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests a published week")
+	}
+	s := compute(t, published(t, "2018 No. 6"))
+	verify(t, []check{
+		{"title", s.Issue.Title, "网络安全信息与动态周报2018年第6期（2月5日-2月11日）"},
+		{"start, end", []string{s.Start, s.End}, []string{"2018-02-05", "2018-02-11"}},
+		{"infected", []int{s.InfectedHosts.Total, s.InfectedHosts.TrojanBotnet, s.InfectedHosts.Conficker}, []int{184000, 113000, 71000}},
+		{"defaced", []any{s.Defaced.Total, s.Defaced.Gov, pct(s.Defaced.GovPct), pct(s.Defaced.GovWoWPct)}, []any{1865, 28, "1.5", "null"}},
+		{"backdoored", []any{s.Backdoored.Total, s.Backdoored.Gov, pct(s.Backdoored.GovPct), pct(s.Backdoored.GovWoWPct)}, []any{717, 9, "1.3", "-35.7"}},
+		{"phishing", []any{s.Phishing.Pages, s.Phishing.Domains, s.Phishing.IPs, *s.Phishing.PagesPerIP}, []any{187, 157, 60, 3}},
+		{"vulnerabilities", []any{s.Vulnerabilities.Total, s.Vulnerabilities.Level}, []any{284, "中"}},
+		{"object ranking", topObjects(s.Vulnerabilities.ByObject, 3), []string{"application", "web_application", "security_product"}},
+	})
+}
+
+func TestPublished2014No6(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests a published week")
+	}
+	s := compute(t, published(t, "2014 No. 6"))
+	var top []string
+	for _, p := range s.InfectedHosts.TopProvinces[:3] {
+		top = append(top, p.Name)
+	}
+	v := s.Vulnerabilities
+	verify(t, []check{
+		{"title", s.Issue.Title, "网络安全信息与动态周报2014年第6期（2月3日-2月9日）"},
+		{"infected", []int{s.InfectedHosts.Total, s.InfectedHosts.TrojanBotnet, s.InfectedHosts.Conficker}, []int{578000, 322000, 256000}},
+		{"top provinces", top, []string{"广东省", "安徽省", "浙江省"}},
+		{"defaced", []any{s.Defaced.Total, s.Defaced.Gov, pct(s.Defaced.GovPct), pct(s.Defaced.GovWoWPct)}, []any{4988, 381, "7.6", "3.5"}},
+		{"backdoored", []any{s.Backdoored.Total, s.Backdoored.Gov, pct(s.Backdoored.GovPct), pct(s.Backdoored.GovWoWPct)}, []any{1190, 39, "3.3", "11.4"}},
+		{"phishing", []any{s.Phishing.Pages, s.Phishing.Domains, s.Phishing.IPs, *s.Phishing.PagesPerIP}, []any{113, 79, 55, 2}},
+		{"vulnerabilities", []int{v.Total, v.High, v.Medium, v.Low}, []int{45, 17, 24, 4}},
+		{"object ranking", topObjects(v.ByObject, 3), []string{"application", "web_application", "network_device"}},
+	})
+}
+
+func TestPublished2024No9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests a published week")
+	}
+	s := compute(t, published(t, "2024 No. 9"))
+	in := s.Incidents
+	verify(t, []check{
+		{"title", s.Issue.Title, "网络安全信息与动态周报2024年第9期（2月26日-3月3日）"},
+		{"issue", []int{s.Issue.Year, s.Issue.Number}, []int{2024, 9}},
+		{"incidents", []int{in.Handled, in.CrossBorder, in.Phishing, in.AppPlatforms, in.AppURLs}, []int{103, 37, 74, 2, 2}},
+		{"GOV week-over-week", []string{pct(s.Defaced.GovWoWPct), pct(s.Backdoored.GovWoWPct)}, []string{"-20.0", "0.0"}},
+	})
+}
+
+// TestSharedGolden runs the published issues' generator of ../shared/tools/golden, where it
+// is present, and compares the statistics with the numbers its specs expect.
+func TestSharedGolden(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "tools", "golden")
+	specs, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(specs) == 0 {
+		t.Skipf("no golden specs at %s (the shared tree sits beside the checkout in CI)", dir)
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is needed to run the shared golden generator")
+	}
+	for _, spec := range specs {
+		t.Run(filepath.Base(spec), func(t *testing.T) {
+			var sp struct {
+				Week   string         `json:"week"`
+				Expect map[string]any `json:"expect"`
+			}
+			raw, _ := os.ReadFile(spec)
+			if err := json.Unmarshal(raw, &sp); err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if b, err := exec.Command("python3", filepath.Join(dir, "golden.py"), spec, out).CombinedOutput(); err != nil {
+				t.Fatalf("golden.py: %v\n%s", err, b)
+			}
+			paths, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+			var files []*os.File
+			for _, p := range paths {
+				f, _ := os.Open(p)
+				f.Close()
+				files = append(files, f)
+			}
+			w, _ := week.Parse(sp.Week)
+			s := ingestAll(t, files, w)
+			raw, _ = json.Marshal(s)
+			var got map[string]any
+			json.Unmarshal(raw, &got)
+			for path, want := range sp.Expect {
+				g := lookup(got, path)
+				if gf, ok := g.(float64); ok {
+					if wf, ok := want.(float64); ok && gf-wf < 0.051 && wf-gf < 0.051 {
+						continue
+					}
+				}
+				if g != want {
+					t.Errorf("%s = %v, want %v", path, g, want)
+				}
+			}
+		})
+	}
+}
+
+func lookup(m map[string]any, path string) any {
+	var cur any = m
+	for _, p := range strings.Split(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return "<missing>"
+		}
+		if cur, ok = obj[p]; !ok {
+			return "<missing>"
+		}
+	}
+	return cur
+}
