@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for sitrep in the tests that need a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("SITREP_AS_MAIN") != "" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// sitrep runs the command in-process and returns its exit status and output.
+func sitrep(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("time,kind,ip,country\n2024-02-26 10:00:00,infected_host,10.0.0.1,CN\n2024-02-26 10:00:00,worm,10.0.0.2,CN\n"), 0o644)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring, or "" for none required
+		stderr string
+	}{
+		{"no command", nil, 2, "", "usage: sitrep"},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"unknown flag", []string{"stats", "--bogus"}, 2, "", "flag provided but not defined"},
+		{"bad week", []string{"--store", store, "stats", "--week", "2024-W60"}, 2, "", "weeks 1 to 52"},
+		{"ingest without files", []string{"--store", store, "ingest"}, 2, "", "name one or more files"},
+		{"bad format name", []string{"--store", store, "ingest", "--format", "xml", good}, 2, "", "unknown format"},
+		{"stats before any data", []string{"--store", store, "stats", "--week", "2024-W09"}, 1, "", "ingest some data first"},
+		{"ingest", []string{"--store", store, "ingest", good}, 0, "read 2, stored 1, duplicate 0, rejected 1\n", "set aside"},
+		{"again", []string{"ingest", "--store", store, good}, 0, "read 2, stored 0, duplicate 1, rejected 1\n", ""},
+		{"missing file", []string{"--store", store, "ingest", filepath.Join(dir, "nope.csv")}, 1, "read 0, stored 0", "nope.csv"},
+		{"not a known format", []string{"--store", store, "ingest", "-"}, 1, "", "stdin"},
+		{"rejects", []string{"--store", store, "ingest", "--rejects"}, 0, "unknown kind", ""},
+		{"stats table", []string{"--store", store, "stats", "--week", "2024-W09"}, 0, "木马或僵尸程序受控主机", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stdin := ""
+			if tc.name == "not a known format" {
+				stdin = "a,b\n1,2\n"
+				tc.stderr = "not a format sitrep knows"
+			}
+			code, out, errs := sitrep(t, stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errs)
+			}
+			if tc.stdout != "" && !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout %q lacks %q", out, tc.stdout)
+			}
+			if tc.stderr != "" && !strings.Contains(errs, tc.stderr) {
+				t.Errorf("stderr %q lacks %q", errs, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestStatsJSONHasEveryContractPath checks each JSON path CONTRACT.md names.
+func TestStatsJSONHasEveryContractPath(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "sample", "--out", filepath.Join(dir, "data"), "--week", "2024-W09", "--weeks", "2", "--events", "3000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "*.csv"))
+	if code, _, errs := sitrep(t, "", append([]string{"--store", store, "ingest"}, files...)...); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := sitrep(t, "", "--store", store, "stats", "--week", "2024-W09", "--json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"week", "start", "end", "issue.year", "issue.number", "issue.title", "rating.level", "rating.reasons",
+		"infected_hosts.trojan_botnet", "infected_hosts.conficker", "infected_hosts.total", "infected_hosts.top_provinces",
+		"malware_sites.domains", "malware_sites.ips", "malware_sites.domains_abroad_pct", "malware_sites.domains_com_pct",
+		"malware_sites.ips_abroad_pct", "malware_sites.ip_urls",
+		"defaced.total", "defaced.gov", "defaced.gov_pct", "defaced.gov_wow_pct",
+		"backdoored.total", "backdoored.gov", "backdoored.gov_pct", "backdoored.gov_wow_pct",
+		"phishing.pages", "phishing.domains", "phishing.ips", "phishing.pages_per_ip",
+		"vulnerabilities.total", "vulnerabilities.high", "vulnerabilities.medium", "vulnerabilities.low",
+		"vulnerabilities.by_object", "vulnerabilities.level",
+		"incidents.handled", "incidents.cross_border", "incidents.phishing", "incidents.app_platforms", "incidents.app_urls",
+		"incidents.by_type", "incidents.by_source"}
+	for _, p := range paths {
+		var cur any = s
+		for _, k := range strings.Split(p, ".") {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				cur = nil
+				break
+			}
+			if cur, ok = obj[k]; !ok {
+				t.Errorf("stats JSON lacks %s", p)
+				break
+			}
+		}
+	}
+	if s["week"] != "2024-W09" || s["start"] != "2024-02-26" || s["end"] != "2024-03-03" {
+		t.Errorf("week fields: %v %v %v", s["week"], s["start"], s["end"])
+	}
+}
+
+// TestKillDuringIngest kills a real ingest with SIGKILL after its first batches have landed,
+// runs it again, and compares the statistics with those of a clean run.
+func TestKillDuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests a few hundred thousand rows twice")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--events", "400000"); code != 0 {
+		t.Fatal(errs)
+	}
+	events := filepath.Join(data, "events.csv")
+	statsOf := func(store string) string {
+		code, out, errs := sitrep(t, "", "--store", store, "stats", "--week", "2024-W09", "--json")
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		return out
+	}
+	clean := filepath.Join(dir, "clean")
+	if code, _, errs := sitrep(t, "", "--store", clean, "ingest", "--batch", "40000", events); code != 0 {
+		t.Fatal(errs)
+	}
+	want := statsOf(clean)
+
+	killed := filepath.Join(dir, "killed")
+	cmd := exec.Command(os.Args[0], "--store", killed, "ingest", "--batch", "40000", events)
+	cmd.Env = append(os.Environ(), "SITREP_AS_MAIN=1", "SITREP_DEBUG=1")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	committed := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "batch committed") {
+			if committed++; committed == 2 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	go func() { // drain
+		for sc.Scan() {
+		}
+	}()
+	err := cmd.Wait()
+	if committed < 2 {
+		t.Fatalf("the ingest ended (%v) before two batches were committed", err)
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Skipf("the ingest finished before it could be killed (%v)", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	code, out, errs := sitrep(t, "", "--store", killed, "ingest", "--batch", "40000", events)
+	if code != 0 {
+		t.Fatalf("rerun after kill: %s", errs)
+	}
+	var read, stored, dup, rej int
+	if _, err := fmtSscanf(out, &read, &stored, &dup, &rej); err != nil {
+		t.Fatalf("summary %q: %v", out, err)
+	}
+	if dup < 2*40000-100 || stored+dup+rej != read {
+		t.Errorf("rerun summary %q: the batches that landed before the kill should count as duplicates", out)
+	}
+	if got := statsOf(killed); got != want {
+		t.Errorf("statistics after kill and rerun differ from a clean run:\n%s\nclean:\n%s", got, want)
+	}
+}
+
+func fmtSscanf(s string, read, stored, dup, rej *int) (int, error) {
+	return fmt.Sscanf(strings.TrimSpace(s), "read %d, stored %d, duplicate %d, rejected %d", read, stored, dup, rej)
+}
