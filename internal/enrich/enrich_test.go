@@ -1,8 +1,11 @@
 package enrich
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
-func TestURLHost(t *testing.T) {
+func TestWebURL(t *testing.T) {
 	tests := []struct {
 		in, host string
 		isIP     bool
@@ -24,13 +27,16 @@ func TestURLHost(t *testing.T) {
 		{"", "", false, true},
 	}
 	for _, tc := range tests {
-		host, isIP, err := URLHost(tc.in)
+		u, host, isIP, err := WebURL(tc.in)
 		if (err != nil) != tc.bad {
-			t.Errorf("URLHost(%q) err = %v", tc.in, err)
+			t.Errorf("WebURL(%q) err = %v", tc.in, err)
 			continue
 		}
 		if host != tc.host || isIP != tc.isIP {
-			t.Errorf("URLHost(%q) = %q, %v; want %q, %v", tc.in, host, isIP, tc.host, tc.isIP)
+			t.Errorf("WebURL(%q) = %q, %v; want %q, %v", tc.in, host, isIP, tc.host, tc.isIP)
+		}
+		if !tc.bad && !strings.Contains(u, "://") {
+			t.Errorf("WebURL(%q) gives URL %q without a scheme", tc.in, u)
 		}
 	}
 }
@@ -52,6 +58,9 @@ func TestRegistrableDomainAndGov(t *testing.T) {
 		if d != tc.domain || TLD(d) != tc.tld || IsGov(tc.host, DefaultGovSuffixes) != tc.gov {
 			t.Errorf("%s: domain %q tld %q gov %v", tc.host, d, TLD(d), IsGov(tc.host, DefaultGovSuffixes))
 		}
+	}
+	if u, _, _, _ := WebURL("hxxps://evil[.]example[.]com/Login?A=1"); u != "https://evil.example.com/Login?A=1" {
+		t.Errorf("refanged URL %q keeps its path and query as written", u)
 	}
 	if !IsGov("www.army.mil.cn", []string{".gov.cn", "mil.cn"}) {
 		t.Error("configured suffix without a dot not honoured")

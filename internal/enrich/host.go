@@ -18,44 +18,45 @@ import (
 
 var hostProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false))
 
-// URLHost returns the host of a web URL in canonical form: lower case, IDNs in punycode, no
-// port, IPv6 without brackets; isIP tells whether the host is an IP literal. A URL without a
-// scheme ("example.com/login") is read as http, and a defanged one ("hxxp://example[.]com")
-// as the URL it stands for. It fails for text that is not an http, https or ftp URL with a host.
-func URLHost(raw string) (host string, isIP bool, err error) {
+// WebURL reads a web URL. It returns the URL as it stands for — a defanged one
+// ("hxxp://example[.]com/a") refanged, one without a scheme ("example.com/login") read as
+// http, otherwise as written — and its host in canonical form: lower case, IDNs in punycode, no
+// port, IPv6 without brackets; isIP tells whether the host is an IP literal. It fails for text
+// that is not an http, https or ftp URL with a host.
+func WebURL(raw string) (u, host string, isIP bool, err error) {
 	s := Refang(strings.TrimSpace(raw))
 	if s == "" {
-		return "", false, errors.New("empty")
+		return "", "", false, errors.New("empty")
 	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		switch strings.ToLower(s[:i]) {
 		case "http", "https", "ftp":
 		default:
-			return "", false, errors.New("scheme " + quote(s[:i]) + " is not http, https or ftp")
+			return "", "", false, errors.New("scheme " + quote(s[:i]) + " is not http, https or ftp")
 		}
 	} else {
 		if strings.ContainsAny(s, " @") || schemeOnly.MatchString(s) {
-			return "", false, errors.New("not a web URL")
+			return "", "", false, errors.New("not a web URL")
 		}
 		s = "http://" + s
 	}
-	u, err := url.Parse(s)
+	p, err := url.Parse(s)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return "", false, err
+		return "", "", false, err
 	}
-	if u.Host == "" {
-		return "", false, errors.New("has no host")
+	if p.Host == "" {
+		return "", "", false, errors.New("has no host")
 	}
-	h := u.Hostname()
+	h := p.Hostname()
 	if a, err := netip.ParseAddr(h); err == nil {
-		return a.Unmap().String(), true, nil
+		return s, a.Unmap().String(), true, nil
 	}
 	h, err = Hostname(h)
-	return h, false, err
+	return s, h, false, err
 }
 
 // Hostname checks and canonicalises a DNS name: lower case, punycode, no trailing dot.

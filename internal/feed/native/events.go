@@ -66,10 +66,9 @@ func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
 		return e, err
 	}
 	if u := c.get(row, evURL); u != "" {
-		if e.Host, e.HostIsIP, err = enrich.URLHost(u); err != nil {
+		if e.URL, e.Host, e.HostIsIP, err = enrich.WebURL(u); err != nil {
 			return e, bad("url", "%q is not a URL: %v", tabular.Snip(u, 80), err)
 		}
-		e.URL = u
 	}
 	if d := c.get(row, evDomain); d != "" {
 		if e.Domain, err = enrich.Hostname(d); err != nil {

@@ -1,0 +1,156 @@
+package native
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/enrich"
+	"sitrep/internal/tabular"
+)
+
+var update = flag.Bool("update", false, "rewrite the want.json files from the parsers' output")
+
+func config() Config {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	return Config{Zone: sh, Now: time.Date(2024, 3, 1, 0, 0, 0, 0, sh), Source: "test", GovSuffixes: enrich.DefaultGovSuffixes}
+}
+
+// parsed is what a golden case records: the format found, each record, each rejected row.
+type parsed struct {
+	Format  Format              `json:"format"`
+	Records []any               `json:"records"`
+	Rejects []*tabular.RowError `json:"rejects"`
+}
+
+func parseAll(t testing.TB, in io.Reader) (parsed, error) {
+	r, err := tabular.NewCSV(in)
+	if err != nil {
+		return parsed{}, err
+	}
+	f, err := Detect(r.Header())
+	if err != nil {
+		return parsed{}, err
+	}
+	out := parsed{Format: f, Records: []any{}, Rejects: []*tabular.RowError{}}
+	ev, vu, inc := NewEventParser(config()), NewVulnParser(config()), NewIncidentParser(config())
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		var re *tabular.RowError
+		if errors.As(err, &re) {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		var rec any
+		switch f {
+		case Events:
+			e, bad := ev.Parse(row)
+			rec, re = e, bad
+		case Vulns:
+			v, bad := vu.Parse(row)
+			rec, re = v, bad
+		case Incidents:
+			i, bad := inc.Parse(row)
+			rec, re = i, bad
+		}
+		if re != nil {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		out.Records = append(out.Records, rec)
+	}
+}
+
+// TestGolden parses testdata/<case>/input.csv and compares with want.json; -update rewrites it.
+func TestGolden(t *testing.T) {
+	cases, _ := filepath.Glob(filepath.Join("testdata", "*", "input.csv"))
+	if len(cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, in := range cases {
+		dir := filepath.Dir(in)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			f, err := os.Open(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := parseAll(t, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.MarshalIndent(got, "", "  ")
+			b = append(b, '\n')
+			want := filepath.Join(dir, "want.json")
+			if *update {
+				if err := os.WriteFile(want, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if string(w) != string(b) {
+				t.Errorf("%s differs from the parsers' output:\n%s", want, b)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for header, want := range map[string]Format{
+		"time,kind,ip":                 Events,
+		"id,published,severity,object": Vulns,
+		"id,opened,type,closed":        Incidents,
+	} {
+		if got, err := Detect(strings.Split(header, ",")); got != want || err != nil {
+			t.Errorf("Detect(%s) = %s, %v; want %s", header, got, err, want)
+		}
+	}
+	_, err := Detect([]string{"time", "url"})
+	if err == nil || !strings.Contains(err.Error(), "sitrep-events (time, kind)") {
+		t.Errorf("unknown header: %v", err)
+	}
+}
+
+// FuzzParsers feeds arbitrary text through the row reader and every parser: nothing panics,
+// and every rejected row names its line and, when it blames a field, a field of the header.
+func FuzzParsers(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*", "input.csv"))
+	for _, s := range seeds {
+		b, _ := os.ReadFile(s)
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := tabular.NewCSV(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		header := map[string]bool{}
+		for _, h := range r.Header() {
+			header[h] = true
+		}
+		got, err := parseAll(t, strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, re := range got.Rejects {
+			if re.Line < 2 || re.Reason == "" || re.Field != "" && !header[re.Field] {
+				t.Fatalf("reject %+v with header %v", re, r.Header())
+			}
+		}
+	})
+}
