@@ -92,7 +92,7 @@ func listRejects(e *env, input string, limit int) error {
 		if field == "" {
 			field = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.Input, r.Line, field, r.Reason, tabular.Snip(r.Raw, 80))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", printable(r.Input), r.Line, printable(field), printable(r.Reason), printable(tabular.Snip(r.Raw, 80)))
 	}
 	return tw.Flush()
 }

@@ -199,3 +199,24 @@ func TestKillDuringIngest(t *testing.T) {
 func fmtSscanf(s string, read, stored, dup, rej *int) (int, error) {
 	return fmt.Sscanf(strings.TrimSpace(s), "read %d, stored %d, duplicate %d, rejected %d", read, stored, dup, rej)
 }
+
+func TestPrintableNeutralisesEscapes(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain 中文":               "plain 中文",
+		"\x1b[2J\x1b]0;pwned\x07": `\x1b[2J\x1b]0;pwned\x07`,
+		"two\nlines\r":          `two\x0alines\x0d`,
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "evil.csv")
+	os.WriteFile(bad, []byte("time,kind\n2024-02-26 10:00:00,\x1b[31mworm\n"), 0o644)
+	store := filepath.Join(dir, "store")
+	sitrep(t, "", "--store", store, "ingest", bad)
+	_, out, _ := sitrep(t, "", "--store", store, "ingest", "--rejects")
+	if strings.Contains(out, "\x1b") || !strings.Contains(out, `\x1b[31mworm`) {
+		t.Errorf("rejects listing passes an escape sequence through: %q", out)
+	}
+}

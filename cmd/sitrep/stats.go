@@ -70,7 +70,7 @@ func printStats(w io.Writer, s *stats.Week) error {
 		if i == 3 {
 			break
 		}
-		provs = append(provs, fmt.Sprintf("%s %s", p.Name, num(p.Count)))
+		provs = append(provs, fmt.Sprintf("%s %s", printable(p.Name), num(p.Count)))
 	}
 	t.row("受控主机最多的省份", orDash(strings.Join(provs, "、")), "")
 	m := s.MalwareSites
