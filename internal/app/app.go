@@ -21,6 +21,10 @@ import (
 // DefaultStore is where the embedded store lives when nothing says otherwise.
 const DefaultStore = "./sitrep-data"
 
+// DefaultMemoryLimit caps the database engine's buffer pool, so that ingesting a large file
+// stays well under 1 GiB in all; the engine spills to disk past it.
+const DefaultMemoryLimit = "512MB"
+
 // Config is what every command shares.
 type Config struct {
 	Store       string // a directory, or duckdb:///path/to/dir
@@ -49,6 +53,12 @@ func (c *Config) Defaults() error {
 			return fmt.Errorf("time zone %q: %w", name, err)
 		}
 		c.Zone = loc
+	}
+	if c.MemoryLimit == "" {
+		c.MemoryLimit = os.Getenv("SITREP_DB_MEMORY")
+	}
+	if c.MemoryLimit == "" {
+		c.MemoryLimit = DefaultMemoryLimit
 	}
 	if c.Log == nil {
 		level := slog.LevelWarn

@@ -64,6 +64,10 @@ func Weeks(last week.Week, n int, seed uint64) []Spec {
 		t.Backdoored = Sites{walk(t.Backdoored.Total, level), walk(t.Backdoored.Gov, 0.5+r.Float64())}
 		f := 0.7 + 0.6*r.Float64()
 		t.Phishing = Phishing{Pages: walk(187, f), Domains: walk(157, f), IPs: walk(60, f), PagesWithIP: walk(187, f)}
+		v := 0.7 + 0.6*r.Float64()
+		for o, c := range t.Vulns {
+			t.Vulns[o] = [3]int{walk(c[0], v), walk(c[1], v), walk(c[2], v)}
+		}
 		t.Incidents.Handled = walk(103, 0.8+0.4*r.Float64())
 		t.Incidents.CrossBorder = walk(37, 0.8+0.4*r.Float64())
 		t.Incidents.Phishing = walk(74, 0.8+0.2*r.Float64())
