@@ -477,44 +477,26 @@ type parser interface {
 func newParser(f native.Format, cfg native.Config) parser {
 	switch f {
 	case native.Vulns:
-		return vulnParser{native.NewVulnParser(cfg)}
+		return recordParser[event.Vuln]{native.NewVulnParser(cfg), func(b *store.Batch, v event.Vuln) { b.Vulns = append(b.Vulns, v) }}
 	case native.Incidents:
-		return incidentParser{native.NewIncidentParser(cfg)}
+		return recordParser[event.Incident]{native.NewIncidentParser(cfg), func(b *store.Batch, in event.Incident) { b.Incidents = append(b.Incidents, in) }}
 	}
-	return eventParser{native.NewEventParser(cfg)}
+	return recordParser[event.Event]{native.NewEventParser(cfg), func(b *store.Batch, e event.Event) { b.Events = append(b.Events, e) }}
 }
 
-type eventParser struct{ *native.EventParser }
+// recordParser adds each row's record, or its rejection, to the batch.
+type recordParser[T any] struct {
+	p   *native.Parser[T]
+	add func(b *store.Batch, rec T)
+}
 
-func (p eventParser) parse(row tabular.Row, b *store.Batch) {
-	e, re := p.Parse(row)
+func (r recordParser[T]) parse(row tabular.Row, b *store.Batch) {
+	rec, re := r.p.Parse(row)
 	if re != nil {
 		b.Rejects = append(b.Rejects, reject(re))
 		return
 	}
-	b.Events = append(b.Events, e)
-}
-
-type vulnParser struct{ *native.VulnParser }
-
-func (p vulnParser) parse(row tabular.Row, b *store.Batch) {
-	v, re := p.Parse(row)
-	if re != nil {
-		b.Rejects = append(b.Rejects, reject(re))
-		return
-	}
-	b.Vulns = append(b.Vulns, v)
-}
-
-type incidentParser struct{ *native.IncidentParser }
-
-func (p incidentParser) parse(row tabular.Row, b *store.Batch) {
-	in, re := p.Parse(row)
-	if re != nil {
-		b.Rejects = append(b.Rejects, reject(re))
-		return
-	}
-	b.Incidents = append(b.Incidents, in)
+	r.add(b, rec)
 }
 
 func reject(re *tabular.RowError) store.Reject {

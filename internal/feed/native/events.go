@@ -28,33 +28,17 @@ const (
 var eventFields = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn",
 	"registrant_country", "family", "target", "gov", "source", "tlp", "id"}
 
-// EventParser reads rows of the sitrep-events format. It is not safe for concurrent use:
-// give each goroutine its own.
-type EventParser struct {
-	cfg  Config
-	cols columns
+// NewEventParser returns a parser of the sitrep-events format.
+func NewEventParser(cfg Config) *Parser[event.Event] {
+	return &Parser[event.Event]{cfg: cfg, known: eventFields, read: readEvent}
 }
 
-// NewEventParser returns a parser with the given configuration.
-func NewEventParser(cfg Config) *EventParser { return &EventParser{cfg: cfg} }
-
-// Parse validates one row and returns the event with its derived fields, or a row error
-// naming the first bad field.
-func (p *EventParser) Parse(row tabular.Row) (event.Event, *tabular.RowError) {
-	reindex(&p.cols, row.Header, eventFields)
-	e, err := p.parse(&row)
-	if err != nil {
-		return event.Event{}, rowError(row, err)
-	}
-	return e, nil
-}
-
-func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
-	c := &p.cols
+// readEvent validates one events row and derives what its fields imply.
+func readEvent(cfg *Config, c *columns, row *tabular.Row) (event.Event, error) {
 	var e event.Event
 	var err error
 	e.Line = row.Line
-	if e.Time, err = p.cfg.parseTime("time", c.get(row, evTime)); err != nil {
+	if e.Time, err = cfg.parseTime("time", c.get(row, evTime)); err != nil {
 		return e, err
 	}
 	if k := c.get(row, evKind); k == "" {
@@ -100,12 +84,12 @@ func (p *EventParser) parse(row *tabular.Row) (event.Event, error) {
 			site = e.Domain
 		}
 		if site != "" {
-			gov := enrich.IsGov(site, p.cfg.GovSuffixes)
+			gov := enrich.IsGov(site, cfg.GovSuffixes)
 			e.Gov = &gov
 		}
 	}
 	if e.Source = c.get(row, evSource); e.Source == "" {
-		e.Source = p.cfg.Source
+		e.Source = cfg.Source
 	}
 	if e.TLP, err = event.ParseTLP(c.get(row, evTLP)); err != nil {
 		return e, bad("tlp", "%v", err)

@@ -64,9 +64,24 @@ func CheckHeader(f Format, header []string) error {
 	return nil
 }
 
-// reindex rebuilds a parser's column map when the header has grown (JSON Lines).
-func reindex(c *columns, header, known []string) {
-	if c.at == nil || c.width != len(header) {
-		*c = index(header, known)
+// Parser reads rows of one of sitrep's formats into records of type T. It is not safe for
+// concurrent use: give each goroutine its own.
+type Parser[T any] struct {
+	cfg   Config
+	cols  columns
+	known []string
+	read  func(cfg *Config, c *columns, row *tabular.Row) (T, error)
+}
+
+// Parse validates one row and returns its record, or a row error naming the first bad field.
+func (p *Parser[T]) Parse(row tabular.Row) (T, *tabular.RowError) {
+	if p.cols.at == nil || p.cols.width != len(row.Header) { // the header grows in JSON Lines
+		p.cols = index(row.Header, p.known)
 	}
+	rec, err := p.read(&p.cfg, &p.cols, &row)
+	if err != nil {
+		var zero T
+		return zero, rowError(row, err)
+	}
+	return rec, nil
 }

@@ -20,33 +20,19 @@ const (
 
 var vulnFields = []string{"id", "published", "title", "severity", "object", "cve", "vendor", "product", "tlp"}
 
-// VulnParser reads rows of the sitrep-vulns format. Give each goroutine its own.
-type VulnParser struct {
-	cfg  Config
-	cols columns
+// NewVulnParser returns a parser of the sitrep-vulns format.
+func NewVulnParser(cfg Config) *Parser[event.Vuln] {
+	return &Parser[event.Vuln]{cfg: cfg, known: vulnFields, read: readVuln}
 }
 
-// NewVulnParser returns a parser with the given configuration.
-func NewVulnParser(cfg Config) *VulnParser { return &VulnParser{cfg: cfg} }
-
-// Parse validates one row.
-func (p *VulnParser) Parse(row tabular.Row) (event.Vuln, *tabular.RowError) {
-	reindex(&p.cols, row.Header, vulnFields)
-	v, err := p.parse(&row)
-	if err != nil {
-		return event.Vuln{}, rowError(row, err)
-	}
-	return v, nil
-}
-
-func (p *VulnParser) parse(row *tabular.Row) (event.Vuln, error) {
-	c := &p.cols
+// readVuln validates one vulnerabilities row.
+func readVuln(cfg *Config, c *columns, row *tabular.Row) (event.Vuln, error) {
 	v := event.Vuln{Line: row.Line}
 	var err error
 	if v.ID = c.get(row, vuID); v.ID == "" {
 		return v, bad("id", "missing")
 	}
-	if v.Published, err = p.cfg.parseTime("published", c.get(row, vuPublished)); err != nil {
+	if v.Published, err = cfg.parseTime("published", c.get(row, vuPublished)); err != nil {
 		return v, err
 	}
 	if s := c.get(row, vuSeverity); s == "" {
@@ -90,37 +76,23 @@ const (
 var incidentFields = []string{"id", "opened", "closed", "type", "source", "partner", "partner_kind",
 	"cross_border", "impact", "url", "platform", "tlp"}
 
-// IncidentParser reads rows of the sitrep-incidents format. Give each goroutine its own.
-type IncidentParser struct {
-	cfg  Config
-	cols columns
+// NewIncidentParser returns a parser of the sitrep-incidents format.
+func NewIncidentParser(cfg Config) *Parser[event.Incident] {
+	return &Parser[event.Incident]{cfg: cfg, known: incidentFields, read: readIncident}
 }
 
-// NewIncidentParser returns a parser with the given configuration.
-func NewIncidentParser(cfg Config) *IncidentParser { return &IncidentParser{cfg: cfg} }
-
-// Parse validates one row.
-func (p *IncidentParser) Parse(row tabular.Row) (event.Incident, *tabular.RowError) {
-	reindex(&p.cols, row.Header, incidentFields)
-	in, err := p.parse(&row)
-	if err != nil {
-		return event.Incident{}, rowError(row, err)
-	}
-	return in, nil
-}
-
-func (p *IncidentParser) parse(row *tabular.Row) (event.Incident, error) {
-	c := &p.cols
+// readIncident validates one incidents row.
+func readIncident(cfg *Config, c *columns, row *tabular.Row) (event.Incident, error) {
 	in := event.Incident{Line: row.Line}
 	var err error
 	if in.ID = c.get(row, inID); in.ID == "" {
 		return in, bad("id", "missing")
 	}
-	if in.Opened, err = p.cfg.parseTime("opened", c.get(row, inOpened)); err != nil {
+	if in.Opened, err = cfg.parseTime("opened", c.get(row, inOpened)); err != nil {
 		return in, err
 	}
 	if s := c.get(row, inClosed); s != "" {
-		t, err := p.cfg.parseTime("closed", s)
+		t, err := cfg.parseTime("closed", s)
 		if err != nil {
 			return in, err
 		}
