@@ -166,11 +166,24 @@ type IncidentCounts struct {
 	Impact                         map[string]int
 }
 
+// Headline is a range's headline counts, by the same definitions as EventCounts,
+// VulnCounts and IncidentCounts: the series behind trend figures and 12-week highs and lows.
+type Headline struct {
+	TrojanBotnet, Conficker int
+	Defaced, Backdoored     int
+	PhishingPages           int
+	Vulns, HighVulns        int
+	Incidents               int
+}
+
 // Counter computes a range's numbers inside the engine.
 type Counter interface {
 	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
 	VulnCounts(ctx context.Context, r Range) (VulnCounts, error)
 	IncidentCounts(ctx context.Context, r Range) (IncidentCounts, error)
+	// History counts the headline numbers of each of the consecutive ranges that the
+	// ascending instants bounds delimit (len(bounds)-1 ranges), one pass per table.
+	History(ctx context.Context, bounds []time.Time) ([]Headline, error)
 }
 
 // Store is everything an engine provides.

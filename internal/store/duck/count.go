@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"time"
 
 	"sitrep/internal/event"
 	"sitrep/internal/store"
@@ -139,4 +141,83 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentC
 		}
 	}
 	return c, nil
+}
+
+// History implements store.Counter.
+func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline, error) {
+	if len(bounds) < 2 {
+		return nil, nil
+	}
+	out := make([]store.Headline, len(bounds)-1)
+	// Each record's range is found by a CASE over the bounds, so weeks of any length (a zone
+	// with daylight saving) are counted exactly.
+	bucket := func(col string) (string, []any) {
+		var b strings.Builder
+		args := make([]any, len(bounds))
+		for i, t := range bounds {
+			args[i] = t.UTC()
+			if i > 0 {
+				fmt.Fprintf(&b, " WHEN %s < $%d THEN %d", col, i+1, i-1)
+			}
+		}
+		return fmt.Sprintf("CASE%s END", b.String()), args
+	}
+	last := len(bounds)
+	scan := func(q string, args []any, dest func(h *store.Headline) []any) error {
+		rows, err := d.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r int
+			var h store.Headline
+			if err := rows.Scan(append([]any{&r}, dest(&h)...)...); err != nil {
+				return err
+			}
+			out[r] = mergeHeadline(out[r], h)
+		}
+		return rows.Err()
+	}
+	cs, args := bucket("time")
+	err := scan(fmt.Sprintf(`SELECT %s AS r,
+		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND NOT coalesce(lower(family) = 'conficker', false)),
+		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND lower(family) = 'conficker'),
+		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'defacement' AND country = 'CN'),
+		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'backdoor' AND country = 'CN'),
+		count(DISTINCT url) FILTER (WHERE kind = 'phishing')
+		FROM events WHERE time >= $1 AND time < $%d GROUP BY r`, cs, last), args,
+		func(h *store.Headline) []any {
+			return []any{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("count events by week: %w", err)
+	}
+	cs, args = bucket("published")
+	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*), count(*) FILTER (WHERE severity = 'high')
+		FROM vulns WHERE published >= $1 AND published < $%d GROUP BY r`, cs, last), args,
+		func(h *store.Headline) []any { return []any{&h.Vulns, &h.HighVulns} })
+	if err != nil {
+		return nil, fmt.Errorf("count vulnerabilities by week: %w", err)
+	}
+	cs, args = bucket("closed")
+	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*) FROM incidents WHERE closed >= $1 AND closed < $%d GROUP BY r`, cs, last), args,
+		func(h *store.Headline) []any { return []any{&h.Incidents} })
+	if err != nil {
+		return nil, fmt.Errorf("count incidents by week: %w", err)
+	}
+	return out, nil
+}
+
+// mergeHeadline adds the counts of b, which come from another table, to a.
+func mergeHeadline(a, b store.Headline) store.Headline {
+	a.TrojanBotnet += b.TrojanBotnet
+	a.Conficker += b.Conficker
+	a.Defaced += b.Defaced
+	a.Backdoored += b.Backdoored
+	a.PhishingPages += b.PhishingPages
+	a.Vulns += b.Vulns
+	a.HighVulns += b.HighVulns
+	a.Incidents += b.Incidents
+	return a
 }

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Staging", func(t *testing.T) { testStaging(t, open(t)) })
 	t.Run("EventCounts", func(t *testing.T) { testEventCounts(t, open) })
 	t.Run("VulnAndIncidentCounts", func(t *testing.T) { testRecordCounts(t, open(t)) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 }
 
 var (
@@ -192,4 +193,36 @@ func testStaging(t *testing.T, st store.Store) {
 	dropped, _ := sg.NewStage()
 	dropped.AddEvents(sg.EncodeEvents(nil, evs), 2)
 	dropped.Discard()
+}
+
+func testHistory(t *testing.T, st store.Store) {
+	in := input(t, st, "history")
+	day := 24 * time.Hour
+	bounds := []time.Time{from.Add(-14 * day), from.Add(-7 * day), from, to}
+	host := func(ip string, at time.Time, fam string) event.Event {
+		return event.Event{Time: at, Kind: event.InfectedHost, IP: ip, Country: "CN", Family: fam, TLP: event.Clear}
+	}
+	evs := []event.Event{
+		host("10.0.0.1", from.Add(-13*day), "mirai"), host("10.0.0.1", from.Add(-12*day), "mirai"),
+		host("10.0.0.2", from.Add(-10*day), "Conficker"),
+		host("10.0.0.1", from.Add(time.Hour), "mirai"), host("10.0.0.3", to.Add(-time.Microsecond), "mirai"),
+		host("10.0.0.4", to, "mirai"), host("10.0.0.5", bounds[0].Add(-time.Microsecond), "mirai"),
+	}
+	evs = append(evs,
+		event.Event{Time: from.Add(-day), Kind: event.Defacement, Host: "www.a.cn", Country: "CN"},
+		event.Event{Time: from.Add(-day), Kind: event.Defacement, Host: "www.a.cn", Country: "CN"},
+		event.Event{Time: from.Add(day), Kind: event.Phishing, URL: "https://p.top/1"})
+	closed := from.Add(day)
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: len(evs), Events: evs,
+		Vulns:     []event.Vuln{{ID: "V1", Published: from.Add(-day), Severity: event.High}, {ID: "V2", Published: from, Severity: event.Low}},
+		Incidents: []event.Incident{{ID: "I1", Opened: from, Closed: &closed, Type: event.OtherIncident}}})
+	got, err := st.History(ctx, bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Headline{{TrojanBotnet: 1, Conficker: 1}, {Defaced: 1, Vulns: 1, HighVulns: 1},
+		{TrojanBotnet: 2, PhishingPages: 1, Vulns: 1, Incidents: 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("history %+v, want %+v", got, want)
+	}
 }
