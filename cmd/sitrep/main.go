@@ -33,6 +33,7 @@ type command struct {
 var commands = []command{
 	{"ingest", "ingest [--format F] [--source NAME] FILE... | -   (or --rejects to list rows set aside)", runIngest},
 	{"stats", "stats --week 2024-W09 [--json]", runStats},
+	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
 	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},
 }

@@ -116,14 +116,15 @@ type Vulnerabilities struct {
 
 // Incidents counts the incidents closed in the week.
 type Incidents struct {
-	Handled      int            `json:"handled"`
-	CrossBorder  int            `json:"cross_border"`
-	Phishing     int            `json:"phishing"`
-	AppPlatforms int            `json:"app_platforms"`
-	AppURLs      int            `json:"app_urls"`
-	ByType       map[string]int `json:"by_type"`
-	BySource     map[string]int `json:"by_source"`
-	ByImpact     map[string]int `json:"by_impact"`
+	Handled       int            `json:"handled"`
+	CrossBorder   int            `json:"cross_border"`
+	Phishing      int            `json:"phishing"`
+	AppPlatforms  int            `json:"app_platforms"`
+	AppURLs       int            `json:"app_urls"`
+	ByType        map[string]int `json:"by_type"`
+	BySource      map[string]int `json:"by_source"`
+	ByPartnerKind map[string]int `json:"by_partner_kind"`
+	ByImpact      map[string]int `json:"by_impact"`
 }
 
 // Title returns the bulletin's Chinese title for w.
@@ -186,7 +187,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, loc *time.Locati
 	s.Incidents = Incidents{
 		Handled: in.Handled, CrossBorder: in.CrossBorder, Phishing: in.Phishing,
 		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
-		ByType: in.ByType, BySource: in.BySource, ByImpact: in.Impact,
+		ByType: in.ByType, BySource: in.BySource, ByPartnerKind: in.ByPartnerKind, ByImpact: in.Impact,
 	}
 
 	s.Rating.Policy = "fixed-thresholds"

@@ -163,6 +163,7 @@ type IncidentCounts struct {
 	Handled, CrossBorder, Phishing int
 	AppPlatforms, AppURLs          int
 	ByType, BySource               map[string]int
+	ByPartnerKind                  map[string]int
 	Impact                         map[string]int
 }
 

@@ -120,7 +120,7 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range) (store.VulnCounts, e
 
 // IncidentCounts implements store.Counter. An incident belongs to the range it was closed in.
 func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentCounts, error) {
-	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, Impact: map[string]int{}}
+	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, ByPartnerKind: map[string]int{}, Impact: map[string]int{}}
 	from, to := r.From.UTC(), r.To.UTC()
 	err := d.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE cross_border),
 		count(*) FILTER (WHERE type = 'phishing'),
@@ -131,7 +131,8 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentC
 	if err != nil {
 		return c, fmt.Errorf("count incidents: %w", err)
 	}
-	for col, m := range map[string]map[string]int{"type": c.ByType, "coalesce(source, '')": c.BySource, "coalesce(impact, 'none')": c.Impact} {
+	for col, m := range map[string]map[string]int{"type": c.ByType, "coalesce(source, '')": c.BySource,
+		"coalesce(partner_kind, '')": c.ByPartnerKind, "coalesce(impact, 'none')": c.Impact} {
 		ncs, err := nameCounts(ctx, d.db, `SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 GROUP BY 1`, from, to)
 		if err != nil {
 			return c, fmt.Errorf("count incidents: %w", err)

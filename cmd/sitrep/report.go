@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sitrep/internal/bulletin"
+	"sitrep/internal/render"
+)
+
+func runReport(e *env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	lang := fs.String("lang", "zh", "`language`: zh or en")
+	format := fs.String("format", "md", "`format`: md, html, json or pdf")
+	out := fs.String("out", "", "write to `path` instead of standard output (figures of md go beside it)")
+	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	w, err := pickWeek(*wk, e.cfg.Zone)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	f, err := render.ParseFormat(*format)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if *lang != "zh" && *lang != "en" {
+		return usageError{fmt.Sprintf("unknown language %q (want zh or en)", *lang)}
+	}
+	if f == render.PDF && *out == "" {
+		return usageError{"a PDF needs --out FILE"}
+	}
+	if *org == "" {
+		*org = os.Getenv("SITREP_ORG")
+	}
+	st, err := e.cfg.Open(e.ctx, true)
+	if err != nil {
+		return err
+	}
+	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org})
+	st.Close()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := renderTo(&buf, b, f, *out); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = e.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+	return nil
+}
+
+// renderTo renders b in format f. Markdown written to a file gets its figures as SVG files in
+// a directory beside it, linked from the text.
+func renderTo(w io.Writer, b *bulletin.Bulletin, f render.Format, out string) error {
+	opt := render.Options{}
+	switch f {
+	case render.JSON:
+		return render.WriteJSON(w, b)
+	case render.Markdown:
+		if out != "" && opt.Figures != nil {
+			dir := strings.TrimSuffix(out, filepath.Ext(out)) + "-figures"
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			opt.FigureLinks = map[int]string{}
+			for _, fig := range b.Figures {
+				svg, err := opt.Figures(fig)
+				if err != nil {
+					return err
+				}
+				name := fmt.Sprintf("figure%d.svg", fig.Number)
+				if err := os.WriteFile(filepath.Join(dir, name), svg, 0o644); err != nil {
+					return err
+				}
+				opt.FigureLinks[fig.Number] = filepath.Base(dir) + "/" + name
+			}
+		}
+		return render.WriteMarkdown(w, b, opt)
+	}
+	return fmt.Errorf("format %s is not available yet", f)
+}

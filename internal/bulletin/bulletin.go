@@ -1,0 +1,139 @@
+// Package bulletin turns a week's statistics into one issue of the bulletin as data: the
+// title, the sections in order with their sentences in the house style, the figures with the
+// numbers they plot, the highlights and the links to the previous issues. Renderers
+// (internal/render) only lay it out; every number and sentence is decided here.
+package bulletin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// Options shape an issue.
+type Options struct {
+	Lang    string // "zh" (default) or "en"
+	Org     string // the CERT that speaks in the sentences; default "CNCERT"
+	History int    // weeks in the trend figure and the high/low highlights; default 12
+	Recent  int    // previous issues listed; default 5
+	// Link returns the address of an issue; default "/bulletins/2024-W09".
+	Link func(w week.Week) string
+}
+
+func (o *Options) defaults() {
+	if o.Lang == "" {
+		o.Lang = "zh"
+	}
+	if o.Org == "" {
+		o.Org = "CNCERT"
+	}
+	if o.History <= 1 {
+		o.History = 12
+	}
+	if o.Recent <= 0 {
+		o.Recent = 5
+	}
+	if o.Link == nil {
+		o.Link = func(w week.Week) string { return "/bulletins/" + w.String() }
+	}
+}
+
+// Bulletin is one issue in one language.
+type Bulletin struct {
+	Lang       string      `json:"lang"`
+	Week       string      `json:"week"`
+	Year       int         `json:"year"`
+	Number     int         `json:"number"`
+	Title      string      `json:"title"`
+	Start      string      `json:"start"`
+	End        string      `json:"end"`
+	TLP        string      `json:"tlp"`
+	Highlights []string    `json:"highlights"`
+	Sections   []Section   `json:"sections"`
+	Recent     []Ref       `json:"recent"`
+	Figures    []Figure    `json:"figures"`
+	History    []WeekCount `json:"history"`
+	Stats      *stats.Week `json:"stats"`
+}
+
+// Section is one numbered part of the issue.
+type Section struct {
+	ID         string   `json:"id"`
+	Heading    string   `json:"heading"`
+	Paragraphs []string `json:"paragraphs"`
+	Figures    []int    `json:"figures"` // numbers of the figures shown after the paragraphs
+	NoData     bool     `json:"no_data"` // nothing was measured for this section this week
+}
+
+// Ref is a link to another issue.
+type Ref struct {
+	Week  string `json:"week"`
+	Title string `json:"title"`
+	Href  string `json:"href"`
+}
+
+// WeekCount is one week of the headline series.
+type WeekCount struct {
+	Week string `json:"week"`
+	store.Headline
+}
+
+// Build computes the statistics of w and composes the issue.
+func Build(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, opt Options) (*Bulletin, error) {
+	opt.defaults()
+	s, err := stats.Compute(ctx, c, w, loc)
+	if err != nil {
+		return nil, err
+	}
+	first := w.Add(1 - opt.History)
+	bounds := make([]time.Time, 0, opt.History+1)
+	for i := 0; i <= opt.History; i++ {
+		from, _ := first.Add(i).Bounds(loc)
+		bounds = append(bounds, from)
+	}
+	hist, err := c.History(ctx, bounds)
+	if err != nil {
+		return nil, err
+	}
+	history := make([]WeekCount, len(hist))
+	for i, h := range hist {
+		history[i] = WeekCount{Week: first.Add(i).String(), Headline: h}
+	}
+	return Compose(s, history, opt)
+}
+
+// Compose writes the issue for statistics already computed, with the headline series of the
+// weeks up to and including the issue's week, oldest first.
+func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error) {
+	opt.defaults()
+	w, err := week.Parse(s.Week)
+	if err != nil {
+		return nil, err
+	}
+	var t text
+	switch opt.Lang {
+	case "zh":
+		t = zh{org: opt.Org}
+	case "en":
+		t = en{org: opt.Org}
+	default:
+		return nil, fmt.Errorf("language %q: sitrep writes zh and en", opt.Lang)
+	}
+	b := &Bulletin{
+		Lang: opt.Lang, Week: s.Week, Year: s.Issue.Year, Number: s.Issue.Number,
+		Title: t.title(w), Start: s.Start, End: s.End, TLP: "CLEAR",
+		History: history, Stats: s,
+	}
+	for i := 1; i <= opt.Recent; i++ {
+		p := w.Add(-i)
+		b.Recent = append(b.Recent, Ref{Week: p.String(), Title: t.title(p), Href: opt.Link(p)})
+	}
+	b.Figures = figures(s, history, t)
+	b.Sections = t.sections(s, b.Figures)
+	b.Highlights = highlights(s, history, t)
+	return b, nil
+}

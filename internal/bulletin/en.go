@@ -1,0 +1,296 @@
+package bulletin
+
+import (
+	"fmt"
+	"strings"
+
+	"sitrep/internal/stats"
+	"sitrep/internal/week"
+)
+
+// en writes the English edition: the same facts in plain English.
+type en struct{ org string }
+
+func (en) title(w week.Week) string {
+	m, s := w.Monday(), w.Sunday()
+	return fmt.Sprintf("Weekly Network Security Bulletin %d No. %d (%s %d-%s %d)", w.Year, w.Number,
+		m.Format("Jan"), m.Day(), s.Format("Jan"), s.Day())
+}
+
+func (en) weekLabel(w string) string {
+	wk, err := week.Parse(w)
+	if err != nil {
+		return w
+	}
+	return wk.Monday().Format("Jan 2")
+}
+
+// count writes a count: "about 184,000" from 10,000 up (to the nearest thousand), exact below.
+func (en) count(n int) string {
+	if n >= 10000 {
+		return "about " + thousands(int(roundTenThousands(n))*1000)
+	}
+	return thousands(n)
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (en) change(c *stats.Tenths) string {
+	switch {
+	case c == nil:
+		return ""
+	case *c > 0:
+		return ", up " + c.String() + "% on last week"
+	case *c < 0:
+		return ", down " + (-*c).String() + "% on last week"
+	}
+	return ", the same as last week"
+}
+
+func (en) list(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	case 2:
+		return names[0] + " and " + names[1]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func (e en) sections(s *stats.Week, figs []Figure) []Section {
+	return []Section{e.overview(s), e.malware(s, figs), e.websites(s, figs), e.vulns(s, figs), e.incidents(s, figs)}
+}
+
+var enLevels = map[string]string{"优": "excellent", "良": "good", "中": "fair", "差": "poor", "危": "critical"}
+
+var enThreats = map[string]string{
+	"vulns": "high-severity software vulnerabilities", "malware": "the spread of malware", "websites": "attacks on websites",
+	"phishing": "phishing", "ddos": "denial-of-service attacks",
+}
+
+func (e en) overview(s *stats.Week) Section {
+	sec := Section{ID: SecOverview, Heading: "Overall situation"}
+	p := fmt.Sprintf("This week the overall network security situation was rated %s (%s).", enLevels[s.Rating.Level], s.Rating.Level)
+	if n := impactful(s); n > 0 {
+		p += fmt.Sprintf(" %d infrastructure incident(s) of national or provincial impact occurred.", n)
+	} else {
+		p += " The internet infrastructure ran smoothly overall; no infrastructure incident of national or provincial impact occurred."
+	}
+	var names []string
+	for _, t := range threats(s) {
+		names = append(names, enThreats[t])
+	}
+	if len(names) > 3 {
+		names = names[:3]
+	}
+	if len(names) > 0 {
+		p += " The main threats to government, businesses and internet users came from " + e.list(names) + "."
+	}
+	sec.Paragraphs = []string{p}
+	return sec
+}
+
+func (e en) malware(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecMalware, Heading: "Malware activity"}
+	h, m := s.InfectedHosts, s.MalwareSites
+	if h.Total == 0 && m.Domains+m.IPs == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"No monitoring data on infected hosts or malware download sites was received this week."}
+		return sec
+	}
+	if h.Total > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+			"This week %s domestic hosts were infected with malware: %s controlled by trojans or botnets and %s infected with the Conficker worm.",
+			e.count(h.Total), e.count(h.TrojanBotnet), e.count(h.Conficker)))
+		var top []string
+		for i, p := range h.TopProvinces {
+			if i == 3 {
+				break
+			}
+			top = append(top, p.Name)
+		}
+		if len(top) > 0 {
+			sec.Paragraphs = append(sec.Paragraphs, "The provinces with the most trojan- or botnet-controlled hosts were "+e.list(top)+".")
+		}
+		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
+	} else {
+		sec.Paragraphs = append(sec.Paragraphs, "No monitoring data on infected hosts was received this week.")
+	}
+	if m.Domains+m.IPs > 0 {
+		p := fmt.Sprintf("%s found malware download sites on %d domains and %d IP addresses.", e.org, m.Domains, m.IPs)
+		if m.Domains > 0 {
+			p += fmt.Sprintf(" Of the domains, %s%% were registered abroad and %s%% were under .com.", m.DomainsAbroadPct, m.DomainsComPct)
+		}
+		if m.IPs > 0 {
+			p += fmt.Sprintf(" Of the IP addresses, %s%% were abroad.", m.IPsAbroadPct)
+		}
+		if m.IPURLs > 0 {
+			p += fmt.Sprintf(" %d IP addresses served malware directly by IP URL.", m.IPURLs)
+		}
+		sec.Paragraphs = append(sec.Paragraphs, p)
+	} else {
+		sec.Paragraphs = append(sec.Paragraphs, "No monitoring data on malware download sites was received this week.")
+	}
+	return sec
+}
+
+func (e en) websites(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecWebsites, Heading: "Website security"}
+	d, b, p := s.Defaced, s.Backdoored, s.Phishing
+	if d.Total+b.Total+p.Pages == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"No monitoring data on defaced websites, website backdoors or phishing pages was received this week."}
+		return sec
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"This week %s found %d defaced domestic websites, %d domestic websites with backdoors and %d phishing pages impersonating domestic websites.",
+		e.org, d.Total, b.Total, p.Pages))
+	var parts []string
+	if d.Total > 0 {
+		parts = append(parts, fmt.Sprintf("%d of the defaced websites were government (GOV) sites, about %s%% of the domestic total%s.", d.Gov, d.GovPct, e.change(d.GovWoWPct)))
+	}
+	if b.Total > 0 {
+		parts = append(parts, fmt.Sprintf("%d of the backdoored websites were government sites, about %s%%%s.", b.Gov, b.GovPct, e.change(b.GovWoWPct)))
+	}
+	if p.Pages > 0 {
+		q := fmt.Sprintf("The phishing pages used %d domains and %d IP addresses", p.Domains, p.IPs)
+		if p.PagesPerIP != nil {
+			q += fmt.Sprintf(", about %d pages per IP address", *p.PagesPerIP)
+		}
+		parts = append(parts, q+".")
+	}
+	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, " "))
+	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
+	return sec
+}
+
+var enObjects = map[string]string{
+	"application": "applications", "web_application": "web applications", "os": "operating systems",
+	"network_device": "network devices", "security_product": "security products", "database": "databases",
+	"smart_device": "smart devices", "other": "other objects",
+}
+
+var enVulnLevels = map[string]string{"高": "high", "中": "medium", "低": "low"}
+
+func (e en) vulns(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecVulns, Heading: "Vulnerabilities"}
+	v := s.Vulnerabilities
+	if v.Total == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"No new vulnerability records were collected this week."}
+		return sec
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"This week the China National Vulnerability Database (CNVD) collected %d vulnerabilities: %d high-severity, %d medium and %d low. The vulnerability threat level was %s.",
+		v.Total, v.High, v.Medium, v.Low, enVulnLevels[v.Level]))
+	var names []string
+	for _, o := range objectOrder(v.ByObject) {
+		names = append(names, enObjects[o])
+	}
+	switch {
+	case len(names) >= 3:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("By affected object, most concerned %s, followed by %s and %s.", names[0], names[1], names[2]))
+	case len(names) == 2:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("By affected object, most concerned %s, followed by %s.", names[0], names[1]))
+	case len(names) == 1:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("All of them concerned %s.", names[0]))
+	}
+	sec.Figures = []int{figureNumber(figs, FigSeverity), figureNumber(figs, FigObject)}
+	return sec
+}
+
+var enPartners = map[string]string{
+	"telecom": "telecom operators", "cloud": "cloud providers", "registrar": "domain registrars", "app_store": "app stores",
+	"branch": "provincial branches", "international": "international partners",
+}
+
+func (e en) incidents(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecIncidents, Heading: "Incident handling"}
+	in := s.Incidents
+	if in.Handled == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"No incident was closed this week."}
+		return sec
+	}
+	var partners []string
+	for _, k := range partnerKinds(s) {
+		partners = append(partners, enPartners[k])
+	}
+	p := fmt.Sprintf("This week %s handled %d network security incidents, %d of them cross-border", e.org, in.Handled, in.CrossBorder)
+	if len(partners) > 0 {
+		p += ", coordinating with " + e.list(partners)
+	}
+	p += "."
+	if in.Phishing > 0 {
+		p += fmt.Sprintf(" Working with domain registrars at home and abroad and foreign CERTs, it handled %d phishing complaints.", in.Phishing)
+	}
+	if in.AppPlatforms > 0 || in.AppURLs > 0 {
+		p += fmt.Sprintf(" With %d platforms offering malicious mobile apps, it took down %d malicious URLs spreading mobile malware.", in.AppPlatforms, in.AppURLs)
+	}
+	sec.Paragraphs = []string{p}
+	sec.Figures = []int{figureNumber(figs, FigIncidents)}
+	return sec
+}
+
+var enCaptions = map[string]string{
+	FigInfected:    "Domestic hosts infected with malware, by week",
+	FigSites:       "Domestic website incidents this week",
+	FigDefacedGov:  "Government share of defaced domestic websites",
+	FigBackdoorGov: "Government share of backdoored domestic websites",
+	FigSeverity:    "Vulnerabilities collected this week, by severity",
+	FigObject:      "Vulnerabilities collected this week, by affected object",
+	FigIncidents:   "Incidents handled this week, by type",
+}
+
+func (en) caption(id string) string { return enCaptions[id] }
+
+var enLabels = map[string]string{
+	"trojan": "Trojan/botnet", "conficker": "Conficker", "defaced": "Defaced", "backdoored": "Backdoored",
+	"phishing": "Phishing pages", "sites": "Count", "gov": "Government", "other": "Other",
+	"high": "High", "medium": "Medium", "low": "Low", "vulns": "Vulnerabilities", "incidents": "Incidents",
+}
+
+func (en) label(k string) string { return enLabels[k] }
+
+func (en) object(o string) string { return enObjects[o] }
+
+var enTypes = map[string]string{
+	"phishing": "Phishing", "mobile_malware": "Mobile malware", "malware": "Malware", "defacement": "Defacement",
+	"backdoor": "Backdoor", "vulnerability": "Vulnerability", "ddos": "DDoS", "other": "Other",
+}
+
+func (en) incidentType(t string) string {
+	if n, ok := enTypes[t]; ok {
+		return n
+	}
+	return t
+}
+
+var enMetrics = map[string]string{
+	MetInfected: "Domestic infected hosts", MetDefaced: "Defaced domestic websites", MetBackdoored: "Backdoored domestic websites",
+	MetPhishing: "Phishing pages", MetVulns: "New vulnerabilities", MetIncidents: "Incidents handled",
+}
+
+func (e en) move(metric string, cur int, c stats.Tenths) string {
+	dir := "up"
+	if c < 0 {
+		dir, c = "down", -c
+	}
+	return fmt.Sprintf("%s: %s, %s %s%% on last week.", enMetrics[metric], e.count(cur), dir, c)
+}
+
+func (e en) extreme(metric string, cur int, high bool, weeks int) string {
+	which := "highest"
+	if !high {
+		which = "lowest"
+	}
+	return fmt.Sprintf("%s: %s, the %s in %d weeks.", enMetrics[metric], e.count(cur), which, weeks)
+}

@@ -1,0 +1,82 @@
+package bulletin
+
+import (
+	"sitrep/internal/stats"
+	"sitrep/internal/week"
+)
+
+// text is one language's wording of an issue.
+type text interface {
+	title(w week.Week) string
+	weekLabel(w string) string
+	sections(s *stats.Week, figs []Figure) []Section
+	caption(figureID string) string
+	label(key string) string
+	object(o string) string
+	incidentType(t string) string
+	move(metric string, cur int, change stats.Tenths) string
+	extreme(metric string, cur int, high bool, weeks int) string
+}
+
+// Section IDs, in order.
+const (
+	SecOverview  = "overview"
+	SecMalware   = "malware"
+	SecWebsites  = "websites"
+	SecVulns     = "vulnerabilities"
+	SecIncidents = "incidents"
+)
+
+// Headline metrics named in highlights.
+const (
+	MetInfected   = "infected_hosts.total"
+	MetDefaced    = "defaced.total"
+	MetBackdoored = "backdoored.total"
+	MetPhishing   = "phishing.pages"
+	MetVulns      = "vulnerabilities.total"
+	MetIncidents  = "incidents.handled"
+)
+
+// roundTenThousands returns n in tenths of 10,000, rounded half up: 184,000 is 184 (18.4万).
+func roundTenThousands(n int) stats.Tenths {
+	return stats.Tenths((int64(n)*2 + 1000) / 2000)
+}
+
+// threats lists the week's main sources of threat that have data, in order of priority:
+// software with high-severity flaws, malware, attacks on websites, phishing, denial of service.
+func threats(s *stats.Week) []string {
+	var out []string
+	if s.Vulnerabilities.High > 0 {
+		out = append(out, "vulns")
+	}
+	if s.InfectedHosts.Total > 0 || s.MalwareSites.Domains+s.MalwareSites.IPs > 0 {
+		out = append(out, "malware")
+	}
+	if s.Defaced.Total+s.Backdoored.Total > 0 {
+		out = append(out, "websites")
+	}
+	if s.Phishing.Pages > 0 {
+		out = append(out, "phishing")
+	}
+	if s.DDoS.Events > 0 {
+		out = append(out, "ddos")
+	}
+	return out
+}
+
+// partnerKinds lists the kinds of partner the week's closed incidents were handled with, in
+// the bulletin's order.
+func partnerKinds(s *stats.Week) []string {
+	var out []string
+	for _, k := range []string{"telecom", "cloud", "registrar", "app_store", "branch", "international"} {
+		if s.Incidents.ByPartnerKind[k] > 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// impactful counts the week's incidents of provincial or national impact.
+func impactful(s *stats.Week) int {
+	return s.Incidents.ByImpact["provincial"] + s.Incidents.ByImpact["national"]
+}

@@ -1,0 +1,285 @@
+package bulletin
+
+import (
+	"fmt"
+	"strings"
+
+	"sitrep/internal/stats"
+	"sitrep/internal/week"
+)
+
+// zh writes the Chinese edition in the house style of the published issues.
+type zh struct{ org string }
+
+func (zh) title(w week.Week) string { return stats.Title(w) }
+
+func (zh) weekLabel(w string) string {
+	wk, err := week.Parse(w)
+	if err != nil {
+		return w
+	}
+	m := wk.Monday()
+	return fmt.Sprintf("%d.%d", int(m.Month()), m.Day())
+}
+
+// count writes a count in the house style: "约18.4万" from 10,000 up, the number below.
+func (zh) count(n int) string {
+	if n >= 10000 {
+		return "约" + roundTenThousands(n).String() + "万"
+	}
+	return fmt.Sprint(n)
+}
+
+// change writes a week-over-week change as the published issues do; no clause when last
+// week had nothing to compare with.
+func (zh) change(c *stats.Tenths) string {
+	switch {
+	case c == nil:
+		return ""
+	case *c > 0:
+		return "，较上周环比上升了" + c.String() + "%"
+	case *c < 0:
+		return "，较上周环比下降了" + (-*c).String() + "%"
+	}
+	return "，与上周持平"
+}
+
+// list joins names as "A、B和C".
+func (zh) list(names []string, last string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], "、") + last + names[len(names)-1]
+}
+
+func (z zh) sections(s *stats.Week, figs []Figure) []Section {
+	return []Section{z.overview(s), z.malware(s, figs), z.websites(s, figs), z.vulns(s, figs), z.incidents(s, figs)}
+}
+
+var zhThreats = map[string]string{
+	"vulns": "软件高危漏洞", "malware": "恶意代码传播", "websites": "网站攻击", "phishing": "网络仿冒", "ddos": "拒绝服务攻击",
+}
+
+func (z zh) overview(s *stats.Week) Section {
+	sec := Section{ID: SecOverview, Heading: "本周网络安全基本态势"}
+	p := "本周，互联网网络安全态势整体评价为" + s.Rating.Level + "。"
+	if n := impactful(s); n > 0 {
+		p += fmt.Sprintf("本周全国范围或省级行政区域内发生造成重大影响的基础设施运行安全事件%d起。", n)
+	} else {
+		p += "我国互联网基础设施运行整体平稳，全国范围或省级行政区域内未发生造成重大影响的基础设施运行安全事件。"
+	}
+	var names []string
+	for _, t := range threats(s) {
+		names = append(names, zhThreats[t])
+	}
+	if len(names) > 3 {
+		names = names[:3]
+	}
+	if len(names) > 0 {
+		p += "针对政府、企业以及广大互联网用户的主要安全威胁来自于" + z.list(names, "以及") + "。"
+	}
+	sec.Paragraphs = []string{p}
+	return sec
+}
+
+func (z zh) malware(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecMalware, Heading: "本周网络病毒活动情况"}
+	h, m := s.InfectedHosts, s.MalwareSites
+	if h.Total == 0 && m.Domains+m.IPs == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"本周未收到境内感染网络病毒主机和放马站点的监测数据。"}
+		return sec
+	}
+	if h.Total > 0 {
+		total := "为" + z.count(h.Total) // "为1234" or "为约18.4万", written "约为18.4万"
+		total = strings.Replace(total, "为约", "约为", 1)
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+			"本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
+			total, z.count(h.TrojanBotnet), z.count(h.Conficker)))
+		var top []string
+		for i, p := range h.TopProvinces {
+			if i == 3 {
+				break
+			}
+			top = append(top, p.Name)
+		}
+		if len(top) > 0 {
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%d位的省份分别是%s。", len(top), z.list(top, "和")))
+		}
+		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
+	} else {
+		sec.Paragraphs = append(sec.Paragraphs, "本周未收到境内感染网络病毒主机的监测数据。")
+	}
+	if m.Domains+m.IPs > 0 {
+		p := fmt.Sprintf("本周，%s监测发现放马站点涉及域名%d个，IP地址%d个。", z.org, m.Domains, m.IPs)
+		var parts []string
+		if m.Domains > 0 {
+			parts = append(parts, "在放马站点域名中，境外注册的域名约占"+m.DomainsAbroadPct.String()+"%，“.com”域名约占"+m.DomainsComPct.String()+"%")
+		}
+		if m.IPs > 0 {
+			parts = append(parts, "在放马站点IP中，境外IP约占"+m.IPsAbroadPct.String()+"%")
+		}
+		p += strings.Join(parts, "；") + "。"
+		if m.IPURLs > 0 {
+			p += fmt.Sprintf("其中，以IP地址直接访问的放马站点涉及IP地址%d个。", m.IPURLs)
+		}
+		sec.Paragraphs = append(sec.Paragraphs, p)
+	} else {
+		sec.Paragraphs = append(sec.Paragraphs, "本周未收到放马站点的监测数据。")
+	}
+	return sec
+}
+
+func (z zh) websites(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecWebsites, Heading: "本周网站安全情况"}
+	d, b, p := s.Defaced, s.Backdoored, s.Phishing
+	if d.Total+b.Total+p.Pages == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"本周未收到境内网站被篡改、被植入后门和仿冒页面的监测数据。"}
+		return sec
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"本周%s监测发现境内被篡改网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
+		z.org, d.Total, b.Total, p.Pages))
+	var parts []string
+	if d.Total > 0 {
+		parts = append(parts, fmt.Sprintf("本周境内被篡改政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.GovWoWPct)))
+	}
+	if b.Total > 0 {
+		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.GovWoWPct)))
+	}
+	if p.Pages > 0 {
+		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.Domains, p.IPs)
+		if p.PagesPerIP != nil {
+			q += fmt.Sprintf("，平均每个IP地址承载了约%d个仿冒页面", *p.PagesPerIP)
+		}
+		parts = append(parts, q)
+	}
+	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, "；")+"。")
+	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
+	return sec
+}
+
+var zhObjects = map[string]string{
+	"application": "应用程序", "web_application": "WEB应用", "os": "操作系统", "network_device": "网络设备",
+	"security_product": "安全产品", "database": "数据库", "smart_device": "智能设备", "other": "其他",
+}
+
+func (z zh) vulns(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecVulns, Heading: "本周重要漏洞情况"}
+	v := s.Vulnerabilities
+	if v.Total == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"本周未收录新的安全漏洞记录。"}
+		return sec
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"本周，国家信息安全漏洞共享平台（CNVD）收集整理信息系统安全漏洞%d个。其中，高危漏洞%d个、中危漏洞%d个、低危漏洞%d个，漏洞威胁等级为%s。",
+		v.Total, v.High, v.Medium, v.Low, v.Level))
+	objs := objectOrder(v.ByObject)
+	var names []string
+	for _, o := range objs {
+		names = append(names, zhObjects[o]+"漏洞")
+	}
+	switch {
+	case len(names) >= 3:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞按影响对象分类，%s占比最高，其次是%s和%s。", names[0], names[1], names[2]))
+	case len(names) == 2:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞按影响对象分类，%s占比最高，其次是%s。", names[0], names[1]))
+	case len(names) == 1:
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞均为%s。", names[0]))
+	}
+	sec.Figures = []int{figureNumber(figs, FigSeverity), figureNumber(figs, FigObject)}
+	return sec
+}
+
+var zhPartners = map[string]string{
+	"telecom": "基础电信企业", "cloud": "云服务商", "registrar": "域名注册服务机构", "app_store": "应用商店",
+	"branch": "各省分中心", "international": "国际合作组织",
+}
+
+func (z zh) incidents(s *stats.Week, figs []Figure) Section {
+	sec := Section{ID: SecIncidents, Heading: "本周事件处理情况"}
+	in := s.Incidents
+	if in.Handled == 0 {
+		sec.NoData = true
+		sec.Paragraphs = []string{"本周没有处理完毕的网络安全事件。"}
+		return sec
+	}
+	var partners []string
+	for _, k := range partnerKinds(s) {
+		partners = append(partners, zhPartners[k])
+	}
+	p := "本周，" + z.org
+	if len(partners) > 0 {
+		p += "协调" + z.list(partners, "以及")
+	}
+	p += fmt.Sprintf("共处理网络安全事件%d起，含跨境网络安全事件%d起。", in.Handled, in.CrossBorder)
+	if in.Phishing > 0 {
+		p += fmt.Sprintf("其中，协调境内外域名注册机构、境外CERT等机构重点处理%d起仿冒投诉事件。", in.Phishing)
+	}
+	if in.AppPlatforms > 0 || in.AppURLs > 0 {
+		p += fmt.Sprintf("协调%d个提供恶意移动应用程序下载服务的平台开展移动互联网恶意代码处理工作，共处理传播移动互联网恶意代码的恶意URL链接%d个。", in.AppPlatforms, in.AppURLs)
+	}
+	sec.Paragraphs = []string{p}
+	sec.Figures = []int{figureNumber(figs, FigIncidents)}
+	return sec
+}
+
+var zhCaptions = map[string]string{
+	FigInfected:    "本周境内感染网络病毒主机数量",
+	FigSites:       "本周境内网站感染情况分布",
+	FigDefacedGov:  "本周我国境内被篡改网站占比",
+	FigBackdoorGov: "本周我国境内被植入后门网站占比",
+	FigSeverity:    "本周收录网络安全漏洞情况",
+	FigObject:      "本周CNVD收录漏洞按影响对象类型分布",
+	FigIncidents:   "本周事件处理情况按事件类型分布",
+}
+
+func (zh) caption(id string) string { return zhCaptions[id] }
+
+var zhLabels = map[string]string{
+	"trojan": "木马或僵尸程序受控主机", "conficker": "飞客蠕虫感染主机", "defaced": "被篡改网站",
+	"backdoored": "被植入后门网站", "phishing": "仿冒页面", "sites": "数量", "gov": "政府网站", "other": "其他网站",
+	"high": "高危", "medium": "中危", "low": "低危", "vulns": "漏洞数量", "incidents": "事件数量",
+}
+
+func (zh) label(k string) string { return zhLabels[k] }
+
+func (zh) object(o string) string { return zhObjects[o] }
+
+var zhTypes = map[string]string{
+	"phishing": "网页仿冒", "mobile_malware": "移动互联网恶意代码", "malware": "恶意程序", "defacement": "网页篡改",
+	"backdoor": "网站后门", "vulnerability": "安全漏洞", "ddos": "拒绝服务攻击", "other": "其他",
+}
+
+func (zh) incidentType(t string) string {
+	if n, ok := zhTypes[t]; ok {
+		return n
+	}
+	return t
+}
+
+var zhMetrics = map[string]string{
+	MetInfected: "境内感染网络病毒的主机数量", MetDefaced: "境内被篡改网站数量", MetBackdoored: "境内被植入后门网站数量",
+	MetPhishing: "仿冒页面数量", MetVulns: "新收录漏洞数量", MetIncidents: "处理网络安全事件数量",
+}
+
+func (z zh) move(metric string, cur int, c stats.Tenths) string {
+	dir := "上升"
+	if c < 0 {
+		dir, c = "下降", -c
+	}
+	return fmt.Sprintf("%s为%s个，较上周%s%s%%。", zhMetrics[metric], z.count(cur), dir, c)
+}
+
+func (z zh) extreme(metric string, cur int, high bool, weeks int) string {
+	which := "最高"
+	if !high {
+		which = "最低"
+	}
+	return fmt.Sprintf("%s为%s个，为近%d周%s。", zhMetrics[metric], z.count(cur), weeks, which)
+}

@@ -1,0 +1,94 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"sitrep/internal/bulletin"
+)
+
+// mdEscaper escapes what Markdown or the HTML it may carry would act on: text from data
+// (province names, an organisation's name) shows as written.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "|", `\|`, "#", `\#`,
+)
+
+func md(s string) string { return mdEscaper.Replace(s) }
+
+// WriteMarkdown writes the issue as Markdown: title, highlights, the sections with their
+// figures (an image where opt.FigureLinks has one, and the figure's numbers as a table), and
+// the previous issues.
+func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
+	bw := bufio.NewWriter(w)
+	l := labels(b.Lang)
+	fmt.Fprintf(bw, "# %s\n\n", md(b.Title))
+	fmt.Fprintf(bw, "TLP:%s · %s – %s\n\n", b.TLP, b.Start, b.End)
+	if len(b.Highlights) > 0 {
+		fmt.Fprintf(bw, "## %s\n\n", l.highlights)
+		for _, h := range b.Highlights {
+			fmt.Fprintf(bw, "- %s\n", md(h))
+		}
+		fmt.Fprintln(bw)
+	}
+	for _, s := range b.Sections {
+		fmt.Fprintf(bw, "## %s\n\n", md(s.Heading))
+		for _, p := range s.Paragraphs {
+			fmt.Fprintf(bw, "%s\n\n", md(p))
+		}
+		for _, n := range s.Figures {
+			f := b.Figures[n-1]
+			caption := md(l.figure(f.Number) + " " + f.Caption)
+			if link, ok := opt.FigureLinks[n]; ok {
+				fmt.Fprintf(bw, "![%s](%s)\n\n", caption, link)
+			}
+			fmt.Fprintf(bw, "**%s**\n\n", caption)
+			figureTable(bw, f)
+		}
+	}
+	fmt.Fprintf(bw, "## %s\n\n", l.recent)
+	for _, r := range b.Recent {
+		fmt.Fprintf(bw, "- [%s](%s)\n", md(r.Title), r.Href)
+	}
+	return bw.Flush()
+}
+
+// figureTable writes a figure's numbers: one row per label, one column per series.
+func figureTable(w io.Writer, f bulletin.Figure) {
+	fmt.Fprint(w, "| |")
+	for _, s := range f.Series {
+		fmt.Fprintf(w, " %s |", md(s.Name))
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range f.Series {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for i, label := range f.Labels {
+		fmt.Fprintf(w, "| %s |", md(label))
+		for _, s := range f.Series {
+			fmt.Fprintf(w, " %d |", s.Values[i])
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
+
+type langLabels struct {
+	highlights, recent, figurePrefix, noFigure string
+}
+
+func (l langLabels) figure(n int) string {
+	if l.figurePrefix == "图" {
+		return fmt.Sprintf("图%d", n)
+	}
+	return fmt.Sprintf("Figure %d.", n)
+}
+
+func labels(lang string) langLabels {
+	if lang == "en" {
+		return langLabels{highlights: "Highlights", recent: "Recent issues", figurePrefix: "Figure"}
+	}
+	return langLabels{highlights: "本周要点", recent: "近期回顾", figurePrefix: "图"}
+}
