@@ -202,9 +202,9 @@ func fmtSscanf(s string, read, stored, dup, rej *int) (int, error) {
 
 func TestPrintableNeutralisesEscapes(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain 中文":               "plain 中文",
+		"plain 中文":                "plain 中文",
 		"\x1b[2J\x1b]0;pwned\x07": `\x1b[2J\x1b]0;pwned\x07`,
-		"two\nlines\r":          `two\x0alines\x0d`,
+		"two\nlines\r":            `two\x0alines\x0d`,
 	} {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sitrep/internal/bulletin"
+	"sitrep/internal/chart"
 	"sitrep/internal/render"
 )
 
@@ -50,8 +51,15 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := renderTo(&buf, b, f, *out); err != nil {
+	if err := renderTo(e, &buf, b, f, *out); err != nil {
 		return err
+	}
+	if f == render.PDF {
+		if err := render.PrintPDF(e.ctx, buf.Bytes(), *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+		return nil
 	}
 	if *out == "" {
 		_, err = e.stdout.Write(buf.Bytes())
@@ -64,15 +72,21 @@ func runReport(e *env, args []string) error {
 	return nil
 }
 
-// renderTo renders b in format f. Markdown written to a file gets its figures as SVG files in
-// a directory beside it, linked from the text.
-func renderTo(w io.Writer, b *bulletin.Bulletin, f render.Format, out string) error {
-	opt := render.Options{}
+// renderTo renders b in format f (a PDF as the HTML it is printed from). Markdown written to
+// a file gets its figures as SVG files in a directory beside it, linked from the text.
+func renderTo(e *env, w io.Writer, b *bulletin.Bulletin, f render.Format, out string) error {
+	opt := render.Options{Figures: chart.SVG}
 	switch f {
 	case render.JSON:
 		return render.WriteJSON(w, b)
+	case render.HTML, render.PDF:
+		warnings, err := render.WriteHTML(w, b, opt)
+		if len(warnings) > 0 {
+			fmt.Fprintf(e.stderr, "sitrep report: %v (%d figure(s) shown as tables)\n", warnings[0], len(warnings))
+		}
+		return err
 	case render.Markdown:
-		if out != "" && opt.Figures != nil {
+		if out != "" {
 			dir := strings.TrimSuffix(out, filepath.Ext(out)) + "-figures"
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
@@ -80,8 +94,10 @@ func renderTo(w io.Writer, b *bulletin.Bulletin, f render.Format, out string) er
 			opt.FigureLinks = map[int]string{}
 			for _, fig := range b.Figures {
 				svg, err := opt.Figures(fig)
-				if err != nil {
-					return err
+				if err != nil { // no font: the figures stay tables
+					fmt.Fprintf(e.stderr, "sitrep report: %v (figures are shown as tables)\n", err)
+					opt.FigureLinks = nil
+					break
 				}
 				name := fmt.Sprintf("figure%d.svg", fig.Number)
 				if err := os.WriteFile(filepath.Join(dir, name), svg, 0o644); err != nil {
@@ -92,5 +108,5 @@ func renderTo(w io.Writer, b *bulletin.Bulletin, f render.Format, out string) er
 		}
 		return render.WriteMarkdown(w, b, opt)
 	}
-	return fmt.Errorf("format %s is not available yet", f)
+	return fmt.Errorf("unknown format %s", f)
 }
