@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"sitrep/internal/enrich"
 	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
@@ -110,14 +111,10 @@ func (e en) malware(s *stats.Week, figs []Figure) Section {
 		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 			"This week %s domestic hosts were infected with malware: %s controlled by trojans or botnets and %s infected with the Conficker worm.",
 			e.count(h.Total), e.count(h.TrojanBotnet), e.count(h.Conficker)))
-		var top []string
-		for i, p := range h.TopProvinces {
-			if i == 3 {
-				break
+		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
+			for i, name := range top {
+				top[i] = enrich.ProvinceEnglish(name)
 			}
-			top = append(top, p.Name)
-		}
-		if len(top) > 0 {
 			sec.Paragraphs = append(sec.Paragraphs, "The provinces with the most trojan- or botnet-controlled hosts were "+e.list(top)+".")
 		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
@@ -168,6 +165,9 @@ func (e en) websites(s *stats.Week, figs []Figure) Section {
 		parts = append(parts, q+".")
 	}
 	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, " "))
+	if t := topNames(p.TopTargets, 3); len(t) > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, "The organisations most impersonated were "+e.list(t)+".")
+	}
 	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
 	return sec
 }

@@ -2,6 +2,7 @@ package bulletin
 
 import (
 	"sitrep/internal/stats"
+	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
 
@@ -79,4 +80,16 @@ func partnerKinds(s *stats.Week) []string {
 // impactful counts the week's incidents of provincial or national impact.
 func impactful(s *stats.Week) int {
 	return s.Incidents.ByImpact["provincial"] + s.Incidents.ByImpact["national"]
+}
+
+// topNames returns the names of the first n entries.
+func topNames(ncs []store.NameCount, n int) []string {
+	var out []string
+	for i, nc := range ncs {
+		if i == n {
+			break
+		}
+		out = append(out, nc.Name)
+	}
+	return out
 }

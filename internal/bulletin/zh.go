@@ -99,14 +99,7 @@ func (z zh) malware(s *stats.Week, figs []Figure) Section {
 		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 			"本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
 			total, z.count(h.TrojanBotnet), z.count(h.Conficker)))
-		var top []string
-		for i, p := range h.TopProvinces {
-			if i == 3 {
-				break
-			}
-			top = append(top, p.Name)
-		}
-		if len(top) > 0 {
+		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
 			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%d位的省份分别是%s。", len(top), z.list(top, "和")))
 		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
@@ -159,6 +152,9 @@ func (z zh) websites(s *stats.Week, figs []Figure) Section {
 		parts = append(parts, q)
 	}
 	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, "；")+"。")
+	if t := topNames(p.TopTargets, 3); len(t) > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, "本周仿冒页面主要仿冒"+z.list(t, "和")+"等机构。")
+	}
 	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
 	return sec
 }
@@ -177,7 +173,7 @@ func (z zh) vulns(s *stats.Week, figs []Figure) Section {
 		return sec
 	}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"本周，国家信息安全漏洞共享平台（CNVD）收集整理信息系统安全漏洞%d个。其中，高危漏洞%d个、中危漏洞%d个、低危漏洞%d个，漏洞威胁等级为%s。",
+		"本周，国家信息安全漏洞共享平台（CNVD）收集整理信息系统安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，漏洞威胁等级为%s。",
 		v.Total, v.High, v.Medium, v.Low, v.Level))
 	objs := objectOrder(v.ByObject)
 	var names []string

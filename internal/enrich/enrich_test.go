@@ -80,3 +80,11 @@ func TestProvince(t *testing.T) {
 		t.Errorf("unknown province: %q, %v", got, ok)
 	}
 }
+
+func TestProvinceEnglish(t *testing.T) {
+	for in, want := range map[string]string{"广东省": "Guangdong", "内蒙古自治区": "Inner Mongolia", "陕西省": "Shaanxi", "Atlantis": "Atlantis"} {
+		if got := ProvinceEnglish(in); got != want {
+			t.Errorf("ProvinceEnglish(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

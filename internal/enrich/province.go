@@ -49,3 +49,19 @@ func Province(s string) (name string, ok bool) {
 	}
 	return t, false
 }
+
+// ProvinceEnglish returns the English name of a province given by its canonical Chinese name
+// ("广东省" gives "Guangdong"), or the name unchanged when it is not one it knows.
+func ProvinceEnglish(name string) string {
+	for _, names := range provinces {
+		if names[0] == name {
+			en := names[2]
+			words := strings.Fields(en)
+			for i, w := range words {
+				words[i] = strings.ToUpper(w[:1]) + w[1:]
+			}
+			return strings.Join(words, " ")
+		}
+	}
+	return name
+}

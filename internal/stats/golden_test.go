@@ -11,99 +11,20 @@ import (
 	"testing"
 	"time"
 
-	"sitrep/internal/enrich"
-	"sitrep/internal/event"
-	"sitrep/internal/ingest"
+	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/stats"
-	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
 	"sitrep/internal/week"
 )
 
 var shanghai, _ = time.LoadLocation(week.DefaultZone)
 
-// published returns the numbers of the issues of GOLDEN.md as generator specs: the week
-// itself and the week before, whose numbers the week-over-week changes imply.
-func published(t *testing.T, name string) []synth.Spec {
-	w := func(s string) week.Week {
-		wk, err := week.Parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return wk
-	}
-	switch name {
-	case "2018 No. 6":
-		return []synth.Spec{
-			{Week: w("2018-W05"), Seed: 5, Defaced: synth.Sites{Total: 1800, Gov: 0}, Backdoored: synth.Sites{Total: 700, Gov: 14}},
-			{Week: w("2018-W06"), Seed: 6, Trojan: 113000, Conficker: 71000,
-				Defaced: synth.Sites{Total: 1865, Gov: 28}, Backdoored: synth.Sites{Total: 717, Gov: 9},
-				Phishing: synth.Phishing{Pages: 187, Domains: 157, IPs: 60, PagesWithIP: 187},
-				Vulns: map[event.Object][3]int{event.Application: {0, 150, 0}, event.WebApplication: {0, 70, 0},
-					event.SecurityProduct: {0, 40, 0}, event.OS: {0, 14, 0}, event.NetworkDevice: {0, 10, 0}}},
-		}
-	case "2014 No. 6":
-		return []synth.Spec{
-			{Week: w("2014-W05"), Seed: 5, Defaced: synth.Sites{Total: 4800, Gov: 368}, Backdoored: synth.Sites{Total: 1100, Gov: 35}},
-			{Week: w("2014-W06"), Seed: 6, Trojan: 322000, Conficker: 256000,
-				Provinces: []string{"广东省", "安徽省", "浙江省", "江苏省", "山东省", "河南省"},
-				Defaced:   synth.Sites{Total: 4988, Gov: 381}, Backdoored: synth.Sites{Total: 1190, Gov: 39},
-				Phishing: synth.Phishing{Pages: 113, Domains: 79, IPs: 55, PagesWithIP: 113},
-				Vulns: map[event.Object][3]int{event.Application: {8, 10, 2}, event.WebApplication: {5, 6, 1},
-					event.NetworkDevice: {3, 4, 1}, event.OS: {1, 4, 0}}},
-		}
-	case "2024 No. 9":
-		return []synth.Spec{
-			{Week: w("2024-W08"), Seed: 8, Defaced: synth.Sites{Total: 950, Gov: 15}, Backdoored: synth.Sites{Total: 310, Gov: 3}},
-			{Week: w("2024-W09"), Seed: 9, Trojan: 120000, Conficker: 30000,
-				Defaced: synth.Sites{Total: 900, Gov: 12}, Backdoored: synth.Sites{Total: 300, Gov: 3},
-				Incidents: synth.Incidents{Handled: 103, CrossBorder: 37, Phishing: 74, AppPlatforms: 2, AppURLs: 2}},
-		}
-	}
-	t.Fatalf("no issue %s", name)
-	return nil
-}
-
 // compute generates the specs' data, ingests it into a fresh store and returns the last
 // week's statistics.
 func compute(t *testing.T, specs []synth.Spec) *stats.Week {
 	t.Helper()
-	dir := t.TempDir()
-	var files []*os.File
-	for _, n := range []string{"events.csv", "vulns.csv", "incidents.csv"} {
-		f, err := os.Create(filepath.Join(dir, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	if err := synth.Write(files[0], files[1], files[2], specs, shanghai); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		f.Close()
-	}
-	return ingestAll(t, files, specs[len(specs)-1].Week)
-}
-
-func ingestAll(t *testing.T, files []*os.File, w week.Week) *stats.Week {
-	t.Helper()
-	ctx := context.Background()
-	st, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	for _, f := range files {
-		sum, err := ingest.File(ctx, st, f.Name(), nil, ingest.Options{Zone: shanghai, GovSuffixes: enrich.DefaultGovSuffixes})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sum.Rejected != 0 {
-			t.Fatalf("%s: %s", f.Name(), sum)
-		}
-	}
-	s, err := stats.Compute(ctx, st, w, shanghai)
+	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
+	s, err := stats.Compute(context.Background(), st, specs[len(specs)-1].Week, shanghai)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +67,7 @@ func TestPublished2018No6(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests a published week")
 	}
-	s := compute(t, published(t, "2018 No. 6"))
+	s := compute(t, synth.Published(synth.Issue2018No6))
 	verify(t, []check{
 		{"title", s.Issue.Title, "网络安全信息与动态周报2018年第6期（2月5日-2月11日）"},
 		{"start, end", []string{s.Start, s.End}, []string{"2018-02-05", "2018-02-11"}},
@@ -163,7 +84,7 @@ func TestPublished2014No6(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests a published week")
 	}
-	s := compute(t, published(t, "2014 No. 6"))
+	s := compute(t, synth.Published(synth.Issue2014No6))
 	var top []string
 	for _, p := range s.InfectedHosts.TopProvinces[:3] {
 		top = append(top, p.Name)
@@ -185,7 +106,7 @@ func TestPublished2024No9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests a published week")
 	}
-	s := compute(t, published(t, "2024 No. 9"))
+	s := compute(t, synth.Published(synth.Issue2024No9))
 	in := s.Incidents
 	verify(t, []check{
 		{"title", s.Issue.Title, "网络安全信息与动态周报2024年第9期（2月26日-3月3日）"},
@@ -221,14 +142,11 @@ func TestSharedGolden(t *testing.T) {
 				t.Fatalf("golden.py: %v\n%s", err, b)
 			}
 			paths, _ := filepath.Glob(filepath.Join(out, "*.csv"))
-			var files []*os.File
-			for _, p := range paths {
-				f, _ := os.Open(p)
-				f.Close()
-				files = append(files, f)
-			}
 			w, _ := week.Parse(sp.Week)
-			s := ingestAll(t, files, w)
+			s, err := stats.Compute(context.Background(), ingesttest.Load(t, shanghai, paths...), w, shanghai)
+			if err != nil {
+				t.Fatal(err)
+			}
 			raw, _ = json.Marshal(s)
 			var got map[string]any
 			json.Unmarshal(raw, &got)

@@ -86,13 +86,14 @@ type Sites struct {
 
 // Phishing counts phishing pages.
 type Phishing struct {
-	Pages       int     `json:"pages"`
-	Domains     int     `json:"domains"`
-	IPs         int     `json:"ips"`
-	PagesWithIP int     `json:"pages_with_ip"`
-	PagesPerIP  *int    `json:"pages_per_ip"`
-	PrevPages   int     `json:"prev_pages"`
-	PagesWoWPct *Tenths `json:"pages_wow_pct"`
+	Pages       int               `json:"pages"`
+	Domains     int               `json:"domains"`
+	IPs         int               `json:"ips"`
+	PagesWithIP int               `json:"pages_with_ip"`
+	TopTargets  []store.NameCount `json:"top_targets"`
+	PagesPerIP  *int              `json:"pages_per_ip"`
+	PrevPages   int               `json:"prev_pages"`
+	PagesWoWPct *Tenths           `json:"pages_wow_pct"`
 }
 
 // DDoS counts denial-of-service events and their distinct target IPs.
@@ -168,6 +169,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, loc *time.Locati
 	s.Backdoored = sites(e.Backdoored, pe.Backdoored)
 	s.Phishing = Phishing{
 		Pages: e.PhishingPages, Domains: e.PhishingDomains, IPs: e.PhishingIPs, PagesWithIP: e.PhishingPagesWithIP,
+		TopTargets: e.PhishingTargets,
 		PagesPerIP: Ratio(e.PhishingPagesWithIP, e.PhishingIPs),
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
 	}

@@ -147,6 +147,7 @@ type EventCounts struct {
 	PhishingPagesWithIP     int
 	PhishingDomains         int
 	PhishingIPs             int
+	PhishingTargets         []NameCount // impersonated organisations by pages, most first
 	DDoSEvents, DDoSTargets int
 	Events                  int // every event in the range, of any kind
 }

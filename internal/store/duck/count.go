@@ -56,6 +56,11 @@ WHERE time >= $1 AND time < $2 AND kind = 'infected_host' AND country = 'CN'
 	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
 GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
 
+const targetsSQL = `
+SELECT target, count(DISTINCT url) AS pages FROM events
+WHERE time >= $1 AND time < $2 AND kind = 'phishing' AND target IS NOT NULL AND url IS NOT NULL
+GROUP BY target ORDER BY pages DESC, target LIMIT $3`
+
 // EventCounts implements store.Counter.
 func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.EventCounts, error) {
 	var c store.EventCounts
@@ -72,6 +77,10 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.Eve
 		c.Provinces, err = nameCounts(ctx, d.db, provincesSQL, r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return c, fmt.Errorf("count provinces: %w", err)
+		}
+		c.PhishingTargets, err = nameCounts(ctx, d.db, targetsSQL, r.From.UTC(), r.To.UTC(), top)
+		if err != nil {
+			return c, fmt.Errorf("count phishing targets: %w", err)
 		}
 	}
 	return c, nil
