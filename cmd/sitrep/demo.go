@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"sitrep/internal/bulletin"
 	"sitrep/internal/ingest"
+	"sitrep/internal/render"
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
 	"sitrep/internal/synth"
 	"sitrep/internal/week"
 )
@@ -51,16 +56,77 @@ func runDemo(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "ingested %s: %s (%.1fs)\n", f, sum, time.Since(start).Seconds())
 	}
 	s, err := cfg.Stats(e.ctx, st, last)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	if err := printStats(e.stdout, s); err != nil {
+		st.Close()
+		return err
+	}
+	index, err := renderDemo(e, st, filepath.Join(*out, "bulletins"), last, 2)
 	st.Close()
 	if err != nil {
 		return err
 	}
-	if err := printStats(e.stdout, s); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "\nthe demo store is %s; try:\n  sitrep --store %s stats --week %s --json\n  sitrep --store %s ingest --rejects\n",
-		storeDir, storeDir, last.Add(-1), storeDir)
+	fmt.Fprintf(e.stderr, "\nthe bulletins are in %s (open %s)\nthe demo store is %s; try:\n  sitrep --store %s report --week %s --lang en\n  sitrep --store %s stats --week %s --json\n  sitrep --store %s ingest --rejects\n",
+		filepath.Dir(index), index, storeDir, storeDir, last, storeDir, last.Add(-1), storeDir)
 	return nil
+}
+
+// renderDemo renders the latest n weeks' bulletins in both languages as Markdown and HTML,
+// and as PDF when Chromium is there, into dir, with an index page; it returns the index's path.
+func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	_, noBrowser := render.Browser()
+	if noBrowser != nil {
+		fmt.Fprintf(e.stderr, "no PDFs: %v\n", noBrowser)
+	}
+	var entries []render.Entry
+	for i := 0; i < n; i++ {
+		w := last.Add(-i)
+		entry := render.Entry{Title: stats.Title(w)}
+		for _, lang := range []string{"zh", "en"} {
+			link := func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
+			b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Link: link})
+			if err != nil {
+				return "", err
+			}
+			for _, f := range []render.Format{render.Markdown, render.HTML, render.PDF} {
+				if f == render.PDF && noBrowser != nil {
+					continue
+				}
+				name := fmt.Sprintf("%s.%s.%s", w, lang, f)
+				path := filepath.Join(dir, name)
+				var buf bytes.Buffer
+				if err := renderTo(e, &buf, b, f, path); err != nil {
+					return "", err
+				}
+				if f == render.PDF {
+					err = render.PrintPDF(e.ctx, buf.Bytes(), path)
+				} else {
+					err = os.WriteFile(path, buf.Bytes(), 0o644)
+				}
+				if err != nil {
+					return "", err
+				}
+				entry.Links = append(entry.Links, render.Link{Label: lang + " " + string(f), Href: name})
+			}
+		}
+		entries = append(entries, entry)
+	}
+	index := filepath.Join(dir, "index.html")
+	f, err := os.Create(index)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if err := render.WriteIndex(f, "sitrep demo", entries); err != nil {
+		return "", err
+	}
+	return index, f.Close()
 }
 
 // writeSample writes the specs' events, vulnerabilities and incidents into dir, plus a file

@@ -23,7 +23,7 @@ func (en) weekLabel(w string) string {
 	if err != nil {
 		return w
 	}
-	return wk.Monday().Format("Jan 2")
+	return wk.Monday().Format("1/2")
 }
 
 // count writes a count: "about 184,000" from 10,000 up (to the nearest thousand), exact below.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/color"
 	"os"
+	"strconv"
 	"sync"
 
 	"golang.org/x/image/font/opentype"
@@ -108,7 +109,7 @@ func valueLabels(p *plot.Plot, f bulletin.Figure, barWidth vg.Length) error {
 			return err
 		}
 		for k := range l.TextStyle {
-			l.TextStyle[k].Font.Size = 9
+			l.TextStyle[k].Font = font.From(cjk, 9)
 			l.TextStyle[k].XAlign = draw.XCenter
 			if f.Kind != "stacked" && len(f.Series) > 1 {
 				l.Offset.X = vg.Length(float64(i)-float64(len(f.Series)-1)/2) * barWidth
@@ -126,6 +127,22 @@ var palette = []color.Color{
 	color.RGBA{R: 0x29, G: 0x80, B: 0xb9, A: 0xff},
 	color.RGBA{R: 0xf3, G: 0x9c, B: 0x12, A: 0xff},
 	color.RGBA{R: 0x27, G: 0xae, B: 0x60, A: 0xff},
+}
+
+// MaxValueLabels is the most bars that still get their value written above them.
+const MaxValueLabels = 8
+
+// wholeTicks marks the Y axis of counts with whole numbers.
+type wholeTicks struct{}
+
+func (wholeTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // Width and Height are the size of every figure.
@@ -197,11 +214,14 @@ func SVG(f bulletin.Figure) ([]byte, error) {
 		top = 1
 	}
 	p.Y.Max = top * 1.3 // room for the values and the legend
-	if err := valueLabels(p, f, barWidth); err != nil {
-		return nil, fmt.Errorf("figure %d: %w", f.Number, err)
+	p.Y.Tick.Marker = wholeTicks{}
+	if len(f.Labels) <= MaxValueLabels {
+		if err := valueLabels(p, f, barWidth); err != nil {
+			return nil, fmt.Errorf("figure %d: %w", f.Number, err)
+		}
 	}
 	p.NominalX(f.Labels...)
-	p.X.Tick.Label.Font.Size = 10
+	p.X.Tick.Label.Font.Size = 9
 	p.Y.Tick.Label.Font.Size = 10
 	p.Legend.TextStyle.Font.Size = 10
 	c := vgsvg.New(Width, Height)

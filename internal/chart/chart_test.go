@@ -1,0 +1,75 @@
+package chart
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sitrep/internal/bulletin"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.svg from the current drawing")
+
+var figures = []bulletin.Figure{
+	{Number: 1, ID: bulletin.FigInfected, Kind: "stacked", Labels: []string{"2.5", "2.12", "2.19", "2.26"},
+		Series: []bulletin.Series{{Name: "木马或僵尸程序受控主机", Values: []int{110000, 120000, 0, 113000}}, {Name: "飞客蠕虫感染主机", Values: []int{70000, 69000, 0, 71000}}}},
+	{Number: 2, ID: bulletin.FigSites, Kind: "bars", Labels: []string{"被篡改网站", "被植入后门网站", "仿冒页面"},
+		Series: []bulletin.Series{{Name: "数量", Values: []int{1865, 717, 187}}}},
+	{Number: 3, ID: "empty", Kind: "bars", Labels: []string{"政府网站", "其他网站"}, Series: []bulletin.Series{{Name: "数量", Values: []int{0, 0}}}},
+	{Number: 4, ID: "markup", Kind: "bars", Labels: []string{"<script>x</script>", "a&b"}, Series: []bulletin.Series{{Name: "n", Values: []int{1, 2}}}},
+}
+
+// TestGolden draws fixed figures and compares them with testdata; identical data must give
+// identical bytes.
+func TestGolden(t *testing.T) {
+	if err := Font(); err != nil {
+		t.Skipf("%v (.ci/run installs it)", err)
+	}
+	for _, f := range figures {
+		t.Run(f.ID, func(t *testing.T) {
+			svg, err := SVG(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, _ := SVG(f)
+			if !bytes.Equal(svg, again) {
+				t.Fatal("two drawings of the same figure differ")
+			}
+			path := filepath.Join("testdata", f.ID+".svg")
+			if *update {
+				os.WriteFile(path, svg, 0o644)
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if !bytes.Equal(svg, want) {
+				t.Errorf("%s differs from the drawing", path)
+			}
+		})
+	}
+}
+
+func TestDrawing(t *testing.T) {
+	if err := Font(); err != nil {
+		t.Skipf("%v (.ci/run installs it)", err)
+	}
+	svg, _ := SVG(figures[1])
+	s := string(svg)
+	for _, want := range []string{"<svg", "被篡改网站", "被植入后门网站", "仿冒页面", "1865", "717", ">0<"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("figure lacks %q", want)
+		}
+	}
+	markup, _ := SVG(figures[3])
+	if strings.Contains(string(markup), "<script>") || !strings.Contains(string(markup), "&lt;script&gt;") {
+		t.Error("a label's markup is not escaped")
+	}
+	stacked, _ := SVG(figures[0])
+	if !strings.Contains(string(stacked), "飞客蠕虫感染主机") {
+		t.Error("the stacked figure has no legend")
+	}
+}
