@@ -220,3 +220,47 @@ func TestPrintableNeutralisesEscapes(t *testing.T) {
 		t.Errorf("rejects listing passes an escape sequence through: %q", out)
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "sample", "--out", filepath.Join(dir, "data"), "--week", "2024-W09", "--weeks", "2", "--events", "2000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "*.csv"))
+	sitrep(t, "", append([]string{"--store", store, "ingest"}, files...)...)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout, or in the file written
+	}{
+		{"markdown", []string{"report", "--week", "2024-W09"}, 0, "# 网络安全信息与动态周报2024年第9期（2月26日-3月3日）"},
+		{"english", []string{"report", "--week", "2024-W09", "--lang", "en"}, 0, "# Weekly Network Security Bulletin 2024 No. 9 (Feb 26-Mar 3)"},
+		{"json", []string{"report", "--week", "2024-W09", "--format", "json"}, 0, `"title": "网络安全信息与动态周报2024年第9期（2月26日-3月3日）"`},
+		{"html file", []string{"report", "--week", "2024-W09", "--format", "html", "--out", filepath.Join(dir, "b.html")}, 0, "<!DOCTYPE html>"},
+		{"markdown file with figures", []string{"report", "--week", "2024-W09", "--out", filepath.Join(dir, "b.md")}, 0, "](b-figures/figure1.svg)"},
+		{"unknown format", []string{"report", "--week", "2024-W09", "--format", "docx"}, 2, ""},
+		{"unknown language", []string{"report", "--week", "2024-W09", "--lang", "fr"}, 2, ""},
+		{"pdf to stdout", []string{"report", "--week", "2024-W09", "--format", "pdf"}, 2, ""},
+		{"org", []string{"report", "--week", "2024-W09", "--org", "GDCERT"}, 0, "本周GDCERT监测发现"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := sitrep(t, "", append([]string{"--store", store}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, errs)
+			}
+			if i := len(tc.args) - 1; tc.args[i-1] == "--out" {
+				b, _ := os.ReadFile(tc.args[i])
+				out = string(b)
+			}
+			if tc.name == "markdown file with figures" && strings.Contains(errs, "no font") {
+				t.Skip(errs)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%.400s", tc.want, out)
+			}
+		})
+	}
+}
