@@ -101,7 +101,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 				name := fmt.Sprintf("%s.%s.%s", w, lang, f)
 				path := filepath.Join(dir, name)
 				var buf bytes.Buffer
-				if err := renderTo(e, &buf, b, f, path); err != nil {
+				if err := renderTo(e, &buf, b, f, path, false); err != nil {
 					return "", err
 				}
 				if f == render.PDF {

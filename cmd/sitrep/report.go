@@ -21,6 +21,7 @@ func runReport(e *env, args []string) error {
 	format := fs.String("format", "md", "`format`: md, html, json or pdf")
 	out := fs.String("out", "", "write to `path` instead of standard output (figures of md go beside it)")
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
+	figs := fs.String("figures", "svg", "how HTML and Markdown files carry figures: `svg` or png (for editors that drop SVG)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +35,9 @@ func runReport(e *env, args []string) error {
 	}
 	if *lang != "zh" && *lang != "en" {
 		return usageError{fmt.Sprintf("unknown language %q (want zh or en)", *lang)}
+	}
+	if *figs != "svg" && *figs != "png" {
+		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
 	if f == render.PDF && *out == "" {
 		return usageError{"a PDF needs --out FILE"}
@@ -51,7 +55,7 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := renderTo(e, &buf, b, f, *out); err != nil {
+	if err := renderTo(e, &buf, b, f, *out, *figs == "png"); err != nil {
 		return err
 	}
 	if f == render.PDF {
@@ -72,10 +76,15 @@ func runReport(e *env, args []string) error {
 	return nil
 }
 
-// renderTo renders b in format f (a PDF as the HTML it is printed from). Markdown written to
-// a file gets its figures as SVG files in a directory beside it, linked from the text.
-func renderTo(e *env, w io.Writer, b *bulletin.Bulletin, f render.Format, out string) error {
+// renderTo renders b in format f (a PDF as the HTML it is printed from), figures as SVG or,
+// with png, as PNG. Markdown written to a file gets its figures as files in a directory beside
+// it, linked from the text.
+func renderTo(e *env, w io.Writer, b *bulletin.Bulletin, f render.Format, out string, png bool) error {
 	opt := render.Options{Figures: chart.SVG}
+	ext := "svg"
+	if png {
+		opt.PNG, ext = chart.PNG, "png"
+	}
 	switch f {
 	case render.JSON:
 		return render.WriteJSON(w, b)
@@ -92,15 +101,19 @@ func renderTo(e *env, w io.Writer, b *bulletin.Bulletin, f render.Format, out st
 				return err
 			}
 			opt.FigureLinks = map[int]string{}
+			draw := opt.Figures
+			if png {
+				draw = opt.PNG
+			}
 			for _, fig := range b.Figures {
-				svg, err := opt.Figures(fig)
+				img, err := draw(fig)
 				if err != nil { // no font: the figures stay tables
 					fmt.Fprintf(e.stderr, "sitrep report: %v (figures are shown as tables)\n", err)
 					opt.FigureLinks = nil
 					break
 				}
-				name := fmt.Sprintf("figure%d.svg", fig.Number)
-				if err := os.WriteFile(filepath.Join(dir, name), svg, 0o644); err != nil {
+				name := fmt.Sprintf("figure%d.%s", fig.Number, ext)
+				if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
 					return err
 				}
 				opt.FigureLinks[fig.Number] = filepath.Base(dir) + "/" + name

@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"sitrep/internal/bulletin"
@@ -153,6 +154,36 @@ const (
 
 // SVG draws a figure: a stacked bar chart for "stacked", bars for anything else.
 func SVG(f bulletin.Figure) ([]byte, error) {
+	p, err := plotFigure(f)
+	if err != nil {
+		return nil, err
+	}
+	c := vgsvg.New(Width, Height)
+	p.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// PNG draws a figure as SVG does, as a 192-dpi PNG image, for editors and readers that take
+// images but not SVG.
+func PNG(f bulletin.Figure) ([]byte, error) {
+	p, err := plotFigure(f)
+	if err != nil {
+		return nil, err
+	}
+	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(192))}
+	p.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func plotFigure(f bulletin.Figure) (*plot.Plot, error) {
 	if err := Font(); err != nil {
 		return nil, err
 	}
@@ -224,11 +255,5 @@ func SVG(f bulletin.Figure) ([]byte, error) {
 	p.X.Tick.Label.Font.Size = 9
 	p.Y.Tick.Label.Font.Size = 10
 	p.Legend.TextStyle.Font.Size = 10
-	c := vgsvg.New(Width, Height)
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return p, nil
 }

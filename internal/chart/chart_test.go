@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"flag"
+	stdpng "image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,5 +72,26 @@ func TestDrawing(t *testing.T) {
 	stacked, _ := SVG(figures[0])
 	if !strings.Contains(string(stacked), "飞客蠕虫感染主机") {
 		t.Error("the stacked figure has no legend")
+	}
+}
+
+func TestPNG(t *testing.T) {
+	if err := Font(); err != nil {
+		t.Skipf("%v (.ci/run installs it)", err)
+	}
+	png, err := PNG(figures[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := stdpng.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 400 {
+		t.Errorf("image is %v", b)
+	}
+	again, _ := PNG(figures[1])
+	if !bytes.Equal(png, again) {
+		t.Error("two drawings of the same figure differ")
 	}
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -32,6 +33,7 @@ type htmlFigure struct {
 	F       bulletin.Figure
 	Caption string
 	SVG     template.HTML // the drawn figure, or empty for a table of its numbers
+	PNG     template.URL  // the drawn figure as a data: URL, when drawn as PNG
 	Head    []string
 	Rows    [][]string
 }
@@ -52,7 +54,15 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 		for _, n := range s.Figures {
 			f := b.Figures[n-1]
 			hf := htmlFigure{F: f, Caption: l.figure(f.Number) + " " + f.Caption}
-			if opt.Figures != nil {
+			switch {
+			case opt.PNG != nil:
+				png, err := opt.PNG(f)
+				if err != nil {
+					warnings = append(warnings, fmt.Errorf("figure %d: %w", f.Number, err))
+				} else {
+					hf.PNG = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+				}
+			case opt.Figures != nil:
 				svg, err := opt.Figures(f)
 				if err != nil {
 					warnings = append(warnings, fmt.Errorf("figure %d: %w", f.Number, err))
@@ -61,7 +71,7 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 					hf.SVG = template.HTML(svgProlog.ReplaceAllString(string(svg), "$1"))
 				}
 			}
-			if hf.SVG == "" {
+			if hf.SVG == "" && hf.PNG == "" {
 				for _, s := range f.Series {
 					hf.Head = append(hf.Head, s.Name)
 				}

@@ -31,14 +31,17 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q (want md, html, json or pdf)", s)
 }
 
-// FigureSVG draws a figure as an SVG document; Options carries the drawing function so that
-// this package does not depend on a charting library.
-type FigureSVG func(f bulletin.Figure) ([]byte, error)
+// Draw draws a figure as an image file's bytes; Options carries the drawing functions so
+// that this package does not depend on a charting library.
+type Draw func(f bulletin.Figure) ([]byte, error)
 
 // Options tune rendering.
 type Options struct {
 	// Figures draws each figure for HTML and PDF; nil leaves figures as tables.
-	Figures FigureSVG
+	Figures Draw // as SVG
+	// PNG, when set, draws HTML figures as embedded PNG images instead of inline SVG: what
+	// article editors that drop SVG (the WeChat editor among them) keep when pasted.
+	PNG Draw
 	// FigureLinks, for Markdown, maps a figure number to the address of its image.
 	FigureLinks map[int]string
 }
