@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"sitrep/internal/bulletin"
 	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
@@ -96,7 +97,7 @@ func printStats(w io.Writer, s *stats.Week) error {
 	t.row("新增漏洞", num(v.Total), wow(v.TotalWoWPct))
 	t.row("　高危 / 中危 / 低危", fmt.Sprintf("%d / %d / %d", v.High, v.Medium, v.Low), "威胁等级 "+v.Level)
 	for _, o := range sortedCounts(v.ByObject) {
-		t.row("　"+objectZH[o.name], num(o.n), "")
+		t.row("　"+bulletin.ObjectName("zh", o.name), num(o.n), "")
 	}
 	t.section("事件处理（本周关闭）")
 	in := s.Incidents
@@ -104,11 +105,6 @@ func printStats(w io.Writer, s *stats.Week) error {
 	t.row("仿冒投诉事件", num(in.Phishing), "")
 	t.row("恶意移动应用平台 / URL", num(in.AppPlatforms)+" / "+num(in.AppURLs), "")
 	return t.err
-}
-
-var objectZH = map[string]string{
-	"application": "应用程序", "web_application": "Web应用", "os": "操作系统", "network_device": "网络设备",
-	"security_product": "安全产品", "database": "数据库", "smart_device": "智能设备", "other": "其他",
 }
 
 type nameN struct {

@@ -93,3 +93,15 @@ func topNames(ncs []store.NameCount, n int) []string {
 	}
 	return out
 }
+
+// ObjectName returns the name of an affected-object class in a language ("zh" or "en").
+func ObjectName(lang, object string) string {
+	names := zhObjects
+	if lang == "en" {
+		names = enObjects
+	}
+	if n, ok := names[object]; ok {
+		return n
+	}
+	return object
+}
