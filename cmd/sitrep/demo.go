@@ -90,7 +90,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 		entry := render.Entry{Title: stats.Title(w)}
 		for _, lang := range []string{"zh", "en"} {
 			link := func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
-			b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Link: link})
+			b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Link: link, Policy: e.cfg.Policy})
 			if err != nil {
 				return "", err
 			}

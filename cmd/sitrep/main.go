@@ -94,6 +94,7 @@ func globalFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.Func("tz", "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)", func(s string) error {
 		return os.Setenv("SITREP_TZ", s)
 	})
+	fs.StringVar(&cfg.PolicyPath, "policy", cfg.PolicyPath, "rating policy `file` (default $SITREP_POLICY, policy.toml in the store, or the built-in one)")
 }
 
 var errFlags = errors.New("bad flags")

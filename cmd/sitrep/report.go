@@ -49,7 +49,7 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org})
+	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org, Policy: e.cfg.Policy})
 	st.Close()
 	if err != nil {
 		return err

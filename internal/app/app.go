@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"sitrep/internal/assess"
 	"sitrep/internal/enrich"
 	"sitrep/internal/ingest"
 	"sitrep/internal/stats"
@@ -32,6 +34,10 @@ type Config struct {
 	GovSuffixes []string
 	MemoryLimit string
 	Log         *slog.Logger
+	// Policy is the rating policy: --policy, $SITREP_POLICY, policy.toml in the store
+	// directory, or the one sitrep ships.
+	Policy     *assess.Policy
+	PolicyPath string
 }
 
 // Defaults fills what is unset from the environment (SITREP_STORE, SITREP_TZ,
@@ -66,6 +72,11 @@ func (c *Config) Defaults() error {
 			level = slog.LevelDebug
 		}
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	if c.Policy == nil {
+		if err := c.loadPolicy(); err != nil {
+			return err
+		}
 	}
 	if c.GovSuffixes == nil {
 		if s := os.Getenv("SITREP_GOV_SUFFIXES"); s != "" {
@@ -106,5 +117,34 @@ func (c *Config) IngestOptions() ingest.Options {
 
 // Stats computes a week's statistics from the store.
 func (c *Config) Stats(ctx context.Context, st store.Counter, w week.Week) (*stats.Week, error) {
-	return stats.Compute(ctx, st, w, c.Zone)
+	return stats.Compute(ctx, st, w, stats.Options{Zone: c.Zone, Policy: c.Policy})
+}
+
+func (c *Config) loadPolicy() error {
+	path := c.PolicyPath
+	if path == "" {
+		path = os.Getenv("SITREP_POLICY")
+	}
+	if path == "" {
+		if dir, err := StoreDir(c.Store); err == nil {
+			if p := filepath.Join(dir, "policy.toml"); fileExists(p) {
+				path = p
+			}
+		}
+	}
+	if path == "" {
+		c.Policy = assess.Default()
+		return nil
+	}
+	p, err := assess.Load(path)
+	if err != nil {
+		return err
+	}
+	c.Policy, c.PolicyPath = p, path
+	return nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
 }

@@ -1,108 +1,232 @@
 // Package assess judges a week: the overall situation level (优/良/中/差/危) and the
-// vulnerability threat level (高/中/低), each with the reasons that moved it.
+// vulnerability threat level (高/中/低), each with the reasons that moved it, by a Policy an
+// operator can read and change (default.toml is the one sitrep ships).
 //
-// This is the fixed-threshold policy, the documented fallback for a store without the
-// history a baseline needs. Its rules, in order:
-//
-//   - An incident of national impact closed in the week makes the level 危; one of provincial
-//     impact makes it at most 差.
-//   - Otherwise the level starts at 优 and drops one step for each signal: the vulnerability
-//     threat level is 高; and each headline count (infected hosts, defaced sites, backdoored
-//     sites, phishing pages) rose by more than Rise against the week before.
-//   - It never drops below 差 without an incident of national impact.
+// Each headline metric is compared with its own trailing baseline — the median of recent weeks
+// and a robust spread — so that a CERT of any size gets a meaningful rating. A metric without
+// enough history falls back to fixed week-over-week thresholds, and says so. Incidents of
+// provincial or national impact set a floor under the level. The same input always gives the
+// same rating.
 package assess
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // Levels of the overall situation, best first.
 var Levels = []string{"优", "良", "中", "差", "危"}
 
-// Rise is the week-over-week increase, in percent, that counts as a signal.
-const Rise = 20
-
-// Reason is one thing that set or moved a level, in both languages.
+// Reason is one rule that set or moved a level, in both languages.
 type Reason struct {
-	Metric string `json:"metric"`
+	Rule   string `json:"rule"` // baseline, fixed, quiet, vulnerabilities, impact or override
+	Metric string `json:"metric,omitempty"`
 	Value  int    `json:"value"`
-	// Baseline is what the value was compared with (last week's value, or a threshold).
-	Baseline int    `json:"baseline"`
-	Effect   int    `json:"effect"` // steps the level moved: +1 is one step worse
-	ZH       string `json:"zh"`
-	EN       string `json:"en"`
+	// Baseline is what the value was compared with: the median of the trailing weeks, last
+	// week's value (rule fixed) or a threshold.
+	Baseline int `json:"baseline"`
+	// Spread is the baseline's robust spread; Score how many spreads the value stands from
+	// the median (rule baseline only).
+	Spread float64 `json:"spread,omitempty"`
+	Score  float64 `json:"score,omitempty"`
+	Weeks  int     `json:"weeks,omitempty"` // weeks of history behind the baseline
+	Effect int     `json:"effect"`          // steps the level moved: +1 is one step worse
+	ZH     string  `json:"zh"`
+	EN     string  `json:"en"`
 }
 
-// Metric is a headline count with last week's value.
-type Metric struct {
-	Name, ZH, EN string
-	Cur, Prev    int
-}
-
-// Input is what the policy looks at.
+// Input is what the policy judges, by metric name (see MetricName): this week's values, last
+// week's, and the trailing weeks before this one, oldest first.
 type Input struct {
-	Headline         []Metric
-	VulnLevel        string
-	HighVulns        int
+	Values, Prev     map[string]int
+	History          map[string][]int
+	VulnTotal        int
 	NationalImpact   int
 	ProvincialImpact int
 }
 
-// Rate applies the fixed-threshold policy.
-func Rate(in Input) (level string, reasons []Reason) {
-	if in.NationalImpact > 0 {
-		return "危", []Reason{{Metric: "incidents.impact.national", Value: in.NationalImpact, Effect: 4,
-			ZH: fmt.Sprintf("本周处理全国范围影响的基础设施安全事件%d起", in.NationalImpact),
-			EN: fmt.Sprintf("%d incident(s) of national impact closed this week", in.NationalImpact)}}
+// Rating is the outcome.
+type Rating struct {
+	Level      string
+	Policy     string
+	Reasons    []Reason
+	VulnLevel  string
+	VulnReason Reason
+	// Scores says how unusual each metric is this week (spreads above its baseline, or the
+	// week-over-week change as a fraction where there is no baseline), for ranking threats.
+	Scores map[string]float64
+}
+
+// Rate applies the policy.
+func (p *Policy) Rate(in Input) Rating {
+	r := Rating{Policy: p.Name, Scores: map[string]float64{}}
+	steps, rose, quiet, judged := 0, false, 0, 0
+	for _, m := range p.Metrics {
+		reason, score, hasBaseline := p.judge(m, in)
+		r.Scores[m.Name] = score
+		if reason.Effect > 0 {
+			rose = true
+		}
+		if hasBaseline {
+			judged++
+			if score <= -m.Fall {
+				quiet++
+			}
+		}
+		steps += reason.Effect
+		r.Reasons = append(r.Reasons, reason)
 	}
-	step := 0
-	if in.VulnLevel == "高" {
-		step++
-		reasons = append(reasons, Reason{Metric: "vulnerabilities.level", Value: in.HighVulns, Effect: 1,
-			ZH: fmt.Sprintf("漏洞威胁等级为高（高危漏洞%d个）", in.HighVulns),
-			EN: fmt.Sprintf("vulnerability threat level high (%d high-severity)", in.HighVulns)})
+	r.VulnLevel, r.VulnReason = p.vulnLevel(in)
+	r.Scores["vulnerabilities.high"] = r.VulnReason.Score
+	if r.VulnLevel == "高" {
+		steps += p.Vulns.Worsen
+		r.VulnReason.Effect = p.Vulns.Worsen
 	}
-	for _, m := range in.Headline {
-		if m.Prev > 0 && (m.Cur-m.Prev)*100 > Rise*m.Prev {
-			step++
-			reasons = append(reasons, Reason{Metric: m.Name, Value: m.Cur, Baseline: m.Prev, Effect: 1,
-				ZH: fmt.Sprintf("%s%d，较上周%d上升超过%d%%", m.ZH, m.Cur, m.Prev, Rise),
-				EN: fmt.Sprintf("%s %d, up more than %d%% from %d last week", m.EN, m.Cur, Rise, m.Prev)})
+	r.Reasons = append(r.Reasons, r.VulnReason)
+	if !rose && judged > 0 && quiet*2 >= judged {
+		steps--
+		r.Reasons = append(r.Reasons, Reason{Rule: "quiet", Value: quiet, Baseline: judged, Effect: -1,
+			ZH: fmt.Sprintf("没有指标明显上升，%d项中有%d项明显低于基线，等级提高一级", judged, quiet),
+			EN: fmt.Sprintf("no metric rose and %d of %d stand well below their baselines: one level better", quiet, judged)})
+	}
+	level := slices.Index(Levels, p.Normal) + steps
+	level = max(0, min(level, 3)) // 危 only with an incident of national impact
+	switch {
+	case in.NationalImpact > 0:
+		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.national", Value: in.NationalImpact, Effect: 4 - level,
+			ZH: fmt.Sprintf("本周处理全国范围影响的基础设施安全事件%d起，等级定为危", in.NationalImpact),
+			EN: fmt.Sprintf("%d incident(s) of national impact closed this week: the level is critical", in.NationalImpact)})
+		level = 4
+	case in.ProvincialImpact > 0 && level < 3:
+		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.provincial", Value: in.ProvincialImpact, Effect: 3 - level,
+			ZH: fmt.Sprintf("本周处理省级行政区域影响的基础设施安全事件%d起，等级至少为差", in.ProvincialImpact),
+			EN: fmt.Sprintf("%d incident(s) of provincial impact closed this week: the level is at least poor", in.ProvincialImpact)})
+		level = 3
+	}
+	r.Level = Levels[level]
+	slices.SortStableFunc(r.Reasons, func(a, b Reason) int { return abs(b.Effect) - abs(a.Effect) })
+	return r
+}
+
+// judge compares one metric with its baseline, or with last week where history is short.
+func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
+	v := in.Values[m.Name]
+	name := func(lang string) string { return MetricName(m.Name, lang) }
+	med, spread, weeks := baseline(in.History[m.Name], p.MinSpreadPct)
+	if weeks >= p.MinHistory {
+		score := round1((float64(v) - med) / spread)
+		effect := 0
+		for _, th := range m.Rise {
+			if score >= th {
+				effect++
+			}
+		}
+		return Reason{Rule: "baseline", Metric: m.Name, Value: v, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks, Effect: effect,
+			ZH: fmt.Sprintf("%s%d，近%d周中位数%d，偏离%+.1f倍离散度%s", name("zh"), v, weeks, int(math.Round(med)), score, zhEffect(effect)),
+			EN: fmt.Sprintf("%s %d against a median of %d over %d weeks: %+.1f spreads%s", name("en"), v, int(math.Round(med)), weeks, score, enEffect(effect)),
+		}, score, true
+	}
+	prev := in.Prev[m.Name]
+	effect, score := 0, 0.0
+	if prev > 0 {
+		score = round1(float64(v-prev) / float64(prev))
+		if (v-prev)*100 >= p.Fixed.RisePct*prev {
+			effect = 1
 		}
 	}
-	if step > 3 {
-		step = 3
-	}
-	if in.ProvincialImpact > 0 && step < 3 {
-		reasons = append(reasons, Reason{Metric: "incidents.impact.provincial", Value: in.ProvincialImpact, Effect: 3 - step,
-			ZH: fmt.Sprintf("本周处理省级行政区域影响的基础设施安全事件%d起", in.ProvincialImpact),
-			EN: fmt.Sprintf("%d incident(s) of provincial impact closed this week", in.ProvincialImpact)})
-		step = 3
-	}
-	if step == 0 {
-		reasons = append(reasons, Reason{Metric: "headline", Effect: 0,
-			ZH: fmt.Sprintf("各项主要指标较上周上升均未超过%d%%，漏洞威胁等级不为高", Rise),
-			EN: fmt.Sprintf("no headline count rose more than %d%% and the vulnerability threat level is not high", Rise)})
-	}
-	return Levels[step], reasons
+	return Reason{Rule: "fixed", Metric: m.Name, Value: v, Baseline: prev, Weeks: weeks, Effect: effect,
+		ZH: fmt.Sprintf("%s%d，上周%d；近期数据不足（%d周），按固定阈值（上升%d%%）判断%s", name("zh"), v, prev, weeks, p.Fixed.RisePct, zhEffect(effect)),
+		EN: fmt.Sprintf("%s %d, last week %d; too little history (%d weeks), so the fixed threshold (up %d%%) applies%s", name("en"), v, prev, weeks, p.Fixed.RisePct, enEffect(effect)),
+	}, score, false
 }
 
-// VulnLevel grades the week's vulnerability records: 高 with at least HighVulnsHigh
-// high-severity records, or when at least half of 50 or more are high; 低 with fewer than
-// HighVulnsLow high-severity records among fewer than 100; 中 otherwise.
-func VulnLevel(total, high int) (string, Reason) {
+// vulnLevel grades the week's high-severity vulnerability records against their baseline, or
+// by the fixed thresholds.
+func (p *Policy) vulnLevel(in Input) (string, Reason) {
+	const metric = "vulnerabilities.high"
+	high, total := in.Values[metric], in.VulnTotal
+	med, spread, weeks := baseline(in.History[metric], p.MinSpreadPct)
+	if weeks >= p.MinHistory {
+		score := round1((float64(high) - med) / spread)
+		level := "中"
+		if score >= p.Vulns.High {
+			level = "高"
+		} else if score <= -p.Vulns.Low {
+			level = "低"
+		}
+		return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks,
+			ZH: fmt.Sprintf("高危漏洞%d个，近%d周中位数%d，偏离%+.1f倍离散度，漏洞威胁等级为%s", high, weeks, int(math.Round(med)), score, level),
+			EN: fmt.Sprintf("%d high-severity vulnerabilities against a median of %d over %d weeks (%+.1f spreads): threat level %s", high, int(math.Round(med)), weeks, score, enVuln[level]),
+		}
+	}
+	f := p.Fixed
 	level := "中"
 	switch {
-	case high >= HighVulnsHigh || total >= 50 && high*2 >= total:
+	case high >= f.HighCount || total >= f.HighShareMin && high*2 >= total:
 		level = "高"
-	case high < HighVulnsLow && total < 100:
+	case high < f.LowCount && total < f.LowTotal:
 		level = "低"
 	}
-	return level, Reason{Metric: "vulnerabilities.high", Value: high, Baseline: HighVulnsHigh,
-		ZH: fmt.Sprintf("本周漏洞%d个，其中高危漏洞%d个", total, high),
-		EN: fmt.Sprintf("%d vulnerabilities this week, %d of them high-severity", total, high)}
+	return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: f.HighCount, Weeks: weeks,
+		ZH: fmt.Sprintf("本周漏洞%d个，其中高危漏洞%d个；近期数据不足（%d周），按固定阈值漏洞威胁等级为%s", total, high, weeks, level),
+		EN: fmt.Sprintf("%d vulnerabilities, %d high-severity; too little history (%d weeks), so the fixed thresholds give threat level %s", total, high, weeks, enVuln[level]),
+	}
 }
 
-// Thresholds of VulnLevel.
-const (
-	HighVulnsHigh = 150
-	HighVulnsLow  = 20
-)
+var enVuln = map[string]string{"高": "high", "中": "medium", "低": "low"}
+
+// baseline returns the median and robust spread of the weeks of history from the first week
+// with data, and how many weeks that is. The spread is 1.4826 times the median absolute
+// deviation (the standard deviation, for normal data), at least minPct percent of the median
+// and at least 1, so that a flat history does not make every change look extreme.
+func baseline(history []int, minPct float64) (median, spread float64, weeks int) {
+	first := slices.IndexFunc(history, func(v int) bool { return v > 0 })
+	if first < 0 {
+		return 0, 1, 0
+	}
+	xs := make([]float64, 0, len(history)-first)
+	for _, v := range history[first:] {
+		xs = append(xs, float64(v))
+	}
+	median = med(xs)
+	dev := make([]float64, len(xs))
+	for i, x := range xs {
+		dev[i] = math.Abs(x - median)
+	}
+	spread = max(1.4826*med(dev), median*minPct/100, 1)
+	return median, spread, len(xs)
+}
+
+func med(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func zhEffect(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("，等级降低%d级", n)
+}
+
+func enEffect(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(": %d level(s) worse", n)
+}

@@ -1,50 +1,124 @@
 package assess
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
-func TestVulnLevel(t *testing.T) {
-	for _, tc := range []struct {
-		total, high int
-		want        string
-	}{
-		{284, 0, "中"},   // 2018 No. 6 was published as 中
-		{45, 17, "低"},   // few records, few of them high
-		{400, 150, "高"}, // many high-severity
-		{60, 30, "高"},   // half of 50 or more
-		{120, 5, "中"},
-		{0, 0, "低"},
+func TestDefaultPolicyParses(t *testing.T) {
+	p := Default()
+	if p.Name != "baseline" || p.BaselineWeeks != 12 || p.Normal != "良" || len(p.Metrics) != 6 || p.Fixed.RisePct != 20 {
+		t.Errorf("default policy: %+v", p)
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	base := DefaultPolicyTOML()
+	for name, text := range map[string]string{
+		"unknown key":    base + "\nsurprise = 1\n",
+		"unknown metric": strings.Replace(base, `name = "ddos.events"`, `name = "ufo.sightings"`, 1),
+		"bad normal":     strings.Replace(base, `normal = "良"`, `normal = "好"`, 1),
+		"short baseline": strings.Replace(base, "baseline_weeks = 12", "baseline_weeks = 1", 1),
+		"descending":     strings.Replace(base, "rise = [2.0, 4.0]", "rise = [4.0, 2.0]", 1),
+		"not toml":       "name = ",
 	} {
-		if got, _ := VulnLevel(tc.total, tc.high); got != tc.want {
-			t.Errorf("VulnLevel(%d, %d) = %s, want %s", tc.total, tc.high, got, tc.want)
+		if _, err := Parse(text); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }
 
+func TestBaseline(t *testing.T) {
+	med, spread, weeks := baseline([]int{0, 0, 100, 110, 90, 100, 105}, 5)
+	if med != 100 || weeks != 5 || spread < 7.4 || spread > 7.5 { // MAD 5 × 1.4826
+		t.Errorf("median %v spread %v weeks %d", med, spread, weeks)
+	}
+	if _, spread, _ := baseline([]int{50, 50, 50, 50}, 5); spread != 2.5 {
+		t.Errorf("a flat history's spread is %v, want 5%% of the median", spread)
+	}
+	if _, _, weeks := baseline([]int{0, 0}, 5); weeks != 0 {
+		t.Errorf("no data gives %d weeks", weeks)
+	}
+}
+
+// steady is n weeks of the same values with a little noise.
+func steady(n int, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v + (i%3-1)*v/50
+	}
+	return out
+}
+
+func input(values map[string]int, weeks int) Input {
+	in := Input{Values: values, Prev: map[string]int{}, History: map[string][]int{}, VulnTotal: 300}
+	typical := map[string]int{"infected_hosts.total": 150000, "malware_sites.domains": 200, "defaced.total": 1800,
+		"backdoored.total": 700, "phishing.pages": 200, "ddos.events": 300, "vulnerabilities.high": 80}
+	for k, v := range typical {
+		if _, ok := in.Values[k]; !ok {
+			in.Values[k] = v
+		}
+		in.History[k] = steady(weeks, v)
+		in.Prev[k] = v
+	}
+	return in
+}
+
 func TestRate(t *testing.T) {
-	flat := []Metric{{Name: "defaced.total", Cur: 100, Prev: 100}, {Name: "phishing.pages", Cur: 50, Prev: 60}}
-	up := []Metric{{Name: "defaced.total", Cur: 130, Prev: 100}, {Name: "phishing.pages", Cur: 80, Prev: 60}}
+	p := Default()
 	tests := []struct {
-		name string
-		in   Input
-		want string
-		why  string
+		name   string
+		in     Input
+		level  string
+		vuln   string
+		policy string // the rule of every metric's reason
+		first  string // the rule of the first reason
 	}{
-		{"quiet week", Input{Headline: flat, VulnLevel: "中"}, "优", "headline"},
-		{"one rise", Input{Headline: up[:1], VulnLevel: "中"}, "良", "defaced.total"},
-		{"two rises and high vulns", Input{Headline: up, VulnLevel: "高"}, "差", "vulnerabilities.level"},
-		{"rise from zero is no signal", Input{Headline: []Metric{{Name: "x", Cur: 5, Prev: 0}}}, "优", "headline"},
-		{"provincial impact", Input{Headline: flat, ProvincialImpact: 1}, "差", "incidents.impact.provincial"},
-		{"national impact", Input{Headline: flat, NationalImpact: 2}, "危", "incidents.impact.national"},
+		{"an ordinary week", input(map[string]int{}, 12), "良", "中", "baseline", "baseline"},
+		{"a spike in defacements", input(map[string]int{"defaced.total": 2400}, 12), "差", "中", "baseline", "baseline"},
+		{"a moderate rise", input(map[string]int{"phishing.pages": 225}, 12), "中", "中", "baseline", "baseline"},
+		{"many high-severity vulnerabilities", input(map[string]int{"vulnerabilities.high": 120}, 12), "中", "高", "baseline", "vulnerabilities"},
+		{"a quiet week", input(map[string]int{"infected_hosts.total": 100000, "defaced.total": 1000, "backdoored.total": 300, "phishing.pages": 50,
+			"malware_sites.domains": 50, "ddos.events": 30, "vulnerabilities.high": 40}, 12), "优", "低", "baseline", "quiet"},
+		{"no history: fixed thresholds", input(map[string]int{"defaced.total": 2400}, 2), "中", "中", "fixed", "fixed"},
+		{"national impact", func() Input { i := input(map[string]int{}, 12); i.NationalImpact = 1; return i }(), "危", "中", "baseline", "impact"},
+		{"provincial impact", func() Input { i := input(map[string]int{}, 12); i.ProvincialImpact = 2; return i }(), "差", "中", "baseline", "impact"},
+		{"everything up still caps at 差", input(map[string]int{"defaced.total": 9000, "phishing.pages": 900, "infected_hosts.total": 900000}, 12), "差", "中", "baseline", "baseline"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			level, reasons := Rate(tc.in)
-			if level != tc.want {
-				t.Errorf("level %s, want %s (%+v)", level, tc.want, reasons)
+			r := p.Rate(tc.in)
+			if r.Level != tc.level || r.VulnLevel != tc.vuln {
+				t.Errorf("level %s vuln %s, want %s %s\n%+v", r.Level, r.VulnLevel, tc.level, tc.vuln, r.Reasons)
 			}
-			if len(reasons) == 0 || reasons[0].Metric != tc.why || reasons[0].ZH == "" || reasons[0].EN == "" {
-				t.Errorf("reasons %+v, want first about %s", reasons, tc.why)
+			if r.Reasons[0].Rule != tc.first {
+				t.Errorf("first reason %+v, want rule %s", r.Reasons[0], tc.first)
+			}
+			for _, reason := range r.Reasons {
+				if reason.ZH == "" || reason.EN == "" {
+					t.Errorf("reason without words: %+v", reason)
+				}
+				if reason.Metric != "" && reason.Metric != "vulnerabilities.high" && !strings.HasPrefix(reason.Metric, "incidents") && reason.Rule != tc.policy {
+					t.Errorf("reason %s by rule %s, want %s", reason.Metric, reason.Rule, tc.policy)
+				}
+			}
+			again := p.Rate(tc.in)
+			if again.Level != r.Level || len(again.Reasons) != len(r.Reasons) || again.Reasons[0].ZH != r.Reasons[0].ZH {
+				t.Error("the same input rated twice differs")
 			}
 		})
+	}
+}
+
+func TestFixedVulnLevel(t *testing.T) {
+	p := Default()
+	for _, tc := range []struct {
+		total, high int
+		want        string
+	}{{284, 0, "中"}, {45, 17, "低"}, {400, 150, "高"}, {60, 30, "高"}, {120, 5, "中"}, {0, 0, "低"}} {
+		in := Input{Values: map[string]int{"vulnerabilities.high": tc.high}, VulnTotal: tc.total}
+		if got, _ := p.vulnLevel(in); got != tc.want {
+			t.Errorf("vulnLevel(%d of %d) = %s, want %s", tc.high, tc.total, got, tc.want)
+		}
 	}
 }

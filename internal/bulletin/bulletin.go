@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"sitrep/internal/assess"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
@@ -22,6 +23,8 @@ type Options struct {
 	Recent  int    // previous issues listed; default 5
 	// Link returns the address of an issue; default "/bulletins/2024-W09".
 	Link func(w week.Week) string
+	// Policy rates the week; nil is the policy sitrep ships.
+	Policy *assess.Policy
 }
 
 func (o *Options) defaults() {
@@ -85,7 +88,7 @@ type WeekCount struct {
 // Build computes the statistics of w and composes the issue.
 func Build(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, opt Options) (*Bulletin, error) {
 	opt.defaults()
-	s, err := stats.Compute(ctx, c, w, loc)
+	s, err := stats.Compute(ctx, c, w, stats.Options{Zone: loc, Policy: opt.Policy})
 	if err != nil {
 		return nil, err
 	}

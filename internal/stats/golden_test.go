@@ -24,7 +24,7 @@ var shanghai, _ = time.LoadLocation(week.DefaultZone)
 func compute(t *testing.T, specs []synth.Spec) *stats.Week {
 	t.Helper()
 	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
-	s, err := stats.Compute(context.Background(), st, specs[len(specs)-1].Week, shanghai)
+	s, err := stats.Compute(context.Background(), st, specs[len(specs)-1].Week, stats.Options{Zone: shanghai})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestSharedGolden(t *testing.T) {
 			}
 			paths, _ := filepath.Glob(filepath.Join(out, "*.csv"))
 			w, _ := week.Parse(sp.Week)
-			s, err := stats.Compute(context.Background(), ingesttest.Load(t, shanghai, paths...), w, shanghai)
+			s, err := stats.Compute(context.Background(), ingesttest.Load(t, shanghai, paths...), w, stats.Options{Zone: shanghai})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"sitrep/internal/assess"
@@ -43,11 +44,15 @@ type Issue struct {
 	Title  string `json:"title"`
 }
 
-// Rating is the week's overall level and why.
+// Rating is the week's overall level and why: the level the policy computed, and the
+// analyst's override where there is one (its reason first among the reasons).
 type Rating struct {
-	Level   string          `json:"level"`
-	Policy  string          `json:"policy"`
-	Reasons []assess.Reason `json:"reasons"`
+	Level    string             `json:"level"`
+	Computed string             `json:"computed_level"`
+	Policy   string             `json:"policy"`
+	Override *store.Override    `json:"override"`
+	Reasons  []assess.Reason    `json:"reasons"`
+	Scores   map[string]float64 `json:"scores"`
 }
 
 // InfectedHosts counts distinct domestic infected hosts.
@@ -134,8 +139,22 @@ func Title(w week.Week) string {
 	return fmt.Sprintf("网络安全信息与动态周报%d年第%d期（%d月%d日-%d月%d日）", w.Year, w.Number, int(m.Month()), m.Day(), int(s.Month()), s.Day())
 }
 
-// Compute returns the statistics of w in the zone loc.
-func Compute(ctx context.Context, c store.Counter, w week.Week, loc *time.Location) (*Week, error) {
+// Options tune Compute.
+type Options struct {
+	Zone   *time.Location // the bulletin's zone; UTC when nil
+	Policy *assess.Policy // the rating policy; assess.Default() when nil
+}
+
+// Compute returns the statistics of w. Where c also keeps overrides (store.Ratings), an
+// analyst's rating of the week stands in place of the computed one.
+func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*Week, error) {
+	loc, pol := opt.Zone, opt.Policy
+	if loc == nil {
+		loc = time.UTC
+	}
+	if pol == nil {
+		pol = assess.Default()
+	}
 	cur, err := counts(ctx, c, w, loc)
 	if err != nil {
 		return nil, err
@@ -183,27 +202,76 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, loc *time.Locati
 	for o, n := range v.ByObject {
 		s.Vulnerabilities.ByObject[string(o)] = n
 	}
-	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = assess.VulnLevel(v.Total, s.Vulnerabilities.High)
-
 	in := cur.incidents
 	s.Incidents = Incidents{
 		Handled: in.Handled, CrossBorder: in.CrossBorder, Phishing: in.Phishing,
 		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
 		ByType: in.ByType, BySource: in.BySource, ByPartnerKind: in.ByPartnerKind, ByImpact: in.Impact,
 	}
-
-	s.Rating.Policy = "fixed-thresholds"
-	s.Rating.Level, s.Rating.Reasons = assess.Rate(assess.Input{
-		Headline: []assess.Metric{
-			{Name: "infected_hosts.total", ZH: "感染网络病毒的主机", EN: "infected hosts", Cur: s.InfectedHosts.Total, Prev: s.InfectedHosts.PrevTotal},
-			{Name: "defaced.total", ZH: "被篡改网站", EN: "defaced sites", Cur: s.Defaced.Total, Prev: s.Defaced.PrevTotal},
-			{Name: "backdoored.total", ZH: "被植入后门网站", EN: "backdoored sites", Cur: s.Backdoored.Total, Prev: s.Backdoored.PrevTotal},
-			{Name: "phishing.pages", ZH: "仿冒页面", EN: "phishing pages", Cur: s.Phishing.Pages, Prev: s.Phishing.PrevPages},
-		},
-		VulnLevel: s.Vulnerabilities.Level, HighVulns: s.Vulnerabilities.High,
-		NationalImpact: in.Impact["national"], ProvincialImpact: in.Impact["provincial"],
-	})
+	if err := s.rate(ctx, c, w, loc, pol, prev); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// rate applies the policy to the week against its trailing weeks, then any override.
+func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, pol *assess.Policy, prev weekCounts) error {
+	first := w.Add(-pol.BaselineWeeks)
+	bounds := make([]time.Time, 0, pol.BaselineWeeks+1)
+	for i := 0; i <= pol.BaselineWeeks; i++ {
+		from, _ := first.Add(i).Bounds(loc)
+		bounds = append(bounds, from)
+	}
+	hist, err := c.History(ctx, bounds)
+	if err != nil {
+		return err
+	}
+	series := map[string]func(h store.Headline) int{
+		"infected_hosts.total":  func(h store.Headline) int { return h.TrojanBotnet + h.Conficker },
+		"malware_sites.domains": func(h store.Headline) int { return h.MalwareDomains },
+		"defaced.total":         func(h store.Headline) int { return h.Defaced },
+		"backdoored.total":      func(h store.Headline) int { return h.Backdoored },
+		"phishing.pages":        func(h store.Headline) int { return h.PhishingPages },
+		"ddos.events":           func(h store.Headline) int { return h.DDoSEvents },
+		"vulnerabilities.high":  func(h store.Headline) int { return h.HighVulns },
+	}
+	in := assess.Input{
+		Values: map[string]int{
+			"infected_hosts.total": s.InfectedHosts.Total, "malware_sites.domains": s.MalwareSites.Domains,
+			"defaced.total": s.Defaced.Total, "backdoored.total": s.Backdoored.Total, "phishing.pages": s.Phishing.Pages,
+			"ddos.events": s.DDoS.Events, "vulnerabilities.high": s.Vulnerabilities.High,
+		},
+		Prev: map[string]int{
+			"infected_hosts.total": s.InfectedHosts.PrevTotal, "malware_sites.domains": prev.events.MalwareDomains,
+			"defaced.total": s.Defaced.PrevTotal, "backdoored.total": s.Backdoored.PrevTotal, "phishing.pages": s.Phishing.PrevPages,
+			"ddos.events": prev.events.DDoSEvents, "vulnerabilities.high": prev.vulns.BySeverity[event.High],
+		},
+		History:          map[string][]int{},
+		VulnTotal:        s.Vulnerabilities.Total,
+		NationalImpact:   s.Incidents.ByImpact["national"],
+		ProvincialImpact: s.Incidents.ByImpact["provincial"],
+	}
+	for name, f := range series {
+		for _, h := range hist {
+			in.History[name] = append(in.History[name], f(h))
+		}
+	}
+	r := pol.Rate(in)
+	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = r.VulnLevel, r.VulnReason
+	s.Rating = Rating{Level: r.Level, Computed: r.Level, Policy: r.Policy, Reasons: r.Reasons, Scores: r.Scores}
+	if rs, ok := c.(store.Ratings); ok {
+		o, err := rs.Override(ctx, w.String())
+		if err != nil {
+			return err
+		}
+		if o != nil {
+			s.Rating.Level, s.Rating.Override = o.Level, o
+			s.Rating.Reasons = append([]assess.Reason{{Rule: "override", Effect: slices.Index(assess.Levels, o.Level) - slices.Index(assess.Levels, r.Level),
+				ZH: fmt.Sprintf("分析人员%s将等级由%s改为%s：%s", o.Actor, r.Level, o.Level, o.Reason),
+				EN: fmt.Sprintf("analyst %s set the level from %s to %s: %s", o.Actor, r.Level, o.Level, o.Reason)}}, s.Rating.Reasons...)
+		}
+	}
+	return nil
 }
 
 func sites(cur, prev store.Sites) Sites {

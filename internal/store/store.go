@@ -172,10 +172,45 @@ type IncidentCounts struct {
 // VulnCounts and IncidentCounts: the series behind trend figures and 12-week highs and lows.
 type Headline struct {
 	TrojanBotnet, Conficker int
+	MalwareDomains          int
 	Defaced, Backdoored     int
 	PhishingPages           int
+	DDoSEvents              int
 	Vulns, HighVulns        int
 	Incidents               int
+}
+
+// Override is an analyst's rating of a week in place of the computed one. An override with
+// an empty Level withdraws the one before it.
+type Override struct {
+	Week   string    `json:"week"`
+	Level  string    `json:"level"`
+	Reason string    `json:"reason"`
+	Actor  string    `json:"actor"`
+	At     time.Time `json:"at"`
+}
+
+// AuditEntry is one change a person made, kept for good.
+type AuditEntry struct {
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
+	Detail  string    `json:"detail"`
+}
+
+// Ratings keeps rating overrides, each with its audit entry.
+type Ratings interface {
+	// Override returns the override in force for a week, or nil.
+	Override(ctx context.Context, week string) (*Override, error)
+	// SetOverride records an override (or, with an empty Level, its withdrawal) and its audit
+	// entry in one transaction. Earlier overrides are kept.
+	SetOverride(ctx context.Context, o Override) error
+}
+
+// Audit reads the audit log, newest first.
+type Audit interface {
+	AuditLog(ctx context.Context, subject string, limit int) ([]AuditEntry, error)
 }
 
 // Counter computes a range's numbers inside the engine.
@@ -193,5 +228,7 @@ type Store interface {
 	Ingest
 	Quarantine
 	Counter
+	Ratings
+	Audit
 	Close() error
 }

@@ -195,10 +195,12 @@ func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline,
 		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND lower(family) = 'conficker'),
 		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'defacement' AND country = 'CN'),
 		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'backdoor' AND country = 'CN'),
-		count(DISTINCT url) FILTER (WHERE kind = 'phishing')
+		count(DISTINCT url) FILTER (WHERE kind = 'phishing'),
+		count(DISTINCT domain) FILTER (WHERE kind = 'malware_site'),
+		count(*) FILTER (WHERE kind = 'ddos')
 		FROM events WHERE time >= $1 AND time < $%d GROUP BY r`, cs, last), args,
 		func(h *store.Headline) []any {
-			return []any{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages}
+			return []any{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages, &h.MalwareDomains, &h.DDoSEvents}
 		})
 	if err != nil {
 		return nil, fmt.Errorf("count events by week: %w", err)
@@ -226,6 +228,8 @@ func mergeHeadline(a, b store.Headline) store.Headline {
 	a.Defaced += b.Defaced
 	a.Backdoored += b.Backdoored
 	a.PhishingPages += b.PhishingPages
+	a.MalwareDomains += b.MalwareDomains
+	a.DDoSEvents += b.DDoSEvents
 	a.Vulns += b.Vulns
 	a.HighVulns += b.HighVulns
 	a.Incidents += b.Incidents

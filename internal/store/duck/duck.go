@@ -147,6 +147,11 @@ var migrations = []string{
 	CREATE TABLE rejects (
 		input_id BIGINT NOT NULL, line BIGINT, field VARCHAR, reason VARCHAR NOT NULL, raw VARCHAR,
 		set_aside_at TIMESTAMP DEFAULT current_timestamp);`,
+	// 2: rating overrides and the audit log; both append-only.
+	`CREATE TABLE rating_overrides (
+		week VARCHAR NOT NULL, level VARCHAR, reason VARCHAR NOT NULL, actor VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL);
+	CREATE TABLE audit_log (
+		logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL, subject VARCHAR, detail VARCHAR);`,
 }
 
 // SchemaVersion is the version this build writes.

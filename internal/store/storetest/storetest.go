@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventCounts", func(t *testing.T) { testEventCounts(t, open) })
 	t.Run("VulnAndIncidentCounts", func(t *testing.T) { testRecordCounts(t, open(t)) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
+	t.Run("Overrides", func(t *testing.T) { testOverrides(t, open(t)) })
 }
 
 var (
@@ -224,5 +225,47 @@ func testHistory(t *testing.T, st store.Store) {
 		{TrojanBotnet: 2, PhishingPages: 1, Vulns: 1, Incidents: 1}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("history %+v, want %+v", got, want)
+	}
+}
+
+func testOverrides(t *testing.T, st store.Store) {
+	if o, err := st.Override(ctx, "2024-W09"); err != nil || o != nil {
+		t.Fatalf("override of a fresh store: %+v, %v", o, err)
+	}
+	t0 := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
+	steps := []store.Override{
+		{Week: "2024-W09", Level: "中", Reason: "unreported outage", Actor: "alice", At: t0},
+		{Week: "2024-W09", Level: "差", Reason: "confirmed", Actor: "bob", At: t0.Add(time.Hour)},
+		{Week: "2024-W08", Level: "优", Reason: "other week", Actor: "bob", At: t0.Add(2 * time.Hour)},
+	}
+	for _, o := range steps {
+		if err := st.SetOverride(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := st.Override(ctx, "2024-W09")
+	if err != nil || o == nil || o.Level != "差" || o.Actor != "bob" || o.Reason != "confirmed" || !o.At.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("override in force: %+v, %v", o, err)
+	}
+	if err := st.SetOverride(ctx, store.Override{Week: "2024-W09", Reason: "back to computed", Actor: "carol", At: t0.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := st.Override(ctx, "2024-W09"); o != nil {
+		t.Errorf("withdrawn override still in force: %+v", o)
+	}
+	log, err := st.AuditLog(ctx, "2024-W09", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range log {
+		got = append(got, e.Actor+" "+e.Action)
+	}
+	want := []string{"carol rating.override.withdraw", "bob rating.override", "alice rating.override"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("audit log %v, want %v", got, want)
+	}
+	if all, _ := st.AuditLog(ctx, "", 2); len(all) != 2 {
+		t.Errorf("limited audit log has %d entries", len(all))
 	}
 }

@@ -1,0 +1,153 @@
+package assess
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed default.toml
+var defaultPolicy string
+
+// DefaultPolicyTOML is the policy sitrep ships, with its comments.
+func DefaultPolicyTOML() string { return defaultPolicy }
+
+// Policy is the rating policy: which metrics are judged, against what baseline, and how much
+// each may move the level. It is read from TOML; DefaultPolicyTOML documents every field.
+type Policy struct {
+	Name          string       `toml:"name"`
+	BaselineWeeks int          `toml:"baseline_weeks"`
+	MinHistory    int          `toml:"min_history"`
+	MinSpreadPct  float64      `toml:"min_spread_pct"`
+	Normal        string       `toml:"normal"`
+	Metrics       []MetricRule `toml:"metric"`
+	Vulns         VulnRule     `toml:"vulnerabilities"`
+	Fixed         FixedRule    `toml:"fixed"`
+}
+
+// MetricRule judges one headline metric.
+type MetricRule struct {
+	Name string    `toml:"name"`
+	Rise []float64 `toml:"rise"`
+	Fall float64   `toml:"fall"`
+}
+
+// VulnRule sets the vulnerability threat level.
+type VulnRule struct {
+	High   float64 `toml:"high"`
+	Low    float64 `toml:"low"`
+	Worsen int     `toml:"worsen"`
+}
+
+// FixedRule is the fallback for metrics without enough history.
+type FixedRule struct {
+	RisePct      int `toml:"rise_pct"`
+	HighCount    int `toml:"high_count"`
+	HighShareMin int `toml:"high_share_min"`
+	LowCount     int `toml:"low_count"`
+	LowTotal     int `toml:"low_total"`
+}
+
+// Default returns the shipped policy.
+func Default() *Policy {
+	p, err := Parse(defaultPolicy)
+	if err != nil {
+		panic(err) // the embedded policy is tested
+	}
+	return p
+}
+
+// Load reads a policy file.
+func Load(path string) (*Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Parse(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Parse reads a policy from TOML, refusing unknown keys and values that make no sense.
+func Parse(text string) (*Policy, error) {
+	var p Policy
+	md, err := toml.Decode(text, &p)
+	if err != nil {
+		return nil, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		var keys []string
+		for _, k := range und {
+			keys = append(keys, k.String())
+		}
+		return nil, fmt.Errorf("unknown key(s) %s", strings.Join(keys, ", "))
+	}
+	return &p, p.check()
+}
+
+func (p *Policy) check() error {
+	switch {
+	case p.BaselineWeeks < 2:
+		return fmt.Errorf("baseline_weeks is %d; it must be 2 or more", p.BaselineWeeks)
+	case p.MinHistory < 2 || p.MinHistory > p.BaselineWeeks:
+		return fmt.Errorf("min_history is %d; it must be from 2 to baseline_weeks (%d)", p.MinHistory, p.BaselineWeeks)
+	case !slices.Contains(Levels, p.Normal):
+		return fmt.Errorf("normal is %q; it must be one of %s", p.Normal, strings.Join(Levels, " "))
+	case p.Fixed.RisePct <= 0:
+		return fmt.Errorf("fixed.rise_pct must be above 0")
+	}
+	seen := map[string]bool{}
+	for _, m := range p.Metrics {
+		if _, ok := metricNames[m.Name]; !ok {
+			return fmt.Errorf("metric %q is not one sitrep knows (%s)", m.Name, strings.Join(knownMetrics(), ", "))
+		}
+		if seen[m.Name] {
+			return fmt.Errorf("metric %q is listed twice", m.Name)
+		}
+		seen[m.Name] = true
+		if !slices.IsSorted(m.Rise) || len(m.Rise) == 0 || m.Rise[0] <= 0 {
+			return fmt.Errorf("metric %s: rise must be ascending thresholds above 0", m.Name)
+		}
+	}
+	return nil
+}
+
+// metricNames are the metrics a policy may judge, with their names in both languages.
+var metricNames = map[string][2]string{
+	"infected_hosts.total":  {"感染网络病毒的主机", "infected hosts"},
+	"malware_sites.domains": {"放马站点域名", "malware download domains"},
+	"defaced.total":         {"被篡改网站", "defaced websites"},
+	"backdoored.total":      {"被植入后门网站", "backdoored websites"},
+	"phishing.pages":        {"仿冒页面", "phishing pages"},
+	"ddos.events":           {"拒绝服务攻击事件", "DDoS events"},
+	"vulnerabilities.high":  {"高危漏洞", "high-severity vulnerabilities"},
+}
+
+func knownMetrics() []string {
+	var out []string
+	for k := range metricNames {
+		if k != "vulnerabilities.high" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MetricName returns a metric's name in a language ("zh" or "en").
+func MetricName(metric, lang string) string {
+	n, ok := metricNames[metric]
+	if !ok {
+		return metric
+	}
+	if lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}
