@@ -34,6 +34,7 @@ var commands = []command{
 	{"ingest", "ingest [--format F] [--source NAME] FILE... | -   (or --rejects to list rows set aside)", runIngest},
 	{"stats", "stats --week 2024-W09 [--json]", runStats},
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
+	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
 	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},
 }

@@ -264,3 +264,60 @@ func TestReportCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestOverrideRoundTrip overrides a week's rating, finds it in the statistics, the bulletin and
+// the audit trail, and withdraws it.
+func TestOverrideRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	csv := filepath.Join(dir, "incidents.csv")
+	os.WriteFile(csv, []byte("id,opened,closed,type,impact\nI-1,2024-02-26 09:00:00,2024-02-27 09:00:00,ddos,national\n"), 0o644)
+	if code, _, errs := sitrep(t, "", "--store", store, "ingest", csv); code != 0 {
+		t.Fatal(errs)
+	}
+	_, out, _ := sitrep(t, "", "--store", store, "report", "--week", "2024-W09")
+	if !strings.Contains(out, "整体评价为危") || strings.Contains(out, "未发生造成重大影响") || !strings.Contains(out, "发生造成重大影响的基础设施运行安全事件1起") {
+		t.Errorf("a national-impact week:\n%.600s", out)
+	}
+	for _, bad := range [][]string{
+		{"rate", "--week", "2024-W09", "--level", "中"},                             // no reason
+		{"rate", "--week", "2024-W09", "--level", "好", "--reason", "x"},            // no such level
+		{"rate", "--week", "2024-W09", "--level", "中", "--clear", "--reason", "x"}, // both
+	} {
+		if code, _, _ := sitrep(t, "", append([]string{"--store", store}, bad...)...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+	t.Setenv("SITREP_ACTOR", "analyst-7")
+	code, out, errs := sitrep(t, "", "--store", store, "rate", "--week", "2024-W09", "--level", "差", "--reason", "impact contained by Sunday")
+	if code != 0 || !strings.Contains(out, "差 (computed 危, set by analyst-7") || !strings.Contains(out, "impact contained by Sunday") {
+		t.Fatalf("override: %d\n%s%s", code, out, errs)
+	}
+	_, js, _ := sitrep(t, "", "--store", store, "stats", "--week", "2024-W09", "--json")
+	var s struct {
+		Rating struct {
+			Level    string
+			Computed string `json:"computed_level"`
+			Override *struct{ Level, Actor, Reason string }
+			Reasons  []struct{ Rule, ZH string }
+		}
+	}
+	json.Unmarshal([]byte(js), &s)
+	if s.Rating.Level != "差" || s.Rating.Override == nil || s.Rating.Override.Actor != "analyst-7" || s.Rating.Computed != "危" ||
+		len(s.Rating.Reasons) < 2 || s.Rating.Reasons[0].Rule != "override" {
+		t.Errorf("rating after override: %+v", s.Rating)
+	}
+	_, out, _ = sitrep(t, "", "--store", store, "report", "--week", "2024-W09")
+	if !strings.Contains(out, "整体评价为差") {
+		t.Errorf("the bulletin does not use the override")
+	}
+	code, out, _ = sitrep(t, "", "--store", store, "rate", "--week", "2024-W09", "--clear", "--reason", "second thoughts")
+	if code != 0 || !strings.HasPrefix(out, "2024-W09 网络安全信息与动态周报2024年第9期（2月26日-3月3日）: 危\n") ||
+		!strings.Contains(out, "rating.override.withdraw") || !strings.Contains(out, "analyst-7  rating.override ") {
+		t.Errorf("withdrawal:\n%s", out)
+	}
+	code, out, _ = sitrep(t, "", "rate", "--print-policy")
+	if code != 0 || !strings.Contains(out, "baseline_weeks = 12") {
+		t.Errorf("print-policy: %d %s", code, out)
+	}
+}

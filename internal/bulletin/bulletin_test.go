@@ -112,3 +112,31 @@ func mustParse(s string) week.Week {
 	}
 	return w
 }
+
+func TestOverviewFollowsTheNumbers(t *testing.T) {
+	s := weekStats()
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 300, High: 90}
+	s.InfectedHosts = stats.InfectedHosts{Total: 150000, PrevTotal: 160000, TotalWoWPct: stats.Change(150000, 160000)}
+	s.Defaced = stats.Sites{Total: 2000, PrevTotal: 1500, TotalWoWPct: stats.Change(2000, 1500)}
+	s.Phishing = stats.Phishing{Pages: 300, PrevPages: 200, PagesWoWPct: stats.Change(300, 200)}
+	s.Rating.Scores = map[string]float64{"vulnerabilities.high": 0.2, "infected_hosts.total": -0.5, "defaced.total": 3.1, "phishing.pages": 1.4}
+	b, _ := Compose(s, nil, Options{})
+	p := strings.Join(b.Sections[0].Paragraphs, "")
+	for _, want := range []string{
+		"主要安全威胁来自于网站攻击、网络仿冒以及软件高危漏洞", // the most unusual first
+		"在我国互联网网络安全环境方面，境内被篡改网站数量和仿冒页面数量等较上周有所增长，其他各类网络安全事件数量均有不同程度的下降。",
+	} {
+		if !strings.Contains(p, want) {
+			t.Errorf("overview lacks %q:\n%s", want, p)
+		}
+	}
+	s.Defaced.TotalWoWPct, s.Phishing.PagesWoWPct = stats.Change(1000, 1500), stats.Change(100, 200)
+	b, _ = Compose(s, nil, Options{})
+	if p := strings.Join(b.Sections[0].Paragraphs, ""); !strings.Contains(p, "各类网络安全事件数量较上周均有不同程度的下降") {
+		t.Errorf("all down: %s", p)
+	}
+	b, _ = Compose(s, nil, Options{Lang: "en"})
+	if p := strings.Join(b.Sections[0].Paragraphs, ""); !strings.Contains(p, "every kind of incident fell") {
+		t.Errorf("all down, English: %s", p)
+	}
+}

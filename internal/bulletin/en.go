@@ -96,7 +96,30 @@ func (e en) overview(s *stats.Week) Section {
 		p += " The main threats to government, businesses and internet users came from " + e.list(names) + "."
 	}
 	sec.Paragraphs = []string{p}
+	if m := e.movement(s); m != "" {
+		sec.Paragraphs = append(sec.Paragraphs, m)
+	}
 	return sec
+}
+
+// movement says which event counts grew against last week.
+func (e en) movement(s *stats.Week) string {
+	m := moves(s)
+	var up []string
+	for _, name := range m.up {
+		up = append(up, strings.ToLower(enMetrics[name][:1])+enMetrics[name][1:])
+	}
+	switch {
+	case len(up) > 0 && len(m.down) > 0:
+		return "Compared with last week, " + e.list(up) + " grew; the other kinds of incident fell to varying degrees."
+	case len(up) > 0:
+		return "Compared with last week, " + e.list(up) + " grew."
+	case len(m.down) > 0:
+		return "Compared with last week, every kind of incident fell to some degree."
+	case len(m.flat) > 0:
+		return "Every kind of incident was about as frequent as last week."
+	}
+	return ""
 }
 
 func (e en) malware(s *stats.Week, figs []Figure) Section {
@@ -277,6 +300,7 @@ func (en) incidentType(t string) string {
 var enMetrics = map[string]string{
 	MetInfected: "Domestic infected hosts", MetDefaced: "Defaced domestic websites", MetBackdoored: "Backdoored domestic websites",
 	MetPhishing: "Phishing pages", MetVulns: "New vulnerabilities", MetIncidents: "Incidents handled",
+	MetMalware: "Malware download domains", MetDDoS: "DDoS events",
 }
 
 func (e en) move(metric string, cur int, c stats.Tenths) string {

@@ -1,6 +1,9 @@
 package bulletin
 
 import (
+	"math"
+	"sort"
+
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
@@ -36,6 +39,8 @@ const (
 	MetPhishing   = "phishing.pages"
 	MetVulns      = "vulnerabilities.total"
 	MetIncidents  = "incidents.handled"
+	MetMalware    = "malware_sites.domains"
+	MetDDoS       = "ddos.events"
 )
 
 // roundTenThousands returns n in tenths of 10,000, rounded half up: 184,000 is 184 (18.4万).
@@ -43,26 +48,70 @@ func roundTenThousands(n int) stats.Tenths {
 	return stats.Tenths((int64(n)*2 + 1000) / 2000)
 }
 
-// threats lists the week's main sources of threat that have data, in order of priority:
+// threats lists the week's main sources of threat that have data, the most unusual first by
+// the rating's scores (how far each metric stands above its baseline); ties keep the order
 // software with high-severity flaws, malware, attacks on websites, phishing, denial of service.
 func threats(s *stats.Week) []string {
+	type threat struct {
+		name    string
+		present bool
+		metrics []string
+	}
+	all := []threat{
+		{"vulns", s.Vulnerabilities.High > 0, []string{"vulnerabilities.high"}},
+		{"malware", s.InfectedHosts.Total > 0 || s.MalwareSites.Domains+s.MalwareSites.IPs > 0, []string{"infected_hosts.total", "malware_sites.domains"}},
+		{"websites", s.Defaced.Total+s.Backdoored.Total > 0, []string{"defaced.total", "backdoored.total"}},
+		{"phishing", s.Phishing.Pages > 0, []string{"phishing.pages"}},
+		{"ddos", s.DDoS.Events > 0, []string{"ddos.events"}},
+	}
+	score := func(t threat) float64 {
+		best := math.Inf(-1)
+		for _, m := range t.metrics {
+			if v, ok := s.Rating.Scores[m]; ok {
+				best = max(best, v)
+			}
+		}
+		return best
+	}
+	var present []threat
+	for _, t := range all {
+		if t.present {
+			present = append(present, t)
+		}
+	}
+	sort.SliceStable(present, func(i, j int) bool { return score(present[i]) > score(present[j]) })
 	var out []string
-	if s.Vulnerabilities.High > 0 {
-		out = append(out, "vulns")
-	}
-	if s.InfectedHosts.Total > 0 || s.MalwareSites.Domains+s.MalwareSites.IPs > 0 {
-		out = append(out, "malware")
-	}
-	if s.Defaced.Total+s.Backdoored.Total > 0 {
-		out = append(out, "websites")
-	}
-	if s.Phishing.Pages > 0 {
-		out = append(out, "phishing")
-	}
-	if s.DDoS.Events > 0 {
-		out = append(out, "ddos")
+	for _, t := range present {
+		out = append(out, t.name)
 	}
 	return out
+}
+
+// Movements names the event counts that rose and fell against last week, in the bulletin's
+// order; counts without a last week to compare with are left out.
+type movements struct{ up, down, flat []string }
+
+func moves(s *stats.Week) movements {
+	var m movements
+	for _, c := range []struct {
+		name   string
+		change *stats.Tenths
+	}{
+		{MetInfected, s.InfectedHosts.TotalWoWPct}, {MetMalware, s.MalwareSites.DomainsWoWPct},
+		{MetDefaced, s.Defaced.TotalWoWPct}, {MetBackdoored, s.Backdoored.TotalWoWPct},
+		{MetPhishing, s.Phishing.PagesWoWPct}, {MetDDoS, s.DDoS.EventsWoWPct},
+	} {
+		switch {
+		case c.change == nil:
+		case *c.change > 0:
+			m.up = append(m.up, c.name)
+		case *c.change < 0:
+			m.down = append(m.down, c.name)
+		default:
+			m.flat = append(m.flat, c.name)
+		}
+	}
+	return m
 }
 
 // partnerKinds lists the kinds of partner the week's closed incidents were handled with, in

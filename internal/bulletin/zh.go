@@ -82,7 +82,31 @@ func (z zh) overview(s *stats.Week) Section {
 		p += "针对政府、企业以及广大互联网用户的主要安全威胁来自于" + z.list(names, "以及") + "。"
 	}
 	sec.Paragraphs = []string{p}
+	if m := z.movement(s); m != "" {
+		sec.Paragraphs = append(sec.Paragraphs, m)
+	}
 	return sec
+}
+
+// movement says which event counts grew against last week, as CNCERT's analyses word it.
+func (z zh) movement(s *stats.Week) string {
+	m := moves(s)
+	var up []string
+	for _, name := range m.up {
+		up = append(up, zhMetrics[name])
+	}
+	const lead = "在我国互联网网络安全环境方面，"
+	switch {
+	case len(up) > 0 && len(m.down) > 0:
+		return lead + z.list(up, "和") + "等较上周有所增长，其他各类网络安全事件数量均有不同程度的下降。"
+	case len(up) > 0:
+		return lead + z.list(up, "和") + "等较上周有所增长。"
+	case len(m.down) > 0:
+		return lead + "各类网络安全事件数量较上周均有不同程度的下降。"
+	case len(m.flat) > 0:
+		return lead + "各类网络安全事件数量与上周基本持平。"
+	}
+	return ""
 }
 
 func (z zh) malware(s *stats.Week, figs []Figure) Section {
@@ -262,6 +286,7 @@ func (zh) incidentType(t string) string {
 var zhMetrics = map[string]string{
 	MetInfected: "境内感染网络病毒的主机数量", MetDefaced: "境内被篡改网站数量", MetBackdoored: "境内被植入后门网站数量",
 	MetPhishing: "仿冒页面数量", MetVulns: "新收录漏洞数量", MetIncidents: "处理网络安全事件数量",
+	MetMalware: "放马站点数量", MetDDoS: "拒绝服务攻击事件数量",
 }
 
 func (z zh) move(metric string, cur int, c stats.Tenths) string {

@@ -76,6 +76,8 @@ type MalwareSites struct {
 	IPsAbroad        int     `json:"ips_abroad"`
 	IPsAbroadPct     *Tenths `json:"ips_abroad_pct"`
 	IPURLs           int     `json:"ip_urls"`
+	PrevDomains      int     `json:"prev_domains"`
+	DomainsWoWPct    *Tenths `json:"domains_wow_pct"`
 }
 
 // Sites counts defaced or backdoored domestic sites and the GOV-class share.
@@ -103,8 +105,10 @@ type Phishing struct {
 
 // DDoS counts denial-of-service events and their distinct target IPs.
 type DDoS struct {
-	Events  int `json:"events"`
-	Targets int `json:"targets"`
+	Events       int     `json:"events"`
+	Targets      int     `json:"targets"`
+	PrevEvents   int     `json:"prev_events"`
+	EventsWoWPct *Tenths `json:"events_wow_pct"`
 }
 
 // Vulnerabilities counts the week's vulnerability records.
@@ -182,7 +186,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		DomainsAbroad: e.MalwareDomainsAbroad, DomainsAbroadPct: Share(e.MalwareDomainsAbroad, e.MalwareDomains),
 		DomainsCom: e.MalwareDomainsCom, DomainsComPct: Share(e.MalwareDomainsCom, e.MalwareDomains),
 		IPsAbroad: e.MalwareIPsAbroad, IPsAbroadPct: Share(e.MalwareIPsAbroad, e.MalwareIPs),
-		IPURLs: e.MalwareIPURLs,
+		IPURLs: e.MalwareIPURLs, PrevDomains: pe.MalwareDomains, DomainsWoWPct: Change(e.MalwareDomains, pe.MalwareDomains),
 	}
 	s.Defaced = sites(e.Defaced, pe.Defaced)
 	s.Backdoored = sites(e.Backdoored, pe.Backdoored)
@@ -192,7 +196,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		PagesPerIP: Ratio(e.PhishingPagesWithIP, e.PhishingIPs),
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
 	}
-	s.DDoS = DDoS{Events: e.DDoSEvents, Targets: e.DDoSTargets}
+	s.DDoS = DDoS{Events: e.DDoSEvents, Targets: e.DDoSTargets, PrevEvents: pe.DDoSEvents, EventsWoWPct: Change(e.DDoSEvents, pe.DDoSEvents)}
 
 	v := cur.vulns
 	s.Vulnerabilities = Vulnerabilities{

@@ -9,6 +9,7 @@ package duck
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,10 +87,22 @@ func Open(ctx context.Context, dir string, opt Options) (*DB, error) {
 	}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
+		if errors.Is(err, errOldSchema) {
+			// A reader of an older store migrates it once, when no one else holds it.
+			rw, err := Open(ctx, dir, Options{MemoryLimit: opt.MemoryLimit, Threads: opt.Threads})
+			if err != nil {
+				return nil, err
+			}
+			rw.Close()
+			return Open(ctx, dir, opt)
+		}
 		return nil, err
 	}
 	return d, nil
 }
+
+// errOldSchema is returned by a read-only migrate of a store an older sitrep wrote.
+var errOldSchema = errors.New("store schema is older than this sitrep")
 
 var lockRE = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)
 
@@ -172,7 +185,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("store %s has schema version %d, newer than this sitrep (%d): upgrade sitrep", d.dir, have, len(migrations))
 	}
 	if have < len(migrations) && d.readOnly {
-		return fmt.Errorf("store %s has schema version %d, this sitrep needs %d: run a writing command (sitrep ingest) to migrate it", d.dir, have, len(migrations))
+		return fmt.Errorf("%w: store %s has schema version %d, this sitrep needs %d", errOldSchema, d.dir, have, len(migrations))
 	}
 	for v := have + 1; v <= len(migrations); v++ {
 		tx, err := d.db.BeginTx(ctx, nil)

@@ -90,3 +90,30 @@ func TestLockedByAnotherProcess(t *testing.T) {
 		t.Errorf("message does not name the holder %d: %v", pid, err)
 	}
 }
+
+// TestReaderMigratesAnOldStore opens for reading a store whose schema is one version behind.
+func TestReaderMigratesAnOldStore(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := SchemaVersion
+	if _, err := st.db.Exec(`DROP TABLE rating_overrides; DROP TABLE audit_log; DELETE FROM schema_migrations WHERE version = ?`, last); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	ro, err := Open(ctx, dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open of an older store: %v", err)
+	}
+	defer ro.Close()
+	var v int
+	if err := ro.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || v != last {
+		t.Errorf("schema version %d, %v; want %d", v, err, last)
+	}
+	if _, err := ro.Override(ctx, "2024-W09"); err != nil {
+		t.Errorf("the migrated tables: %v", err)
+	}
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"slices"
+	"strings"
+	"time"
+
+	"sitrep/internal/assess"
+	"sitrep/internal/store"
+)
+
+func runRate(e *env, args []string) error {
+	fs := flag.NewFlagSet("rate", flag.ContinueOnError)
+	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	level := fs.String("level", "", "override the computed rating with this `level` (优 良 中 差 危)")
+	reason := fs.String("reason", "", "why the override (or its withdrawal); required with --level and --clear")
+	clear := fs.Bool("clear", false, "withdraw the override of the week")
+	printPolicy := fs.Bool("print-policy", false, "print the built-in rating policy, to copy and change")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *printPolicy {
+		_, err := fmt.Fprint(e.stdout, assess.DefaultPolicyTOML())
+		return err
+	}
+	w, err := pickWeek(*wk, e.cfg.Zone)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	change := *level != "" || *clear
+	switch {
+	case *level != "" && *clear:
+		return usageError{"--level and --clear exclude each other"}
+	case *level != "" && !slices.Contains(assess.Levels, *level):
+		return usageError{fmt.Sprintf("unknown level %q (want one of %s)", *level, strings.Join(assess.Levels, " "))}
+	case change && strings.TrimSpace(*reason) == "":
+		return usageError{"say why with --reason"}
+	}
+	st, err := e.cfg.Open(e.ctx, !change)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if change {
+		o := store.Override{Week: w.String(), Level: *level, Reason: strings.TrimSpace(*reason), Actor: actor(), At: time.Now()}
+		if err := st.SetOverride(e.ctx, o); err != nil {
+			return err
+		}
+	}
+	s, err := e.cfg.Stats(e.ctx, st, w)
+	if err != nil {
+		return err
+	}
+	r := s.Rating
+	fmt.Fprintf(e.stdout, "%s %s: %s", s.Week, s.Issue.Title, r.Level)
+	if r.Override != nil {
+		fmt.Fprintf(e.stdout, " (computed %s, set by %s on %s)", r.Computed, printable(r.Override.Actor), r.Override.At.In(e.cfg.Zone).Format(time.DateTime))
+	}
+	fmt.Fprintf(e.stdout, "\npolicy %s; vulnerability threat level %s\n", r.Policy, s.Vulnerabilities.Level)
+	for _, reason := range r.Reasons {
+		fmt.Fprintf(e.stdout, "  %+d  %s\n", reason.Effect, printable(reason.ZH))
+	}
+	log, err := st.AuditLog(e.ctx, w.String(), 10)
+	if err != nil {
+		return err
+	}
+	for i, entry := range log {
+		if i == 0 {
+			fmt.Fprintln(e.stdout, "changes:")
+		}
+		fmt.Fprintf(e.stdout, "  %s  %s  %s  %s\n", entry.At.In(e.cfg.Zone).Format(time.DateTime), printable(entry.Actor), entry.Action, printable(entry.Detail))
+	}
+	return nil
+}
+
+// actor names who runs the command: $SITREP_ACTOR, or the login name.
+func actor() string {
+	if a := os.Getenv("SITREP_ACTOR"); a != "" {
+		return a
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}
