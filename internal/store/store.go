@@ -213,6 +213,91 @@ type Audit interface {
 	AuditLog(ctx context.Context, subject string, limit int) ([]AuditEntry, error)
 }
 
+// ErrConflict is returned when a ticket changed between reading it and writing to it.
+var ErrConflict = errors.New("the ticket changed meanwhile; read it again")
+
+// ErrNotFound is returned for a ticket or partner that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// TicketEntry is one line of a ticket's history. Transitions carry From and To; other actions
+// (open, assign, note, link, notify) leave To empty unless they also move the state.
+type TicketEntry struct {
+	Seq    int       `json:"seq"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Link ties a ticket to an observable behind it.
+type Link struct {
+	Kind  string `json:"kind"` // url, ip or domain
+	Value string `json:"value"`
+}
+
+// Partner is an organisation incidents are coordinated with.
+type Partner struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`    // telecom, cloud, registrar, app_store, branch, international
+	Country string `json:"country"` // ISO alpha-2
+	Contact string `json:"contact"` // e-mail address for notifications
+}
+
+// Ticket is an incident as the tickets see it: the record, its deadline, its state derived
+// from its history, and what it is linked to.
+type Ticket struct {
+	event.Incident
+	Due     *time.Time    `json:"due"`
+	State   string        `json:"state"`
+	Seq     int           `json:"seq"` // the last history entry's number, 0 without history
+	Links   []Link        `json:"links"`
+	History []TicketEntry `json:"history,omitempty"`
+}
+
+// TicketChange sets fields of a ticket along with new history entries; nil leaves a field.
+type TicketChange struct {
+	Partner     *Partner
+	CrossBorder *bool
+	Closed      *time.Time
+	Due         *time.Time
+	Links       []Link
+}
+
+// TicketFilter selects tickets; zero fields select all.
+type TicketFilter struct {
+	States    []string
+	Type      string
+	Partner   string
+	ClosedIn  *Range
+	OpenedIn  *Range
+	OverdueAt time.Time // tickets still open whose due time is before this instant
+	Link      *Link     // tickets linked to this observable
+	Limit     int
+}
+
+// Tickets keeps incident tickets and their append-only histories.
+type Tickets interface {
+	// NextTicketID returns an unused ticket ID.
+	NextTicketID(ctx context.Context) (string, error)
+	// CreateTicket stores a new ticket with its first history entry and links.
+	CreateTicket(ctx context.Context, t Ticket, first TicketEntry) error
+	// Ticket returns a ticket with its history, oldest first, or ErrNotFound.
+	Ticket(ctx context.Context, id string) (Ticket, error)
+	// AppendTicket adds history entries and applies change in one transaction, provided the
+	// history still ends at entry seq; otherwise it returns ErrConflict.
+	AppendTicket(ctx context.Context, id string, seq int, entries []TicketEntry, change TicketChange) error
+	// ListTickets returns tickets without their histories, newest first.
+	ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error)
+	// SetPartner adds or replaces a partner in the directory.
+	SetPartner(ctx context.Context, p Partner) error
+	// Partner returns a partner by name, or ErrNotFound.
+	Partner(ctx context.Context, name string) (Partner, error)
+	// Partners lists the directory by name.
+	Partners(ctx context.Context) ([]Partner, error)
+}
+
 // Counter computes a range's numbers inside the engine.
 type Counter interface {
 	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
@@ -230,5 +315,6 @@ type Store interface {
 	Counter
 	Ratings
 	Audit
+	Tickets
 	Close() error
 }

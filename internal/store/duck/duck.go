@@ -165,12 +165,25 @@ var migrations = []string{
 		week VARCHAR NOT NULL, level VARCHAR, reason VARCHAR NOT NULL, actor VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL);
 	CREATE TABLE audit_log (
 		logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL, subject VARCHAR, detail VARCHAR);`,
+	// 3: incident tickets: deadlines, append-only histories, links, the partner directory.
+	`ALTER TABLE incidents ADD COLUMN due TIMESTAMP;
+	CREATE SEQUENCE ticket_ids START 1;
+	CREATE TABLE incident_history (
+		incident_id VARCHAR NOT NULL, seq INTEGER NOT NULL, entered_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+		action VARCHAR NOT NULL, from_state VARCHAR, to_state VARCHAR, note VARCHAR,
+		PRIMARY KEY (incident_id, seq));
+	CREATE TABLE incident_links (incident_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
+		PRIMARY KEY (incident_id, kind, value));
+	CREATE TABLE partners (name VARCHAR PRIMARY KEY, kind VARCHAR, country VARCHAR, contact VARCHAR);`,
 }
 
 // SchemaVersion is the version this build writes.
 var SchemaVersion = len(migrations)
 
-func (d *DB) migrate(ctx context.Context) error {
+func (d *DB) migrate(ctx context.Context) error { return d.migrateTo(ctx, len(migrations)) }
+
+// migrateTo applies the migrations up to version target.
+func (d *DB) migrateTo(ctx context.Context, target int) error {
 	var have int
 	err := d.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&sqlNullInt{&have})
 	if err != nil {
@@ -184,10 +197,10 @@ func (d *DB) migrate(ctx context.Context) error {
 	if have > len(migrations) {
 		return fmt.Errorf("store %s has schema version %d, newer than this sitrep (%d): upgrade sitrep", d.dir, have, len(migrations))
 	}
-	if have < len(migrations) && d.readOnly {
-		return fmt.Errorf("%w: store %s has schema version %d, this sitrep needs %d", errOldSchema, d.dir, have, len(migrations))
+	if have < target && d.readOnly {
+		return fmt.Errorf("%w: store %s has schema version %d, this sitrep needs %d", errOldSchema, d.dir, have, target)
 	}
-	for v := have + 1; v <= len(migrations); v++ {
+	for v := have + 1; v <= target; v++ {
 		tx, err := d.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("VulnAndIncidentCounts", func(t *testing.T) { testRecordCounts(t, open(t)) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 	t.Run("Overrides", func(t *testing.T) { testOverrides(t, open(t)) })
+	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
 }
 
 var (
@@ -267,5 +268,111 @@ func testOverrides(t *testing.T, st store.Store) {
 	}
 	if all, _ := st.AuditLog(ctx, "", 2); len(all) != 2 {
 		t.Errorf("limited audit log has %d entries", len(all))
+	}
+}
+
+func testTickets(t *testing.T, st store.Store) {
+	id, err := st.NextTicketID(ctx)
+	if err != nil || id == "" {
+		t.Fatalf("next ID %q, %v", id, err)
+	}
+	opened := from.Add(time.Hour)
+	due := opened.Add(72 * time.Hour)
+	tk := store.Ticket{Incident: event.Incident{ID: id, Opened: opened, Type: event.PhishingIncident, Source: "report", Impact: "none", TLP: event.Amber},
+		Due: &due, Links: []store.Link{{Kind: "url", Value: "https://fake.top/"}}}
+	if err := st.CreateTicket(ctx, tk, store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateTicket(ctx, tk, store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"}); err == nil {
+		t.Error("a ticket ID was used twice")
+	}
+	if next, _ := st.NextTicketID(ctx); next == id {
+		t.Error("NextTicketID gave a used ID")
+	}
+	got, err := st.Ticket(ctx, id)
+	if err != nil || got.State != "new" || got.Seq != 1 || len(got.History) != 1 || got.History[0].Actor != "alice" ||
+		len(got.Links) != 1 || got.Due == nil || !got.Due.Equal(due) || got.TLP != event.Amber {
+		t.Fatalf("ticket %+v, %v", got, err)
+	}
+	cross := true
+	closed := opened.Add(24 * time.Hour)
+	partner := store.Partner{Name: "Registrar X", Kind: "registrar", Country: "US", Contact: "abuse@example.com"}
+	entries := []store.TicketEntry{
+		{At: opened.Add(time.Hour), Actor: "bob", Action: "transition", From: "new", To: "triaged"},
+		{At: opened.Add(time.Hour), Actor: "bob", Action: "assign", From: "triaged", To: "coordinating", Note: "Registrar X"},
+	}
+	if err := st.AppendTicket(ctx, id, 1, entries, store.TicketChange{Partner: &partner, CrossBorder: &cross}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AppendTicket(ctx, id, 1, []store.TicketEntry{{At: closed, Actor: "eve", Action: "note", Note: "late"}}, store.TicketChange{}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("append after a stale read: %v, want ErrConflict", err)
+	}
+	if err := st.AppendTicket(ctx, id, 3, []store.TicketEntry{
+		{At: closed, Actor: "bob", Action: "transition", From: "coordinating", To: "resolved"},
+		{At: closed, Actor: "bob", Action: "transition", From: "resolved", To: "closed"}}, store.TicketChange{Closed: &closed}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = st.Ticket(ctx, id)
+	if got.State != "closed" || got.Seq != 5 || got.Partner != "Registrar X" || got.PartnerKind != "registrar" ||
+		got.CrossBorder == nil || !*got.CrossBorder || got.Closed == nil || !got.Closed.Equal(closed) {
+		t.Errorf("ticket after its history: %+v", got)
+	}
+	ic, _ := st.IncidentCounts(ctx, week)
+	if ic.Handled != 1 || ic.CrossBorder != 1 || ic.Phishing != 1 || ic.ByPartnerKind["registrar"] != 1 {
+		t.Errorf("the closed ticket counts as %+v", ic)
+	}
+
+	// A second ticket, still open and overdue; and an imported incident without history.
+	id2, _ := st.NextTicketID(ctx)
+	due2 := opened.Add(time.Hour)
+	st.CreateTicket(ctx, store.Ticket{Incident: event.Incident{ID: id2, Opened: opened, Type: event.DDoSIncident, Impact: "none"}, Due: &due2},
+		store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"})
+	in := input(t, st, "tickets")
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 1, Incidents: []event.Incident{{ID: "CSV-1", Opened: opened, Closed: &closed, Type: event.OtherIncident}}})
+	for _, tc := range []struct {
+		name string
+		f    store.TicketFilter
+		want []string
+	}{
+		{"all", store.TicketFilter{}, []string{id2, id, "CSV-1"}}, // opened alike: by ID, descending
+		{"open states", store.TicketFilter{States: []string{"new", "triaged"}}, []string{id2}},
+		{"closed", store.TicketFilter{States: []string{"closed"}}, []string{id, "CSV-1"}},
+		{"by type", store.TicketFilter{Type: "phishing"}, []string{id}},
+		{"by partner", store.TicketFilter{Partner: "Registrar X"}, []string{id}},
+		{"closed in the week", store.TicketFilter{ClosedIn: &week}, []string{id, "CSV-1"}},
+		{"overdue", store.TicketFilter{OverdueAt: opened.Add(2 * time.Hour)}, []string{id2}},
+		{"linked", store.TicketFilter{Link: &store.Link{Kind: "url", Value: "https://fake.top/"}}, []string{id}},
+		{"limit", store.TicketFilter{Limit: 1}, []string{id2}},
+	} {
+		list, err := st.ListTickets(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, x := range list {
+			ids = append(ids, x.ID)
+		}
+		if !reflect.DeepEqual(ids, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, ids, tc.want)
+		}
+	}
+	if _, err := st.Ticket(ctx, "NOPE"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing ticket: %v", err)
+	}
+	if err := st.SetPartner(ctx, partner); err != nil {
+		t.Fatal(err)
+	}
+	partner.Contact = "cert@example.com"
+	st.SetPartner(ctx, partner)
+	st.SetPartner(ctx, store.Partner{Name: "App Store A", Kind: "app_store", Country: "CN"})
+	p, err := st.Partner(ctx, "Registrar X")
+	if err != nil || p.Contact != "cert@example.com" {
+		t.Errorf("partner %+v, %v", p, err)
+	}
+	if all, _ := st.Partners(ctx); len(all) != 2 || all[0].Name != "App Store A" {
+		t.Errorf("partners %+v", all)
+	}
+	if _, err := st.Partner(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing partner: %v", err)
 	}
 }

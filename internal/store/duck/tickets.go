@@ -1,0 +1,338 @@
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+var _ store.Tickets = (*DB)(nil)
+
+// ticketSelect reads tickets with their state derived from the history: the last transition's
+// state, or for a ticket imported without history, closed when it has a closing time.
+const ticketSelect = `
+WITH last AS (
+	SELECT incident_id, max(seq) AS seq, arg_max(to_state, seq) FILTER (WHERE to_state IS NOT NULL) AS state
+	FROM incident_history GROUP BY incident_id
+)
+SELECT i.id, i.opened, i.closed, i.type, coalesce(i.source, '') AS source, coalesce(i.partner, '') AS partner,
+	coalesce(i.partner_kind, '') AS partner_kind, i.cross_border, coalesce(i.impact, 'none') AS impact, coalesce(i.url, '') AS url,
+	coalesce(i.platform, '') AS platform, coalesce(i.tlp, 'CLEAR') AS tlp, i.due, coalesce(last.seq, 0) AS seq,
+	coalesce(last.state, CASE WHEN i.closed IS NULL THEN 'new' ELSE 'closed' END) AS state
+FROM incidents i LEFT JOIN last ON last.incident_id = i.id`
+
+func scanTicket(rows interface{ Scan(...any) error }) (store.Ticket, error) {
+	var t store.Ticket
+	var closed, due sql.NullTime
+	var cross sql.NullBool
+	var tlp string
+	err := rows.Scan(&t.ID, &t.Opened, &closed, &t.Type, &t.Source, &t.Partner, &t.PartnerKind, &cross, &t.Impact,
+		&t.URL, &t.Platform, &tlp, &due, &t.Seq, &t.State)
+	if closed.Valid {
+		c := closed.Time
+		t.Closed = &c
+	}
+	if due.Valid {
+		d := due.Time
+		t.Due = &d
+	}
+	if cross.Valid {
+		b := cross.Bool
+		t.CrossBorder = &b
+	}
+	t.TLP = event.TLP(tlp)
+	return t, err
+}
+
+// NextTicketID implements store.Tickets.
+func (d *DB) NextTicketID(ctx context.Context) (string, error) {
+	for {
+		var n int64
+		if err := d.db.QueryRowContext(ctx, `SELECT nextval('ticket_ids')`).Scan(&n); err != nil {
+			return "", err
+		}
+		id := fmt.Sprintf("INC-%06d", n)
+		var taken int
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE id = ?`, id).Scan(&taken); err != nil {
+			return "", err
+		}
+		if taken == 0 {
+			return id, nil
+		}
+	}
+}
+
+// CreateTicket implements store.Tickets.
+func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.TicketEntry) (err error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var exists int
+	if err = tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE id = ?`, t.ID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists > 0 {
+		return fmt.Errorf("ticket %s exists already", t.ID)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind, cross_border,
+		impact, url, platform, tlp, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
+		boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due))
+	if err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	first.Seq = 1
+	if err = insertEntries(ctx, tx, t.ID, []store.TicketEntry{first}); err != nil {
+		return err
+	}
+	if err = insertLinks(ctx, tx, t.ID, t.Links); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func insertEntries(ctx context.Context, tx *sql.Tx, id string, entries []store.TicketEntry) error {
+	for _, e := range entries {
+		_, err := tx.ExecContext(ctx, `INSERT INTO incident_history (incident_id, seq, entered_at, actor, action, from_state, to_state, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, e.Seq, e.At.UTC(), e.Actor, e.Action, null(e.From), null(e.To), null(e.Note))
+		if err != nil {
+			if strings.Contains(err.Error(), "Constraint Error") {
+				return store.ErrConflict
+			}
+			return fmt.Errorf("append to ticket %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func insertLinks(ctx context.Context, tx *sql.Tx, id string, links []store.Link) error {
+	for _, l := range links {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_links (incident_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, l.Kind, l.Value); err != nil {
+			return fmt.Errorf("link ticket %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// Ticket implements store.Tickets.
+func (d *DB) Ticket(ctx context.Context, id string) (store.Ticket, error) {
+	t, err := scanTicket(d.db.QueryRowContext(ctx, ticketSelect+` WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("ticket %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return t, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT seq, entered_at, actor, action, coalesce(from_state, ''), coalesce(to_state, ''), coalesce(note, '')
+		FROM incident_history WHERE incident_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.TicketEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.From, &e.To, &e.Note); err != nil {
+			return t, err
+		}
+		t.History = append(t.History, e)
+	}
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	t.Links, err = d.links(ctx, id)
+	return t, err
+}
+
+func (d *DB) links(ctx context.Context, id string) ([]store.Link, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT kind, value FROM incident_links WHERE incident_id = ? ORDER BY kind, value`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Link
+	for rows.Next() {
+		var l store.Link
+		if err := rows.Scan(&l.Kind, &l.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// AppendTicket implements store.Tickets.
+func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []store.TicketEntry, c store.TicketChange) (err error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var last int
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_history WHERE incident_id = ?`, id).Scan(&last); err != nil {
+		return err
+	}
+	if last != seq {
+		return fmt.Errorf("ticket %s: %w", id, store.ErrConflict)
+	}
+	for i := range entries {
+		entries[i].Seq = seq + 1 + i
+	}
+	if err = insertEntries(ctx, tx, id, entries); err != nil {
+		return err
+	}
+	var sets []string
+	var args []any
+	if c.Partner != nil {
+		sets = append(sets, "partner = ?", "partner_kind = ?")
+		args = append(args, null(c.Partner.Name), null(c.Partner.Kind))
+	}
+	if c.CrossBorder != nil {
+		sets = append(sets, "cross_border = ?")
+		args = append(args, *c.CrossBorder)
+	}
+	if c.Closed != nil {
+		sets = append(sets, "closed = ?")
+		args = append(args, c.Closed.UTC())
+	}
+	if c.Due != nil {
+		sets = append(sets, "due = ?")
+		args = append(args, c.Due.UTC())
+	}
+	if len(sets) > 0 {
+		if _, err = tx.ExecContext(ctx, `UPDATE incidents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
+			return fmt.Errorf("update ticket %s: %w", id, err)
+		}
+	}
+	if err = insertLinks(ctx, tx, id, c.Links); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ListTickets implements store.Tickets.
+func (d *DB) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
+	q := `SELECT * FROM (` + ticketSelect + `) t WHERE true`
+	var args []any
+	if len(f.States) > 0 {
+		q += ` AND state IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ") + `)`
+		for _, s := range f.States {
+			args = append(args, s)
+		}
+	}
+	if f.Type != "" {
+		q += ` AND type = ?`
+		args = append(args, f.Type)
+	}
+	if f.Partner != "" {
+		q += ` AND partner = ?`
+		args = append(args, f.Partner)
+	}
+	if f.ClosedIn != nil {
+		q += ` AND closed >= ? AND closed < ?`
+		args = append(args, f.ClosedIn.From.UTC(), f.ClosedIn.To.UTC())
+	}
+	if f.OpenedIn != nil {
+		q += ` AND opened >= ? AND opened < ?`
+		args = append(args, f.OpenedIn.From.UTC(), f.OpenedIn.To.UTC())
+	}
+	if !f.OverdueAt.IsZero() {
+		q += ` AND due < ? AND state IN ('new', 'triaged', 'coordinating')`
+		args = append(args, f.OverdueAt.UTC())
+	}
+	if f.Link != nil {
+		q += ` AND id IN (SELECT incident_id FROM incident_links WHERE kind = ? AND value = ?)`
+		args = append(args, f.Link.Kind, f.Link.Value)
+	}
+	q += ` ORDER BY opened DESC, id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// SetPartner implements store.Tickets.
+func (d *DB) SetPartner(ctx context.Context, p store.Partner) error {
+	_, err := d.db.ExecContext(ctx, `INSERT OR REPLACE INTO partners (name, kind, country, contact) VALUES (?, ?, ?, ?)`,
+		p.Name, null(p.Kind), null(p.Country), null(p.Contact))
+	return err
+}
+
+// Partner implements store.Tickets.
+func (d *DB) Partner(ctx context.Context, name string) (store.Partner, error) {
+	var p store.Partner
+	err := d.db.QueryRowContext(ctx, `SELECT name, coalesce(kind, ''), coalesce(country, ''), coalesce(contact, '') FROM partners WHERE name = ?`, name).
+		Scan(&p.Name, &p.Kind, &p.Country, &p.Contact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("partner %q: %w", name, store.ErrNotFound)
+	}
+	return p, err
+}
+
+// Partners implements store.Tickets.
+func (d *DB) Partners(ctx context.Context) ([]store.Partner, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT name, coalesce(kind, ''), coalesce(country, ''), coalesce(contact, '') FROM partners ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Partner
+	for rows.Next() {
+		var p store.Partner
+		if err := rows.Scan(&p.Name, &p.Kind, &p.Country, &p.Contact); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func boolPtr(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
