@@ -321,3 +321,74 @@ func TestOverrideRoundTrip(t *testing.T) {
 		t.Errorf("print-policy: %d %s", code, out)
 	}
 }
+
+func TestIncidentCommands(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	t.Setenv("SITREP_ACTOR", "analyst-3")
+	run := func(want int, args ...string) string {
+		t.Helper()
+		code, out, errs := sitrep(t, "", append([]string{"--store", store, "incident"}, args...)...)
+		if code != want {
+			t.Fatalf("incident %v: exit %d, want %d\n%s%s", args, code, want, out, errs)
+		}
+		return out + errs
+	}
+	run(0, "partner", "--name", "Registrar Abroad", "--kind", "registrar", "--country", "us", "--contact", "abuse@example.com")
+	run(2, "partner", "--name", "X", "--kind", "courier")
+	if out := run(0, "partners"); !strings.Contains(out, "Registrar Abroad  registrar  US") {
+		t.Errorf("partners:\n%s", out)
+	}
+	id := strings.TrimSpace(run(0, "open", "--type", "phishing", "--url", "https://fake-bank.top/login", "--source", "投诉",
+		"--at", "2024-02-26 09:00:00", "--note", "reported by mail"))
+	if !strings.HasPrefix(id, "INC-") {
+		t.Fatalf("open printed %q", id)
+	}
+	run(2, "open", "--url", "https://x.top/")   // no type
+	run(1, "assign", id, "--partner", "Nobody") // not in the directory
+	run(0, "assign", id, "--partner", "Registrar Abroad", "--at", "2024-02-26 10:00:00")
+	run(0, "note", id, "--note", "registrar acknowledged", "--at", "2024-02-26 11:00:00")
+	run(1, "close", id, "--at", "2024-02-26 08:00:00") // before it was opened
+	run(0, "close", id, "--at", "2024-02-26 11:30:00") // through resolved, both recorded
+	out := run(0, "show", id)
+	for _, want := range []string{"phishing  closed", "cross-border true", "hxxps://fake-bank[.]top/login", "analyst-3  assign",
+		"coordinating → resolved", "resolved → closed", "registrar acknowledged"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	run(1, "reject", id) // final
+	other := strings.TrimSpace(run(0, "open", "--type", "ddos", "--at", "2024-02-27 09:00:00", "--due", "2024-02-27 12:00:00"))
+	dup := strings.TrimSpace(run(0, "open", "--type", "ddos", "--at", "2024-02-27 09:30:00"))
+	run(0, "reject", dup, "--duplicate-of", other)
+	if out := run(0, "list", "--overdue"); !strings.Contains(out, other) || strings.Contains(out, id) || strings.Contains(out, dup) {
+		t.Errorf("overdue:\n%s", out)
+	}
+	if out := run(0, "list", "--state", "duplicate"); !strings.Contains(out, dup) || strings.Contains(out, other) {
+		t.Errorf("duplicates:\n%s", out)
+	}
+	if out := run(0, "list", "--week", "2024-W09", "--type", "phishing"); !strings.Contains(out, id) {
+		t.Errorf("closed in the week:\n%s", out)
+	}
+	run(2, "list", "--state", "sleeping")
+	_, js, _ := sitrep(t, "", "--store", store, "stats", "--week", "2024-W09", "--json")
+	if !strings.Contains(js, `"handled": 1`) || !strings.Contains(js, `"cross_border": 1`) {
+		t.Errorf("the closed ticket is not counted:\n%.300s", js)
+	}
+
+	// Tickets from this week's phishing events, once per URL.
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,url,country,target\n"+
+		"2024-02-27 10:00:00,phishing,203.0.113.1,https://fake-bank.top/login,US,中国工商银行\n"+
+		"2024-02-27 11:00:00,phishing,203.0.113.2,https://phish-two.top/a,US,中国银行\n"+
+		"2024-02-28 11:00:00,phishing,203.0.113.2,https://phish-two.top/a,US,中国银行\n"+
+		"2024-03-05 11:00:00,phishing,203.0.113.3,https://next-week.top/,US,\n"), 0o644)
+	sitrep(t, "", "--store", store, "ingest", csv)
+	out = run(0, "open", "--from-events", "--week", "2024-W09", "--at", "2024-03-01 09:00:00")
+	if !strings.Contains(out, "opened 1 ticket(s)") || !strings.Contains(out, "1 URL(s) already had one") || !strings.Contains(out, "hxxps://phish-two[.]top/a") {
+		t.Errorf("from events:\n%s", out)
+	}
+	if out := run(0, "open", "--from-events", "--week", "2024-W09"); !strings.Contains(out, "opened 0 ticket(s)") {
+		t.Errorf("from events again:\n%s", out)
+	}
+}

@@ -88,3 +88,21 @@ func TestProvinceEnglish(t *testing.T) {
 		}
 	}
 }
+
+func TestDefang(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://evil.example.com/login.php?a=b.c": "hxxps://evil[.]example[.]com/login.php?a=b.c",
+		"http://1.2.3.4:8080/x.exe":                "hxxp://1[.]2[.]3[.]4:8080/x.exe",
+		"ftp://files.example.net/a":                "ftp://files[.]example[.]net/a",
+		"evil.example.com":                         "evil[.]example[.]com",
+	} {
+		if got := Defang(in); got != want {
+			t.Errorf("Defang(%q) = %q, want %q", in, got, want)
+		}
+		if strings.HasPrefix(in, "http") {
+			if u, _, _, err := WebURL(Defang(in)); err != nil || u != in {
+				t.Errorf("WebURL(Defang(%q)) = %q, %v: refanging does not undo defanging", in, u, err)
+			}
+		}
+	}
+}

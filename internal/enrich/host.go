@@ -86,6 +86,24 @@ func Hostname(h string) (string, error) {
 	return a, nil
 }
 
+// Defang makes a URL safe to show a person: the scheme no longer links and the host's dots
+// no longer resolve when copied ("hxxps://evil[.]example[.]com/login"). Path and query stay
+// as written. Text that is not a URL has its dots bracketed.
+func Defang(s string) string {
+	scheme, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, rest = s[:i+3], s[i+3:]
+	}
+	if strings.HasPrefix(strings.ToLower(scheme), "http") {
+		scheme = "hxxp" + scheme[4:]
+	}
+	host, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	return scheme + strings.ReplaceAll(host, ".", "[.]") + path
+}
+
 var schemeOnly = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:[^0-9]`)
 
 // Refang undoes the usual defanging of URLs in threat reports: hxxp and hxxps schemes and

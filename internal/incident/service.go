@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,4 +196,60 @@ func transitions(from State, path []State, actor string, at time.Time, note stri
 		from = to
 	}
 	return out
+}
+
+// kindTypes is the ticket type for the events of each kind.
+var kindTypes = map[event.Kind]event.IncidentType{
+	event.Phishing: event.PhishingIncident, event.MalwareSite: event.MalwareIncident, event.InfectedHost: event.MalwareIncident,
+	event.Defacement: event.DefacementIncident, event.Backdoor: event.BackdoorIncident, event.DDoS: event.DDoSIncident,
+}
+
+// OpenFromEvents opens a ticket for each URL of the range's events of a kind, linked to its
+// URL, domain and IP, unless a ticket for that URL is still open or was opened in the range:
+// running it twice opens nothing more. It returns the tickets opened and how many URLs it
+// left alone.
+func (s *Service) OpenFromEvents(ctx context.Context, src store.Observables, r store.Range, kind event.Kind, c Change) ([]store.Ticket, int, error) {
+	obs, err := src.Observables(ctx, r, string(kind))
+	if err != nil {
+		return nil, 0, err
+	}
+	var opened []store.Ticket
+	skipped := 0
+	for _, o := range obs {
+		existing, err := s.Store.ListTickets(ctx, store.TicketFilter{Link: &store.Link{Kind: "url", Value: o.URL}})
+		if err != nil {
+			return opened, skipped, err
+		}
+		if slices.ContainsFunc(existing, func(t store.Ticket) bool {
+			return !State(t.State).Final() || !t.Opened.Before(r.From) && t.Opened.Before(r.To)
+		}) {
+			skipped++
+			continue
+		}
+		var links []store.Link
+		if o.Domain != "" {
+			links = append(links, store.Link{Kind: "domain", Value: o.Domain})
+		}
+		if o.IP != "" {
+			links = append(links, store.Link{Kind: "ip", Value: o.IP})
+		}
+		note := c.Note
+		if note == "" {
+			note = "opened from the " + string(kind) + " events"
+			if o.Target != "" {
+				note += "; impersonates " + o.Target
+			}
+		}
+		at := c.At
+		if at.IsZero() {
+			at = s.now()
+		}
+		t, err := s.Open(ctx, Ticket{Type: kindTypes[kind], Source: "monitoring", URL: o.URL, Links: links},
+			Change{Actor: c.Actor, At: at, Note: note})
+		if err != nil {
+			return opened, skipped, err
+		}
+		opened = append(opened, t)
+	}
+	return opened, skipped, nil
 }

@@ -277,6 +277,16 @@ type TicketFilter struct {
 	Limit     int
 }
 
+// Observable is what the events of one URL point at.
+type Observable struct {
+	URL, Domain, IP, Target string
+}
+
+// Observables lists what a range's events of a kind point at, one per URL, in URL order.
+type Observables interface {
+	Observables(ctx context.Context, r Range, kind string) ([]Observable, error)
+}
+
 // Tickets keeps incident tickets and their append-only histories.
 type Tickets interface {
 	// NextTicketID returns an unused ticket ID.
@@ -316,5 +326,6 @@ type Store interface {
 	Ratings
 	Audit
 	Tickets
+	Observables
 	Close() error
 }

@@ -203,3 +203,15 @@ func missing(header []string, required ...string) error {
 	}
 	return nil
 }
+
+// ParseTime reads a time as the input formats do: RFC 3339, or YYYY-MM-DD HH:MM:SS (or a date)
+// in zone.
+func ParseTime(s string, zone *time.Location) (time.Time, error) {
+	c := Config{Zone: zone}
+	t, err := c.parseTime("time", s)
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return t, errors.New(fe.reason)
+	}
+	return t, err
+}

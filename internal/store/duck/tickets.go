@@ -336,3 +336,23 @@ func boolPtr(b *bool) any {
 	}
 	return *b
 }
+
+// Observables implements store.Observables.
+func (d *DB) Observables(ctx context.Context, r store.Range, kind string) ([]store.Observable, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT url, coalesce(min(domain), ''), coalesce(min(ip), ''), coalesce(min(target), '')
+		FROM events WHERE kind = $1 AND time >= $2 AND time < $3 AND url IS NOT NULL GROUP BY url ORDER BY url`,
+		kind, r.From.UTC(), r.To.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("list observables: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Observable
+	for rows.Next() {
+		var o store.Observable
+		if err := rows.Scan(&o.URL, &o.Domain, &o.IP, &o.Target); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
