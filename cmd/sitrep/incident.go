@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +23,7 @@ const incidentUsage = `incident open --type T [--url U] [--source S] [--partner 
        sitrep incident show ID [--json]
        sitrep incident list [--state S,S] [--type T] [--partner P] [--week W] [--overdue] [--json]
        sitrep incident assign ID --partner P | note ID --note TEXT | resolve|close|reject ID [--note TEXT] [--duplicate-of ID]
+       sitrep incident notify ID [--dry-run]   (SITREP_SMTP_ADDR, SITREP_SMTP_FROM, SITREP_SMTP_USER, SITREP_SMTP_PASSWORD)
        sitrep incident partner --name N --kind K --country CC [--contact EMAIL] | partners`
 
 func runIncident(e *env, args []string) error {
@@ -38,6 +40,8 @@ func runIncident(e *env, args []string) error {
 		return incidentList(e, args)
 	case "assign", "note", "resolve", "close", "reject", "triage", "reopen":
 		return incidentChange(e, sub, args)
+	case "notify":
+		return incidentNotify(e, args)
 	case "partner":
 		return incidentPartner(e, args)
 	case "partners":
@@ -316,6 +320,54 @@ func incidentList(e *env, args []string) error {
 			due, printable(orDash(t.Partner)), printable(orDash(enrich.Defang(t.URL))))
 	}
 	return tw.Flush()
+}
+
+func incidentNotify(e *env, args []string) error {
+	fs := flag.NewFlagSet("incident notify", flag.ContinueOnError)
+	dry := fs.Bool("dry-run", false, "print the message instead of sending it")
+	org := fs.String("org", "", "the CERT's `name` (default $SITREP_ORG or CNCERT)")
+	id, err := parseWithID(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if *org == "" {
+		if *org = os.Getenv("SITREP_ORG"); *org == "" {
+			*org = "CNCERT"
+		}
+	}
+	m := incident.Mailer{Addr: os.Getenv("SITREP_SMTP_ADDR"), From: os.Getenv("SITREP_SMTP_FROM"),
+		Username: os.Getenv("SITREP_SMTP_USER"), Password: os.Getenv("SITREP_SMTP_PASSWORD")}
+	st, err := e.cfg.Open(e.ctx, *dry)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *dry {
+		t, err := st.Ticket(e.ctx, id)
+		if err != nil {
+			return err
+		}
+		p, err := st.Partner(e.ctx, t.Partner)
+		if err != nil {
+			return fmt.Errorf("ticket %s: %w", id, err)
+		}
+		from := m.From
+		if from == "" {
+			from = "sitrep@localhost"
+		}
+		_, msg, err := incident.Notice(t, p, *org, from, time.Now(), e.cfg.Zone)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(msg)
+		return err
+	}
+	svc := &incident.Service{Store: st}
+	if err := svc.Notify(e.ctx, id, m, *org, e.cfg.Zone, incident.Change{Actor: actor()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s notified\n", id)
+	return nil
 }
 
 func incidentPartner(e *env, args []string) error {

@@ -392,3 +392,51 @@ func TestIncidentCommands(t *testing.T) {
 		t.Errorf("from events again:\n%s", out)
 	}
 }
+
+// TestSeedWeekThroughCommands handles the seed issue's 103 incidents with the incident
+// commands — partners, open, assign, close — and finds the published sentences in the report.
+func TestSeedWeekThroughCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a few hundred commands")
+	}
+	store := filepath.Join(t.TempDir(), "store")
+	t.Setenv("SITREP_ACTOR", "duty")
+	cmd := func(args ...string) string {
+		t.Helper()
+		code, out, errs := sitrep(t, "", append([]string{"--store", store, "incident"}, args...)...)
+		if code != 0 {
+			t.Fatalf("incident %v: %s", args, errs)
+		}
+		return strings.TrimSpace(out)
+	}
+	for _, p := range [][3]string{{"Registrar Abroad", "registrar", "US"}, {"Registrar Home", "registrar", "CN"},
+		{"应用商店甲", "app_store", "CN"}, {"应用商店乙", "app_store", "CN"}, {"Cloud Co", "cloud", "CN"}, {"广东分中心", "branch", "CN"}} {
+		cmd("partner", "--name", p[0], "--kind", p[1], "--country", p[2])
+	}
+	handle := func(i int, partner string, open ...string) {
+		day := fmt.Sprintf("2024-02-%02d", 26+i%4)
+		id := cmd(append([]string{"open", "--at", day + " 08:00:00", "--partner", partner}, open...)...)
+		cmd("close", id, "--at", day+" 17:00:00")
+	}
+	for i := 0; i < 74; i++ {
+		partner := "Registrar Home"
+		if i < 37 {
+			partner = "Registrar Abroad"
+		}
+		handle(i, partner, "--type", "phishing", "--url", fmt.Sprintf("https://fake%d.top/", i))
+	}
+	for i, p := range []string{"应用商店甲", "应用商店乙"} {
+		handle(i, p, "--type", "mobile_malware", "--platform", p, "--url", fmt.Sprintf("http://apps.example.cn/m%d.apk", i))
+	}
+	for i := 0; i < 27; i++ {
+		handle(i, []string{"Cloud Co", "广东分中心"}[i%2], "--type", []string{"malware", "defacement", "ddos"}[i%3])
+	}
+	cmd("open", "--type", "phishing", "--at", "2024-03-03 20:00:00") // still open: not handled
+	_, out, errs := sitrep(t, "", "--store", store, "report", "--week", "2024-W09")
+	for _, want := range []string{"共处理网络安全事件103起，含跨境网络安全事件37起", "重点处理74起仿冒投诉事件",
+		"协调2个提供恶意移动应用程序下载服务的平台", "共处理传播移动互联网恶意代码的恶意URL链接2个"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q\n%s", want, errs)
+		}
+	}
+}
