@@ -342,27 +342,24 @@ func incidentNotify(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if *dry {
-		t, err := st.Ticket(e.ctx, id)
-		if err != nil {
+	svc := &incident.Service{Store: st}
+	if path := os.Getenv("SITREP_NOTICE_TEMPLATES"); path != "" {
+		if svc.Templates, err = incident.LoadNoticeTemplates(path); err != nil {
 			return err
 		}
-		p, err := st.Partner(e.ctx, t.Partner)
-		if err != nil {
-			return fmt.Errorf("ticket %s: %w", id, err)
-		}
+	}
+	if *dry {
 		from := m.From
 		if from == "" {
 			from = "sitrep@localhost"
 		}
-		_, msg, err := incident.Notice(t, p, *org, from, time.Now(), e.cfg.Zone)
+		_, _, msg, err := svc.Prepare(e.ctx, id, from, *org, e.cfg.Zone, time.Now())
 		if err != nil {
 			return err
 		}
 		_, err = e.stdout.Write(msg)
 		return err
 	}
-	svc := &incident.Service{Store: st}
 	if err := svc.Notify(e.ctx, id, m, *org, e.cfg.Zone, incident.Change{Actor: actor()}); err != nil {
 		return err
 	}

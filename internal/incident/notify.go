@@ -26,6 +26,21 @@ var noticeFS embed.FS
 
 var noticeTemplate = template.Must(template.ParseFS(noticeFS, "templates/notice.txt"))
 
+// LoadNoticeTemplates reads notice templates an operator wrote, on top of the built-in ones
+// (templates/notice.txt shows what they get). A file may define "subject" and "body" to
+// replace the defaults, or "subject-TYPE" and "body-TYPE" (body-phishing, …) for one type.
+func LoadNoticeTemplates(path string) (*template.Template, error) {
+	base, err := noticeTemplate.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t, err := base.ParseFiles(path)
+	if err != nil {
+		return nil, fmt.Errorf("notice templates: %w", err)
+	}
+	return t, nil
+}
+
 // Mailer sends notifications over SMTP. Username and Password, when set, authenticate with
 // PLAIN, which net/smtp only allows over TLS or to localhost.
 type Mailer struct {
@@ -81,10 +96,10 @@ var asks = map[event.IncidentType]words{
 	event.OtherIncident:         {"请核实并处置。", "please verify and act on it."},
 }
 
-// Notice writes the notification of a ticket to its partner: subject and body in Chinese and
-// English from the template, links defanged, the TLP label on both. A TLP:RED ticket is not
+// notice writes the notification of a ticket to its partner: subject and body in Chinese and
+// English from the templates, links defanged, the TLP label on both. A TLP:RED ticket is not
 // shared with a partner.
-func Notice(t store.Ticket, p store.Partner, org, from string, now time.Time, zone *time.Location) (to string, msg []byte, err error) {
+func notice(tmpl *template.Template, t store.Ticket, p store.Partner, org, from string, now time.Time, zone *time.Location) (to string, msg []byte, err error) {
 	if t.TLP == event.Red {
 		return "", nil, fmt.Errorf("ticket %s is TLP:RED and is not shared with partners", t.ID)
 	}
@@ -113,10 +128,10 @@ func Notice(t store.Ticket, p store.Partner, org, from string, now time.Time, zo
 		"Evidence": evidence, "Opened": t.Opened.In(zone).Format("2006-01-02 15:04"), "Due": due, "Zone": zone.String(),
 	}
 	var subject, body bytes.Buffer
-	if err := noticeTemplate.ExecuteTemplate(&subject, "subject", data); err != nil {
+	if err := tmpl.ExecuteTemplate(&subject, forType(tmpl, "subject", t.Type), data); err != nil {
 		return "", nil, err
 	}
-	if err := noticeTemplate.ExecuteTemplate(&body, "body", data); err != nil {
+	if err := tmpl.ExecuteTemplate(&body, forType(tmpl, "body", t.Type), data); err != nil {
 		return "", nil, err
 	}
 	id := make([]byte, 8)
@@ -133,29 +148,47 @@ func Notice(t store.Ticket, p store.Partner, org, from string, now time.Time, zo
 	return addr.Address, b.Bytes(), nil
 }
 
+// forType names the template for a ticket type: "body-phishing" when defined, else "body".
+func forType(t *template.Template, name string, typ event.IncidentType) string {
+	if t.Lookup(name+"-"+string(typ)) != nil {
+		return name + "-" + string(typ)
+	}
+	return name
+}
+
 // oneLine keeps a header on one line whatever the data holds.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Prepare writes the notice of a ticket to its partner with the service's templates.
+func (s *Service) Prepare(ctx context.Context, id, from, org string, zone *time.Location, at time.Time) (store.Ticket, string, []byte, error) {
+	t, err := s.Store.Ticket(ctx, id)
+	if err != nil {
+		return t, "", nil, err
+	}
+	if t.Partner == "" {
+		return t, "", nil, fmt.Errorf("ticket %s has no partner yet: assign one first", id)
+	}
+	p, err := s.Store.Partner(ctx, t.Partner)
+	if err != nil {
+		return t, "", nil, err
+	}
+	tmpl := s.Templates
+	if tmpl == nil {
+		tmpl = noticeTemplate
+	}
+	to, msg, err := notice(tmpl, t, p, org, from, at, zone)
+	return t, to, msg, err
+}
 
 // Notify sends a ticket's notification to its partner and records it in the history. The
 // message goes out before the entry is written, so the history never claims a message that
 // was not sent.
 func (s *Service) Notify(ctx context.Context, id string, m Mailer, org string, zone *time.Location, c Change) error {
-	t, err := s.Store.Ticket(ctx, id)
-	if err != nil {
-		return err
-	}
-	if t.Partner == "" {
-		return fmt.Errorf("ticket %s has no partner yet: assign one first", id)
-	}
 	if m.Addr == "" || m.From == "" {
 		return errNoMailer
 	}
-	p, err := s.Store.Partner(ctx, t.Partner)
-	if err != nil {
-		return err
-	}
 	at := s.at(c)
-	to, msg, err := Notice(t, p, org, m.From, at, zone)
+	t, to, msg, err := s.Prepare(ctx, id, m.From, org, zone, at)
 	if err != nil {
 		return err
 	}

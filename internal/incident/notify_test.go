@@ -6,6 +6,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,10 @@ type session struct {
 }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error   { s.cur.to = append(s.cur.to, to); return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.to = append(s.cur.to, to)
+	return nil
+}
 func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -132,5 +136,38 @@ func TestNotifyOverSMTP(t *testing.T) {
 	}
 	if len(box.msgs) != 1 {
 		t.Errorf("refused notifications were sent: %d messages", len(box.msgs))
+	}
+}
+
+func TestNoticeTemplatesPerType(t *testing.T) {
+	path := t.TempDir() + "/notice.txt"
+	os.WriteFile(path, []byte(`{{define "body-phishing"}}Takedown please: {{range .Evidence}}{{.}} {{end}}({{.Ticket.ID}}){{end}}`), 0o644)
+	tmpl, err := incident.LoadNoticeTemplates(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, addr := startSMTP(t)
+	svc, st := newService(t)
+	svc.Templates = tmpl
+	st.SetPartner(ctx, store.Partner{Name: "R", Kind: "registrar", Contact: "abuse@r.example"})
+	m := incident.Mailer{Addr: addr, From: "duty@cert.example"}
+	phish, _ := svc.Open(ctx, incident.Ticket{Type: event.PhishingIncident, URL: "https://a.top/x", Partner: "R"}, incident.Change{Actor: "a"})
+	ddos, _ := svc.Open(ctx, incident.Ticket{Type: event.DDoSIncident, Partner: "R"}, incident.Change{Actor: "a"})
+	for _, id := range []string{phish.ID, ddos.ID} {
+		if err := svc.Notify(ctx, id, m, "CERT", shanghai, incident.Change{Actor: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodies := make([]string, len(box.msgs))
+	for i, msg := range box.msgs {
+		parsed, _ := mail.ReadMessage(strings.NewReader(string(msg.data)))
+		b, _ := io.ReadAll(quotedprintable.NewReader(parsed.Body))
+		bodies[i] = string(b)
+	}
+	if len(bodies) != 2 || !strings.HasPrefix(bodies[0], "Takedown please: url: hxxps://a[.]top/x ("+phish.ID+")") || !strings.Contains(bodies[1], "拒绝服务攻击") {
+		t.Errorf("bodies %q", bodies)
+	}
+	if _, err := incident.LoadNoticeTemplates(t.TempDir() + "/missing.txt"); err == nil {
+		t.Error("a missing template file was accepted")
 	}
 }

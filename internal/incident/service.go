@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"text/template"
 	"time"
 
 	"sitrep/internal/event"
@@ -30,6 +31,7 @@ type Service struct {
 	Store     store.Tickets
 	Deadlines map[event.IncidentType]time.Duration // nil: DefaultDeadlines
 	Now       func() time.Time                     // nil: time.Now
+	Templates *template.Template                   // notices; nil: the built-in ones
 }
 
 func (s *Service) now() time.Time {
