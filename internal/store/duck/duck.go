@@ -201,23 +201,31 @@ func (d *DB) migrateTo(ctx context.Context, target int) error {
 		return fmt.Errorf("%w: store %s has schema version %d, this sitrep needs %d", errOldSchema, d.dir, have, target)
 	}
 	for v := have + 1; v <= target; v++ {
-		tx, err := d.db.BeginTx(ctx, nil)
-		if err != nil {
+		err := d.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v)
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate to schema %d: %w", v, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, v); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate to schema %d: %w", v, err)
-		}
-		if err := tx.Commit(); err != nil {
+		})
+		if err != nil {
 			return fmt.Errorf("migrate to schema %d: %w", v, err)
 		}
 	}
 	return nil
+}
+
+// inTx runs f in a transaction, committed when f succeeds and rolled back when it fails.
+func (d *DB) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // sqlNullInt scans a nullable integer, leaving the target at zero for NULL.

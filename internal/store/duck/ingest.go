@@ -139,60 +139,49 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		return t, fmt.Errorf("stage incidents: %w", err)
 	}
 
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return t, err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
+	err = d.inTx(ctx, func(tx *sql.Tx) error {
+		var seen int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM input_batches WHERE input_id = ? AND batch = ?`, b.Input, b.No).Scan(&seen); err != nil {
+			return err
 		}
-	}()
-	var seen int
-	if err = tx.QueryRowContext(ctx, `SELECT count(*) FROM input_batches WHERE input_id = ? AND batch = ?`, b.Input, b.No).Scan(&seen); err != nil {
-		return t, err
-	}
-	if seen > 0 {
-		return t, fmt.Errorf("input %d batch %d: %w", b.Input, b.No, store.ErrCommitted)
-	}
-	if len(evFiles) > 0 {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`, input_id) `+readCSV(evFiles, eventCols, b.Input)); err != nil {
-			return t, fmt.Errorf("load events: %w", err)
+		if seen > 0 {
+			return fmt.Errorf("input %d batch %d: %w", b.Input, b.No, store.ErrCommitted)
 		}
-		t.Stored += nEvents
-	}
-	for _, r := range []struct {
-		table string
-		files []string
-		cols  []column
-		n     int
-	}{{"vulns", vuFiles, vulnCols, len(vulns)}, {"incidents", inFiles, incidentCols, len(incs)}} {
-		if len(r.files) == 0 {
-			continue
+		if len(evFiles) > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`, input_id) `+readCSV(evFiles, eventCols, b.Input)); err != nil {
+				return fmt.Errorf("load events: %w", err)
+			}
+			t.Stored += nEvents
 		}
-		var dup int
-		if dup, err = upsert(ctx, tx, r.table, readCSV(r.files, r.cols, b.Input), r.cols); err != nil {
-			return t, fmt.Errorf("load %s: %w", r.table, err)
+		for _, r := range []struct {
+			table string
+			files []string
+			cols  []column
+			n     int
+		}{{"vulns", vuFiles, vulnCols, len(vulns)}, {"incidents", inFiles, incidentCols, len(incs)}} {
+			if len(r.files) == 0 {
+				continue
+			}
+			dup, err := upsert(ctx, tx, r.table, readCSV(r.files, r.cols, b.Input), r.cols)
+			if err != nil {
+				return fmt.Errorf("load %s: %w", r.table, err)
+			}
+			t.Duplicate += dup
+			t.Stored += r.n - dup
 		}
-		t.Duplicate += dup
-		t.Stored += r.n - dup
-	}
-	// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
-	t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
-	if len(rjFiles) > 0 {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`, input_id) `+readCSV(rjFiles, rejectCols, b.Input)); err != nil {
-			return t, fmt.Errorf("quarantine: %w", err)
+		// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
+		t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
+		if len(rjFiles) > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`, input_id) `+readCSV(rjFiles, rejectCols, b.Input)); err != nil {
+				return fmt.Errorf("quarantine: %w", err)
+			}
 		}
-	}
-	t.Rejected = nRejects
-	if _, err = tx.ExecContext(ctx, `INSERT INTO input_batches (input_id, batch, read, stored, duplicate, rejected) VALUES (?, ?, ?, ?, ?, ?)`,
-		b.Input, b.No, t.Read, t.Stored, t.Duplicate, t.Rejected); err != nil {
-		return t, err
-	}
-	if err = tx.Commit(); err != nil {
-		return t, err
-	}
-	return t, nil
+		t.Rejected = nRejects
+		_, err := tx.ExecContext(ctx, `INSERT INTO input_batches (input_id, batch, read, stored, duplicate, rejected) VALUES (?, ?, ?, ?, ?, ?)`,
+			b.Input, b.No, t.Read, t.Stored, t.Duplicate, t.Rejected)
+		return err
+	})
+	return t, err
 }
 
 // upsert loads keyed records: a record equal to the stored one (but for where it was read

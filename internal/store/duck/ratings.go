@@ -26,16 +26,7 @@ func (d *DB) Override(ctx context.Context, week string) (*store.Override, error)
 }
 
 // SetOverride implements store.Ratings.
-func (d *DB) SetOverride(ctx context.Context, o store.Override) (err error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+func (d *DB) SetOverride(ctx context.Context, o store.Override) error {
 	var level any
 	action := "rating.override"
 	if o.Level != "" {
@@ -43,16 +34,18 @@ func (d *DB) SetOverride(ctx context.Context, o store.Override) (err error) {
 	} else {
 		action = "rating.override.withdraw"
 	}
-	if _, err = tx.ExecContext(ctx, `INSERT INTO rating_overrides (week, level, reason, actor, set_at) VALUES (?, ?, ?, ?, ?)`,
-		o.Week, level, o.Reason, o.Actor, o.At.UTC()); err != nil {
-		return fmt.Errorf("record rating override: %w", err)
-	}
 	detail, _ := json.Marshal(map[string]string{"level": o.Level, "reason": o.Reason})
-	if _, err = tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,
-		o.At.UTC(), o.Actor, action, o.Week, string(detail)); err != nil {
-		return fmt.Errorf("record audit entry: %w", err)
-	}
-	return tx.Commit()
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rating_overrides (week, level, reason, actor, set_at) VALUES (?, ?, ?, ?, ?)`,
+			o.Week, level, o.Reason, o.Actor, o.At.UTC()); err != nil {
+			return fmt.Errorf("record rating override: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,
+			o.At.UTC(), o.Actor, action, o.Week, string(detail)); err != nil {
+			return fmt.Errorf("record audit entry: %w", err)
+		}
+		return nil
+	})
 }
 
 // AuditLog implements store.Audit.

@@ -69,38 +69,28 @@ func (d *DB) NextTicketID(ctx context.Context) (string, error) {
 }
 
 // CreateTicket implements store.Tickets.
-func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.TicketEntry) (err error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
+func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.TicketEntry) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE id = ?`, t.ID).Scan(&exists); err != nil {
+			return err
 		}
-	}()
-	var exists int
-	if err = tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE id = ?`, t.ID).Scan(&exists); err != nil {
-		return err
-	}
-	if exists > 0 {
-		return fmt.Errorf("ticket %s exists already", t.ID)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind, cross_border,
-		impact, url, platform, tlp, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
-		boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due))
-	if err != nil {
-		return fmt.Errorf("create ticket: %w", err)
-	}
-	first.Seq = 1
-	if err = insertEntries(ctx, tx, t.ID, []store.TicketEntry{first}); err != nil {
-		return err
-	}
-	if err = insertLinks(ctx, tx, t.ID, t.Links); err != nil {
-		return err
-	}
-	return tx.Commit()
+		if exists > 0 {
+			return fmt.Errorf("ticket %s exists already", t.ID)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind, cross_border,
+			impact, url, platform, tlp, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
+			boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due))
+		if err != nil {
+			return fmt.Errorf("create ticket: %w", err)
+		}
+		first.Seq = 1
+		if err := insertEntries(ctx, tx, t.ID, []store.TicketEntry{first}); err != nil {
+			return err
+		}
+		return insertLinks(ctx, tx, t.ID, t.Links)
+	})
 }
 
 func insertEntries(ctx context.Context, tx *sql.Tx, id string, entries []store.TicketEntry) error {
@@ -174,29 +164,7 @@ func (d *DB) links(ctx context.Context, id string) ([]store.Link, error) {
 }
 
 // AppendTicket implements store.Tickets.
-func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []store.TicketEntry, c store.TicketChange) (err error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	var last int
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_history WHERE incident_id = ?`, id).Scan(&last); err != nil {
-		return err
-	}
-	if last != seq {
-		return fmt.Errorf("ticket %s: %w", id, store.ErrConflict)
-	}
-	for i := range entries {
-		entries[i].Seq = seq + 1 + i
-	}
-	if err = insertEntries(ctx, tx, id, entries); err != nil {
-		return err
-	}
+func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []store.TicketEntry, c store.TicketChange) error {
 	var sets []string
 	var args []any
 	if c.Partner != nil {
@@ -215,15 +183,27 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 		sets = append(sets, "due = ?")
 		args = append(args, c.Due.UTC())
 	}
-	if len(sets) > 0 {
-		if _, err = tx.ExecContext(ctx, `UPDATE incidents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
-			return fmt.Errorf("update ticket %s: %w", id, err)
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_history WHERE incident_id = ?`, id).Scan(&last); err != nil {
+			return err
 		}
-	}
-	if err = insertLinks(ctx, tx, id, c.Links); err != nil {
-		return err
-	}
-	return tx.Commit()
+		if last != seq {
+			return fmt.Errorf("ticket %s: %w", id, store.ErrConflict)
+		}
+		for i := range entries {
+			entries[i].Seq = seq + 1 + i
+		}
+		if err := insertEntries(ctx, tx, id, entries); err != nil {
+			return err
+		}
+		if len(sets) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE incidents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
+				return fmt.Errorf("update ticket %s: %w", id, err)
+			}
+		}
+		return insertLinks(ctx, tx, id, c.Links)
+	})
 }
 
 // ListTickets implements store.Tickets.
