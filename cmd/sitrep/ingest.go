@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"sitrep/internal/feed/native"
+	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
@@ -21,7 +22,9 @@ func runIngest(e *env, args []string) error {
 	rejects := fs.Bool("rejects", false, "list the rows set aside instead of ingesting")
 	input := fs.String("input", "", "with --rejects: only this input (`name` or SHA-256 prefix)")
 	limit := fs.Int("limit", 200, "with --rejects: at most `N` rows (0 for all)")
-	batch := fs.Int("batch", 0, "rows per committed batch (default 122880)")
+	batch := fs.Int("batch", 0, "rows per committed batch (default 983040)")
+	geoDB := fs.String("geoip", os.Getenv("SITREP_GEOIP"), "MMDB `file` (City or Country) to locate IPs whose row has no country or province (default $SITREP_GEOIP)")
+	asnDB := fs.String("asn-db", os.Getenv("SITREP_ASN_DB"), "MMDB `file` (ASN) to fill in AS numbers (default $SITREP_ASN_DB)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -33,6 +36,14 @@ func runIngest(e *env, args []string) error {
 	}
 	opt := e.cfg.IngestOptions()
 	opt.Source, opt.BatchSize = *source, *batch
+	if *geoDB != "" || *asnDB != "" {
+		geo, err := geoip.Open(*geoDB, *asnDB)
+		if err != nil {
+			return err
+		}
+		defer geo.Close()
+		opt.Locate = geo.Locate
+	}
 	if *format != "" {
 		f, err := native.ParseFormat(*format)
 		if err != nil {

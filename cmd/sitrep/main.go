@@ -36,6 +36,7 @@ var commands = []command{
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
+	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
 	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},
 }

@@ -440,3 +440,33 @@ func TestSeedWeekThroughCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoipFillsMissingCountries builds a country database from tor-format ranges with the
+// geoip command and ingests rows without a country: the domestic ones count.
+func TestGeoipFillsMissingCountries(t *testing.T) {
+	dir := t.TempDir()
+	tor := filepath.Join(dir, "geoip")
+	os.WriteFile(tor, []byte("# from tor-geoipdb\n603979776,604045311,CN\n134744064,134744319,US\n"), 0o644) // 36.0.0.0/16, 8.8.8.0/24
+	mmdb := filepath.Join(dir, "country.mmdb")
+	if code, out, errs := sitrep(t, "", "geoip", "import", "--tor", tor, "--tor6", "", "--out", mmdb); code != 0 || !strings.Contains(out, "2 ranges") {
+		t.Fatalf("geoip import: %d %s%s", code, out, errs)
+	}
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,country\n"+
+		"2024-02-27 10:00:00,infected_host,36.0.0.1,\n"+
+		"2024-02-27 10:00:00,infected_host,36.0.0.2,\n"+
+		"2024-02-27 10:00:00,infected_host,8.8.8.8,\n"+
+		"2024-02-27 10:00:00,infected_host,9.9.9.9,\n"+
+		"2024-02-27 10:00:00,infected_host,8.8.8.9,CN\n"), 0o644) // stated countries stand
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "--store", store, "ingest", "--geoip", mmdb, csv); code != 0 {
+		t.Fatal(errs)
+	}
+	_, js, _ := sitrep(t, "", "--store", store, "stats", "--week", "2024-W09", "--json")
+	if !strings.Contains(js, `"trojan_botnet": 3,`) {
+		t.Errorf("domestic hosts after lookup:\n%.400s", js)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "ingest", "--geoip", filepath.Join(dir, "missing.mmdb"), csv); code != 1 || !strings.Contains(errs, "missing.mmdb") {
+		t.Errorf("a missing database: %d %s", code, errs)
+	}
+}

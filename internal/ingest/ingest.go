@@ -44,6 +44,8 @@ type Options struct {
 	Now         time.Time // for refusing times in the future; zero is time.Now()
 	TempDir     string    // where stdin is spooled; empty is the system's
 	Log         *slog.Logger
+	// Locate fills in a row's missing country, province and AS number from its IP.
+	Locate func(ip string) (country, province string, asn uint32)
 }
 
 // Summary is what an ingest did.
@@ -259,7 +261,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, GovSuffixes: opt.GovSuffixes}
+	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, GovSuffixes: opt.GovSuffixes, Locate: opt.Locate}
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}

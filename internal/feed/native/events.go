@@ -73,6 +73,18 @@ func readEvent(cfg *Config, c *columns, row *tabular.Row) (event.Event, error) {
 	if e.ASN, err = parseASN("asn", c.get(row, evASN)); err != nil {
 		return e, err
 	}
+	if cfg.Locate != nil && e.IP != "" && (e.Country == "" || e.Country == "CN" && e.Province == "" || e.ASN == 0) {
+		country, province, asn := cfg.Locate(e.IP)
+		if e.Country == "" {
+			e.Country = country
+		}
+		if e.Province == "" && e.Country == "CN" && country == "CN" {
+			e.Province = province
+		}
+		if e.ASN == 0 {
+			e.ASN = asn
+		}
+	}
 	e.Family = c.get(row, evFamily)
 	e.Target = c.get(row, evTarget)
 	if e.Gov, err = parseBool("gov", c.get(row, evGov)); err != nil {

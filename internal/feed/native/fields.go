@@ -22,6 +22,9 @@ type Config struct {
 	Now         time.Time      // times more than a day after Now are refused
 	Source      string         // source of rows that name none
 	GovSuffixes []string
+	// Locate, when set, fills in the country, province (of a domestic IP) and AS number that
+	// a row leaves empty, from the row's IP.
+	Locate func(ip string) (country, province string, asn uint32)
 }
 
 // MinTime is the earliest time a record may carry; anything earlier is a broken clock or field.

@@ -154,3 +154,39 @@ func FuzzParsers(f *testing.F) {
 		}
 	})
 }
+
+func TestLocateFillsOnlyWhatIsMissing(t *testing.T) {
+	cfg := config()
+	calls := 0
+	cfg.Locate = func(ip string) (string, string, uint32) {
+		calls++
+		if strings.HasPrefix(ip, "36.") {
+			return "CN", "广东省", 4134
+		}
+		return "US", "", 15169
+	}
+	p := NewEventParser(cfg)
+	header := []string{"time", "kind", "ip", "country", "province", "asn"}
+	tests := []struct {
+		fields        []string
+		country, prov string
+		asn           uint32
+		looked        bool
+	}{
+		{[]string{"2024-02-27 10:00:00", "infected_host", "36.0.0.1", "", "", ""}, "CN", "广东省", 4134, true},
+		{[]string{"2024-02-27 10:00:00", "infected_host", "36.0.0.1", "CN", "浙江", "4812"}, "CN", "浙江省", 4812, false},
+		{[]string{"2024-02-27 10:00:00", "infected_host", "36.0.0.1", "JP", "", "1"}, "JP", "", 1, false},
+		{[]string{"2024-02-27 10:00:00", "infected_host", "8.8.8.8", "", "", ""}, "US", "", 15169, true},
+		{[]string{"2024-02-27 10:00:00", "infected_host", "", "", "", ""}, "", "", 0, false},
+	}
+	for _, tc := range tests {
+		calls = 0
+		e, re := p.Parse(tabular.Row{Line: 2, Header: header, Fields: tc.fields})
+		if re != nil {
+			t.Fatal(re)
+		}
+		if e.Country != tc.country || e.Province != tc.prov || e.ASN != tc.asn || (calls > 0) != tc.looked {
+			t.Errorf("%v: %q %q %d (looked up %v)", tc.fields, e.Country, e.Province, e.ASN, calls > 0)
+		}
+	}
+}
