@@ -79,6 +79,11 @@ var enThreats = map[string]string{
 
 func (e en) overview(s *stats.Week) Section {
 	sec := Section{ID: SecOverview, Heading: "Overall situation"}
+	if empty(s) && s.Rating.Override == nil {
+		sec.NoData = true
+		sec.Paragraphs = []string{"No monitoring data or incident records were received this week, so the situation is not rated."}
+		return sec
+	}
 	p := fmt.Sprintf("This week the overall network security situation was rated %s (%s).", enLevels[s.Rating.Level], s.Rating.Level)
 	if n := impactful(s); n > 0 {
 		p += fmt.Sprintf(" %d infrastructure incident(s) of national or provincial impact occurred.", n)

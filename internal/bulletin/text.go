@@ -154,3 +154,8 @@ func ObjectName(lang, object string) string {
 	}
 	return object
 }
+
+// empty reports whether nothing at all was recorded for the week.
+func empty(s *stats.Week) bool {
+	return s.Events == 0 && s.Vulnerabilities.Total == 0 && s.Incidents.Handled == 0
+}

@@ -65,6 +65,11 @@ var zhThreats = map[string]string{
 
 func (z zh) overview(s *stats.Week) Section {
 	sec := Section{ID: SecOverview, Heading: "本周网络安全基本态势"}
+	if empty(s) && s.Rating.Override == nil {
+		sec.NoData = true
+		sec.Paragraphs = []string{"本周未收到任何监测数据和事件处理记录，不作态势评价。"}
+		return sec
+	}
 	p := "本周，互联网网络安全态势整体评价为" + s.Rating.Level + "。"
 	if n := impactful(s); n > 0 {
 		p += fmt.Sprintf("本周全国范围或省级行政区域内发生造成重大影响的基础设施运行安全事件%d起。", n)
