@@ -42,7 +42,9 @@ func weekStats() *stats.Week {
 
 func TestSectionsWithoutData(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
-		b, err := Compose(weekStats(), nil, Options{Lang: lang})
+		s := weekStats()
+		s.Rating.NoData = true // as stats.Compute marks a week without records
+		b, err := Compose(s, nil, Options{Lang: lang})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -156,6 +156,4 @@ func ObjectName(lang, object string) string {
 }
 
 // empty reports whether nothing at all was recorded for the week.
-func empty(s *stats.Week) bool {
-	return s.Events == 0 && s.Vulnerabilities.Total == 0 && s.Incidents.Handled == 0
-}
+func empty(s *stats.Week) bool { return s.Rating.NoData }

@@ -178,3 +178,19 @@ func lookup(m map[string]any, path string) any {
 	}
 	return cur
 }
+
+func TestNoDataWeek(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "one.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,country\n2024-02-27 10:00:00,infected_host,36.0.0.1,CN\n"), 0o644)
+	st := ingesttest.Load(t, shanghai, csv)
+	for w, want := range map[string]bool{"2024-W09": false, "2024-W20": true} {
+		wk, _ := week.Parse(w)
+		s, err := stats.Compute(context.Background(), st, wk, stats.Options{Zone: shanghai})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Rating.NoData != want || want && s.Rating.Reasons[0].Rule != "no-data" {
+			t.Errorf("%s: no data %v, reasons %+v", w, s.Rating.NoData, s.Rating.Reasons)
+		}
+	}
+}

@@ -51,6 +51,7 @@ type Rating struct {
 	Computed string             `json:"computed_level"`
 	Policy   string             `json:"policy"`
 	Override *store.Override    `json:"override"`
+	NoData   bool               `json:"no_data"` // nothing at all was recorded for the week
 	Reasons  []assess.Reason    `json:"reasons"`
 	Scores   map[string]float64 `json:"scores"`
 }
@@ -263,6 +264,13 @@ func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time
 	r := pol.Rate(in)
 	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = r.VulnLevel, r.VulnReason
 	s.Rating = Rating{Level: r.Level, Computed: r.Level, Policy: r.Policy, Reasons: r.Reasons, Scores: r.Scores}
+	if s.Events == 0 && s.Vulnerabilities.Total == 0 && s.Incidents.Handled == 0 {
+		s.Rating.NoData = true
+		s.Rating.Reasons = append([]assess.Reason{{Rule: "no-data",
+			ZH: "本周没有任何监测数据和事件处理记录：等级只是策略的常态值，公报不作评价",
+			EN: "nothing at all was recorded this week: the level is only the policy's normal one, and the bulletin does not rate the week"}},
+			s.Rating.Reasons...)
+	}
 	if rs, ok := c.(store.Ratings); ok {
 		o, err := rs.Override(ctx, w.String())
 		if err != nil {
