@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 
+	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
@@ -17,7 +19,7 @@ import (
 
 func runIngest(e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	format := fs.String("format", "", "input `format`: sitrep-events, sitrep-vulns or sitrep-incidents (default: from the header)")
+	format := fs.String("format", "", "input `format`: sitrep-events, sitrep-vulns, sitrep-incidents or a feed ("+strings.Join(feed.Names(), ", ")+"); default: from the header")
 	source := fs.String("source", "", "feed `name` for rows that name no source")
 	rejects := fs.Bool("rejects", false, "list the rows set aside instead of ingesting")
 	input := fs.String("input", "", "with --rejects: only this input (`name` or SHA-256 prefix)")
@@ -45,11 +47,13 @@ func runIngest(e *env, args []string) error {
 		opt.Locate = geo.Locate
 	}
 	if *format != "" {
-		f, err := native.ParseFormat(*format)
-		if err != nil {
-			return usageError{err.Error()}
+		if fd := feed.ByName(*format); fd != nil {
+			opt.Feed = fd
+		} else if f, err := native.ParseFormat(*format); err == nil {
+			opt.Format = f
+		} else {
+			return usageError{fmt.Sprintf("%v, or a feed: %s", err, strings.Join(feed.Names(), ", "))}
 		}
-		opt.Format = f
 	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
@@ -71,8 +75,12 @@ func runIngest(e *env, args []string) error {
 			}
 			continue
 		}
-		if len(fs.Args()) > 1 {
-			fmt.Fprintf(e.stderr, "%s (%s, %s): %s\n", path, sum.Format, sum.Encoding, sum)
+		if len(fs.Args()) > 1 || sum.Feed != "" {
+			format := string(sum.Format)
+			if sum.Feed != "" {
+				format = sum.Feed + " → " + format
+			}
+			fmt.Fprintf(e.stderr, "%s (%s, %s): %s\n", path, format, sum.Encoding, sum)
 		}
 		if sum.Rejected > 0 {
 			fmt.Fprintf(e.stderr, "%s: %d row(s) set aside; see them with: sitrep ingest --rejects --input %s\n", path, sum.Rejected, path)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,8 @@ import (
 
 	"sitrep/internal/charset"
 	"sitrep/internal/event"
+	"sitrep/internal/feed"
+	"sitrep/internal/feed/cnvd"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
@@ -36,6 +39,7 @@ const DefaultBatch = 8 * 122880
 // Options configure a run.
 type Options struct {
 	Format      native.Format // empty: recognised from the header
+	Feed        *feed.Feed    // a feed's table, mapped onto its native format; nil: recognised
 	Source      string        // source of rows that name none
 	Zone        *time.Location
 	GovSuffixes []string
@@ -53,6 +57,7 @@ type Summary struct {
 	Name     string
 	SHA256   string
 	Format   native.Format
+	Feed     string // the feed format the rows were read in, if not a native one
 	Encoding charset.Encoding
 	store.Tally
 }
@@ -156,13 +161,29 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
-		format := opt.Format
-		if format == "" {
-			if format, err = native.Detect(rows.Header()); err != nil {
+		format, f := opt.Format, opt.Feed
+		switch {
+		case f != nil:
+			if feed.Match(rows.Header()) != f {
+				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, f.Name, strings.Join(f.Columns, ", "))
+			}
+		case format != "":
+			if err := native.CheckHeader(format, rows.Header()); err != nil {
 				return sum, fmt.Errorf("%s: %w", name, err)
 			}
-		} else if err := native.CheckHeader(format, rows.Header()); err != nil {
-			return sum, fmt.Errorf("%s: %w", name, err)
+		default:
+			if format, err = native.Detect(rows.Header()); err != nil {
+				if f = feed.Match(rows.Header()); f == nil {
+					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
+				}
+			}
+		}
+		if f != nil {
+			if c, ok := rows.(*tabular.CSV); ok {
+				c.PadShortRows = true // feed exports drop trailing empty columns
+			}
+			rows, format = feed.Reader(rows, f), f.Target
+			sum.Feed = f.Name
 		}
 		sum.Format = format
 		// register is called once, before the first commit.
@@ -219,6 +240,8 @@ func newRowReader(r io.Reader) (tabular.Reader, error) {
 			continue
 		case '{':
 			return tabular.NewJSONL(br)
+		case '<':
+			return cnvd.NewReader(br), nil
 		}
 		return tabular.NewCSV(br)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"sitrep/internal/charset"
 	"sitrep/internal/enrich"
+	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
@@ -344,5 +345,37 @@ func TestResumeAfterFailure(t *testing.T) {
 	rj, _ := st.Rejects(ctx, store.RejectFilter{})
 	if len(rj) != want.Rejected {
 		t.Errorf("%d rows in quarantine, want %d", len(rj), want.Rejected)
+	}
+}
+
+// TestFeeds ingests feed formats through the pipeline: recognised from the header (or the
+// XML), mapped onto the native formats, counted.
+func TestFeeds(t *testing.T) {
+	st := newStore(t)
+	sinkhole := write(t, "sinkhole.csv", []byte(`"timestamp","src_ip","src_geo","src_region","src_asn","infection","event_id"
+"2024-02-27 01:02:03","36.110.1.2","CN","GUANGDONG SHENG",4134,"mirai","e1"
+"2024-02-27 01:02:04","36.110.1.3","CN","HENAN SHENG",4134,"conficker"
+`)) // the second row drops its trailing empty column, as exports do
+	sum, err := File(ctx, st, sinkhole, nil, opts())
+	if err != nil || sum.Feed != "shadowserver-sinkhole" || sum.String() != "read 2, stored 2, duplicate 0, rejected 0" {
+		t.Fatalf("sinkhole: %+v %v", sum, err)
+	}
+	xml := write(t, "cnvd.xml", []byte(`<?xml version="1.0" encoding="UTF-8"?><vulnerabilitys><vulnerability><number>CNVD-2024-1</number><title>t</title><serverity>高</serverity><openTime>2024-02-27</openTime></vulnerability></vulnerabilitys>`))
+	if sum, err := File(ctx, st, xml, nil, opts()); err != nil || sum.Format != native.Vulns || sum.Stored != 1 {
+		t.Fatalf("cnvd: %+v %v", sum, err)
+	}
+	c, _ := st.EventCounts(ctx, seedWeek, 3)
+	vc, _ := st.VulnCounts(ctx, seedWeek)
+	if c.TrojanBotnet != 1 || c.Conficker != 1 || len(c.Provinces) != 1 || c.Provinces[0].Name != "广东省" || vc.BySeverity["high"] != 1 {
+		t.Errorf("counts %+v, vulnerabilities %+v", c, vc)
+	}
+	o := opts()
+	o.Feed = feed.ByName("phishtank")
+	if _, err := File(ctx, st, sinkhole, nil, o); err == nil || !strings.Contains(err.Error(), "not that of phishtank") {
+		t.Errorf("a sinkhole report read as PhishTank: %v", err)
+	}
+	bad := write(t, "bad.xml", []byte(`<vulnerabilitys><vulnerability><number>CNVD-2024-2</number>`))
+	if _, err := File(ctx, st, bad, nil, opts()); err == nil || !strings.Contains(err.Error(), "bad.xml") {
+		t.Errorf("broken XML: %v", err)
 	}
 }

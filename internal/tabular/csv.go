@@ -14,6 +14,11 @@ import (
 // RFC 4180 and is parsed by encoding/csv; this type only finds where each row ends, so that
 // an unterminated quote is confined to its own line instead of swallowing the rest of the file.
 type CSV struct {
+	// PadShortRows accepts a row with fewer fields than the header, the missing trailing
+	// fields empty, as exports that drop trailing empty columns write them. A row with more
+	// fields than the header is refused either way.
+	PadShortRows bool
+
 	br     *bufio.Reader
 	header []string
 	comma  byte
@@ -111,6 +116,9 @@ func (c *CSV) Next() (Row, error) {
 			return c.broken(lines, err.Error())
 		}
 		c.fields = rec
+	}
+	if c.PadShortRows && len(c.fields) < len(c.header) {
+		c.fields = append(c.fields[:len(c.fields):len(c.fields)], make([]string, len(c.header)-len(c.fields))...)
 	}
 	if len(c.fields) != len(c.header) {
 		return c.broken(lines, fmt.Sprintf("has %d fields, the header has %d", len(c.fields), len(c.header)))

@@ -196,3 +196,12 @@ func FuzzCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCSVPadShortRows(t *testing.T) {
+	r, _ := NewCSV(strings.NewReader("a,b,c\n1,2\n1,2,3,4\n1\n"))
+	r.PadShortRows = true
+	got := readAll(t, r)
+	if !reflect.DeepEqual(got.rows, []string{"2:1|2|", "4:1||"}) || !reflect.DeepEqual(got.errs, []string{"3::has 4 fields, the header has 3"}) {
+		t.Errorf("rows %q errors %q", got.rows, got.errs)
+	}
+}

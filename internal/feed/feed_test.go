@@ -1,0 +1,146 @@
+package feed_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/enrich"
+	"sitrep/internal/feed"
+	"sitrep/internal/feed/cnvd"
+	"sitrep/internal/feed/native"
+	"sitrep/internal/tabular"
+)
+
+var update = flag.Bool("update", false, "rewrite the want.json files")
+
+type parsed struct {
+	Feed    string              `json:"feed"`
+	Records []any               `json:"records"`
+	Rejects []*tabular.RowError `json:"rejects"`
+}
+
+// read maps a feed file onto native rows and validates them as the ingest does.
+func read(t testing.TB, path string) (parsed, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return parsed{}, err
+	}
+	defer f.Close()
+	out := parsed{Records: []any{}, Rejects: []*tabular.RowError{}}
+	var rows tabular.Reader
+	target := native.Vulns
+	if strings.HasSuffix(path, ".xml") {
+		rows, out.Feed = cnvd.NewReader(bufio.NewReader(f)), "cnvd-xml"
+	} else {
+		c, err := tabular.NewCSV(f)
+		if err != nil {
+			return out, err
+		}
+		c.PadShortRows = true
+		fd := feed.Match(c.Header())
+		if fd == nil {
+			return out, errors.New("no feed matches " + strings.Join(c.Header(), ","))
+		}
+		rows, out.Feed, target = feed.Reader(c, fd), fd.Name, fd.Target
+	}
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	ev, vu := native.NewEventParser(cfg), native.NewVulnParser(cfg)
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		var re *tabular.RowError
+		if errors.As(err, &re) {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		var rec any
+		if target == native.Events {
+			rec, re = ev.Parse(row)
+		} else {
+			rec, re = vu.Parse(row)
+		}
+		if re != nil {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		out.Records = append(out.Records, rec)
+	}
+}
+
+// TestGolden reads testdata/<feed>/input.* and compares with want.json (-update rewrites it).
+func TestGolden(t *testing.T) {
+	inputs, _ := filepath.Glob(filepath.Join("testdata", "*", "input.*"))
+	if len(inputs) < 8 {
+		t.Fatalf("%d golden inputs", len(inputs))
+	}
+	for _, in := range inputs {
+		t.Run(filepath.Base(filepath.Dir(in)), func(t *testing.T) {
+			got, err := read(t, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.MarshalIndent(got, "", "  ")
+			b = append(b, '\n')
+			want := filepath.Join(filepath.Dir(in), "want.json")
+			if *update {
+				os.WriteFile(want, b, 0o644)
+			}
+			w, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if string(w) != string(b) {
+				t.Errorf("%s differs:\n%s", want, b)
+			}
+		})
+	}
+}
+
+// TestSharedSamples reads the real-format samples of ../shared/data/feeds where present: every
+// sample is recognised as its feed and no row is refused.
+func TestSharedSamples(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "data", "feeds")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no feed samples at %s (the shared tree sits beside the checkout in CI)", dir)
+	}
+	for file, want := range map[string]string{
+		"shadowserver/event4_sinkhole.csv": "shadowserver-sinkhole", "shadowserver/event4_honeypot_ddos.csv": "shadowserver-honeypot-ddos",
+		"shadowserver/malware_url.csv": "shadowserver-malware-url", "shadowserver/phish_url.csv": "shadowserver-phish-url",
+		"shadowserver/compromised_website.csv": "shadowserver-compromised-website", "zoneh/defacement_accepted.csv": "zone-h",
+		"phishtank/verified_online.csv": "phishtank", "cnvd/cnvd-1471.xml": "cnvd-xml",
+	} {
+		got, err := read(t, filepath.Join(dir, file))
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if got.Feed != want || len(got.Records) == 0 || len(got.Rejects) != 0 {
+			t.Errorf("%s: feed %s, %d records, rejects %+v", file, got.Feed, len(got.Records), got.Rejects)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, f := range feed.Feeds {
+		if feed.ByName(f.Name) != f || f.Map == nil || len(f.Columns) == 0 {
+			t.Errorf("feed %q is not listed properly", f.Name)
+		}
+	}
+	if feed.Match([]string{"time", "kind"}) != nil {
+		t.Error("a native header matched a feed")
+	}
+}

@@ -1,0 +1,128 @@
+// Package feed reads the published formats of public security feeds by mapping each row onto
+// sitrep's own fields, so that one validator (feed/native) checks every row whatever its
+// source. Every feed sitrep knows is listed in Feeds, explicitly; formats that are not tables
+// (CNVD's XML export) have their own package and produce rows of the native formats.
+package feed
+
+import (
+	"slices"
+	"strings"
+
+	"sitrep/internal/feed/native"
+	"sitrep/internal/tabular"
+)
+
+// Feed is a tabular feed format and how its rows map onto a native format.
+type Feed struct {
+	Name string
+	// Target is the native format the rows become.
+	Target native.Format
+	// Columns must all be in the header for the feed to be recognised; Without must not be.
+	Columns, Without []string
+	// Map fills the native fields (by name) from a source row's fields (by column name).
+	Map func(get func(col string) string, set func(field, value string))
+}
+
+// Feeds lists every tabular feed sitrep reads, most specific first.
+var Feeds = []*Feed{
+	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
+	shadowserverCompromised, zoneH, phishTank,
+}
+
+// Match returns the feed whose columns the header holds, or nil.
+func Match(header []string) *Feed {
+	for _, f := range Feeds {
+		if containsAll(header, f.Columns) && !containsAny(header, f.Without) {
+			return f
+		}
+	}
+	return nil
+}
+
+// ByName returns the feed named name, or nil.
+func ByName(name string) *Feed {
+	for _, f := range Feeds {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Names lists the feeds' names.
+func Names() []string {
+	var out []string
+	for _, f := range Feeds {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func containsAll(header, cols []string) bool {
+	for _, c := range cols {
+		if !slices.Contains(header, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsAny(header, cols []string) bool {
+	for _, c := range cols {
+		if slices.Contains(header, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// mapped reads a feed's rows as rows of its target format.
+type mapped struct {
+	src    tabular.Reader
+	feed   *Feed
+	header []string
+	at     map[string]int // target field → position
+	fields []string
+}
+
+// Reader returns the rows of src, a feed's table, as rows of the feed's native format, with
+// line numbers kept. Source columns the mapping does not use are dropped.
+func Reader(src tabular.Reader, f *Feed) tabular.Reader {
+	m := &mapped{src: src, feed: f, at: map[string]int{}}
+	return m
+}
+
+func (m *mapped) Header() []string { return m.header }
+
+func (m *mapped) Next() (tabular.Row, error) {
+	row, err := m.src.Next()
+	if err != nil {
+		return row, err
+	}
+	at := map[string]int{}
+	for i, h := range row.Header {
+		if _, dup := at[h]; !dup {
+			at[h] = i
+		}
+	}
+	get := func(col string) string {
+		if i, ok := at[col]; ok {
+			return strings.TrimSpace(row.Get(i))
+		}
+		return ""
+	}
+	for i := range m.fields {
+		m.fields[i] = ""
+	}
+	m.feed.Map(get, func(field, value string) {
+		i, ok := m.at[field]
+		if !ok {
+			i = len(m.header)
+			m.at[field] = i
+			m.header = append(m.header, field)
+			m.fields = append(m.fields, "")
+		}
+		m.fields[i] = value
+	})
+	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields}, nil
+}

@@ -1,0 +1,146 @@
+package feed
+
+import (
+	"strings"
+
+	"sitrep/internal/feed/native"
+)
+
+// utc marks a feed's "YYYY-MM-DD HH:MM:SS" time as UTC, as Shadowserver and Zone-H write them.
+func utc(t string) string {
+	if len(t) == 19 && t[10] == ' ' {
+		return t[:10] + "T" + t[11:] + "Z"
+	}
+	return t
+}
+
+// Shadowserver reports (https://www.shadowserver.org/what-we-do/network-reporting/): times in
+// UTC, geolocation of the reported IP in geo/region, AS numbers, an event or sha256 id.
+var (
+	shadowserverSinkhole = &Feed{
+		Name: "shadowserver-sinkhole", Target: native.Events,
+		Columns: []string{"timestamp", "src_ip", "src_geo", "infection"}, Without: []string{"dst_network"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("kind", "infected_host")
+			set("ip", get("src_ip"))
+			set("country", get("src_geo"))
+			set("province", get("src_region"))
+			set("asn", get("src_asn"))
+			fam := get("infection")
+			if fam == "" {
+				fam = get("family")
+			}
+			set("family", fam)
+			set("source", "shadowserver")
+			set("id", get("event_id"))
+		},
+	}
+	// The honeypot DDoS report names the attacked network in dst_network; its address is the
+	// event's IP (the target), the reporting bot's family the family.
+	shadowserverDDoS = &Feed{
+		Name: "shadowserver-honeypot-ddos", Target: native.Events,
+		Columns: []string{"timestamp", "src_ip", "dst_network", "infection"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("kind", "ddos")
+			target, _, _ := strings.Cut(get("dst_network"), "/")
+			if target == "" {
+				target = get("dst_ip")
+			}
+			set("ip", target)
+			set("family", get("family"))
+			set("source", "shadowserver")
+			set("id", get("event_id"))
+		},
+	}
+	shadowserverMalwareURL = &Feed{
+		Name: "shadowserver-malware-url", Target: native.Events,
+		Columns: []string{"timestamp", "url", "host", "ip", "geo", "sha256"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("kind", "malware_site")
+			set("url", get("url"))
+			set("ip", get("ip"))
+			set("country", get("geo"))
+			set("province", get("region"))
+			set("asn", get("asn"))
+			set("source", "shadowserver")
+			set("id", get("sha256"))
+		},
+	}
+	shadowserverPhishURL = &Feed{
+		Name: "shadowserver-phish-url", Target: native.Events,
+		Columns: []string{"timestamp", "url", "host", "ip", "geo", "source"}, Without: []string{"sha256"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("kind", "phishing")
+			set("url", get("url"))
+			set("ip", get("ip"))
+			set("country", get("geo"))
+			set("province", get("region"))
+			set("asn", get("asn"))
+			set("source", strings.TrimSuffix("shadowserver/"+get("source"), "/"))
+		},
+	}
+	// Compromised websites: a web server found hacked (backdoored, serving spam or phishing).
+	shadowserverCompromised = &Feed{
+		Name: "shadowserver-compromised-website", Target: native.Events,
+		Columns: []string{"timestamp", "ip", "http_host", "url", "tag", "detected_since"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("kind", "backdoor")
+			host := get("http_host")
+			if host == "" {
+				host = get("hostname")
+			}
+			if host != "" {
+				path := get("url")
+				if !strings.HasPrefix(path, "/") {
+					path = "/" + path
+				}
+				set("url", "http://"+host+path)
+			}
+			set("ip", get("ip"))
+			set("country", get("geo"))
+			set("province", get("region"))
+			set("asn", get("asn"))
+			set("family", get("tag"))
+			set("source", "shadowserver")
+		},
+	}
+)
+
+// zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
+// and the defacement's reason are attacker-controlled text and are not kept.
+var zoneH = &Feed{
+	Name: "zone-h", Target: native.Events,
+	Columns: []string{"add_date", "attacker", "domain", "ip_address", "defacement_id"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("add_date")))
+		set("kind", "defacement")
+		set("url", get("domain"))
+		set("ip", get("ip_address"))
+		if cc := strings.ToUpper(get("country_code")); cc != "ZZ" {
+			set("country", cc)
+		}
+		set("source", "zone-h")
+		set("id", get("defacement_id"))
+	},
+}
+
+// phishTank is PhishTank's verified-online CSV: the impersonated organisation is the target.
+var phishTank = &Feed{
+	Name: "phishtank", Target: native.Events,
+	Columns: []string{"phish_id", "url", "phish_detail_url", "submission_time", "target"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", get("submission_time"))
+		set("kind", "phishing")
+		set("url", get("url"))
+		if t := get("target"); t != "Other" {
+			set("target", t)
+		}
+		set("source", "phishtank")
+		set("id", get("phish_id"))
+	},
+}
