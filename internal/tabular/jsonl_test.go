@@ -1,6 +1,8 @@
 package tabular
 
 import (
+	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,4 +36,43 @@ func TestJSONL(t *testing.T) {
 	if !reflect.DeepEqual(r.Header(), wantHeader) {
 		t.Errorf("header %q, want %q", r.Header(), wantHeader)
 	}
+}
+
+// FuzzJSONL: arbitrary lines never panic; rows are as wide as the header so far; lines go
+// forward; reading ends.
+func FuzzJSONL(f *testing.F) {
+	for _, s := range []string{`{"a":1}` + "\n" + `{"b":"x","a":null}`, `{"a":[1,2]}`, "{\n}", `{"a":"` + "\xff" + `"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := NewJSONL(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		last := 0
+		for i := 0; ; i++ {
+			if i > len(in)+1 {
+				t.Fatal("more rows than bytes")
+			}
+			row, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				if re.Line <= last {
+					t.Fatalf("error line %d after %d", re.Line, last)
+				}
+				last = re.Line
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(row.Fields) != len(row.Header) || row.Line <= last {
+				t.Fatalf("row of %d fields, header %d, line %d after %d", len(row.Fields), len(row.Header), row.Line, last)
+			}
+			last = row.Line
+		}
+	})
 }
