@@ -161,11 +161,11 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
-		format, f := opt.Format, opt.Feed
+		format, fd := opt.Format, opt.Feed
 		switch {
-		case f != nil:
-			if feed.Match(rows.Header()) != f {
-				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, f.Name, strings.Join(f.Columns, ", "))
+		case fd != nil:
+			if feed.Match(rows.Header()) != fd {
+				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, fd.Name, strings.Join(fd.Columns, ", "))
 			}
 		case format != "":
 			if err := native.CheckHeader(format, rows.Header()); err != nil {
@@ -173,17 +173,17 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 		default:
 			if format, err = native.Detect(rows.Header()); err != nil {
-				if f = feed.Match(rows.Header()); f == nil {
+				if fd = feed.Match(rows.Header()); fd == nil {
 					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
 				}
 			}
 		}
-		if f != nil {
+		if fd != nil {
 			if c, ok := rows.(*tabular.CSV); ok {
 				c.PadShortRows = true // feed exports drop trailing empty columns
 			}
-			rows, format = feed.Reader(rows, f), f.Target
-			sum.Feed = f.Name
+			rows, format = feed.Reader(rows, fd), fd.Target
+			sum.Feed = fd.Name
 		}
 		sum.Format = format
 		// register is called once, before the first commit.
@@ -197,7 +197,11 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 				enc = s.info.Encoding
 				return store.Input{}, errRestart
 			}
-			in, err := st.OpenInput(ctx, store.Input{SHA256: s.info.SHA256, Name: name, Format: string(format), Encoding: string(enc), Size: s.info.Size})
+			recorded := string(format)
+			if sum.Feed != "" {
+				recorded = sum.Feed
+			}
+			in, err := st.OpenInput(ctx, store.Input{SHA256: s.info.SHA256, Name: name, Format: recorded, Encoding: string(enc), Size: s.info.Size})
 			if err == nil && in.Complete {
 				return in, errComplete
 			}
