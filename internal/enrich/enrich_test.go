@@ -21,6 +21,8 @@ func TestWebURL(t *testing.T) {
 		{"http://", "", false, true},
 		{"http://exa mple.com/", "", false, true},
 		{"mailto:x@y", "", false, true},
+		{"ftp//broken", "", false, true},
+		{"http://intranet/login", "", false, true},
 		{"javascript:alert(1)", "", false, true},
 		{"hxxps://evil[.]example[.]com/a", "evil.example.com", false, false},
 		{"example.com:8080/x", "example.com", false, false},

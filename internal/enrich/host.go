@@ -55,8 +55,13 @@ func WebURL(raw string) (u, host string, isIP bool, err error) {
 	if a, err := netip.ParseAddr(h); err == nil {
 		return s, a.Unmap().String(), true, nil
 	}
-	h, err = Hostname(h)
-	return s, h, false, err
+	if h, err = Hostname(h); err != nil {
+		return "", "", false, err
+	}
+	if !strings.Contains(h, ".") {
+		return "", "", false, errors.New("host " + quote(h) + " is not a domain name")
+	}
+	return s, h, false, nil
 }
 
 // Hostname checks and canonicalises a DNS name: lower case, punycode, no trailing dot.

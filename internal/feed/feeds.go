@@ -26,7 +26,7 @@ type Feed struct {
 // Feeds lists every tabular feed sitrep reads, most specific first.
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
-	shadowserverCompromised, zoneH, phishTank,
+	shadowserverCompromised, zoneH, phishTank, urlhaus,
 }
 
 // Match returns the feed whose columns the header holds, or nil.

@@ -3,6 +3,7 @@ package feed
 import (
 	"strings"
 
+	"sitrep/internal/enrich"
 	"sitrep/internal/feed/native"
 )
 
@@ -143,4 +144,43 @@ var phishTank = &Feed{
 		set("source", "phishtank")
 		set("id", get("phish_id"))
 	},
+}
+
+// urlhaus is abuse.ch's URLhaus CSV dump (its header in the last line of the # preamble): URLs
+// serving malware, times in UTC, the first tag as the family. A URL whose host is an IP
+// address gives the event's IP.
+var urlhaus = &Feed{
+	Name: "urlhaus", Target: native.Events,
+	Columns: []string{"id", "dateadded", "url", "url_status", "threat", "tags"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("dateadded")))
+		set("kind", "malware_site")
+		u := get("url")
+		set("url", u)
+		if _, host, isIP, err := enrich.WebURL(u); err == nil && isIP {
+			set("ip", host)
+		}
+		set("family", familyTag(get("tags")))
+		set("source", "urlhaus")
+		set("id", get("id"))
+	},
+}
+
+// notFamilies are URLhaus tags that describe the file, not the malware.
+var notFamilies = map[string]bool{
+	"elf": true, "exe": true, "apk": true, "dll": true, "doc": true, "zip": true, "rar": true, "js": true, "sh": true,
+	"32-bit": true, "64-bit": true, "arm": true, "arm7": true, "mips": true, "mipsel": true, "x86": true, "x86-64": true,
+	"sh4": true, "ppc": true, "m68k": true, "sparc": true, "powerpc": true, "i686": true, "ua-wget": true, "opendir": true,
+}
+
+// familyTag picks the malware family from a list of tags: the last one that does not name a
+// file type or a CPU.
+func familyTag(tags string) string {
+	parts := strings.Split(tags, ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if t := strings.TrimSpace(parts[i]); t != "" && !notFamilies[strings.ToLower(t)] {
+			return t
+		}
+	}
+	return ""
 }

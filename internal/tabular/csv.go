@@ -36,10 +36,12 @@ type pline struct {
 }
 
 // NewCSV reads the header row of r. The delimiter is the one of comma, semicolon or tab that
-// the header uses most.
+// the header uses most. Lines starting with # before the first row are a preamble; when the
+// last of them lists columns ("# id,dateadded,url,…", as abuse.ch's dumps write it), it is the
+// header.
 func NewCSV(r io.Reader) (*CSV, error) {
 	c := &CSV{br: bufio.NewReaderSize(r, 256<<10)}
-	var first pline
+	var first, comment pline
 	for {
 		l, ok, err := c.readLine()
 		if err != nil {
@@ -48,9 +50,23 @@ func NewCSV(r io.Reader) (*CSV, error) {
 		if !ok {
 			return nil, ErrNoHeader
 		}
+		if bytes.HasPrefix(l.text, []byte{'#'}) {
+			comment = l
+			continue
+		}
 		if len(l.text) > 0 {
 			first = l
 			break
+		}
+	}
+	if h := bytes.TrimSpace(bytes.TrimLeft(comment.text, "#")); bytes.IndexByte(h, ',') > 0 {
+		// The commented line is the header when the first line, read as a row, has as many
+		// fields as it names columns.
+		c.comma = ','
+		c.newCSVReader()
+		if rec, err := c.parse([]pline{first}); err == nil && len(rec) == bytes.Count(h, []byte{','})+1 {
+			c.queue = append(c.queue, first) // the first line is data
+			first = pline{no: comment.no, text: h}
 		}
 	}
 	c.comma = ','
