@@ -34,6 +34,8 @@ var commands = []command{
 	{"ingest", "ingest [--format F] [--source NAME] FILE... | -   (or --rejects to list rows set aside)", runIngest},
 	{"stats", "stats --week 2024-W09 [--json]", runStats},
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
+	{"publish", "publish --week 2024-W09 [--allow-empty]", runPublish},
+	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},

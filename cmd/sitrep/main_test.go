@@ -470,3 +470,28 @@ func TestGeoipFillsMissingCountries(t *testing.T) {
 		t.Errorf("a missing database: %d %s", code, errs)
 	}
 }
+
+func TestPublishCommand(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "sample", "--out", filepath.Join(dir, "data"), "--week", "2024-W09", "--weeks", "2", "--events", "2000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "*.csv"))
+	sitrep(t, "", append([]string{"--store", store, "ingest"}, files...)...)
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium") // keep the test quick: no PDF
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2023-W09"); code != 1 || !strings.Contains(errs, "nothing at all was recorded") {
+		t.Errorf("publishing an empty week: %d %s", code, errs)
+	}
+	code, out, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09")
+	if code != 0 || !strings.Contains(out, "published 2024-W09: 6 renderings") {
+		t.Fatalf("publish: %d %s%s", code, out, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "never changes") {
+		t.Errorf("publishing again: %d %s", code, errs)
+	}
+	_, out, _ = sitrep(t, "", "--store", store, "rate", "--week", "2024-W09")
+	if !strings.Contains(out, "bulletin.publish") {
+		t.Errorf("the audit trail lacks the publication:\n%s", out)
+	}
+}

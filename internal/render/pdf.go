@@ -18,6 +18,9 @@ var ErrNoBrowser = errors.New("PDF output needs Chromium: install Debian's chrom
 // chromium, chromium-browser, google-chrome on PATH.
 func Browser() (string, error) {
 	if p := os.Getenv("SITREP_CHROMIUM"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("%w (SITREP_CHROMIUM=%s: %v)", ErrNoBrowser, p, err)
+		}
 		return p, nil
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {

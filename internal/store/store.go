@@ -308,6 +308,31 @@ type Tickets interface {
 	Partners(ctx context.Context) ([]Partner, error)
 }
 
+// Rendering is one published rendering of a week's bulletin.
+type Rendering struct {
+	Week        string    `json:"week"`
+	Lang        string    `json:"lang"`
+	Format      string    `json:"format"`
+	Title       string    `json:"title"`
+	Content     []byte    `json:"-"`
+	PublishedAt time.Time `json:"published_at"`
+	Actor       string    `json:"actor"`
+}
+
+// ErrPublished is returned when a week's bulletin was published already: it never changes.
+var ErrPublished = errors.New("already published; a published bulletin never changes")
+
+// Archive keeps published bulletins, frozen.
+type Archive interface {
+	// Publish stores a week's renderings and an audit entry in one transaction; a week
+	// published before is refused with ErrPublished.
+	Publish(ctx context.Context, rs []Rendering) error
+	// Rendering returns one published rendering, or ErrNotFound.
+	Rendering(ctx context.Context, week, lang, format string) (Rendering, error)
+	// PublishedIssues lists the published weeks' renderings without content, newest first.
+	PublishedIssues(ctx context.Context, lang, format string, limit int) ([]Rendering, error)
+}
+
 // Counter computes a range's numbers inside the engine.
 type Counter interface {
 	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
@@ -327,5 +352,6 @@ type Store interface {
 	Audit
 	Tickets
 	Observables
+	Archive
 	Close() error
 }

@@ -180,6 +180,11 @@ var migrations = []string{
 	// ALTER to a named type from its log after a crash.
 	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos');
 	ALTER TABLE events ALTER tlp TYPE ENUM('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED');`,
+	// 5: published bulletins, frozen: every rendering as it was published.
+	`CREATE TABLE published (
+		week VARCHAR NOT NULL, lang VARCHAR NOT NULL, format VARCHAR NOT NULL, title VARCHAR NOT NULL,
+		content BLOB NOT NULL, published_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+		PRIMARY KEY (week, lang, format));`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 	t.Run("Overrides", func(t *testing.T) { testOverrides(t, open(t)) })
 	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
+	t.Run("Archive", func(t *testing.T) { testArchive(t, open(t)) })
 }
 
 var (
@@ -374,5 +375,34 @@ func testTickets(t *testing.T, st store.Store) {
 	}
 	if _, err := st.Partner(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing partner: %v", err)
+	}
+}
+
+func testArchive(t *testing.T, st store.Store) {
+	at := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
+	rs := []store.Rendering{
+		{Week: "2024-W09", Lang: "zh", Format: "html", Title: "第9期", Content: []byte("<html>9</html>"), PublishedAt: at, Actor: "pub"},
+		{Week: "2024-W09", Lang: "zh", Format: "json", Title: "第9期", Content: []byte(`{"week":"2024-W09"}`), PublishedAt: at, Actor: "pub"},
+	}
+	if err := st.Publish(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Publish(ctx, rs[:1]); !errors.Is(err, store.ErrPublished) {
+		t.Errorf("publishing twice: %v", err)
+	}
+	st.Publish(ctx, []store.Rendering{{Week: "2024-W10", Lang: "zh", Format: "html", Title: "第10期", Content: []byte("x"), PublishedAt: at, Actor: "pub"}})
+	r, err := st.Rendering(ctx, "2024-W09", "zh", "html")
+	if err != nil || string(r.Content) != "<html>9</html>" || r.Title != "第9期" || r.Actor != "pub" {
+		t.Errorf("rendering %+v, %v", r, err)
+	}
+	if _, err := st.Rendering(ctx, "2024-W09", "en", "html"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing rendering: %v", err)
+	}
+	list, _ := st.PublishedIssues(ctx, "zh", "html", 0)
+	if len(list) != 2 || list[0].Week != "2024-W10" || list[0].Content != nil {
+		t.Errorf("archive %+v", list)
+	}
+	if log, _ := st.AuditLog(ctx, "2024-W09", 0); len(log) != 1 || log[0].Action != "bulletin.publish" {
+		t.Errorf("audit %+v", log)
 	}
 }

@@ -1,0 +1,74 @@
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"sitrep/internal/store"
+)
+
+// Publish implements store.Archive.
+func (d *DB) Publish(ctx context.Context, rs []store.Rendering) error {
+	if len(rs) == 0 {
+		return errors.New("nothing to publish")
+	}
+	week := rs[0].Week
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM published WHERE week = ?`, week).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%s: %w", week, store.ErrPublished)
+		}
+		for _, r := range rs {
+			if r.Week != week {
+				return fmt.Errorf("renderings of weeks %s and %s published together", week, r.Week)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO published (week, lang, format, title, content, published_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				r.Week, r.Lang, r.Format, r.Title, r.Content, r.PublishedAt.UTC(), r.Actor); err != nil {
+				return fmt.Errorf("publish %s: %w", week, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'bulletin.publish', ?, ?)`,
+			rs[0].PublishedAt.UTC(), rs[0].Actor, week, fmt.Sprintf("%d renderings", len(rs)))
+		return err
+	})
+}
+
+// Rendering implements store.Archive.
+func (d *DB) Rendering(ctx context.Context, week, lang, format string) (store.Rendering, error) {
+	r := store.Rendering{Week: week, Lang: lang, Format: format}
+	err := d.db.QueryRowContext(ctx, `SELECT title, content, published_at, actor FROM published WHERE week = ? AND lang = ? AND format = ?`,
+		week, lang, format).Scan(&r.Title, &r.Content, &r.PublishedAt, &r.Actor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s %s %s: %w", week, lang, format, store.ErrNotFound)
+	}
+	return r, err
+}
+
+// PublishedIssues implements store.Archive.
+func (d *DB) PublishedIssues(ctx context.Context, lang, format string, limit int) ([]store.Rendering, error) {
+	q := `SELECT week, lang, format, title, published_at, actor FROM published WHERE lang = ? AND format = ? ORDER BY week DESC`
+	args := []any{lang, format}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Rendering
+	for rows.Next() {
+		var r store.Rendering
+		if err := rows.Scan(&r.Week, &r.Lang, &r.Format, &r.Title, &r.PublishedAt, &r.Actor); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

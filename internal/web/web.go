@@ -1,0 +1,309 @@
+// Package web serves the archive of published bulletins: the archive page, each bulletin,
+// the Atom feed and the read-only API of CONTRACT.md, for anonymous readers. Only what was
+// published — frozen, TLP:CLEAR aggregates — is served; anything else answers 401 until API
+// tokens exist.
+//
+// The server opens the store for each request and closes it after, so that the command line
+// can write to the store between requests; while another process writes, requests answer 503
+// with Retry-After.
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// Archive is what the server reads.
+type Archive interface {
+	store.Archive
+	Close() error
+}
+
+// Server serves the site. Open opens the store for one request.
+type Server struct {
+	Open func(ctx context.Context) (Archive, error)
+	Log  *slog.Logger
+}
+
+// Handler returns the site's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.archive)
+	mux.HandleFunc("GET /bulletins/{week}", s.bulletinPage)
+	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /api/v1/stats/{week}", s.stats)
+	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
+	mux.HandleFunc("GET /healthz", s.health)
+	for _, p := range []string{"POST /api/v1/ingest", "POST /api/v1/bulletins/{week}/publish", "GET /api/v1/incidents", "GET /api/v1/events"} {
+		mux.HandleFunc(p, needsToken)
+	}
+	return headers(mux)
+}
+
+// headers sets what every answer carries: no sniffing, and for pages a policy that lets
+// them show inline styles, inline SVG and embedded images but load or run nothing else.
+func headers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func needsToken(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="sitrep"`)
+	jsonError(w, http.StatusUnauthorized, "this needs an API token with the right role")
+}
+
+func jsonError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// withStore runs f with the store open, or answers 503 when it cannot be opened.
+func (s *Server) withStore(w http.ResponseWriter, r *http.Request, f func(a Archive)) {
+	a, err := s.Open(r.Context())
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			w.Header().Set("Retry-After", "5")
+		}
+		s.log().Warn("store unavailable", "err", err)
+		jsonError(w, http.StatusServiceUnavailable, "the store is busy; try again shortly")
+		return
+	}
+	defer a.Close()
+	f(a)
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	s.withStore(w, r, func(a Archive) {
+		if _, err := a.PublishedIssues(r.Context(), "zh", "html", 1); err != nil {
+			jsonError(w, http.StatusServiceUnavailable, "the store does not answer")
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+}
+
+var contentTypes = map[string]string{
+	"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
+	"json": "application/json", "pdf": "application/pdf",
+}
+
+// request is a parsed request for a week's bulletin.
+type request struct {
+	week, lang, format string
+}
+
+// parse reads the week, lang and format of a request, or says why not.
+func parse(r *http.Request, format string) (request, string) {
+	wk, err := week.Parse(r.PathValue("week"))
+	if err != nil {
+		return request{}, err.Error()
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "zh"
+	}
+	if lang != "zh" && lang != "en" {
+		return request{}, "lang is zh or en"
+	}
+	if _, ok := contentTypes[format]; !ok {
+		return request{}, "format is html, md, json or pdf"
+	}
+	return request{wk.String(), lang, format}, ""
+}
+
+// find returns a frozen rendering, or the status and message to answer with: 401 when the
+// week is not published (an editor may see it before, once tokens exist), 404 when it was
+// published in other formats only.
+func (s *Server) find(ctx context.Context, a Archive, q request) (store.Rendering, int, string) {
+	rend, err := a.Rendering(ctx, q.week, q.lang, q.format)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, err := a.Rendering(ctx, q.week, "zh", "html"); err == nil {
+			return rend, http.StatusNotFound, "this issue was not published in that format"
+		}
+		return rend, http.StatusUnauthorized, q.week + " is not published"
+	}
+	if err != nil {
+		s.log().Error("read rendering", "err", err)
+		return rend, http.StatusInternalServerError, "could not read the bulletin"
+	}
+	return rend, http.StatusOK, ""
+}
+
+func fail(w http.ResponseWriter, code int, msg string) {
+	if code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sitrep"`)
+	}
+	jsonError(w, code, msg)
+}
+
+// published serves a frozen rendering as it was published.
+func (s *Server) published(w http.ResponseWriter, r *http.Request, format string) {
+	q, bad := parse(r, format)
+	if bad != "" {
+		jsonError(w, http.StatusBadRequest, bad)
+		return
+	}
+	s.withStore(w, r, func(a Archive) {
+		rend, code, msg := s.find(r.Context(), a, q)
+		if code != http.StatusOK {
+			fail(w, code, msg)
+			return
+		}
+		w.Header().Set("Content-Type", contentTypes[format])
+		w.Header().Set("Last-Modified", rend.PublishedAt.UTC().Format(http.TimeFormat))
+		w.Header().Set("Cache-Control", "public, max-age=3600") // published issues never change
+		w.Write(rend.Content)
+	})
+}
+
+func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request) { s.published(w, r, "html") }
+
+func (s *Server) bulletinAPI(w http.ResponseWriter, r *http.Request) {
+	f := r.URL.Query().Get("format")
+	if f == "" {
+		f = "md"
+	}
+	s.published(w, r, f)
+}
+
+// stats serves the statistics frozen with the published issue.
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	q, bad := parse(r, "json")
+	if bad != "" {
+		jsonError(w, http.StatusBadRequest, bad)
+		return
+	}
+	q.lang = "zh"
+	s.withStore(w, r, func(a Archive) {
+		rend, code, msg := s.find(r.Context(), a, q)
+		if code != http.StatusOK {
+			fail(w, code, msg)
+			return
+		}
+		var b struct {
+			Stats json.RawMessage `json:"stats"`
+		}
+		var out bytes.Buffer
+		if err := json.Unmarshal(rend.Content, &b); err != nil || len(b.Stats) == 0 || json.Indent(&out, b.Stats, "", "  ") != nil {
+			jsonError(w, http.StatusInternalServerError, "the published bulletin has no statistics")
+			return
+		}
+		out.WriteByte('\n')
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(out.Bytes())
+	})
+}
+
+var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>网络安全信息与动态周报</title>
+<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="网络安全信息与动态周报"></head>
+<body style="max-width:720px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
+<h1 style="font-size:22px">网络安全信息与动态周报</h1>
+{{- if .}}
+<ul id="issues">
+{{- range .}}
+<li><a href="/bulletins/{{.Week}}">{{.Title}}</a> · <a href="/bulletins/{{.Week}}?lang=en">English</a> · <a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a> · <a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a> · <a href="/api/v1/stats/{{.Week}}">JSON</a></li>
+{{- end}}
+</ul>
+{{- else}}
+<p>尚未发布任何一期。No issue has been published yet.</p>
+{{- end}}
+<p><a href="/feed.atom">Atom</a></p>
+</body></html>
+`))
+
+func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
+	s.withStore(w, r, func(a Archive) {
+		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 0)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, "could not read the archive")
+			return
+		}
+		var buf bytes.Buffer
+		if err := archiveTemplate.Execute(&buf, issues); err != nil {
+			jsonError(w, http.StatusInternalServerError, "could not write the archive")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(buf.Bytes())
+	})
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title   string     `xml:"title"`
+	ID      string     `xml:"id"`
+	Updated string     `xml:"updated"`
+	Links   []atomLink `xml:"link"`
+}
+
+// feed serves the Atom feed of published issues, newest first.
+func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
+	s.withStore(w, r, func(a Archive) {
+		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 50)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, "could not read the archive")
+			return
+		}
+		f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+			Links: []atomLink{{Rel: "self", Href: "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: "/"}}, Author: atomAuthor{Name: "sitrep"}}
+		for i, is := range issues {
+			updated := is.PublishedAt.UTC().Format(time.RFC3339)
+			if i == 0 {
+				f.Updated = updated
+			}
+			f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Updated: updated,
+				Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: "/bulletins/" + is.Week}}})
+		}
+		w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+		w.Write([]byte(xml.Header))
+		enc := xml.NewEncoder(w)
+		enc.Indent("", "  ")
+		enc.Encode(f)
+	})
+}
