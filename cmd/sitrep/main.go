@@ -23,6 +23,7 @@ type env struct {
 	cfg            *app.Config
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	org            string // --org of the command, where it has one
 }
 
 type command struct {
@@ -36,6 +37,7 @@ var commands = []command{
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
 	{"publish", "publish --week 2024-W09 [--allow-empty]", runPublish},
 	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
+	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N]", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},

@@ -3,8 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sitrep/internal/app"
 )
 
 // TestMain lets the test binary stand in for sitrep in the tests that need a real process.
@@ -493,5 +499,89 @@ func TestPublishCommand(t *testing.T) {
 	_, out, _ = sitrep(t, "", "--store", store, "rate", "--week", "2024-W09")
 	if !strings.Contains(out, "bulletin.publish") {
 		t.Errorf("the audit trail lacks the publication:\n%s", out)
+	}
+}
+
+// TestAPIRoles runs the site as `sitrep serve` wires it, with tokens of each role.
+func TestAPIRoles(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium") // no PDFs: keep it quick
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,url,country,tlp\n"+
+		"2024-02-27 10:00:00,phishing,203.0.113.1,https://a.top/x,US,CLEAR\n"+
+		"2024-02-27 11:00:00,phishing,203.0.113.2,https://b.top/y,US,AMBER\n"+
+		"2024-02-27 12:00:00,phishing,203.0.113.3,https://c.top/z,US,RED\n"+
+		"2024-02-27 12:00:00,infected_host,36.0.0.1,,CN,CLEAR\n"), 0o644)
+	if code, _, errs := sitrep(t, "", "--store", store, "ingest", csv); code != 0 {
+		t.Fatal(errs)
+	}
+	tokens := map[string]string{}
+	for _, role := range []string{"viewer", "analyst", "editor", "publisher"} {
+		code, out, errs := sitrep(t, "", "--store", store, "token", "create", "--role", role, "--name", role+"-1")
+		if code != 0 || !strings.HasPrefix(out, "sitrep_") {
+			t.Fatalf("token: %s%s", out, errs)
+		}
+		tokens[role] = strings.TrimSpace(out)
+	}
+	if code, _, _ := sitrep(t, "", "--store", store, "token", "create", "--role", "wizard"); code != 2 {
+		t.Error("unknown role accepted")
+	}
+	cfg := &app.Config{Store: store}
+	cfg.Defaults()
+	e := &env{ctx: context.Background(), cfg: cfg, stdout: io.Discard, stderr: io.Discard}
+	ts := httptest.NewServer(newWebServer(e).Handler())
+	defer ts.Close()
+	do := func(method, path, role, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		if role == "bogus" {
+			req.Header.Set("Authorization", "Bearer sitrep_not-a-token")
+		} else if role != "" {
+			req.Header.Set("Authorization", "Bearer "+tokens[role])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		method, path, role, body string
+		code                     int
+		want, not                string
+	}{
+		{"GET", "/api/v1/stats/2024-W09", "", "", 401, "needs an API token", "trojan_botnet"},
+		{"GET", "/api/v1/stats/2024-W09", "bogus", "", 401, "not valid", ""},
+		{"GET", "/api/v1/stats/2024-W09", "viewer", "", 200, `"trojan_botnet": 1`, ""},
+		{"GET", "/bulletins/2024-W09", "viewer", "", 403, "needs editor", "<html"},
+		{"GET", "/bulletins/2024-W09", "editor", "", 200, "网络安全信息与动态周报2024年第9期", ""},
+		{"GET", "/api/v1/bulletins/2024-W09?lang=en&format=json", "editor", "", 200, `"lang": "en"`, ""},
+		{"GET", "/api/v1/events?week=2024-W09&kind=phishing", "viewer", "", 403, "needs analyst", "a.top"},
+		{"GET", "/api/v1/events?week=2024-W09&kind=phishing", "analyst", "", 200, "https://b.top/y", "c.top"},
+		{"GET", "/api/v1/events?week=2024-W09&kind=worm", "analyst", "", 400, "unknown kind", ""},
+		{"GET", "/api/v1/incidents", "", "", 401, "token", ""},
+		{"GET", "/api/v1/incidents", "analyst", "", 200, "[]", ""},
+		{"POST", "/api/v1/ingest", "viewer", "time,kind\n", 403, "needs analyst", ""},
+		{"POST", "/api/v1/ingest?format=sitrep-events", "analyst", "time,kind,ip,country\n2024-02-28 10:00:00,infected_host,36.0.0.2,CN\nbad,row,,\n", 200, `"summary": "read 2, stored 1, duplicate 0, rejected 1"`, ""},
+		{"POST", "/api/v1/ingest", "analyst", "a,b\n1,2\n", 422, "not a format sitrep knows", ""},
+		{"POST", "/api/v1/bulletins/2024-W09/publish", "editor", "", 403, "needs publisher", ""},
+		{"POST", "/api/v1/bulletins/2024-W09/publish", "publisher", "", 201, `"renderings": 6`, ""},
+		{"POST", "/api/v1/bulletins/2024-W09/publish", "publisher", "", 409, "never changes", ""},
+		{"GET", "/bulletins/2024-W09", "", "", 200, "网络安全信息与动态周报2024年第9期", ""},
+		{"GET", "/api/v1/stats/2024-W09", "", "", 200, `"trojan_botnet": 2`, ""},
+		{"GET", "/", "", "", 200, "/bulletins/2024-W09", ""},
+	}
+	for _, tc := range tests {
+		code, body := do(tc.method, tc.path, tc.role, tc.body)
+		if code != tc.code || !strings.Contains(body, tc.want) || tc.not != "" && strings.Contains(body, tc.not) {
+			t.Errorf("%s %s as %q: %d\n%.300s", tc.method, tc.path, tc.role, code, body)
+		}
+	}
+	_, out, _ := sitrep(t, "", "--store", store, "rate", "--week", "2024-W09")
+	if !strings.Contains(out, "publisher-1  bulletin.publish") {
+		t.Errorf("the audit trail lacks who published:\n%s", out)
 	}
 }

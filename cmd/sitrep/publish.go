@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -40,16 +39,24 @@ func runPublish(e *env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if *org == "" {
-		*org = os.Getenv("SITREP_ORG")
-	}
+	e.org = *org
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	n, err := publishWeek(e, st, w, actor(), *allowEmpty)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "published %s: %d renderings\n", w, n)
+	return nil
+}
+
+// publishWeek renders a week's bulletin in both languages and every format and freezes it.
+func publishWeek(e *env, st store.Store, w week.Week, who string, allowEmpty bool) (int, error) {
 	if _, err := st.Rendering(e.ctx, w.String(), "zh", string(render.HTML)); err == nil {
-		return fmt.Errorf("%s: %w", w, store.ErrPublished)
+		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
 	formats := publishFormats
 	if _, err := render.Browser(); err == nil {
@@ -57,38 +64,38 @@ func runPublish(e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stderr, "sitrep publish: no PDF: %v\n", err)
 	}
-	now, who := time.Now(), actor()
+	org := os.Getenv("SITREP_ORG")
+	if e.org != "" {
+		org = e.org
+	}
+	now := time.Now()
 	var rs []store.Rendering
 	for _, lang := range []string{"zh", "en"} {
-		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: *org, Policy: e.cfg.Policy, Link: issueLink(lang)})
+		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: org, Policy: e.cfg.Policy, Link: issueLink(lang)})
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if b.Stats.Rating.NoData && !*allowEmpty {
-			return fmt.Errorf("nothing at all was recorded for %s; ingest its data first, or publish it empty with --allow-empty", w)
+		if b.Stats.Rating.NoData && !allowEmpty {
+			return 0, fmt.Errorf("nothing at all was recorded for %s; ingest its data first, or publish it empty with --allow-empty", w)
 		}
 		for _, f := range formats {
 			var buf bytes.Buffer
 			if err := renderTo(e, &buf, b, f, "", false); err != nil {
-				return err
+				return 0, err
 			}
 			content := buf.Bytes()
 			if f == render.PDF {
 				if content, err = printPDF(e, buf.Bytes()); err != nil {
-					return err
+					return 0, err
 				}
 			}
 			rs = append(rs, store.Rendering{Week: w.String(), Lang: lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
 		}
 	}
 	if err := st.Publish(e.ctx, rs); err != nil {
-		if errors.Is(err, store.ErrPublished) {
-			return fmt.Errorf("%s: %w", w, store.ErrPublished)
-		}
-		return err
+		return 0, err
 	}
-	fmt.Fprintf(e.stdout, "published %s: %d renderings\n", w, len(rs))
-	return nil
+	return len(rs), nil
 }
 
 // printPDF prints an HTML page to PDF bytes.

@@ -1,15 +1,26 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"sitrep/internal/app"
+	"sitrep/internal/bulletin"
+	"sitrep/internal/feed"
+	"sitrep/internal/feed/native"
+	"sitrep/internal/ingest"
+	"sitrep/internal/render"
+	"sitrep/internal/store"
 	"sitrep/internal/web"
+	"sitrep/internal/week"
 )
 
 func runServe(e *env, args []string) error {
@@ -24,10 +35,7 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	st.Close()
-	srv := &web.Server{
-		Open: func(ctx context.Context) (web.Archive, error) { return e.cfg.Open(ctx, true) },
-		Log:  e.cfg.Log,
-	}
+	srv := newWebServer(e)
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -44,4 +52,65 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// newWebServer wires the site to the same code the commands run.
+func newWebServer(e *env) *web.Server {
+	return &web.Server{
+		Open: func(ctx context.Context, write bool) (store.Store, error) { return e.cfg.Open(ctx, !write) },
+		Render: func(ctx context.Context, st store.Store, wk, lang, format string) ([]byte, error) {
+			w, err := week.Parse(wk)
+			if err != nil {
+				return nil, err
+			}
+			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: os.Getenv("SITREP_ORG"), Policy: e.cfg.Policy, Link: issueLink(lang)})
+			if err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			if err := renderTo(e, &buf, b, render.Format(format), "", false); err != nil {
+				return nil, err
+			}
+			if render.Format(format) == render.PDF {
+				return printPDF(e, buf.Bytes())
+			}
+			return buf.Bytes(), nil
+		},
+		Stats: func(ctx context.Context, st store.Store, wk string) (any, error) {
+			w, err := week.Parse(wk)
+			if err != nil {
+				return nil, err
+			}
+			return e.cfg.Stats(ctx, st, w)
+		},
+		Ingest: func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error) {
+			opt := e.cfg.IngestOptions()
+			if format != "" {
+				if fd := feed.ByName(format); fd != nil {
+					opt.Feed = fd
+				} else if f, err := native.ParseFormat(format); err == nil {
+					opt.Format = f
+				} else {
+					return nil, err
+				}
+			}
+			dir, _ := app.StoreDir(e.cfg.Store)
+			opt.TempDir = dir
+			sum, err := ingest.File(ctx, st, "-", body, opt)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "rejected": sum.Rejected,
+				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String()}, nil
+		},
+		Publish: func(ctx context.Context, st store.Store, wk, actor string) (int, error) {
+			w, err := week.Parse(wk)
+			if err != nil {
+				return 0, err
+			}
+			return publishWeek(e, st, w, actor, false)
+		},
+		Zone: e.cfg.Zone,
+		Log:  e.cfg.Log,
+	}
 }

@@ -76,25 +76,25 @@ func ParseTLP(s string) (TLP, error) {
 // Event is one observation from a feed, normalised. Empty strings and nil pointers mean
 // unknown. Time is an instant; the week it belongs to depends on the bulletin's zone.
 type Event struct {
-	Time              time.Time
-	Kind              Kind
-	IP                string // canonical text form, empty when unknown
-	URL               string
-	Host              string // host part of URL, lower case; an IP literal when HostIsIP
-	HostIsIP          bool
-	Domain            string // registrable domain of the site
-	Country           string // ISO 3166 alpha-2 of IP
-	Province          string // Chinese name of a domestic IP's province
-	ASN               uint32 // 0 when unknown
-	RegistrantCountry string
-	Family            string
-	Target            string
-	Gov               *bool
-	Source            string
-	TLP               TLP
-	FeedID            string
-	Extra             string // unknown input columns as a JSON object, empty when none
-	Line              int    // line of the input the event came from
+	Time              time.Time `json:"time"`
+	Kind              Kind      `json:"kind"`
+	IP                string    `json:"ip,omitempty"` // canonical text form, empty when unknown
+	URL               string    `json:"url,omitempty"`
+	Host              string    `json:"host,omitempty"` // host part of URL, lower case; an IP literal when HostIsIP
+	HostIsIP          bool      `json:"host_is_ip,omitempty"`
+	Domain            string    `json:"domain,omitempty"`   // registrable domain of the site
+	Country           string    `json:"country,omitempty"`  // ISO 3166 alpha-2 of IP
+	Province          string    `json:"province,omitempty"` // Chinese name of a domestic IP's province
+	ASN               uint32    `json:"asn,omitempty"`      // 0 when unknown
+	RegistrantCountry string    `json:"registrant_country,omitempty"`
+	Family            string    `json:"family,omitempty"`
+	Target            string    `json:"target,omitempty"`
+	Gov               *bool     `json:"gov,omitempty"`
+	Source            string    `json:"source,omitempty"`
+	TLP               TLP       `json:"tlp"`
+	FeedID            string    `json:"id,omitempty"`
+	Extra             string    `json:"extra,omitempty"` // unknown input columns as a JSON object, empty when none
+	Line              int       `json:"line,omitempty"`  // line of the input the event came from
 }
 
 // IsConficker reports whether the event's malware family marks a Conficker infection.

@@ -282,9 +282,13 @@ type Observable struct {
 	URL, Domain, IP, Target string
 }
 
-// Observables lists what a range's events of a kind point at, one per URL, in URL order.
+// Observables lists what a range's events of a kind point at, one per URL, in URL order; and
+// the events themselves.
 type Observables interface {
 	Observables(ctx context.Context, r Range, kind string) ([]Observable, error)
+	// ListEvents returns a range's events of a kind (any kind when empty) whose TLP label is
+	// one of tlps, in time order, at most limit.
+	ListEvents(ctx context.Context, r Range, kind string, tlps []string, limit int) ([]event.Event, error)
 }
 
 // Tickets keeps incident tickets and their append-only histories.
@@ -333,6 +337,22 @@ type Archive interface {
 	PublishedIssues(ctx context.Context, lang, format string, limit int) ([]Rendering, error)
 }
 
+// Token is an API token's record; the token itself is never stored, only its digest.
+type Token struct {
+	Digest    string    `json:"-"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Tokens keeps API tokens.
+type Tokens interface {
+	// AddToken records a token by the SHA-256 digest of its text, with an audit entry.
+	AddToken(ctx context.Context, t Token, actor string) error
+	// TokenByDigest returns the token with that digest, or ErrNotFound (also when revoked).
+	TokenByDigest(ctx context.Context, digest string) (Token, error)
+}
+
 // Counter computes a range's numbers inside the engine.
 type Counter interface {
 	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
@@ -353,5 +373,6 @@ type Store interface {
 	Tickets
 	Observables
 	Archive
+	Tokens
 	Close() error
 }

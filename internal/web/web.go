@@ -1,11 +1,13 @@
-// Package web serves the archive of published bulletins: the archive page, each bulletin,
-// the Atom feed and the read-only API of CONTRACT.md, for anonymous readers. Only what was
-// published — frozen, TLP:CLEAR aggregates — is served; anything else answers 401 until API
-// tokens exist.
+// Package web serves sitrep over HTTP: the archive of published bulletins, each bulletin, the
+// Atom feed and the API of CONTRACT.md. Anonymous readers get only what was published —
+// frozen, TLP:CLEAR aggregates; API tokens (Authorization: Bearer) carry a role that opens the
+// rest: live statistics for viewers, records for analysts (filtered by TLP), unpublished
+// bulletins for editors, publishing for publishers. A request without the role it needs gets
+// 401 without a token and 403 with one, never the data.
 //
 // The server opens the store for each request and closes it after, so that the command line
-// can write to the store between requests; while another process writes, requests answer 503
-// with Retry-After.
+// can use the store between requests; while another process writes, requests answer 503 with
+// Retry-After.
 package web
 
 import (
@@ -15,24 +17,30 @@ import (
 	"encoding/xml"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"sitrep/internal/auth"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
 
-// Archive is what the server reads.
-type Archive interface {
-	store.Archive
-	Close() error
-}
-
-// Server serves the site. Open opens the store for one request.
+// Server serves the site. Open opens the store for one request (for writing when write is
+// set); the other functions do the work the command line does, so that both behave alike.
 type Server struct {
-	Open func(ctx context.Context) (Archive, error)
-	Log  *slog.Logger
+	Open func(ctx context.Context, write bool) (store.Store, error)
+	// Render renders a week's bulletin live (for editors, before it is published).
+	Render func(ctx context.Context, st store.Store, week, lang, format string) ([]byte, error)
+	// Stats computes a week's statistics live (for viewers).
+	Stats func(ctx context.Context, st store.Store, week string) (any, error)
+	// Ingest ingests a request's body as `sitrep ingest` would; format may be empty.
+	Ingest func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error)
+	// Publish freezes a week's bulletin, as `sitrep publish` does.
+	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
+	Zone    *time.Location // the zone of ISO weeks in API filters; UTC when nil
+	Log     *slog.Logger
 }
 
 // Handler returns the site's routes.
@@ -44,9 +52,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/stats/{week}", s.stats)
 	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
 	mux.HandleFunc("GET /healthz", s.health)
-	for _, p := range []string{"POST /api/v1/ingest", "POST /api/v1/bulletins/{week}/publish", "GET /api/v1/incidents", "GET /api/v1/events"} {
-		mux.HandleFunc(p, needsToken)
-	}
+	mux.HandleFunc("POST /api/v1/ingest", s.ingest)
+	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
+	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
+	mux.HandleFunc("GET /api/v1/events", s.events)
 	return headers(mux)
 }
 
@@ -61,20 +70,20 @@ func headers(h http.Handler) http.Handler {
 	})
 }
 
-func needsToken(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="sitrep"`)
-	jsonError(w, http.StatusUnauthorized, "this needs an API token with the right role")
-}
-
 func jsonError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
-// withStore runs f with the store open, or answers 503 when it cannot be opened.
-func (s *Server) withStore(w http.ResponseWriter, r *http.Request, f func(a Archive)) {
-	a, err := s.Open(r.Context())
+// withStore runs f with the store open for reading, or answers 503 when it cannot be opened.
+func (s *Server) withStore(w http.ResponseWriter, r *http.Request, f func(a store.Store)) {
+	s.withStoreFor(w, r, false, f)
+}
+
+// withStoreFor runs f with the store open, for writing when write is set.
+func (s *Server) withStoreFor(w http.ResponseWriter, r *http.Request, write bool, f func(a store.Store)) {
+	a, err := s.Open(r.Context(), write)
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			w.Header().Set("Retry-After", "5")
@@ -95,7 +104,7 @@ func (s *Server) log() *slog.Logger {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a Archive) {
+	s.withStore(w, r, func(a store.Store) {
 		if _, err := a.PublishedIssues(r.Context(), "zh", "html", 1); err != nil {
 			jsonError(w, http.StatusServiceUnavailable, "the store does not answer")
 			return
@@ -137,7 +146,7 @@ func parse(r *http.Request, format string) (request, string) {
 // find returns a frozen rendering, or the status and message to answer with: 401 when the
 // week is not published (an editor may see it before, once tokens exist), 404 when it was
 // published in other formats only.
-func (s *Server) find(ctx context.Context, a Archive, q request) (store.Rendering, int, string) {
+func (s *Server) find(ctx context.Context, a store.Store, q request) (store.Rendering, int, string) {
 	rend, err := a.Rendering(ctx, q.week, q.lang, q.format)
 	if errors.Is(err, store.ErrNotFound) {
 		if _, err := a.Rendering(ctx, q.week, "zh", "html"); err == nil {
@@ -159,15 +168,34 @@ func fail(w http.ResponseWriter, code int, msg string) {
 	jsonError(w, code, msg)
 }
 
-// published serves a frozen rendering as it was published.
+// published serves a frozen rendering as it was published, or to an editor the live
+// rendering of a week not published yet.
 func (s *Server) published(w http.ResponseWriter, r *http.Request, format string) {
 	q, bad := parse(r, format)
 	if bad != "" {
 		jsonError(w, http.StatusBadRequest, bad)
 		return
 	}
-	s.withStore(w, r, func(a Archive) {
+	s.withStore(w, r, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok {
+			return
+		}
 		rend, code, msg := s.find(r.Context(), a, q)
+		if code == http.StatusUnauthorized && s.Render != nil {
+			if !who.may(w, auth.Editor) {
+				return
+			}
+			content, err := s.Render(r.Context(), a, q.week, q.lang, q.format)
+			if err != nil {
+				jsonError(w, http.StatusInternalServerError, err.Error())
+				return
+			}
+			w.Header().Set("Content-Type", contentTypes[format])
+			w.Header().Set("Cache-Control", "private, no-store") // not published: it may still change
+			w.Write(content)
+			return
+		}
 		if code != http.StatusOK {
 			fail(w, code, msg)
 			return
@@ -197,8 +225,25 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.lang = "zh"
-	s.withStore(w, r, func(a Archive) {
+	s.withStore(w, r, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok {
+			return
+		}
 		rend, code, msg := s.find(r.Context(), a, q)
+		if code == http.StatusUnauthorized && s.Stats != nil {
+			if !who.may(w, auth.Viewer) {
+				return
+			}
+			st, err := s.Stats(r.Context(), a, q.week)
+			if err != nil {
+				jsonError(w, http.StatusInternalServerError, err.Error())
+				return
+			}
+			w.Header().Set("Cache-Control", "private, no-store")
+			writeJSON(w, st)
+			return
+		}
 		if code != http.StatusOK {
 			fail(w, code, msg)
 			return
@@ -239,7 +284,7 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 `))
 
 func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a Archive) {
+	s.withStore(w, r, func(a store.Store) {
 		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 0)
 		if err != nil {
 			jsonError(w, http.StatusInternalServerError, "could not read the archive")
@@ -284,7 +329,7 @@ type atomEntry struct {
 
 // feed serves the Atom feed of published issues, newest first.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a Archive) {
+	s.withStore(w, r, func(a store.Store) {
 		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 50)
 		if err != nil {
 			jsonError(w, http.StatusInternalServerError, "could not read the archive")

@@ -54,8 +54,8 @@ func site(t *testing.T) (*httptest.Server, string) {
 		t.Fatal(err)
 	}
 	st.Close()
-	srv := &web.Server{Open: func(ctx context.Context) (web.Archive, error) {
-		return duck.Open(ctx, dir, duck.Options{ReadOnly: true})
+	srv := &web.Server{Open: func(ctx context.Context, write bool) (store.Store, error) {
+		return duck.Open(ctx, dir, duck.Options{ReadOnly: !write})
 	}}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -185,6 +185,10 @@ var migrations = []string{
 		week VARCHAR NOT NULL, lang VARCHAR NOT NULL, format VARCHAR NOT NULL, title VARCHAR NOT NULL,
 		content BLOB NOT NULL, published_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
 		PRIMARY KEY (week, lang, format));`,
+	// 6: API tokens, kept as SHA-256 digests only.
+	`CREATE TABLE tokens (
+		digest VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP);`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -336,3 +336,47 @@ func (d *DB) Observables(ctx context.Context, r store.Range, kind string) ([]sto
 	}
 	return out, rows.Err()
 }
+
+// ListEvents implements store.Observables.
+func (d *DB) ListEvents(ctx context.Context, r store.Range, kind string, tlps []string, limit int) ([]event.Event, error) {
+	if kind != "" {
+		if _, err := event.ParseKind(kind); err != nil {
+			return nil, err
+		}
+	}
+	if len(tlps) == 0 {
+		return []event.Event{}, nil
+	}
+	q := `SELECT time, kind::VARCHAR, coalesce(ip, ''), coalesce(url, ''), coalesce(host, ''), coalesce(host_is_ip, false),
+		coalesce(domain, ''), coalesce(country, ''), coalesce(province, ''), coalesce(asn, 0), coalesce(registrant_country, ''),
+		coalesce(family, ''), coalesce(target, ''), gov, coalesce(source, ''), tlp::VARCHAR, coalesce(feed_id, ''), coalesce(line, 0)
+		FROM events WHERE time >= ? AND time < ? AND (? = '' OR kind::VARCHAR = ?) AND tlp::VARCHAR IN (` +
+		strings.TrimSuffix(strings.Repeat("?, ", len(tlps)), ", ") + `) ORDER BY time, line LIMIT ?`
+	args := []any{r.From.UTC(), r.To.UTC(), kind, kind}
+	for _, t := range tlps {
+		args = append(args, t)
+	}
+	args = append(args, limit)
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	out := []event.Event{}
+	for rows.Next() {
+		var e event.Event
+		var kind, tlp string
+		var gov sql.NullBool
+		if err := rows.Scan(&e.Time, &kind, &e.IP, &e.URL, &e.Host, &e.HostIsIP, &e.Domain, &e.Country, &e.Province, &e.ASN,
+			&e.RegistrantCountry, &e.Family, &e.Target, &gov, &e.Source, &tlp, &e.FeedID, &e.Line); err != nil {
+			return nil, err
+		}
+		e.Kind, e.TLP = event.Kind(kind), event.TLP(tlp)
+		if gov.Valid {
+			g := gov.Bool
+			e.Gov = &g
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

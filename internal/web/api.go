@@ -1,0 +1,189 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sitrep/internal/auth"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// caller is who sent a request: the token's name and role, or nobody.
+type caller struct {
+	name, role string
+}
+
+// identify reads the bearer token, if any. A token that is not valid answers 401 at once.
+func (s *Server) identify(w http.ResponseWriter, r *http.Request, st store.Store) (caller, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return caller{}, true
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		fail(w, http.StatusUnauthorized, "Authorization is Bearer TOKEN")
+		return caller{}, false
+	}
+	t, err := st.TokenByDigest(r.Context(), auth.Digest(strings.TrimSpace(token)))
+	if err != nil {
+		fail(w, http.StatusUnauthorized, "the token is not valid")
+		return caller{}, false
+	}
+	return caller{name: t.Name, role: t.Role}, true
+}
+
+// may answers 401 (no token) or 403 (a token without the role) unless the caller has need.
+func (c caller) may(w http.ResponseWriter, need string) bool {
+	switch {
+	case auth.Allows(c.role, need):
+		return true
+	case c.role == "":
+		fail(w, http.StatusUnauthorized, "this needs an API token with the role "+need+" or above")
+	default:
+		jsonError(w, http.StatusForbidden, "the token's role "+c.role+" may not do this; it needs "+need+" or above")
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// MaxBody bounds what one ingest request may send.
+const MaxBody = 1 << 30
+
+// ingest ingests the request's body as `sitrep ingest` would (analysts and up).
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
+	s.withStoreFor(w, r, true, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok || !who.may(w, auth.Analyst) {
+			return
+		}
+		sum, err := s.Ingest(r.Context(), a, http.MaxBytesReader(w, r.Body, MaxBody), r.URL.Query().Get("format"))
+		if err != nil {
+			jsonError(w, http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		s.log().Info("ingested over HTTP", "by", who.name, "summary", sum)
+		writeJSON(w, sum)
+	})
+}
+
+// publish freezes a week's bulletin (publishers and up).
+func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
+	wk, err := week.Parse(r.PathValue("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.withStoreFor(w, r, true, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok || !who.may(w, auth.Publisher) {
+			return
+		}
+		n, err := s.Publish(r.Context(), a, wk.String(), who.name)
+		if err != nil {
+			code := http.StatusUnprocessableEntity
+			if strings.Contains(err.Error(), store.ErrPublished.Error()) {
+				code = http.StatusConflict
+			}
+			jsonError(w, code, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]any{"week": wk.String(), "renderings": n})
+	})
+}
+
+// incidents lists tickets (analysts and up), only those of TLP labels the role may read.
+// Filters: state, type, partner, week (closed in).
+func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
+	s.withStore(w, r, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok || !who.may(w, auth.Analyst) {
+			return
+		}
+		q := r.URL.Query()
+		f := store.TicketFilter{Type: q.Get("type"), Partner: q.Get("partner"), Limit: limit(q.Get("limit"))}
+		if st := q.Get("state"); st != "" {
+			f.States = strings.Split(st, ",")
+		}
+		if wq := q.Get("week"); wq != "" {
+			rg, err := s.weekRange(wq)
+			if err != nil {
+				jsonError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			f.ClosedIn = &rg
+		}
+		list, err := a.ListTickets(r.Context(), f)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		allowed := auth.TLPs(who.role)
+		out := []store.Ticket{}
+		for _, t := range list {
+			tlp := string(t.TLP)
+			if tlp == "" {
+				tlp = "CLEAR"
+			}
+			if slices.Contains(allowed, tlp) {
+				out = append(out, t)
+			}
+		}
+		writeJSON(w, out)
+	})
+}
+
+// events lists a week's events of a kind (analysts and up), of the TLP labels the role may read.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	s.withStore(w, r, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok || !who.may(w, auth.Analyst) {
+			return
+		}
+		q := r.URL.Query()
+		rg, err := s.weekRange(q.Get("week"))
+		if err != nil {
+			jsonError(w, http.StatusBadRequest, "week: "+err.Error())
+			return
+		}
+		list, err := a.ListEvents(r.Context(), rg, q.Get("kind"), auth.TLPs(who.role), limit(q.Get("limit")))
+		if err != nil {
+			jsonError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, list)
+	})
+}
+
+// weekRange reads an ISO week of an API filter in the bulletin's zone.
+func (s *Server) weekRange(v string) (store.Range, error) {
+	wk, err := week.Parse(v)
+	if err != nil {
+		return store.Range{}, err
+	}
+	loc := s.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, to := wk.Bounds(loc)
+	return store.Range{From: from, To: to}, nil
+}
+
+func limit(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 10000 {
+		return 1000
+	}
+	return n
+}
