@@ -489,16 +489,37 @@ func TestPublishCommand(t *testing.T) {
 	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2023-W09"); code != 1 || !strings.Contains(errs, "nothing at all was recorded") {
 		t.Errorf("publishing an empty week: %d %s", code, errs)
 	}
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "has not been reviewed") {
+		t.Errorf("publishing unreviewed: %d %s", code, errs)
+	}
+	if code, out, errs := sitrep(t, "", "--store", store, "review", "--week", "2024-W09", "--note", "numbers checked"); code != 0 || !strings.HasPrefix(out, "reviewed 2024-W09") {
+		t.Fatalf("review: %d %s%s", code, out, errs)
+	}
+	sitrep(t, "", "--store", store, "rate", "--week", "2024-W09", "--level", "差", "--reason", "late change") // the bulletin changes
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "changed since") {
+		t.Errorf("publishing after a change: %d %s", code, errs)
+	}
+	sitrep(t, "", "--store", store, "review", "--week", "2024-W09")
 	code, out, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09")
 	if code != 0 || !strings.Contains(out, "published 2024-W09: 6 renderings") {
 		t.Fatalf("publish: %d %s%s", code, out, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "review", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "never changes") {
+		t.Errorf("reviewing a published week: %d %s", code, errs)
+	}
+	if code, out, _ := sitrep(t, "", "--store", store, "publish", "--week", "2024-W08", "--without-review"); code != 0 || !strings.Contains(out, "published 2024-W08") {
+		t.Errorf("publishing without review: %d %s", code, out)
 	}
 	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "never changes") {
 		t.Errorf("publishing again: %d %s", code, errs)
 	}
 	_, out, _ = sitrep(t, "", "--store", store, "rate", "--week", "2024-W09")
-	if !strings.Contains(out, "bulletin.publish") {
-		t.Errorf("the audit trail lacks the publication:\n%s", out)
+	if !strings.Contains(out, "bulletin.publish") || !strings.Contains(out, "bulletin.review") {
+		t.Errorf("the audit trail lacks the review and publication:\n%s", out)
+	}
+	_, out, _ = sitrep(t, "", "--store", store, "rate", "--week", "2024-W08")
+	if !strings.Contains(out, "(without review)  bulletin.publish") {
+		t.Errorf("the audit trail does not say the week went out without review:\n%s", out)
 	}
 }
 
@@ -568,6 +589,9 @@ func TestAPIRoles(t *testing.T) {
 		{"POST", "/api/v1/ingest?format=sitrep-events", "analyst", "time,kind,ip,country\n2024-02-28 10:00:00,infected_host,36.0.0.2,CN\nbad,row,,\n", 200, `"summary": "read 2, stored 1, duplicate 0, rejected 1"`, ""},
 		{"POST", "/api/v1/ingest", "analyst", "a,b\n1,2\n", 422, "not a format sitrep knows", ""},
 		{"POST", "/api/v1/bulletins/2024-W09/publish", "editor", "", 403, "needs publisher", ""},
+		{"POST", "/api/v1/bulletins/2024-W09/publish", "publisher", "", 422, "has not been reviewed", ""},
+		{"POST", "/api/v1/bulletins/2024-W09/review?note=ok", "analyst", "", 403, "needs editor", ""},
+		{"POST", "/api/v1/bulletins/2024-W09/review?note=ok", "editor", "", 201, `"reviewed_by": "editor-1"`, ""},
 		{"POST", "/api/v1/bulletins/2024-W09/publish", "publisher", "", 201, `"renderings": 6`, ""},
 		{"POST", "/api/v1/bulletins/2024-W09/publish", "publisher", "", 409, "never changes", ""},
 		{"GET", "/bulletins/2024-W09", "", "", 200, "网络安全信息与动态周报2024年第9期", ""},

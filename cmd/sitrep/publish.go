@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -32,6 +35,7 @@ func runPublish(e *env, args []string) error {
 	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	allowEmpty := fs.Bool("allow-empty", false, "publish a week for which nothing at all was recorded")
+	withoutReview := fs.Bool("without-review", false, "publish without a current review (recorded in the audit log)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +49,7 @@ func runPublish(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := publishWeek(e, st, w, actor(), *allowEmpty)
+	n, err := publishWeek(e, st, w, actor(), publishOptions{allowEmpty: *allowEmpty, withoutReview: *withoutReview})
 	if err != nil {
 		return err
 	}
@@ -53,10 +57,55 @@ func runPublish(e *env, args []string) error {
 	return nil
 }
 
-// publishWeek renders a week's bulletin in both languages and every format and freezes it.
-func publishWeek(e *env, st store.Store, w week.Week, who string, allowEmpty bool) (int, error) {
+type publishOptions struct {
+	allowEmpty, withoutReview bool
+}
+
+// bulletinDigest fingerprints a week's bulletin as it reads now: the SHA-256 of its JSON in
+// both languages, which the same data always renders to the same bytes.
+func bulletinDigest(e *env, st store.Store, w week.Week) (string, *bulletin.Bulletin, error) {
+	h := sha256.New()
+	var zh *bulletin.Bulletin
+	for _, lang := range []string{"zh", "en"} {
+		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
+		if err != nil {
+			return "", nil, err
+		}
+		if zh == nil {
+			zh = b
+		}
+		if err := render.WriteJSON(h, b); err != nil {
+			return "", nil, err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), zh, nil
+}
+
+// publishWeek renders a week's bulletin in both languages and every format and freezes it,
+// provided an editor reviewed it as it reads now (or opt says to go without).
+func publishWeek(e *env, st store.Store, w week.Week, who string, opt publishOptions) (int, error) {
 	if _, err := st.Rendering(e.ctx, w.String(), "zh", string(render.HTML)); err == nil {
 		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
+	}
+	digest, zh, err := bulletinDigest(e, st, w)
+	if err != nil {
+		return 0, err
+	}
+	if zh.Stats.Rating.NoData && !opt.allowEmpty {
+		return 0, fmt.Errorf("nothing at all was recorded for %s; ingest its data first, or publish it empty with --allow-empty", w)
+	}
+	if !opt.withoutReview {
+		rev, err := st.LatestReview(e.ctx, w.String())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return 0, fmt.Errorf("%s has not been reviewed: an editor runs sitrep review --week %s first", w, w)
+		case err != nil:
+			return 0, err
+		case rev.Digest != digest:
+			return 0, fmt.Errorf("%s changed since %s reviewed it on %s: review it again", w, rev.Actor, rev.ReviewedAt.In(e.cfg.Zone).Format(time.DateTime))
+		}
+	} else {
+		who += " (without review)"
 	}
 	formats := publishFormats
 	if _, err := render.Browser(); err == nil {
@@ -64,19 +113,12 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, allowEmpty boo
 	} else {
 		fmt.Fprintf(e.stderr, "sitrep publish: no PDF: %v\n", err)
 	}
-	org := os.Getenv("SITREP_ORG")
-	if e.org != "" {
-		org = e.org
-	}
 	now := time.Now()
 	var rs []store.Rendering
 	for _, lang := range []string{"zh", "en"} {
-		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: org, Policy: e.cfg.Policy, Link: issueLink(lang)})
+		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
 		if err != nil {
 			return 0, err
-		}
-		if b.Stats.Rating.NoData && !allowEmpty {
-			return 0, fmt.Errorf("nothing at all was recorded for %s; ingest its data first, or publish it empty with --allow-empty", w)
 		}
 		for _, f := range formats {
 			var buf bytes.Buffer
@@ -96,6 +138,52 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, allowEmpty boo
 		return 0, err
 	}
 	return len(rs), nil
+}
+
+func runReview(e *env, args []string) error {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	note := fs.String("note", "", "what the review found")
+	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	w, err := pickWeek(*wk, e.cfg.Zone)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	e.org = *org
+	st, err := e.cfg.Open(e.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	digest, err := reviewWeek(e, st, w, actor(), *note)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, digest[:12])
+	return nil
+}
+
+// reviewWeek records that who reviewed the week's bulletin as it reads now.
+func reviewWeek(e *env, st store.Store, w week.Week, who, note string) (string, error) {
+	if _, err := st.Rendering(e.ctx, w.String(), "zh", string(render.HTML)); err == nil {
+		return "", fmt.Errorf("%s: %w", w, store.ErrPublished)
+	}
+	digest, _, err := bulletinDigest(e, st, w)
+	if err != nil {
+		return "", err
+	}
+	return digest, st.AddReview(e.ctx, store.Review{Week: w.String(), Digest: digest, Actor: who, ReviewedAt: time.Now(), Note: note})
+}
+
+// orgName is the CERT named in the sentences: --org, $SITREP_ORG, or the bulletin's default.
+func (e *env) orgName() string {
+	if e.org != "" {
+		return e.org
+	}
+	return os.Getenv("SITREP_ORG")
 }
 
 // printPDF prints an HTML page to PDF bytes.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"sitrep/internal/app"
@@ -63,7 +62,7 @@ func newWebServer(e *env) *web.Server {
 			if err != nil {
 				return nil, err
 			}
-			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: os.Getenv("SITREP_ORG"), Policy: e.cfg.Policy, Link: issueLink(lang)})
+			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
 			if err != nil {
 				return nil, err
 			}
@@ -108,7 +107,15 @@ func newWebServer(e *env) *web.Server {
 			if err != nil {
 				return 0, err
 			}
-			return publishWeek(e, st, w, actor, false)
+			return publishWeek(e, st, w, actor, publishOptions{})
+		},
+		Review: func(ctx context.Context, st store.Store, wk, actor, note string) error {
+			w, err := week.Parse(wk)
+			if err != nil {
+				return err
+			}
+			_, err = reviewWeek(e, st, w, actor, note)
+			return err
 		},
 		Zone: e.cfg.Zone,
 		Log:  e.cfg.Log,

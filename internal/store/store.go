@@ -326,7 +326,17 @@ type Rendering struct {
 // ErrPublished is returned when a week's bulletin was published already: it never changes.
 var ErrPublished = errors.New("already published; a published bulletin never changes")
 
-// Archive keeps published bulletins, frozen.
+// Review is an editor's approval of a week's bulletin as it then read: Digest fingerprints
+// the rendering reviewed, so a bulletin whose data changed afterwards needs a new review.
+type Review struct {
+	Week       string    `json:"week"`
+	Digest     string    `json:"digest"`
+	Actor      string    `json:"actor"`
+	ReviewedAt time.Time `json:"reviewed_at"`
+	Note       string    `json:"note"`
+}
+
+// Archive keeps reviews and published bulletins, frozen.
 type Archive interface {
 	// Publish stores a week's renderings and an audit entry in one transaction; a week
 	// published before is refused with ErrPublished.
@@ -335,6 +345,10 @@ type Archive interface {
 	Rendering(ctx context.Context, week, lang, format string) (Rendering, error)
 	// PublishedIssues lists the published weeks' renderings without content, newest first.
 	PublishedIssues(ctx context.Context, lang, format string, limit int) ([]Rendering, error)
+	// AddReview records a review with an audit entry.
+	AddReview(ctx context.Context, r Review) error
+	// LatestReview returns the week's latest review, or ErrNotFound.
+	LatestReview(ctx context.Context, week string) (Review, error)
 }
 
 // Token is an API token's record; the token itself is never stored, only its digest.

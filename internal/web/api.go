@@ -50,8 +50,11 @@ func (c caller) may(w http.ResponseWriter, need string) bool {
 	return false
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
+func writeJSON(w http.ResponseWriter, v any) { writeJSONStatus(w, http.StatusOK, v) }
+
+func writeJSONStatus(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
@@ -98,8 +101,31 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, code, err.Error())
 			return
 		}
-		w.WriteHeader(http.StatusCreated)
-		writeJSON(w, map[string]any{"week": wk.String(), "renderings": n})
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "renderings": n})
+	})
+}
+
+// review records an editor's review of a week's bulletin as it reads now (editors and up).
+func (s *Server) review(w http.ResponseWriter, r *http.Request) {
+	wk, err := week.Parse(r.PathValue("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.withStoreFor(w, r, true, func(a store.Store) {
+		who, ok := s.identify(w, r, a)
+		if !ok || !who.may(w, auth.Editor) {
+			return
+		}
+		if err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note")); err != nil {
+			code := http.StatusUnprocessableEntity
+			if strings.Contains(err.Error(), store.ErrPublished.Error()) {
+				code = http.StatusConflict
+			}
+			jsonError(w, code, err.Error())
+			return
+		}
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name})
 	})
 }
 

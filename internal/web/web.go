@@ -37,10 +37,12 @@ type Server struct {
 	Stats func(ctx context.Context, st store.Store, week string) (any, error)
 	// Ingest ingests a request's body as `sitrep ingest` would; format may be empty.
 	Ingest func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error)
-	// Publish freezes a week's bulletin, as `sitrep publish` does.
+	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
-	Zone    *time.Location // the zone of ISO weeks in API filters; UTC when nil
-	Log     *slog.Logger
+	// Review records an editor's review of a week's bulletin, as `sitrep review` does.
+	Review func(ctx context.Context, st store.Store, week, actor, note string) error
+	Zone   *time.Location // the zone of ISO weeks in API filters; UTC when nil
+	Log    *slog.Logger
 }
 
 // Handler returns the site's routes.
@@ -54,6 +56,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("POST /api/v1/ingest", s.ingest)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
+	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	return headers(mux)

@@ -72,3 +72,29 @@ func (d *DB) PublishedIssues(ctx context.Context, lang, format string, limit int
 	}
 	return out, rows.Err()
 }
+
+// AddReview implements store.Archive.
+func (d *DB) AddReview(ctx context.Context, r store.Review) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (week, digest, actor, reviewed_at, note) VALUES (?, ?, ?, ?, ?)`,
+			r.Week, r.Digest, r.Actor, r.ReviewedAt.UTC(), null(r.Note)); err != nil {
+			return fmt.Errorf("record review: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'bulletin.review', ?, ?)`,
+			r.ReviewedAt.UTC(), r.Actor, r.Week, r.Note)
+		return err
+	})
+}
+
+// LatestReview implements store.Archive.
+func (d *DB) LatestReview(ctx context.Context, week string) (store.Review, error) {
+	r := store.Review{Week: week}
+	var note sql.NullString
+	err := d.db.QueryRowContext(ctx, `SELECT digest, actor, reviewed_at, note FROM reviews WHERE week = ? ORDER BY reviewed_at DESC, rowid DESC LIMIT 1`, week).
+		Scan(&r.Digest, &r.Actor, &r.ReviewedAt, &note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s: no review: %w", week, store.ErrNotFound)
+	}
+	r.Note = note.String
+	return r, err
+}

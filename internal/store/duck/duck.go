@@ -189,6 +189,9 @@ var migrations = []string{
 	`CREATE TABLE tokens (
 		digest VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
 		created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP);`,
+	// 7: reviews of bulletins before they are published, append-only.
+	`CREATE TABLE reviews (
+		week VARCHAR NOT NULL, digest VARCHAR NOT NULL, actor VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL, note VARCHAR);`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -405,4 +405,12 @@ func testArchive(t *testing.T, st store.Store) {
 	if log, _ := st.AuditLog(ctx, "2024-W09", 0); len(log) != 1 || log[0].Action != "bulletin.publish" {
 		t.Errorf("audit %+v", log)
 	}
+	if _, err := st.LatestReview(ctx, "2024-W11"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("review of an unreviewed week: %v", err)
+	}
+	st.AddReview(ctx, store.Review{Week: "2024-W11", Digest: "aa", Actor: "ed1", ReviewedAt: at, Note: "ok"})
+	st.AddReview(ctx, store.Review{Week: "2024-W11", Digest: "bb", Actor: "ed2", ReviewedAt: at.Add(time.Hour)})
+	if r, err := st.LatestReview(ctx, "2024-W11"); err != nil || r.Digest != "bb" || r.Actor != "ed2" {
+		t.Errorf("latest review %+v, %v", r, err)
+	}
 }
