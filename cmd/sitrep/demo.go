@@ -65,12 +65,32 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	index, err := renderDemo(e, st, filepath.Join(*out, "bulletins"), last, 2)
-	st.Close()
 	if err != nil {
+		st.Close()
 		return err
 	}
-	fmt.Fprintf(e.stderr, "\nthe bulletins are in %s (open %s)\nthe demo store is %s; try:\n  sitrep --store %s report --week %s --lang en\n  sitrep --store %s stats --week %s --json\n  sitrep --store %s ingest --rejects\n",
-		filepath.Dir(index), index, storeDir, storeDir, last, storeDir, last.Add(-1), storeDir)
+	// The weeks before the latest are reviewed and published, as a CERT's archive would be;
+	// the latest stays a draft.
+	published := 0
+	for i := min(*weeks-1, 3); i >= 1; i-- {
+		w := last.Add(-i)
+		if _, err := reviewWeek(e, st, w, "demo", "generated data"); err != nil {
+			st.Close()
+			return err
+		}
+		if _, err := publishWeek(e, st, w, "demo", publishOptions{noPDF: true}); err != nil {
+			st.Close()
+			return err
+		}
+		published++
+	}
+	st.Close()
+	fmt.Fprintf(e.stderr, "\nthe bulletins are in %s (open %s)\n", filepath.Dir(index), index)
+	fmt.Fprintf(e.stderr, "the demo store is %s, with %d weeks published before %s (still a draft); try:\n", storeDir, published, last)
+	fmt.Fprintf(e.stderr, "  sitrep --store %s serve               # the archive on http://127.0.0.1:8080/\n", storeDir)
+	fmt.Fprintf(e.stderr, "  sitrep --store %s report --week %s --lang en\n", storeDir, last)
+	fmt.Fprintf(e.stderr, "  sitrep --store %s rate --week %s\n", storeDir, last)
+	fmt.Fprintf(e.stderr, "  sitrep --store %s ingest --rejects\n", storeDir)
 	return nil
 }
 
@@ -88,14 +108,18 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 	for i := 0; i < n; i++ {
 		w := last.Add(-i)
 		entry := render.Entry{Title: stats.Title(w)}
+		s, history, err := bulletin.Load(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Policy: e.cfg.Policy})
+		if err != nil {
+			return "", err
+		}
 		for _, lang := range []string{"zh", "en"} {
 			link := func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
-			b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Link: link, Policy: e.cfg.Policy})
+			b, err := bulletin.Compose(s, history, bulletin.Options{Lang: lang, Link: link, Policy: e.cfg.Policy})
 			if err != nil {
 				return "", err
 			}
 			for _, f := range []render.Format{render.Markdown, render.HTML, render.PDF} {
-				if f == render.PDF && noBrowser != nil {
+				if f == render.PDF && (noBrowser != nil || i > 0) { // PDFs of the latest week only
 					continue
 				}
 				name := fmt.Sprintf("%s.%s.%s", w, lang, f)

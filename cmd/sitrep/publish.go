@@ -59,26 +59,27 @@ func runPublish(e *env, args []string) error {
 
 type publishOptions struct {
 	allowEmpty, withoutReview bool
+	noPDF                     bool
 }
 
-// bulletinDigest fingerprints a week's bulletin as it reads now: the SHA-256 of its JSON in
-// both languages, which the same data always renders to the same bytes.
-func bulletinDigest(e *env, st store.Store, w week.Week) (string, *bulletin.Bulletin, error) {
+// buildBoth builds a week's bulletin in Chinese and English, and fingerprints it: the SHA-256
+// of its JSON in both languages, which the same data always renders to the same bytes.
+func buildBoth(e *env, st store.Store, w week.Week) (digest string, zh, en *bulletin.Bulletin, err error) {
 	h := sha256.New()
-	var zh *bulletin.Bulletin
-	for _, lang := range []string{"zh", "en"} {
-		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
-		if err != nil {
-			return "", nil, err
+	bs := make([]*bulletin.Bulletin, 2)
+	s, history, err := bulletin.Load(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Policy: e.cfg.Policy})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	for i, lang := range []string{"zh", "en"} {
+		if bs[i], err = bulletin.Compose(s, history, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)}); err != nil {
+			return "", nil, nil, err
 		}
-		if zh == nil {
-			zh = b
-		}
-		if err := render.WriteJSON(h, b); err != nil {
-			return "", nil, err
+		if err := render.WriteJSON(h, bs[i]); err != nil {
+			return "", nil, nil, err
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), zh, nil
+	return hex.EncodeToString(h.Sum(nil)), bs[0], bs[1], nil
 }
 
 // publishWeek renders a week's bulletin in both languages and every format and freezes it,
@@ -87,7 +88,7 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, opt publishOpt
 	if _, err := st.Rendering(e.ctx, w.String(), "zh", string(render.HTML)); err == nil {
 		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
-	digest, zh, err := bulletinDigest(e, st, w)
+	digest, zh, en, err := buildBoth(e, st, w)
 	if err != nil {
 		return 0, err
 	}
@@ -108,18 +109,14 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, opt publishOpt
 		who += " (without review)"
 	}
 	formats := publishFormats
-	if _, err := render.Browser(); err == nil {
+	if _, err := render.Browser(); err == nil && !opt.noPDF {
 		formats = append(formats, render.PDF)
-	} else {
+	} else if err != nil {
 		fmt.Fprintf(e.stderr, "sitrep publish: no PDF: %v\n", err)
 	}
 	now := time.Now()
 	var rs []store.Rendering
-	for _, lang := range []string{"zh", "en"} {
-		b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
-		if err != nil {
-			return 0, err
-		}
+	for _, b := range []*bulletin.Bulletin{zh, en} {
 		for _, f := range formats {
 			var buf bytes.Buffer
 			if err := renderTo(e, &buf, b, f, "", false); err != nil {
@@ -131,7 +128,7 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, opt publishOpt
 					return 0, err
 				}
 			}
-			rs = append(rs, store.Rendering{Week: w.String(), Lang: lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
+			rs = append(rs, store.Rendering{Week: w.String(), Lang: b.Lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
 		}
 	}
 	if err := st.Publish(e.ctx, rs); err != nil {
@@ -171,7 +168,7 @@ func reviewWeek(e *env, st store.Store, w week.Week, who, note string) (string, 
 	if _, err := st.Rendering(e.ctx, w.String(), "zh", string(render.HTML)); err == nil {
 		return "", fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
-	digest, _, err := bulletinDigest(e, st, w)
+	digest, _, _, err := buildBoth(e, st, w)
 	if err != nil {
 		return "", err
 	}

@@ -87,10 +87,20 @@ type WeekCount struct {
 
 // Build computes the statistics of w and composes the issue.
 func Build(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, opt Options) (*Bulletin, error) {
+	s, history, err := Load(ctx, c, w, loc, opt)
+	if err != nil {
+		return nil, err
+	}
+	return Compose(s, history, opt)
+}
+
+// Load computes what an issue of w is made of in any language: the week's statistics and the
+// headline series of the opt.History weeks up to it. Compose it once per language.
+func Load(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, opt Options) (*stats.Week, []WeekCount, error) {
 	opt.defaults()
 	s, err := stats.Compute(ctx, c, w, stats.Options{Zone: loc, Policy: opt.Policy})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	first := w.Add(1 - opt.History)
 	bounds := make([]time.Time, 0, opt.History+1)
@@ -100,13 +110,13 @@ func Build(ctx context.Context, c store.Counter, w week.Week, loc *time.Location
 	}
 	hist, err := c.History(ctx, bounds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	history := make([]WeekCount, len(hist))
 	for i, h := range hist {
 		history[i] = WeekCount{Week: first.Add(i).String(), Headline: h}
 	}
-	return Compose(s, history, opt)
+	return s, history, nil
 }
 
 // Compose writes the issue for statistics already computed, with the headline series of the
