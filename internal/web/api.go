@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -95,7 +96,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		n, err := s.Publish(r.Context(), a, wk.String(), who.name)
 		if err != nil {
 			code := http.StatusUnprocessableEntity
-			if strings.Contains(err.Error(), store.ErrPublished.Error()) {
+			if errors.Is(err, store.ErrPublished) {
 				code = http.StatusConflict
 			}
 			jsonError(w, code, err.Error())
@@ -119,7 +120,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note")); err != nil {
 			code := http.StatusUnprocessableEntity
-			if strings.Contains(err.Error(), store.ErrPublished.Error()) {
+			if errors.Is(err, store.ErrPublished) {
 				code = http.StatusConflict
 			}
 			jsonError(w, code, err.Error())
