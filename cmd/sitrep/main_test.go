@@ -248,11 +248,14 @@ func TestReportCommand(t *testing.T) {
 		{"markdown file with figures", []string{"report", "--week", "2024-W09", "--out", filepath.Join(dir, "b.md")}, 0, "](b-figures/figure1.svg)"},
 		{"unknown format", []string{"report", "--week", "2024-W09", "--format", "docx"}, 2, ""},
 		{"unknown language", []string{"report", "--week", "2024-W09", "--lang", "fr"}, 2, ""},
-		{"pdf to stdout", []string{"report", "--week", "2024-W09", "--format", "pdf"}, 2, ""},
+		{"pdf without chromium", []string{"report", "--week", "2024-W09", "--format", "pdf"}, 1, ""},
 		{"org", []string{"report", "--week", "2024-W09", "--org", "GDCERT"}, 0, "本周GDCERT监测发现"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "pdf without chromium" {
+				t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
+			}
 			code, out, errs := sitrep(t, "", append([]string{"--store", store}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, errs)

@@ -39,9 +39,6 @@ func runReport(e *env, args []string) error {
 	if *figs != "svg" && *figs != "png" {
 		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
-	if f == render.PDF && *out == "" {
-		return usageError{"a PDF needs --out FILE"}
-	}
 	if *org == "" {
 		*org = os.Getenv("SITREP_ORG")
 	}
@@ -59,11 +56,12 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	if f == render.PDF {
-		if err := render.PrintPDF(e.ctx, buf.Bytes(), *out); err != nil {
+		pdf, err := printPDF(e, buf.Bytes())
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
-		return nil
+		buf.Reset()
+		buf.Write(pdf)
 	}
 	if *out == "" {
 		_, err = e.stdout.Write(buf.Bytes())
