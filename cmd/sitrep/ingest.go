@@ -25,6 +25,7 @@ func runIngest(e *env, args []string) error {
 	input := fs.String("input", "", "with --rejects: only this input (`name` or SHA-256 prefix)")
 	limit := fs.Int("limit", 200, "with --rejects: at most `N` rows (0 for all)")
 	batch := fs.Int("batch", 0, "rows per committed batch (default 983040)")
+	observed := fs.String("observed", "", "when a plain list of URLs (OpenPhish) was fetched (default: the file's modification time)")
 	geoDB := fs.String("geoip", os.Getenv("SITREP_GEOIP"), "MMDB `file` (City or Country) to locate IPs whose row has no country or province (default $SITREP_GEOIP)")
 	asnDB := fs.String("asn-db", os.Getenv("SITREP_ASN_DB"), "MMDB `file` (ASN) to fill in AS numbers (default $SITREP_ASN_DB)")
 	if err := e.parse(fs, args); err != nil {
@@ -38,6 +39,13 @@ func runIngest(e *env, args []string) error {
 	}
 	opt := e.cfg.IngestOptions()
 	opt.Source, opt.BatchSize = *source, *batch
+	if *observed != "" {
+		t, err := native.ParseTime(*observed, e.cfg.Zone)
+		if err != nil {
+			return usageError{"--observed: " + err.Error()}
+		}
+		opt.Observed = t
+	}
 	if *geoDB != "" || *asnDB != "" {
 		geo, err := geoip.Open(*geoDB, *asnDB)
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/cnvd"
 	"sitrep/internal/feed/native"
+	"sitrep/internal/feed/urllist"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
 )
@@ -50,6 +51,9 @@ type Options struct {
 	Log         *slog.Logger
 	// Locate fills in a row's missing country, province and AS number from its IP.
 	Locate func(ip string) (country, province string, asn uint32)
+	// Observed is when a list without times (a plain list of URLs) was fetched; zero is the
+	// file's modification time, or now for standard input.
+	Observed time.Time
 }
 
 // Summary is what an ingest did.
@@ -76,12 +80,19 @@ func File(ctx context.Context, st store.Ingest, path string, stdin io.Reader, op
 		}
 		defer os.Remove(f.Name())
 		f.Close()
+		if opt.Observed.IsZero() {
+			opt.Observed = time.Now()
+		}
 		return Input(ctx, st, "-", func() (*os.File, error) { return os.Open(f.Name()) }, opt)
 	}
-	if fi, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return Summary{Name: path}, err
 	} else if fi.IsDir() {
 		return Summary{Name: path}, fmt.Errorf("%s is a directory", path)
+	}
+	if opt.Observed.IsZero() {
+		opt.Observed = fi.ModTime()
 	}
 	return Input(ctx, st, path, func() (*os.File, error) { return os.Open(path) }, opt)
 }
@@ -154,7 +165,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Encoding = enc
-		rows, err := newRowReader(charset.Decode(f, enc))
+		rows, err := newRowReader(charset.Decode(f, enc), opt)
 		if err != nil {
 			if s := wait(); s.err != nil { // a file that is not text says so, not "no header"
 				return sum, fmt.Errorf("%s: %w", name, s.err)
@@ -227,8 +238,9 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 	}
 }
 
-// newRowReader recognises JSON Lines by a first non-blank byte of '{'; anything else is CSV.
-func newRowReader(r io.Reader) (tabular.Reader, error) {
+// newRowReader recognises JSON Lines by a first non-blank byte of '{', CNVD's XML by '<', a
+// plain list of URLs by its first line; anything else is CSV.
+func newRowReader(r io.Reader, opt Options) (tabular.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		b, err := br.Peek(1)
@@ -246,6 +258,13 @@ func newRowReader(r io.Reader) (tabular.Reader, error) {
 			return tabular.NewJSONL(br)
 		case '<':
 			return cnvd.NewReader(br), nil
+		}
+		if head, _ := br.Peek(4096); urllist.Looks(head) {
+			source := opt.Source
+			if source == "" {
+				source = "url-list"
+			}
+			return urllist.NewReader(br, opt.Observed, source), nil
 		}
 		return tabular.NewCSV(br)
 	}

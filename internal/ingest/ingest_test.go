@@ -379,3 +379,25 @@ func TestFeeds(t *testing.T) {
 		t.Errorf("broken XML: %v", err)
 	}
 }
+
+// TestURLList ingests a plain list of phishing URLs, as OpenPhish publishes it: every URL is
+// an event at the time the list was fetched.
+func TestURLList(t *testing.T) {
+	st := newStore(t)
+	list := write(t, "feed.txt", []byte("https://evil.example.top/login\nhttps://evil.example.top/login\nhttps://other.example.net/x\nnot a url at all\n"))
+	o := opts()
+	o.Source = "openphish"
+	o.Observed = time.Date(2024, 2, 27, 10, 0, 0, 0, time.UTC)
+	sum, err := File(ctx, st, list, nil, o)
+	if err != nil || sum.String() != "read 4, stored 3, duplicate 0, rejected 1" {
+		t.Fatalf("%s %v", sum, err)
+	}
+	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	if c.PhishingPages != 2 || c.PhishingDomains != 2 {
+		t.Errorf("counts %+v", c)
+	}
+	evs, _ := st.ListEvents(ctx, seedWeek, "phishing", []string{"CLEAR"}, 10)
+	if len(evs) != 3 || evs[0].Source != "openphish" || !evs[0].Time.Equal(o.Observed) {
+		t.Errorf("events %+v", evs)
+	}
+}
