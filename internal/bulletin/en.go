@@ -145,6 +145,14 @@ func (e en) malware(s *stats.Week, figs []Figure) Section {
 			}
 			sec.Paragraphs = append(sec.Paragraphs, "The provinces with the most trojan- or botnet-controlled hosts were "+e.list(top)+".")
 		}
+		if n := len(h.NewFamilies); n > 0 {
+			names, more := firstN(h.NewFamilies, 5)
+			list := e.list(names)
+			if more {
+				list = strings.Join(names, ", ") + " and others"
+			}
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s saw %d malware families for the first time (%s).", e.org, n, list))
+		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
 	} else {
 		sec.Paragraphs = append(sec.Paragraphs, "No monitoring data on infected hosts was received this week.")

@@ -157,3 +157,11 @@ func ObjectName(lang, object string) string {
 
 // empty reports whether nothing at all was recorded for the week.
 func empty(s *stats.Week) bool { return s.Rating.NoData }
+
+// firstN returns at most n names and whether there were more.
+func firstN(names []string, n int) ([]string, bool) {
+	if len(names) <= n {
+		return names, false
+	}
+	return names[:n], true
+}

@@ -131,6 +131,14 @@ func (z zh) malware(s *stats.Week, figs []Figure) Section {
 		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
 			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%d位的省份分别是%s。", len(top), z.list(top, "和")))
 		}
+		if n := len(h.NewFamilies); n > 0 {
+			names, more := firstN(h.NewFamilies, 5)
+			list := strings.Join(names, "、")
+			if more {
+				list += "等"
+			}
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周%s捕获了%d个新的网络病毒家族（%s）。", z.org, n, list))
+		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
 	} else {
 		sec.Paragraphs = append(sec.Paragraphs, "本周未收到境内感染网络病毒主机的监测数据。")

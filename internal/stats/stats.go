@@ -64,6 +64,9 @@ type InfectedHosts struct {
 	TopProvinces []store.NameCount `json:"top_provinces"`
 	PrevTotal    int               `json:"prev_total"`
 	TotalWoWPct  *Tenths           `json:"total_wow_pct"`
+	// NewFamilies are the malware families first seen this week (null: the store holds
+	// nothing earlier to compare with).
+	NewFamilies []string `json:"new_families"`
 }
 
 // MalwareSites counts malware download sites.
@@ -160,11 +163,11 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	if pol == nil {
 		pol = assess.Default()
 	}
-	cur, err := counts(ctx, c, w, loc)
+	cur, err := counts(ctx, c, w, loc, TopProvinces)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := counts(ctx, c, w.Prev(), loc)
+	prev, err := counts(ctx, c, w.Prev(), loc, 0) // last week's rankings are not reported
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +182,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.Events = e.Events
 	s.InfectedHosts = InfectedHosts{
 		Total: e.TrojanBotnet + e.Conficker, TrojanBotnet: e.TrojanBotnet, Conficker: e.Conficker,
-		TopProvinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker,
+		TopProvinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker, NewFamilies: e.NewFamilies,
 	}
 	s.InfectedHosts.TotalWoWPct = Change(s.InfectedHosts.Total, s.InfectedHosts.PrevTotal)
 	s.MalwareSites = MalwareSites{
@@ -300,12 +303,12 @@ type weekCounts struct {
 	incidents store.IncidentCounts
 }
 
-func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location) (weekCounts, error) {
+func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, top int) (weekCounts, error) {
 	var wc weekCounts
 	from, to := w.Bounds(loc)
 	r := store.Range{From: from, To: to}
 	var err error
-	if wc.events, err = c.EventCounts(ctx, r, TopProvinces); err != nil {
+	if wc.events, err = c.EventCounts(ctx, r, top); err != nil {
 		return wc, err
 	}
 	if wc.vulns, err = c.VulnCounts(ctx, r); err != nil {

@@ -150,6 +150,10 @@ type EventCounts struct {
 	PhishingTargets         []NameCount // impersonated organisations by pages, most first
 	DDoSEvents, DDoSTargets int
 	Events                  int // every event in the range, of any kind
+	// NewFamilies are the malware families (lower case) of the range's infected hosts and
+	// malware sites that no earlier event named; nil when the store holds nothing earlier,
+	// as then every family would look new.
+	NewFamilies []string
 }
 
 // VulnCounts are the counts of a range's vulnerability records.
@@ -369,7 +373,9 @@ type Tokens interface {
 
 // Counter computes a range's numbers inside the engine.
 type Counter interface {
-	EventCounts(ctx context.Context, r Range, topProvinces int) (EventCounts, error)
+	// EventCounts counts a range's events; with top above 0 it also ranks provinces and
+	// phishing targets (top of each) and finds the new malware families.
+	EventCounts(ctx context.Context, r Range, top int) (EventCounts, error)
 	VulnCounts(ctx context.Context, r Range) (VulnCounts, error)
 	IncidentCounts(ctx context.Context, r Range) (IncidentCounts, error)
 	// History counts the headline numbers of each of the consecutive ranges that the

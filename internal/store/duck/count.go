@@ -56,6 +56,14 @@ WHERE time >= $1 AND time < $2 AND kind = 'infected_host' AND country = 'CN'
 	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
 GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
 
+const newFamiliesSQL = `
+WITH fam AS (
+	SELECT lower(family) AS f, min(time) AS first FROM events
+	WHERE family IS NOT NULL AND family <> '' AND kind IN ('infected_host', 'malware_site') AND time < $2
+	GROUP BY 1
+)
+SELECT f FROM fam WHERE first >= $1 ORDER BY f`
+
 const targetsSQL = `
 SELECT target, count(DISTINCT url) AS pages FROM events
 WHERE time >= $1 AND time < $2 AND kind = 'phishing' AND target IS NOT NULL AND url IS NOT NULL
@@ -81,6 +89,9 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.Eve
 		c.PhishingTargets, err = nameCounts(ctx, d.db, targetsSQL, r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return c, fmt.Errorf("count phishing targets: %w", err)
+		}
+		if c.NewFamilies, err = d.newFamilies(ctx, r); err != nil {
+			return c, fmt.Errorf("find new malware families: %w", err)
 		}
 	}
 	return c, nil
@@ -234,4 +245,26 @@ func mergeHeadline(a, b store.Headline) store.Headline {
 	a.HighVulns += b.HighVulns
 	a.Incidents += b.Incidents
 	return a
+}
+
+// newFamilies lists the families first named in the range, when the store holds earlier events.
+func (d *DB) newFamilies(ctx context.Context, r store.Range) ([]string, error) {
+	var earlier bool
+	if err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE time < $1)`, r.From.UTC()).Scan(&earlier); err != nil || !earlier {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, newFamiliesSQL, r.From.UTC(), r.To.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

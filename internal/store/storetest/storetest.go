@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Overrides", func(t *testing.T) { testOverrides(t, open(t)) })
 	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open(t)) })
+	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
 }
 
 var (
@@ -412,5 +413,26 @@ func testArchive(t *testing.T, st store.Store) {
 	st.AddReview(ctx, store.Review{Week: "2024-W11", Digest: "bb", Actor: "ed2", ReviewedAt: at.Add(time.Hour)})
 	if r, err := st.LatestReview(ctx, "2024-W11"); err != nil || r.Digest != "bb" || r.Actor != "ed2" {
 		t.Errorf("latest review %+v, %v", r, err)
+	}
+}
+
+func testNewFamilies(t *testing.T, st store.Store) {
+	in := input(t, st, "families")
+	host := func(at time.Time, fam string, kind event.Kind) event.Event {
+		return event.Event{Time: at, Kind: kind, IP: "10.0.0.1", Country: "CN", Family: fam, TLP: event.Clear}
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 1, Events: []event.Event{host(mid, "Mirai", event.InfectedHost)}})
+	if c, _ := st.EventCounts(ctx, week, 3); c.NewFamilies != nil {
+		t.Errorf("a store without history calls families new: %v", c.NewFamilies)
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 4, Events: []event.Event{
+		host(from.Add(-30*24*time.Hour), "mirai", event.InfectedHost), // seen before, in another case
+		host(mid, "Mozi", event.MalwareSite), host(mid, "zeus", event.InfectedHost),
+		host(from.Add(-time.Hour), "zeus", event.DDoS), // a DDoS event does not count
+		host(to, "later", event.InfectedHost),
+	}})
+	c, _ := st.EventCounts(ctx, week, 3)
+	if !reflect.DeepEqual(c.NewFamilies, []string{"mozi", "zeus"}) {
+		t.Errorf("new families %v, want [mozi zeus]", c.NewFamilies)
 	}
 }
