@@ -41,6 +41,7 @@ var commands = []command{
 	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N]", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
+	{"export", "export --week 2024-W09 [--kind K] [--format csv|stix] [--tlp CLEAR] [--out PATH]", runExport},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
 	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},

@@ -612,3 +612,41 @@ func TestAPIRoles(t *testing.T) {
 		t.Errorf("the audit trail lacks who published:\n%s", out)
 	}
 }
+
+// TestExportRoundTrip exports a week as CSV and ingests it into another store: the same
+// numbers; and as STIX, without the events above the TLP asked for.
+func TestExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,url,country,province,family,tlp\n"+
+		"2024-02-27 10:00:00,infected_host,36.0.0.1,,CN,广东省,mirai,CLEAR\n"+
+		"2024-02-27 10:00:00,infected_host,36.0.0.2,,CN,江苏省,conficker,CLEAR\n"+
+		"2024-02-27 11:00:00,phishing,203.0.113.2,https://b.top/y,US,,,CLEAR\n"+
+		"2024-02-27 12:00:00,phishing,203.0.113.3,https://c.top/z,US,,,AMBER\n"), 0o644)
+	sitrep(t, "", "--store", a, "ingest", csv)
+	out := filepath.Join(dir, "export.csv")
+	if code, _, errs := sitrep(t, "", "--store", a, "export", "--week", "2024-W09", "--out", out); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, sum, errs := sitrep(t, "", "--store", b, "ingest", out); code != 0 || !strings.Contains(sum, "stored 3") {
+		t.Fatalf("ingest of the export: %s %s", sum, errs)
+	}
+	_, sa, _ := sitrep(t, "", "--store", a, "stats", "--week", "2024-W09", "--json")
+	_, sb, _ := sitrep(t, "", "--store", b, "stats", "--week", "2024-W09", "--json")
+	for _, want := range []string{`"trojan_botnet": 1`, `"conficker": 1`, `"name": "广东省"`} {
+		if !strings.Contains(sb, want) || !strings.Contains(sa, want) {
+			t.Errorf("round trip lost %s", want)
+		}
+	}
+	if !strings.Contains(sb, `"pages": 1,`) || !strings.Contains(sa, `"pages": 2,`) {
+		t.Error("the AMBER page should stay behind in a CLEAR export")
+	}
+	code, stix, _ := sitrep(t, "", "--store", a, "export", "--week", "2024-W09", "--format", "stix", "--tlp", "AMBER", "--kind", "phishing")
+	if code != 0 || strings.Count(stix, `"type": "indicator"`) != 2 || !strings.Contains(stix, "[url:value = 'https://c.top/z']") {
+		t.Errorf("STIX export:\n%.600s", stix)
+	}
+	if code, _, _ := sitrep(t, "", "--store", a, "export", "--week", "2024-W09", "--tlp", "RED"); code != 2 {
+		t.Error("a RED export was allowed")
+	}
+}

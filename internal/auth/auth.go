@@ -79,13 +79,9 @@ func TLPs(role string) []string {
 	if !ok {
 		return nil
 	}
-	order := []event.TLP{event.Clear, event.Green, event.Amber, event.AmberStrict, event.Red}
 	var out []string
-	for _, t := range order {
+	for _, t := range max.UpTo() {
 		out = append(out, string(t))
-		if t == max {
-			break
-		}
 	}
 	return out
 }

@@ -99,3 +99,16 @@ type Event struct {
 
 // IsConficker reports whether the event's malware family marks a Conficker infection.
 func (e *Event) IsConficker() bool { return strings.EqualFold(e.Family, "conficker") }
+
+// TLPOrder lists the labels from least to most restricted.
+var TLPOrder = []TLP{Clear, Green, Amber, AmberStrict, Red}
+
+// UpTo lists the labels no more restricted than t.
+func (t TLP) UpTo() []TLP {
+	for i, x := range TLPOrder {
+		if x == t {
+			return TLPOrder[:i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+
+	"sitrep/internal/event"
+	"sitrep/internal/export"
+	"sitrep/internal/store"
+)
+
+// runExport writes a week's events for sharing, up to a TLP label (CLEAR unless said).
+func runExport(e *env, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	kind := fs.String("kind", "", "only events of this `kind`")
+	format := fs.String("format", "csv", "csv (sitrep-events, ingestible) or stix (STIX 2.1 bundle)")
+	tlp := fs.String("tlp", "CLEAR", "the most restricted TLP `label` to include; RED is never exported")
+	out := fs.String("out", "", "write to `path` instead of standard output")
+	limit := fs.Int("limit", 1000000, "at most `N` events")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	w, err := pickWeek(*wk, e.cfg.Zone)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	max, err := event.ParseTLP(*tlp)
+	if err != nil || max == event.Red {
+		return usageError{"--tlp is CLEAR, GREEN, AMBER or AMBER+STRICT"}
+	}
+	if *format != "csv" && *format != "stix" {
+		return usageError{"--format is csv or stix"}
+	}
+	if *kind != "" {
+		if _, err := event.ParseKind(*kind); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	var labels []string
+	for _, t := range max.UpTo() {
+		labels = append(labels, string(t))
+	}
+	st, err := e.cfg.Open(e.ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	from, to := w.Bounds(e.cfg.Zone)
+	evs, err := st.ListEvents(e.ctx, store.Range{From: from, To: to}, *kind, labels, *limit)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if *format == "stix" {
+		err = export.STIX(&buf, evs)
+	} else {
+		err = export.CSV(&buf, evs)
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = e.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %d events to %s\n", len(evs), *out)
+	return nil
+}

@@ -1,0 +1,141 @@
+// Package export writes a week's events for sharing: as CSV in sitrep's own event format (so
+// that another sitrep can ingest it) and as a STIX 2.1 bundle of indicators. Only events of
+// the TLP labels the caller passes are written, each marked with its label; TLP:RED is never
+// exported.
+package export
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"sitrep/internal/event"
+)
+
+// CSVHeader is the sitrep-events columns an export writes.
+var CSVHeader = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn", "registrant_country",
+	"family", "target", "source", "tlp", "id"}
+
+// CSV writes events in the sitrep-events format, times in RFC 3339.
+func CSV(w io.Writer, evs []event.Event) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	for _, e := range evs {
+		asn := ""
+		if e.ASN != 0 {
+			asn = strconv.FormatUint(uint64(e.ASN), 10)
+		}
+		cw.Write([]string{e.Time.UTC().Format(time.RFC3339), string(e.Kind), e.IP, e.URL, e.Domain, e.Country, e.Province, asn,
+			e.RegistrantCountry, e.Family, e.Target, e.Source, string(e.TLP), e.FeedID})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// tlpMarkings are the STIX 2.1 marking definitions of TLP 2.0 (FIRST / OASIS).
+var tlpMarkings = map[event.TLP]string{
+	event.Clear:       "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+	event.Green:       "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+	event.Amber:       "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+	event.AmberStrict: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+}
+
+// namespace makes indicator IDs stable: the same observable gets the same ID in every export.
+var namespace = uuid.MustParse("4f7a2c1e-5b8d-4e3a-9c6f-0d1e2f3a4b5c")
+
+type indicator struct {
+	Type           string   `json:"type"`
+	SpecVersion    string   `json:"spec_version"`
+	ID             string   `json:"id"`
+	Created        string   `json:"created"`
+	Modified       string   `json:"modified"`
+	Name           string   `json:"name"`
+	IndicatorTypes []string `json:"indicator_types"`
+	Pattern        string   `json:"pattern"`
+	PatternType    string   `json:"pattern_type"`
+	ValidFrom      string   `json:"valid_from"`
+	Labels         []string `json:"labels,omitempty"`
+	Markings       []string `json:"object_marking_refs"`
+}
+
+type bundle struct {
+	Type    string      `json:"type"`
+	ID      string      `json:"id"`
+	Objects []indicator `json:"objects"`
+}
+
+// quote writes a STIX pattern string literal.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// STIX writes a STIX 2.1 bundle with one indicator per distinct URL (or, for events without a
+// URL, per IP), first seen at the earliest event. The bundle's ID derives from its content.
+func STIX(w io.Writer, evs []event.Event) error {
+	type seen struct {
+		ind   indicator
+		first time.Time
+	}
+	byPattern := map[string]*seen{}
+	var order []string
+	for _, e := range evs {
+		marking, ok := tlpMarkings[e.TLP]
+		if !ok {
+			return fmt.Errorf("an event marked TLP:%s cannot be exported", e.TLP)
+		}
+		var pattern, name string
+		switch {
+		case e.URL != "":
+			pattern, name = "[url:value = "+quote(e.URL)+"]", string(e.Kind)+" URL"
+		case e.IP != "":
+			typ := "ipv4-addr"
+			if strings.Contains(e.IP, ":") {
+				typ = "ipv6-addr"
+			}
+			pattern, name = "["+typ+":value = "+quote(e.IP)+"]", string(e.Kind)+" host"
+		default:
+			continue
+		}
+		key := pattern + "|" + marking
+		if s, ok := byPattern[key]; ok {
+			if e.Time.Before(s.first) {
+				s.first = e.Time
+			}
+			continue
+		}
+		kinds := []string{"malicious-activity"}
+		if e.Kind == event.Defacement || e.Kind == event.Backdoor || e.Kind == event.InfectedHost {
+			kinds = []string{"compromised"}
+		}
+		var labels []string
+		tax, typ := e.Kind.Taxonomy()
+		labels = append(labels, "rsit:"+tax+"/"+typ)
+		if e.Family != "" {
+			labels = append(labels, "family:"+strings.ToLower(e.Family))
+		}
+		byPattern[key] = &seen{ind: indicator{Type: "indicator", SpecVersion: "2.1",
+			ID:   "indicator--" + uuid.NewSHA1(namespace, []byte(key)).String(),
+			Name: name, IndicatorTypes: kinds, Pattern: pattern, PatternType: "stix", Labels: labels, Markings: []string{marking}},
+			first: e.Time}
+		order = append(order, key)
+	}
+	b := bundle{Type: "bundle", Objects: []indicator{}}
+	var all []string
+	for _, k := range order {
+		s := byPattern[k]
+		t := s.first.UTC().Format("2006-01-02T15:04:05.000Z")
+		s.ind.Created, s.ind.Modified, s.ind.ValidFrom = t, t, t
+		b.Objects = append(b.Objects, s.ind)
+		all = append(all, s.ind.ID)
+	}
+	b.ID = "bundle--" + uuid.NewSHA1(namespace, []byte(strings.Join(all, ","))).String()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(b)
+}
