@@ -38,7 +38,7 @@ var commands = []command{
 	{"review", "review --week 2024-W09 [--note TEXT]", runReview},
 	{"publish", "publish --week 2024-W09 [--allow-empty] [--without-review]", runPublish},
 	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
-	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N]", runToken},
+	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N] | list | revoke --name N", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
 	{"export", "export --week 2024-W09 [--kind K] [--format csv|stix] [--tlp CLEAR] [--out PATH]", runExport},

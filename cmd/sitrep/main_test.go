@@ -611,6 +611,19 @@ func TestAPIRoles(t *testing.T) {
 	if !strings.Contains(out, "publisher-1  bulletin.publish") {
 		t.Errorf("the audit trail lacks who published:\n%s", out)
 	}
+	if code, out, _ := sitrep(t, "", "--store", store, "token", "revoke", "--name", "viewer-1"); code != 0 || !strings.Contains(out, "revoked 1") {
+		t.Errorf("revoke: %d %s", code, out)
+	}
+	if code, _ := do("GET", "/api/v1/stats/2024-W10", "viewer", ""); code != 401 {
+		t.Errorf("a revoked token still works: %d", code)
+	}
+	if code, _, _ := sitrep(t, "", "--store", store, "token", "revoke", "--name", "viewer-1"); code != 1 {
+		t.Error("revoking twice succeeded")
+	}
+	_, list, _ := sitrep(t, "", "--store", store, "token", "list")
+	if !strings.Contains(list, "analyst-1") || strings.Count(list, "\n") != 5 || strings.Contains(list, "sitrep_") {
+		t.Errorf("token list:\n%s", list)
+	}
 }
 
 // TestExportRoundTrip exports a week as CSV and ingests it into another store: the same

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"text/tabwriter"
 	"time"
 
 	"sitrep/internal/auth"
@@ -11,8 +12,17 @@ import (
 
 // runToken creates an API token and prints it once; the store keeps only its digest.
 func runToken(e *env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usageError{"the token command is: token create --role R [--name N]"}
+	if len(args) == 0 {
+		return usageError{"the token command is: token create --role R [--name N] | list | revoke --name N"}
+	}
+	switch args[0] {
+	case "create":
+	case "list":
+		return tokenList(e, args[1:])
+	case "revoke":
+		return tokenRevoke(e, args[1:])
+	default:
+		return usageError{"the token command is: token create --role R [--name N] | list | revoke --name N"}
 	}
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	role := fs.String("role", "", "viewer, analyst, editor, publisher or admin")
@@ -41,5 +51,56 @@ func runToken(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, token)
 	fmt.Fprintf(e.stderr, "token %q with role %s; it is shown only now\n", *name, r)
+	return nil
+}
+
+func tokenList(e *env, args []string) error {
+	fs := flag.NewFlagSet("token list", flag.ContinueOnError)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := e.cfg.Open(e.ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ts, err := st.ListTokens(e.ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tREVOKED")
+	for _, t := range ts {
+		revoked := "-"
+		if t.RevokedAt != nil {
+			revoked = t.RevokedAt.In(e.cfg.Zone).Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(t.Name), t.Role, t.CreatedAt.In(e.cfg.Zone).Format(time.DateTime), revoked)
+	}
+	return tw.Flush()
+}
+
+func tokenRevoke(e *env, args []string) error {
+	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
+	name := fs.String("name", "", "revoke the tokens of this `name`")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"--name is required"}
+	}
+	st, err := e.cfg.Open(e.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.RevokeTokens(e.ctx, *name, actor(), time.Now())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no live token is named %q (sitrep token list)", *name)
+	}
+	fmt.Fprintf(e.stdout, "revoked %d token(s) named %q\n", n, *name)
 	return nil
 }

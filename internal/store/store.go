@@ -357,10 +357,11 @@ type Archive interface {
 
 // Token is an API token's record; the token itself is never stored, only its digest.
 type Token struct {
-	Digest    string    `json:"-"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	CreatedAt time.Time `json:"created_at"`
+	Digest    string     `json:"-"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // Tokens keeps API tokens.
@@ -369,6 +370,10 @@ type Tokens interface {
 	AddToken(ctx context.Context, t Token, actor string) error
 	// TokenByDigest returns the token with that digest, or ErrNotFound (also when revoked).
 	TokenByDigest(ctx context.Context, digest string) (Token, error)
+	// Tokens lists every token, revoked ones too, by name.
+	ListTokens(ctx context.Context) ([]Token, error)
+	// RevokeTokens revokes the tokens named name, with an audit entry, and says how many.
+	RevokeTokens(ctx context.Context, name, actor string, at time.Time) (int, error)
 }
 
 // Counter computes a range's numbers inside the engine.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"sitrep/internal/store"
 )
@@ -31,4 +32,45 @@ func (d *DB) TokenByDigest(ctx context.Context, digest string) (store.Token, err
 		return t, store.ErrNotFound
 	}
 	return t, err
+}
+
+// ListTokens implements store.Tokens.
+func (d *DB) ListTokens(ctx context.Context) ([]store.Token, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name, created_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Token
+	for rows.Next() {
+		var t store.Token
+		var revoked sql.NullTime
+		if err := rows.Scan(&t.Name, &t.Role, &t.CreatedAt, &revoked); err != nil {
+			return nil, err
+		}
+		if revoked.Valid {
+			r := revoked.Time
+			t.RevokedAt = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeTokens implements store.Tokens.
+func (d *DB) RevokeTokens(ctx context.Context, name, actor string, at time.Time) (int, error) {
+	var n int64
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, at.UTC(), name)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'token.revoke', ?, ?)`,
+			at.UTC(), actor, name, fmt.Sprintf("%d token(s)", n))
+		return err
+	})
+	return int(n), err
 }
