@@ -29,6 +29,7 @@ type env struct {
 type command struct {
 	name, usage string
 	run         func(e *env, args []string) error
+	brief       string // the line in the list of commands, when usage is too long for it
 }
 
 var commands = []command{
@@ -40,7 +41,7 @@ var commands = []command{
 	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
 	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N] | list | revoke --name N", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
-	{"incident", incidentUsage, runIncident},
+	{"incident", incidentUsage, runIncident, "incident open|show|list|assign|note|resolve|close|reject|notify|partner|partners …"},
 	{"export", "export --week 2024-W09 [--kind K] [--format csv|stix] [--tlp CLEAR] [--out PATH]", runExport},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
@@ -125,6 +126,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: sitrep [--store URL] [--tz ZONE] COMMAND [flags]")
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  sitrep %s\n", c.usage)
+		line := c.usage
+		if c.brief != "" {
+			line = c.brief
+		}
+		fmt.Fprintf(w, "  sitrep %s\n", line)
 	}
 }
