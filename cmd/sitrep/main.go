@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"sitrep/internal/app"
@@ -29,7 +31,6 @@ type env struct {
 type command struct {
 	name, usage string
 	run         func(e *env, args []string) error
-	brief       string // the line in the list of commands, when usage is too long for it
 }
 
 var commands = []command{
@@ -41,7 +42,7 @@ var commands = []command{
 	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
 	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N] | list | revoke --name N", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
-	{"incident", incidentUsage, runIncident, "incident open|show|list|assign|note|resolve|close|reject|notify|partner|partners …"},
+	{"incident", incidentUsage, runIncident},
 	{"export", "export --week 2024-W09 [--kind K] [--format csv|stix] [--tlp CLEAR] [--out PATH]", runExport},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
@@ -126,10 +127,22 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: sitrep [--store URL] [--tz ZONE] COMMAND [flags]")
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands {
-		line := c.usage
-		if c.brief != "" {
-			line = c.brief
+		line, _, more := strings.Cut(c.usage, "\n")
+		if more { // a command with several forms: its name and verbs only
+			line = c.name + " " + strings.Join(subcommands(c.usage), "|") + " …"
 		}
 		fmt.Fprintf(w, "  sitrep %s\n", line)
 	}
+}
+
+// subcommands lists the verbs of a usage with several forms ("incident open …" lines).
+func subcommands(usage string) []string {
+	var out []string
+	for _, l := range strings.Split(usage, "\n") {
+		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(l), "sitrep "))
+		if len(f) > 1 && !slices.Contains(out, f[1]) {
+			out = append(out, f[1])
+		}
+	}
+	return out
 }
