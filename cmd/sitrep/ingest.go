@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"sitrep/internal/enrich"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/geoip"
@@ -119,7 +120,7 @@ func listRejects(e *env, input string, limit int) error {
 		if field == "" {
 			field = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", printable(r.Input), r.Line, printable(field), printable(r.Reason), printable(tabular.Snip(r.Raw, 80)))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", printable(r.Input), r.Line, printable(field), printable(enrich.DefangText(r.Reason)), printable(enrich.DefangText(tabular.Snip(r.Raw, 80))))
 	}
 	return tw.Flush()
 }

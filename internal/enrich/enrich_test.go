@@ -108,3 +108,11 @@ func TestDefang(t *testing.T) {
 		}
 	}
 }
+
+func TestDefangText(t *testing.T) {
+	in := `2024-02-27,phishing,"https://evil.example.top/login",x.example.com,HTTP://Other.example.net/a b`
+	want := `2024-02-27,phishing,"hxxps://evil[.]example[.]top/login",x.example.com,hxxp://Other[.]example[.]net/a b`
+	if got := DefangText(in); got != want {
+		t.Errorf("DefangText:\n got %s\nwant %s", got, want)
+	}
+}

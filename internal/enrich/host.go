@@ -109,6 +109,11 @@ func Defang(s string) string {
 	return scheme + strings.ReplaceAll(host, ".", "[.]") + path
 }
 
+var urlInText = regexp.MustCompile(`(?i)\b(?:https?|ftp)://[^\s"'<>,]+`)
+
+// DefangText defangs every URL in a text meant for a person, such as a rejected row.
+func DefangText(s string) string { return urlInText.ReplaceAllStringFunc(s, Defang) }
+
 var schemeOnly = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:[^0-9]`)
 
 // Refang undoes the usual defanging of URLs in threat reports: hxxp and hxxps schemes and
