@@ -1,5 +1,6 @@
 // Package enrich derives what an event's own fields imply: the host of a URL, the registrable
-// domain and top-level domain, the GOV-class flag, and the canonical name of a province.
+// domain, the GOV-class flag, and the canonical name of a province; and it defangs URLs for
+// people to read.
 // Country, province and ASN lookups by IP plug in here as well.
 //
 // Everything here is pure and safe for concurrent use.
@@ -141,14 +142,6 @@ func RegistrableDomain(host string) string {
 		return host
 	}
 	return d
-}
-
-// TLD returns the last label of a domain: "com" for "example.com".
-func TLD(domain string) string {
-	if i := strings.LastIndexByte(domain, '.'); i >= 0 {
-		return domain[i+1:]
-	}
-	return domain
 }
 
 // DefaultGovSuffixes mark GOV-class sites unless configured otherwise.
