@@ -39,10 +39,7 @@ func runExport(e *env, args []string) error {
 			return usageError{err.Error()}
 		}
 	}
-	var labels []string
-	for _, t := range max.UpTo() {
-		labels = append(labels, string(t))
-	}
+	labels := max.UpTo()
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {
 		return err

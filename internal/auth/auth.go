@@ -79,9 +79,5 @@ func TLPs(role string) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	for _, t := range max.UpTo() {
-		out = append(out, string(t))
-	}
-	return out
+	return max.UpTo()
 }

@@ -103,11 +103,15 @@ func (e *Event) IsConficker() bool { return strings.EqualFold(e.Family, "confick
 // TLPOrder lists the labels from least to most restricted.
 var TLPOrder = []TLP{Clear, Green, Amber, AmberStrict, Red}
 
-// UpTo lists the labels no more restricted than t.
-func (t TLP) UpTo() []TLP {
+// UpTo lists the labels no more restricted than t, as the store filters on them.
+func (t TLP) UpTo() []string {
 	for i, x := range TLPOrder {
 		if x == t {
-			return TLPOrder[:i+1]
+			out := make([]string, i+1)
+			for j, y := range TLPOrder[:i+1] {
+				out[j] = string(y)
+			}
+			return out
 		}
 	}
 	return nil
