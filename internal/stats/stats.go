@@ -234,34 +234,32 @@ func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time
 	if err != nil {
 		return err
 	}
-	series := map[string]func(h store.Headline) int{
-		"infected_hosts.total":  func(h store.Headline) int { return h.TrojanBotnet + h.Conficker },
-		"malware_sites.domains": func(h store.Headline) int { return h.MalwareDomains },
-		"defaced.total":         func(h store.Headline) int { return h.Defaced },
-		"backdoored.total":      func(h store.Headline) int { return h.Backdoored },
-		"phishing.pages":        func(h store.Headline) int { return h.PhishingPages },
-		"ddos.events":           func(h store.Headline) int { return h.DDoSEvents },
-		"vulnerabilities.high":  func(h store.Headline) int { return h.HighVulns },
+	// Each rated figure: this week's value, last week's, and its trailing series.
+	metrics := []struct {
+		name      string
+		cur, prev int
+		series    func(h store.Headline) int
+	}{
+		{"infected_hosts.total", s.InfectedHosts.Total, s.InfectedHosts.PrevTotal, func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
+		{"malware_sites.domains", s.MalwareSites.Domains, prev.events.MalwareDomains, func(h store.Headline) int { return h.MalwareDomains }},
+		{"defaced.total", s.Defaced.Total, s.Defaced.PrevTotal, func(h store.Headline) int { return h.Defaced }},
+		{"backdoored.total", s.Backdoored.Total, s.Backdoored.PrevTotal, func(h store.Headline) int { return h.Backdoored }},
+		{"phishing.pages", s.Phishing.Pages, s.Phishing.PrevPages, func(h store.Headline) int { return h.PhishingPages }},
+		{"ddos.events", s.DDoS.Events, prev.events.DDoSEvents, func(h store.Headline) int { return h.DDoSEvents }},
+		{"vulnerabilities.high", s.Vulnerabilities.High, prev.vulns.BySeverity[event.High], func(h store.Headline) int { return h.HighVulns }},
 	}
 	in := assess.Input{
-		Values: map[string]int{
-			"infected_hosts.total": s.InfectedHosts.Total, "malware_sites.domains": s.MalwareSites.Domains,
-			"defaced.total": s.Defaced.Total, "backdoored.total": s.Backdoored.Total, "phishing.pages": s.Phishing.Pages,
-			"ddos.events": s.DDoS.Events, "vulnerabilities.high": s.Vulnerabilities.High,
-		},
-		Prev: map[string]int{
-			"infected_hosts.total": s.InfectedHosts.PrevTotal, "malware_sites.domains": prev.events.MalwareDomains,
-			"defaced.total": s.Defaced.PrevTotal, "backdoored.total": s.Backdoored.PrevTotal, "phishing.pages": s.Phishing.PrevPages,
-			"ddos.events": prev.events.DDoSEvents, "vulnerabilities.high": prev.vulns.BySeverity[event.High],
-		},
+		Values:           map[string]int{},
+		Prev:             map[string]int{},
 		History:          map[string][]int{},
 		VulnTotal:        s.Vulnerabilities.Total,
 		NationalImpact:   s.Incidents.ByImpact["national"],
 		ProvincialImpact: s.Incidents.ByImpact["provincial"],
 	}
-	for name, f := range series {
+	for _, m := range metrics {
+		in.Values[m.name], in.Prev[m.name] = m.cur, m.prev
 		for _, h := range hist {
-			in.History[name] = append(in.History[name], f(h))
+			in.History[m.name] = append(in.History[m.name], m.series(h))
 		}
 	}
 	r := pol.Rate(in)
