@@ -384,6 +384,27 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 		return err
 	})
 
+	// Stages are tracked from creation to commit, so that every exit path (an error, a
+	// cancelled context, an input found complete) removes the files of batches not committed.
+	var (
+		stagesMu sync.Mutex
+		stages   = map[store.Stage]bool{}
+	)
+	track := func(s store.Stage, live bool) {
+		stagesMu.Lock()
+		defer stagesMu.Unlock()
+		if live {
+			stages[s] = true
+		} else {
+			delete(stages, s)
+		}
+	}
+	defer func() {
+		for s := range stages {
+			s.Discard()
+		}
+	}()
+
 	g.Go(func() error { // gather chunks into batches; a batch is full when all its chunks are in
 		defer close(full)
 		open := map[int]*pending{}
@@ -396,6 +417,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 					if err != nil {
 						return err
 					}
+					track(stage, true)
 					p.batch.Stage = stage
 				}
 				open[c.batch] = p
@@ -412,53 +434,73 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 				}
 			}
 		}
-		for _, p := range open {
-			if p.batch.Stage != nil {
-				p.batch.Stage.Discard()
-			}
-		}
 		return nil
 	})
 
-	g.Go(func() error { // commit; the single writer
-		registered := false
+	// The ledger is asked as soon as the fingerprint is known, not after the first batch is
+	// parsed: an input the store holds whole stops the run at once.
+	registered := make(chan struct{})
+	g.Go(func() error {
+		var err error
+		in, err = register()
+		if err == nil {
+			close(registered)
+		}
+		return err
+	})
+
+	g.Go(func() error { // commit in batch order; the single writer
+		select {
+		case <-registered:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		// Batches are committed in input order whatever order their chunks were parsed in,
+		// so a record repeated in a later batch is always written after the earlier one and
+		// the tallies are the same on every run. Out of order batches wait here; their rows
+		// wait in their stages.
+		ready, next := map[int]*pending{}, 0
 		for p := range full {
-			if !registered {
-				var err error
-				if in, err = register(); err != nil {
-					if p.batch.Stage != nil {
-						p.batch.Stage.Discard()
-					}
+			ready[p.batch.No] = p
+			for q := ready[next]; q != nil; q = ready[next] {
+				delete(ready, next)
+				next++
+				if err := commit(ctx, st, in, q, add, log); err != nil {
 					return err
 				}
-				registered = true
-			}
-			if t, done := in.Committed[p.batch.No]; done {
-				if p.batch.Stage != nil {
-					p.batch.Stage.Discard()
+				if q.batch.Stage != nil {
+					track(q.batch.Stage, false)
 				}
-				add(store.Tally{Read: t.Read, Duplicate: t.Stored + t.Duplicate, Rejected: t.Rejected})
-				continue
 			}
-			p.batch.Input = in.ID
-			start := time.Now()
-			t, err := st.Commit(ctx, p.batch)
-			if err != nil {
-				return fmt.Errorf("batch %d: %w", p.batch.No, err)
-			}
-			log.Debug("batch committed", "input", in.Name, "batch", p.batch.No, "read", t.Read, "stored", t.Stored,
-				"rejected", t.Rejected, "seconds", time.Since(start).Seconds())
-			add(t)
 		}
-		if !registered { // an input without rows still gets its ledger entry
-			var err error
-			in, err = register()
-			return err
+		if len(ready) > 0 && ctx.Err() == nil {
+			return fmt.Errorf("batch %d never arrived", next)
 		}
 		return nil
 	})
 	err := g.Wait()
 	return in, total, err
+}
+
+// commit writes one full batch, or counts it from the ledger when an earlier run did.
+func commit(ctx context.Context, st store.Ingest, in store.Input, p *pending, add func(store.Tally), log *slog.Logger) error {
+	if t, done := in.Committed[p.batch.No]; done {
+		if p.batch.Stage != nil {
+			p.batch.Stage.Discard()
+		}
+		add(store.Tally{Read: t.Read, Duplicate: t.Stored + t.Duplicate, Rejected: t.Rejected})
+		return nil
+	}
+	p.batch.Input = in.ID
+	start := time.Now()
+	t, err := st.Commit(ctx, p.batch)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", p.batch.No, err)
+	}
+	log.Debug("batch committed", "input", in.Name, "batch", p.batch.No, "read", t.Read, "stored", t.Stored,
+		"rejected", t.Rejected, "seconds", time.Since(start).Seconds())
+	add(t)
+	return nil
 }
 
 // gather adds a parsed chunk to its batch.

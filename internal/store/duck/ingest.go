@@ -1,11 +1,13 @@
 package duck
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"sitrep/internal/event"
@@ -128,12 +130,12 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	if err != nil {
 		return t, fmt.Errorf("stage rejects: %w", err)
 	}
-	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID })
+	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID }, func(v *event.Vuln) int { return v.Line })
 	vuFiles, err := stageAll(encode(nil, len(vulns), func(r *rowWriter, i int) { writeVuln(r, &vulns[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage vulnerabilities: %w", err)
 	}
-	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID })
+	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID }, func(in *event.Incident) int { return in.Line })
 	inFiles, err := stageAll(encode(nil, len(incs), func(r *rowWriter, i int) { writeIncident(r, &incs[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage incidents: %w", err)
@@ -162,12 +164,24 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 			if len(r.files) == 0 {
 				continue
 			}
-			dup, err := upsert(ctx, tx, r.table, readCSV(r.files, r.cols, b.Input), r.cols)
+			if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_`+r.table+` AS `+readCSV(r.files, r.cols, b.Input)); err != nil {
+				return fmt.Errorf("load %s: %w", r.table, err)
+			}
+			n := r.n
+			if r.table == "incidents" {
+				aside, err := setAsideTickets(ctx, tx)
+				if err != nil {
+					return fmt.Errorf("load incidents: %w", err)
+				}
+				n -= aside
+				nRejects += aside
+			}
+			dup, err := upsert(ctx, tx, r.table, r.cols)
 			if err != nil {
 				return fmt.Errorf("load %s: %w", r.table, err)
 			}
 			t.Duplicate += dup
-			t.Stored += r.n - dup
+			t.Stored += n - dup
 		}
 		// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
 		t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
@@ -184,12 +198,12 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	return t, err
 }
 
-// upsert loads keyed records: a record equal to the stored one (but for where it was read
-// from) is a duplicate; a new or changed one replaces it. It returns the duplicates.
-func upsert(ctx context.Context, tx *sql.Tx, table, src string, cols []column) (int, error) {
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_`+table+` AS `+src); err != nil {
-		return 0, err
-	}
+// upsert loads keyed records. The later row wins: a row replaces the stored record with its
+// ID only when it was read later — from an input registered later, or further down the same
+// input — so batches committed in any order leave the same record. A row equal to the stored
+// record (but for where it was read from), or older than it, changes nothing and counts as a
+// duplicate. It returns the duplicates.
+func upsert(ctx context.Context, tx *sql.Tx, table string, cols []column) (int, error) {
 	var same, set []string
 	cols = append(cols[:len(cols):len(cols)], column{"input_id", "BIGINT"})
 	for _, c := range cols {
@@ -201,15 +215,15 @@ func upsert(ctx context.Context, tx *sql.Tx, table, src string, cols []column) (
 			same = append(same, fmt.Sprintf("s.%s IS NOT DISTINCT FROM t.%s", c.name, c.name))
 		}
 	}
-	equal := strings.Join(same, " AND ")
+	stale := fmt.Sprintf(`EXISTS (SELECT 1 FROM %s t WHERE s.id = t.id AND ((%s)
+		OR coalesce(t.input_id, -1) > s.input_id OR (t.input_id = s.input_id AND t.line > s.line)))`, table, strings.Join(same, " AND "))
 	var dup int
-	err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM stage_%s s JOIN %s t ON s.id = t.id AND %s`, table, table, equal)).Scan(&dup)
+	err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM stage_%s s WHERE %s`, table, stale)).Scan(&dup)
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT * FROM stage_%s s
-		WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE s.id = t.id AND %s)
-		ON CONFLICT (id) DO UPDATE SET %s`, table, names(cols), table, table, equal, strings.Join(set, ", ")))
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT * FROM stage_%s s WHERE NOT %s
+		ON CONFLICT (id) DO UPDATE SET %s`, table, names(cols), table, stale, strings.Join(set, ", ")))
 	if err != nil {
 		return 0, err
 	}
@@ -217,19 +231,43 @@ func upsert(ctx context.Context, tx *sql.Tx, table, src string, cols []column) (
 	return dup, err
 }
 
-// lastByID keeps the last record of each ID, in first-seen order.
-func lastByID[T any](recs []T, id func(*T) string) []T {
+// setAsideTickets moves staged incident rows whose ID is a ticket managed by sitrep's own
+// tickets (one with a history) to the quarantine: such a ticket changes only through its
+// history, never by an import. It returns how many rows it set aside.
+func setAsideTickets(ctx context.Context, tx *sql.Tx) (int, error) {
+	const managed = `EXISTS (SELECT 1 FROM incident_history h WHERE h.incident_id = s.id)`
+	res, err := tx.ExecContext(ctx, `INSERT INTO rejects (line, field, reason, raw, input_id)
+		SELECT s.line, 'id', 'incident ' || s.id || ' is a ticket kept by sitrep incident: change it through its history (sitrep incident note|resolve|close …), not by an import',
+			left(to_json(s)::VARCHAR, 4096), s.input_id
+		FROM stage_incidents s WHERE `+managed)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM stage_incidents s WHERE `+managed)
+	return int(n), err
+}
+
+// lastByID keeps the last record of each ID by line (the rows of a batch may arrive in any
+// order), in line order.
+func lastByID[T any](recs []T, id func(*T) string, line func(*T) int) []T {
 	at := make(map[string]int, len(recs))
 	out := make([]T, 0, len(recs))
 	for i := range recs {
 		k := id(&recs[i])
 		if j, ok := at[k]; ok {
-			out[j] = recs[i]
+			if line(&recs[i]) > line(&out[j]) {
+				out[j] = recs[i]
+			}
 			continue
 		}
 		at[k] = len(out)
 		out = append(out, recs[i])
 	}
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(line(&a), line(&b)) })
 	return out
 }
 

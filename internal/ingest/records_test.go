@@ -1,0 +1,213 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+	"sitrep/internal/store/duck"
+)
+
+// repeatedIDs writes an incidents file where INC-R is open in row 1 and closed in the last
+// row, with n filler incidents between, and a vulnerabilities file where CNVD-R is low in row
+// 1 and high in the last row.
+func repeatedIDs(t *testing.T, n int) (incidents, vulns string) {
+	t.Helper()
+	var in, vu strings.Builder
+	in.WriteString("id,opened,closed,type,source\n")
+	in.WriteString("INC-R,2024-02-20 09:00:00,,phishing,first\n")
+	vu.WriteString("id,published,severity,object\n")
+	vu.WriteString("CNVD-R,2024-02-27 09:00:00,low,os\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&in, "INC-F%05d,2024-02-20 09:00:00,2024-02-21 09:00:00,malware,filler\n", i)
+		fmt.Fprintf(&vu, "CNVD-F%05d,2024-02-20 09:00:00,medium,application\n", i)
+	}
+	in.WriteString("INC-R,2024-02-20 09:00:00,2024-02-28 10:00:00,phishing,last\n")
+	vu.WriteString("CNVD-R,2024-02-27 09:00:00,high,os\n")
+	return write(t, "incidents.csv", []byte(in.String())), write(t, "vulns.csv", []byte(vu.String()))
+}
+
+// TestLaterRowWins repeats a record's ID in the first and the last row of an input split into
+// many batches and chunks: whatever the worker count, and however the batches happen to be
+// parsed, the last row is what the store keeps, and the tallies are the same every run.
+func TestLaterRowWins(t *testing.T) {
+	incidents, vulns := repeatedIDs(t, 4100)
+	var want [2]store.Tally
+	for _, workers := range []int{1, 2, 4, 8} {
+		for run := 0; run < 3; run++ {
+			t.Run(fmt.Sprintf("workers=%d/run=%d", workers, run), func(t *testing.T) {
+				st := newStore(t)
+				o := opts()
+				o.Workers, o.BatchSize = workers, 700
+				var got [2]store.Tally
+				for i, path := range []string{incidents, vulns} {
+					sum, err := File(ctx, st, path, nil, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got[i] = sum.Tally
+				}
+				ic, err := st.IncidentCounts(ctx, seedWeek)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ic.Handled != 1 || ic.Phishing != 1 || ic.BySource["last"] != 1 {
+					t.Errorf("the seed week counts %d incidents (%d phishing, by source %v), want INC-R's last row: 1 phishing from last", ic.Handled, ic.Phishing, ic.BySource)
+				}
+				vc, err := st.VulnCounts(ctx, seedWeek)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if vc.Total != 1 || vc.BySeverity[event.High] != 1 {
+					t.Errorf("the seed week counts %d vulnerabilities %v, want CNVD-R's last row: 1 high", vc.Total, vc.BySeverity)
+				}
+				if workers == 1 && run == 0 {
+					want = got
+				} else if got != want {
+					t.Errorf("tallies %+v, the first run had %+v", got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestLaterInputWins ingests two inputs that both carry a record: the one ingested later wins,
+// and ingesting the first again changes nothing.
+func TestLaterInputWins(t *testing.T) {
+	st := newStore(t)
+	closed := write(t, "closed.csv", []byte("id,opened,closed,type\nINC-X,2024-02-20 09:00:00,2024-02-28 10:00:00,phishing\n"))
+	reopened := write(t, "open.csv", []byte("id,opened,closed,type\nINC-X,2024-02-20 09:00:00,,phishing\n"))
+	for _, p := range []string{closed, reopened, closed} {
+		if _, err := File(ctx, st, p, nil, opts()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ic, err := st.IncidentCounts(ctx, seedWeek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ic.Handled != 0 {
+		t.Errorf("INC-X counts as handled %d times; the later input reopened it", ic.Handled)
+	}
+}
+
+// TestCompleteInputStopsAtOnce ingests a finished input again: the ledger is asked before a
+// batch is parsed, so nothing is staged and the summary comes from the ledger.
+func TestCompleteInputStopsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	st := storeIn(t, dir)
+	incidents, _ := repeatedIDs(t, 3000)
+	o := opts()
+	o.BatchSize = 500
+	first, err := File(ctx, st, incidents, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counting := &committing{DB: st}
+	again, err := File(ctx, counting, incidents, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Read != first.Read || again.Stored != 0 || again.Duplicate != first.Stored+first.Duplicate {
+		t.Errorf("second run %v, first %v", again, first)
+	}
+	if counting.commits != 0 {
+		t.Errorf("the second run committed %d batches", counting.commits)
+	}
+	if n := leftovers(t, dir); n != 0 {
+		t.Errorf("%d staging files left behind", n)
+	}
+}
+
+// TestFailedIngestLeavesNoStaging stops an ingest at its third batch and looks for staging
+// files left behind.
+func TestFailedIngestLeavesNoStaging(t *testing.T) {
+	dir := t.TempDir()
+	st := storeIn(t, dir)
+	var b strings.Builder
+	b.WriteString("time,kind,ip,country\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "2024-02-26 08:00:00,infected_host,10.0.%d.%d,CN\n", i/256, i%256)
+	}
+	path := write(t, "events.csv", []byte(b.String()))
+	o := opts()
+	o.BatchSize, o.Workers = 1000, 4
+	if _, err := File(ctx, &failAfter{DB: st, n: 2}, path, nil, o); err == nil {
+		t.Fatal("the ingest did not fail")
+	}
+	if n := leftovers(t, dir); n != 0 {
+		t.Errorf("%d staging files left behind", n)
+	}
+}
+
+// committing counts the batches committed through it.
+type committing struct {
+	*duck.DB
+	commits int
+}
+
+func (c *committing) Commit(ctx context.Context, b store.Batch) (store.Tally, error) {
+	c.commits++
+	return c.DB.Commit(ctx, b)
+}
+
+// storeIn opens a store in dir.
+func storeIn(t *testing.T, dir string) *duck.DB {
+	t.Helper()
+	st, err := duck.Open(ctx, dir, duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// leftovers counts the staging files in the store directory dir.
+func leftovers(t *testing.T, dir string) int {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "tmp", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(matches)
+}
+
+// TestManagedTicketsAreNotImported ingests a row whose ID is a ticket kept by sitrep's own
+// tickets: the row is set aside with its reason, and the ticket stays as its history made it.
+func TestManagedTicketsAreNotImported(t *testing.T) {
+	st := newStore(t)
+	opened := time.Date(2024, 2, 26, 9, 0, 0, 0, time.UTC)
+	tk := store.Ticket{Incident: event.Incident{ID: "INC-000001", Opened: opened, Type: event.PhishingIncident, TLP: event.Red}}
+	if err := st.CreateTicket(ctx, tk, store.TicketEntry{At: opened, Actor: "analyst", Action: "open", To: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	path := write(t, "incidents.csv", []byte("id,opened,closed,type,tlp\n"+
+		"INC-000001,2024-02-26 09:00:00,2024-02-28 10:00:00,malware,CLEAR\n"+
+		"INC-OTHER,2024-02-26 09:00:00,2024-02-28 10:00:00,malware,CLEAR\n"))
+	sum, err := File(ctx, st, path, nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Stored != 1 || sum.Rejected != 1 {
+		t.Errorf("summary %v, want 1 stored and 1 rejected", sum)
+	}
+	got, err := st.Ticket(ctx, "INC-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Type != event.PhishingIncident || got.TLP != event.Red || got.Closed != nil {
+		t.Errorf("the import changed the ticket: %+v", got.Incident)
+	}
+	rs, err := st.Rejects(ctx, store.RejectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Line != 2 || rs[0].Field != "id" || !strings.Contains(rs[0].Reason, "sitrep incident") || !strings.Contains(rs[0].Raw, "INC-000001") {
+		t.Errorf("quarantine %+v", rs)
+	}
+}
