@@ -23,12 +23,13 @@ const incidentUsage = `incident open --type T [--url U] [--source S] [--partner 
        sitrep incident show ID [--json]
        sitrep incident list [--state S,S] [--type T] [--partner P] [--week W] [--overdue] [--json]
        sitrep incident assign ID --partner P | note ID --note TEXT | resolve|close|reject ID [--note TEXT] [--duplicate-of ID]
+       sitrep incident label ID --tlp LABEL [--note REASON]   (lowering the label needs the reason; audited)
        sitrep incident notify ID [--dry-run]   (SITREP_SMTP_ADDR, SITREP_SMTP_FROM, SITREP_SMTP_USER, SITREP_SMTP_PASSWORD)
        sitrep incident partner --name N --kind K --country CC [--contact EMAIL] | partners`
 
 func runIncident(e *env, args []string) error {
 	if len(args) == 0 {
-		return usageError{"name what to do: open, show, list, assign, note, resolve, close, reject, partner, partners"}
+		return usageError{"name what to do: open, show, list, assign, note, resolve, close, reject, label, notify, partner, partners"}
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -38,7 +39,7 @@ func runIncident(e *env, args []string) error {
 		return incidentShow(e, args)
 	case "list":
 		return incidentList(e, args)
-	case "assign", "note", "resolve", "close", "reject", "triage", "reopen":
+	case "assign", "note", "resolve", "close", "reject", "triage", "reopen", "label":
 		return incidentChange(e, sub, args)
 	case "notify":
 		return incidentNotify(e, args)
@@ -166,6 +167,7 @@ func incidentChange(e *env, verb string, args []string) error {
 	note := fs.String("note", "", "a note for the history")
 	atFlag := fs.String("at", "", "when it happened (default now)")
 	dupOf := fs.String("duplicate-of", "", "with reject: the ticket this one repeats")
+	tlp := fs.String("tlp", "", "with label: the ticket's new TLP label (lowering it needs --note with the reason)")
 	id, err := parseWithID(e, fs, args)
 	if err != nil {
 		return err
@@ -192,6 +194,12 @@ func incidentChange(e *env, verb string, args []string) error {
 			return usageError{"--note is required"}
 		}
 		err = svc.Note(e.ctx, id, c)
+	case "label":
+		to, perr := event.ParseTLP(*tlp)
+		if *tlp == "" || perr != nil {
+			return usageError{"--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED is required"}
+		}
+		err = svc.Relabel(e.ctx, id, to, c)
 	case "reject":
 		to := incident.Rejected
 		if *dupOf != "" {
@@ -209,6 +217,10 @@ func incidentChange(e *env, verb string, args []string) error {
 	t, err := st.Ticket(e.ctx, id)
 	if err != nil {
 		return err
+	}
+	if verb == "label" {
+		fmt.Fprintf(e.stdout, "%s %s TLP:%s\n", t.ID, t.State, t.TLP)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "%s %s\n", t.ID, t.State)
 	return nil

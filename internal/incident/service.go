@@ -164,6 +164,34 @@ func (s *Service) Note(ctx context.Context, id string, c Change) error {
 	return s.Store.AppendTicket(ctx, id, t.Seq, []store.TicketEntry{{At: s.at(c), Actor: c.Actor, Action: "note", Note: c.Note}}, store.TicketChange{})
 }
 
+// ErrReasonNeeded is returned when a ticket's label is lowered without a reason.
+var ErrReasonNeeded = errors.New("lowering a ticket's TLP label needs a reason")
+
+// Relabel sets a ticket's TLP label, with a history entry and an audit entry. Lowering it
+// (towards CLEAR) shares what the ticket holds more widely, so it needs a reason (c.Note).
+func (s *Service) Relabel(ctx context.Context, id string, to event.TLP, c Change) error {
+	t, err := s.Store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	from := t.TLP
+	if from == "" {
+		from = event.Clear
+	}
+	if from == to {
+		return nil
+	}
+	if slices.Index(event.TLPOrder, to) < slices.Index(event.TLPOrder, from) && strings.TrimSpace(c.Note) == "" {
+		return fmt.Errorf("ticket %s from TLP:%s to TLP:%s: %w", id, from, to, ErrReasonNeeded)
+	}
+	note := fmt.Sprintf("TLP:%s → TLP:%s", from, to)
+	if c.Note != "" {
+		note += ": " + c.Note
+	}
+	e := store.TicketEntry{At: s.at(c), Actor: c.Actor, Action: "relabel", Note: note}
+	return s.Store.AppendTicket(ctx, id, t.Seq, []store.TicketEntry{e}, store.TicketChange{TLP: &to})
+}
+
 // Move takes a ticket to state to by the allowed transitions, recording each; closing sets the
 // time the ticket counts as handled.
 func (s *Service) Move(ctx context.Context, id string, to State, c Change) error {
@@ -246,7 +274,7 @@ func (s *Service) OpenFromEvents(ctx context.Context, src store.Observables, r s
 		if at.IsZero() {
 			at = s.now()
 		}
-		t, err := s.Open(ctx, Ticket{Type: kindTypes[kind], Source: "monitoring", URL: o.URL, Links: links},
+		t, err := s.Open(ctx, Ticket{Type: kindTypes[kind], Source: "monitoring", URL: o.URL, Links: links, TLP: o.TLP},
 			Change{Actor: c.Actor, At: at, Note: note})
 		if err != nil {
 			return opened, skipped, err

@@ -261,11 +261,13 @@ type Ticket struct {
 }
 
 // TicketChange sets fields of a ticket along with new history entries; nil leaves a field.
+// A change of TLP label is also written to the audit log, in the same transaction.
 type TicketChange struct {
 	Partner     *Partner
 	CrossBorder *bool
 	Closed      *time.Time
 	Due         *time.Time
+	TLP         *event.TLP
 	Links       []Link
 }
 
@@ -281,9 +283,11 @@ type TicketFilter struct {
 	Limit     int
 }
 
-// Observable is what the events of one URL point at.
+// Observable is what the events of one URL point at, with the most restrictive TLP label of
+// those events: whatever is made of them carries at least that label.
 type Observable struct {
 	URL, Domain, IP, Target string
+	TLP                     event.TLP
 }
 
 // Observables lists what a range's events of a kind point at, one per URL, in URL order; and

@@ -183,6 +183,10 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 		sets = append(sets, "due = ?")
 		args = append(args, c.Due.UTC())
 	}
+	if c.TLP != nil {
+		sets = append(sets, "tlp = ?")
+		args = append(args, string(*c.TLP))
+	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		var last int
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_history WHERE incident_id = ?`, id).Scan(&last); err != nil {
@@ -196,6 +200,25 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 		}
 		if err := insertEntries(ctx, tx, id, entries); err != nil {
 			return err
+		}
+		if c.TLP != nil {
+			var from string
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(tlp, 'CLEAR') FROM incidents WHERE id = ?`, id).Scan(&from); err != nil {
+				return fmt.Errorf("ticket %s: %w", id, err)
+			}
+			detail := fmt.Sprintf("TLP:%s → TLP:%s", from, *c.TLP)
+			var actor string
+			if len(entries) > 0 {
+				last := entries[len(entries)-1]
+				if actor = last.Actor; last.Note != "" {
+					detail = last.Note
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'ticket.relabel', ?, ?)`,
+				time.Now().UTC(), actor, id, detail)
+			if err != nil {
+				return err
+			}
 		}
 		if len(sets) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE incidents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
@@ -319,7 +342,9 @@ func boolPtr(b *bool) any {
 
 // Observables implements store.Observables.
 func (d *DB) Observables(ctx context.Context, r store.Range, kind string) ([]store.Observable, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT url, coalesce(min(domain), ''), coalesce(min(ip), ''), coalesce(min(target), '')
+	// The ENUM orders labels from CLEAR to RED, so max is the most restrictive.
+	rows, err := d.db.QueryContext(ctx, `SELECT url, coalesce(min(domain), ''), coalesce(min(ip), ''), coalesce(min(target), ''),
+		coalesce(max(tlp), 'CLEAR')::VARCHAR
 		FROM events WHERE kind = $1 AND time >= $2 AND time < $3 AND url IS NOT NULL GROUP BY url ORDER BY url`,
 		kind, r.From.UTC(), r.To.UTC())
 	if err != nil {
@@ -329,7 +354,7 @@ func (d *DB) Observables(ctx context.Context, r store.Range, kind string) ([]sto
 	var out []store.Observable
 	for rows.Next() {
 		var o store.Observable
-		if err := rows.Scan(&o.URL, &o.Domain, &o.IP, &o.Target); err != nil {
+		if err := rows.Scan(&o.URL, &o.Domain, &o.IP, &o.Target, &o.TLP); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
