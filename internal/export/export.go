@@ -2,6 +2,31 @@
 // that another sitrep can ingest it) and as a STIX 2.1 bundle of indicators. Only events of
 // the TLP labels the caller passes are written, each marked with its label; TLP:RED is never
 // exported.
+//
+// Partners open the CSV in spreadsheets, which run a cell that starts with =, +, -, @, a tab
+// or a carriage return as a formula. Every cell is therefore neutralised as OWASP advises
+// against CSV injection, by a single quote in front, with one rule that keeps the export
+// ingestible without loss:
+//
+//   - A cell whose text, after any single quotes it starts with, begins with =, +, -, @, a
+//     tab or a carriage return is written with one more single quote in front.
+//   - Every other cell is written as it is.
+//
+// sitrep's own formats (package feed/native) read the rule backwards: a field that starts
+// with a single quote and, after its leading quotes, with one of those six characters loses
+// its first quote. For example:
+//
+//	value                    cell written and read back
+//	=HYPERLINK("http://x")   '=HYPERLINK("http://x")
+//	-2                       '-2
+//	'=x                      ''=x
+//	'quoted'                 'quoted'
+//	it's                     it's
+//
+// The cells escaped on the way out are exactly those unescaped on the way in, so every value
+// survives export and ingest; values such as 'quoted', which no spreadsheet runs, are left
+// alone both ways. (Ingest trims white space around every field, and a value it stored never
+// has any; a value that starts with a tab or a carriage return keeps it behind its quote.)
 package export
 
 import (
@@ -22,20 +47,40 @@ import (
 var CSVHeader = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn", "registrant_country",
 	"family", "target", "source", "tlp", "id"}
 
-// CSV writes events in the sitrep-events format, times in RFC 3339.
+// CSV writes events in the sitrep-events format, times in RFC 3339, every cell neutralised
+// as the package comment says.
 func CSV(w io.Writer, evs []event.Event) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
+	row := make([]string, len(CSVHeader))
 	for _, e := range evs {
 		asn := ""
 		if e.ASN != 0 {
 			asn = strconv.FormatUint(uint64(e.ASN), 10)
 		}
-		cw.Write([]string{e.Time.UTC().Format(time.RFC3339), string(e.Kind), e.IP, e.URL, e.Domain, e.Country, e.Province, asn,
-			e.RegistrantCountry, e.Family, e.Target, e.Source, string(e.TLP), e.FeedID})
+		row = append(row[:0], e.Time.UTC().Format(time.RFC3339), string(e.Kind), e.IP, e.URL, e.Domain, e.Country, e.Province, asn,
+			e.RegistrantCountry, e.Family, e.Target, e.Source, string(e.TLP), e.FeedID)
+		for i, cell := range row {
+			row[i] = neutralise(cell)
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
+// neutralise returns a CSV cell as a spreadsheet shows it as text: with one more single quote
+// in front when, after any quotes it starts with, it begins with =, +, -, @, a tab or a
+// carriage return; unchanged otherwise. sitrep's ingest takes that quote off again.
+func neutralise(cell string) string {
+	rest := strings.TrimLeft(cell, "'")
+	if rest != "" && strings.IndexByte("=+-@\t\r", rest[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
 }
 
 // tlpMarkings are the STIX 2.1 marking definitions of TLP 2.0 (FIRST / OASIS).

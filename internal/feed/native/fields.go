@@ -2,6 +2,11 @@
 // CSV with a header or JSON Lines, fields named as in CONTRACT.md — into canonical records.
 // Each parser validates every field and says which one is wrong and why; derived fields
 // (host, registrable domain, GOV flag, province name) are filled in here.
+//
+// A known field that starts with a single quote and, after its leading quotes, with =, +, -,
+// @, a tab or a carriage return is read without its first quote: that quote is the one
+// sitrep's export puts before such cells so that spreadsheets do not run them as formulas
+// (package export states the rule), and taking it off makes export and ingest lossless.
 package native
 
 import (
@@ -163,13 +168,29 @@ func index(header []string, known []string) columns {
 	return c
 }
 
-// get returns known field k of the row, trimmed.
+// get returns known field k of the row, trimmed, then with the quote of a neutralised cell
+// taken off. Trimming comes first so that a value which starts with a tab or a carriage
+// return, kept behind its quote, survives.
 func (c *columns) get(row *tabular.Row, k int) string {
 	i := c.at[k]
 	if i < 0 {
 		return ""
 	}
-	return strings.TrimSpace(row.Get(i))
+	return restore(strings.TrimSpace(row.Get(i)))
+}
+
+// restore undoes the neutralisation of a cell against spreadsheet formulas: a field that
+// starts with a single quote and, after its leading quotes, with =, +, -, @, a tab or a
+// carriage return loses its first quote. Every other field, such as 'quoted' or it's, is
+// returned as it is.
+func restore(s string) string {
+	if s == "" || s[0] != '\'' {
+		return s
+	}
+	if rest := strings.TrimLeft(s, "'"); rest != "" && strings.IndexByte("=+-@\t\r", rest[0]) >= 0 {
+		return s[1:]
+	}
+	return s
 }
 
 // extras renders the unknown columns of a row as a JSON object, or "" when all are empty.
