@@ -153,14 +153,14 @@ func testEventCounts(t *testing.T, open Opener) {
 			commit(t, st, store.Batch{Input: in.ID, No: 0, Read: len(tc.events), Events: tc.events})
 			c, err := st.EventCounts(ctx, week, tc.top)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("EventCounts: %v", err)
 			}
 			tc.check(t, c)
 		})
 	}
 }
 
-func testRecordCounts(t *testing.T, st store.Store) {
+func testRecordCounts(t testing.TB, st store.Store) {
 	in := input(t, st, "records")
 	vulns := []event.Vuln{
 		{ID: "V1", Published: mid, Severity: event.High, Object: event.Application},
@@ -180,14 +180,14 @@ func testRecordCounts(t *testing.T, st store.Store) {
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 10, Vulns: vulns, Incidents: incs})
 	vc, err := st.VulnCounts(ctx, week)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("VulnCounts: %v", err)
 	}
 	if vc.Total != 3 || vc.BySeverity[event.High] != 1 || vc.ByObject[event.Application] != 2 || vc.ByObject[event.NetworkDevice] != 1 || vc.ByObject[event.OS] != 0 {
 		t.Errorf("vulnerabilities %+v", vc)
 	}
 	ic, err := st.IncidentCounts(ctx, week)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("IncidentCounts: %v", err)
 	}
 	got := []int{ic.Handled, ic.CrossBorder, ic.Phishing, ic.AppPlatforms, ic.AppURLs}
 	if want := []int{4, 1, 1, 2, 2}; !reflect.DeepEqual(got, want) {

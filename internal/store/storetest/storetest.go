@@ -1,6 +1,11 @@
 // Package storetest is the conformance suite every store engine passes: the ledger and its
 // batches, keyed records, the quarantine, and each statistic of CONTRACT.md computed by the
 // engine. An engine's test calls Run with a function that opens a fresh, empty store.
+//
+// The suite is what qualifies an engine, so an error from any call fails it, with a message
+// that names the call: a check never passes because a call failed and left a zero value that
+// happens to look right. The checks take a testing.TB so that the suite's own tests can run
+// them against an engine that fails on purpose and see them fail.
 package storetest
 
 import (
@@ -41,16 +46,16 @@ var (
 	mid  = from.Add(3 * 24 * time.Hour)
 )
 
-func input(t *testing.T, st store.Store, digest string) store.Input {
+func input(t testing.TB, st store.Store, digest string) store.Input {
 	t.Helper()
 	in, err := st.OpenInput(ctx, store.Input{SHA256: digest, Name: digest + ".csv", Format: "sitrep-events", Encoding: "UTF-8"})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("OpenInput(%s): %v", digest, err)
 	}
 	return in
 }
 
-func commit(t *testing.T, st store.Store, b store.Batch) store.Tally {
+func commit(t testing.TB, st store.Store, b store.Batch) store.Tally {
 	t.Helper()
 	tally, err := st.Commit(ctx, b)
 	if err != nil {
@@ -59,7 +64,7 @@ func commit(t *testing.T, st store.Store, b store.Batch) store.Tally {
 	return tally
 }
 
-func testLedger(t *testing.T, st store.Store) {
+func testLedger(t testing.TB, st store.Store) {
 	in := input(t, st, "aaaa")
 	if in.ID == 0 || in.Complete || len(in.Committed) != 0 {
 		t.Fatalf("new input: %+v", in)
@@ -79,7 +84,7 @@ func testLedger(t *testing.T, st store.Store) {
 		t.Errorf("reopened input: %+v", again)
 	}
 	if err := st.FinishInput(ctx, in.ID); err != nil {
-		t.Fatal(err)
+		t.Fatalf("FinishInput: %v", err)
 	}
 	if !input(t, st, "aaaa").Complete {
 		t.Error("finished input is not complete")
@@ -89,14 +94,14 @@ func testLedger(t *testing.T, st store.Store) {
 	}
 	c, err := st.EventCounts(ctx, week, 0)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("EventCounts: %v", err)
 	}
 	if c.Events != 2 || c.PhishingPages != 1 {
 		t.Errorf("events %d pages %d after a refused duplicate batch", c.Events, c.PhishingPages)
 	}
 }
 
-func testKeyed(t *testing.T, st store.Store) {
+func testKeyed(t testing.TB, st store.Store) {
 	in := input(t, st, "keys")
 	v := event.Vuln{ID: "CNVD-2024-1", Published: mid, Severity: event.High, Object: event.Application, TLP: event.Clear}
 	w := event.Vuln{ID: "CNVD-2024-2", Published: mid, Severity: event.Low, Object: event.OS, TLP: event.Clear}
@@ -112,7 +117,7 @@ func testKeyed(t *testing.T, st store.Store) {
 	}
 	vc, err := st.VulnCounts(ctx, week)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("VulnCounts: %v", err)
 	}
 	if vc.Total != 2 || vc.BySeverity[event.High] != 1 || vc.BySeverity[event.Medium] != 1 || vc.BySeverity[event.Low] != 0 {
 		t.Errorf("vulnerability counts after update: %+v", vc)
@@ -120,46 +125,60 @@ func testKeyed(t *testing.T, st store.Store) {
 	closed := mid
 	open := event.Incident{ID: "INC-1", Opened: mid.Add(-time.Hour), Type: event.PhishingIncident, Impact: "none", TLP: event.Clear}
 	commit(t, st, store.Batch{Input: in.ID, No: 2, Read: 1, Incidents: []event.Incident{open}})
-	ic, _ := st.IncidentCounts(ctx, week)
+	ic, err := st.IncidentCounts(ctx, week)
+	if err != nil {
+		t.Fatalf("IncidentCounts with the incident open: %v", err)
+	}
 	if ic.Handled != 0 {
 		t.Errorf("an open incident counts as handled: %+v", ic)
 	}
 	done := open
 	done.Closed = &closed
 	commit(t, st, store.Batch{Input: in.ID, No: 3, Read: 1, Incidents: []event.Incident{done}})
-	ic, _ = st.IncidentCounts(ctx, week)
+	if ic, err = st.IncidentCounts(ctx, week); err != nil {
+		t.Fatalf("IncidentCounts with the incident closed: %v", err)
+	}
 	if ic.Handled != 1 || ic.Phishing != 1 {
 		t.Errorf("the closed export of the same ticket: %+v", ic)
 	}
 }
 
-func testQuarantine(t *testing.T, st store.Store) {
+func testQuarantine(t testing.TB, st store.Store) {
 	a, b := input(t, st, "qa"), input(t, st, "qb")
 	commit(t, st, store.Batch{Input: a.ID, No: 0, Read: 2, Rejects: []store.Reject{
 		{Line: 9, Field: "ip", Reason: "not an IP", Raw: "x,300.1.1.1"}, {Line: 4, Reason: "unterminated quoted field", Raw: `"x`}}})
 	commit(t, st, store.Batch{Input: b.ID, No: 0, Read: 1, Rejects: []store.Reject{{Line: 2, Field: "kind", Reason: "unknown kind"}}})
 	all, err := st.Rejects(ctx, store.RejectFilter{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Rejects: %v", err)
 	}
 	if len(all) != 3 || all[0].Line != 4 || all[1].Line != 9 || all[1].Field != "ip" || all[1].Input != "qa.csv" || all[1].Raw != "x,300.1.1.1" {
 		t.Errorf("quarantine: %+v", all)
 	}
-	only, _ := st.Rejects(ctx, store.RejectFilter{Input: "qb.csv"})
+	only, err := st.Rejects(ctx, store.RejectFilter{Input: "qb.csv"})
+	if err != nil {
+		t.Fatalf("Rejects of an input: %v", err)
+	}
 	if len(only) != 1 || only[0].Field != "kind" {
 		t.Errorf("filtered by input: %+v", only)
 	}
-	byDigest, _ := st.Rejects(ctx, store.RejectFilter{Input: "q"})
+	byDigest, err := st.Rejects(ctx, store.RejectFilter{Input: "q"})
+	if err != nil {
+		t.Fatalf("Rejects by digest prefix: %v", err)
+	}
 	if len(byDigest) != 3 {
 		t.Errorf("filtered by digest prefix: %d rows", len(byDigest))
 	}
-	limited, _ := st.Rejects(ctx, store.RejectFilter{Limit: 2})
+	limited, err := st.Rejects(ctx, store.RejectFilter{Limit: 2})
+	if err != nil {
+		t.Fatalf("Rejects with a limit: %v", err)
+	}
 	if len(limited) != 2 {
 		t.Errorf("limit 2 gave %d rows", len(limited))
 	}
 }
 
-func testStaging(t *testing.T, st store.Store) {
+func testStaging(t testing.TB, st store.Store) {
 	sg, ok := st.(store.Staging)
 	if !ok {
 		t.Skip("engine does not stage")
@@ -167,39 +186,50 @@ func testStaging(t *testing.T, st store.Store) {
 	in := input(t, st, "staged")
 	stage, err := sg.NewStage()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("NewStage: %v", err)
 	}
 	evs := []event.Event{
 		{Time: mid, Kind: event.Phishing, URL: `https://x.top/a,"b"`, Host: "x.top", Domain: "x.top", IP: "203.0.113.1", TLP: event.Clear, Line: 2},
 		{Time: mid, Kind: event.Phishing, URL: "https://y.top/\nnewline", Host: "y.top", Domain: "y.top", TLP: event.Clear, Line: 3},
 	}
 	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[:1]), 1); err != nil {
-		t.Fatal(err)
+		t.Fatalf("AddEvents of the first event: %v", err)
 	}
 	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[1:]), 1); err != nil {
-		t.Fatal(err)
+		t.Fatalf("AddEvents of the second event: %v", err)
 	}
 	if err := stage.AddRejects(sg.EncodeRejects(nil, []store.Reject{{Line: 4, Field: "time", Reason: "bad, \"really\"", Raw: "a,b\nc"}}), 1); err != nil {
-		t.Fatal(err)
+		t.Fatalf("AddRejects: %v", err)
 	}
 	tally := commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 3, Stage: stage})
 	if want := (store.Tally{Read: 3, Stored: 2, Rejected: 1}); tally != want {
 		t.Errorf("tally %+v, want %+v", tally, want)
 	}
-	c, _ := st.EventCounts(ctx, week, 0)
+	c, err := st.EventCounts(ctx, week, 0)
+	if err != nil {
+		t.Fatalf("EventCounts of staged events: %v", err)
+	}
 	if c.PhishingPages != 2 || c.PhishingIPs != 1 || c.PhishingPagesWithIP != 1 {
 		t.Errorf("staged events counted as %+v", c)
 	}
-	rj, _ := st.Rejects(ctx, store.RejectFilter{Input: "staged.csv"})
+	rj, err := st.Rejects(ctx, store.RejectFilter{Input: "staged.csv"})
+	if err != nil {
+		t.Fatalf("Rejects of staged rows: %v", err)
+	}
 	if len(rj) != 1 || rj[0].Reason != `bad, "really"` || rj[0].Raw != "a,b\nc" {
 		t.Errorf("staged reject: %+v", rj)
 	}
-	dropped, _ := sg.NewStage()
-	dropped.AddEvents(sg.EncodeEvents(nil, evs), 2)
+	dropped, err := sg.NewStage()
+	if err != nil {
+		t.Fatalf("NewStage of a stage to discard: %v", err)
+	}
+	if err := dropped.AddEvents(sg.EncodeEvents(nil, evs), 2); err != nil {
+		t.Fatalf("AddEvents to a stage to discard: %v", err)
+	}
 	dropped.Discard()
 }
 
-func testHistory(t *testing.T, st store.Store) {
+func testHistory(t testing.TB, st store.Store) {
 	in := input(t, st, "history")
 	day := 24 * time.Hour
 	bounds := []time.Time{from.Add(-14 * day), from.Add(-7 * day), from, to}
@@ -222,7 +252,7 @@ func testHistory(t *testing.T, st store.Store) {
 		Incidents: []event.Incident{{ID: "I1", Opened: from, Closed: &closed, Type: event.OtherIncident}}})
 	got, err := st.History(ctx, bounds)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("History: %v", err)
 	}
 	want := []store.Headline{{TrojanBotnet: 1, Conficker: 1}, {Defaced: 1, Vulns: 1, HighVulns: 1},
 		{TrojanBotnet: 2, PhishingPages: 1, Vulns: 1, Incidents: 1}}
@@ -231,9 +261,11 @@ func testHistory(t *testing.T, st store.Store) {
 	}
 }
 
-func testOverrides(t *testing.T, st store.Store) {
-	if o, err := st.Override(ctx, "2024-W09"); err != nil || o != nil {
-		t.Fatalf("override of a fresh store: %+v, %v", o, err)
+func testOverrides(t testing.TB, st store.Store) {
+	if o, err := st.Override(ctx, "2024-W09"); err != nil {
+		t.Fatalf("Override of a fresh store: %v", err)
+	} else if o != nil {
+		t.Errorf("override of a fresh store: %+v", o)
 	}
 	t0 := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
 	steps := []store.Override{
@@ -243,22 +275,27 @@ func testOverrides(t *testing.T, st store.Store) {
 	}
 	for _, o := range steps {
 		if err := st.SetOverride(ctx, o); err != nil {
-			t.Fatal(err)
+			t.Fatalf("SetOverride(%s, %s): %v", o.Week, o.Level, err)
 		}
 	}
 	o, err := st.Override(ctx, "2024-W09")
-	if err != nil || o == nil || o.Level != "差" || o.Actor != "bob" || o.Reason != "confirmed" || !o.At.Equal(t0.Add(time.Hour)) {
-		t.Fatalf("override in force: %+v, %v", o, err)
+	if err != nil {
+		t.Fatalf("Override in force: %v", err)
+	}
+	if o == nil || o.Level != "差" || o.Actor != "bob" || o.Reason != "confirmed" || !o.At.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("override in force: %+v", o)
 	}
 	if err := st.SetOverride(ctx, store.Override{Week: "2024-W09", Reason: "back to computed", Actor: "carol", At: t0.Add(3 * time.Hour)}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("SetOverride withdrawing: %v", err)
 	}
-	if o, _ := st.Override(ctx, "2024-W09"); o != nil {
+	if o, err := st.Override(ctx, "2024-W09"); err != nil {
+		t.Fatalf("Override after the withdrawal: %v", err)
+	} else if o != nil {
 		t.Errorf("withdrawn override still in force: %+v", o)
 	}
 	log, err := st.AuditLog(ctx, "2024-W09", 0)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("AuditLog: %v", err)
 	}
 	var got []string
 	for _, e := range log {
@@ -268,33 +305,43 @@ func testOverrides(t *testing.T, st store.Store) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("audit log %v, want %v", got, want)
 	}
-	if all, _ := st.AuditLog(ctx, "", 2); len(all) != 2 {
+	if all, err := st.AuditLog(ctx, "", 2); err != nil {
+		t.Fatalf("AuditLog with a limit: %v", err)
+	} else if len(all) != 2 {
 		t.Errorf("limited audit log has %d entries", len(all))
 	}
 }
 
-func testTickets(t *testing.T, st store.Store) {
+func testTickets(t testing.TB, st store.Store) {
 	id, err := st.NextTicketID(ctx)
-	if err != nil || id == "" {
-		t.Fatalf("next ID %q, %v", id, err)
+	if err != nil {
+		t.Fatalf("NextTicketID: %v", err)
+	}
+	if id == "" {
+		t.Fatal("NextTicketID gave an empty ID")
 	}
 	opened := from.Add(time.Hour)
 	due := opened.Add(72 * time.Hour)
 	tk := store.Ticket{Incident: event.Incident{ID: id, Opened: opened, Type: event.PhishingIncident, Source: "report", Impact: "none", TLP: event.Amber},
 		Due: &due, Links: []store.Link{{Kind: "url", Value: "https://fake.top/"}}}
 	if err := st.CreateTicket(ctx, tk, store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateTicket(%s): %v", id, err)
 	}
 	if err := st.CreateTicket(ctx, tk, store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"}); err == nil {
 		t.Error("a ticket ID was used twice")
 	}
-	if next, _ := st.NextTicketID(ctx); next == id {
-		t.Error("NextTicketID gave a used ID")
+	if next, err := st.NextTicketID(ctx); err != nil {
+		t.Fatalf("NextTicketID after a ticket: %v", err)
+	} else if next == "" || next == id {
+		t.Errorf("NextTicketID gave %q after %q was used", next, id)
 	}
 	got, err := st.Ticket(ctx, id)
-	if err != nil || got.State != "new" || got.Seq != 1 || len(got.History) != 1 || got.History[0].Actor != "alice" ||
+	if err != nil {
+		t.Fatalf("Ticket(%s): %v", id, err)
+	}
+	if got.State != "new" || got.Seq != 1 || len(got.History) != 1 || got.History[0].Actor != "alice" ||
 		len(got.Links) != 1 || got.Due == nil || !got.Due.Equal(due) || got.TLP != event.Amber {
-		t.Fatalf("ticket %+v, %v", got, err)
+		t.Fatalf("ticket %+v", got)
 	}
 	cross := true
 	closed := opened.Add(24 * time.Hour)
@@ -304,7 +351,7 @@ func testTickets(t *testing.T, st store.Store) {
 		{At: opened.Add(time.Hour), Actor: "bob", Action: "assign", From: "triaged", To: "coordinating", Note: "Registrar X"},
 	}
 	if err := st.AppendTicket(ctx, id, 1, entries, store.TicketChange{Partner: &partner, CrossBorder: &cross}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("AppendTicket(%s) assigning: %v", id, err)
 	}
 	if err := st.AppendTicket(ctx, id, 1, []store.TicketEntry{{At: closed, Actor: "eve", Action: "note", Note: "late"}}, store.TicketChange{}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("append after a stale read: %v, want ErrConflict", err)
@@ -312,23 +359,33 @@ func testTickets(t *testing.T, st store.Store) {
 	if err := st.AppendTicket(ctx, id, 3, []store.TicketEntry{
 		{At: closed, Actor: "bob", Action: "transition", From: "coordinating", To: "resolved"},
 		{At: closed, Actor: "bob", Action: "transition", From: "resolved", To: "closed"}}, store.TicketChange{Closed: &closed}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("AppendTicket(%s) closing: %v", id, err)
 	}
-	got, _ = st.Ticket(ctx, id)
+	if got, err = st.Ticket(ctx, id); err != nil {
+		t.Fatalf("Ticket(%s) after its history: %v", id, err)
+	}
 	if got.State != "closed" || got.Seq != 5 || got.Partner != "Registrar X" || got.PartnerKind != "registrar" ||
 		got.CrossBorder == nil || !*got.CrossBorder || got.Closed == nil || !got.Closed.Equal(closed) {
 		t.Errorf("ticket after its history: %+v", got)
 	}
-	ic, _ := st.IncidentCounts(ctx, week)
+	ic, err := st.IncidentCounts(ctx, week)
+	if err != nil {
+		t.Fatalf("IncidentCounts: %v", err)
+	}
 	if ic.Handled != 1 || ic.CrossBorder != 1 || ic.Phishing != 1 || ic.ByPartnerKind["registrar"] != 1 {
 		t.Errorf("the closed ticket counts as %+v", ic)
 	}
 
 	// A second ticket, still open and overdue; and an imported incident without history.
-	id2, _ := st.NextTicketID(ctx)
+	id2, err := st.NextTicketID(ctx)
+	if err != nil {
+		t.Fatalf("NextTicketID for a second ticket: %v", err)
+	}
 	due2 := opened.Add(time.Hour)
-	st.CreateTicket(ctx, store.Ticket{Incident: event.Incident{ID: id2, Opened: opened, Type: event.DDoSIncident, Impact: "none"}, Due: &due2},
-		store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"})
+	if err := st.CreateTicket(ctx, store.Ticket{Incident: event.Incident{ID: id2, Opened: opened, Type: event.DDoSIncident, Impact: "none"}, Due: &due2},
+		store.TicketEntry{At: opened, Actor: "alice", Action: "open", To: "new"}); err != nil {
+		t.Fatalf("CreateTicket(%s): %v", id2, err)
+	}
 	in := input(t, st, "tickets")
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 1, Incidents: []event.Incident{{ID: "CSV-1", Opened: opened, Closed: &closed, Type: event.OtherIncident}}})
 	for _, tc := range []struct {
@@ -348,7 +405,7 @@ func testTickets(t *testing.T, st store.Store) {
 	} {
 		list, err := st.ListTickets(ctx, tc.f)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("ListTickets %s: %v", tc.name, err)
 		}
 		var ids []string
 		for _, x := range list {
@@ -362,16 +419,25 @@ func testTickets(t *testing.T, st store.Store) {
 		t.Errorf("missing ticket: %v", err)
 	}
 	if err := st.SetPartner(ctx, partner); err != nil {
-		t.Fatal(err)
+		t.Fatalf("SetPartner(%s): %v", partner.Name, err)
 	}
 	partner.Contact = "cert@example.com"
-	st.SetPartner(ctx, partner)
-	st.SetPartner(ctx, store.Partner{Name: "App Store A", Kind: "app_store", Country: "CN"})
-	p, err := st.Partner(ctx, "Registrar X")
-	if err != nil || p.Contact != "cert@example.com" {
-		t.Errorf("partner %+v, %v", p, err)
+	if err := st.SetPartner(ctx, partner); err != nil {
+		t.Fatalf("SetPartner(%s) again: %v", partner.Name, err)
 	}
-	if all, _ := st.Partners(ctx); len(all) != 2 || all[0].Name != "App Store A" {
+	if err := st.SetPartner(ctx, store.Partner{Name: "App Store A", Kind: "app_store", Country: "CN"}); err != nil {
+		t.Fatalf("SetPartner(App Store A): %v", err)
+	}
+	p, err := st.Partner(ctx, "Registrar X")
+	if err != nil {
+		t.Fatalf("Partner(Registrar X): %v", err)
+	}
+	if p.Contact != "cert@example.com" {
+		t.Errorf("partner %+v", p)
+	}
+	if all, err := st.Partners(ctx); err != nil {
+		t.Fatalf("Partners: %v", err)
+	} else if len(all) != 2 || all[0].Name != "App Store A" {
 		t.Errorf("partners %+v", all)
 	}
 	if _, err := st.Partner(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
@@ -379,50 +445,70 @@ func testTickets(t *testing.T, st store.Store) {
 	}
 }
 
-func testArchive(t *testing.T, st store.Store) {
+func testArchive(t testing.TB, st store.Store) {
 	at := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
 	rs := []store.Rendering{
 		{Week: "2024-W09", Lang: "zh", Format: "html", Title: "第9期", Content: []byte("<html>9</html>"), PublishedAt: at, Actor: "pub"},
 		{Week: "2024-W09", Lang: "zh", Format: "json", Title: "第9期", Content: []byte(`{"week":"2024-W09"}`), PublishedAt: at, Actor: "pub"},
 	}
 	if err := st.Publish(ctx, rs); err != nil {
-		t.Fatal(err)
+		t.Fatalf("Publish(2024-W09): %v", err)
 	}
 	if err := st.Publish(ctx, rs[:1]); !errors.Is(err, store.ErrPublished) {
 		t.Errorf("publishing twice: %v", err)
 	}
-	st.Publish(ctx, []store.Rendering{{Week: "2024-W10", Lang: "zh", Format: "html", Title: "第10期", Content: []byte("x"), PublishedAt: at, Actor: "pub"}})
+	if err := st.Publish(ctx, []store.Rendering{{Week: "2024-W10", Lang: "zh", Format: "html", Title: "第10期", Content: []byte("x"), PublishedAt: at, Actor: "pub"}}); err != nil {
+		t.Fatalf("Publish(2024-W10): %v", err)
+	}
 	r, err := st.Rendering(ctx, "2024-W09", "zh", "html")
-	if err != nil || string(r.Content) != "<html>9</html>" || r.Title != "第9期" || r.Actor != "pub" {
-		t.Errorf("rendering %+v, %v", r, err)
+	if err != nil {
+		t.Fatalf("Rendering(2024-W09 zh html): %v", err)
+	}
+	if string(r.Content) != "<html>9</html>" || r.Title != "第9期" || r.Actor != "pub" {
+		t.Errorf("rendering %+v", r)
 	}
 	if _, err := st.Rendering(ctx, "2024-W09", "en", "html"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing rendering: %v", err)
 	}
-	list, _ := st.PublishedIssues(ctx, "zh", "html", 0)
+	list, err := st.PublishedIssues(ctx, "zh", "html", 0)
+	if err != nil {
+		t.Fatalf("PublishedIssues: %v", err)
+	}
 	if len(list) != 2 || list[0].Week != "2024-W10" || list[0].Content != nil {
 		t.Errorf("archive %+v", list)
 	}
-	if log, _ := st.AuditLog(ctx, "2024-W09", 0); len(log) != 1 || log[0].Action != "bulletin.publish" {
+	if log, err := st.AuditLog(ctx, "2024-W09", 0); err != nil {
+		t.Fatalf("AuditLog: %v", err)
+	} else if len(log) != 1 || log[0].Action != "bulletin.publish" {
 		t.Errorf("audit %+v", log)
 	}
 	if _, err := st.LatestReview(ctx, "2024-W11"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("review of an unreviewed week: %v", err)
 	}
-	st.AddReview(ctx, store.Review{Week: "2024-W11", Digest: "aa", Actor: "ed1", ReviewedAt: at, Note: "ok"})
-	st.AddReview(ctx, store.Review{Week: "2024-W11", Digest: "bb", Actor: "ed2", ReviewedAt: at.Add(time.Hour)})
-	if r, err := st.LatestReview(ctx, "2024-W11"); err != nil || r.Digest != "bb" || r.Actor != "ed2" {
-		t.Errorf("latest review %+v, %v", r, err)
+	for _, rv := range []store.Review{
+		{Week: "2024-W11", Digest: "aa", Actor: "ed1", ReviewedAt: at, Note: "ok"},
+		{Week: "2024-W11", Digest: "bb", Actor: "ed2", ReviewedAt: at.Add(time.Hour)},
+	} {
+		if err := st.AddReview(ctx, rv); err != nil {
+			t.Fatalf("AddReview(%s by %s): %v", rv.Week, rv.Actor, err)
+		}
+	}
+	if r, err := st.LatestReview(ctx, "2024-W11"); err != nil {
+		t.Fatalf("LatestReview: %v", err)
+	} else if r.Digest != "bb" || r.Actor != "ed2" {
+		t.Errorf("latest review %+v", r)
 	}
 }
 
-func testNewFamilies(t *testing.T, st store.Store) {
+func testNewFamilies(t testing.TB, st store.Store) {
 	in := input(t, st, "families")
 	host := func(at time.Time, fam string, kind event.Kind) event.Event {
 		return event.Event{Time: at, Kind: kind, IP: "10.0.0.1", Country: "CN", Family: fam, TLP: event.Clear}
 	}
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 1, Events: []event.Event{host(mid, "Mirai", event.InfectedHost)}})
-	if c, _ := st.EventCounts(ctx, week, 3); c.NewFamilies != nil {
+	if c, err := st.EventCounts(ctx, week, 3); err != nil {
+		t.Fatalf("EventCounts without history: %v", err)
+	} else if c.NewFamilies != nil {
 		t.Errorf("a store without history calls families new: %v", c.NewFamilies)
 	}
 	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 4, Events: []event.Event{
@@ -431,7 +517,10 @@ func testNewFamilies(t *testing.T, st store.Store) {
 		host(from.Add(-time.Hour), "zeus", event.DDoS), // a DDoS event does not count
 		host(to, "later", event.InfectedHost),
 	}})
-	c, _ := st.EventCounts(ctx, week, 3)
+	c, err := st.EventCounts(ctx, week, 3)
+	if err != nil {
+		t.Fatalf("EventCounts with history: %v", err)
+	}
 	if !reflect.DeepEqual(c.NewFamilies, []string{"mozi", "zeus"}) {
 		t.Errorf("new families %v, want [mozi zeus]", c.NewFamilies)
 	}
