@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"sitrep/internal/bulletin"
+	"sitrep/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.svg from the current drawing")
@@ -26,9 +27,7 @@ var figures = []bulletin.Figure{
 // TestGolden draws fixed figures and compares them with testdata; identical data must give
 // identical bytes.
 func TestGolden(t *testing.T) {
-	if err := Font(); err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	testenv.Need(t, testenv.CJKFont, Font())
 	for _, f := range figures {
 		t.Run(f.ID, func(t *testing.T) {
 			svg, err := SVG(f)
@@ -55,9 +54,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestDrawing(t *testing.T) {
-	if err := Font(); err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	testenv.Need(t, testenv.CJKFont, Font())
 	svg, _ := SVG(figures[1])
 	s := string(svg)
 	for _, want := range []string{"<svg", "被篡改网站", "被植入后门网站", "仿冒页面", "1865", "717", ">0<"} {
@@ -76,9 +73,7 @@ func TestDrawing(t *testing.T) {
 }
 
 func TestPNG(t *testing.T) {
-	if err := Font(); err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	testenv.Need(t, testenv.CJKFont, Font())
 	png, err := PNG(figures[1])
 	if err != nil {
 		t.Fatal(err)

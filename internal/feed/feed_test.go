@@ -17,6 +17,7 @@ import (
 	"sitrep/internal/feed/cnvd"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/tabular"
+	"sitrep/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the want.json files")
@@ -113,10 +114,7 @@ func TestGolden(t *testing.T) {
 // TestSharedSamples reads the real-format samples of ../shared/data/feeds where present: every
 // sample is recognised as its feed and no row is refused.
 func TestSharedSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "feeds")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no feed samples at %s (the shared tree sits beside the checkout in CI)", dir)
-	}
+	dir := testenv.SharedDir(t, "data", "feeds")
 	for file, want := range map[string]string{
 		"shadowserver/event4_sinkhole.csv": "shadowserver-sinkhole", "shadowserver/event4_honeypot_ddos.csv": "shadowserver-honeypot-ddos",
 		"shadowserver/malware_url.csv": "shadowserver-malware-url", "shadowserver/phish_url.csv": "shadowserver-phish-url",

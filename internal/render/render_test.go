@@ -17,6 +17,7 @@ import (
 	"sitrep/internal/render"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
+	"sitrep/internal/testenv"
 	"sitrep/internal/week"
 )
 
@@ -172,12 +173,8 @@ func mustWeek(s string) week.Week {
 // and all its figures drawn as SVG, and a screenshot must come out.
 func TestHTMLInChromium(t *testing.T) {
 	bin, err := render.Browser()
-	if err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
-	if err := chart.Font(); err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	testenv.Need(t, testenv.Chromium, err)
+	testenv.Need(t, testenv.CJKFont, chart.Font())
 	specs := synth.Weeks(mustWeek("2024-W09"), 4, 3)
 	for i := range specs {
 		specs[i] = specs[i].Scale(0.05)
@@ -215,9 +212,8 @@ func TestHTMLInChromium(t *testing.T) {
 
 // TestPDF prints the page to PDF with headless Chromium.
 func TestPDF(t *testing.T) {
-	if _, err := render.Browser(); err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	_, err := render.Browser()
+	testenv.Need(t, testenv.Chromium, err)
 	var html bytes.Buffer
 	b := issue(t, synth.Issue2024No9, "zh")
 	if _, err := render.WriteHTML(&html, b, render.Options{Figures: chart.SVG}); err != nil && !strings.Contains(err.Error(), "font") {

@@ -3,6 +3,7 @@ package stats_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/stats"
 	"sitrep/internal/synth"
+	"sitrep/internal/testenv"
 	"sitrep/internal/week"
 )
 
@@ -55,8 +57,14 @@ type check struct {
 func verify(t *testing.T, checks []check) {
 	t.Helper()
 	for _, c := range checks {
-		g, _ := json.Marshal(c.got)
-		w, _ := json.Marshal(c.want)
+		g, err := json.Marshal(c.got)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		w, err := json.Marshal(c.want)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
 		if string(g) != string(w) {
 			t.Errorf("%s = %s, want %s", c.what, g, w)
 		}
@@ -119,37 +127,54 @@ func TestPublished2024No9(t *testing.T) {
 // TestSharedGolden runs the published issues' generator of ../shared/tools/golden, where it
 // is present, and compares the statistics with the numbers its specs expect.
 func TestSharedGolden(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "tools", "golden")
-	specs, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	dir := testenv.SharedDir(t, "tools", "golden")
+	specs, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(specs) == 0 {
-		t.Skipf("no golden specs at %s (the shared tree sits beside the checkout in CI)", dir)
+		testenv.Need(t, testenv.Shared, fmt.Errorf("no golden specs (*.json) in %s", dir))
 	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is needed to run the shared golden generator")
-	}
+	testenv.Command(t, "python3", testenv.Python3)
 	for _, spec := range specs {
 		t.Run(filepath.Base(spec), func(t *testing.T) {
 			var sp struct {
 				Week   string         `json:"week"`
 				Expect map[string]any `json:"expect"`
 			}
-			raw, _ := os.ReadFile(spec)
-			if err := json.Unmarshal(raw, &sp); err != nil {
+			raw, err := os.ReadFile(spec)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &sp); err != nil {
+				t.Fatalf("%s: %v", spec, err)
 			}
 			out := t.TempDir()
 			if b, err := exec.Command("python3", filepath.Join(dir, "golden.py"), spec, out).CombinedOutput(); err != nil {
 				t.Fatalf("golden.py: %v\n%s", err, b)
 			}
-			paths, _ := filepath.Glob(filepath.Join(out, "*.csv"))
-			w, _ := week.Parse(sp.Week)
+			paths, err := filepath.Glob(filepath.Join(out, "*.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(paths) == 0 {
+				t.Fatalf("golden.py wrote no CSV files to %s", out)
+			}
+			w, err := week.Parse(sp.Week)
+			if err != nil {
+				t.Fatalf("%s: week: %v", spec, err)
+			}
 			s, err := stats.Compute(context.Background(), ingesttest.Load(t, shanghai, paths...), w, stats.Options{Zone: shanghai})
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, _ = json.Marshal(s)
+			if raw, err = json.Marshal(s); err != nil {
+				t.Fatal(err)
+			}
 			var got map[string]any
-			json.Unmarshal(raw, &got)
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
 			for path, want := range sp.Expect {
 				g := lookup(got, path)
 				if gf, ok := g.(float64); ok {

@@ -21,6 +21,7 @@ import (
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
+	"sitrep/internal/testenv"
 	"sitrep/internal/web"
 	"sitrep/internal/week"
 )
@@ -136,9 +137,7 @@ func TestSite(t *testing.T) {
 // issue, the page has its figures.
 func TestSiteInChromium(t *testing.T) {
 	bin, err := render.Browser()
-	if err != nil {
-		t.Skipf("%v (.ci/run installs it)", err)
-	}
+	testenv.Need(t, testenv.Chromium, err)
 	if testing.Short() {
 		t.Skip("builds and publishes a week")
 	}

@@ -1,0 +1,87 @@
+// Package testenv lets a test say what it needs from the machine it runs on: a program, a
+// font, the shared tree beside the checkout. Where something is missing, a developer's run
+// skips the test and says what to install; a CI run (the environment variable CI set to
+// anything non-empty, as .ci/run does) fails it, so that a missing part never passes
+// unnoticed as a skipped test.
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// What the tests need, each with how to install it, for Need's first argument.
+const (
+	Chromium = "Chromium (install Debian's chromium package, or set SITREP_CHROMIUM to a Chromium or Chrome binary)"
+	CJKFont  = "a font with Chinese glyphs (install Debian's fonts-noto-cjk package, or set SITREP_FONT to a font file)"
+	Python3  = "python3 (install Debian's python3 package)"
+	Shared   = "the shared tree ../shared beside the checkout (clone it next to the project's directory)"
+)
+
+// InCI reports whether the tests run in CI, where nothing they need may be missing.
+func InCI() bool { return os.Getenv("CI") != "" }
+
+// Need does nothing when err is nil. Otherwise err says that what, a part the test needs, is
+// missing: in CI the test fails, elsewhere it is skipped, and either way the message names
+// the part, how to install it and err. t must not be used after a failing Need.
+func Need(t testing.TB, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if InCI() {
+		t.Fatalf("missing %s: %v (CI is set, so a missing part fails the test)", what, err)
+	} else {
+		t.Skipf("skipped: missing %s: %v (set CI=true to make this a failure)", what, err)
+	}
+}
+
+// Command returns the path of the program name on PATH, or fails or skips the test through
+// Need with what as the part that is missing.
+func Command(t testing.TB, name, what string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	Need(t, what, err)
+	return path
+}
+
+// SharedDir returns the path of elem inside the shared tree, which sits beside the checkout
+// (../shared from the module's root). When the tree or elem is missing, it fails or skips
+// the test through Need.
+func SharedDir(t testing.TB, elem ...string) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		Need(t, Shared, err)
+		return ""
+	}
+	path := filepath.Join(append([]string{filepath.Dir(root), "shared"}, elem...)...)
+	if _, err := os.Stat(path); err != nil {
+		Need(t, Shared, err)
+		return ""
+	}
+	return path
+}
+
+// moduleRoot returns the directory of the go.mod above the working directory, which go test
+// sets to the package's directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
