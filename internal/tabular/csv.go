@@ -28,22 +28,31 @@ type CSV struct {
 	cr     *csv.Reader
 	fields []string
 	eof    bool
+	cols   *columnCounter // set while the header is read
 }
 
 type pline struct {
 	no   int
-	text []byte // without the line break
+	text []byte // without the line break; for a long line, only its first bytes
+	size int64  // the line's length without the line break
+	long bool   // over MaxRecord: text is only the start, the rest was read past
 }
 
 // NewCSV reads the header row of r. The delimiter is the one of comma, semicolon or tab that
 // the header uses most. Lines starting with # before the first row are a preamble; when the
 // last of them lists columns ("# id,dateadded,url,…", as abuse.ch's dumps write it), it is the
 // header.
+//
+// A header of more than MaxColumns columns, or one longer than MaxRecord, is refused with an
+// error that says how many columns or bytes it has; a header is never cut.
 func NewCSV(r io.Reader) (*CSV, error) {
 	c := &CSV{br: bufio.NewReaderSize(r, 256<<10)}
 	var first, comment pline
 	for {
+		var cols columnCounter
+		c.cols = &cols
 		l, ok, err := c.readLine()
+		c.cols = nil
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +61,16 @@ func NewCSV(r io.Reader) (*CSV, error) {
 		}
 		if bytes.HasPrefix(l.text, []byte{'#'}) {
 			comment = l
+			if l.long {
+				comment = pline{} // too long to be the header
+			}
 			continue
+		}
+		if l.long {
+			if n := cols.columns(); n > MaxColumns {
+				return nil, fmt.Errorf("the header has %d columns, the limit is %d", n, MaxColumns)
+			}
+			return nil, fmt.Errorf("the header is %d bytes, the limit is %d", l.size, MaxRecord)
 		}
 		if len(l.text) > 0 {
 			first = l
@@ -80,8 +98,14 @@ func NewCSV(r io.Reader) (*CSV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
+	if len(rec) > MaxColumns {
+		return nil, fmt.Errorf("the header has %d columns, the limit is %d", len(rec), MaxColumns)
+	}
 	c.header = make([]string, len(rec))
 	for i, h := range rec {
+		if why := notText(h); why != "" {
+			return nil, fmt.Errorf("header: column %d %s", i+1, why)
+		}
 		c.header[i] = strings.ToLower(strings.TrimSpace(h))
 	}
 	return c, nil
@@ -101,6 +125,9 @@ func (c *CSV) Next() (Row, error) {
 		if !ok {
 			return Row{}, io.EOF
 		}
+		if l.long {
+			return Row{}, &RowError{Line: l.no, Reason: tooLong(l.size), Raw: Snip(string(l.text), 200)}
+		}
 		if len(l.text) > 0 {
 			lines = append(lines, l)
 			break
@@ -113,15 +140,20 @@ func (c *CSV) Next() (Row, error) {
 		if err != nil {
 			return Row{}, err
 		}
-		if !ok || size+len(more.text) > MaxRecord {
-			if ok {
-				c.queue = append(c.queue, more)
-			}
+		if !ok {
 			return c.broken(lines, "unterminated quoted field")
+		}
+		if more.long || size+1+len(more.text) > MaxRecord {
+			c.queue = append(c.queue, more)
+			return c.broken(lines, fmt.Sprintf("quoted field still open at the %d-byte row limit", MaxRecord))
 		}
 		lines = append(lines, more)
 		quotes += bytes.Count(more.text, quote)
-		size += len(more.text)
+		size += 1 + len(more.text)
+	}
+	text := true
+	for _, l := range lines {
+		text = text && isText(l.text)
 	}
 	if quotes == 0 {
 		// No quotes at all: the fields are exactly the pieces between delimiters.
@@ -139,7 +171,7 @@ func (c *CSV) Next() (Row, error) {
 	if len(c.fields) != len(c.header) {
 		return c.broken(lines, fmt.Sprintf("has %d fields, the header has %d", len(c.fields), len(c.header)))
 	}
-	if err := checkSizes(lines[0].no, c.header, c.fields); err != nil {
+	if err := checkFields(lines[0].no, c.header, c.fields, text); err != nil {
 		err.Raw = Snip(string(lines[0].text), 200)
 		return Row{}, err
 	}
@@ -191,37 +223,56 @@ func (c *CSV) nextLine() (pline, bool, error) {
 	return c.readLine()
 }
 
-// readLine returns the next physical line, copied. A line longer than MaxRecord is cut there;
-// the rest is still consumed so the next line starts where it should.
+// readLine returns the next physical line, copied, numbered. While cols is set, the line's
+// delimiters are counted as it goes by, so that a header too long to hold can still be told
+// by its number of columns.
 func (c *CSV) readLine() (pline, bool, error) {
 	if c.eof {
 		return pline{}, false, nil
 	}
-	var text []byte
-	for {
-		frag, err := c.br.ReadSlice('\n')
-		if len(text) < MaxRecord+1 {
-			text = append(text, frag...)
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF {
-			c.eof = true
-			if len(text) == 0 {
-				return pline{}, false, nil
-			}
-			break
-		}
-		if err != nil {
-			return pline{}, false, err
-		}
-		break
+	var see func([]byte)
+	if c.cols != nil {
+		see = c.cols.add
+	}
+	l, ok, err := readLine(c.br, see)
+	if err != nil || !ok {
+		c.eof = true
+		return pline{}, false, err
 	}
 	c.line++
-	text = bytes.TrimSuffix(text, []byte{'\n'})
-	text = bytes.TrimSuffix(text, []byte{'\r'})
-	return pline{no: c.line, text: text}, true, nil
+	return pline{no: c.line, text: l.text, size: l.size, long: l.long}, true, nil
+}
+
+// columnCounter counts the comma, semicolon and tab delimiters outside quotes of a line it
+// sees in pieces; the header's column count is one more than that of the most used.
+type columnCounter struct {
+	quoted bool
+	n      [3]int
+}
+
+func (cc *columnCounter) add(b []byte) {
+	for _, ch := range b {
+		switch ch {
+		case '"':
+			cc.quoted = !cc.quoted
+		case ',':
+			if !cc.quoted {
+				cc.n[0]++
+			}
+		case ';':
+			if !cc.quoted {
+				cc.n[1]++
+			}
+		case '\t':
+			if !cc.quoted {
+				cc.n[2]++
+			}
+		}
+	}
+}
+
+func (cc *columnCounter) columns() int {
+	return max(cc.n[0], cc.n[1], cc.n[2]) + 1
 }
 
 func splitInto(dst []string, line []byte, sep byte) []string {

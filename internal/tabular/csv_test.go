@@ -158,6 +158,8 @@ func FuzzCSV(f *testing.F) {
 		"a,b\n1,2\n", "a,b\n\"1\n2\",3\n", "a,b\n1,\"x\n", "a;b\n1;2\n", "a,b\r\n1,2\r\n",
 		"time,kind,ip,url\n2024-02-26 10:00:00,phishing,1.2.3.4,\"https://x.top/a,b\"\n",
 		"a,b\n\"\"\"\",2\n", "a\n\n\n1\n", "a,b\n1,x\"y\n3,4\n",
+		"a,b\n1,x\x00y\n3,4\n", "a,b\n1,\"\xff\"\n3,\xe4\xb8\n5,\xe4\xb8\xad\n", "a\x00,b\n1,2\n",
+		strings.Repeat("c,", MaxColumns) + "c\n1\n", "\"" + strings.Repeat(",", 300) + "\"\n1\n",
 	} {
 		f.Add(s)
 	}
@@ -199,6 +201,9 @@ func FuzzCSV(f *testing.F) {
 		}
 		if strings.HasPrefix(strings.TrimLeft(in, "\r\n"), "#") {
 			return // a preamble encoding/csv does not know
+		}
+		if !isText([]byte(in)) || strings.Count(in, "\n") > 0 && len(in) > MaxRecord {
+			return // rows encoding/csv reads and this reader sets aside
 		}
 		cr := csv.NewReader(strings.NewReader(in))
 		cr.Comma = rune(r.comma)

@@ -41,7 +41,10 @@ func TestJSONL(t *testing.T) {
 // FuzzJSONL: arbitrary lines never panic; rows are as wide as the header so far; lines go
 // forward; reading ends.
 func FuzzJSONL(f *testing.F) {
-	for _, s := range []string{`{"a":1}` + "\n" + `{"b":"x","a":null}`, `{"a":[1,2]}`, "{\n}", `{"a":"` + "\xff" + `"}`} {
+	for _, s := range []string{`{"a":1}` + "\n" + `{"b":"x","a":null}`, `{"a":[1,2]}`, "{\n}", `{"a":"` + "\xff" + `"}`,
+		`{"a":"x` + "\x00" + `"}` + "\n" + `{"a":2}`, "{\n \"catalogVersion\": 1,\n \"v\": [\n{}]\n}\n", "[\n {\"a\": 1},\n 2\n]",
+		`{"a":1` + "\n" + `{"b":2}`, "{\"\\\"\":\n1}", `{"a":"` + strings.Repeat("x", 300) + `"}` + "\n",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
