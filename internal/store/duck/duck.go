@@ -11,6 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +26,16 @@ import (
 
 // FileName is the database file inside the store directory.
 const FileName = "sitrep.duckdb"
+
+// The store holds restricted (TLP:RED) rows, and its staging files a full copy of each input,
+// so the store directory is its owner's alone and so are the files sitrep writes in it.
+// DuckDB creates its database file and write-ahead log itself, with the process's umask:
+// Open narrows the database file and any log it finds to fileMode, and the directory's mode
+// keeps a log or spill file that DuckDB creates later out of other users' reach.
+const (
+	dirMode  fs.FileMode = 0o700
+	fileMode fs.FileMode = 0o600
+)
 
 // Options tune Open.
 type Options struct {
@@ -52,7 +64,7 @@ func Open(ctx context.Context, dir string, opt Options) (*DB, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("no store at %s: ingest some data first", dir)
 		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	} else if err := privateDir(dir); err != nil {
 		return nil, err
 	}
 	params := []string{}
@@ -79,10 +91,16 @@ func Open(ctx context.Context, dir string, opt Options) (*DB, error) {
 	}
 	d := &DB{db: db, dir: dir, tmp: filepath.Join(dir, "tmp"), readOnly: opt.ReadOnly}
 	if !opt.ReadOnly {
+		for _, p := range []string{path, path + ".wal"} {
+			if err := privateFile(p); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
 		os.RemoveAll(d.tmp) // staging files of a process that died
-		if err := os.MkdirAll(d.tmp, 0o755); err != nil {
+		if err := os.MkdirAll(d.tmp, dirMode); err != nil {
 			db.Close()
-			return nil, err
+			return nil, fmt.Errorf("store staging directory: %w", err)
 		}
 	}
 	if err := d.migrate(ctx); err != nil {
@@ -99,6 +117,56 @@ func Open(ctx context.Context, dir string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// privateDir creates the store directory with dirMode, its missing parents with the usual
+// 0755, and narrows an existing store directory that other users can reach to dirMode.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("store directory: %w", err)
+	}
+	err := os.Mkdir(dir, dirMode)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("store directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("store %s is not a directory", dir)
+	}
+	if fi.Mode().Perm()&^dirMode == 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, dirMode); err != nil {
+		return fmt.Errorf("store %s is open to other users (mode %#o) and could not be made private: %w", dir, fi.Mode().Perm(), err)
+	}
+	slog.Warn("store directory was open to other users; made it private to its owner",
+		"dir", dir, "was", fmt.Sprintf("%#o", fi.Mode().Perm()), "now", fmt.Sprintf("%#o", dirMode))
+	return nil
+}
+
+// privateFile narrows the mode of the file at path to fileMode where it is wider; a missing
+// file is left missing.
+func privateFile(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store file: %w", err)
+	}
+	if fi.Mode().Perm()&^fileMode == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, fileMode); err != nil {
+		return fmt.Errorf("store file %s: %w", path, err)
+	}
+	return nil
 }
 
 // errOldSchema is returned by a read-only migrate of a store an older sitrep wrote.

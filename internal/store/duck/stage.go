@@ -179,8 +179,15 @@ func (sf *stageFile) close() (string, error) {
 	return sf.f.Name(), sf.f.Close()
 }
 
+// tempFile creates a new staging file, readable by the store's owner only: it holds a copy
+// of the input's rows, restricted ones included.
 func (d *DB) tempFile() (*os.File, error) {
-	return os.Create(filepath.Join(d.tmp, fmt.Sprintf("stage-%d-%d.csv", os.Getpid(), d.seq.Add(1))))
+	name := filepath.Join(d.tmp, fmt.Sprintf("stage-%d-%d.csv", os.Getpid(), d.seq.Add(1)))
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("staging file: %w", err)
+	}
+	return f, nil
 }
 
 // writeTemp writes data to a new staging file and returns its name.
