@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"sitrep/internal/auth"
+	"sitrep/internal/event"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
@@ -73,7 +73,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		}
 		sum, err := s.Ingest(r.Context(), a, http.MaxBytesReader(w, r.Body, MaxBody), r.URL.Query().Get("format"))
 		if err != nil {
-			jsonError(w, http.StatusUnprocessableEntity, err.Error())
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
 		s.log().Info("ingested over HTTP", "by", who.name, "summary", sum)
@@ -95,11 +95,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := s.Publish(r.Context(), a, wk.String(), who.name)
 		if err != nil {
-			code := http.StatusUnprocessableEntity
-			if errors.Is(err, store.ErrPublished) {
-				code = http.StatusConflict
-			}
-			jsonError(w, code, err.Error())
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
 		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "renderings": n})
@@ -119,11 +115,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note")); err != nil {
-			code := http.StatusUnprocessableEntity
-			if errors.Is(err, store.ErrPublished) {
-				code = http.StatusConflict
-			}
-			jsonError(w, code, err.Error())
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
 		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name})
@@ -153,7 +145,7 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 		}
 		list, err := a.ListTickets(r.Context(), f)
 		if err != nil {
-			jsonError(w, http.StatusInternalServerError, err.Error())
+			jsonError(w, http.StatusInternalServerError, "list tickets: "+err.Error())
 			return
 		}
 		allowed := auth.TLPs(who.role)
@@ -184,9 +176,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, http.StatusBadRequest, "week: "+err.Error())
 			return
 		}
-		list, err := a.ListEvents(r.Context(), rg, q.Get("kind"), auth.TLPs(who.role), limit(q.Get("limit")))
+		kind := q.Get("kind")
+		if kind != "" {
+			if _, err := event.ParseKind(kind); err != nil {
+				jsonError(w, http.StatusBadRequest, "kind: "+err.Error())
+				return
+			}
+		}
+		list, err := a.ListEvents(r.Context(), rg, kind, auth.TLPs(who.role), limit(q.Get("limit")))
 		if err != nil {
-			jsonError(w, http.StatusBadRequest, err.Error())
+			jsonError(w, http.StatusInternalServerError, "list events: "+err.Error())
 			return
 		}
 		writeJSON(w, list)

@@ -59,7 +59,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
 	mux.HandleFunc("GET /api/v1/events", s.events)
-	return headers(mux)
+	return s.guard(headers(mux))
 }
 
 // headers sets what every answer carries: no sniffing, and for pages a policy that lets
@@ -73,10 +73,12 @@ func headers(h http.Handler) http.Handler {
 	})
 }
 
+// jsonError answers with a status, a reason and the request id. The reason of a 5xx answer
+// may say everything that went wrong: guard logs it and shows the client a fixed one.
 func jsonError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestID(w)})
 }
 
 // withStore runs f with the store open for reading, or answers 503 when it cannot be opened.
@@ -91,8 +93,7 @@ func (s *Server) withStoreFor(w http.ResponseWriter, r *http.Request, write bool
 		if errors.Is(err, store.ErrLocked) {
 			w.Header().Set("Retry-After", "5")
 		}
-		s.log().Warn("store unavailable", "err", err)
-		jsonError(w, http.StatusServiceUnavailable, "the store is busy; try again shortly")
+		jsonError(w, http.StatusServiceUnavailable, "open the store: "+err.Error())
 		return
 	}
 	defer a.Close()
@@ -109,7 +110,7 @@ func (s *Server) log() *slog.Logger {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	s.withStore(w, r, func(a store.Store) {
 		if _, err := a.PublishedIssues(r.Context(), "zh", "html", 1); err != nil {
-			jsonError(w, http.StatusServiceUnavailable, "the store does not answer")
+			jsonError(w, http.StatusServiceUnavailable, "the store does not answer: "+err.Error())
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -158,8 +159,7 @@ func (s *Server) find(ctx context.Context, a store.Store, q request) (store.Rend
 		return rend, http.StatusUnauthorized, q.week + " is not published"
 	}
 	if err != nil {
-		s.log().Error("read rendering", "err", err)
-		return rend, http.StatusInternalServerError, "could not read the bulletin"
+		return rend, http.StatusInternalServerError, "read the bulletin: " + err.Error()
 	}
 	return rend, http.StatusOK, ""
 }
@@ -290,12 +290,12 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 	s.withStore(w, r, func(a store.Store) {
 		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 0)
 		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "could not read the archive")
+			jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
 			return
 		}
 		var buf bytes.Buffer
 		if err := archiveTemplate.Execute(&buf, issues); err != nil {
-			jsonError(w, http.StatusInternalServerError, "could not write the archive")
+			jsonError(w, http.StatusInternalServerError, "write the archive: "+err.Error())
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -335,7 +335,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	s.withStore(w, r, func(a store.Store) {
 		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 50)
 		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "could not read the archive")
+			jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
 			return
 		}
 		f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
