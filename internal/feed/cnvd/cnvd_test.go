@@ -19,6 +19,11 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(`<vulnerabilitys><vulnerability><number>CNVD-1</number><serverity>高</serverity></vulnerability></vulnerabilitys>`)
 	f.Add(`<vulnerability><number>`)
+	for _, bad := range []string{rec(2, "t &foo;"), rec(2, "t\x00"), rec(2, "t\xff"), "<vulnerability><title>x</vulnerability>", "<vulnerability></vulnerability x>",
+		"<vulnerability><title>x</vulnerabilitys>", "<vulnerability><![CDATA[</vulnerability>]]><number>1</number></vulnerability>"} {
+		f.Add(prolog + rec(1, "t1") + bad + rec(3, "t3") + "</vulnerabilitys>")
+	}
+	f.Add("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \">\">]><rss><vulnerability/></rss>")
 	f.Fuzz(func(t *testing.T, in string) {
 		r := NewReader(strings.NewReader(in))
 		last := 0
@@ -32,6 +37,10 @@ func FuzzReader(f *testing.F) {
 			}
 			var re *tabular.RowError
 			if errors.As(err, &re) {
+				if re.Line < last {
+					t.Fatalf("reject at line %d after line %d", re.Line, last)
+				}
+				last = re.Line
 				continue
 			}
 			if err != nil {
