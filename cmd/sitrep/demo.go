@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sitrep/internal/bulletin"
+	"sitrep/internal/event"
 	"sitrep/internal/ingest"
 	"sitrep/internal/render"
 	"sitrep/internal/stats"
@@ -55,7 +56,7 @@ func runDemo(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "ingested %s: %s (%.1fs)\n", f, sum, time.Since(start).Seconds())
 	}
-	s, err := cfg.Stats(e.ctx, st, last)
+	s, err := cfg.Stats(e.ctx, st, last, event.Clear)
 	if err != nil {
 		st.Close()
 		return err

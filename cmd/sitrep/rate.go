@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sitrep/internal/assess"
+	"sitrep/internal/event"
 	"sitrep/internal/store"
 )
 
@@ -51,7 +52,7 @@ func runRate(e *env, args []string) error {
 			return err
 		}
 	}
-	s, err := e.cfg.Stats(e.ctx, st, w)
+	s, err := e.cfg.Stats(e.ctx, st, w, event.Clear) // the rating a public edition states
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,12 @@ func runReport(e *env, args []string) error {
 	out := fs.String("out", "", "write to `path` instead of standard output (figures of md go beside it)")
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	figs := fs.String("figures", "svg", "how HTML and Markdown files carry figures: `svg` or png (for editors that drop SVG)")
+	tlp := tlpFlag(fs)
 	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	label, err := parseEdition(*tlp)
+	if err != nil {
 		return err
 	}
 	w, err := pickWeek(*wk, e.cfg.Zone)
@@ -46,7 +51,7 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org, Policy: e.cfg.Policy})
+	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org, Policy: e.cfg.Policy, Edition: e.cfg.Edition(label)})
 	st.Close()
 	if err != nil {
 		return err

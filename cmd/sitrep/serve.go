@@ -13,6 +13,7 @@ import (
 
 	"sitrep/internal/app"
 	"sitrep/internal/bulletin"
+	"sitrep/internal/event"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/ingest"
@@ -57,12 +58,12 @@ func runServe(e *env, args []string) error {
 func newWebServer(e *env) *web.Server {
 	return &web.Server{
 		Open: func(ctx context.Context, write bool) (store.Store, error) { return e.cfg.Open(ctx, !write) },
-		Render: func(ctx context.Context, st store.Store, wk, lang, format string) ([]byte, error) {
+		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP) ([]byte, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
 				return nil, err
 			}
-			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang)})
+			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang), Edition: e.cfg.Edition(tlp)})
 			if err != nil {
 				return nil, err
 			}
@@ -75,12 +76,12 @@ func newWebServer(e *env) *web.Server {
 			}
 			return buf.Bytes(), nil
 		},
-		Stats: func(ctx context.Context, st store.Store, wk string) (any, error) {
+		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
 				return nil, err
 			}
-			return e.cfg.Stats(ctx, st, w)
+			return e.cfg.Stats(ctx, st, w, tlp)
 		},
 		Ingest: func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error) {
 			opt := e.cfg.IngestOptions()

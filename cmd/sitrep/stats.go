@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/width"
 
 	"sitrep/internal/bulletin"
+	"sitrep/internal/event"
 	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
@@ -20,7 +21,12 @@ func runStats(e *env, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
 	asJSON := fs.Bool("json", false, "print the statistics as JSON")
+	tlp := tlpFlag(fs)
 	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	label, err := parseEdition(*tlp)
+	if err != nil {
 		return err
 	}
 	w, err := pickWeek(*wk, e.cfg.Zone)
@@ -32,7 +38,7 @@ func runStats(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	s, err := e.cfg.Stats(e.ctx, st, w)
+	s, err := e.cfg.Stats(e.ctx, st, w, label)
 	if err != nil {
 		return err
 	}
@@ -43,6 +49,20 @@ func runStats(e *env, args []string) error {
 		return enc.Encode(s)
 	}
 	return printStats(e.stdout, s)
+}
+
+// tlpFlag declares the --tlp flag of the commands that count.
+func tlpFlag(fs *flag.FlagSet) *string {
+	return fs.String("tlp", "CLEAR", "the edition's TLP `label`: CLEAR is the public edition (what the policy lets it draw on); GREEN, AMBER, AMBER+STRICT or RED an internal one that counts and names more and says so")
+}
+
+// parseEdition reads the --tlp flag.
+func parseEdition(s string) (event.TLP, error) {
+	t, err := event.ParseTLP(s)
+	if err != nil {
+		return "", usageError{err.Error()}
+	}
+	return t, nil
 }
 
 // pickWeek parses a week, or returns the last complete week in loc.

@@ -13,6 +13,7 @@ import (
 
 	"sitrep/internal/assess"
 	"sitrep/internal/enrich"
+	"sitrep/internal/event"
 	"sitrep/internal/ingest"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -115,10 +116,14 @@ func (c *Config) IngestOptions() ingest.Options {
 	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes, Log: c.Log}
 }
 
-// Stats computes a week's statistics from the store.
-func (c *Config) Stats(ctx context.Context, st store.Counter, w week.Week) (*stats.Week, error) {
-	return stats.Compute(ctx, st, w, stats.Options{Zone: c.Zone, Policy: c.Policy})
+// Stats computes a week's statistics from the store: the public edition for TLP:CLEAR (or an
+// empty label), an internal edition labelled tlp otherwise.
+func (c *Config) Stats(ctx context.Context, st store.Counter, w week.Week, tlp event.TLP) (*stats.Week, error) {
+	return stats.Compute(ctx, st, w, stats.Options{Zone: c.Zone, Policy: c.Policy, Edition: c.Edition(tlp)})
 }
+
+// Edition returns the edition labelled tlp under the configured policy.
+func (c *Config) Edition(tlp event.TLP) stats.Edition { return stats.EditionFor(c.Policy, tlp) }
 
 func (c *Config) loadPolicy() error {
 	path := c.PolicyPath

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"sitrep/internal/event"
 )
 
 //go:embed default.toml
@@ -27,6 +29,15 @@ type Policy struct {
 	Metrics       []MetricRule `toml:"metric"`
 	Vulns         VulnRule     `toml:"vulnerabilities"`
 	Fixed         FixedRule    `toml:"fixed"`
+	Public        PublicRule   `toml:"public"`
+}
+
+// PublicRule says what a public edition may draw on: counts from records labelled up to
+// CountUpTo, and every string that names something only from records labelled up to
+// NamesUpTo. AMBER+STRICT and RED records never reach a public edition.
+type PublicRule struct {
+	CountUpTo string `toml:"count_up_to"`
+	NamesUpTo string `toml:"names_up_to"`
 }
 
 // MetricRule judges one headline metric.
@@ -76,7 +87,8 @@ func Load(path string) (*Policy, error) {
 
 // Parse reads a policy from TOML, refusing unknown keys and values that make no sense.
 func Parse(text string) (*Policy, error) {
-	var p Policy
+	// A policy written before the public table existed gets the default one.
+	p := Policy{Public: PublicRule{CountUpTo: string(event.Amber), NamesUpTo: string(event.Clear)}}
 	md, err := toml.Decode(text, &p)
 	if err != nil {
 		return nil, err
@@ -102,6 +114,9 @@ func (p *Policy) check() error {
 	case p.Fixed.RisePct <= 0:
 		return fmt.Errorf("fixed.rise_pct must be above 0")
 	}
+	if err := p.Public.check(); err != nil {
+		return fmt.Errorf("public: %w", err)
+	}
 	seen := map[string]bool{}
 	for _, m := range p.Metrics {
 		if _, ok := metricNames[m.Name]; !ok {
@@ -116,6 +131,36 @@ func (p *Policy) check() error {
 		}
 	}
 	return nil
+}
+
+func (r PublicRule) check() error {
+	count, err := event.ParseTLP(r.CountUpTo)
+	if err != nil || r.CountUpTo == "" {
+		return fmt.Errorf("count_up_to is %q; it must be CLEAR, GREEN or AMBER", r.CountUpTo)
+	}
+	names, err := event.ParseTLP(r.NamesUpTo)
+	if err != nil || r.NamesUpTo == "" {
+		return fmt.Errorf("names_up_to is %q; it must be CLEAR, GREEN or AMBER", r.NamesUpTo)
+	}
+	switch {
+	case count == event.AmberStrict || count == event.Red:
+		return fmt.Errorf("count_up_to is %s: AMBER+STRICT and RED records never reach a public edition", count)
+	case slices.Index(event.TLPOrder, names) > slices.Index(event.TLPOrder, count):
+		return fmt.Errorf("names_up_to (%s) is more restricted than count_up_to (%s): a name would come from a record that is not counted", names, count)
+	}
+	return nil
+}
+
+// PublicLabels returns the labels whose records a public edition counts, and those whose
+// records may name something in it.
+func (p *Policy) PublicLabels() (count, names []event.TLP) {
+	c, _ := event.ParseTLP(p.Public.CountUpTo)
+	n, _ := event.ParseTLP(p.Public.NamesUpTo)
+	return upTo(c), upTo(n)
+}
+
+func upTo(t event.TLP) []event.TLP {
+	return slices.Clip(event.TLPOrder[:slices.Index(event.TLPOrder, t)+1])
 }
 
 // metricNames are the metrics a policy may judge, with their names in both languages.

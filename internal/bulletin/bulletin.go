@@ -25,6 +25,9 @@ type Options struct {
 	Link func(w week.Week) string
 	// Policy rates the week; nil is the policy sitrep ships.
 	Policy *assess.Policy
+	// Edition is what the issue may draw on and the label it carries; the zero Edition is
+	// the policy's public one.
+	Edition stats.Edition
 }
 
 func (o *Options) defaults() {
@@ -42,6 +45,12 @@ func (o *Options) defaults() {
 	}
 	if o.Link == nil {
 		o.Link = func(w week.Week) string { return "/bulletins/" + w.String() }
+	}
+	if o.Policy == nil {
+		o.Policy = assess.Default()
+	}
+	if o.Edition.TLP == "" {
+		o.Edition = stats.Public(o.Policy)
 	}
 }
 
@@ -62,6 +71,9 @@ type Bulletin struct {
 	History    []WeekCount `json:"history"`
 	Stats      *stats.Week `json:"stats"`
 }
+
+// Internal reports whether the issue is an internal edition: labelled other than TLP:CLEAR.
+func (b *Bulletin) Internal() bool { return b.TLP != "" && b.TLP != "CLEAR" }
 
 // Section is one numbered part of the issue.
 type Section struct {
@@ -98,7 +110,7 @@ func Build(ctx context.Context, c store.Counter, w week.Week, loc *time.Location
 // headline series of the opt.History weeks up to it. Compose it once per language.
 func Load(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, opt Options) (*stats.Week, []WeekCount, error) {
 	opt.defaults()
-	s, err := stats.Compute(ctx, c, w, stats.Options{Zone: loc, Policy: opt.Policy})
+	s, err := stats.Compute(ctx, c, w, stats.Options{Zone: loc, Policy: opt.Policy, Edition: opt.Edition})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +120,7 @@ func Load(ctx context.Context, c store.Counter, w week.Week, loc *time.Location,
 		from, _ := first.Add(i).Bounds(loc)
 		bounds = append(bounds, from)
 	}
-	hist, err := c.History(ctx, bounds)
+	hist, err := c.History(ctx, bounds, opt.Edition.Scope)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,7 +150,7 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 	}
 	b := &Bulletin{
 		Lang: opt.Lang, Week: s.Week, Year: s.Issue.Year, Number: s.Issue.Number,
-		Title: t.title(w), Start: s.Start, End: s.End, TLP: "CLEAR",
+		Title: t.title(w), Start: s.Start, End: s.End, TLP: string(s.TLP),
 		History: history, Stats: s,
 	}
 	for i := 1; i <= opt.Recent; i++ {

@@ -97,7 +97,7 @@ func TestFormatsAndEncodings(t *testing.T) {
 			if sum.Format != native.Events || sum.Encoding != tc.enc || sum.String() != "read 4, stored 4, duplicate 0, rejected 0" {
 				t.Fatalf("summary %+v %s", sum, sum)
 			}
-			c, err := st.EventCounts(ctx, seedWeek, 3)
+			c, err := st.EventCounts(ctx, seedWeek, store.AllRecords, 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestSameFileTwiceStoresNothing(t *testing.T) {
 	if len(rj) != 1 {
 		t.Errorf("the quarantine holds %d rows after two runs, want 1", len(rj))
 	}
-	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	c, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 	if c.Events != 4 {
 		t.Errorf("%d events stored, want 4", c.Events)
 	}
@@ -211,7 +211,7 @@ func TestWholeFileErrors(t *testing.T) {
 	if _, err := File(ctx, st, filepath.Join(t.TempDir(), "missing.csv"), nil, opts()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
-	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	c, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 	if c.Events != 0 {
 		t.Errorf("%d events stored from refused files", c.Events)
 	}
@@ -235,7 +235,7 @@ func TestLateNonUTF8(t *testing.T) {
 	if sum.Encoding != charset.GB18030 || sum.Rejected != 0 {
 		t.Fatalf("summary %+v", sum)
 	}
-	c, _ := st.EventCounts(ctx, seedWeek, 3)
+	c, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 3)
 	if len(c.Provinces) != 1 || c.Provinces[0].Name != "江苏省" {
 		t.Errorf("provinces %+v", c.Provinces)
 	}
@@ -254,7 +254,7 @@ func TestStdinAndFormatFlag(t *testing.T) {
 	if _, err := File(ctx, st, "-", strings.NewReader(vulns), o); err == nil || !strings.Contains(err.Error(), "lacks required column") {
 		t.Errorf("vulnerabilities read as incidents: %v", err)
 	}
-	vc, _ := st.VulnCounts(ctx, seedWeek)
+	vc, _ := st.VulnCounts(ctx, seedWeek, store.AllRecords)
 	if vc.Total != 2 {
 		t.Errorf("vulnerabilities stored: %+v", vc)
 	}
@@ -303,7 +303,7 @@ func TestResumeAfterFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts, _ := clean.EventCounts(ctx, seedWeek, 0)
+	wantCounts, _ := clean.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 
 	st := newStore(t)
 	_, err = File(ctx, &failAfter{st, 2}, path, nil, o)
@@ -311,7 +311,7 @@ func TestResumeAfterFailure(t *testing.T) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	// Two whole batches landed — which two depends on which finished parsing first.
-	partial, _ := st.EventCounts(ctx, seedWeek, 0)
+	partial, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 	f, _ := os.Open(path)
 	info, _ := charset.Sniff(f)
 	f.Close()
@@ -338,7 +338,7 @@ func TestResumeAfterFailure(t *testing.T) {
 	if got.Read != want.Read || got.Stored+got.Duplicate != want.Stored || got.Duplicate != partial.Events || got.Rejected != want.Rejected {
 		t.Errorf("resumed run %s; clean run %s", got, want)
 	}
-	gotCounts, _ := st.EventCounts(ctx, seedWeek, 0)
+	gotCounts, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 	if !reflect.DeepEqual(gotCounts, wantCounts) {
 		t.Errorf("counts after resume %+v, clean %+v", gotCounts, wantCounts)
 	}
@@ -364,8 +364,8 @@ func TestFeeds(t *testing.T) {
 	if sum, err := File(ctx, st, xml, nil, opts()); err != nil || sum.Format != native.Vulns || sum.Stored != 1 {
 		t.Fatalf("cnvd: %+v %v", sum, err)
 	}
-	c, _ := st.EventCounts(ctx, seedWeek, 3)
-	vc, _ := st.VulnCounts(ctx, seedWeek)
+	c, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 3)
+	vc, _ := st.VulnCounts(ctx, seedWeek, store.AllRecords)
 	if c.TrojanBotnet != 1 || c.Conficker != 1 || len(c.Provinces) != 1 || c.Provinces[0].Name != "广东省" || vc.BySeverity["high"] != 1 {
 		t.Errorf("counts %+v, vulnerabilities %+v", c, vc)
 	}
@@ -392,7 +392,7 @@ func TestURLList(t *testing.T) {
 	if err != nil || sum.String() != "read 4, stored 3, duplicate 0, rejected 1" {
 		t.Fatalf("%s %v", sum, err)
 	}
-	c, _ := st.EventCounts(ctx, seedWeek, 0)
+	c, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 0)
 	if c.PhishingPages != 2 || c.PhishingDomains != 2 {
 		t.Errorf("counts %+v", c)
 	}

@@ -52,14 +52,14 @@ func TestLaterRowWins(t *testing.T) {
 					}
 					got[i] = sum.Tally
 				}
-				ic, err := st.IncidentCounts(ctx, seedWeek)
+				ic, err := st.IncidentCounts(ctx, seedWeek, store.AllRecords)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if ic.Handled != 1 || ic.Phishing != 1 || ic.BySource["last"] != 1 {
 					t.Errorf("the seed week counts %d incidents (%d phishing, by source %v), want INC-R's last row: 1 phishing from last", ic.Handled, ic.Phishing, ic.BySource)
 				}
-				vc, err := st.VulnCounts(ctx, seedWeek)
+				vc, err := st.VulnCounts(ctx, seedWeek, store.AllRecords)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -87,7 +87,7 @@ func TestLaterInputWins(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ic, err := st.IncidentCounts(ctx, seedWeek)
+	ic, err := st.IncidentCounts(ctx, seedWeek, store.AllRecords)
 	if err != nil {
 		t.Fatal(err)
 	}

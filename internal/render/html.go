@@ -20,7 +20,7 @@ var pageTemplate = template.Must(template.ParseFS(templates, "templates/bulletin
 type htmlPage struct {
 	Lang     string
 	B        *bulletin.Bulletin
-	L        struct{ Highlights, Recent string }
+	L        struct{ Highlights, Recent, Internal string }
 	Sections []htmlSection
 }
 
@@ -49,6 +49,9 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 	l := labels(b.Lang)
 	page := htmlPage{Lang: map[string]string{"zh": "zh-CN", "en": "en"}[b.Lang], B: b}
 	page.L.Highlights, page.L.Recent = l.highlights, l.recent
+	if b.Internal() {
+		page.L.Internal = l.internal(b.TLP)
+	}
 	for _, s := range b.Sections {
 		hs := htmlSection{S: s}
 		for _, n := range s.Figures {

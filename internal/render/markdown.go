@@ -23,6 +23,9 @@ func md(s string) string { return mdEscaper.Replace(s) }
 func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 	bw := bufio.NewWriter(w)
 	l := labels(b.Lang)
+	if b.Internal() {
+		fmt.Fprintf(bw, "**%s**\n\n", md(l.internal(b.TLP)))
+	}
 	fmt.Fprintf(bw, "# %s\n\n", md(b.Title))
 	fmt.Fprintf(bw, "TLP:%s · %s – %s\n\n", b.TLP, b.Start, b.End)
 	if len(b.Highlights) > 0 {
@@ -77,6 +80,7 @@ func figureTable(w io.Writer, f bulletin.Figure) {
 
 type langLabels struct {
 	highlights, recent, figurePrefix, noFigure string
+	internalFmt                                string
 }
 
 func (l langLabels) figure(n int) string {
@@ -88,7 +92,12 @@ func (l langLabels) figure(n int) string {
 
 func labels(lang string) langLabels {
 	if lang == "en" {
-		return langLabels{highlights: "Highlights", recent: "Recent issues", figurePrefix: "Figure"}
+		return langLabels{highlights: "Highlights", recent: "Recent issues", figurePrefix: "Figure",
+			internalFmt: "TLP:%s — internal edition: it counts and names records a public edition may not; do not publish or forward it beyond what TLP:%[1]s allows."}
 	}
-	return langLabels{highlights: "本周要点", recent: "近期回顾", figurePrefix: "图"}
+	return langLabels{highlights: "本周要点", recent: "近期回顾", figurePrefix: "图",
+		internalFmt: "TLP:%s — 内部版本：含公开版本不得使用的数据，不得公开发布，仅限 TLP:%[1]s 许可的范围内传递。"}
 }
+
+// internal is the first line of an internal edition labelled tlp.
+func (l langLabels) internal(tlp string) string { return fmt.Sprintf(l.internalFmt, tlp) }

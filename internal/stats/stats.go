@@ -24,6 +24,8 @@ type Week struct {
 	Start           string          `json:"start"`
 	End             string          `json:"end"`
 	Zone            string          `json:"zone"`
+	TLP             event.TLP       `json:"tlp"`    // the label the edition carries: CLEAR for a public one
+	Public          bool            `json:"public"` // numbers and names as the policy allows a public edition
 	Issue           Issue           `json:"issue"`
 	Rating          Rating          `json:"rating"`
 	InfectedHosts   InfectedHosts   `json:"infected_hosts"`
@@ -147,10 +149,42 @@ func Title(w week.Week) string {
 	return fmt.Sprintf("网络安全信息与动态周报%d年第%d期（%d月%d日-%d月%d日）", w.Year, w.Number, int(m.Month()), m.Day(), int(s.Month()), s.Day())
 }
 
+// Edition is what an issue's numbers may draw on, and the TLP label it carries.
+type Edition struct {
+	TLP   event.TLP
+	Scope store.Scope
+}
+
+// Public returns the public edition the policy allows: labelled TLP:CLEAR.
+func Public(pol *assess.Policy) Edition {
+	count, names := pol.PublicLabels()
+	return Edition{TLP: event.Clear, Scope: store.Scope{Count: count, Names: names}}
+}
+
+// EditionFor returns the edition labelled t: the public one for TLP:CLEAR; otherwise an
+// internal edition that counts what the public one counts and every record up to t, and
+// names from records up to t.
+func EditionFor(pol *assess.Policy, t event.TLP) Edition {
+	pub := Public(pol)
+	if t == event.Clear || t == "" {
+		return pub
+	}
+	upTo := event.TLPOrder[:slices.Index(event.TLPOrder, t)+1]
+	count := slices.Clone(upTo)
+	for _, l := range pub.Scope.Count {
+		if !slices.Contains(count, l) {
+			count = append(count, l)
+		}
+	}
+	return Edition{TLP: t, Scope: store.Scope{Count: count, Names: slices.Clone(upTo)}}
+}
+
 // Options tune Compute.
 type Options struct {
 	Zone   *time.Location // the bulletin's zone; UTC when nil
 	Policy *assess.Policy // the rating policy; assess.Default() when nil
+	// Edition is what the numbers may draw on; the zero Edition is the policy's public one.
+	Edition Edition
 }
 
 // Compute returns the statistics of w. Where c also keeps overrides (store.Ratings), an
@@ -163,20 +197,26 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	if pol == nil {
 		pol = assess.Default()
 	}
-	cur, err := counts(ctx, c, w, loc, TopProvinces)
+	ed := opt.Edition
+	if ed.TLP == "" {
+		ed = Public(pol)
+	}
+	cur, err := counts(ctx, c, w, loc, ed.Scope, TopProvinces)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := counts(ctx, c, w.Prev(), loc, 0) // last week's rankings are not reported
+	prev, err := counts(ctx, c, w.Prev(), loc, ed.Scope, 0) // last week's rankings are not reported
 	if err != nil {
 		return nil, err
 	}
 	s := &Week{
-		Week:  w.String(),
-		Start: w.Monday().Format(time.DateOnly),
-		End:   w.Sunday().Format(time.DateOnly),
-		Zone:  loc.String(),
-		Issue: Issue{Year: w.Year, Number: w.Number, Title: Title(w)},
+		Week:   w.String(),
+		Start:  w.Monday().Format(time.DateOnly),
+		End:    w.Sunday().Format(time.DateOnly),
+		Zone:   loc.String(),
+		TLP:    ed.TLP,
+		Public: ed.TLP == event.Clear,
+		Issue:  Issue{Year: w.Year, Number: w.Number, Title: Title(w)},
 	}
 	e, pe := cur.events, prev.events
 	s.Events = e.Events
@@ -216,21 +256,21 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
 		ByType: in.ByType, BySource: in.BySource, ByPartnerKind: in.ByPartnerKind, ByImpact: in.Impact,
 	}
-	if err := s.rate(ctx, c, w, loc, pol, prev); err != nil {
+	if err := s.rate(ctx, c, w, loc, pol, ed.Scope, prev); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // rate applies the policy to the week against its trailing weeks, then any override.
-func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, pol *assess.Policy, prev weekCounts) error {
+func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, pol *assess.Policy, scope store.Scope, prev weekCounts) error {
 	first := w.Add(-pol.BaselineWeeks)
 	bounds := make([]time.Time, 0, pol.BaselineWeeks+1)
 	for i := 0; i <= pol.BaselineWeeks; i++ {
 		from, _ := first.Add(i).Bounds(loc)
 		bounds = append(bounds, from)
 	}
-	hist, err := c.History(ctx, bounds)
+	hist, err := c.History(ctx, bounds, scope)
 	if err != nil {
 		return err
 	}
@@ -301,17 +341,17 @@ type weekCounts struct {
 	incidents store.IncidentCounts
 }
 
-func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, top int) (weekCounts, error) {
+func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, scope store.Scope, top int) (weekCounts, error) {
 	var wc weekCounts
 	from, to := w.Bounds(loc)
 	r := store.Range{From: from, To: to}
 	var err error
-	if wc.events, err = c.EventCounts(ctx, r, top); err != nil {
+	if wc.events, err = c.EventCounts(ctx, r, scope, top); err != nil {
 		return wc, err
 	}
-	if wc.vulns, err = c.VulnCounts(ctx, r); err != nil {
+	if wc.vulns, err = c.VulnCounts(ctx, r, scope); err != nil {
 		return wc, err
 	}
-	wc.incidents, err = c.IncidentCounts(ctx, r)
+	wc.incidents, err = c.IncidentCounts(ctx, r, scope)
 	return wc, err
 }

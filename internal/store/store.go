@@ -380,16 +380,39 @@ type Tokens interface {
 	RevokeTokens(ctx context.Context, name, actor string, at time.Time) (int, error)
 }
 
-// Counter computes a range's numbers inside the engine.
+// Scope says which records a count may draw on, by their TLP label: numbers come only from
+// records whose label is in Count, and every string that names something — a province, a
+// phishing target, a malware family, an incident's source — together with the count shown
+// beside it, only from records whose label is in Names. Names should be a subset of Count.
+// The TLP rules of an edition are enforced here, in the engine's queries, and nowhere else.
+type Scope struct {
+	Count []event.TLP
+	Names []event.TLP
+}
+
+// PublicScope is the default scope of a public edition: counts from records up to TLP:AMBER
+// (never AMBER+STRICT or RED), names only from TLP:CLEAR records.
+var PublicScope = Scope{Count: []event.TLP{event.Clear, event.Green, event.Amber}, Names: []event.TLP{event.Clear}}
+
+// AllRecords is the scope of an edition labelled TLP:RED: every record counts and names.
+var AllRecords = Scope{Count: event.TLPOrder, Names: event.TLPOrder}
+
+// ErrNoScope is returned by a Counter asked to count without any label in scope.
+var ErrNoScope = errors.New("a count needs the TLP labels it may draw on")
+
+// Counter computes a range's numbers inside the engine, from the records in a scope.
 type Counter interface {
 	// EventCounts counts a range's events; with top above 0 it also ranks provinces and
-	// phishing targets (top of each) and finds the new malware families.
-	EventCounts(ctx context.Context, r Range, top int) (EventCounts, error)
-	VulnCounts(ctx context.Context, r Range) (VulnCounts, error)
-	IncidentCounts(ctx context.Context, r Range) (IncidentCounts, error)
+	// phishing targets (top of each) and finds the new malware families, from the records
+	// the scope lets name them.
+	EventCounts(ctx context.Context, r Range, s Scope, top int) (EventCounts, error)
+	VulnCounts(ctx context.Context, r Range, s Scope) (VulnCounts, error)
+	// IncidentCounts counts the incidents closed in a range; BySource names only sources
+	// of records the scope lets name them, and counts the rest under "".
+	IncidentCounts(ctx context.Context, r Range, s Scope) (IncidentCounts, error)
 	// History counts the headline numbers of each of the consecutive ranges that the
 	// ascending instants bounds delimit (len(bounds)-1 ranges), one pass per table.
-	History(ctx context.Context, bounds []time.Time) ([]Headline, error)
+	History(ctx context.Context, bounds []time.Time, s Scope) ([]Headline, error)
 }
 
 // Store is everything an engine provides.

@@ -20,9 +20,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"sitrep/internal/auth"
+	"sitrep/internal/event"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
@@ -31,10 +33,11 @@ import (
 // set); the other functions do the work the command line does, so that both behave alike.
 type Server struct {
 	Open func(ctx context.Context, write bool) (store.Store, error)
-	// Render renders a week's bulletin live (for editors, before it is published).
-	Render func(ctx context.Context, st store.Store, week, lang, format string) ([]byte, error)
-	// Stats computes a week's statistics live (for viewers).
-	Stats func(ctx context.Context, st store.Store, week string) (any, error)
+	// Render renders a week's bulletin live (for editors, before it is published): the
+	// public edition for TLP:CLEAR, an internal edition labelled tlp otherwise.
+	Render func(ctx context.Context, st store.Store, week, lang, format string, tlp event.TLP) ([]byte, error)
+	// Stats computes a week's statistics live (for viewers), of the edition labelled tlp.
+	Stats func(ctx context.Context, st store.Store, week string, tlp event.TLP) (any, error)
 	// Ingest ingests a request's body as `sitrep ingest` would; format may be empty.
 	Ingest func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error)
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
@@ -126,6 +129,8 @@ var contentTypes = map[string]string{
 // request is a parsed request for a week's bulletin.
 type request struct {
 	week, lang, format string
+	// tlp is the edition asked for: TLP:CLEAR (the public one) unless ?tlp= names another.
+	tlp event.TLP
 }
 
 // parse reads the week, lang and format of a request, or says why not.
@@ -144,7 +149,24 @@ func parse(r *http.Request, format string) (request, string) {
 	if _, ok := contentTypes[format]; !ok {
 		return request{}, "format is html, md, json or pdf"
 	}
-	return request{wk.String(), lang, format}, ""
+	tlp, err := event.ParseTLP(r.URL.Query().Get("tlp"))
+	if err != nil {
+		return request{}, err.Error()
+	}
+	return request{wk.String(), lang, format, tlp}, ""
+}
+
+// internal checks that the caller may have the internal edition q asks for: editors and up,
+// and only up to the label their role may read. It answers 401 or 403 otherwise.
+func (c caller) internal(w http.ResponseWriter, q request) bool {
+	if !c.may(w, auth.Editor) {
+		return false
+	}
+	if !slices.Contains(auth.TLPs(c.role), string(q.tlp)) {
+		jsonError(w, http.StatusForbidden, "the token's role "+c.role+" may not read TLP:"+string(q.tlp))
+		return false
+	}
+	return true
 }
 
 // find returns a frozen rendering, or the status and message to answer with: 401 when the
@@ -184,19 +206,18 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		if !ok {
 			return
 		}
+		if q.tlp != event.Clear { // an internal edition is always live, never the published one
+			if !who.internal(w, q) {
+				return
+			}
+			s.live(w, r, a, q, format)
+			return
+		}
 		rend, code, msg := s.find(r.Context(), a, q)
 		if code == http.StatusUnauthorized && s.Render != nil {
-			if !who.may(w, auth.Editor) {
-				return
+			if who.may(w, auth.Editor) {
+				s.live(w, r, a, q, format)
 			}
-			content, err := s.Render(r.Context(), a, q.week, q.lang, q.format)
-			if err != nil {
-				jsonError(w, http.StatusInternalServerError, err.Error())
-				return
-			}
-			w.Header().Set("Content-Type", contentTypes[format])
-			w.Header().Set("Cache-Control", "private, no-store") // not published: it may still change
-			w.Write(content)
 			return
 		}
 		if code != http.StatusOK {
@@ -208,6 +229,22 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		w.Header().Set("Cache-Control", "public, max-age=3600") // published issues never change
 		w.Write(rend.Content)
 	})
+}
+
+// live renders the edition q asks for from the data as it is now.
+func (s *Server) live(w http.ResponseWriter, r *http.Request, a store.Store, q request, format string) {
+	if s.Render == nil {
+		fail(w, http.StatusNotFound, "live bulletins are not served here")
+		return
+	}
+	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", contentTypes[format])
+	w.Header().Set("Cache-Control", "private, no-store") // not published: it may still change
+	w.Write(content)
 }
 
 func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request) { s.published(w, r, "html") }
@@ -233,12 +270,18 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		rend, code, msg := s.find(r.Context(), a, q)
+		var rend store.Rendering
+		code, msg := http.StatusUnauthorized, ""
+		if q.tlp == event.Clear {
+			rend, code, msg = s.find(r.Context(), a, q)
+		} else if !who.internal(w, q) {
+			return
+		}
 		if code == http.StatusUnauthorized && s.Stats != nil {
 			if !who.may(w, auth.Viewer) {
 				return
 			}
-			st, err := s.Stats(r.Context(), a, q.week)
+			st, err := s.Stats(r.Context(), a, q.week, q.tlp)
 			if err != nil {
 				jsonError(w, http.StatusInternalServerError, err.Error())
 				return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 const eventCountsSQL = `
 WITH ev AS (
 	SELECT *, coalesce(host, domain) AS site, lower(family) = 'conficker' AS conficker
-	FROM events WHERE time >= $1 AND time < $2
+	FROM events WHERE time >= $1 AND time < $2 AND {count}
 ),
 mal_domains AS (
 	SELECT domain, bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN') AS abroad
@@ -52,27 +53,67 @@ FROM ev`
 
 const provincesSQL = `
 SELECT province, count(DISTINCT ip) AS hosts FROM events
-WHERE time >= $1 AND time < $2 AND kind = 'infected_host' AND country = 'CN'
+WHERE time >= $1 AND time < $2 AND {names} AND kind = 'infected_host' AND country = 'CN'
 	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
 GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
 
 const newFamiliesSQL = `
 WITH fam AS (
 	SELECT lower(family) AS f, min(time) AS first FROM events
-	WHERE family IS NOT NULL AND family <> '' AND kind IN ('infected_host', 'malware_site') AND time < $2
+	WHERE family IS NOT NULL AND family <> '' AND kind IN ('infected_host', 'malware_site') AND time < $2 AND {names}
 	GROUP BY 1
 )
 SELECT f FROM fam WHERE first >= $1 ORDER BY f`
 
 const targetsSQL = `
 SELECT target, count(DISTINCT url) AS pages FROM events
-WHERE time >= $1 AND time < $2 AND kind = 'phishing' AND target IS NOT NULL AND url IS NOT NULL
+WHERE time >= $1 AND time < $2 AND {names} AND kind = 'phishing' AND target IS NOT NULL AND url IS NOT NULL
 GROUP BY target ORDER BY pages DESC, target LIMIT $3`
 
+// scoped is a scope as SQL conditions on a table's tlp column: count for the records that
+// may be counted, names for those that may name something. A record without a label is
+// TLP:CLEAR, as the contract says.
+type scoped struct{ count, names string }
+
+func sqlScope(s store.Scope) (scoped, error) {
+	if len(s.Count) == 0 {
+		return scoped{}, store.ErrNoScope
+	}
+	in := func(ls []event.TLP) (string, error) {
+		if len(ls) == 0 {
+			return "false", nil
+		}
+		q := make([]string, len(ls))
+		for i, l := range ls {
+			if !slices.Contains(event.TLPOrder, l) {
+				return "", fmt.Errorf("scope: %q is not a TLP label", l)
+			}
+			q[i] = "'" + string(l) + "'"
+		}
+		return "coalesce(tlp::VARCHAR, 'CLEAR') IN (" + strings.Join(q, ", ") + ")", nil
+	}
+	var sc scoped
+	var err error
+	if sc.count, err = in(s.Count); err != nil {
+		return sc, err
+	}
+	sc.names, err = in(s.Names)
+	return sc, err
+}
+
+// sql fills a query's {count} and {names} conditions.
+func (sc scoped) sql(q string) string {
+	return strings.NewReplacer("{count}", sc.count, "{names}", sc.names).Replace(q)
+}
+
 // EventCounts implements store.Counter.
-func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.EventCounts, error) {
+func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top int) (store.EventCounts, error) {
 	var c store.EventCounts
-	err := d.db.QueryRowContext(ctx, eventCountsSQL, r.From.UTC(), r.To.UTC()).Scan(
+	sc, err := sqlScope(s)
+	if err != nil {
+		return c, err
+	}
+	err = d.db.QueryRowContext(ctx, sc.sql(eventCountsSQL), r.From.UTC(), r.To.UTC()).Scan(
 		&c.TrojanBotnet, &c.Conficker,
 		&c.MalwareDomains, &c.MalwareDomainsAbroad, &c.MalwareDomainsCom, &c.MalwareIPs, &c.MalwareIPsAbroad, &c.MalwareIPURLs,
 		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
@@ -82,15 +123,15 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, top int) (store.Eve
 		return c, fmt.Errorf("count events: %w", err)
 	}
 	if top > 0 {
-		c.Provinces, err = nameCounts(ctx, d.db, provincesSQL, r.From.UTC(), r.To.UTC(), top)
+		c.Provinces, err = nameCounts(ctx, d.db, sc.sql(provincesSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return c, fmt.Errorf("count provinces: %w", err)
 		}
-		c.PhishingTargets, err = nameCounts(ctx, d.db, targetsSQL, r.From.UTC(), r.To.UTC(), top)
+		c.PhishingTargets, err = nameCounts(ctx, d.db, sc.sql(targetsSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return c, fmt.Errorf("count phishing targets: %w", err)
 		}
-		if c.NewFamilies, err = d.newFamilies(ctx, r); err != nil {
+		if c.NewFamilies, err = d.newFamilies(ctx, r, sc); err != nil {
 			return c, fmt.Errorf("find new malware families: %w", err)
 		}
 	}
@@ -117,10 +158,14 @@ func nameCounts(ctx context.Context, db *sql.DB, q string, args ...any) ([]store
 }
 
 // VulnCounts implements store.Counter.
-func (d *DB) VulnCounts(ctx context.Context, r store.Range) (store.VulnCounts, error) {
+func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (store.VulnCounts, error) {
 	c := store.VulnCounts{BySeverity: map[event.Severity]int{}, ByObject: map[event.Object]int{}}
-	rows, err := d.db.QueryContext(ctx, `SELECT severity, coalesce(object, 'other'), count(*) FROM vulns
-		WHERE published >= $1 AND published < $2 GROUP BY ALL`, r.From.UTC(), r.To.UTC())
+	sc, err := sqlScope(s)
+	if err != nil {
+		return c, err
+	}
+	rows, err := d.db.QueryContext(ctx, sc.sql(`SELECT severity, coalesce(object, 'other'), count(*) FROM vulns
+		WHERE published >= $1 AND published < $2 AND {count} GROUP BY ALL`), r.From.UTC(), r.To.UTC())
 	if err != nil {
 		return c, fmt.Errorf("count vulnerabilities: %w", err)
 	}
@@ -139,21 +184,25 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range) (store.VulnCounts, e
 }
 
 // IncidentCounts implements store.Counter. An incident belongs to the range it was closed in.
-func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentCounts, error) {
+func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (store.IncidentCounts, error) {
 	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, ByPartnerKind: map[string]int{}, Impact: map[string]int{}}
+	sc, err := sqlScope(s)
+	if err != nil {
+		return c, err
+	}
 	from, to := r.From.UTC(), r.To.UTC()
-	err := d.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE cross_border),
+	err = d.db.QueryRowContext(ctx, sc.sql(`SELECT count(*), count(*) FILTER (WHERE cross_border),
 		count(*) FILTER (WHERE type = 'phishing'),
 		count(DISTINCT platform) FILTER (WHERE type = 'mobile_malware'),
 		count(DISTINCT url) FILTER (WHERE type = 'mobile_malware')
-		FROM incidents WHERE closed >= $1 AND closed < $2`, from, to).
+		FROM incidents WHERE closed >= $1 AND closed < $2 AND {count}`), from, to).
 		Scan(&c.Handled, &c.CrossBorder, &c.Phishing, &c.AppPlatforms, &c.AppURLs)
 	if err != nil {
 		return c, fmt.Errorf("count incidents: %w", err)
 	}
-	for col, m := range map[string]map[string]int{"type": c.ByType, "coalesce(source, '')": c.BySource,
+	for col, m := range map[string]map[string]int{"type": c.ByType, "CASE WHEN {names} THEN coalesce(source, '') ELSE '' END": c.BySource,
 		"coalesce(partner_kind, '')": c.ByPartnerKind, "coalesce(impact, 'none')": c.Impact} {
-		ncs, err := nameCounts(ctx, d.db, `SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 GROUP BY 1`, from, to)
+		ncs, err := nameCounts(ctx, d.db, sc.sql(`SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 AND {count} GROUP BY 1`), from, to)
 		if err != nil {
 			return c, fmt.Errorf("count incidents: %w", err)
 		}
@@ -165,7 +214,11 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range) (store.IncidentC
 }
 
 // History implements store.Counter.
-func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline, error) {
+func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]store.Headline, error) {
+	sc, err := sqlScope(s)
+	if err != nil {
+		return nil, err
+	}
 	if len(bounds) < 2 {
 		return nil, nil
 	}
@@ -201,7 +254,7 @@ func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline,
 		return rows.Err()
 	}
 	cs, args := bucket("time")
-	err := scan(fmt.Sprintf(`SELECT %s AS r,
+	err = scan(fmt.Sprintf(`SELECT %s AS r,
 		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND NOT coalesce(lower(family) = 'conficker', false)),
 		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND lower(family) = 'conficker'),
 		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'defacement' AND country = 'CN'),
@@ -209,7 +262,7 @@ func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline,
 		count(DISTINCT url) FILTER (WHERE kind = 'phishing'),
 		count(DISTINCT domain) FILTER (WHERE kind = 'malware_site'),
 		count(*) FILTER (WHERE kind = 'ddos')
-		FROM events WHERE time >= $1 AND time < $%d GROUP BY r`, cs, last), args,
+		FROM events WHERE time >= $1 AND time < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
 		func(h *store.Headline) []any {
 			return []any{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages, &h.MalwareDomains, &h.DDoSEvents}
 		})
@@ -218,13 +271,13 @@ func (d *DB) History(ctx context.Context, bounds []time.Time) ([]store.Headline,
 	}
 	cs, args = bucket("published")
 	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*), count(*) FILTER (WHERE severity = 'high')
-		FROM vulns WHERE published >= $1 AND published < $%d GROUP BY r`, cs, last), args,
+		FROM vulns WHERE published >= $1 AND published < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
 		func(h *store.Headline) []any { return []any{&h.Vulns, &h.HighVulns} })
 	if err != nil {
 		return nil, fmt.Errorf("count vulnerabilities by week: %w", err)
 	}
 	cs, args = bucket("closed")
-	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*) FROM incidents WHERE closed >= $1 AND closed < $%d GROUP BY r`, cs, last), args,
+	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*) FROM incidents WHERE closed >= $1 AND closed < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
 		func(h *store.Headline) []any { return []any{&h.Incidents} })
 	if err != nil {
 		return nil, fmt.Errorf("count incidents by week: %w", err)
@@ -247,13 +300,15 @@ func mergeHeadline(a, b store.Headline) store.Headline {
 	return a
 }
 
-// newFamilies lists the families first named in the range, when the store holds earlier events.
-func (d *DB) newFamilies(ctx context.Context, r store.Range) ([]string, error) {
+// newFamilies lists the families first named in the range, when the store holds earlier
+// events; both "first" and "earlier" look only at the records that may name something, so a
+// family's absence from the list tells nothing of records outside them.
+func (d *DB) newFamilies(ctx context.Context, r store.Range, sc scoped) ([]string, error) {
 	var earlier bool
-	if err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE time < $1)`, r.From.UTC()).Scan(&earlier); err != nil || !earlier {
+	if err := d.db.QueryRowContext(ctx, sc.sql(`SELECT EXISTS (SELECT 1 FROM events WHERE time < $1 AND {names})`), r.From.UTC()).Scan(&earlier); err != nil || !earlier {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, newFamiliesSQL, r.From.UTC(), r.To.UTC())
+	rows, err := d.db.QueryContext(ctx, sc.sql(newFamiliesSQL), r.From.UTC(), r.To.UTC())
 	if err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func testEventCounts(t *testing.T, open Opener) {
 			st := open(t)
 			in := input(t, st, "counts")
 			commit(t, st, store.Batch{Input: in.ID, No: 0, Read: len(tc.events), Events: tc.events})
-			c, err := st.EventCounts(ctx, week, tc.top)
+			c, err := st.EventCounts(ctx, week, store.AllRecords, tc.top)
 			if err != nil {
 				t.Fatalf("EventCounts: %v", err)
 			}
@@ -178,14 +178,14 @@ func testRecordCounts(t testing.TB, st store.Store) {
 		{ID: "I6", Opened: mid, Closed: closed(to), Type: event.PhishingIncident, Impact: "none"}, // closed next week
 	}
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 10, Vulns: vulns, Incidents: incs})
-	vc, err := st.VulnCounts(ctx, week)
+	vc, err := st.VulnCounts(ctx, week, store.AllRecords)
 	if err != nil {
 		t.Fatalf("VulnCounts: %v", err)
 	}
 	if vc.Total != 3 || vc.BySeverity[event.High] != 1 || vc.ByObject[event.Application] != 2 || vc.ByObject[event.NetworkDevice] != 1 || vc.ByObject[event.OS] != 0 {
 		t.Errorf("vulnerabilities %+v", vc)
 	}
-	ic, err := st.IncidentCounts(ctx, week)
+	ic, err := st.IncidentCounts(ctx, week, store.AllRecords)
 	if err != nil {
 		t.Fatalf("IncidentCounts: %v", err)
 	}

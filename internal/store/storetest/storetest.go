@@ -35,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open(t)) })
 	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
+	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
+	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
 }
 
 var (
@@ -92,7 +94,7 @@ func testLedger(t testing.TB, st store.Store) {
 	if other := input(t, st, "bbbb"); other.ID == in.ID {
 		t.Error("two digests share an input")
 	}
-	c, err := st.EventCounts(ctx, week, 0)
+	c, err := st.EventCounts(ctx, week, store.AllRecords, 0)
 	if err != nil {
 		t.Fatalf("EventCounts: %v", err)
 	}
@@ -115,7 +117,7 @@ func testKeyed(t testing.TB, st store.Store) {
 	if want := (store.Tally{Read: 2, Stored: 1, Duplicate: 1}); tally != want {
 		t.Errorf("second batch %+v, want %+v", tally, want)
 	}
-	vc, err := st.VulnCounts(ctx, week)
+	vc, err := st.VulnCounts(ctx, week, store.AllRecords)
 	if err != nil {
 		t.Fatalf("VulnCounts: %v", err)
 	}
@@ -125,7 +127,7 @@ func testKeyed(t testing.TB, st store.Store) {
 	closed := mid
 	open := event.Incident{ID: "INC-1", Opened: mid.Add(-time.Hour), Type: event.PhishingIncident, Impact: "none", TLP: event.Clear}
 	commit(t, st, store.Batch{Input: in.ID, No: 2, Read: 1, Incidents: []event.Incident{open}})
-	ic, err := st.IncidentCounts(ctx, week)
+	ic, err := st.IncidentCounts(ctx, week, store.AllRecords)
 	if err != nil {
 		t.Fatalf("IncidentCounts with the incident open: %v", err)
 	}
@@ -135,7 +137,7 @@ func testKeyed(t testing.TB, st store.Store) {
 	done := open
 	done.Closed = &closed
 	commit(t, st, store.Batch{Input: in.ID, No: 3, Read: 1, Incidents: []event.Incident{done}})
-	if ic, err = st.IncidentCounts(ctx, week); err != nil {
+	if ic, err = st.IncidentCounts(ctx, week, store.AllRecords); err != nil {
 		t.Fatalf("IncidentCounts with the incident closed: %v", err)
 	}
 	if ic.Handled != 1 || ic.Phishing != 1 {
@@ -205,7 +207,7 @@ func testStaging(t testing.TB, st store.Store) {
 	if want := (store.Tally{Read: 3, Stored: 2, Rejected: 1}); tally != want {
 		t.Errorf("tally %+v, want %+v", tally, want)
 	}
-	c, err := st.EventCounts(ctx, week, 0)
+	c, err := st.EventCounts(ctx, week, store.AllRecords, 0)
 	if err != nil {
 		t.Fatalf("EventCounts of staged events: %v", err)
 	}
@@ -250,7 +252,7 @@ func testHistory(t testing.TB, st store.Store) {
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: len(evs), Events: evs,
 		Vulns:     []event.Vuln{{ID: "V1", Published: from.Add(-day), Severity: event.High}, {ID: "V2", Published: from, Severity: event.Low}},
 		Incidents: []event.Incident{{ID: "I1", Opened: from, Closed: &closed, Type: event.OtherIncident}}})
-	got, err := st.History(ctx, bounds)
+	got, err := st.History(ctx, bounds, store.AllRecords)
 	if err != nil {
 		t.Fatalf("History: %v", err)
 	}
@@ -368,7 +370,7 @@ func testTickets(t testing.TB, st store.Store) {
 		got.CrossBorder == nil || !*got.CrossBorder || got.Closed == nil || !got.Closed.Equal(closed) {
 		t.Errorf("ticket after its history: %+v", got)
 	}
-	ic, err := st.IncidentCounts(ctx, week)
+	ic, err := st.IncidentCounts(ctx, week, store.AllRecords)
 	if err != nil {
 		t.Fatalf("IncidentCounts: %v", err)
 	}
@@ -506,7 +508,7 @@ func testNewFamilies(t testing.TB, st store.Store) {
 		return event.Event{Time: at, Kind: kind, IP: "10.0.0.1", Country: "CN", Family: fam, TLP: event.Clear}
 	}
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 1, Events: []event.Event{host(mid, "Mirai", event.InfectedHost)}})
-	if c, err := st.EventCounts(ctx, week, 3); err != nil {
+	if c, err := st.EventCounts(ctx, week, store.AllRecords, 3); err != nil {
 		t.Fatalf("EventCounts without history: %v", err)
 	} else if c.NewFamilies != nil {
 		t.Errorf("a store without history calls families new: %v", c.NewFamilies)
@@ -517,7 +519,7 @@ func testNewFamilies(t testing.TB, st store.Store) {
 		host(from.Add(-time.Hour), "zeus", event.DDoS), // a DDoS event does not count
 		host(to, "later", event.InfectedHost),
 	}})
-	c, err := st.EventCounts(ctx, week, 3)
+	c, err := st.EventCounts(ctx, week, store.AllRecords, 3)
 	if err != nil {
 		t.Fatalf("EventCounts with history: %v", err)
 	}

@@ -48,11 +48,11 @@ func (b *broken) NextTicketID(ctx context.Context) (string, error) {
 	return b.Store.NextTicketID(ctx)
 }
 
-func (b *broken) EventCounts(ctx context.Context, r store.Range, top int) (store.EventCounts, error) {
+func (b *broken) EventCounts(ctx context.Context, r store.Range, s store.Scope, top int) (store.EventCounts, error) {
 	if b.breaks("EventCounts") {
 		return store.EventCounts{}, errBroken
 	}
-	return b.Store.EventCounts(ctx, r, top)
+	return b.Store.EventCounts(ctx, r, s, top)
 }
 
 // probe stands in for a check's testing.TB: it keeps the failures a check reports instead of
