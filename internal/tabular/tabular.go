@@ -122,6 +122,18 @@ func notText(s string) string {
 	return ""
 }
 
+// CheckText returns a *RowError naming the first field of row that holds a NUL byte or bytes
+// that are not text, or nil. The readers of this package check their rows themselves; this is
+// for readers that do not.
+func CheckText(row Row) *RowError {
+	for i, f := range row.Fields {
+		if why := notText(f); why != "" {
+			return &RowError{Line: row.Line, Field: columnName(row.Header, i), Reason: why, Raw: Snip(strings.Join(row.Fields, ","), 200)}
+		}
+	}
+	return nil
+}
+
 // columnName is the header's name of column i, or its position when the header has none.
 func columnName(header []string, i int) string {
 	if i < len(header) && header[i] != "" {
