@@ -172,3 +172,29 @@ func TestLongRecordIsNotHeld(t *testing.T) {
 		t.Errorf("reading a %d-byte record allocated %d bytes", size, n)
 	}
 }
+
+// TestBrokenRecordShowsWhatItHeld: a record set aside shows its number and the start of its
+// title, as far as the decoder read them.
+func TestBrokenRecordShowsWhatItHeld(t *testing.T) {
+	tests := []struct{ name, record, raw string }{
+		{"an undefined entity after the title", "<vulnerability><number>CNVD-2024-2</number><title>t2</title><serverity>&foo;</serverity></vulnerability>", "CNVD-2024-2 t2"},
+		{"a record over the limit", rec(2, strings.Repeat("x", tabular.MaxRecord)), "CNVD-2024-2 " + strings.Repeat("x", 188) + "…"},
+		{"an error before the number", "<vulnerability><title>&foo;</title><number>CNVD-2024-2</number></vulnerability>", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Open(strings.NewReader(prolog + tc.record + "</vulnerabilitys>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = r.Next()
+			var re *tabular.RowError
+			if !errors.As(err, &re) {
+				t.Fatalf("err = %v, want a row error", err)
+			}
+			if re.Raw != tc.raw {
+				t.Errorf("the row error shows %q, want %q", re.Raw, tc.raw)
+			}
+		})
+	}
+}

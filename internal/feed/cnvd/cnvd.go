@@ -434,7 +434,8 @@ func (r *Reader) record(start int) (tabular.Row, error) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return r.broken(start, in, stack, err)
+			raw := tabular.Snip(strings.TrimSpace(number.String()+" "+title.String()), 200)
+			return r.broken(start, in, stack, raw, err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -508,8 +509,9 @@ func overField(line int, name string, size int, raw string) *tabular.RowError {
 
 // broken sets aside a record the decoder stopped in, after reading past the rest of it. The
 // field named is the one being read when the decoder stopped. A record the input ends in
-// stops the reading: the document is cut short.
-func (r *Reader) broken(start int, in *recordInput, stack []string, err error) (tabular.Row, error) {
+// stops the reading: the document is cut short. raw is what the record's number and title
+// held when the decoder stopped.
+func (r *Reader) broken(start int, in *recordInput, stack []string, raw string, err error) (tabular.Row, error) {
 	name := ""
 	if len(stack) > 1 {
 		name = stack[len(stack)-1]
@@ -535,7 +537,7 @@ func (r *Reader) broken(start int, in *recordInput, stack []string, err error) (
 	if errors.Is(err, errTooLong) {
 		reason = fmt.Sprintf("record is %d bytes, the limit is %d", size, tabular.MaxRecord)
 	}
-	return tabular.Row{}, &tabular.RowError{Line: start, Field: name, Reason: reason}
+	return tabular.Row{}, &tabular.RowError{Line: start, Field: name, Reason: reason, Raw: raw}
 }
 
 // skipRecord reads past the end tag of the record the decoder stopped in and returns the
