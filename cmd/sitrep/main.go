@@ -35,8 +35,8 @@ type command struct {
 
 var commands = []command{
 	{"ingest", "ingest [--format F] [--source NAME] FILE... | -   (or --rejects to list rows set aside)", runIngest},
-	{"stats", "stats --week 2024-W09 [--json]", runStats},
-	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH]", runReport},
+	{"stats", "stats --week 2024-W09 [--json] [--tlp LABEL]", runStats},
+	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH] [--tlp LABEL]", runReport},
 	{"review", "review --week 2024-W09 [--note TEXT]", runReview},
 	{"publish", "publish --week 2024-W09 [--allow-empty] [--without-review]", runPublish},
 	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
