@@ -183,9 +183,10 @@ func (e *env) orgName() string {
 	return os.Getenv("SITREP_ORG")
 }
 
-// printPDF prints an HTML page to PDF bytes.
+// printPDF prints an HTML page to PDF bytes. Its temporary directory is one that a later run
+// removes should this one die before it does.
 func printPDF(e *env, page []byte) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "sitrep-publish-")
+	dir, err := render.TempDir(render.PublishTempPrefix)
 	if err != nil {
 		return nil, err
 	}
