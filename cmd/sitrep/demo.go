@@ -101,7 +101,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	_, noBrowser := render.Browser()
+	bin, noBrowser := render.Browser(e.cfg.Chromium)
 	if noBrowser != nil {
 		fmt.Fprintf(e.stderr, "no PDFs: %v\n", noBrowser)
 	}
@@ -130,7 +130,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 					return "", err
 				}
 				if f == render.PDF {
-					err = render.PrintPDF(e.ctx, buf.Bytes(), path)
+					err = render.PrintPDF(e.ctx, bin, buf.Bytes(), path)
 				} else {
 					err = os.WriteFile(path, buf.Bytes(), 0o644)
 				}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -121,7 +120,7 @@ func incidentOpen(e *env, args []string) error {
 			return usageError{err.Error()}
 		}
 		from, to := w.Bounds(e.cfg.Zone)
-		opened, skipped, err := svc.OpenFromEvents(e.ctx, st, store.Range{From: from, To: to}, k, incident.Change{Actor: actor(), At: at, Note: *note})
+		opened, skipped, err := svc.OpenFromEvents(e.ctx, st, store.Range{From: from, To: to}, k, incident.Change{Actor: e.cfg.Actor, At: at, Note: *note})
 		if err != nil {
 			return err
 		}
@@ -153,7 +152,7 @@ func incidentOpen(e *env, args []string) error {
 	} else if !d.IsZero() {
 		t.Due = &d
 	}
-	got, err := svc.Open(e.ctx, t, incident.Change{Actor: actor(), At: at, Note: *note})
+	got, err := svc.Open(e.ctx, t, incident.Change{Actor: e.cfg.Actor, At: at, Note: *note})
 	if err != nil {
 		return err
 	}
@@ -182,7 +181,7 @@ func incidentChange(e *env, verb string, args []string) error {
 	}
 	defer st.Close()
 	svc := &incident.Service{Store: st}
-	c := incident.Change{Actor: actor(), At: at, Note: *note}
+	c := incident.Change{Actor: e.cfg.Actor, At: at, Note: *note}
 	switch verb {
 	case "assign":
 		if *partner == "" {
@@ -343,19 +342,18 @@ func incidentNotify(e *env, args []string) error {
 		return err
 	}
 	if *org == "" {
-		if *org = os.Getenv("SITREP_ORG"); *org == "" {
+		if *org = e.cfg.Org; *org == "" {
 			*org = "CNCERT"
 		}
 	}
-	m := incident.Mailer{Addr: os.Getenv("SITREP_SMTP_ADDR"), From: os.Getenv("SITREP_SMTP_FROM"),
-		Username: os.Getenv("SITREP_SMTP_USER"), Password: os.Getenv("SITREP_SMTP_PASSWORD")}
+	m := incident.Mailer{Addr: e.cfg.SMTP.Addr, From: e.cfg.SMTP.From, Username: e.cfg.SMTP.User, Password: e.cfg.SMTP.Password}
 	st, err := e.cfg.Open(e.ctx, *dry)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	svc := &incident.Service{Store: st}
-	if path := os.Getenv("SITREP_NOTICE_TEMPLATES"); path != "" {
+	if path := e.cfg.NoticeTemplates; path != "" {
 		if svc.Templates, err = incident.LoadNoticeTemplates(path); err != nil {
 			return err
 		}
@@ -372,7 +370,7 @@ func incidentNotify(e *env, args []string) error {
 		_, err = e.stdout.Write(msg)
 		return err
 	}
-	if err := svc.Notify(e.ctx, id, m, *org, e.cfg.Zone, incident.Change{Actor: actor()}); err != nil {
+	if err := svc.Notify(e.ctx, id, m, *org, e.cfg.Zone, incident.Change{Actor: e.cfg.Actor}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s notified\n", id)

@@ -27,10 +27,16 @@ func runIngest(e *env, args []string) error {
 	limit := fs.Int("limit", 200, "with --rejects: at most `N` rows (0 for all)")
 	batch := fs.Int("batch", 0, "rows per committed batch (default 983040)")
 	observed := fs.String("observed", "", "when a plain list of URLs (OpenPhish) was fetched (default: the file's modification time)")
-	geoDB := fs.String("geoip", os.Getenv("SITREP_GEOIP"), "MMDB `file` (City or Country) to locate IPs whose row has no country or province (default $SITREP_GEOIP)")
-	asnDB := fs.String("asn-db", os.Getenv("SITREP_ASN_DB"), "MMDB `file` (ASN) to fill in AS numbers (default $SITREP_ASN_DB)")
+	geoDB := fs.String("geoip", "", "MMDB `file` (City or Country) to locate IPs whose row has no country or province (default $SITREP_GEOIP)")
+	asnDB := fs.String("asn-db", "", "MMDB `file` (ASN) to fill in AS numbers (default $SITREP_ASN_DB)")
 	if err := e.parse(fs, args); err != nil {
 		return err
+	}
+	if *geoDB == "" {
+		*geoDB = e.cfg.GeoIP
+	}
+	if *asnDB == "" {
+		*asnDB = e.cfg.ASNDB
 	}
 	if *rejects {
 		return listRejects(e, *input, *limit)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"sitrep/internal/app"
+	"sitrep/internal/chart"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -102,9 +103,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // globalFlags registers the flags every command accepts, before or after its name.
 func globalFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "store `URL` or directory (default $SITREP_STORE or "+app.DefaultStore+")")
-	fs.Func("tz", "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)", func(s string) error {
-		return os.Setenv("SITREP_TZ", s)
-	})
+	fs.StringVar(&cfg.ZoneName, "tz", cfg.ZoneName, "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)")
 	fs.StringVar(&cfg.PolicyPath, "policy", cfg.PolicyPath, "rating policy `file` (default $SITREP_POLICY, policy.toml in the store, or the built-in one)")
 }
 
@@ -120,7 +119,11 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 		}
 		return errFlags
 	}
-	return e.cfg.Defaults()
+	if err := e.cfg.Defaults(); err != nil {
+		return err
+	}
+	chart.UseFont(e.cfg.Font)
+	return nil
 }
 
 func usage(w io.Writer) {

@@ -49,7 +49,7 @@ func runPublish(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := publishWeek(e, st, w, actor(), publishOptions{allowEmpty: *allowEmpty, withoutReview: *withoutReview})
+	n, err := publishWeek(e, st, w, e.cfg.Actor, publishOptions{allowEmpty: *allowEmpty, withoutReview: *withoutReview})
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func publishWeek(e *env, st store.Store, w week.Week, who string, opt publishOpt
 		who += " (without review)"
 	}
 	formats := publishFormats
-	if _, err := render.Browser(); err == nil && !opt.noPDF {
+	if _, err := render.Browser(e.cfg.Chromium); err == nil && !opt.noPDF {
 		formats = append(formats, render.PDF)
 	} else if err != nil {
 		fmt.Fprintf(e.stderr, "sitrep publish: no PDF: %v\n", err)
@@ -155,7 +155,7 @@ func runReview(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	digest, err := reviewWeek(e, st, w, actor(), *note)
+	digest, err := reviewWeek(e, st, w, e.cfg.Actor, *note)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (e *env) orgName() string {
 	if e.org != "" {
 		return e.org
 	}
-	return os.Getenv("SITREP_ORG")
+	return e.cfg.Org
 }
 
 // printPDF prints an HTML page to PDF bytes. Its temporary directory is one that a later run
@@ -192,7 +192,11 @@ func printPDF(e *env, page []byte) ([]byte, error) {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bulletin.pdf")
-	if err := render.PrintPDF(e.ctx, page, out); err != nil {
+	bin, err := render.Browser(e.cfg.Chromium)
+	if err != nil {
+		return nil, err
+	}
+	if err := render.PrintPDF(e.ctx, bin, page, out); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(out)

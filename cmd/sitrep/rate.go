@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
-	"os/user"
 	"slices"
 	"strings"
 	"time"
@@ -47,7 +45,7 @@ func runRate(e *env, args []string) error {
 	}
 	defer st.Close()
 	if change {
-		o := store.Override{Week: w.String(), Level: *level, Reason: strings.TrimSpace(*reason), Actor: actor(), At: time.Now()}
+		o := store.Override{Week: w.String(), Level: *level, Reason: strings.TrimSpace(*reason), Actor: e.cfg.Actor, At: time.Now()}
 		if err := st.SetOverride(e.ctx, o); err != nil {
 			return err
 		}
@@ -76,15 +74,4 @@ func runRate(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %s  %s  %s  %s\n", entry.At.In(e.cfg.Zone).Format(time.DateTime), printable(entry.Actor), entry.Action, printable(entry.Detail))
 	}
 	return nil
-}
-
-// actor names who runs the command: $SITREP_ACTOR, or the login name.
-func actor() string {
-	if a := os.Getenv("SITREP_ACTOR"); a != "" {
-		return a
-	}
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return "unknown"
 }

@@ -45,7 +45,7 @@ func runReport(e *env, args []string) error {
 		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
 	if *org == "" {
-		*org = os.Getenv("SITREP_ORG")
+		*org = e.cfg.Org
 	}
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {

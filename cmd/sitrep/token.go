@@ -46,7 +46,7 @@ func runToken(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.AddToken(e.ctx, store.Token{Digest: digest, Name: *name, Role: r, CreatedAt: time.Now()}, actor()); err != nil {
+	if err := st.AddToken(e.ctx, store.Token{Digest: digest, Name: *name, Role: r, CreatedAt: time.Now()}, e.cfg.Actor); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, token)
@@ -94,7 +94,7 @@ func tokenRevoke(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := st.RevokeTokens(e.ctx, *name, actor(), time.Now())
+	n, err := st.RevokeTokens(e.ctx, *name, e.cfg.Actor, time.Now())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -28,64 +29,109 @@ const DefaultStore = "./sitrep-data"
 // stays well under 1 GiB in all; the engine spills to disk past it.
 const DefaultMemoryLimit = "512MB"
 
-// Config is what every command shares.
+// Config is what every command shares. Defaults reads the environment once, into these
+// fields; nothing else in sitrep reads it, so a command's configuration is all here and a
+// test sets it without touching the process's environment.
 type Config struct {
 	Store       string // a directory, or duckdb:///path/to/dir
+	ZoneName    string // --tz; SITREP_TZ; Asia/Shanghai
 	Zone        *time.Location
 	GovSuffixes []string
 	MemoryLimit string
+	Debug       bool // SITREP_DEBUG: log each committed batch
 	Log         *slog.Logger
 	// Policy is the rating policy: --policy, $SITREP_POLICY, policy.toml in the store
 	// directory, or the one sitrep ships.
 	Policy     *assess.Policy
 	PolicyPath string
+
+	Org             string // SITREP_ORG: the CERT named in the sentences; empty is the bulletin's default
+	Actor           string // SITREP_ACTOR, or the login name: who the audit log says acted
+	GeoIP, ASNDB    string // SITREP_GEOIP, SITREP_ASN_DB: MMDB files for rows without a location
+	Font            string // SITREP_FONT: the figures' CJK font file; empty looks in the usual places
+	Chromium        string // SITREP_CHROMIUM: the browser that prints PDF; empty looks on PATH
+	NoticeTemplates string // SITREP_NOTICE_TEMPLATES: a directory of notice templates
+	SMTP            SMTP
+
+	// Getenv reads the environment; nil is os.Getenv.
+	Getenv func(key string) string
 }
 
-// Defaults fills what is unset from the environment (SITREP_STORE, SITREP_TZ,
-// SITREP_GOV_SUFFIXES) and the built-in defaults.
+// SMTP is where incident notices are sent from: SITREP_SMTP_ADDR, SITREP_SMTP_FROM,
+// SITREP_SMTP_USER, SITREP_SMTP_PASSWORD.
+type SMTP struct {
+	Addr, From, User, Password string
+}
+
+// Defaults fills what is unset from the environment (each SITREP_ variable above, read here
+// and only here) and the built-in defaults.
 func (c *Config) Defaults() error {
-	if c.Store == "" {
-		c.Store = os.Getenv("SITREP_STORE")
+	env := c.Getenv
+	if env == nil {
+		env = os.Getenv
 	}
+	str := func(dst *string, key string) {
+		if *dst == "" {
+			*dst = env(key)
+		}
+	}
+	str(&c.Store, "SITREP_STORE")
 	if c.Store == "" {
 		c.Store = DefaultStore
 	}
+	str(&c.ZoneName, "SITREP_TZ")
+	if c.ZoneName == "" {
+		c.ZoneName = week.DefaultZone
+	}
 	if c.Zone == nil {
-		name := os.Getenv("SITREP_TZ")
-		if name == "" {
-			name = week.DefaultZone
-		}
-		loc, err := time.LoadLocation(name)
+		loc, err := time.LoadLocation(c.ZoneName)
 		if err != nil {
-			return fmt.Errorf("time zone %q: %w", name, err)
+			return fmt.Errorf("time zone %q: %w", c.ZoneName, err)
 		}
 		c.Zone = loc
 	}
-	if c.MemoryLimit == "" {
-		c.MemoryLimit = os.Getenv("SITREP_DB_MEMORY")
-	}
+	str(&c.MemoryLimit, "SITREP_DB_MEMORY")
 	if c.MemoryLimit == "" {
 		c.MemoryLimit = DefaultMemoryLimit
 	}
+	c.Debug = c.Debug || env("SITREP_DEBUG") != ""
 	if c.Log == nil {
 		level := slog.LevelWarn
-		if os.Getenv("SITREP_DEBUG") != "" {
+		if c.Debug {
 			level = slog.LevelDebug
 		}
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
+	str(&c.PolicyPath, "SITREP_POLICY")
 	if c.Policy == nil {
 		if err := c.loadPolicy(); err != nil {
 			return err
 		}
 	}
 	if c.GovSuffixes == nil {
-		if s := os.Getenv("SITREP_GOV_SUFFIXES"); s != "" {
+		if s := env("SITREP_GOV_SUFFIXES"); s != "" {
 			c.GovSuffixes = strings.Split(s, ",")
 		} else {
 			c.GovSuffixes = enrich.DefaultGovSuffixes
 		}
 	}
+	str(&c.Org, "SITREP_ORG")
+	str(&c.Actor, "SITREP_ACTOR")
+	if c.Actor == "" {
+		c.Actor = "unknown"
+		if u, err := user.Current(); err == nil {
+			c.Actor = u.Username
+		}
+	}
+	str(&c.GeoIP, "SITREP_GEOIP")
+	str(&c.ASNDB, "SITREP_ASN_DB")
+	str(&c.Font, "SITREP_FONT")
+	str(&c.Chromium, "SITREP_CHROMIUM")
+	str(&c.NoticeTemplates, "SITREP_NOTICE_TEMPLATES")
+	str(&c.SMTP.Addr, "SITREP_SMTP_ADDR")
+	str(&c.SMTP.From, "SITREP_SMTP_FROM")
+	str(&c.SMTP.User, "SITREP_SMTP_USER")
+	str(&c.SMTP.Password, "SITREP_SMTP_PASSWORD")
 	return nil
 }
 
@@ -127,9 +173,6 @@ func (c *Config) Edition(tlp event.TLP) stats.Edition { return stats.EditionFor(
 
 func (c *Config) loadPolicy() error {
 	path := c.PolicyPath
-	if path == "" {
-		path = os.Getenv("SITREP_POLICY")
-	}
 	if path == "" {
 		if dir, err := StoreDir(c.Store); err == nil {
 			if p := filepath.Join(dir, "policy.toml"); fileExists(p) {

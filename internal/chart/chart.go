@@ -1,6 +1,6 @@
 // Package chart draws a bulletin's figures as SVG with gonum/plot: bars, stacked bars, the Y
 // axis from zero, the same bytes for the same data. Chinese labels need a CJK font that
-// golang.org/x/image can read; Font finds Debian's fonts-noto-cjk, or $SITREP_FONT.
+// golang.org/x/image can read; Font finds Debian's fonts-noto-cjk, or the file UseFont names.
 // (WenQuanYi's TTC is refused by x/image's sfnt parser.)
 package chart
 
@@ -39,13 +39,19 @@ var ErrNoFont = errors.New("no font with Chinese glyphs for the figures: install
 var (
 	fontOnce sync.Once
 	fontErr  error
+	fontPath string
 	cjk      = font.Font{Typeface: "sitrep-cjk"}
 )
+
+// UseFont names the font file (TTF, OTF or TTC) the figures use instead of looking in the
+// usual places; the application calls it with its configuration before the first figure is
+// drawn, since the plots' default font is one for the whole process.
+func UseFont(path string) { fontPath = path }
 
 // Font loads the CJK font once and makes it the plots' default.
 func Font() error {
 	fontOnce.Do(func() {
-		path, face := os.Getenv("SITREP_FONT"), 0
+		path, face := fontPath, 0
 		if path == "" {
 			for _, c := range FontPaths {
 				if _, err := os.Stat(c.Path); err == nil {

@@ -18,12 +18,14 @@ import (
 // ErrNoBrowser says that no headless Chromium was found for PDF output.
 var ErrNoBrowser = errors.New("PDF output needs Chromium: install Debian's chromium package, or set SITREP_CHROMIUM to a Chromium or Chrome binary")
 
-// Browser returns the path of the Chromium to print with: $SITREP_CHROMIUM, or the first of
-// chromium, chromium-browser, google-chrome on PATH.
-func Browser() (string, error) {
-	if p := os.Getenv("SITREP_CHROMIUM"); p != "" {
-		if _, err := exec.LookPath(p); err != nil {
-			return "", fmt.Errorf("%w (SITREP_CHROMIUM=%s: %v)", ErrNoBrowser, p, err)
+// Browser returns the path of the Chromium to print with: configured (a path, or a name on
+// PATH; the application's SITREP_CHROMIUM) when it is set, or else the first of chromium,
+// chromium-browser, google-chrome on PATH.
+func Browser(configured string) (string, error) {
+	if configured != "" {
+		p, err := exec.LookPath(configured)
+		if err != nil {
+			return "", fmt.Errorf("%w (SITREP_CHROMIUM=%s: %v)", ErrNoBrowser, configured, err)
 		}
 		return p, nil
 	}
@@ -43,15 +45,12 @@ func HeadlessArgs(profile string) []string {
 		"--disable-dev-shm-usage", "--user-data-dir=" + profile}
 }
 
-// PrintPDF renders an HTML page to a PDF file with headless Chromium. Chromium runs in a
+// PrintPDF renders an HTML page to a PDF file with the headless Chromium bin (see Browser).
+// Chromium runs in a
 // process group of its own, which is killed when ctx is done and again when the print ends,
 // so that no Chromium process outlives the call; PrintPDF returns once the group is gone (or
 // after groupGrace) and its temporary directory removed.
-func PrintPDF(ctx context.Context, page []byte, out string) error {
-	bin, err := Browser()
-	if err != nil {
-		return err
-	}
+func PrintPDF(ctx context.Context, bin string, page []byte, out string) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return fmt.Errorf("pdf output: %w", err)

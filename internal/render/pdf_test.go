@@ -105,7 +105,7 @@ func tempDirs(t *testing.T, tmp string) []string {
 // while Chromium and its children run, and checks that none of them survives and that the
 // temporary directory is gone.
 func TestPrintPDFCancelled(t *testing.T) {
-	_, err := Browser()
+	bin, err := Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
 	out := filepath.Join(t.TempDir(), "b.pdf")
 	tmp := privateTemp(t)
@@ -113,7 +113,7 @@ func TestPrintPDFCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- PrintPDF(ctx, page, out) }()
+	go func() { done <- PrintPDF(ctx, bin, page, out) }()
 
 	// Wait for Chromium and children of it (zygotes, a renderer) to run.
 	var members []proc
@@ -164,12 +164,12 @@ func TestPrintPDFCancelled(t *testing.T) {
 // TestPrintPDFLeavesNothing prints a page: the stale directory of a run that died goes, and
 // after the print no Chromium process and no temporary directory is left.
 func TestPrintPDFLeavesNothing(t *testing.T) {
-	_, err := Browser()
+	bin, err := Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
 	out := filepath.Join(t.TempDir(), "b.pdf")
 	tmp := privateTemp(t)
 	stale := plant(t, tmp, PDFTempPrefix+"dead", deadPID(t), staleAfter+time.Hour)
-	if err := PrintPDF(context.Background(), []byte(`<!doctype html><html><body><p>x</p></body></html>`), out); err != nil {
+	if err := PrintPDF(context.Background(), bin, []byte(`<!doctype html><html><body><p>x</p></body></html>`), out); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {

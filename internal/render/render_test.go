@@ -172,7 +172,7 @@ func mustWeek(s string) week.Week {
 // TestHTMLInChromium opens the HTML page in headless Chromium: the page must have its title
 // and all its figures drawn as SVG, and a screenshot must come out.
 func TestHTMLInChromium(t *testing.T) {
-	bin, err := render.Browser()
+	bin, err := render.Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
 	testenv.Need(t, testenv.CJKFont, chart.Font())
 	specs := synth.Weeks(mustWeek("2024-W09"), 4, 3)
@@ -212,7 +212,7 @@ func TestHTMLInChromium(t *testing.T) {
 
 // TestPDF prints the page to PDF with headless Chromium.
 func TestPDF(t *testing.T) {
-	_, err := render.Browser()
+	bin, err := render.Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
 	var html bytes.Buffer
 	b := issue(t, synth.Issue2024No9, "zh")
@@ -220,7 +220,7 @@ func TestPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "b.pdf")
-	if err := render.PrintPDF(context.Background(), html.Bytes(), out); err != nil {
+	if err := render.PrintPDF(context.Background(), bin, html.Bytes(), out); err != nil {
 		t.Fatal(err)
 	}
 	pdf, _ := os.ReadFile(out)

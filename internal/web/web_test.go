@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -136,7 +137,7 @@ func TestSite(t *testing.T) {
 // TestSiteInChromium opens the archive and the bulletin in a real browser: links lead to the
 // issue, the page has its figures.
 func TestSiteInChromium(t *testing.T) {
-	bin, err := render.Browser()
+	bin, err := render.Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
 	if testing.Short() {
 		t.Skip("builds and publishes a week")
