@@ -1,16 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
 	"sitrep/internal/ingest"
+	"sitrep/internal/issue"
 	"sitrep/internal/render"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -75,11 +76,12 @@ func runDemo(e *env, args []string) error {
 	published := 0
 	for i := min(*weeks-1, 3); i >= 1; i-- {
 		w := last.Add(-i)
-		if _, err := reviewWeek(e, st, w, "demo", "generated data"); err != nil {
+		svc := e.issues("demo")
+		if _, err := svc.Review(e.ctx, st, w, "demo", "generated data"); err != nil {
 			st.Close()
 			return err
 		}
-		if _, err := publishWeek(e, st, w, "demo", publishOptions{noPDF: true}); err != nil {
+		if _, err := svc.Publish(e.ctx, st, w, "demo", issue.PublishOptions{NoPDF: true}); err != nil {
 			st.Close()
 			return err
 		}
@@ -101,43 +103,41 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	bin, noBrowser := render.Browser(e.cfg.Chromium)
+	_, noBrowser := render.Browser(e.cfg.Chromium)
 	if noBrowser != nil {
 		fmt.Fprintf(e.stderr, "no PDFs: %v\n", noBrowser)
+	}
+	svc := e.issues("demo")
+	svc.Link = func(lang string) func(w week.Week) string {
+		return func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
 	}
 	var entries []render.Entry
 	for i := 0; i < n; i++ {
 		w := last.Add(-i)
 		entry := render.Entry{Title: stats.Title(w)}
-		s, history, err := bulletin.Load(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Policy: e.cfg.Policy})
+		_, zh, en, err := svc.Both(e.ctx, st, w)
 		if err != nil {
 			return "", err
 		}
-		for _, lang := range []string{"zh", "en"} {
-			link := func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
-			b, err := bulletin.Compose(s, history, bulletin.Options{Lang: lang, Link: link, Policy: e.cfg.Policy})
-			if err != nil {
-				return "", err
-			}
+		for _, b := range []*bulletin.Bulletin{zh, en} {
 			for _, f := range []render.Format{render.Markdown, render.HTML, render.PDF} {
 				if f == render.PDF && (noBrowser != nil || i > 0) { // PDFs of the latest week only
 					continue
 				}
-				name := fmt.Sprintf("%s.%s.%s", w, lang, f)
+				name := fmt.Sprintf("%s.%s.%s", w, b.Lang, f)
 				path := filepath.Join(dir, name)
-				var buf bytes.Buffer
-				if err := renderTo(e, &buf, b, f, path, false); err != nil {
-					return "", err
+				var figs issue.Figures
+				if f == render.Markdown {
+					figs.Dir = strings.TrimSuffix(path, filepath.Ext(path)) + "-figures"
 				}
-				if f == render.PDF {
-					err = render.PrintPDF(e.ctx, bin, buf.Bytes(), path)
-				} else {
-					err = os.WriteFile(path, buf.Bytes(), 0o644)
-				}
+				content, err := svc.Render(e.ctx, b, f, figs)
 				if err != nil {
 					return "", err
 				}
-				entry.Links = append(entry.Links, render.Link{Label: lang + " " + string(f), Href: name})
+				if err := os.WriteFile(path, content, 0o644); err != nil {
+					return "", err
+				}
+				entry.Links = append(entry.Links, render.Link{Label: b.Lang + " " + string(f), Href: name})
 			}
 		}
 		entries = append(entries, entry)

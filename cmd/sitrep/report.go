@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"sitrep/internal/bulletin"
-	"sitrep/internal/chart"
+	"sitrep/internal/issue"
 	"sitrep/internal/render"
 )
 
@@ -44,85 +41,32 @@ func runReport(e *env, args []string) error {
 	if *figs != "svg" && *figs != "png" {
 		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
-	if *org == "" {
-		*org = e.cfg.Org
-	}
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {
 		return err
 	}
-	b, err := bulletin.Build(e.ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: *lang, Org: *org, Policy: e.cfg.Policy, Edition: e.cfg.Edition(label)})
+	e.org = *org
+	svc := e.issues("report")
+	b, err := svc.Build(e.ctx, st, w, *lang, e.cfg.Edition(label))
 	st.Close()
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := renderTo(e, &buf, b, f, *out, *figs == "png"); err != nil {
-		return err
+	figures := issue.Figures{PNG: *figs == "png"}
+	if *out != "" && f == render.Markdown {
+		figures.Dir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-figures"
 	}
-	if f == render.PDF {
-		pdf, err := printPDF(e, buf.Bytes())
-		if err != nil {
-			return err
-		}
-		buf.Reset()
-		buf.Write(pdf)
+	content, err := svc.Render(e.ctx, b, f, figures)
+	if err != nil {
+		return err
 	}
 	if *out == "" {
-		_, err = e.stdout.Write(buf.Bytes())
+		_, err = e.stdout.Write(content)
 		return err
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(*out, content, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 	return nil
-}
-
-// renderTo renders b in format f (a PDF as the HTML it is printed from), figures as SVG or,
-// with png, as PNG. Markdown written to a file gets its figures as files in a directory beside
-// it, linked from the text.
-func renderTo(e *env, w io.Writer, b *bulletin.Bulletin, f render.Format, out string, png bool) error {
-	opt := render.Options{Figures: chart.SVG}
-	ext := "svg"
-	if png {
-		opt.PNG, ext = chart.PNG, "png"
-	}
-	switch f {
-	case render.JSON:
-		return render.WriteJSON(w, b)
-	case render.HTML, render.PDF:
-		warnings, err := render.WriteHTML(w, b, opt)
-		if len(warnings) > 0 {
-			fmt.Fprintf(e.stderr, "sitrep report: %v (%d figure(s) shown as tables)\n", warnings[0], len(warnings))
-		}
-		return err
-	case render.Markdown:
-		if out != "" {
-			dir := strings.TrimSuffix(out, filepath.Ext(out)) + "-figures"
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			opt.FigureLinks = map[int]string{}
-			draw := opt.Figures
-			if png {
-				draw = opt.PNG
-			}
-			for _, fig := range b.Figures {
-				img, err := draw(fig)
-				if err != nil { // no font: the figures stay tables
-					fmt.Fprintf(e.stderr, "sitrep report: %v (figures are shown as tables)\n", err)
-					opt.FigureLinks = nil
-					break
-				}
-				name := fmt.Sprintf("figure%d.%s", fig.Number, ext)
-				if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
-					return err
-				}
-				opt.FigureLinks[fig.Number] = filepath.Base(dir) + "/" + name
-			}
-		}
-		return render.WriteMarkdown(w, b, opt)
-	}
-	return fmt.Errorf("unknown format %s", f)
 }

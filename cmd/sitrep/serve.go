@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,11 +11,11 @@ import (
 	"time"
 
 	"sitrep/internal/app"
-	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/ingest"
+	"sitrep/internal/issue"
 	"sitrep/internal/render"
 	"sitrep/internal/store"
 	"sitrep/internal/web"
@@ -56,6 +55,7 @@ func runServe(e *env, args []string) error {
 
 // newWebServer wires the site to the same code the commands run.
 func newWebServer(e *env) *web.Server {
+	svc := e.issues("serve")
 	return &web.Server{
 		Open: func(ctx context.Context, write bool) (store.Store, error) { return e.cfg.Open(ctx, !write) },
 		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP) ([]byte, error) {
@@ -63,18 +63,11 @@ func newWebServer(e *env) *web.Server {
 			if err != nil {
 				return nil, err
 			}
-			b, err := bulletin.Build(ctx, st, w, e.cfg.Zone, bulletin.Options{Lang: lang, Org: e.orgName(), Policy: e.cfg.Policy, Link: issueLink(lang), Edition: e.cfg.Edition(tlp)})
+			b, err := svc.Build(ctx, st, w, lang, e.cfg.Edition(tlp))
 			if err != nil {
 				return nil, err
 			}
-			var buf bytes.Buffer
-			if err := renderTo(e, &buf, b, render.Format(format), "", false); err != nil {
-				return nil, err
-			}
-			if render.Format(format) == render.PDF {
-				return printPDF(e, buf.Bytes())
-			}
-			return buf.Bytes(), nil
+			return svc.Render(ctx, b, render.Format(format), issue.Figures{})
 		},
 		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {
 			w, err := week.Parse(wk)
@@ -108,14 +101,14 @@ func newWebServer(e *env) *web.Server {
 			if err != nil {
 				return 0, err
 			}
-			return publishWeek(e, st, w, actor, publishOptions{})
+			return svc.Publish(ctx, st, w, actor, issue.PublishOptions{Warn: svc.Warn})
 		},
 		Review: func(ctx context.Context, st store.Store, wk, actor, note string) error {
 			w, err := week.Parse(wk)
 			if err != nil {
 				return err
 			}
-			_, err = reviewWeek(e, st, w, actor, note)
+			_, err = svc.Review(ctx, st, w, actor, note)
 			return err
 		},
 		Zone: e.cfg.Zone,

@@ -1,0 +1,95 @@
+package issue_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/chart"
+	"sitrep/internal/ingest/ingesttest"
+	"sitrep/internal/issue"
+	"sitrep/internal/render"
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+	"sitrep/internal/synth"
+	"sitrep/internal/testenv"
+	"sitrep/internal/week"
+)
+
+var shanghai, _ = time.LoadLocation(week.DefaultZone)
+
+// TestReviewThenPublish takes the seed week through its life: refused unreviewed, refused
+// after its data changed, published once reviewed, then frozen.
+func TestReviewThenPublish(t *testing.T) {
+	ctx := context.Background()
+	specs := synth.Published(synth.Issue2024No9)
+	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
+	w := specs[len(specs)-1].Week
+	svc := &issue.Service{Zone: shanghai, Chromium: "/nonexistent/chromium"}
+	var warned []error
+	opt := issue.PublishOptions{Warn: func(err error) { warned = append(warned, err) }}
+	if _, err := svc.Publish(ctx, st, w, "pub", opt); !errors.Is(err, issue.ErrNotReviewed) {
+		t.Fatalf("publishing unreviewed: %v", err)
+	}
+	digest, err := svc.Review(ctx, st, w, "ed", "checked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, _, err := svc.Both(ctx, st, w)
+	if err != nil || again != digest {
+		t.Fatalf("the same data gave digest %s, then %s (%v)", digest, again, err)
+	}
+	if err := st.SetOverride(ctx, store.Override{Week: w.String(), Level: "差", Reason: "late change", Actor: "an", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, st, w, "pub", opt); !errors.Is(err, issue.ErrChanged) {
+		t.Fatalf("publishing after a change: %v", err)
+	}
+	if _, err := svc.Review(ctx, st, w, "ed", ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := svc.Publish(ctx, st, w, "pub", opt)
+	if err != nil || n != 6 {
+		t.Fatalf("published %d renderings: %v", n, err)
+	}
+	if len(warned) == 0 || !strings.Contains(warned[0].Error(), "no PDF") {
+		t.Errorf("no warning about the PDF: %v", warned)
+	}
+	if _, err := svc.Review(ctx, st, w, "ed", ""); !errors.Is(err, store.ErrPublished) {
+		t.Errorf("reviewing a published week: %v", err)
+	}
+}
+
+// TestRenderStopsWithItsContext renders a PDF under a context already cancelled: the print
+// does not start, and the error says why.
+func TestRenderStopsWithItsContext(t *testing.T) {
+	_, err := render.Browser(os.Getenv("SITREP_CHROMIUM"))
+	testenv.Need(t, testenv.Chromium, err)
+	testenv.Need(t, testenv.CJKFont, chart.Font())
+	specs := synth.Published(synth.Issue2024No9)
+	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
+	svc := &issue.Service{Zone: shanghai, Chromium: os.Getenv("SITREP_CHROMIUM")}
+	b, err := svc.Build(context.Background(), st, specs[len(specs)-1].Week, "zh", stats.Edition{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := svc.Render(ctx, b, render.PDF, issue.Figures{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled render: %v", err)
+	}
+	// Markdown with figure files: each figure is a file beside the text.
+	dir := filepath.Join(t.TempDir(), "b-figures")
+	md, err := svc.Render(context.Background(), b, render.Markdown, issue.Figures{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "figure*.svg"))
+	if len(files) == 0 || !strings.Contains(string(md), "b-figures/figure1.svg") {
+		t.Errorf("figures %v, Markdown links: %v", files, strings.Contains(string(md), "b-figures/"))
+	}
+}

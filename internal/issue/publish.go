@@ -1,0 +1,88 @@
+package issue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"sitrep/internal/bulletin"
+	"sitrep/internal/render"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// PublishFormats are what a published issue keeps; PDF is added where Chromium is there.
+var PublishFormats = []render.Format{render.HTML, render.Markdown, render.JSON}
+
+// Review records that who reviewed the week's public issue as it reads now, and returns the
+// digest approved. A published week is refused with store.ErrPublished.
+func (s *Service) Review(ctx context.Context, st Archive, w week.Week, who, note string) (string, error) {
+	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
+		return "", fmt.Errorf("%s: %w", w, store.ErrPublished)
+	}
+	digest, _, _, err := s.Both(ctx, st, w)
+	if err != nil {
+		return "", err
+	}
+	return digest, st.AddReview(ctx, store.Review{Week: w.String(), Digest: digest, Actor: who, ReviewedAt: time.Now(), Note: note})
+}
+
+// PublishOptions relax what publishing requires.
+type PublishOptions struct {
+	AllowEmpty    bool // publish a week for which nothing at all was recorded
+	WithoutReview bool // publish without a current review (the audit log says so)
+	NoPDF         bool // keep no PDF even where Chromium is there
+	// Warn is told why there is no PDF; nil ignores it.
+	Warn func(error)
+}
+
+// Publish renders the week's public issue in both languages and every format and freezes it,
+// provided an editor reviewed it as it reads now (or opt says to go without). It returns how
+// many renderings it kept.
+func (s *Service) Publish(ctx context.Context, st Archive, w week.Week, who string, opt PublishOptions) (int, error) {
+	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
+		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
+	}
+	digest, zh, en, err := s.Both(ctx, st, w)
+	if err != nil {
+		return 0, err
+	}
+	if zh.Stats.Rating.NoData && !opt.AllowEmpty {
+		return 0, fmt.Errorf("%s: %w; ingest its data first, or publish it empty with --allow-empty", w, ErrEmpty)
+	}
+	if !opt.WithoutReview {
+		rev, err := st.LatestReview(ctx, w.String())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return 0, fmt.Errorf("%s %w: an editor runs sitrep review --week %s first", w, ErrNotReviewed, w)
+		case err != nil:
+			return 0, err
+		case rev.Digest != digest:
+			return 0, fmt.Errorf("%s %w by %s on %s: review it again", w, ErrChanged, rev.Actor, rev.ReviewedAt.In(s.Zone).Format(time.DateTime))
+		}
+	} else {
+		who += " (without review)"
+	}
+	formats := PublishFormats
+	if _, err := render.Browser(s.Chromium); err == nil && !opt.NoPDF {
+		formats = append(formats, render.PDF)
+	} else if err != nil && opt.Warn != nil {
+		opt.Warn(fmt.Errorf("no PDF: %w", err))
+	}
+	now := time.Now()
+	var rs []store.Rendering
+	for _, b := range []*bulletin.Bulletin{zh, en} {
+		for _, f := range formats {
+			content, err := s.Render(ctx, b, f, Figures{})
+			if err != nil {
+				return 0, err
+			}
+			rs = append(rs, store.Rendering{Week: w.String(), Lang: b.Lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
+		}
+	}
+	if err := st.Publish(ctx, rs); err != nil {
+		return 0, err
+	}
+	return len(rs), nil
+}
