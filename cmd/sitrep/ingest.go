@@ -44,6 +44,12 @@ func runIngest(e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageError{"name one or more files, or - for standard input"}
 	}
+	if c := e.remote(); c != nil {
+		if *source != "" || *observed != "" || *geoDB != "" || *asnDB != "" || *batch != 0 {
+			return errRemoteOnly("--source, --observed, --geoip, --asn-db and --batch")
+		}
+		return remoteIngest(e, c, fs.Args(), *format)
+	}
 	opt := e.cfg.IngestOptions()
 	opt.Source, opt.BatchSize = *source, *batch
 	if *observed != "" {

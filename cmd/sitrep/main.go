@@ -104,6 +104,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func globalFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "store `URL` or directory (default $SITREP_STORE or "+app.DefaultStore+")")
 	fs.StringVar(&cfg.ZoneName, "tz", cfg.ZoneName, "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)")
+	fs.StringVar(&cfg.Server, "server", cfg.Server, "a running sitrep serve's `URL` to send the command to, with the token in $SITREP_TOKEN (default $SITREP_SERVER)")
 	fs.StringVar(&cfg.PolicyPath, "policy", cfg.PolicyPath, "rating policy `file` (default $SITREP_POLICY, policy.toml in the store, or the built-in one)")
 }
 
@@ -127,7 +128,7 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: sitrep [--store URL] [--tz ZONE] COMMAND [flags]")
+	fmt.Fprintln(w, "usage: sitrep [--store URL | --server URL] [--tz ZONE] COMMAND [flags]")
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands {
 		line, _, more := strings.Cut(c.usage, "\n")

@@ -555,7 +555,12 @@ func TestAPIRoles(t *testing.T) {
 	cfg := &app.Config{Store: store}
 	cfg.Defaults()
 	e := &env{ctx: context.Background(), cfg: cfg, stdout: io.Discard, stderr: io.Discard}
-	ts := httptest.NewServer(newWebServer(e).Handler())
+	st, err := cfg.Open(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ts := httptest.NewServer(newWebServer(e, st).Handler())
 	defer ts.Close()
 	do := func(method, path, role, body string) (int, string) {
 		t.Helper()
@@ -608,6 +613,9 @@ func TestAPIRoles(t *testing.T) {
 			t.Errorf("%s %s as %q: %d\n%.300s", tc.method, tc.path, tc.role, code, body)
 		}
 	}
+	// The command line works on the store once the server has let it go.
+	ts.Close()
+	st.Close()
 	_, out, _ := sitrep(t, "", "--store", store, "rate", "--week", "2024-W09")
 	if !strings.Contains(out, "publisher-1  bulletin.publish") {
 		t.Errorf("the audit trail lacks who published:\n%s", out)
@@ -615,7 +623,16 @@ func TestAPIRoles(t *testing.T) {
 	if code, out, _ := sitrep(t, "", "--store", store, "token", "revoke", "--name", "viewer-1"); code != 0 || !strings.Contains(out, "revoked 1") {
 		t.Errorf("revoke: %d %s", code, out)
 	}
-	if code, _ := do("GET", "/api/v1/stats/2024-W10", "viewer", ""); code != 401 {
+	st2, err := cfg.Open(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts2 := httptest.NewServer(newWebServer(e, st2).Handler())
+	ts.URL = ts2.URL
+	code, _ := do("GET", "/api/v1/stats/2024-W10", "viewer", "")
+	ts2.Close()
+	st2.Close()
+	if code != 401 {
 		t.Errorf("a revoked token still works: %d", code)
 	}
 	if code, _, _ := sitrep(t, "", "--store", store, "token", "revoke", "--name", "viewer-1"); code != 1 {

@@ -21,6 +21,17 @@ func runPublish(e *env, args []string) error {
 		return usageError{err.Error()}
 	}
 	e.org = *org
+	if c := e.remote(); c != nil {
+		if *org != "" || *allowEmpty || *withoutReview {
+			return errRemoteOnly("--org, --allow-empty and --without-review")
+		}
+		n, err := c.Publish(e.ctx, w.String())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "published %s: %d renderings\n", w, n)
+		return nil
+	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
@@ -48,6 +59,17 @@ func runReview(e *env, args []string) error {
 		return usageError{err.Error()}
 	}
 	e.org = *org
+	if c := e.remote(); c != nil {
+		if *org != "" {
+			return errRemoteOnly("--org")
+		}
+		digest, err := c.Review(e.ctx, w.String(), *note)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, digest[:min(12, len(digest))])
+		return nil
+	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err

@@ -41,6 +41,12 @@ func runReport(e *env, args []string) error {
 	if *figs != "svg" && *figs != "png" {
 		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
+	if c := e.remote(); c != nil {
+		if *org != "" || *figs != "svg" {
+			return errRemoteOnly("--org and --figures")
+		}
+		return remoteReport(e, c, w, *lang, string(f), string(label), *out)
+	}
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {
 		return err

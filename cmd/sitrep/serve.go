@@ -5,9 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"sitrep/internal/app"
@@ -28,19 +29,26 @@ func runServe(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	// Check the store once, so that a wrong --store is said at once, not on the first request.
-	st, err := e.cfg.Open(e.ctx, true)
+	// The server holds the store for its lifetime: the command line reaches it through the
+	// server (--server), and a command that finds it held says where the server answers.
+	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
 	}
-	st.Close()
-	srv := newWebServer(e)
+	defer st.Close()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(e.stderr, "serving the published bulletins on http://%s/ (Ctrl-C to stop)\n", l.Addr())
+	url := "http://" + l.Addr().String()
+	remove, err := e.cfg.Announce(url)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer remove()
+	hs := &http.Server{Handler: newWebServer(e, st).Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return e.ctx }}
+	fmt.Fprintf(e.stderr, "serving the published bulletins on %s/ (Ctrl-C to stop)\n", url)
 	go func() {
 		<-e.ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -53,11 +61,13 @@ func runServe(e *env, args []string) error {
 	return nil
 }
 
-// newWebServer wires the site to the same code the commands run.
-func newWebServer(e *env) *web.Server {
+// newWebServer wires the site, over the store st it holds, to the same code the commands run.
+func newWebServer(e *env, st store.Store) *web.Server {
 	svc := e.issues("serve")
+	dir, _ := app.StoreDir(e.cfg.Store)
 	return &web.Server{
-		Open: func(ctx context.Context, write bool) (store.Store, error) { return e.cfg.Open(ctx, !write) },
+		Store:   st,
+		TempDir: filepath.Join(dir, "tmp"),
 		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP) ([]byte, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
@@ -76,9 +86,18 @@ func newWebServer(e *env) *web.Server {
 			}
 			return e.cfg.Stats(ctx, st, w, tlp)
 		},
-		Ingest: func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error) {
+		Ingest: func(ctx context.Context, st store.Store, path string, q web.IngestQuery) (any, error) {
 			opt := e.cfg.IngestOptions()
-			if format != "" {
+			opt.Source = q.Source
+			opt.Observed = time.Now() // a list of URLs without times was fetched as it was sent
+			if q.Observed != "" {
+				t, err := native.ParseTime(q.Observed, e.cfg.Zone)
+				if err != nil {
+					return nil, fmt.Errorf("observed: %w", err)
+				}
+				opt.Observed = t
+			}
+			if format := q.Format; format != "" {
 				if fd := feed.ByName(format); fd != nil {
 					opt.Feed = fd
 				} else if f, err := native.ParseFormat(format); err == nil {
@@ -87,9 +106,7 @@ func newWebServer(e *env) *web.Server {
 					return nil, err
 				}
 			}
-			dir, _ := app.StoreDir(e.cfg.Store)
-			opt.TempDir = dir
-			sum, err := ingest.File(ctx, st, "-", body, opt)
+			sum, err := ingest.Input(ctx, st, "-", func() (*os.File, error) { return os.Open(path) }, opt)
 			if err != nil {
 				return nil, err
 			}
@@ -103,13 +120,12 @@ func newWebServer(e *env) *web.Server {
 			}
 			return svc.Publish(ctx, st, w, actor, issue.PublishOptions{Warn: svc.Warn})
 		},
-		Review: func(ctx context.Context, st store.Store, wk, actor, note string) error {
+		Review: func(ctx context.Context, st store.Store, wk, actor, note string) (string, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return err
+				return "", err
 			}
-			_, err = svc.Review(ctx, st, w, actor, note)
-			return err
+			return svc.Review(ctx, st, w, actor, note)
 		},
 		Zone: e.cfg.Zone,
 		Log:  e.cfg.Log,

@@ -33,6 +33,9 @@ func runStats(e *env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	if c := e.remote(); c != nil {
+		return remoteStats(e, c, w, string(label), *asJSON)
+	}
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {
 		return err
@@ -43,12 +46,17 @@ func runStats(e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(s)
+		return printStatsJSON(e.stdout, s)
 	}
 	return printStats(e.stdout, s)
+}
+
+// printStatsJSON writes the statistics as CONTRACT.md's JSON: indented, text as it is.
+func printStatsJSON(w io.Writer, s *stats.Week) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(s)
 }
 
 // tlpFlag declares the --tlp flag of the commands that count.

@@ -200,7 +200,7 @@ func TestTLPInEveryOutput(t *testing.T) {
 	t.Run("site", func(t *testing.T) {
 		t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium") // no PDF: keep it quick
 		tokens := map[string]string{}
-		for _, role := range []string{"viewer", "analyst", "editor", "admin"} {
+		for _, role := range []string{"viewer", "analyst", "editor", "publisher", "admin"} {
 			code, out, errs := sitrep(t, "", "--store", store, "token", "create", "--role", role, "--name", role)
 			if code != 0 {
 				t.Fatal(errs)
@@ -212,7 +212,12 @@ func TestTLPInEveryOutput(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := &env{ctx: context.Background(), cfg: cfg, stdout: io.Discard, stderr: io.Discard}
-		ts := httptest.NewServer(newWebServer(e).Handler())
+		st, err := cfg.Open(context.Background(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		ts := httptest.NewServer(newWebServer(e, st).Handler())
 		defer ts.Close()
 		get := func(path, role string) (int, string) {
 			t.Helper()
@@ -262,11 +267,21 @@ func TestTLPInEveryOutput(t *testing.T) {
 			}
 		}
 		check()
-		if code, _, errs := sitrep(t, "", "--store", store, "review", "--week", "2024-W09"); code != 0 {
-			t.Fatal(errs)
-		}
-		if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09"); code != 0 {
-			t.Fatal(errs)
+		// The server holds the store: the week is reviewed and published through it.
+		for _, step := range []struct{ path, role string }{{"/review", "editor"}, {"/publish", "publisher"}} {
+			req, err := http.NewRequest("POST", ts.URL+"/api/v1/bulletins/2024-W09"+step.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+tokens[step.role])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("POST %s: %d", step.path, resp.StatusCode)
+			}
 		}
 		// Once published, anonymous readers get the frozen public edition everywhere.
 		routes = append(routes, route{"/", "", 200, public}, route{"/feed.atom", "", 200, public},

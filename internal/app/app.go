@@ -52,6 +52,9 @@ type Config struct {
 	Chromium        string // SITREP_CHROMIUM: the browser that prints PDF; empty looks on PATH
 	NoticeTemplates string // SITREP_NOTICE_TEMPLATES: a directory of notice templates
 	SMTP            SMTP
+	// Server is a running `sitrep serve` that commands go through instead of opening the
+	// store (--server, SITREP_SERVER); Token is the API token they show it (SITREP_TOKEN).
+	Server, Token string
 
 	// Getenv reads the environment; nil is os.Getenv.
 	Getenv func(key string) string
@@ -132,6 +135,8 @@ func (c *Config) Defaults() error {
 	str(&c.SMTP.From, "SITREP_SMTP_FROM")
 	str(&c.SMTP.User, "SITREP_SMTP_USER")
 	str(&c.SMTP.Password, "SITREP_SMTP_PASSWORD")
+	str(&c.Server, "SITREP_SERVER")
+	str(&c.Token, "SITREP_TOKEN")
 	return nil
 }
 
@@ -154,7 +159,11 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (*duck.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return duck.Open(ctx, dir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
+	st, err := duck.Open(ctx, dir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
+	if err != nil {
+		return nil, heldError(dir, err)
+	}
+	return st, nil
 }
 
 // IngestOptions returns the ingest options implied by the configuration.

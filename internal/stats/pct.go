@@ -1,6 +1,10 @@
 package stats
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Tenths is a number with one decimal, kept as an integer count of tenths so that rounding is
 // exact: 1.5% is Tenths(15). It marshals to JSON as the decimal number.
@@ -12,6 +16,31 @@ func (t Tenths) Float() float64 { return float64(t) / 10 }
 // MarshalJSON writes the number with at most one decimal.
 func (t Tenths) MarshalJSON() ([]byte, error) {
 	return []byte(t.String()), nil
+}
+
+// UnmarshalJSON reads a number with at most one decimal, as MarshalJSON writes it, exactly:
+// the digits are read as text, never through binary floating point.
+func (t *Tenths) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	whole, frac, dotted := strings.Cut(s, ".")
+	if dotted && len(frac) != 1 || frac != "" && (frac[0] < '0' || frac[0] > '9') {
+		return fmt.Errorf("tenths: %q has not one decimal", s)
+	}
+	neg := strings.HasPrefix(whole, "-")
+	digits := strings.TrimPrefix(whole, "-")
+	n, err := strconv.ParseUint(digits, 10, 63)
+	if err != nil {
+		return fmt.Errorf("tenths: %q: %w", s, err)
+	}
+	v := int64(n) * 10
+	if frac != "" {
+		v += int64(frac[0] - '0')
+	}
+	if neg {
+		v = -v
+	}
+	*t = Tenths(v)
+	return nil
 }
 
 // String formats the value with exactly one decimal: "1.5", "-35.7", "0.0".

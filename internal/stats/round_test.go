@@ -86,3 +86,23 @@ func TestTenthsStringSigns(t *testing.T) {
 		})
 	}
 }
+
+// TestTenthsJSONRoundTrip reads back what MarshalJSON writes, both signs, exactly.
+func TestTenthsJSONRoundTrip(t *testing.T) {
+	for _, v := range []Tenths{0, 1, -1, 5, -5, 15, -357, 1000005, -1000005} {
+		b, err := v.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Tenths
+		if err := got.UnmarshalJSON(b); err != nil || got != v {
+			t.Errorf("%s read back as %s (%v)", b, got, err)
+		}
+	}
+	for _, bad := range []string{"1.25", "x", "1.", "--1.0", "1.x"} {
+		var got Tenths
+		if err := got.UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("%q read as %s", bad, got)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,14 +66,23 @@ func writeJSONStatus(w http.ResponseWriter, code int, v any) {
 // MaxBody bounds what one ingest request may send.
 const MaxBody = 1 << 30
 
-// ingest ingests the request's body as `sitrep ingest` would (analysts and up).
+// ingest ingests the request's body as `sitrep ingest` would (analysts and up). The body is
+// received whole into a file before the ingest takes its turn as the writer, so a slow
+// upload keeps no one else from writing.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
-	s.withStoreFor(w, r, true, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok || !who.may(w, auth.Analyst) {
-			return
-		}
-		sum, err := s.Ingest(r.Context(), a, http.MaxBytesReader(w, r.Body, MaxBody), r.URL.Query().Get("format"))
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	path, err := s.receive(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		jsonError(w, errorStatus(err, http.StatusBadRequest), "receive the body: "+err.Error())
+		return
+	}
+	defer os.Remove(path)
+	s.writing(func(a store.Store) {
+		q := r.URL.Query()
+		sum, err := s.Ingest(r.Context(), a, path, IngestQuery{Format: q.Get("format"), Source: q.Get("source"), Observed: q.Get("observed")})
 		if err != nil {
 			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
@@ -81,6 +92,20 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// receive writes an upload into a new file, readable by the owner only, and returns its path.
+func (s *Server) receive(body io.Reader) (string, error) {
+	f, err := os.CreateTemp(s.TempDir, "sitrep-upload-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
 // publish freezes a week's bulletin (publishers and up).
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	wk, err := week.Parse(r.PathValue("week"))
@@ -88,11 +113,11 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.withStoreFor(w, r, true, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok || !who.may(w, auth.Publisher) {
-			return
-		}
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Publisher) {
+		return
+	}
+	s.writing(func(a store.Store) {
 		n, err := s.Publish(r.Context(), a, wk.String(), who.name)
 		if err != nil {
 			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
@@ -109,16 +134,17 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.withStoreFor(w, r, true, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok || !who.may(w, auth.Editor) {
-			return
-		}
-		if err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note")); err != nil {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Editor) {
+		return
+	}
+	s.writing(func(a store.Store) {
+		digest, err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note"))
+		if err != nil {
 			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
-		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name})
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name, "digest": digest})
 	})
 }
 

@@ -5,9 +5,8 @@
 // bulletins for editors, publishing for publishers. A request without the role it needs gets
 // 401 without a token and 403 with one, never the data.
 //
-// The server opens the store for each request and closes it after, so that the command line
-// can use the store between requests; while another process writes, requests answer 503 with
-// Retry-After.
+// The server holds the store for its lifetime: requests read it at once, writes take turns,
+// and the command line reaches the store through the server (sitrep --server URL).
 package web
 
 import (
@@ -17,10 +16,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"sitrep/internal/auth"
@@ -29,23 +28,31 @@ import (
 	"sitrep/internal/week"
 )
 
-// Server serves the site. Open opens the store for one request (for writing when write is
-// set); the other functions do the work the command line does, so that both behave alike.
+// Server serves the site from a store it holds for its lifetime. The functions do the work
+// the command line does, so that both behave alike; each gets the request's context.
 type Server struct {
-	Open func(ctx context.Context, write bool) (store.Store, error)
+	// Store is open for the server's lifetime: read by any number of requests at once,
+	// written by one at a time.
+	Store store.Store
+	// TempDir is where uploads wait, whole, before they are ingested; empty is the system's.
+	TempDir string
 	// Render renders a week's bulletin live (for editors, before it is published): the
 	// public edition for TLP:CLEAR, an internal edition labelled tlp otherwise.
 	Render func(ctx context.Context, st store.Store, week, lang, format string, tlp event.TLP) ([]byte, error)
 	// Stats computes a week's statistics live (for viewers), of the edition labelled tlp.
 	Stats func(ctx context.Context, st store.Store, week string, tlp event.TLP) (any, error)
-	// Ingest ingests a request's body as `sitrep ingest` would; format may be empty.
-	Ingest func(ctx context.Context, st store.Store, body io.Reader, format string) (any, error)
+	// Ingest ingests an uploaded body, waiting whole in the file at path, as `sitrep ingest`
+	// would with the flags of the request's query.
+	Ingest func(ctx context.Context, st store.Store, path string, q IngestQuery) (any, error)
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
-	// Review records an editor's review of a week's bulletin, as `sitrep review` does.
-	Review func(ctx context.Context, st store.Store, week, actor, note string) error
+	// Review records an editor's review of a week's bulletin, as `sitrep review` does, and
+	// returns the digest approved.
+	Review func(ctx context.Context, st store.Store, week, actor, note string) (string, error)
 	Zone   *time.Location // the zone of ISO weeks in API filters; UTC when nil
 	Log    *slog.Logger
+
+	writes sync.Mutex
 }
 
 // Handler returns the site's routes.
@@ -84,23 +91,17 @@ func jsonError(w http.ResponseWriter, code int, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestID(w)})
 }
 
-// withStore runs f with the store open for reading, or answers 503 when it cannot be opened.
+// withStore runs f with the store. Any number of requests read it at once.
 func (s *Server) withStore(w http.ResponseWriter, r *http.Request, f func(a store.Store)) {
-	s.withStoreFor(w, r, false, f)
+	f(s.Store)
 }
 
-// withStoreFor runs f with the store open, for writing when write is set.
-func (s *Server) withStoreFor(w http.ResponseWriter, r *http.Request, write bool, f func(a store.Store)) {
-	a, err := s.Open(r.Context(), write)
-	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			w.Header().Set("Retry-After", "5")
-		}
-		jsonError(w, http.StatusServiceUnavailable, "open the store: "+err.Error())
-		return
-	}
-	defer a.Close()
-	f(a)
+// writing runs f as the store's only writer: the server's writes happen one at a time, in
+// the order their requests took the turn. Callers check who may write before they take it.
+func (s *Server) writing(f func(a store.Store)) {
+	s.writes.Lock()
+	defer s.writes.Unlock()
+	f(s.Store)
 }
 
 func (s *Server) log() *slog.Logger {
@@ -124,6 +125,12 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 var contentTypes = map[string]string{
 	"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
 	"json": "application/json", "pdf": "application/pdf",
+}
+
+// IngestQuery is what an ingest request says besides its body: ?format=, ?source= and
+// ?observed=, as the flags of `sitrep ingest`.
+type IngestQuery struct {
+	Format, Source, Observed string
 }
 
 // request is a parsed request for a week's bulletin.

@@ -20,7 +20,6 @@ import (
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/render"
 	"sitrep/internal/store"
-	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
 	"sitrep/internal/testenv"
 	"sitrep/internal/web"
@@ -55,10 +54,8 @@ func site(t *testing.T) (*httptest.Server, string) {
 	if err := st.Publish(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
-	srv := &web.Server{Open: func(ctx context.Context, write bool) (store.Store, error) {
-		return duck.Open(ctx, dir, duck.Options{ReadOnly: !write})
-	}}
+	srv := &web.Server{Store: st}
+	t.Cleanup(func() { st.Close() })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, dir

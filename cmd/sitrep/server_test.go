@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/app"
+)
+
+// startServer runs `sitrep serve` as its own process over the store in dir and returns the
+// address it answers at, once it answers; the process is stopped when the test ends.
+func startServer(t *testing.T, dir string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "--store", dir, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "SITREP_AS_MAIN=1", "SITREP_CHROMIUM=/nonexistent/chromium")
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-done:
+			t.Fatal("sitrep serve ended before it answered")
+		default:
+		}
+		si, ok := app.HeldBy(dir)
+		if !ok || si.PID != cmd.Process.Pid {
+			continue
+		}
+		if resp, err := http.Get(si.URL + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return si.URL
+			}
+		}
+	}
+	t.Fatal("sitrep serve did not answer within 30 s")
+	return ""
+}
+
+// TestCommandsThroughTheServer runs the same commands on a store of their own and, with
+// --server, through a server that holds an identical store: the output is the same. While the
+// server holds its store, a command that opens it says where the server answers.
+func TestCommandsThroughTheServer(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--weeks", "2", "--events", "3000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, err := filepath.Glob(filepath.Join(data, "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("sample files %v: %v", files, err)
+	}
+	local, served := filepath.Join(dir, "local"), filepath.Join(dir, "served")
+	tokens := map[string]string{}
+	for _, role := range []string{"admin", "analyst"} {
+		code, out, errs := sitrep(t, "", "--store", served, "token", "create", "--role", role, "--name", role)
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		tokens[role] = strings.TrimSpace(out)
+	}
+	url := startServer(t, served)
+
+	code, _, errs := sitrep(t, "", "--store", served, "stats", "--week", "2024-W09")
+	if code != 1 || !strings.Contains(errs, "sitrep serve") || !strings.Contains(errs, "--server "+url) {
+		t.Errorf("a command on the server's store: exit %d, %s", code, errs)
+	}
+
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium") // both sides without PDF
+	t.Setenv("SITREP_ACTOR", "admin")                    // the local actor, as the token's name is the server's
+	t.Setenv("SITREP_TOKEN", tokens["admin"])
+	steps := [][]string{
+		append([]string{"ingest"}, files...),
+		{"stats", "--week", "2024-W09"},
+		{"stats", "--week", "2024-W09", "--json"},
+		{"stats", "--week", "2024-W09", "--json", "--tlp", "AMBER"},
+		{"report", "--week", "2024-W09"},
+		{"report", "--week", "2024-W09", "--lang", "en", "--format", "json"},
+		{"report", "--week", "2024-W09", "--format", "html", "--tlp", "AMBER"},
+		{"review", "--week", "2024-W09", "--note", "numbers checked"},
+		{"publish", "--week", "2024-W09"},
+		{"publish", "--week", "2024-W09"},
+	}
+	for _, step := range steps {
+		lc, lout, lerr := sitrep(t, "", append([]string{"--store", local}, step...)...)
+		sc, sout, serr := sitrep(t, "", append([]string{"--server", url}, step...)...)
+		name := strings.Join(step[:min(len(step), 5)], " ")
+		if lc != sc || lout != sout {
+			t.Errorf("%s: locally exit %d\n%.400s\n%.200s\nthrough the server exit %d\n%.400s\n%.200s", name, lc, lout, lerr, sc, sout, serr)
+		}
+		if lc == 1 && (!strings.Contains(lerr, "never changes") || !strings.Contains(serr, "never changes")) {
+			t.Errorf("%s: the reasons differ: %q and %q", name, lerr, serr)
+		}
+	}
+	// An analyst may ingest but not publish: the server's refusal comes back as the reason.
+	t.Setenv("SITREP_TOKEN", tokens["analyst"])
+	if code, _, errs := sitrep(t, "", "--server", url, "publish", "--week", "2024-W08"); code != 1 || !strings.Contains(errs, "403") || !strings.Contains(errs, "needs publisher") {
+		t.Errorf("publishing with an analyst's token: exit %d, %s", code, errs)
+	}
+}
+
+// TestUploadInProgress sends an upload slowly, and while it is on its way an anonymous upload
+// is refused and readers get their answers; then the slow upload lands whole.
+func TestUploadInProgress(t *testing.T) {
+	dir := t.TempDir()
+	served := filepath.Join(dir, "served")
+	code, out, errs := sitrep(t, "", "--store", served, "token", "create", "--role", "analyst", "--name", "feed")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	token := strings.TrimSpace(out)
+	url := startServer(t, served)
+
+	pr, pw := io.Pipe()
+	type answer struct {
+		code int
+		body string
+		err  error
+	}
+	slow := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(context.Background(), "POST", url+"/api/v1/ingest?format=sitrep-events", pr)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slow <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		slow <- answer{resp.StatusCode, string(b), err}
+	}()
+	if _, err := io.WriteString(pw, "time,kind,ip,country\n2024-02-26 10:00:00,infected_host,36.0.0.1,CN\n"); err != nil {
+		t.Fatal(err)
+	}
+	for _, rq := range []struct {
+		method, path string
+		want         int
+	}{{"POST", "/api/v1/ingest", 401}, {"GET", "/healthz", 200}, {"GET", "/", 200}, {"GET", "/feed.atom", 200}} {
+		req, _ := http.NewRequest(rq.method, url+rq.path, strings.NewReader("time,kind\n"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != rq.want {
+			t.Errorf("%s %s during an upload: %d, want %d", rq.method, rq.path, resp.StatusCode, rq.want)
+		}
+	}
+	if _, err := io.WriteString(pw, "2024-02-27 10:00:00,infected_host,36.0.0.2,CN\n"); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	a := <-slow
+	if a.err != nil || a.code != 200 || !strings.Contains(a.body, "read 2, stored 2, duplicate 0, rejected 0") {
+		t.Errorf("the slow upload: %d %v %s", a.code, a.err, a.body)
+	}
+}

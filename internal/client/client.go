@@ -1,0 +1,158 @@
+// Package client speaks to a running `sitrep serve` over its REST API, so that the command
+// line works beside a server that holds the store: the same requests a script would send,
+// with the token of SITREP_TOKEN.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Client is one server and the token it is asked with. It is safe for concurrent use.
+type Client struct {
+	Base  string // the server's address, such as http://127.0.0.1:8080
+	Token string
+	HTTP  *http.Client // nil: a client without an overall timeout (an upload may be long)
+}
+
+// Error is an answer other than 2xx: its status and the server's reason.
+type Error struct {
+	Status    int
+	Reason    string
+	RequestID string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("the server answered %d %s", e.Status, http.StatusText(e.Status))
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	if e.RequestID != "" {
+		msg += " (request " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// do sends a request and returns the body of a 2xx answer.
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader) ([]byte, error) {
+	u := strings.TrimRight(c.Base, "/") + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 30 * time.Minute}}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
+		var answer struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(b, &answer) == nil {
+			e.Reason = answer.Error
+		}
+		return nil, e
+	}
+	return b, nil
+}
+
+// Stats returns a week's statistics JSON of the edition labelled tlp ("" or CLEAR: public).
+func (c *Client) Stats(ctx context.Context, week, tlp string) ([]byte, error) {
+	q := url.Values{}
+	if tlp != "" && tlp != "CLEAR" {
+		q.Set("tlp", tlp)
+	}
+	return c.do(ctx, http.MethodGet, "/api/v1/stats/"+url.PathEscape(week), q, nil)
+}
+
+// Bulletin returns a week's bulletin in a language and format, of the edition labelled tlp.
+func (c *Client) Bulletin(ctx context.Context, week, lang, format, tlp string) ([]byte, error) {
+	q := url.Values{"lang": {lang}, "format": {format}}
+	if tlp != "" && tlp != "CLEAR" {
+		q.Set("tlp", tlp)
+	}
+	return c.do(ctx, http.MethodGet, "/api/v1/bulletins/"+url.PathEscape(week), q, nil)
+}
+
+// Summary is the server's answer to an ingest.
+type Summary struct {
+	Read      int    `json:"read"`
+	Stored    int    `json:"stored"`
+	Duplicate int    `json:"duplicate"`
+	Rejected  int    `json:"rejected"`
+	Format    string `json:"format"`
+	Feed      string `json:"feed"`
+	Encoding  string `json:"encoding"`
+	SHA256    string `json:"sha256"`
+}
+
+// Ingest sends the file at path (standard input for "-": stdin) to be ingested, in format
+// (empty: recognised by the server).
+func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, format string) (Summary, error) {
+	var sum Summary
+	body := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return sum, err
+		}
+		defer f.Close()
+		body = f
+	}
+	q := url.Values{}
+	if format != "" {
+		q.Set("format", format)
+	}
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/ingest", q, body)
+	if err != nil {
+		return sum, err
+	}
+	return sum, json.Unmarshal(b, &sum)
+}
+
+// Review records the caller's review of a week's bulletin and returns the digest approved.
+func (c *Client) Review(ctx context.Context, week, note string) (string, error) {
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/bulletins/"+url.PathEscape(week)+"/review", url.Values{"note": {note}}, nil)
+	if err != nil {
+		return "", err
+	}
+	var answer struct {
+		Digest string `json:"digest"`
+	}
+	return answer.Digest, json.Unmarshal(b, &answer)
+}
+
+// Publish publishes a week's bulletin and returns how many renderings were kept.
+func (c *Client) Publish(ctx context.Context, week string) (int, error) {
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/bulletins/"+url.PathEscape(week)+"/publish", nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	var answer struct {
+		Renderings int `json:"renderings"`
+	}
+	return answer.Renderings, json.Unmarshal(b, &answer)
+}
