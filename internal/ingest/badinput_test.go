@@ -1,7 +1,12 @@
 package ingest
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -183,4 +188,57 @@ func TestInputsRefusedAsWhatTheyAre(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzNewRowReader: whatever the bytes, recognising their shape never panics, and the reader
+// it gives ends, with rows as wide as their header and lines that go forward.
+func FuzzNewRowReader(f *testing.F) {
+	for _, pattern := range []string{"../feed/testdata/*/input*", "../feed/native/testdata/*/input*"} {
+		paths, _ := filepath.Glob(pattern)
+		for _, p := range paths {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	for _, s := range []string{
+		csvHead + csvRows(1, 1) + "2024-02-26 08:00:00,infected_host,10.0.0.2,a\x00b\n",
+		"{\n \"catalogVersion\": 1,\n \"vulnerabilities\": []\n}\n", "[\n{\"a\": 1}\n]", "[id],[name]\n1,2\n",
+		`{"time":"1","kind":"x"}` + "\n" + `{"kind` + "\n",
+		"<?xml version=\"1.0\"?><rss/>", cnvdProlog + cnvdRecord(1, "t &foo;") + cnvdRecord(2, "t") + "</vulnerabilitys>",
+		"https://a.example.top/\nhttps://b.example.top/\xff\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rows, err := newRowReader(bytes.NewReader(in), opts())
+		if err != nil {
+			return
+		}
+		last := 0
+		for i := 0; ; i++ {
+			if i > len(in)+1 {
+				t.Fatal("more rows than bytes")
+			}
+			row, err := rows.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *tabular.RowError
+			if errors.As(err, &re) {
+				if re.Line < last {
+					t.Fatalf("a row error at line %d after line %d", re.Line, last)
+				}
+				last = re.Line
+				continue
+			}
+			if err != nil {
+				return // an input that cannot be read further
+			}
+			if len(row.Fields) != len(row.Header) || row.Line < last {
+				t.Fatalf("row of %d fields, header of %d, line %d after %d", len(row.Fields), len(row.Header), row.Line, last)
+			}
+			last = row.Line
+		}
+	})
 }
