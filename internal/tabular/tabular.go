@@ -10,6 +10,7 @@
 package tabular
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,16 +94,7 @@ func tooLong(size int64) string {
 // to UTF-8 and passes each byte sequence the input's encoding does not define through as
 // bytes that are not UTF-8, so this is the test that a row is text.
 func isText(b []byte) bool {
-	return utf8.Valid(b) && !containsNUL(b)
-}
-
-func containsNUL(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return true
-		}
-	}
-	return false
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
 }
 
 // notText says why field s is not text, or "" when it is.
