@@ -52,7 +52,44 @@ type Server struct {
 	Zone   *time.Location // the zone of ISO weeks in API filters; UTC when nil
 	Log    *slog.Logger
 
-	writes sync.Mutex
+	// QuerySlots is how many live computations (statistics, bulletins of unpublished weeks)
+	// run at once, each with its share of the store's memory; 2 when zero. SlotWait is how
+	// long a request waits for a slot before it is answered 503 with Retry-After; 30 s when
+	// zero.
+	QuerySlots int
+	SlotWait   time.Duration
+
+	writes    sync.Mutex
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// slot waits for a query slot and returns its release, or answers 503 with Retry-After when
+// none frees up in time (and nothing when the client went away meanwhile).
+func (s *Server) slot(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	s.slotsOnce.Do(func() {
+		n := s.QuerySlots
+		if n <= 0 {
+			n = 2
+		}
+		s.slots = make(chan struct{}, n)
+	})
+	wait := s.SlotWait
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, true
+	case <-timer.C:
+		w.Header().Set("Retry-After", "10")
+		jsonError(w, http.StatusServiceUnavailable, "busy computing for others; try again shortly")
+		return nil, false
+	case <-r.Context().Done():
+		return nil, false
+	}
 }
 
 // Handler returns the site's routes.
@@ -244,6 +281,11 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, a store.Store, q r
 		fail(w, http.StatusNotFound, "live bulletins are not served here")
 		return
 	}
+	release, ok := s.slot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
@@ -288,6 +330,11 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 			if !who.may(w, auth.Viewer) {
 				return
 			}
+			release, ok := s.slot(w, r)
+			if !ok {
+				return
+			}
+			defer release()
 			st, err := s.Stats(r.Context(), a, q.week, q.tlp)
 			if err != nil {
 				jsonError(w, http.StatusInternalServerError, err.Error())
