@@ -40,7 +40,7 @@ var commands = []command{
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH] [--tlp LABEL]", runReport},
 	{"review", "review --week 2024-W09 [--note TEXT]", runReview},
 	{"publish", "publish --week 2024-W09 [--allow-empty] [--without-review]", runPublish},
-	{"serve", "serve [--addr 127.0.0.1:8080]", runServe},
+	{"serve", "serve [--addr 127.0.0.1:8080] [--query-slots N] [--rate N] [--max-upload BYTES]", runServe},
 	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N] | list | revoke --name N", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},

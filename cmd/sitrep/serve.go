@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"sitrep/internal/app"
 	"sitrep/internal/event"
 	"sitrep/internal/feed"
@@ -26,6 +28,9 @@ import (
 func runServe(e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on")
+	slots := fs.Int("query-slots", 2, "live statistics and bulletins computed at `once`")
+	perSecond := fs.Float64("rate", 10, "requests a `second` per token (or per address without one), in bursts of four times that")
+	maxUpload := fs.Int64("max-upload", web.MaxBody, "largest ingest upload, in `bytes`")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -47,7 +52,14 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	defer remove()
-	hs := &http.Server{Handler: newWebServer(e, st).Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return e.ctx }}
+	srv := newWebServer(e, st)
+	srv.QuerySlots = *slots
+	srv.Limits = web.Limits{Rate: rate.Limit(*perSecond), Burst: max(1, int(4**perSecond)), MaxUpload: *maxUpload}
+	// A request's headers must come within 10 s and a kept-alive connection idles 2 minutes;
+	// an upload is held to a minimum rate by the server itself, and an answer must be written
+	// within 15 minutes (a large ingest's summary comes when the ingest is done).
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		WriteTimeout: 15 * time.Minute, BaseContext: func(net.Listener) context.Context { return e.ctx }}
 	fmt.Fprintf(e.stderr, "serving the published bulletins on %s/ (Ctrl-C to stop)\n", url)
 	go func() {
 		<-e.ctx.Done()

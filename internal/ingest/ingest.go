@@ -235,14 +235,20 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 	}
 }
 
-// chunkRows is how many rows travel together from the reader to a parser.
-const chunkRows = 4096
+// chunkRows is how many rows travel together from the reader to a parser, and chunkBytes the
+// most text they carry: a chunk of wide rows is cut sooner, so memory follows bytes, not rows.
+// Batches are still cut by rows, so a row's batch does not depend on the width of others.
+const (
+	chunkRows  = 4096
+	chunkBytes = 4 << 20
+)
 
 // chunk is a run of rows of one batch: as read, then as parsed.
 type chunk struct {
 	batch, seq int
 	last       bool // the batch's final chunk: the batch has seq+1 chunks
 	read       int
+	bytes      int // text held, with a string header's worth per field
 
 	lines   []int
 	headers [][]string
@@ -326,7 +332,10 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 			default:
 				// Fields of a chunk share one backing array: one allocation per chunk, not per row.
 				if cap(c.flat)-len(c.flat) < len(row.Fields) {
-					c.flat = make([]string, 0, max(chunkRows*len(row.Fields), len(row.Fields)))
+					c.flat = make([]string, 0, max(min(chunkRows*len(row.Fields), chunkBytes/16), len(row.Fields)))
+				}
+				for _, f := range row.Fields {
+					c.bytes += 16 + len(f)
 				}
 				start := len(c.flat)
 				c.flat = append(c.flat, row.Fields...)
@@ -336,7 +345,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 			}
 			c.read++
 			inBatch++
-			if inBatch == size || c.read == chunkRows {
+			if inBatch == size || c.read == chunkRows || c.bytes >= chunkBytes {
 				c.last = inBatch == size
 				next := &chunk{batch: c.batch, seq: c.seq + 1}
 				if c.last {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -74,7 +76,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	path, err := s.receive(http.MaxBytesReader(w, r.Body, MaxBody))
+	l := s.Limits.withDefaults()
+	path, err := s.receive(newUploadReader(w, http.MaxBytesReader(w, r.Body, l.MaxUpload), l))
+	if errors.Is(err, errTooSlow) {
+		jsonError(w, http.StatusRequestTimeout, fmt.Sprintf("the upload was cut off: it arrived slower than %d bytes a second", l.MinUploadRate))
+		return
+	}
 	if err != nil {
 		jsonError(w, errorStatus(err, http.StatusBadRequest), "receive the body: "+err.Error())
 		return

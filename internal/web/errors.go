@@ -94,6 +94,9 @@ func (g *guarded) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// Unwrap lets http.ResponseController reach the connection's deadlines through guard.
+func (g *guarded) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
 // requestID returns the id guard gave the answer w belongs to.
 func requestID(w http.ResponseWriter) string { return w.Header().Get(RequestIDHeader) }
 

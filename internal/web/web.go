@@ -58,7 +58,10 @@ type Server struct {
 	// zero.
 	QuerySlots int
 	SlotWait   time.Duration
+	// Limits bound each caller's request rate and uploads.
+	Limits Limits
 
+	rates     limiters
 	writes    sync.Mutex
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -106,7 +109,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
 	mux.HandleFunc("GET /api/v1/events", s.events)
-	return s.guard(headers(mux))
+	return s.guard(headers(s.limited(mux)))
 }
 
 // headers sets what every answer carries: no sniffing, and for pages a policy that lets

@@ -107,6 +107,8 @@ func readEvent(cfg *Config, c *columns, row *tabular.Row) (event.Event, error) {
 		return e, bad("tlp", "%v", err)
 	}
 	e.FeedID = c.get(row, evID)
-	e.Extra = c.extras(row)
+	if e.Extra, err = c.extras(row); err != nil {
+		return e, err
+	}
 	return e, nil
 }

@@ -193,8 +193,13 @@ func restore(s string) string {
 	return s
 }
 
-// extras renders the unknown columns of a row as a JSON object, or "" when all are empty.
-func (c *columns) extras(row *tabular.Row) string {
+// MaxExtra bounds the unknown columns a row keeps, as JSON: a wide export's extra columns
+// would otherwise cost more than the record itself on every row.
+const MaxExtra = 16 << 10
+
+// extras renders the unknown columns of a row as a JSON object, or "" when all are empty; a
+// row whose unknown columns come to more than MaxExtra is refused, not cut.
+func (c *columns) extras(row *tabular.Row) (string, error) {
 	var m map[string]string
 	for _, i := range c.extra {
 		if v := row.Get(i); v != "" {
@@ -205,10 +210,16 @@ func (c *columns) extras(row *tabular.Row) string {
 		}
 	}
 	if m == nil {
-		return ""
+		return "", nil
 	}
-	b, _ := json.Marshal(m)
-	return string(b)
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	if len(b) > MaxExtra {
+		return "", bad("(unknown columns)", "the columns sitrep does not know carry %d bytes, the limit is %d", len(b), MaxExtra)
+	}
+	return string(b), nil
 }
 
 func missing(header []string, required ...string) error {

@@ -53,7 +53,9 @@ func readVuln(cfg *Config, c *columns, row *tabular.Row) (event.Vuln, error) {
 	if v.TLP, err = event.ParseTLP(c.get(row, vuTLP)); err != nil {
 		return v, bad("tlp", "%v", err)
 	}
-	v.Extra = c.extras(row)
+	if v.Extra, err = c.extras(row); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -127,6 +129,8 @@ func readIncident(cfg *Config, c *columns, row *tabular.Row) (event.Incident, er
 	if in.TLP, err = event.ParseTLP(c.get(row, inTLP)); err != nil {
 		return in, bad("tlp", "%v", err)
 	}
-	in.Extra = c.extras(row)
+	if in.Extra, err = c.extras(row); err != nil {
+		return in, err
+	}
 	return in, nil
 }

@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/auth"
+	"sitrep/internal/store"
+	"sitrep/internal/web"
+)
+
+// TestRateLimitPerCaller lets a caller make its burst of requests, then answers 429 with
+// Retry-After; another caller is not held back by the first.
+func TestRateLimitPerCaller(t *testing.T) {
+	srv := &web.Server{Limits: web.Limits{Rate: 0.001, Burst: 3}}
+	ts, _ := serve(t, emptyStore(t), srv)
+	tok, digest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Store.AddToken(context.Background(), store.Token{Digest: digest, Name: "a", Role: auth.Analyst, CreatedAt: time.Now()}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var codes []int
+	for i := 0; i < 5; i++ {
+		code, h, _ := call(t, "GET", ts.URL+"/healthz", "", "")
+		if code == http.StatusTooManyRequests && h.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+		codes = append(codes, code)
+	}
+	if want := []int{200, 200, 200, 429, 429}; !equalInts(codes, want) {
+		t.Errorf("anonymous answers %v, want %v", codes, want)
+	}
+	if code, _, body := call(t, "GET", ts.URL+"/api/v1/incidents", tok, ""); code != 200 {
+		t.Errorf("a token's first request after another caller's limit: %d %s", code, body)
+	}
+}
+
+// TestSlowUploadIsCutOff sends the start of an upload and then nothing: the server cuts it
+// off with 408 once a window passes, and the store is free for the next writer.
+func TestSlowUploadIsCutOff(t *testing.T) {
+	srv := &web.Server{Limits: web.Limits{MinUploadRate: 1 << 20, UploadWindow: 300 * time.Millisecond},
+		Ingest: func(ctx context.Context, a store.Store, path string, q web.IngestQuery) (any, error) {
+			return map[string]string{"summary": "read 1"}, nil
+		}}
+	ts, _ := serve(t, emptyStore(t), srv)
+	tok, digest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Store.AddToken(context.Background(), store.Token{Digest: digest, Name: "a", Role: auth.Analyst, CreatedAt: time.Now()}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go io.WriteString(pw, "time,kind,ip\n")
+	req, err := http.NewRequest("POST", ts.URL+"/api/v1/ingest", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "too slow") && !strings.Contains(string(b), "slower than") {
+		t.Errorf("a stalled upload: %d %s", resp.StatusCode, b)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Errorf("the stalled upload was held %v", waited)
+	}
+	if code, _, body := call(t, "POST", ts.URL+"/api/v1/ingest", tok, "time,kind,ip\n"); code != 200 {
+		t.Errorf("the next upload: %d %s", code, body)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
