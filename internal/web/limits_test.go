@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,13 +19,7 @@ import (
 func TestRateLimitPerCaller(t *testing.T) {
 	srv := &web.Server{Limits: web.Limits{Rate: 0.001, Burst: 3}}
 	ts, _ := serve(t, emptyStore(t), srv)
-	tok, digest, err := auth.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Store.AddToken(context.Background(), store.Token{Digest: digest, Name: "a", Role: auth.Analyst, CreatedAt: time.Now()}, "test"); err != nil {
-		t.Fatal(err)
-	}
+	tok := addToken(t, srv.Store, auth.Analyst)
 	var codes []int
 	for i := 0; i < 5; i++ {
 		code, h, _ := call(t, "GET", ts.URL+"/healthz", "", "")
@@ -33,7 +28,7 @@ func TestRateLimitPerCaller(t *testing.T) {
 		}
 		codes = append(codes, code)
 	}
-	if want := []int{200, 200, 200, 429, 429}; !equalInts(codes, want) {
+	if want := []int{200, 200, 200, 429, 429}; !slices.Equal(codes, want) {
 		t.Errorf("anonymous answers %v, want %v", codes, want)
 	}
 	if code, _, body := call(t, "GET", ts.URL+"/api/v1/incidents", tok, ""); code != 200 {
@@ -49,13 +44,7 @@ func TestSlowUploadIsCutOff(t *testing.T) {
 			return map[string]string{"summary": "read 1"}, nil
 		}}
 	ts, _ := serve(t, emptyStore(t), srv)
-	tok, digest, err := auth.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Store.AddToken(context.Background(), store.Token{Digest: digest, Name: "a", Role: auth.Analyst, CreatedAt: time.Now()}, "test"); err != nil {
-		t.Fatal(err)
-	}
+	tok := addToken(t, srv.Store, auth.Analyst)
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go io.WriteString(pw, "time,kind,ip\n")
@@ -82,14 +71,15 @@ func TestSlowUploadIsCutOff(t *testing.T) {
 	}
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
+// addToken gives the store a new token of role and returns it.
+func addToken(t *testing.T, st store.Store, role string) string {
+	t.Helper()
+	tok, digest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
+	if err := st.AddToken(context.Background(), store.Token{Digest: digest, Name: role + "-" + digest[:8], Role: role, CreatedAt: time.Now()}, "test"); err != nil {
+		t.Fatal(err)
 	}
-	return true
+	return tok
 }

@@ -40,13 +40,7 @@ func TestQuerySlots(t *testing.T) {
 					return map[string]string{"week": week}, nil
 				}}
 			ts, _ := serve(t, emptyStore(t), srv)
-			tok, digest, err := auth.NewToken()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := srv.Store.AddToken(context.Background(), store.Token{Digest: digest, Name: "v", Role: auth.Viewer, CreatedAt: time.Now()}, "test"); err != nil {
-				t.Fatal(err)
-			}
+			tok := addToken(t, srv.Store, auth.Viewer)
 			codes := map[int]int{}
 			var mu sync.Mutex
 			var wg sync.WaitGroup
