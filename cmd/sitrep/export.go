@@ -39,6 +39,16 @@ func runExport(e *env, args []string) error {
 			return usageError{err.Error()}
 		}
 	}
+	if c := e.remote(); c != nil {
+		if *limit != 1000000 {
+			return errRemoteOnly("--limit")
+		}
+		b, n, err := c.Export(e.ctx, w.String(), *format, *kind, string(max))
+		if err != nil {
+			return err
+		}
+		return writeExport(e, b, n, *out)
+	}
 	labels := max.UpTo()
 	st, err := e.cfg.Open(e.ctx, true)
 	if err != nil {
@@ -59,13 +69,18 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		_, err = e.stdout.Write(buf.Bytes())
+	return writeExport(e, buf.Bytes(), len(evs), *out)
+}
+
+// writeExport writes an export of n events to out, or to standard output.
+func writeExport(e *env, b []byte, n int, out string) error {
+	if out == "" {
+		_, err := e.stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %d events to %s\n", len(evs), *out)
+	fmt.Fprintf(e.stderr, "wrote %d events to %s\n", n, out)
 	return nil
 }

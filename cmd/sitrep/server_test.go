@@ -96,6 +96,8 @@ func TestCommandsThroughTheServer(t *testing.T) {
 		{"report", "--week", "2024-W09"},
 		{"report", "--week", "2024-W09", "--lang", "en", "--format", "json"},
 		{"report", "--week", "2024-W09", "--format", "html", "--tlp", "AMBER"},
+		{"export", "--week", "2024-W09"},
+		{"export", "--week", "2024-W09", "--format", "stix", "--tlp", "AMBER", "--kind", "phishing"},
 		{"review", "--week", "2024-W09", "--note", "numbers checked"},
 		{"publish", "--week", "2024-W09"},
 		{"publish", "--week", "2024-W09"},

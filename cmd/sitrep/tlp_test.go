@@ -255,6 +255,11 @@ func TestTLPInEveryOutput(t *testing.T) {
 			{"/bulletins/2024-W09?tlp=AMBER", "editor", 200, allowed{2, 2}},
 			{"/api/v1/bulletins/2024-W09?format=json&lang=en", "editor", 200, public},
 			{"/api/v1/events?week=2024-W09", "analyst", 200, allowed{2, 2}},
+			{"/api/v1/export?week=2024-W09", "analyst", 200, public},
+			{"/api/v1/export?week=2024-W09&format=stix&tlp=AMBER", "analyst", 200, allowed{2, 2}},
+			{"/api/v1/export?week=2024-W09&tlp=AMBER%2BSTRICT", "analyst", 403, public},
+			{"/api/v1/export?week=2024-W09&tlp=RED", "admin", 400, public},
+			{"/api/v1/export?week=2024-W09", "viewer", 403, public},
 		}
 		check := func() {
 			for _, r := range routes {

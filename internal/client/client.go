@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,13 +43,19 @@ func (e *Error) Error() string {
 
 // do sends a request and returns the body of a 2xx answer.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader) ([]byte, error) {
+	b, _, err := c.doHeader(ctx, method, path, q, body)
+	return b, err
+}
+
+// doHeader is do that also returns the answer's header.
+func (c *Client) doHeader(ctx context.Context, method, path string, q url.Values, body io.Reader) ([]byte, http.Header, error) {
 	u := strings.TrimRight(c.Base, "/") + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -59,12 +66,12 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
@@ -74,9 +81,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		if json.Unmarshal(b, &answer) == nil {
 			e.Reason = answer.Error
 		}
-		return nil, e
+		return nil, nil, e
 	}
-	return b, nil
+	return b, resp.Header, nil
 }
 
 // Stats returns a week's statistics JSON of the edition labelled tlp ("" or CLEAR: public).
@@ -155,4 +162,19 @@ func (c *Client) Publish(ctx context.Context, week string) (int, error) {
 		Renderings int `json:"renderings"`
 	}
 	return answer.Renderings, json.Unmarshal(b, &answer)
+}
+
+// Export returns a week's events for sharing, as sitrep export writes them (format csv or
+// stix, up to the label tlp, of kind or every kind), and how many events it holds.
+func (c *Client) Export(ctx context.Context, week, format, kind, tlp string) ([]byte, int, error) {
+	q := url.Values{"week": {week}, "format": {format}, "tlp": {tlp}}
+	if kind != "" {
+		q.Set("kind", kind)
+	}
+	b, h, err := c.doHeader(ctx, http.MethodGet, "/api/v1/export", q, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, _ := strconv.Atoi(h.Get("X-Sitrep-Events"))
+	return b, n, nil
 }

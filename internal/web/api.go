@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"sitrep/internal/auth"
 	"sitrep/internal/event"
+	"sitrep/internal/export"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
@@ -224,6 +226,72 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, list)
 	})
 }
+
+// exportEvents writes a week's events for sharing, as `sitrep export` does (analysts and
+// up): ?week=, ?format=csv|stix, ?kind=, ?tlp= the most restricted label to include (CLEAR by
+// default), never beyond what the role may read and never RED.
+func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	rg, err := s.weekRange(q.Get("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "week: "+err.Error())
+		return
+	}
+	max, err := event.ParseTLP(q.Get("tlp"))
+	if err != nil || max == event.Red {
+		jsonError(w, http.StatusBadRequest, "tlp is CLEAR, GREEN, AMBER or AMBER+STRICT")
+		return
+	}
+	if !slices.Contains(auth.TLPs(who.role), string(max)) {
+		jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(max))
+		return
+	}
+	format := q.Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "stix" {
+		jsonError(w, http.StatusBadRequest, "format is csv or stix")
+		return
+	}
+	kind := q.Get("kind")
+	if kind != "" {
+		if _, err := event.ParseKind(kind); err != nil {
+			jsonError(w, http.StatusBadRequest, "kind: "+err.Error())
+			return
+		}
+	}
+	evs, err := s.Store.ListEvents(r.Context(), rg, kind, max.UpTo(), exportLimit)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "list events: "+err.Error())
+		return
+	}
+	var buf bytes.Buffer
+	if format == "stix" {
+		err = export.STIX(&buf, evs)
+		w.Header().Set("Content-Type", "application/stix+json;version=2.1")
+	} else {
+		err = export.CSV(&buf, evs)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	}
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "export: "+err.Error())
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set(EventsHeader, strconv.Itoa(len(evs)))
+	w.Write(buf.Bytes())
+}
+
+// EventsHeader carries how many events an export holds.
+const EventsHeader = "X-Sitrep-Events"
+
+// exportLimit bounds the events of one export, as `sitrep export`'s default --limit does.
+const exportLimit = 1000000
 
 // weekRange reads an ISO week of an API filter in the bulletin's zone.
 func (s *Server) weekRange(v string) (store.Range, error) {
