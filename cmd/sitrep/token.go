@@ -34,6 +34,15 @@ func runToken(e *env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	if c := e.remote(); c != nil {
+		t, err := c.CreateToken(e.ctx, r, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, t.Token)
+		fmt.Fprintf(e.stderr, "token %q with role %s; it is shown only now\n", t.Name, t.Role)
+		return nil
+	}
 	if *name == "" {
 		*name = r + "-" + time.Now().Format("20060102-150405")
 	}
@@ -59,14 +68,20 @@ func tokenList(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := e.cfg.Open(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ts, err := st.ListTokens(e.ctx)
-	if err != nil {
-		return err
+	var ts []store.Token
+	if c := e.remote(); c != nil {
+		if err := c.Tokens(e.ctx, &ts); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if ts, err = st.ListTokens(e.ctx); err != nil {
+			return err
+		}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tREVOKED")
@@ -89,14 +104,21 @@ func tokenRevoke(e *env, args []string) error {
 	if *name == "" {
 		return usageError{"--name is required"}
 	}
-	st, err := e.cfg.Open(e.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, err := st.RevokeTokens(e.ctx, *name, e.cfg.Actor, time.Now())
-	if err != nil {
-		return err
+	var n int
+	if c := e.remote(); c != nil {
+		var err error
+		if n, err = c.RevokeTokens(e.ctx, *name); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, false)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if n, err = st.RevokeTokens(e.ctx, *name, e.cfg.Actor, time.Now()); err != nil {
+			return err
+		}
 	}
 	if n == 0 {
 		return fmt.Errorf("no live token is named %q (sitrep token list)", *name)

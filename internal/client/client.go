@@ -178,3 +178,39 @@ func (c *Client) Export(ctx context.Context, week, format, kind, tlp string) ([]
 	n, _ := strconv.Atoi(h.Get("X-Sitrep-Events"))
 	return b, n, nil
 }
+
+// Token is a new token as the server made it; Token is shown only this once.
+type Token struct {
+	Token, Name, Role string
+}
+
+// CreateToken asks the server for a new token of role, named name (empty: the server names it).
+func (c *Client) CreateToken(ctx context.Context, role, name string) (Token, error) {
+	var t Token
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/tokens", url.Values{"role": {role}, "name": {name}}, nil)
+	if err != nil {
+		return t, err
+	}
+	return t, json.Unmarshal(b, &t)
+}
+
+// Tokens lists the server's tokens into v (a slice of the store's token records).
+func (c *Client) Tokens(ctx context.Context, v any) error {
+	b, err := c.do(ctx, http.MethodGet, "/api/v1/tokens", nil, nil)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// RevokeTokens revokes the live tokens named name and says how many.
+func (c *Client) RevokeTokens(ctx context.Context, name string) (int, error) {
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/tokens/revoke", url.Values{"name": {name}}, nil)
+	if err != nil {
+		return 0, err
+	}
+	var answer struct {
+		Revoked int `json:"revoked"`
+	}
+	return answer.Revoked, json.Unmarshal(b, &answer)
+}
