@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"sitrep/internal/assess"
 	"sitrep/internal/event"
+	"sitrep/internal/stats"
 	"sitrep/internal/store"
 )
 
@@ -39,6 +41,26 @@ func runRate(e *env, args []string) error {
 	case change && strings.TrimSpace(*reason) == "":
 		return usageError{"say why with --reason"}
 	}
+	if c := e.remote(); c != nil {
+		var b []byte
+		if change {
+			b, err = c.Override(e.ctx, w.String(), *level, strings.TrimSpace(*reason))
+		} else {
+			b, err = c.Rating(e.ctx, w.String())
+		}
+		if err != nil {
+			return err
+		}
+		var answer struct {
+			Stats stats.Week         `json:"stats"`
+			Audit []store.AuditEntry `json:"audit"`
+		}
+		if err := json.Unmarshal(b, &answer); err != nil {
+			return fmt.Errorf("the server's rating: %w", err)
+		}
+		printRating(e, &answer.Stats, answer.Audit)
+		return nil
+	}
 	st, err := e.cfg.Open(e.ctx, !change)
 	if err != nil {
 		return err
@@ -54,6 +76,16 @@ func runRate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	log, err := st.AuditLog(e.ctx, w.String(), 10)
+	if err != nil {
+		return err
+	}
+	printRating(e, s, log)
+	return nil
+}
+
+// printRating shows a week's rating, its reasons and the week's audit log.
+func printRating(e *env, s *stats.Week, log []store.AuditEntry) {
 	r := s.Rating
 	fmt.Fprintf(e.stdout, "%s %s: %s", s.Week, s.Issue.Title, r.Level)
 	if r.Override != nil {
@@ -63,15 +95,10 @@ func runRate(e *env, args []string) error {
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(e.stdout, "  %+d  %s\n", reason.Effect, printable(reason.ZH))
 	}
-	log, err := st.AuditLog(e.ctx, w.String(), 10)
-	if err != nil {
-		return err
-	}
 	for i, entry := range log {
 		if i == 0 {
 			fmt.Fprintln(e.stdout, "changes:")
 		}
 		fmt.Fprintf(e.stdout, "  %s  %s  %s  %s\n", entry.At.In(e.cfg.Zone).Format(time.DateTime), printable(entry.Actor), entry.Action, printable(entry.Detail))
 	}
-	return nil
 }

@@ -214,3 +214,14 @@ func (c *Client) RevokeTokens(ctx context.Context, name string) (int, error) {
 	}
 	return answer.Revoked, json.Unmarshal(b, &answer)
 }
+
+// Rating returns a week's rating as the server answers it: {"stats": …, "audit": […]}.
+func (c *Client) Rating(ctx context.Context, week string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/ratings/"+url.PathEscape(week), nil, nil)
+}
+
+// Override sets a week's rating to level with a reason (an empty level withdraws the
+// override), and returns the rating as it then is.
+func (c *Client) Override(ctx context.Context, week, level, reason string) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/api/v1/ratings/"+url.PathEscape(week), url.Values{"level": {level}, "reason": {reason}}, nil)
+}
