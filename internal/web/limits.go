@@ -84,11 +84,15 @@ func (ls *limiters) allow(key string, l Limits, now time.Time) bool {
 	return c.lim.AllowN(now, 1)
 }
 
-// callerKey names who sends a request, for its rate limit: the digest of its token, or the
-// address it comes from.
-func callerKey(r *http.Request) string {
-	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && token != "" {
-		return "token:" + auth.Digest(strings.TrimSpace(token))
+// callerKey names who sends a request, for its rate limit: a valid token's digest, or the
+// address it comes from. A token the store does not know counts as its address, so made-up
+// tokens neither escape the limit nor fill the table of limiters.
+func (s *Server) callerKey(r *http.Request) string {
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && token != "" && s.Store != nil {
+		digest := auth.Digest(strings.TrimSpace(token))
+		if _, err := s.Store.TokenByDigest(r.Context(), digest); err == nil {
+			return "token:" + digest
+		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -100,7 +104,7 @@ func callerKey(r *http.Request) string {
 // limited answers 429 with Retry-After to a caller over its rate, before anything else is done.
 func (s *Server) limited(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.rates.allow(callerKey(r), s.Limits.withDefaults(), time.Now()) {
+		if !s.rates.allow(s.callerKey(r), s.Limits.withDefaults(), time.Now()) {
 			w.Header().Set("Retry-After", "1")
 			jsonError(w, http.StatusTooManyRequests, "too many requests; slow down")
 			return

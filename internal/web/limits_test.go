@@ -83,3 +83,20 @@ func addToken(t *testing.T, st store.Store, role string) string {
 	}
 	return tok
 }
+
+// TestMadeUpTokensShareTheAddressLimit sends requests each with a different made-up token:
+// they count against the address, as requests without a token do.
+func TestMadeUpTokensShareTheAddressLimit(t *testing.T) {
+	srv := &web.Server{Limits: web.Limits{Rate: 0.001, Burst: 3}}
+	ts, _ := serve(t, emptyStore(t), srv)
+	limited := 0
+	for i := 0; i < 6; i++ {
+		code, _, _ := call(t, "GET", ts.URL+"/healthz", "sitrep_made-up-"+strings.Repeat("x", i), "")
+		if code == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 3 {
+		t.Errorf("%d of 6 requests with made-up tokens were limited, want 3", limited)
+	}
+}

@@ -296,6 +296,9 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, a store.Store, q r
 	}
 	defer release()
 	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp)
+	if err != nil && r.Context().Err() != nil {
+		return // the client went away: its render was stopped, and no one is there to answer
+	}
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
@@ -345,6 +348,9 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 			}
 			defer release()
 			st, err := s.Stats(r.Context(), a, q.week, q.tlp)
+			if err != nil && r.Context().Err() != nil {
+				return // the client went away
+			}
 			if err != nil {
 				jsonError(w, http.StatusInternalServerError, err.Error())
 				return
