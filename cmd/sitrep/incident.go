@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -100,16 +101,37 @@ func incidentOpen(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
+	at, err := e.timeFlag("at", *atFlag)
+	if err != nil {
+		return err
+	}
+	if c := e.remote(); c != nil {
+		if *fromEvents {
+			return errRemoteOnly("--from-events")
+		}
+		if *typ == "" {
+			return usageError{"--type is required"}
+		}
+		d, err := e.timeFlag("due", *due)
+		if err != nil {
+			return err
+		}
+		q := neturl.Values{"type": {*typ}, "id": {*id}, "source": {*source}, "partner": {*partner}, "impact": {*impact},
+			"url": {*url}, "platform": {*platform}, "cross_border": {*cross}, "tlp": {*tlp}, "note": {*note},
+			"at": {rfc3339(at)}, "due": {rfc3339(d)}}
+		var t store.Ticket
+		if err := remoteJSON(c.OpenIncident(e.ctx, q))(&t); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, t.ID)
+		return nil
+	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	svc := &incident.Service{Store: st}
-	at, err := e.timeFlag("at", *atFlag)
-	if err != nil {
-		return err
-	}
 	if *fromEvents {
 		w, err := pickWeek(*wk, e.cfg.Zone)
 		if err != nil {
@@ -175,6 +197,15 @@ func incidentChange(e *env, verb string, args []string) error {
 	if err != nil {
 		return err
 	}
+	if rc := e.remote(); rc != nil {
+		q := neturl.Values{"partner": {*partner}, "note": {*note}, "at": {rfc3339(at)}, "duplicate_of": {*dupOf}, "tlp": {*tlp}}
+		var t store.Ticket
+		if err := remoteJSON(rc.ChangeIncident(e.ctx, id, verb, q))(&t); err != nil {
+			return err
+		}
+		printChanged(e, verb, t)
+		return nil
+	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
@@ -217,12 +248,35 @@ func incidentChange(e *env, verb string, args []string) error {
 	if err != nil {
 		return err
 	}
+	printChanged(e, verb, t)
+	return nil
+}
+
+// printChanged says what a ticket is after a change.
+func printChanged(e *env, verb string, t store.Ticket) {
 	if verb == "label" {
 		fmt.Fprintf(e.stdout, "%s %s TLP:%s\n", t.ID, t.State, t.TLP)
-		return nil
+		return
 	}
 	fmt.Fprintf(e.stdout, "%s %s\n", t.ID, t.State)
-	return nil
+}
+
+// rfc3339 writes a time for the API, or "" for none.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// remoteJSON decodes a server's JSON answer into v, passing its error on.
+func remoteJSON(b []byte, err error) func(v any) error {
+	return func(v any) error {
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, v)
+	}
 }
 
 func incidentShow(e *env, args []string) error {
@@ -232,14 +286,20 @@ func incidentShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := e.cfg.Open(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	t, err := st.Ticket(e.ctx, id)
-	if err != nil {
-		return err
+	var t store.Ticket
+	if c := e.remote(); c != nil {
+		if err := remoteJSON(c.Incident(e.ctx, id))(&t); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if t, err = st.Ticket(e.ctx, id); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, t)
@@ -308,14 +368,27 @@ func incidentList(e *env, args []string) error {
 	if *overdue {
 		f.OverdueAt = time.Now()
 	}
-	st, err := e.cfg.Open(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	list, err := st.ListTickets(e.ctx, f)
-	if err != nil {
-		return err
+	var list []store.Ticket
+	if c := e.remote(); c != nil {
+		q := neturl.Values{"state": {strings.Join(f.States, ",")}, "type": {*typ}, "partner": {*partner}, "limit": {strconv.Itoa(*limit)}}
+		if *wk != "" {
+			q.Set("week", *wk)
+		}
+		if *overdue {
+			q.Set("overdue", "true")
+		}
+		if err := remoteJSON(c.Incidents(e.ctx, q))(&list); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if list, err = st.ListTickets(e.ctx, f); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, list)

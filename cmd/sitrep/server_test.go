@@ -99,6 +99,13 @@ func TestCommandsThroughTheServer(t *testing.T) {
 		{"report", "--week", "2024-W09"},
 		{"report", "--week", "2024-W09", "--lang", "en", "--format", "json"},
 		{"report", "--week", "2024-W09", "--format", "html", "--tlp", "AMBER"},
+		{"incident", "open", "--type", "phishing", "--url", "https://fake-bank.example.top/login", "--at", "2024-02-27 09:00:00", "--note", "a complaint"},
+		{"incident", "note", "INC-000001", "--note", "called the registrar", "--at", "2024-02-27 10:00:00"},
+		{"incident", "close", "INC-000001", "--at", "2024-02-28 10:00:00"},
+		{"incident", "label", "INC-000001", "--tlp", "AMBER", "--at", "2024-02-28 11:00:00"},
+		{"incident", "label", "INC-000001", "--tlp", "CLEAR", "--at", "2024-02-28 12:00:00"},
+		{"incident", "show", "INC-000001"},
+		{"incident", "list", "--week", "2024-W09"},
 		{"rate", "--week", "2024-W08", "--level", "中", "--reason", "late change"},
 		{"rate", "--week", "2024-W08"},
 		{"export", "--week", "2024-W09"},
@@ -118,7 +125,7 @@ func TestCommandsThroughTheServer(t *testing.T) {
 			t.Errorf("%s: locally exit %d\n%.400s\n%.200s\nthrough the server exit %d\n%.400s\n%.200s", name, lc, lout, lerr, sc, sout, serr)
 		}
 		// A refusal gives the same reason both ways (the server adds its status and request id).
-		reasons := map[string]string{"publish": "never changes", "token": "no live token is named"}
+		reasons := map[string]string{"publish": "never changes", "token": "no live token is named", "incident": "needs a reason"}
 		if want := reasons[step[0]]; lc == 1 && (!strings.Contains(lerr, want) || !strings.Contains(serr, want)) {
 			t.Errorf("%s: the reasons differ: %q and %q", name, lerr, serr)
 		}

@@ -225,3 +225,24 @@ func (c *Client) Rating(ctx context.Context, week string) ([]byte, error) {
 func (c *Client) Override(ctx context.Context, week, level, reason string) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, "/api/v1/ratings/"+url.PathEscape(week), url.Values{"level": {level}, "reason": {reason}}, nil)
 }
+
+// Incidents lists tickets (JSON) with the filters of GET /api/v1/incidents.
+func (c *Client) Incidents(ctx context.Context, q url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/incidents", q, nil)
+}
+
+// Incident returns one ticket with its history (JSON).
+func (c *Client) Incident(ctx context.Context, id string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil, nil)
+}
+
+// OpenIncident opens a ticket with the fields of POST /api/v1/incidents and returns it (JSON).
+func (c *Client) OpenIncident(ctx context.Context, q url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/api/v1/incidents", q, nil)
+}
+
+// ChangeIncident applies a verb (assign, note, resolve, close, reject, triage, reopen, label)
+// to a ticket and returns it as it then is (JSON).
+func (c *Client) ChangeIncident(ctx context.Context, id, verb string, q url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/"+url.PathEscape(verb), q, nil)
+}

@@ -178,6 +178,9 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 			}
 			f.ClosedIn = &rg
 		}
+		if q.Get("overdue") == "true" {
+			f.OverdueAt = time.Now()
+		}
 		list, err := a.ListTickets(r.Context(), f)
 		if err != nil {
 			jsonError(w, http.StatusInternalServerError, "list tickets: "+err.Error())

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sitrep/internal/auth"
+	"sitrep/internal/event"
+	"sitrep/internal/incident"
+	"sitrep/internal/store"
+)
+
+// readable reports whether the caller's role may read a ticket of its label.
+func (c caller) readable(t store.Ticket) bool {
+	tlp := string(t.TLP)
+	if tlp == "" {
+		tlp = string(event.Clear)
+	}
+	return slices.Contains(auth.TLPs(c.role), tlp)
+}
+
+// ticket answers one ticket with its history (analysts and up); a ticket of a label the role
+// may not read is answered as one that does not exist.
+func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	t, err := s.Store.Ticket(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
+		jsonError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
+		return
+	}
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+		return
+	}
+	writeJSON(w, t)
+}
+
+// formTime reads an RFC 3339 time of a form value; empty is the zero time.
+func formTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+// openTicket opens a ticket as `sitrep incident open` does (analysts and up): ?type=, and
+// optionally id, source, partner, impact, url, platform, cross_border, tlp, due, at, note.
+// The caller may open a ticket only of a label the role may read.
+func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	t := incident.Ticket{ID: q.Get("id"), Type: event.IncidentType(q.Get("type")), Source: q.Get("source"), Partner: q.Get("partner"),
+		Impact: q.Get("impact"), URL: q.Get("url"), Platform: q.Get("platform")}
+	var err error
+	if t.TLP, err = event.ParseTLP(q.Get("tlp")); err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !slices.Contains(auth.TLPs(who.role), string(t.TLP)) {
+		jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(t.TLP))
+		return
+	}
+	if v := q.Get("cross_border"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			jsonError(w, http.StatusBadRequest, "cross_border is true or false")
+			return
+		}
+		t.CrossBorder = &b
+	}
+	at, err := formTime(q.Get("at"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "at: "+err.Error())
+		return
+	}
+	due, err := formTime(q.Get("due"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "due: "+err.Error())
+		return
+	}
+	if !due.IsZero() {
+		t.Due = &due
+	}
+	s.writing(func(a store.Store) {
+		got, err := (&incident.Service{Store: a}).Open(r.Context(), t, incident.Change{Actor: who.name, At: at, Note: q.Get("note")})
+		if err != nil {
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
+			return
+		}
+		writeJSONStatus(w, http.StatusCreated, got)
+	})
+}
+
+// changeTicket applies one verb of `sitrep incident` to a ticket (analysts and up): assign
+// (?partner=), note, resolve, close, reject (?duplicate_of=), triage, reopen, label (?tlp=);
+// ?note= and ?at= with each. It answers the ticket as it then is.
+func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	id, verb, q := r.PathValue("id"), r.PathValue("verb"), r.URL.Query()
+	at, err := formTime(q.Get("at"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "at: "+err.Error())
+		return
+	}
+	c := incident.Change{Actor: who.name, At: at, Note: q.Get("note")}
+	s.writing(func(a store.Store) {
+		t, err := a.Ticket(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
+			jsonError(w, http.StatusNotFound, "no ticket "+id)
+			return
+		}
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+			return
+		}
+		svc := &incident.Service{Store: a}
+		switch verb {
+		case "assign":
+			if q.Get("partner") == "" {
+				jsonError(w, http.StatusBadRequest, "partner is required")
+				return
+			}
+			err = svc.Assign(r.Context(), id, q.Get("partner"), c)
+		case "note":
+			if strings.TrimSpace(c.Note) == "" {
+				jsonError(w, http.StatusBadRequest, "note is required")
+				return
+			}
+			err = svc.Note(r.Context(), id, c)
+		case "label":
+			to, perr := event.ParseTLP(q.Get("tlp"))
+			if q.Get("tlp") == "" || perr != nil {
+				jsonError(w, http.StatusBadRequest, "tlp is CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
+				return
+			}
+			if !slices.Contains(auth.TLPs(who.role), string(to)) {
+				jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(to))
+				return
+			}
+			err = svc.Relabel(r.Context(), id, to, c)
+		case "reject":
+			to := incident.Rejected
+			if d := q.Get("duplicate_of"); d != "" {
+				to = incident.Duplicate
+				c.Note = strings.TrimSpace("duplicate of " + d + ". " + c.Note)
+			}
+			err = svc.Move(r.Context(), id, to, c)
+		default:
+			to, known := map[string]incident.State{"resolve": incident.Resolved, "close": incident.Closed, "triage": incident.Triaged, "reopen": incident.Coordinating}[verb]
+			if !known {
+				jsonError(w, http.StatusNotFound, "no such change: "+verb)
+				return
+			}
+			err = svc.Move(r.Context(), id, to, c)
+		}
+		if err != nil {
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
+			return
+		}
+		if t, err = a.Ticket(r.Context(), id); err != nil {
+			jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+			return
+		}
+		writeJSON(w, t)
+	})
+}
