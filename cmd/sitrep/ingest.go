@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -45,10 +46,16 @@ func runIngest(e *env, args []string) error {
 		return usageError{"name one or more files, or - for standard input"}
 	}
 	if c := e.remote(); c != nil {
-		if *source != "" || *observed != "" || *geoDB != "" || *asnDB != "" || *batch != 0 {
-			return errRemoteOnly("--source, --observed, --geoip, --asn-db and --batch")
+		if *geoDB != "" || *asnDB != "" || *batch != 0 {
+			return errRemoteOnly("--geoip, --asn-db and --batch")
 		}
-		return remoteIngest(e, c, fs.Args(), *format)
+		q := url.Values{}
+		for k, v := range map[string]string{"format": *format, "source": *source, "observed": *observed} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		return remoteIngest(e, c, fs.Args(), q)
 	}
 	opt := e.cfg.IngestOptions()
 	opt.Source, opt.BatchSize = *source, *batch

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 
 	"sitrep/internal/client"
@@ -61,11 +62,11 @@ func remoteReport(e *env, c *client.Client, w week.Week, lang, format, tlp, out 
 }
 
 // remoteIngest sends each file to the server and prints what ingest would.
-func remoteIngest(e *env, c *client.Client, paths []string, format string) error {
+func remoteIngest(e *env, c *client.Client, paths []string, q url.Values) error {
 	var total store.Tally
 	var errs []error
 	for _, path := range paths {
-		sum, err := c.Ingest(e.ctx, path, e.stdin, format)
+		sum, err := c.Ingest(e.ctx, path, e.stdin, q)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue

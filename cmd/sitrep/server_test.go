@@ -92,7 +92,7 @@ func TestCommandsThroughTheServer(t *testing.T) {
 	t.Setenv("SITREP_ACTOR", "admin")                    // the local actor, as the token's name is the server's
 	t.Setenv("SITREP_TOKEN", tokens["admin"])
 	steps := [][]string{
-		append([]string{"ingest"}, files...),
+		append([]string{"ingest", "--source", "feed-a"}, files...),
 		{"stats", "--week", "2024-W09"},
 		{"stats", "--week", "2024-W09", "--json"},
 		{"stats", "--week", "2024-W09", "--json", "--tlp", "AMBER"},

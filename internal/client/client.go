@@ -116,9 +116,9 @@ type Summary struct {
 	SHA256    string `json:"sha256"`
 }
 
-// Ingest sends the file at path (standard input for "-": stdin) to be ingested, in format
-// (empty: recognised by the server).
-func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, format string) (Summary, error) {
+// Ingest sends the file at path (standard input for "-": stdin) to be ingested, with the
+// query of POST /api/v1/ingest: format (empty: recognised by the server), source, observed.
+func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, q url.Values) (Summary, error) {
 	var sum Summary
 	body := stdin
 	if path != "-" {
@@ -128,10 +128,6 @@ func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, forma
 		}
 		defer f.Close()
 		body = f
-	}
-	q := url.Values{}
-	if format != "" {
-		q.Set("format", format)
 	}
 	b, err := c.do(ctx, http.MethodPost, "/api/v1/ingest", q, body)
 	if err != nil {
