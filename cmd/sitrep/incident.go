@@ -291,15 +291,8 @@ func incidentShow(e *env, args []string) error {
 		if err := remoteJSON(c.Incident(e.ctx, id))(&t); err != nil {
 			return err
 		}
-	} else {
-		st, err := e.cfg.Open(e.ctx, true)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if t, err = st.Ticket(e.ctx, id); err != nil {
-			return err
-		}
+	} else if err := e.reading(func(st store.Store) (err error) { t, err = st.Ticket(e.ctx, id); return err }); err != nil {
+		return err
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, t)
@@ -380,15 +373,8 @@ func incidentList(e *env, args []string) error {
 		if err := remoteJSON(c.Incidents(e.ctx, q))(&list); err != nil {
 			return err
 		}
-	} else {
-		st, err := e.cfg.Open(e.ctx, true)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if list, err = st.ListTickets(e.ctx, f); err != nil {
-			return err
-		}
+	} else if err := e.reading(func(st store.Store) (err error) { list, err = st.ListTickets(e.ctx, f); return err }); err != nil {
+		return err
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, list)

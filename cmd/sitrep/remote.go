@@ -87,3 +87,13 @@ func remoteIngest(e *env, c *client.Client, paths []string, q url.Values) error 
 	fmt.Fprintln(e.stdout, ingest.Summary{Tally: total})
 	return errors.Join(errs...)
 }
+
+// reading runs f on the store opened for reading, and closes it after.
+func (e *env) reading(f func(st store.Store) error) error {
+	st, err := e.cfg.Open(e.ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return f(st)
+}

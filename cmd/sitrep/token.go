@@ -73,15 +73,8 @@ func tokenList(e *env, args []string) error {
 		if err := c.Tokens(e.ctx, &ts); err != nil {
 			return err
 		}
-	} else {
-		st, err := e.cfg.Open(e.ctx, true)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if ts, err = st.ListTokens(e.ctx); err != nil {
-			return err
-		}
+	} else if err := e.reading(func(st store.Store) (err error) { ts, err = st.ListTokens(e.ctx); return err }); err != nil {
+		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tREVOKED")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -209,17 +210,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		q := r.URL.Query()
-		rg, err := s.weekRange(q.Get("week"))
-		if err != nil {
-			jsonError(w, http.StatusBadRequest, "week: "+err.Error())
+		rg, kind, ok := s.weekAndKind(w, q)
+		if !ok {
 			return
-		}
-		kind := q.Get("kind")
-		if kind != "" {
-			if _, err := event.ParseKind(kind); err != nil {
-				jsonError(w, http.StatusBadRequest, "kind: "+err.Error())
-				return
-			}
 		}
 		list, err := a.ListEvents(r.Context(), rg, kind, auth.TLPs(who.role), limit(q.Get("limit")))
 		if err != nil {
@@ -239,9 +232,8 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	rg, err := s.weekRange(q.Get("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, "week: "+err.Error())
+	rg, kind, ok := s.weekAndKind(w, q)
+	if !ok {
 		return
 	}
 	max, err := event.ParseTLP(q.Get("tlp"))
@@ -260,13 +252,6 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
 	if format != "csv" && format != "stix" {
 		jsonError(w, http.StatusBadRequest, "format is csv or stix")
 		return
-	}
-	kind := q.Get("kind")
-	if kind != "" {
-		if _, err := event.ParseKind(kind); err != nil {
-			jsonError(w, http.StatusBadRequest, "kind: "+err.Error())
-			return
-		}
 	}
 	evs, err := s.Store.ListEvents(r.Context(), rg, kind, max.UpTo(), exportLimit)
 	if err != nil {
@@ -295,6 +280,23 @@ const EventsHeader = "X-Sitrep-Events"
 
 // exportLimit bounds the events of one export, as `sitrep export`'s default --limit does.
 const exportLimit = 1000000
+
+// weekAndKind reads the ?week= and ?kind= of a request for events, or answers 400.
+func (s *Server) weekAndKind(w http.ResponseWriter, q url.Values) (store.Range, string, bool) {
+	rg, err := s.weekRange(q.Get("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "week: "+err.Error())
+		return rg, "", false
+	}
+	kind := q.Get("kind")
+	if kind != "" {
+		if _, err := event.ParseKind(kind); err != nil {
+			jsonError(w, http.StatusBadRequest, "kind: "+err.Error())
+			return rg, "", false
+		}
+	}
+	return rg, kind, true
+}
 
 // weekRange reads an ISO week of an API filter in the bulletin's zone.
 func (s *Server) weekRange(v string) (store.Range, error) {
