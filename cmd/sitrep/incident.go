@@ -456,6 +456,9 @@ func incidentPartner(e *env, args []string) error {
 	if cc != "" && len(cc) != 2 {
 		return usageError{"--country is an ISO 3166 alpha-2 code such as CN"}
 	}
+	if c := e.remote(); c != nil {
+		return c.SetPartner(e.ctx, neturl.Values{"name": {*name}, "kind": {k}, "country": {cc}, "contact": {*contact}})
+	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {
 		return err
@@ -469,13 +472,12 @@ func incidentPartners(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := e.cfg.Open(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ps, err := st.Partners(e.ctx)
-	if err != nil {
+	var ps []store.Partner
+	if c := e.remote(); c != nil {
+		if err := remoteJSON(c.Partners(e.ctx))(&ps); err != nil {
+			return err
+		}
+	} else if err := e.reading(func(st store.Store) (err error) { ps, err = st.Partners(e.ctx); return err }); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

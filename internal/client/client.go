@@ -242,3 +242,14 @@ func (c *Client) OpenIncident(ctx context.Context, q url.Values) ([]byte, error)
 func (c *Client) ChangeIncident(ctx context.Context, id, verb string, q url.Values) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/"+url.PathEscape(verb), q, nil)
 }
+
+// Partners returns the partner directory (JSON).
+func (c *Client) Partners(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/partners", nil, nil)
+}
+
+// SetPartner adds or replaces a partner: name, kind, country, contact.
+func (c *Client) SetPartner(ctx context.Context, q url.Values) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/partners", q, nil)
+	return err
+}

@@ -177,3 +177,46 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, t)
 	})
 }
+
+// partners lists the partner directory (analysts and up).
+func (s *Server) partners(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	ps, err := s.Store.Partners(r.Context())
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "list partners: "+err.Error())
+		return
+	}
+	writeJSON(w, ps)
+}
+
+// setPartner adds or replaces a partner of the directory (analysts and up): ?name=, ?kind=
+// (telecom, cloud, registrar, app_store, branch, international), ?country= (ISO alpha-2),
+// ?contact=.
+func (s *Server) setPartner(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	kind, err := event.ParseEnum("partner kind", q.Get("kind"), event.PartnerKinds)
+	if q.Get("name") == "" || err != nil {
+		jsonError(w, http.StatusBadRequest, "name and kind are required; kind is one of "+strings.Join(event.PartnerKinds, ", "))
+		return
+	}
+	cc := strings.ToUpper(strings.TrimSpace(q.Get("country")))
+	if cc != "" && len(cc) != 2 {
+		jsonError(w, http.StatusBadRequest, "country is an ISO 3166 alpha-2 code such as CN")
+		return
+	}
+	p := store.Partner{Name: q.Get("name"), Kind: kind, Country: cc, Contact: q.Get("contact")}
+	s.writing(func(a store.Store) {
+		if err := a.SetPartner(r.Context(), p); err != nil {
+			jsonError(w, http.StatusInternalServerError, "set partner: "+err.Error())
+			return
+		}
+		writeJSONStatus(w, http.StatusCreated, p)
+	})
+}

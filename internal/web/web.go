@@ -111,6 +111,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/incidents", s.openTicket)
 	mux.HandleFunc("GET /api/v1/incidents/{id}", s.ticket)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/{verb}", s.changeTicket)
+	mux.HandleFunc("GET /api/v1/partners", s.partners)
+	mux.HandleFunc("POST /api/v1/partners", s.setPartner)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("GET /api/v1/export", s.exportEvents)
 	mux.HandleFunc("GET /api/v1/ratings/{week}", s.rating)
