@@ -107,7 +107,24 @@ func incidentOpen(e *env, args []string) error {
 	}
 	if c := e.remote(); c != nil {
 		if *fromEvents {
-			return errRemoteOnly("--from-events")
+			w, err := pickWeek(*wk, e.cfg.Zone)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			k, err := event.ParseKind(*kind)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			var answer struct {
+				Opened, Skipped int
+				Tickets         []store.Ticket
+			}
+			q := neturl.Values{"week": {w.String()}, "kind": {string(k)}, "at": {rfc3339(at)}, "note": {*note}}
+			if err := remoteJSON(c.IncidentsFromEvents(e.ctx, q))(&answer); err != nil {
+				return err
+			}
+			printOpened(e, string(k), w.String(), answer.Opened, answer.Skipped, answer.Tickets)
+			return nil
 		}
 		if *typ == "" {
 			return usageError{"--type is required"}
@@ -146,10 +163,7 @@ func incidentOpen(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "opened %d ticket(s) from the %s events of %s; %d URL(s) already had one\n", len(opened), k, w, skipped)
-		for _, t := range opened {
-			fmt.Fprintf(e.stdout, "  %s  %s\n", t.ID, printable(enrich.Defang(t.URL)))
-		}
+		printOpened(e, string(k), w.String(), len(opened), skipped, opened)
 		return nil
 	}
 	t := incident.Ticket{ID: *id, Type: event.IncidentType(*typ), Source: *source, Partner: *partner, Impact: *impact,
@@ -492,4 +506,16 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// printOpened says which tickets were opened from a week's events; shown may leave out those
+// a server does not show the caller.
+func printOpened(e *env, kind, week string, opened, skipped int, shown []store.Ticket) {
+	fmt.Fprintf(e.stdout, "opened %d ticket(s) from the %s events of %s; %d URL(s) already had one\n", opened, kind, week, skipped)
+	for _, t := range shown {
+		fmt.Fprintf(e.stdout, "  %s  %s\n", t.ID, printable(enrich.Defang(t.URL)))
+	}
+	if hidden := opened - len(shown); hidden > 0 {
+		fmt.Fprintf(e.stdout, "  (%d more, of labels your role may not read)\n", hidden)
+	}
 }

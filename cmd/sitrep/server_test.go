@@ -107,6 +107,7 @@ func TestCommandsThroughTheServer(t *testing.T) {
 		{"incident", "label", "INC-000001", "--tlp", "AMBER", "--at", "2024-02-28 11:00:00"},
 		{"incident", "label", "INC-000001", "--tlp", "CLEAR", "--at", "2024-02-28 12:00:00"},
 		{"incident", "show", "INC-000001"},
+		{"incident", "open", "--from-events", "--week", "2024-W09", "--kind", "phishing", "--at", "2024-03-01 09:00:00"},
 		{"incident", "list", "--week", "2024-W09"},
 		{"rate", "--week", "2024-W08", "--level", "中", "--reason", "late change"},
 		{"rate", "--week", "2024-W08"},

@@ -253,3 +253,9 @@ func (c *Client) SetPartner(ctx context.Context, q url.Values) error {
 	_, err := c.do(ctx, http.MethodPost, "/api/v1/partners", q, nil)
 	return err
 }
+
+// IncidentsFromEvents opens tickets from a week's events (week, kind, at, note) and returns
+// the server's answer: {"opened": N, "skipped": N, "tickets": [the ones the role may read]}.
+func (c *Client) IncidentsFromEvents(ctx context.Context, q url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/api/v1/incidents/from-events", q, nil)
+}

@@ -220,3 +220,41 @@ func (s *Server) setPartner(w http.ResponseWriter, r *http.Request) {
 		writeJSONStatus(w, http.StatusCreated, p)
 	})
 }
+
+// ticketsFromEvents opens a ticket for each URL of a week's events of a kind that has none
+// open, as `sitrep incident open --from-events` does (analysts and up): ?week=, ?kind=
+// (phishing by default), ?at=, ?note=. Each ticket takes the most restrictive label of its
+// events; the answer lists only those the role may read, and counts the others.
+func (s *Server) ticketsFromEvents(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r, s.Store)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("kind") == "" {
+		q.Set("kind", string(event.Phishing))
+	}
+	rg, kind, ok := s.weekAndKind(w, q)
+	if !ok {
+		return
+	}
+	at, err := formTime(q.Get("at"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "at: "+err.Error())
+		return
+	}
+	s.writing(func(a store.Store) {
+		opened, skipped, err := (&incident.Service{Store: a}).OpenFromEvents(r.Context(), a, rg, event.Kind(kind), incident.Change{Actor: who.name, At: at, Note: q.Get("note")})
+		if err != nil {
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
+			return
+		}
+		shown := []store.Ticket{}
+		for _, t := range opened {
+			if who.readable(t) {
+				shown = append(shown, t)
+			}
+		}
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"opened": len(opened), "skipped": skipped, "tickets": shown})
+	})
+}

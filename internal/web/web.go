@@ -109,6 +109,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
 	mux.HandleFunc("POST /api/v1/incidents", s.openTicket)
+	mux.HandleFunc("POST /api/v1/incidents/from-events", s.ticketsFromEvents)
 	mux.HandleFunc("GET /api/v1/incidents/{id}", s.ticket)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/{verb}", s.changeTicket)
 	mux.HandleFunc("GET /api/v1/partners", s.partners)
