@@ -260,6 +260,11 @@ func TestTLPInEveryOutput(t *testing.T) {
 			{"/api/v1/export?week=2024-W09&tlp=AMBER%2BSTRICT", "analyst", 403, public},
 			{"/api/v1/export?week=2024-W09&tlp=RED", "admin", 400, public},
 			{"/api/v1/export?week=2024-W09", "viewer", 403, public},
+			{"/api/v1/incidents/INC-RED", "analyst", 404, public},
+			{"/api/v1/incidents/INC-STRICT", "analyst", 404, public},
+			{"/api/v1/incidents/INC-AMBER", "analyst", 200, allowed{2, 2}},
+			{"/api/v1/incidents/INC-RED", "admin", 200, allowed{4, 4}},
+			{"/api/v1/incidents?week=2024-W09", "analyst", 200, allowed{2, 2}},
 		}
 		check := func() {
 			for _, r := range routes {
