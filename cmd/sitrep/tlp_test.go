@@ -251,6 +251,7 @@ func TestTLPInEveryOutput(t *testing.T) {
 			{"/api/v1/stats/2024-W09?tlp=AMBER", "editor", 200, allowed{2, 2}},
 			{"/api/v1/stats/2024-W09?tlp=RED", "editor", 403, public},
 			{"/api/v1/stats/2024-W09?tlp=RED", "admin", 200, allowed{4, 4}},
+			{"/api/v1/stats/2024-W09?tlp=CLEAR&tlp=RED", "editor", 400, public},
 			{"/bulletins/2024-W09", "editor", 200, public},
 			{"/bulletins/2024-W09?tlp=AMBER", "editor", 200, allowed{2, 2}},
 			{"/api/v1/bulletins/2024-W09?format=json&lang=en", "editor", 200, public},

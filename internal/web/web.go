@@ -208,6 +208,11 @@ func parse(r *http.Request, format string) (request, string) {
 	if _, ok := contentTypes[format]; !ok {
 		return request{}, "format is html, md, json or pdf"
 	}
+	// An edition is asked for once: with two labels, a proxy reading the last one and sitrep
+	// the first would see different requests.
+	if len(r.URL.Query()["tlp"]) > 1 {
+		return request{}, "tlp is given more than once"
+	}
 	tlp, err := event.ParseTLP(r.URL.Query().Get("tlp"))
 	if err != nil {
 		return request{}, err.Error()
