@@ -156,11 +156,7 @@ func (r PublicRule) check() error {
 func (p *Policy) PublicLabels() (count, names []event.TLP) {
 	c, _ := event.ParseTLP(p.Public.CountUpTo)
 	n, _ := event.ParseTLP(p.Public.NamesUpTo)
-	return upTo(c), upTo(n)
-}
-
-func upTo(t event.TLP) []event.TLP {
-	return slices.Clip(event.TLPOrder[:slices.Index(event.TLPOrder, t)+1])
+	return c.AtMost(), n.AtMost()
 }
 
 // metricNames are the metrics a policy may judge, with their names in both languages.

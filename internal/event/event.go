@@ -5,6 +5,7 @@ package event
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -103,16 +104,17 @@ func (e *Event) IsConficker() bool { return strings.EqualFold(e.Family, "confick
 // TLPOrder lists the labels from least to most restricted.
 var TLPOrder = []TLP{Clear, Green, Amber, AmberStrict, Red}
 
-// UpTo lists the labels no more restricted than t, as the store filters on them.
+// AtMost lists the labels no more restricted than t, least first; none for an unknown label.
+// The slice is the caller's own.
+func (t TLP) AtMost() []TLP {
+	return slices.Clone(TLPOrder[:slices.Index(TLPOrder, t)+1])
+}
+
+// UpTo lists the labels no more restricted than t as strings, as the store filters on them.
 func (t TLP) UpTo() []string {
-	for i, x := range TLPOrder {
-		if x == t {
-			out := make([]string, i+1)
-			for j, y := range TLPOrder[:i+1] {
-				out[j] = string(y)
-			}
-			return out
-		}
+	var out []string
+	for _, l := range t.AtMost() {
+		out = append(out, string(l))
 	}
-	return nil
+	return out
 }

@@ -169,14 +169,13 @@ func EditionFor(pol *assess.Policy, t event.TLP) Edition {
 	if t == event.Clear || t == "" {
 		return pub
 	}
-	upTo := event.TLPOrder[:slices.Index(event.TLPOrder, t)+1]
-	count := slices.Clone(upTo)
+	count := t.AtMost()
 	for _, l := range pub.Scope.Count {
 		if !slices.Contains(count, l) {
 			count = append(count, l)
 		}
 	}
-	return Edition{TLP: t, Scope: store.Scope{Count: count, Names: slices.Clone(upTo)}}
+	return Edition{TLP: t, Scope: store.Scope{Count: count, Names: t.AtMost()}}
 }
 
 // Options tune Compute.

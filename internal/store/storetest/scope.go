@@ -35,15 +35,14 @@ func testScope(t testing.TB, st store.Store) {
 	b.Read = len(b.Events) + len(b.Vulns) + len(b.Incidents)
 	commit(t, st, b)
 
-	upTo := func(l event.TLP) []event.TLP { return event.TLPOrder[:slices.Index(event.TLPOrder, l)+1] }
 	tests := []struct {
 		name         string
 		scope        store.Scope
 		count, names int // how many labels count, and how many may name
 	}{
 		{"public", store.PublicScope, 3, 1},
-		{"clear only", store.Scope{Count: upTo(event.Clear), Names: upTo(event.Clear)}, 1, 1},
-		{"counts without names", store.Scope{Count: upTo(event.Green)}, 2, 0},
+		{"clear only", store.Scope{Count: event.Clear.AtMost(), Names: event.Clear.AtMost()}, 1, 1},
+		{"counts without names", store.Scope{Count: event.Green.AtMost()}, 2, 0},
 		{"all records", store.AllRecords, 5, 5},
 	}
 	for _, tc := range tests {
