@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -187,14 +186,9 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, http.StatusInternalServerError, "list tickets: "+err.Error())
 			return
 		}
-		allowed := auth.TLPs(who.role)
 		out := []store.Ticket{}
 		for _, t := range list {
-			tlp := string(t.TLP)
-			if tlp == "" {
-				tlp = "CLEAR"
-			}
-			if slices.Contains(allowed, tlp) {
+			if who.readable(t) {
 				out = append(out, t)
 			}
 		}
@@ -241,8 +235,7 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "tlp is CLEAR, GREEN, AMBER or AMBER+STRICT")
 		return
 	}
-	if !slices.Contains(auth.TLPs(who.role), string(max)) {
-		jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(max))
+	if !who.mayRead(w, max) {
 		return
 	}
 	format := q.Get("format")

@@ -14,14 +14,25 @@ import (
 	"sitrep/internal/store"
 )
 
-// readable reports whether the caller's role may read a ticket of its label.
-func (c caller) readable(t store.Ticket) bool {
-	tlp := string(t.TLP)
-	if tlp == "" {
-		tlp = string(event.Clear)
+// reads reports whether the caller's role may read records of label l (none is CLEAR).
+func (c caller) reads(l event.TLP) bool {
+	if l == "" {
+		l = event.Clear
 	}
-	return slices.Contains(auth.TLPs(c.role), tlp)
+	return slices.Contains(auth.TLPs(c.role), string(l))
 }
+
+// mayRead answers 403 unless the caller's role may read records of label l.
+func (c caller) mayRead(w http.ResponseWriter, l event.TLP) bool {
+	if c.reads(l) {
+		return true
+	}
+	jsonError(w, http.StatusForbidden, "the token's role "+c.role+" may not read TLP:"+string(l))
+	return false
+}
+
+// readable reports whether the caller's role may read a ticket of its label.
+func (c caller) readable(t store.Ticket) bool { return c.reads(t.TLP) }
 
 // ticket answers one ticket with its history (analysts and up); a ticket of a label the role
 // may not read is answered as one that does not exist.
@@ -66,8 +77,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !slices.Contains(auth.TLPs(who.role), string(t.TLP)) {
-		jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(t.TLP))
+	if !who.mayRead(w, t.TLP) {
 		return
 	}
 	if v := q.Get("cross_border"); v != "" {
@@ -146,8 +156,7 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 				jsonError(w, http.StatusBadRequest, "tlp is CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
 				return
 			}
-			if !slices.Contains(auth.TLPs(who.role), string(to)) {
-				jsonError(w, http.StatusForbidden, "the token's role "+who.role+" may not read TLP:"+string(to))
+			if !who.mayRead(w, to) {
 				return
 			}
 			err = svc.Relabel(r.Context(), id, to, c)

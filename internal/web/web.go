@@ -18,7 +18,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -226,11 +225,7 @@ func (c caller) internal(w http.ResponseWriter, q request) bool {
 	if !c.may(w, auth.Editor) {
 		return false
 	}
-	if !slices.Contains(auth.TLPs(c.role), string(q.tlp)) {
-		jsonError(w, http.StatusForbidden, "the token's role "+c.role+" may not read TLP:"+string(q.tlp))
-		return false
-	}
-	return true
+	return c.mayRead(w, q.tlp)
 }
 
 // find returns a frozen rendering, or the status and message to answer with: 401 when the
