@@ -26,7 +26,7 @@ type caller struct {
 }
 
 // identify reads the bearer token, if any. A token that is not valid answers 401 at once.
-func (s *Server) identify(w http.ResponseWriter, r *http.Request, st store.Store) (caller, bool) {
+func (s *Server) identify(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return caller{}, true
@@ -36,7 +36,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, st store.Store
 		fail(w, http.StatusUnauthorized, "Authorization is Bearer TOKEN")
 		return caller{}, false
 	}
-	t, err := st.TokenByDigest(r.Context(), auth.Digest(strings.TrimSpace(token)))
+	t, err := s.Store.TokenByDigest(r.Context(), auth.Digest(strings.TrimSpace(token)))
 	if err != nil {
 		fail(w, http.StatusUnauthorized, "the token is not valid")
 		return caller{}, false
@@ -74,7 +74,7 @@ const MaxBody = 1 << 30
 // received whole into a file before the ingest takes its turn as the writer, so a slow
 // upload keeps no one else from writing.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -122,7 +122,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Publisher) {
 		return
 	}
@@ -143,7 +143,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Editor) {
 		return
 	}
@@ -160,68 +160,66 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 // incidents lists tickets (analysts and up), only those of TLP labels the role may read.
 // Filters: state, type, partner, week (closed in).
 func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok || !who.may(w, auth.Analyst) {
-			return
-		}
-		q := r.URL.Query()
-		f := store.TicketFilter{Type: q.Get("type"), Partner: q.Get("partner"), Limit: limit(q.Get("limit"))}
-		if st := q.Get("state"); st != "" {
-			f.States = strings.Split(st, ",")
-		}
-		if wq := q.Get("week"); wq != "" {
-			rg, err := s.weekRange(wq)
-			if err != nil {
-				jsonError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			f.ClosedIn = &rg
-		}
-		if q.Get("overdue") == "true" {
-			f.OverdueAt = time.Now()
-		}
-		list, err := a.ListTickets(r.Context(), f)
+	a := s.Store
+	who, ok := s.identify(w, r)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	f := store.TicketFilter{Type: q.Get("type"), Partner: q.Get("partner"), Limit: limit(q.Get("limit"))}
+	if st := q.Get("state"); st != "" {
+		f.States = strings.Split(st, ",")
+	}
+	if wq := q.Get("week"); wq != "" {
+		rg, err := s.weekRange(wq)
 		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "list tickets: "+err.Error())
+			jsonError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		out := []store.Ticket{}
-		for _, t := range list {
-			if who.readable(t) {
-				out = append(out, t)
-			}
+		f.ClosedIn = &rg
+	}
+	if q.Get("overdue") == "true" {
+		f.OverdueAt = time.Now()
+	}
+	list, err := a.ListTickets(r.Context(), f)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "list tickets: "+err.Error())
+		return
+	}
+	out := []store.Ticket{}
+	for _, t := range list {
+		if who.readable(t) {
+			out = append(out, t)
 		}
-		writeJSON(w, out)
-	})
+	}
+	writeJSON(w, out)
 }
 
 // events lists a week's events of a kind (analysts and up), of the TLP labels the role may read.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok || !who.may(w, auth.Analyst) {
-			return
-		}
-		q := r.URL.Query()
-		rg, kind, ok := s.weekAndKind(w, q)
-		if !ok {
-			return
-		}
-		list, err := a.ListEvents(r.Context(), rg, kind, auth.TLPs(who.role), limit(q.Get("limit")))
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "list events: "+err.Error())
-			return
-		}
-		writeJSON(w, list)
-	})
+	a := s.Store
+	who, ok := s.identify(w, r)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	q := r.URL.Query()
+	rg, kind, ok := s.weekAndKind(w, q)
+	if !ok {
+		return
+	}
+	list, err := a.ListEvents(r.Context(), rg, kind, auth.TLPs(who.role), limit(q.Get("limit")))
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "list events: "+err.Error())
+		return
+	}
+	writeJSON(w, list)
 }
 
 // exportEvents writes a week's events for sharing, as `sitrep export` does (analysts and
 // up): ?week=, ?format=csv|stix, ?kind=, ?tlp= the most restricted label to include (CLEAR by
 // default), never beyond what the role may read and never RED.
 func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}

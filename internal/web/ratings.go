@@ -17,7 +17,7 @@ import (
 // edition's statistics, whose rating holds the level, its reasons and any override, and the
 // week's audit log.
 func (s *Server) rating(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Viewer) {
 		return
 	}
@@ -27,7 +27,7 @@ func (s *Server) rating(w http.ResponseWriter, r *http.Request) {
 // override records an analyst's rating of a week in place of the computed one (analysts and
 // up): ?level= one of 优 良 中 差 危, or empty to withdraw the override, and ?reason=.
 func (s *Server) override(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}

@@ -37,7 +37,7 @@ func (c caller) readable(t store.Ticket) bool { return c.reads(t.TLP) }
 // ticket answers one ticket with its history (analysts and up); a ticket of a label the role
 // may not read is answered as one that does not exist.
 func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -65,7 +65,7 @@ func formTime(v string) (time.Time, error) {
 // optionally id, source, partner, impact, url, platform, cross_border, tlp, due, at, note.
 // The caller may open a ticket only of a label the role may read.
 func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -115,7 +115,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) {
 // (?partner=), note, resolve, close, reject (?duplicate_of=), triage, reopen, label (?tlp=);
 // ?note= and ?at= with each. It answers the ticket as it then is.
 func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -189,7 +189,7 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 
 // partners lists the partner directory (analysts and up).
 func (s *Server) partners(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -205,7 +205,7 @@ func (s *Server) partners(w http.ResponseWriter, r *http.Request) {
 // (telecom, cloud, registrar, app_store, branch, international), ?country= (ISO alpha-2),
 // ?contact=.
 func (s *Server) setPartner(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
@@ -235,7 +235,7 @@ func (s *Server) setPartner(w http.ResponseWriter, r *http.Request) {
 // (phishing by default), ?at=, ?note=. Each ticket takes the most restrictive label of its
 // events; the answer lists only those the role may read, and counts the others.
 func (s *Server) ticketsFromEvents(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}

@@ -11,7 +11,7 @@ import (
 // createToken makes a new API token (administrators): ?role= and ?name=. The answer carries
 // the token itself, once; the store keeps only its digest.
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Admin) {
 		return
 	}
@@ -42,7 +42,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 
 // listTokens lists the tokens, revoked ones too, without their digests (administrators).
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Admin) {
 		return
 	}
@@ -56,7 +56,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 
 // revokeTokens revokes the live tokens named ?name= (administrators); 404 when there is none.
 func (s *Server) revokeTokens(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.identify(w, r, s.Store)
+	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Admin) {
 		return
 	}

@@ -142,11 +142,6 @@ func jsonError(w http.ResponseWriter, code int, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestID(w)})
 }
 
-// withStore runs f with the store. Any number of requests read it at once.
-func (s *Server) withStore(w http.ResponseWriter, r *http.Request, f func(a store.Store)) {
-	f(s.Store)
-}
-
 // writing runs f as the store's only writer: the server's writes happen one at a time, in
 // the order their requests took the turn. Callers check who may write before they take it.
 func (s *Server) writing(f func(a store.Store)) {
@@ -163,14 +158,12 @@ func (s *Server) log() *slog.Logger {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a store.Store) {
-		if _, err := a.PublishedIssues(r.Context(), "zh", "html", 1); err != nil {
-			jsonError(w, http.StatusServiceUnavailable, "the store does not answer: "+err.Error())
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
+	if _, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 1); err != nil {
+		jsonError(w, http.StatusServiceUnavailable, "the store does not answer: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
 }
 
 var contentTypes = map[string]string{
@@ -260,34 +253,33 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		jsonError(w, http.StatusBadRequest, bad)
 		return
 	}
-	s.withStore(w, r, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
-		if !ok {
+	a := s.Store
+	who, ok := s.identify(w, r)
+	if !ok {
+		return
+	}
+	if q.tlp != event.Clear { // an internal edition is always live, never the published one
+		if !who.internal(w, q) {
 			return
 		}
-		if q.tlp != event.Clear { // an internal edition is always live, never the published one
-			if !who.internal(w, q) {
-				return
-			}
+		s.live(w, r, a, q, format)
+		return
+	}
+	rend, code, msg := s.find(r.Context(), a, q)
+	if code == http.StatusUnauthorized && s.Render != nil {
+		if who.may(w, auth.Editor) {
 			s.live(w, r, a, q, format)
-			return
 		}
-		rend, code, msg := s.find(r.Context(), a, q)
-		if code == http.StatusUnauthorized && s.Render != nil {
-			if who.may(w, auth.Editor) {
-				s.live(w, r, a, q, format)
-			}
-			return
-		}
-		if code != http.StatusOK {
-			fail(w, code, msg)
-			return
-		}
-		w.Header().Set("Content-Type", contentTypes[format])
-		w.Header().Set("Last-Modified", rend.PublishedAt.UTC().Format(http.TimeFormat))
-		w.Header().Set("Cache-Control", "public, max-age=3600") // published issues never change
-		w.Write(rend.Content)
-	})
+		return
+	}
+	if code != http.StatusOK {
+		fail(w, code, msg)
+		return
+	}
+	w.Header().Set("Content-Type", contentTypes[format])
+	w.Header().Set("Last-Modified", rend.PublishedAt.UTC().Format(http.TimeFormat))
+	w.Header().Set("Cache-Control", "public, max-age=3600") // published issues never change
+	w.Write(rend.Content)
 }
 
 // live renders the edition q asks for from the data as it is now.
@@ -332,56 +324,55 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.lang = "zh"
-	s.withStore(w, r, func(a store.Store) {
-		who, ok := s.identify(w, r, a)
+	a := s.Store
+	who, ok := s.identify(w, r)
+	if !ok {
+		return
+	}
+	var rend store.Rendering
+	code, msg := http.StatusUnauthorized, ""
+	if q.tlp == event.Clear {
+		rend, code, msg = s.find(r.Context(), a, q)
+	} else if !who.internal(w, q) {
+		return
+	}
+	if code == http.StatusUnauthorized && s.Stats != nil {
+		if !who.may(w, auth.Viewer) {
+			return
+		}
+		release, ok := s.slot(w, r)
 		if !ok {
 			return
 		}
-		var rend store.Rendering
-		code, msg := http.StatusUnauthorized, ""
-		if q.tlp == event.Clear {
-			rend, code, msg = s.find(r.Context(), a, q)
-		} else if !who.internal(w, q) {
+		defer release()
+		st, err := s.Stats(r.Context(), a, q.week, q.tlp)
+		if err != nil && r.Context().Err() != nil {
+			return // the client went away
+		}
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		if code == http.StatusUnauthorized && s.Stats != nil {
-			if !who.may(w, auth.Viewer) {
-				return
-			}
-			release, ok := s.slot(w, r)
-			if !ok {
-				return
-			}
-			defer release()
-			st, err := s.Stats(r.Context(), a, q.week, q.tlp)
-			if err != nil && r.Context().Err() != nil {
-				return // the client went away
-			}
-			if err != nil {
-				jsonError(w, http.StatusInternalServerError, err.Error())
-				return
-			}
-			w.Header().Set("Cache-Control", "private, no-store")
-			writeJSON(w, st)
-			return
-		}
-		if code != http.StatusOK {
-			fail(w, code, msg)
-			return
-		}
-		var b struct {
-			Stats json.RawMessage `json:"stats"`
-		}
-		var out bytes.Buffer
-		if err := json.Unmarshal(rend.Content, &b); err != nil || len(b.Stats) == 0 || json.Indent(&out, b.Stats, "", "  ") != nil {
-			jsonError(w, http.StatusInternalServerError, "the published bulletin has no statistics")
-			return
-		}
-		out.WriteByte('\n')
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(out.Bytes())
-	})
+		w.Header().Set("Cache-Control", "private, no-store")
+		writeJSON(w, st)
+		return
+	}
+	if code != http.StatusOK {
+		fail(w, code, msg)
+		return
+	}
+	var b struct {
+		Stats json.RawMessage `json:"stats"`
+	}
+	var out bytes.Buffer
+	if err := json.Unmarshal(rend.Content, &b); err != nil || len(b.Stats) == 0 || json.Indent(&out, b.Stats, "", "  ") != nil {
+		jsonError(w, http.StatusInternalServerError, "the published bulletin has no statistics")
+		return
+	}
+	out.WriteByte('\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(out.Bytes())
 }
 
 var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE html>
@@ -405,20 +396,18 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 `))
 
 func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a store.Store) {
-		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 0)
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
-			return
-		}
-		var buf bytes.Buffer
-		if err := archiveTemplate.Execute(&buf, issues); err != nil {
-			jsonError(w, http.StatusInternalServerError, "write the archive: "+err.Error())
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(buf.Bytes())
-	})
+	issues, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 0)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+		return
+	}
+	var buf bytes.Buffer
+	if err := archiveTemplate.Execute(&buf, issues); err != nil {
+		jsonError(w, http.StatusInternalServerError, "write the archive: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
 }
 
 type atomFeed struct {
@@ -450,26 +439,24 @@ type atomEntry struct {
 
 // feed serves the Atom feed of published issues, newest first.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, r, func(a store.Store) {
-		issues, err := a.PublishedIssues(r.Context(), "zh", "html", 50)
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
-			return
+	issues, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 50)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
+		return
+	}
+	f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Links: []atomLink{{Rel: "self", Href: "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: "/"}}, Author: atomAuthor{Name: "sitrep"}}
+	for i, is := range issues {
+		updated := is.PublishedAt.UTC().Format(time.RFC3339)
+		if i == 0 {
+			f.Updated = updated
 		}
-		f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-			Links: []atomLink{{Rel: "self", Href: "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: "/"}}, Author: atomAuthor{Name: "sitrep"}}
-		for i, is := range issues {
-			updated := is.PublishedAt.UTC().Format(time.RFC3339)
-			if i == 0 {
-				f.Updated = updated
-			}
-			f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Updated: updated,
-				Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: "/bulletins/" + is.Week}}})
-		}
-		w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-		w.Write([]byte(xml.Header))
-		enc := xml.NewEncoder(w)
-		enc.Indent("", "  ")
-		enc.Encode(f)
-	})
+		f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Updated: updated,
+			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: "/bulletins/" + is.Week}}})
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Write([]byte(xml.Header))
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	enc.Encode(f)
 }
