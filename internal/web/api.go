@@ -36,7 +36,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (caller, bool)
 		fail(w, http.StatusUnauthorized, "Authorization is Bearer TOKEN")
 		return caller{}, false
 	}
-	t, err := s.Store.TokenByDigest(r.Context(), auth.Digest(strings.TrimSpace(token)))
+	t, err := s.lookup(r, token)
 	if err != nil {
 		fail(w, http.StatusUnauthorized, "the token is not valid")
 		return caller{}, false

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"sitrep/internal/auth"
+	"sitrep/internal/store"
 )
 
 // Limits bound what one client may ask of the server. The zero value of each field is the
@@ -84,27 +86,47 @@ func (ls *limiters) allow(key string, l Limits, now time.Time) bool {
 	return c.lim.AllowN(now, 1)
 }
 
+// tokenKey keys the store's answer about a request's bearer token in the request's context.
+type tokenKey struct{}
+
+type lookedUp struct {
+	token store.Token
+	err   error
+}
+
+// lookup returns the store's record of a request's bearer token, asking the store once per
+// request: the rate limit asks first and leaves the answer in the context for identify.
+func (s *Server) lookup(r *http.Request, token string) (store.Token, error) {
+	if v, ok := r.Context().Value(tokenKey{}).(lookedUp); ok {
+		return v.token, v.err
+	}
+	return s.Store.TokenByDigest(r.Context(), auth.Digest(strings.TrimSpace(token)))
+}
+
 // callerKey names who sends a request, for its rate limit: a valid token's digest, or the
 // address it comes from. A token the store does not know counts as its address, so made-up
-// tokens neither escape the limit nor fill the table of limiters.
-func (s *Server) callerKey(r *http.Request) string {
+// tokens neither escape the limit nor fill the table of limiters. It returns the request with
+// the token's record in its context.
+func (s *Server) callerKey(r *http.Request) (string, *http.Request) {
 	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && token != "" && s.Store != nil {
-		digest := auth.Digest(strings.TrimSpace(token))
-		if _, err := s.Store.TokenByDigest(r.Context(), digest); err == nil {
-			return "token:" + digest
+		t, err := s.lookup(r, token)
+		r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, lookedUp{t, err}))
+		if err == nil {
+			return "token:" + auth.Digest(strings.TrimSpace(token)), r
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return "addr:" + host
+	return "addr:" + host, r
 }
 
 // limited answers 429 with Retry-After to a caller over its rate, before anything else is done.
 func (s *Server) limited(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.rates.allow(s.callerKey(r), s.Limits.withDefaults(), time.Now()) {
+		key, r := s.callerKey(r)
+		if !s.rates.allow(key, s.Limits.withDefaults(), time.Now()) {
 			w.Header().Set("Retry-After", "1")
 			jsonError(w, http.StatusTooManyRequests, "too many requests; slow down")
 			return
