@@ -393,23 +393,12 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 		return err
 	})
 
-	// Stages are tracked from creation to commit, so that every exit path (an error, a
-	// cancelled context, an input found complete) removes the files of batches not committed.
-	var (
-		stagesMu sync.Mutex
-		stages   = map[store.Stage]bool{}
-	)
-	track := func(s store.Stage, live bool) {
-		stagesMu.Lock()
-		defer stagesMu.Unlock()
-		if live {
-			stages[s] = true
-		} else {
-			delete(stages, s)
-		}
-	}
+	// Every stage is discarded when the run ends, whatever the exit path (an error, a
+	// cancelled context, an input found complete): for a committed one it is a no-op. Only
+	// the gatherer appends, and the deferred loop runs after every goroutine has returned.
+	var stages []store.Stage
 	defer func() {
-		for s := range stages {
+		for _, s := range stages {
 			s.Discard()
 		}
 	}()
@@ -426,7 +415,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 					if err != nil {
 						return err
 					}
-					track(stage, true)
+					stages = append(stages, stage)
 					p.batch.Stage = stage
 				}
 				open[c.batch] = p
@@ -476,9 +465,6 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 				next++
 				if err := commit(ctx, st, in, q, add, log); err != nil {
 					return err
-				}
-				if q.batch.Stage != nil {
-					track(q.batch.Stage, false)
 				}
 			}
 		}

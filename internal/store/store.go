@@ -85,6 +85,7 @@ type Staging interface {
 
 // Stage collects encoded rows of one batch until Commit loads them. A stage is used by one
 // goroutine at a time; Commit consumes it, and Discard drops one that will not be committed.
+// Discard may be called more than once, and after Commit, to no effect.
 type Stage interface {
 	AddEvents(chunk []byte, rows int) error
 	AddRejects(chunk []byte, rows int) error
