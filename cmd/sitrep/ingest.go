@@ -1,20 +1,25 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
+	"sitrep/internal/issue"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
 )
@@ -92,10 +97,12 @@ func runIngest(e *env, args []string) error {
 	tuneGC()
 
 	var total store.Tally
+	var span store.Range
 	var errs []error
 	for _, path := range fs.Args() {
 		sum, err := ingest.File(e.ctx, st, path, e.stdin, opt)
 		total.Add(sum.Tally)
+		span = span.Union(sum.Span)
 		if err != nil {
 			errs = append(errs, err)
 			if sum.Read > 0 {
@@ -115,7 +122,23 @@ func runIngest(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintln(e.stdout, ingest.Summary{Tally: total})
+	refresh(e.ctx, e.issues("ingest"), st, span, e.stderr)
 	return errors.Join(errs...)
+}
+
+// refresh counts again the weeks an ingest changed, so that the next statistics of them are
+// read rather than counted (issue.Service.Refresh). It only saves time later, so a failure
+// is a warning.
+func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span store.Range, w io.Writer) {
+	start := time.Now()
+	weeks, err := svc.Refresh(ctx, st, span)
+	if err != nil {
+		fmt.Fprintf(w, "warning: the changed weeks were not counted ahead (%v); their statistics will be counted when asked for\n", err)
+		return
+	}
+	if len(weeks) > 0 {
+		slog.Debug("changed weeks counted", "weeks", len(weeks), "first", weeks[0].String(), "seconds", time.Since(start).Seconds())
+	}
 }
 
 func listRejects(e *env, input string, limit int) error {

@@ -61,6 +61,9 @@ type Summary struct {
 	Feed     string // the feed format the rows were read in, if not a native one
 	Encoding charset.Encoding
 	store.Tally
+	// Span holds the times of the events this run stored (empty without any): the ranges
+	// whose numbers it changed.
+	Span store.Range
 }
 
 // String is the contract's summary line.
@@ -215,7 +218,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 			return in, err
 		}
-		in, tally, err := run(ctx, st, register, rows, format, opt)
+		in, tally, span, err := run(ctx, st, register, rows, format, opt)
 		switch {
 		case errors.Is(err, errRestart):
 			continue
@@ -227,7 +230,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 			return sum, nil
 		}
-		sum.Tally = tally
+		sum.Tally, sum.Span = tally, span
 		if err != nil {
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
@@ -264,12 +267,13 @@ type chunk struct {
 type pending struct {
 	batch  store.Batch
 	got    int
-	chunks int // known once the last chunk has arrived; 0 before
+	chunks int         // known once the last chunk has arrived; 0 before
+	span   store.Range // the times of the batch's events
 }
 
 // run reads, parses and stages rows while register fingerprints the input, then commits the
 // batches the ledger does not hold yet. It returns the registered input.
-func run(ctx context.Context, st store.Ingest, register func() (store.Input, error), rows tabular.Reader, format native.Format, opt Options) (store.Input, store.Tally, error) {
+func run(ctx context.Context, st store.Ingest, register func() (store.Input, error), rows tabular.Reader, format native.Format, opt Options) (store.Input, store.Tally, store.Range, error) {
 	size := opt.BatchSize
 	if size <= 0 {
 		size = DefaultBatch
@@ -300,10 +304,12 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	var (
 		mu    sync.Mutex
 		total store.Tally
+		span  store.Range
 	)
-	add := func(t store.Tally) {
+	add := func(t store.Tally, s store.Range) {
 		mu.Lock()
 		total.Add(t)
+		span = span.Union(s)
 		mu.Unlock()
 	}
 	send := func(ch chan<- *chunk, c *chunk) error {
@@ -474,16 +480,16 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 		return nil
 	})
 	err := g.Wait()
-	return in, total, err
+	return in, total, span, err
 }
 
 // commit writes one full batch, or counts it from the ledger when an earlier run did.
-func commit(ctx context.Context, st store.Ingest, in store.Input, p *pending, add func(store.Tally), log *slog.Logger) error {
+func commit(ctx context.Context, st store.Ingest, in store.Input, p *pending, add func(store.Tally, store.Range), log *slog.Logger) error {
 	if t, done := in.Committed[p.batch.No]; done {
 		if p.batch.Stage != nil {
 			p.batch.Stage.Discard()
 		}
-		add(store.Tally{Read: t.Read, Duplicate: t.Stored + t.Duplicate, Rejected: t.Rejected})
+		add(store.Tally{Read: t.Read, Duplicate: t.Stored + t.Duplicate, Rejected: t.Rejected}, store.Range{})
 		return nil
 	}
 	p.batch.Input = in.ID
@@ -494,7 +500,7 @@ func commit(ctx context.Context, st store.Ingest, in store.Input, p *pending, ad
 	}
 	log.Debug("batch committed", "input", in.Name, "batch", p.batch.No, "read", t.Read, "stored", t.Stored,
 		"rejected", t.Rejected, "seconds", time.Since(start).Seconds())
-	add(t)
+	add(t, p.span)
 	return nil
 }
 
@@ -506,6 +512,8 @@ func gather(p *pending, c *chunk, staged bool) error {
 	}
 	b := &p.batch
 	b.Read += c.read
+	span := store.SpanOf(c.out.Events)
+	p.span = p.span.Union(span)
 	b.Vulns = append(b.Vulns, c.out.Vulns...)
 	b.Incidents = append(b.Incidents, c.out.Incidents...)
 	if !staged {
@@ -513,7 +521,7 @@ func gather(p *pending, c *chunk, staged bool) error {
 		b.Rejects = append(b.Rejects, c.out.Rejects...)
 		return nil
 	}
-	if err := b.Stage.AddEvents(c.events, len(c.out.Events)); err != nil {
+	if err := b.Stage.AddEvents(c.events, len(c.out.Events), span); err != nil {
 		return err
 	}
 	return b.Stage.AddRejects(c.rejects, len(c.out.Rejects))

@@ -87,7 +87,9 @@ type Staging interface {
 // goroutine at a time; Commit consumes it, and Discard drops one that will not be committed.
 // Discard may be called more than once, and after Commit, to no effect.
 type Stage interface {
-	AddEvents(chunk []byte, rows int) error
+	// AddEvents adds encoded events; span covers their times (see SpanOf), so that the
+	// engine knows which ranges' kept results the batch changes.
+	AddEvents(chunk []byte, rows int, span Range) error
 	AddRejects(chunk []byte, rows int) error
 	Discard()
 }
@@ -122,6 +124,35 @@ type Quarantine interface {
 
 // Range is a half-open interval of instants [From, To).
 type Range struct{ From, To time.Time }
+
+// IsZero reports whether r is empty.
+func (r Range) IsZero() bool { return !r.From.Before(r.To) }
+
+// Union is the smallest range holding r and o; an empty range adds nothing.
+func (r Range) Union(o Range) Range {
+	switch {
+	case o.IsZero():
+		return r
+	case r.IsZero():
+		return o
+	}
+	if o.From.Before(r.From) {
+		r.From = o.From
+	}
+	if o.To.After(r.To) {
+		r.To = o.To
+	}
+	return r
+}
+
+// SpanOf is the smallest range holding the times of evs; empty without events.
+func SpanOf(evs []event.Event) Range {
+	var r Range
+	for i := range evs {
+		r = r.Union(Range{From: evs[i].Time, To: evs[i].Time.Add(time.Nanosecond)})
+	}
+	return r
+}
 
 // NameCount is a name with a count.
 type NameCount struct {
@@ -401,7 +432,10 @@ var AllRecords = Scope{Count: event.TLPOrder, Names: event.TLPOrder}
 // ErrNoScope is returned by a Counter asked to count without any label in scope.
 var ErrNoScope = errors.New("a count needs the TLP labels it may draw on")
 
-// Counter computes a range's numbers inside the engine, from the records in a scope.
+// Counter computes a range's numbers inside the engine, from the records in a scope. An
+// engine may keep the results it computed, per range and scope, so that asking again costs
+// little; what it keeps must never outlive a change to the records it was counted from (late
+// events for an old week, new events before a range whose new families it named).
 type Counter interface {
 	// EventCounts counts a range's events; with top above 0 it also ranks provinces and
 	// phishing targets (top of each) and finds the new malware families, from the records

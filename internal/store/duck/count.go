@@ -83,12 +83,16 @@ func sqlScope(s store.Scope) (scoped, error) {
 		if len(ls) == 0 {
 			return "false", nil
 		}
-		q := make([]string, len(ls))
-		for i, l := range ls {
+		var q []string
+		for _, l := range event.TLPOrder { // in one order, so that a scope reads the same however it was listed
+			if slices.Contains(ls, l) {
+				q = append(q, "'"+string(l)+"'")
+			}
+		}
+		for _, l := range ls {
 			if !slices.Contains(event.TLPOrder, l) {
 				return "", fmt.Errorf("scope: %q is not a TLP label", l)
 			}
-			q[i] = "'" + string(l) + "'"
 		}
 		return "coalesce(tlp::VARCHAR, 'CLEAR') IN (" + strings.Join(q, ", ") + ")", nil
 	}
@@ -106,40 +110,60 @@ func (sc scoped) sql(q string) string {
 	return strings.NewReplacer("{count}", sc.count, "{names}", sc.names).Replace(q)
 }
 
-// EventCounts implements store.Counter.
+// EventCounts implements store.Counter. It keeps what it counted (see kept).
 func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top int) (store.EventCounts, error) {
 	var c store.EventCounts
 	sc, err := sqlScope(s)
 	if err != nil {
 		return c, err
 	}
-	err = d.db.QueryRowContext(ctx, sc.sql(eventCountsSQL), r.From.UTC(), r.To.UTC()).Scan(
+	err = d.keep(ctx, keptEvents, r, sc, top, &c, func(q querier) error { return eventCounts(ctx, q, r, sc, top, &c) })
+	if err != nil {
+		return c, err
+	}
+	if top == 0 {
+		c.Provinces, c.PhishingTargets, c.NewFamilies = nil, nil, nil
+	} else {
+		c.Provinces = c.Provinces[:min(top, len(c.Provinces))]
+		c.PhishingTargets = c.PhishingTargets[:min(top, len(c.PhishingTargets))]
+	}
+	return c, nil
+}
+
+// querier is what counting needs of a connection or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top int, c *store.EventCounts) error {
+	err := q.QueryRowContext(ctx, sc.sql(eventCountsSQL), r.From.UTC(), r.To.UTC()).Scan(
 		&c.TrojanBotnet, &c.Conficker,
 		&c.MalwareDomains, &c.MalwareDomainsAbroad, &c.MalwareDomainsCom, &c.MalwareIPs, &c.MalwareIPsAbroad, &c.MalwareIPURLs,
 		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
 		&c.PhishingPages, &c.PhishingPagesWithIP, &c.PhishingDomains, &c.PhishingIPs,
 		&c.DDoSEvents, &c.DDoSTargets, &c.Events)
 	if err != nil {
-		return c, fmt.Errorf("count events: %w", err)
+		return fmt.Errorf("count events: %w", err)
 	}
 	if top > 0 {
-		c.Provinces, err = nameCounts(ctx, d.db, sc.sql(provincesSQL), r.From.UTC(), r.To.UTC(), top)
+		c.Provinces, err = nameCounts(ctx, q, sc.sql(provincesSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
-			return c, fmt.Errorf("count provinces: %w", err)
+			return fmt.Errorf("count provinces: %w", err)
 		}
-		c.PhishingTargets, err = nameCounts(ctx, d.db, sc.sql(targetsSQL), r.From.UTC(), r.To.UTC(), top)
+		c.PhishingTargets, err = nameCounts(ctx, q, sc.sql(targetsSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
-			return c, fmt.Errorf("count phishing targets: %w", err)
+			return fmt.Errorf("count phishing targets: %w", err)
 		}
-		if c.NewFamilies, err = d.newFamilies(ctx, r, sc); err != nil {
-			return c, fmt.Errorf("find new malware families: %w", err)
+		if c.NewFamilies, err = newFamilies(ctx, q, r, sc); err != nil {
+			return fmt.Errorf("find new malware families: %w", err)
 		}
 	}
-	return c, nil
+	return nil
 }
 
-func nameCounts(ctx context.Context, db *sql.DB, q string, args ...any) ([]store.NameCount, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
+func nameCounts(ctx context.Context, q querier, query string, args ...any) ([]store.NameCount, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +237,8 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (
 	return c, nil
 }
 
-// History implements store.Counter.
+// History implements store.Counter. The events' part of each range is kept (see kept); the
+// ranges not kept are counted together, one pass per run of consecutive ranges.
 func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]store.Headline, error) {
 	sc, err := sqlScope(s)
 	if err != nil {
@@ -223,38 +248,74 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		return nil, nil
 	}
 	out := make([]store.Headline, len(bounds)-1)
-	// Each record's range is found by a CASE over the bounds, so weeks of any length (a zone
-	// with daylight saving) are counted exactly.
-	bucket := func(col string) (string, []any) {
-		var b strings.Builder
-		args := make([]any, len(bounds))
-		for i, t := range bounds {
-			args[i] = t.UTC()
-			if i > 0 {
-				fmt.Fprintf(&b, " WHEN %s < $%d THEN %d", col, i+1, i-1)
-			}
-		}
-		return fmt.Sprintf("CASE%s END", b.String()), args
-	}
-	last := len(bounds)
-	scan := func(q string, args []any, dest func(h *store.Headline) []any) error {
-		rows, err := d.db.QueryContext(ctx, q, args...)
+	var missing []int
+	for i := range out {
+		ok, err := d.kept(ctx, d.db, keptHeadline, store.Range{From: bounds[i], To: bounds[i+1]}, sc, 0, &out[i])
 		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			missing = append(missing, i)
+		}
+	}
+	for len(missing) > 0 {
+		n := 1
+		for n < len(missing) && missing[n] == missing[0]+n {
+			n++
+		}
+		first := missing[0]
+		run := bounds[first : first+n+1]
+		err := d.keepAll(ctx, keptHeadline, run, sc, 0, func(q querier) ([]any, error) {
+			hs, err := headlineEvents(ctx, q, run, sc)
+			copy(out[first:], hs)
+			dst := make([]any, len(hs))
+			for i := range hs {
+				dst[i] = &out[first+i]
+			}
+			return dst, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("count events by week: %w", err)
+		}
+		missing = missing[n:]
+	}
+	return out, d.historyRecords(ctx, bounds, sc, out)
+}
+
+// bucketed runs a query that counts by the range of bounds that a record's col falls in, and
+// adds each row to its range's headline. {bucket} is the CASE that finds the range, so ranges
+// of any length (weeks in a zone with daylight saving) are counted exactly; {last} is the
+// parameter holding the last bound.
+func bucketed(ctx context.Context, q querier, query, col string, bounds []time.Time, out []store.Headline, dest func(h *store.Headline) []any) error {
+	var b strings.Builder
+	args := make([]any, len(bounds))
+	for i, t := range bounds {
+		args[i] = t.UTC()
+		if i > 0 {
+			fmt.Fprintf(&b, " WHEN %s < $%d THEN %d", col, i+1, i-1)
+		}
+	}
+	query = strings.NewReplacer("{bucket}", "CASE"+b.String()+" END", "{last}", fmt.Sprintf("$%d", len(bounds))).Replace(query)
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r int
+		var h store.Headline
+		if err := rows.Scan(append([]any{&r}, dest(&h)...)...); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r int
-			var h store.Headline
-			if err := rows.Scan(append([]any{&r}, dest(&h)...)...); err != nil {
-				return err
-			}
-			out[r] = mergeHeadline(out[r], h)
-		}
-		return rows.Err()
+		out[r] = mergeHeadline(out[r], h)
 	}
-	cs, args := bucket("time")
-	err = scan(fmt.Sprintf(`SELECT %s AS r,
+	return rows.Err()
+}
+
+// headlineEvents counts the events' part of the headlines of the ranges bounds delimit.
+func headlineEvents(ctx context.Context, q querier, bounds []time.Time, sc scoped) ([]store.Headline, error) {
+	out := make([]store.Headline, len(bounds)-1)
+	err := bucketed(ctx, q, sc.sql(`SELECT {bucket} AS r,
 		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND NOT coalesce(lower(family) = 'conficker', false)),
 		count(DISTINCT ip) FILTER (WHERE kind = 'infected_host' AND country = 'CN' AND lower(family) = 'conficker'),
 		count(DISTINCT coalesce(host, domain)) FILTER (WHERE kind = 'defacement' AND country = 'CN'),
@@ -262,27 +323,28 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		count(DISTINCT url) FILTER (WHERE kind = 'phishing'),
 		count(DISTINCT domain) FILTER (WHERE kind = 'malware_site'),
 		count(*) FILTER (WHERE kind = 'ddos')
-		FROM events WHERE time >= $1 AND time < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
+		FROM events WHERE time >= $1 AND time < {last} AND {count} GROUP BY r`), "time", bounds, out,
 		func(h *store.Headline) []any {
 			return []any{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages, &h.MalwareDomains, &h.DDoSEvents}
 		})
-	if err != nil {
-		return nil, fmt.Errorf("count events by week: %w", err)
-	}
-	cs, args = bucket("published")
-	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*), count(*) FILTER (WHERE severity = 'high')
-		FROM vulns WHERE published >= $1 AND published < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
+	return out, err
+}
+
+// historyRecords adds the vulnerability and incident parts of the headlines, counted afresh:
+// those tables are small.
+func (d *DB) historyRecords(ctx context.Context, bounds []time.Time, sc scoped, out []store.Headline) error {
+	err := bucketed(ctx, d.db, sc.sql(`SELECT {bucket} AS r, count(*), count(*) FILTER (WHERE severity = 'high')
+		FROM vulns WHERE published >= $1 AND published < {last} AND {count} GROUP BY r`), "published", bounds, out,
 		func(h *store.Headline) []any { return []any{&h.Vulns, &h.HighVulns} })
 	if err != nil {
-		return nil, fmt.Errorf("count vulnerabilities by week: %w", err)
+		return fmt.Errorf("count vulnerabilities by week: %w", err)
 	}
-	cs, args = bucket("closed")
-	err = scan(fmt.Sprintf(`SELECT %s AS r, count(*) FROM incidents WHERE closed >= $1 AND closed < $%d AND %s GROUP BY r`, cs, last, sc.count), args,
-		func(h *store.Headline) []any { return []any{&h.Incidents} })
+	err = bucketed(ctx, d.db, sc.sql(`SELECT {bucket} AS r, count(*) FROM incidents WHERE closed >= $1 AND closed < {last} AND {count} GROUP BY r`),
+		"closed", bounds, out, func(h *store.Headline) []any { return []any{&h.Incidents} })
 	if err != nil {
-		return nil, fmt.Errorf("count incidents by week: %w", err)
+		return fmt.Errorf("count incidents by week: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // mergeHeadline adds the counts of b, which come from another table, to a.
@@ -303,12 +365,12 @@ func mergeHeadline(a, b store.Headline) store.Headline {
 // newFamilies lists the families first named in the range, when the store holds earlier
 // events; both "first" and "earlier" look only at the records that may name something, so a
 // family's absence from the list tells nothing of records outside them.
-func (d *DB) newFamilies(ctx context.Context, r store.Range, sc scoped) ([]string, error) {
+func newFamilies(ctx context.Context, q querier, r store.Range, sc scoped) ([]string, error) {
 	var earlier bool
-	if err := d.db.QueryRowContext(ctx, sc.sql(`SELECT EXISTS (SELECT 1 FROM events WHERE time < $1 AND {names})`), r.From.UTC()).Scan(&earlier); err != nil || !earlier {
+	if err := q.QueryRowContext(ctx, sc.sql(`SELECT EXISTS (SELECT 1 FROM events WHERE time < $1 AND {names})`), r.From.UTC()).Scan(&earlier); err != nil || !earlier {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, sc.sql(newFamiliesSQL), r.From.UTC(), r.To.UTC())
+	rows, err := q.QueryContext(ctx, sc.sql(newFamiliesSQL), r.From.UTC(), r.To.UTC())
 	if err != nil {
 		return nil, err
 	}

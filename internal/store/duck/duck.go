@@ -260,6 +260,15 @@ var migrations = []string{
 	// 7: reviews of bulletins before they are published, append-only.
 	`CREATE TABLE reviews (
 		week VARCHAR NOT NULL, digest VARCHAR NOT NULL, actor VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL, note VARCHAR);`,
+	// 8: counts kept per range, and the changes to events that decide whether they still
+	// stand (kept.go).
+	`CREATE TABLE event_changes (
+		epoch BIGINT PRIMARY KEY, lo TIMESTAMP NOT NULL, hi TIMESTAMP NOT NULL,
+		changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE kept_counts (
+		kind VARCHAR NOT NULL, from_t TIMESTAMP NOT NULL, to_t TIMESTAMP NOT NULL, scope VARCHAR NOT NULL,
+		top INTEGER NOT NULL, epoch BIGINT NOT NULL, body VARCHAR NOT NULL,
+		PRIMARY KEY (kind, from_t, to_t, scope));`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -113,6 +113,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	}
 	var stEvents, stRejects *stageFile
 	nEvents, nRejects := len(b.Events), len(b.Rejects)
+	span := store.SpanOf(b.Events)
 	if b.Stage != nil {
 		sg, ok := b.Stage.(*stage)
 		if !ok || sg.d != d {
@@ -120,6 +121,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		}
 		stEvents, stRejects = &sg.events, &sg.rejects
 		nEvents += sg.events.rows
+		span = span.Union(sg.span)
 		nRejects += sg.rejects.rows
 	}
 	evFiles, err := stageAll(d.EncodeEvents(nil, b.Events), stEvents)
@@ -151,6 +153,9 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		}
 		if len(evFiles) > 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO events (`+names(eventCols)+`, input_id) `+readCSV(evFiles, eventCols, b.Input)); err != nil {
+				return fmt.Errorf("load events: %w", err)
+			}
+			if err := noteChange(ctx, tx, span); err != nil {
 				return fmt.Errorf("load events: %w", err)
 			}
 			t.Stored += nEvents

@@ -61,7 +61,7 @@ func TestStoreIsPrivate(t *testing.T) {
 	}
 	at := time.Date(2024, 2, 27, 2, 0, 0, 0, time.UTC)
 	evs := []event.Event{{Time: at, Kind: event.Phishing, URL: "https://x.top/a", Host: "x.top", Domain: "x.top", TLP: event.Red, Line: 2}}
-	if err := stage.AddEvents(st.EncodeEvents(nil, evs), 1); err != nil {
+	if err := stage.AddEvents(st.EncodeEvents(nil, evs), 1, store.SpanOf(evs)); err != nil {
 		t.Fatal(err)
 	}
 	if err := stage.AddRejects(st.EncodeRejects(nil, []store.Reject{{Line: 3, Field: "time", Reason: "bad", Raw: "x"}}), 1); err != nil {

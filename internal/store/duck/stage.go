@@ -129,6 +129,7 @@ func (d *DB) EncodeRejects(dst []byte, rs []store.Reject) []byte {
 type stage struct {
 	d               *DB
 	events, rejects stageFile
+	span            store.Range // the times of the events added
 }
 
 type stageFile struct {
@@ -141,7 +142,15 @@ var _ store.Staging = (*DB)(nil)
 // NewStage implements store.Staging.
 func (d *DB) NewStage() (store.Stage, error) { return &stage{d: d}, nil }
 
-func (s *stage) AddEvents(chunk []byte, rows int) error  { return s.add(&s.events, chunk, rows) }
+// AddEvents implements store.Stage.
+func (s *stage) AddEvents(chunk []byte, rows int, span store.Range) error {
+	if rows > 0 {
+		s.span = s.span.Union(span)
+	}
+	return s.add(&s.events, chunk, rows)
+}
+
+// AddRejects implements store.Stage.
 func (s *stage) AddRejects(chunk []byte, rows int) error { return s.add(&s.rejects, chunk, rows) }
 
 func (s *stage) add(sf *stageFile, chunk []byte, rows int) error {

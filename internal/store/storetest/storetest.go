@@ -37,6 +37,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
+	t.Run("CountsStayCurrent", func(t *testing.T) { testCurrent(t, open(t)) })
+	t.Run("CountsStayCurrentWhileCommitting", func(t *testing.T) {
+		testCurrentWhileCommitting(t, func() store.Store { return open(t) })
+	})
 }
 
 var (
@@ -194,10 +198,10 @@ func testStaging(t testing.TB, st store.Store) {
 		{Time: mid, Kind: event.Phishing, URL: `https://x.top/a,"b"`, Host: "x.top", Domain: "x.top", IP: "203.0.113.1", TLP: event.Clear, Line: 2},
 		{Time: mid, Kind: event.Phishing, URL: "https://y.top/\nnewline", Host: "y.top", Domain: "y.top", TLP: event.Clear, Line: 3},
 	}
-	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[:1]), 1); err != nil {
+	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[:1]), 1, store.SpanOf(evs[:1])); err != nil {
 		t.Fatalf("AddEvents of the first event: %v", err)
 	}
-	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[1:]), 1); err != nil {
+	if err := stage.AddEvents(sg.EncodeEvents(nil, evs[1:]), 1, store.SpanOf(evs[1:])); err != nil {
 		t.Fatalf("AddEvents of the second event: %v", err)
 	}
 	if err := stage.AddRejects(sg.EncodeRejects(nil, []store.Reject{{Line: 4, Field: "time", Reason: "bad, \"really\"", Raw: "a,b\nc"}}), 1); err != nil {
@@ -225,7 +229,7 @@ func testStaging(t testing.TB, st store.Store) {
 	if err != nil {
 		t.Fatalf("NewStage of a stage to discard: %v", err)
 	}
-	if err := dropped.AddEvents(sg.EncodeEvents(nil, evs), 2); err != nil {
+	if err := dropped.AddEvents(sg.EncodeEvents(nil, evs), 2, store.SpanOf(evs)); err != nil {
 		t.Fatalf("AddEvents to a stage to discard: %v", err)
 	}
 	dropped.Discard()

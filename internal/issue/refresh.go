@@ -1,0 +1,41 @@
+package issue
+
+import (
+	"context"
+	"time"
+
+	"sitrep/internal/bulletin"
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// RefreshWeeks is how many weeks Refresh counts at most: the latest ones of a span. An old
+// feed that reaches back years has its earlier weeks counted when someone asks for them.
+const RefreshWeeks = 16
+
+// Refresh counts the public issue of every week that span touches (the latest RefreshWeeks
+// of them), after an ingest, so that a store which keeps what it counted (store.Counter)
+// answers the next question about those weeks without counting them again. It returns the
+// weeks counted, oldest first. The numbers never depend on it: it only saves time later.
+func (s *Service) Refresh(ctx context.Context, st store.Counter, span store.Range) ([]week.Week, error) {
+	if span.IsZero() {
+		return nil, nil
+	}
+	loc := s.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	first, last := week.Of(span.From, loc), week.Of(span.To.Add(-time.Nanosecond), loc)
+	if w := last.Add(1 - RefreshWeeks); first.Before(w) {
+		first = w
+	}
+	var done []week.Week
+	for w := first; !last.Before(w); w = w.Add(1) {
+		if _, _, err := bulletin.Load(ctx, st, w, loc, s.options("zh", stats.Edition{})); err != nil {
+			return done, err
+		}
+		done = append(done, w)
+	}
+	return done, nil
+}
