@@ -64,13 +64,16 @@ func Font() error {
 			fontErr = ErrNoFont
 			return
 		}
-		data, err := os.ReadFile(path)
+		// The file is read where glyphs are, not whole: a CJK collection is about 20 MB, and
+		// reading it all cost more than counting a week kept in the store. It stays open
+		// for the process's life, as the default font does.
+		data, err := os.Open(path)
 		if err != nil {
 			fontErr = fmt.Errorf("font %s: %w", path, err)
 			return
 		}
 		var f *opentype.Font
-		if coll, err := opentype.ParseCollection(data); err == nil {
+		if coll, err := opentype.ParseCollectionReaderAt(data); err == nil {
 			if face >= coll.NumFonts() {
 				face = 0
 			}
@@ -79,7 +82,7 @@ func Font() error {
 				fontErr = fmt.Errorf("font %s: %w", path, err)
 				return
 			}
-		} else if f, err = opentype.Parse(data); err != nil {
+		} else if f, err = opentype.ParseReaderAt(data); err != nil {
 			fontErr = fmt.Errorf("font %s: %w", path, err)
 			return
 		}
