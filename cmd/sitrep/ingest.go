@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -122,23 +121,22 @@ func runIngest(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintln(e.stdout, ingest.Summary{Tally: total})
-	refresh(e.ctx, e.issues("ingest"), st, span, e.stderr)
+	if err := refresh(e.ctx, e.issues("ingest"), st, span); err != nil {
+		fmt.Fprintf(e.stderr, "warning: the changed weeks were not counted ahead (%v); their statistics will be counted when asked for\n", err)
+	}
 	return errors.Join(errs...)
 }
 
 // refresh counts again the weeks an ingest changed, so that the next statistics of them are
-// read rather than counted (issue.Service.Refresh). It only saves time later, so a failure
-// is a warning.
-func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span store.Range, w io.Writer) {
+// read rather than counted (issue.Service.Refresh). It only saves time later, so callers
+// warn of a failure and go on.
+func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span store.Range) error {
 	start := time.Now()
 	weeks, err := svc.Refresh(ctx, st, span)
-	if err != nil {
-		fmt.Fprintf(w, "warning: the changed weeks were not counted ahead (%v); their statistics will be counted when asked for\n", err)
-		return
-	}
 	if len(weeks) > 0 {
 		slog.Debug("changed weeks counted", "weeks", len(weeks), "first", weeks[0].String(), "seconds", time.Since(start).Seconds())
 	}
+	return err
 }
 
 func listRejects(e *env, input string, limit int) error {

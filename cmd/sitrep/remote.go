@@ -66,6 +66,9 @@ func remoteIngest(e *env, c *client.Client, paths []string, q url.Values) error 
 	var total store.Tally
 	var errs []error
 	for _, path := range paths {
+		c.Waiting = func(job string) {
+			fmt.Fprintf(e.stderr, "%s: received; the server is still ingesting it as job %s (GET /api/v1/jobs/%s); waiting\n", path, job, job)
+		}
 		sum, err := c.Ingest(e.ctx, path, e.stdin, q)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))

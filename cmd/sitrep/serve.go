@@ -31,6 +31,7 @@ func runServe(e *env, args []string) error {
 	slots := fs.Int("query-slots", 2, "live statistics and bulletins computed at `once`")
 	perSecond := fs.Float64("rate", 10, "requests a `second` per token (or per address without one), in bursts of four times that")
 	maxUpload := fs.Int64("max-upload", web.MaxBody, "largest ingest upload, in `bytes`")
+	syncWait := fs.Duration("sync-wait", web.DefaultSyncWait, "how long an ingest request waits for its summary before it is answered 202 with a job to ask (`duration`)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -53,24 +54,35 @@ func runServe(e *env, args []string) error {
 	}
 	defer remove()
 	srv := newWebServer(e, st)
+	srv.Context, srv.SyncWait = e.ctx, *syncWait
+	if n, err := srv.Abandoned(e.ctx); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(e.stderr, "%d job(s) were left unfinished when the server last stopped; they are marked failed\n", n)
+	}
 	srv.QuerySlots = *slots
 	srv.Limits = web.Limits{Rate: rate.Limit(*perSecond), Burst: max(1, int(4**perSecond)), MaxUpload: *maxUpload}
 	// A request's headers must come within 10 s and a kept-alive connection idles 2 minutes;
 	// an upload is held to a minimum rate by the server itself, and an answer must be written
-	// within 15 minutes (a large ingest's summary comes when the ingest is done).
+	// within 15 minutes (an ingest is answered within --sync-wait of its upload's end).
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		WriteTimeout: 15 * time.Minute, BaseContext: func(net.Listener) context.Context { return e.ctx }}
 	fmt.Fprintf(e.stderr, "serving the published bulletins on %s/ (Ctrl-C to stop)\n", url)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-e.ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		hs.Shutdown(shutdown)
 	}()
-	if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	err = hs.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-stopped
+		err = nil
 	}
-	return nil
+	srv.Wait() // the jobs end (cancelled by e.ctx when stopping) before the store closes
+	return err
 }
 
 // newWebServer wires the site, over the store st it holds, to the same code the commands run.
@@ -121,6 +133,9 @@ func newWebServer(e *env, st store.Store) *web.Server {
 			sum, err := ingest.Input(ctx, st, "-", func() (*os.File, error) { return os.Open(path) }, opt)
 			if err != nil {
 				return nil, err
+			}
+			if err := refresh(ctx, svc, st, sum.Span); err != nil {
+				e.cfg.Log.Warn("the changed weeks were not counted ahead; they will be when asked for", "err", err)
 			}
 			return map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "rejected": sum.Rejected,
 				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String()}, nil

@@ -18,10 +18,11 @@ import (
 var stamp = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)
 
 // startServer runs `sitrep serve` as its own process over the store in dir and returns the
-// address it answers at, once it answers; the process is stopped when the test ends.
-func startServer(t *testing.T, dir string) string {
+// address it answers at, once it answers; the process is stopped when the test ends. flags
+// are serve's own.
+func startServer(t *testing.T, dir string, flags ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--store", dir, "serve", "--addr", "127.0.0.1:0")
+	cmd := exec.Command(os.Args[0], append([]string{"--store", dir, "serve", "--addr", "127.0.0.1:0"}, flags...)...)
 	cmd.Env = append(os.Environ(), "SITREP_AS_MAIN=1", "SITREP_CHROMIUM=/nonexistent/chromium")
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -61,7 +62,8 @@ func startServer(t *testing.T, dir string) string {
 
 // TestCommandsThroughTheServer runs the same commands on a store of their own and, with
 // --server, through a server that holds an identical store: the output is the same. While the
-// server holds its store, a command that opens it says where the server answers.
+// server holds its store, a command that opens it says where the server answers. The server
+// answers an ingest before it is done (--sync-wait 1ms), so the command line waits for the job.
 func TestCommandsThroughTheServer(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -81,7 +83,7 @@ func TestCommandsThroughTheServer(t *testing.T) {
 		}
 		tokens[role] = strings.TrimSpace(out)
 	}
-	url := startServer(t, served)
+	url := startServer(t, served, "--sync-wait", "1ms")
 
 	code, _, errs := sitrep(t, "", "--store", served, "stats", "--week", "2024-W09")
 	if code != 1 || !strings.Contains(errs, "sitrep serve") || !strings.Contains(errs, "--server "+url) {
@@ -126,6 +128,9 @@ func TestCommandsThroughTheServer(t *testing.T) {
 		lout, sout = stamp.ReplaceAllString(lout, "TIME"), stamp.ReplaceAllString(sout, "TIME")
 		if lc != sc || lout != sout {
 			t.Errorf("%s: locally exit %d\n%.400s\n%.200s\nthrough the server exit %d\n%.400s\n%.200s", name, lc, lout, lerr, sc, sout, serr)
+		}
+		if step[0] == "ingest" && !strings.Contains(serr, "as job ") {
+			t.Errorf("ingest through the server: it did not say it waited for a job: %s", serr)
 		}
 		// A refusal gives the same reason both ways (the server adds its status and request id).
 		reasons := map[string]string{"publish": "never changes", "token": "no live token is named", "incident": "needs a reason"}

@@ -21,6 +21,9 @@ type Client struct {
 	Base  string // the server's address, such as http://127.0.0.1:8080
 	Token string
 	HTTP  *http.Client // nil: a client without an overall timeout (an upload may be long)
+	// Waiting is told the job an ingest became when the server answered before it was done;
+	// the ingest then waits for the job. nil says nothing.
+	Waiting func(job string)
 }
 
 // Error is an answer other than 2xx: its status and the server's reason.
@@ -49,13 +52,19 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 
 // doHeader is do that also returns the answer's header.
 func (c *Client) doHeader(ctx context.Context, method, path string, q url.Values, body io.Reader) ([]byte, http.Header, error) {
+	b, h, _, err := c.send(ctx, method, path, q, body)
+	return b, h, err
+}
+
+// send is doHeader that also returns the answer's status.
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, body io.Reader) ([]byte, http.Header, int, error) {
 	u := strings.TrimRight(c.Base, "/") + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -66,12 +75,12 @@ func (c *Client) doHeader(ctx context.Context, method, path string, q url.Values
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
@@ -81,9 +90,9 @@ func (c *Client) doHeader(ctx context.Context, method, path string, q url.Values
 		if json.Unmarshal(b, &answer) == nil {
 			e.Reason = answer.Error
 		}
-		return nil, nil, e
+		return nil, nil, resp.StatusCode, e
 	}
-	return b, resp.Header, nil
+	return b, resp.Header, resp.StatusCode, nil
 }
 
 // Stats returns a week's statistics JSON of the edition labelled tlp ("" or CLEAR: public).
@@ -129,11 +138,62 @@ func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, q url
 		defer f.Close()
 		body = f
 	}
-	b, err := c.do(ctx, http.MethodPost, "/api/v1/ingest", q, body)
+	b, _, status, err := c.send(ctx, http.MethodPost, "/api/v1/ingest", q, body)
 	if err != nil {
 		return sum, err
 	}
+	if status == http.StatusAccepted {
+		var job struct {
+			Job string `json:"job"`
+		}
+		if err := json.Unmarshal(b, &job); err != nil || job.Job == "" {
+			return sum, fmt.Errorf("the server accepted the input as a job but did not name it: %s", b)
+		}
+		if c.Waiting != nil {
+			c.Waiting(job.Job)
+		}
+		if b, err = c.AwaitJob(ctx, job.Job); err != nil {
+			return sum, err
+		}
+	}
 	return sum, json.Unmarshal(b, &sum)
+}
+
+// Job is a job's record as GET /api/v1/jobs/{id} answers it.
+type Job struct {
+	ID     string          `json:"id"`
+	State  string          `json:"state"`
+	Result json.RawMessage `json:"result"`
+	Error  string          `json:"error"`
+	Status int             `json:"status"`
+}
+
+// AwaitJob asks for a job until it is done, and returns its result: the answer its request
+// would have had. A failed job is the *Error that answer would have been.
+func (c *Client) AwaitJob(ctx context.Context, id string) ([]byte, error) {
+	pause := 250 * time.Millisecond
+	for {
+		b, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(id), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		var j Job
+		if err := json.Unmarshal(b, &j); err != nil {
+			return nil, fmt.Errorf("job %s: %w", id, err)
+		}
+		switch j.State {
+		case "done":
+			return j.Result, nil
+		case "failed":
+			return nil, &Error{Status: j.Status, Reason: j.Error}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
 }
 
 // Review records the caller's review of a week's bulletin and returns the digest approved.

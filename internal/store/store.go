@@ -8,6 +8,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -412,6 +413,44 @@ type Tokens interface {
 	RevokeTokens(ctx context.Context, name, actor string, at time.Time) (int, error)
 }
 
+// Job is work the server does after it has answered: an ingest received whole and run in
+// its turn. Its result (the ingest's summary) or its error says how it ended.
+type Job struct {
+	ID       string          `json:"id"`
+	Kind     string          `json:"kind"` // ingest
+	Actor    string          `json:"actor"`
+	State    string          `json:"state"` // queued, running, done, failed
+	Created  time.Time       `json:"created_at"`
+	Started  *time.Time      `json:"started_at,omitempty"`
+	Finished *time.Time      `json:"finished_at,omitempty"`
+	Result   json.RawMessage `json:"result,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	// Status is the HTTP status the job's answer would have had, had it been waited for.
+	Status int `json:"status,omitempty"`
+}
+
+// States of a job.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
+// Jobs keeps jobs. Each job's record is written by the job alone, so writes to it need no
+// turn among the other writers.
+type Jobs interface {
+	// SaveJob adds a job or replaces the record of one.
+	SaveJob(ctx context.Context, j Job) error
+	// Job returns a job, or ErrNotFound.
+	Job(ctx context.Context, id string) (Job, error)
+	// ListJobs lists the jobs of an actor (all jobs for ""), newest first, at most limit.
+	ListJobs(ctx context.Context, actor string, limit int) ([]Job, error)
+	// AbandonJobs marks every job still queued or running as failed with reason: at start,
+	// those a server that stopped left unfinished. It says how many.
+	AbandonJobs(ctx context.Context, reason string, at time.Time) (int, error)
+}
+
 // Scope says which records a count may draw on, by their TLP label: numbers come only from
 // records whose label is in Count, and every string that names something — a province, a
 // phishing target, a malware family, an incident's source — together with the count shown
@@ -461,5 +500,6 @@ type Store interface {
 	Observables
 	Archive
 	Tokens
+	Jobs
 	Close() error
 }

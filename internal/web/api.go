@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,10 +73,16 @@ const MaxBody = 1 << 30
 
 // ingest ingests the request's body as `sitrep ingest` would (analysts and up). The body is
 // received whole into a file before the ingest takes its turn as the writer, so a slow
-// upload keeps no one else from writing.
+// upload keeps no one else from writing; then it is a job (jobs.go): answered with its
+// summary when it is done within the wait, or 202 with the job's address.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	wait, err := s.syncWait(r)
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	l := s.Limits.withDefaults()
@@ -88,17 +95,22 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, errorStatus(err, http.StatusBadRequest), "receive the body: "+err.Error())
 		return
 	}
-	defer os.Remove(path)
-	s.writing(func(a store.Store) {
-		q := r.URL.Query()
-		sum, err := s.Ingest(r.Context(), a, path, IngestQuery{Format: q.Get("format"), Source: q.Get("source"), Observed: q.Get("observed")})
-		if err != nil {
-			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
-			return
+	q := r.URL.Query()
+	iq := IngestQuery{Format: q.Get("format"), Source: q.Get("source"), Observed: q.Get("observed")}
+	j, end, err := s.runJob(r.Context(), "ingest", who, func(ctx context.Context, st store.Store) (any, error) {
+		defer os.Remove(path)
+		sum, err := s.Ingest(ctx, st, path, iq)
+		if err == nil {
+			s.log().Info("ingested over HTTP", "by", who.name, "summary", sum)
 		}
-		s.log().Info("ingested over HTTP", "by", who.name, "summary", sum)
-		writeJSON(w, sum)
+		return sum, err
 	})
+	if err != nil {
+		os.Remove(path)
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.awaitJob(w, r, j, end, wait, func(sum any) { writeJSON(w, sum) })
 }
 
 // receive writes an upload into a new file, readable by the owner only, and returns its path.

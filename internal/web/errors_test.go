@@ -92,7 +92,10 @@ func serve(t *testing.T, dir string, srv *web.Server) (*httptest.Server, *logBuf
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		srv.Wait() // jobs end before the store closes, as in sitrep serve
+		st.Close()
+	})
 	srv.Store = st
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

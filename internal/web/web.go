@@ -59,9 +59,16 @@ type Server struct {
 	SlotWait   time.Duration
 	// Limits bound each caller's request rate and uploads.
 	Limits Limits
+	// Context is the server's own: the jobs run under it, not under a request's, and stop
+	// when it is cancelled. nil is context.Background().
+	Context context.Context
+	// SyncWait is how long an ingest request waits for its job before it is answered 202
+	// with the job's address; DefaultSyncWait when zero.
+	SyncWait time.Duration
 
 	rates     limiters
 	writes    sync.Mutex
+	jobs      sync.WaitGroup
 	slotsOnce sync.Once
 	slots     chan struct{}
 }
@@ -104,6 +111,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("POST /api/v1/ingest", s.ingest)
+	mux.HandleFunc("GET /api/v1/jobs", s.listJobs)
+	mux.HandleFunc("GET /api/v1/jobs/{id}", s.job)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)

@@ -269,6 +269,11 @@ var migrations = []string{
 		kind VARCHAR NOT NULL, from_t TIMESTAMP NOT NULL, to_t TIMESTAMP NOT NULL, scope VARCHAR NOT NULL,
 		top INTEGER NOT NULL, epoch BIGINT NOT NULL, body VARCHAR NOT NULL,
 		PRIMARY KEY (kind, from_t, to_t, scope));`,
+	// 9: jobs the server runs after answering.
+	`CREATE TABLE jobs (
+		id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, actor VARCHAR NOT NULL, state VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL, started_at TIMESTAMP, finished_at TIMESTAMP,
+		result VARCHAR, error VARCHAR, status INTEGER);`,
 }
 
 // SchemaVersion is the version this build writes.

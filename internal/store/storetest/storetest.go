@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
+	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("CountsStayCurrent", func(t *testing.T) { testCurrent(t, open(t)) })
 	t.Run("CountsStayCurrentWhileCommitting", func(t *testing.T) {
 		testCurrentWhileCommitting(t, func() store.Store { return open(t) })
