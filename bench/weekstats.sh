@@ -25,7 +25,7 @@ data() { # data DIR WEEKS: generate once
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 timed() { # timed OUT CMD...: elapsed seconds of CMD, its output to OUT
   local out=$1; shift
-  /usr/bin/time -f "%e" -o "$work/t" "$@" > "$out"
+  /usr/bin/time -f "%e" -o "$work/t" "$@" > "$out" 2>> "$work/log"
   cat "$work/t"
 }
 

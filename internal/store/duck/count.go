@@ -248,12 +248,12 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		return nil, nil
 	}
 	out := make([]store.Headline, len(bounds)-1)
+	found, err := d.keptRanges(ctx, keptHeadline, bounds, sc, func(i int) any { return &out[i] })
+	if err != nil {
+		return nil, err
+	}
 	var missing []int
-	for i := range out {
-		ok, err := d.kept(ctx, d.db, keptHeadline, store.Range{From: bounds[i], To: bounds[i+1]}, sc, 0, &out[i])
-		if err != nil {
-			return nil, err
-		}
+	for i, ok := range found {
 		if !ok {
 			missing = append(missing, i)
 		}

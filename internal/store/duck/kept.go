@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"sitrep/internal/store"
@@ -64,6 +65,43 @@ func (d *DB) kept(ctx context.Context, q querier, kind string, r store.Range, sc
 		return false, fmt.Errorf("read kept counts: %w", err)
 	}
 	return true, nil
+}
+
+// keptRanges reads the kept results of kind for each consecutive range of bounds (with top
+// 0) into dst(i), in one query, and says which ranges had one that still stands.
+func (d *DB) keptRanges(ctx context.Context, kind string, bounds []time.Time, sc scoped, dst func(i int) any) ([]bool, error) {
+	found := make([]bool, len(bounds)-1)
+	index := map[time.Time]int{}
+	args := []any{kind, sc.key()}
+	var froms []string
+	for i, b := range bounds[:len(bounds)-1] {
+		index[b.UTC()] = i
+		args = append(args, b.UTC())
+		froms = append(froms, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT from_t, to_t, body FROM kept_counts k
+		WHERE kind = $1 AND scope = $2 AND from_t IN (`+strings.Join(froms, ", ")+`)
+		AND NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.epoch > k.epoch AND c.lo < k.to_t AND (k.top > 0 OR c.hi > k.from_t))`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read kept counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var from, to time.Time
+		var body string
+		if err := rows.Scan(&from, &to, &body); err != nil {
+			return nil, fmt.Errorf("read kept counts: %w", err)
+		}
+		i, ok := index[from.UTC()]
+		if !ok || !to.UTC().Equal(bounds[i+1].UTC()) {
+			continue // a range of other bounds that starts at the same instant
+		}
+		if err := json.Unmarshal([]byte(body), dst(i)); err != nil {
+			return nil, fmt.Errorf("read kept counts: %w", err)
+		}
+		found[i] = true
+	}
+	return found, rows.Err()
 }
 
 // keep answers dst from a kept result, or counts it with count and keeps it.
