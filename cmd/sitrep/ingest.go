@@ -121,7 +121,7 @@ func runIngest(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintln(e.stdout, ingest.Summary{Tally: total})
-	if err := refresh(e.ctx, e.issues("ingest"), st, span); err != nil {
+	if err := refresh(e.ctx, e.issues("ingest"), st, span, e.cfg.Log); err != nil {
 		fmt.Fprintf(e.stderr, "warning: the changed weeks were not counted ahead (%v); their statistics will be counted when asked for\n", err)
 	}
 	return errors.Join(errs...)
@@ -130,11 +130,11 @@ func runIngest(e *env, args []string) error {
 // refresh counts again the weeks an ingest changed, so that the next statistics of them are
 // read rather than counted (issue.Service.Refresh). It only saves time later, so callers
 // warn of a failure and go on.
-func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span store.Range) error {
+func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span store.Range, log *slog.Logger) error {
 	start := time.Now()
 	weeks, err := svc.Refresh(ctx, st, span)
 	if len(weeks) > 0 {
-		slog.Debug("changed weeks counted", "weeks", len(weeks), "first", weeks[0].String(), "seconds", time.Since(start).Seconds())
+		log.Debug("changed weeks counted", "weeks", len(weeks), "first", weeks[0].String(), "seconds", time.Since(start).Seconds())
 	}
 	return err
 }

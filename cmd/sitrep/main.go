@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -40,7 +41,7 @@ var commands = []command{
 	{"report", "report --week 2024-W09 [--lang zh|en] [--format md|html|json|pdf] [--out PATH] [--tlp LABEL]", runReport},
 	{"review", "review --week 2024-W09 [--note TEXT]", runReview},
 	{"publish", "publish --week 2024-W09 [--allow-empty] [--without-review]", runPublish},
-	{"serve", "serve [--addr 127.0.0.1:8080] [--query-slots N] [--rate N] [--max-upload BYTES]", runServe},
+	{"serve", "serve [--addr 127.0.0.1:8080] [--query-slots N] [--rate N] [--max-upload BYTES] [--sync-wait 1m]", runServe},
 	{"token", "token create --role viewer|analyst|editor|publisher|admin [--name N] | list | revoke --name N", runToken},
 	{"rate", "rate --week 2024-W09 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
@@ -62,6 +63,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sitrep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	globalFlags(fs, cfg)
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (go tool pprof reads it)")
 	fs.Usage = func() { usage(stderr) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,6 +74,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() == 0 {
 		usage(stderr)
 		return 2
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "sitrep: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	name, rest := fs.Arg(0), fs.Args()[1:]
 	for _, c := range commands {

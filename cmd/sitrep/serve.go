@@ -134,7 +134,7 @@ func newWebServer(e *env, st store.Store) *web.Server {
 			if err != nil {
 				return nil, err
 			}
-			if err := refresh(ctx, svc, st, sum.Span); err != nil {
+			if err := refresh(ctx, svc, st, sum.Span, e.cfg.Log); err != nil {
 				e.cfg.Log.Warn("the changed weeks were not counted ahead; they will be when asked for", "err", err)
 			}
 			return map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "rejected": sum.Rejected,

@@ -252,6 +252,17 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 	if err != nil {
 		return nil, err
 	}
+	// A range whose event counts are kept has its headline in them.
+	counts := make([]store.EventCounts, len(out))
+	full, err := d.keptRanges(ctx, keptEvents, bounds, sc, func(i int) any { return &counts[i] })
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if !found[i] && full[i] {
+			out[i], found[i] = headlineOf(counts[i]), true
+		}
+	}
 	var missing []int
 	for i, ok := range found {
 		if !ok {
@@ -345,6 +356,12 @@ func (d *DB) historyRecords(ctx context.Context, bounds []time.Time, sc scoped, 
 		return fmt.Errorf("count incidents by week: %w", err)
 	}
 	return nil
+}
+
+// headlineOf is the events' part of a range's headline, from its event counts.
+func headlineOf(c store.EventCounts) store.Headline {
+	return store.Headline{TrojanBotnet: c.TrojanBotnet, Conficker: c.Conficker, Defaced: c.Defaced.Total, Backdoored: c.Backdoored.Total,
+		PhishingPages: c.PhishingPages, MalwareDomains: c.MalwareDomains, DDoSEvents: c.DDoSEvents}
 }
 
 // mergeHeadline adds the counts of b, which come from another table, to a.
