@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -414,40 +415,67 @@ func incidentNotify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *org == "" {
-		if *org = e.cfg.Org; *org == "" {
-			*org = "CNCERT"
+	if c := e.remote(); c != nil {
+		if *org != "" {
+			return errRemoteOnly("--org (the server names its own CERT)")
 		}
+		if *dry {
+			msg, err := c.Notice(e.ctx, id)
+			if err != nil {
+				return err
+			}
+			_, err = e.stdout.Write(msg)
+			return err
+		}
+		if _, err := c.ChangeIncident(e.ctx, id, "notify", nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s notified\n", id)
+		return nil
 	}
-	m := incident.Mailer{Addr: e.cfg.SMTP.Addr, From: e.cfg.SMTP.From, Username: e.cfg.SMTP.User, Password: e.cfg.SMTP.Password}
+	e.org = *org
 	st, err := e.cfg.Open(e.ctx, *dry)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc := &incident.Service{Store: st}
-	if path := e.cfg.NoticeTemplates; path != "" {
-		if svc.Templates, err = incident.LoadNoticeTemplates(path); err != nil {
-			return err
-		}
-	}
-	if *dry {
-		from := m.From
-		if from == "" {
-			from = "sitrep@localhost"
-		}
-		_, _, msg, err := svc.Prepare(e.ctx, id, from, *org, e.cfg.Zone, time.Now())
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(msg)
+	msg, err := e.notice(e.ctx, st, id, e.cfg.Actor, !*dry)
+	if err != nil {
 		return err
 	}
-	if err := svc.Notify(e.ctx, id, m, *org, e.cfg.Zone, incident.Change{Actor: e.cfg.Actor}); err != nil {
+	if *dry {
+		_, err = e.stdout.Write(msg)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s notified\n", id)
 	return nil
+}
+
+// notice prepares ticket id's notification as the configuration sets it up (SMTP, the
+// templates, the CERT's name) and, when send, sends it and records it in the ticket's history.
+// It returns the message, which is prepared anew but not sent when send is false.
+func (e *env) notice(ctx context.Context, st store.Tickets, id, actor string, send bool) ([]byte, error) {
+	org := e.orgName()
+	if org == "" {
+		org = "CNCERT"
+	}
+	m := incident.Mailer{Addr: e.cfg.SMTP.Addr, From: e.cfg.SMTP.From, Username: e.cfg.SMTP.User, Password: e.cfg.SMTP.Password}
+	svc := &incident.Service{Store: st}
+	if path := e.cfg.NoticeTemplates; path != "" {
+		var err error
+		if svc.Templates, err = incident.LoadNoticeTemplates(path); err != nil {
+			return nil, err
+		}
+	}
+	if send {
+		return nil, svc.Notify(ctx, id, m, org, e.cfg.Zone, incident.Change{Actor: actor})
+	}
+	from := m.From
+	if from == "" {
+		from = "sitrep@localhost"
+	}
+	_, _, msg, err := svc.Prepare(ctx, id, from, org, e.cfg.Zone, time.Now())
+	return msg, err
 }
 
 func incidentPartner(e *env, args []string) error {

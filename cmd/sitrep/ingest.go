@@ -50,8 +50,13 @@ func runIngest(e *env, args []string) error {
 		return usageError{"name one or more files, or - for standard input"}
 	}
 	if c := e.remote(); c != nil {
-		if *geoDB != "" || *asnDB != "" || *batch != 0 {
-			return errRemoteOnly("--geoip, --asn-db and --batch")
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if set["geoip"] || set["asn-db"] {
+			return errRemoteOnly("--geoip and --asn-db (the server locates IPs with the databases it was started with: SITREP_GEOIP, SITREP_ASN_DB)")
+		}
+		if set["batch"] {
+			return errRemoteOnly("--batch")
 		}
 		q := url.Values{}
 		for k, v := range map[string]string{"format": *format, "source": *source, "observed": *observed} {
@@ -140,14 +145,34 @@ func refresh(ctx context.Context, svc *issue.Service, st store.Counter, span sto
 }
 
 func listRejects(e *env, input string, limit int) error {
-	st, err := e.cfg.Open(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	rows, err := st.Rejects(e.ctx, store.RejectFilter{Input: input, Limit: limit})
-	if err != nil {
-		return err
+	var rows []store.Reject
+	if c := e.remote(); c != nil {
+		var answer []struct {
+			Input  string  `json:"input"`
+			Line   int     `json:"line"`
+			Field  string  `json:"field"`
+			Reason string  `json:"reason"`
+			Raw    *string `json:"raw"`
+		}
+		if err := remoteJSON(c.Rejects(e.ctx, input, limit))(&answer); err != nil {
+			return err
+		}
+		for _, a := range answer {
+			raw := "(withheld: its label is unknown, so only roles that may read TLP:RED see it)"
+			if a.Raw != nil {
+				raw = *a.Raw
+			}
+			rows = append(rows, store.Reject{Input: a.Input, Line: a.Line, Field: a.Field, Reason: a.Reason, Raw: raw})
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if rows, err = st.Rejects(e.ctx, store.RejectFilter{Input: input, Limit: limit}); err != nil {
+			return err
+		}
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(e.stderr, "no rows set aside")

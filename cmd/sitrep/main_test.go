@@ -479,6 +479,26 @@ func TestGeoipFillsMissingCountries(t *testing.T) {
 	if code, _, errs := sitrep(t, "", "--store", store, "ingest", "--geoip", filepath.Join(dir, "missing.mmdb"), csv); code != 1 || !strings.Contains(errs, "missing.mmdb") {
 		t.Errorf("a missing database: %d %s", code, errs)
 	}
+
+	// Through a server: it locates uploads with the database it was started with; the same
+	// setting on the sending side is no reason to refuse, an explicit --geoip is.
+	served := filepath.Join(dir, "served")
+	code, tok, errs := sitrep(t, "", "--store", served, "token", "create", "--role", "analyst", "--name", "feed")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	t.Setenv("SITREP_GEOIP", mmdb)
+	t.Setenv("SITREP_TOKEN", strings.TrimSpace(tok))
+	url := startServer(t, served)
+	if code, _, errs := sitrep(t, "", "--server", url, "ingest", csv); code != 0 {
+		t.Fatalf("ingest through a server with a geoip database: %d %s", code, errs)
+	}
+	if _, js, _ := sitrep(t, "", "--server", url, "stats", "--week", "2024-W09", "--json"); !strings.Contains(js, `"trojan_botnet": 3,`) {
+		t.Errorf("domestic hosts after the server's lookup:\n%.400s", js)
+	}
+	if code, _, errs := sitrep(t, "", "--server", url, "ingest", "--geoip", mmdb, csv); code != 2 || !strings.Contains(errs, "SITREP_GEOIP") {
+		t.Errorf("--geoip through a server: %d %s", code, errs)
+	}
 }
 
 func TestPublishCommand(t *testing.T) {
@@ -560,7 +580,7 @@ func TestAPIRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ts := httptest.NewServer(newWebServer(e, st).Handler())
+	ts := httptest.NewServer(newWebServer(e, st, nil).Handler())
 	defer ts.Close()
 	do := func(method, path, role, body string) (int, string) {
 		t.Helper()
@@ -627,7 +647,7 @@ func TestAPIRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts2 := httptest.NewServer(newWebServer(e, st2).Handler())
+	ts2 := httptest.NewServer(newWebServer(e, st2, nil).Handler())
 	ts.URL = ts2.URL
 	code, _ := do("GET", "/api/v1/stats/2024-W10", "viewer", "")
 	ts2.Close()

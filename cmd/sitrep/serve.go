@@ -17,6 +17,7 @@ import (
 	"sitrep/internal/event"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
+	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
 	"sitrep/internal/issue"
 	"sitrep/internal/render"
@@ -53,7 +54,18 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	defer remove()
-	srv := newWebServer(e, st)
+	// Uploads are located with the databases the server is configured with, as a local
+	// ingest is with --geoip and --asn-db.
+	var locate func(ip string) (string, string, uint32)
+	if e.cfg.GeoIP != "" || e.cfg.ASNDB != "" {
+		geo, err := geoip.Open(e.cfg.GeoIP, e.cfg.ASNDB)
+		if err != nil {
+			return err
+		}
+		defer geo.Close()
+		locate = geo.Locate
+	}
+	srv := newWebServer(e, st, locate)
 	srv.Context, srv.SyncWait = e.ctx, *syncWait
 	if n, err := srv.Abandoned(e.ctx); err != nil {
 		return err
@@ -85,8 +97,9 @@ func runServe(e *env, args []string) error {
 	return err
 }
 
-// newWebServer wires the site, over the store st it holds, to the same code the commands run.
-func newWebServer(e *env, st store.Store) *web.Server {
+// newWebServer wires the site, over the store st it holds, to the same code the commands run;
+// locate (nil for none) completes the location of uploaded rows.
+func newWebServer(e *env, st store.Store, locate func(ip string) (country, province string, asn uint32)) *web.Server {
 	svc := e.issues("serve")
 	dir, _ := app.StoreDir(e.cfg.Store)
 	return &web.Server{
@@ -130,7 +143,8 @@ func newWebServer(e *env, st store.Store) *web.Server {
 					return nil, err
 				}
 			}
-			sum, err := ingest.Input(ctx, st, "-", func() (*os.File, error) { return os.Open(path) }, opt)
+			opt.Locate = locate
+			sum, err := ingest.Input(ctx, st, q.Name, func() (*os.File, error) { return os.Open(path) }, opt)
 			if err != nil {
 				return nil, err
 			}
@@ -153,6 +167,9 @@ func newWebServer(e *env, st store.Store) *web.Server {
 				return "", err
 			}
 			return svc.Review(ctx, st, w, actor, note)
+		},
+		Notice: func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error) {
+			return e.notice(ctx, st, id, actor, send)
 		},
 		Zone: e.cfg.Zone,
 		Log:  e.cfg.Log,

@@ -217,7 +217,7 @@ func TestTLPInEveryOutput(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		ts := httptest.NewServer(newWebServer(e, st).Handler())
+		ts := httptest.NewServer(newWebServer(e, st, nil).Handler())
 		defer ts.Close()
 		get := func(path, role string) (int, string) {
 			t.Helper()

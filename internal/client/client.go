@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -126,7 +127,8 @@ type Summary struct {
 }
 
 // Ingest sends the file at path (standard input for "-": stdin) to be ingested, with the
-// query of POST /api/v1/ingest: format (empty: recognised by the server), source, observed.
+// query of POST /api/v1/ingest: format (empty: recognised by the server), source, observed;
+// the server records the input under path, as a local ingest does.
 func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, q url.Values) (Summary, error) {
 	var sum Summary
 	body := stdin
@@ -138,6 +140,11 @@ func (c *Client) Ingest(ctx context.Context, path string, stdin io.Reader, q url
 		defer f.Close()
 		body = f
 	}
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("name", path)
 	b, _, status, err := c.send(ctx, http.MethodPost, "/api/v1/ingest", q, body)
 	if err != nil {
 		return sum, err
@@ -301,6 +308,21 @@ func (c *Client) OpenIncident(ctx context.Context, q url.Values) ([]byte, error)
 // to a ticket and returns it as it then is (JSON).
 func (c *Client) ChangeIncident(ctx context.Context, id, verb string, q url.Values) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/"+url.PathEscape(verb), q, nil)
+}
+
+// Notice returns a ticket's notification as the server would send it now, unsent.
+func (c *Client) Notice(ctx context.Context, id string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id)+"/notice", nil, nil)
+}
+
+// Rejects returns the rows set aside (JSON), of one input (a name or SHA-256 prefix) or all,
+// at most limit (0 for all).
+func (c *Client) Rejects(ctx context.Context, input string, limit int) ([]byte, error) {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if input != "" {
+		q.Set("input", input)
+	}
+	return c.do(ctx, http.MethodGet, "/api/v1/rejects", q, nil)
 }
 
 // Partners returns the partner directory (JSON).

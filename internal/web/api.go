@@ -96,7 +96,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	iq := IngestQuery{Format: q.Get("format"), Source: q.Get("source"), Observed: q.Get("observed")}
+	iq := IngestQuery{Format: q.Get("format"), Source: q.Get("source"), Observed: q.Get("observed"), Name: q.Get("name")}
+	if iq.Name == "" {
+		iq.Name = "-"
+	}
 	j, end, err := s.runJob(r.Context(), "ingest", who, func(ctx context.Context, st store.Store) (any, error) {
 		defer os.Remove(path)
 		sum, err := s.Ingest(ctx, st, path, iq)

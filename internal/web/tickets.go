@@ -160,6 +160,12 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			err = svc.Relabel(r.Context(), id, to, c)
+		case "notify":
+			if s.Notice == nil {
+				jsonError(w, http.StatusNotImplemented, "this server sends no notices")
+				return
+			}
+			_, err = s.Notice(r.Context(), a, id, who.name, true)
 		case "reject":
 			to := incident.Rejected
 			if d := q.Get("duplicate_of"); d != "" {
@@ -185,6 +191,36 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, t)
 	})
+}
+
+// notice answers a ticket's notification as it would be sent now, without sending it
+// (analysts and up; a ticket of a label the role may not read does not exist).
+func (s *Server) notice(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	id := r.PathValue("id")
+	t, err := s.Store.Ticket(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
+		jsonError(w, http.StatusNotFound, "no ticket "+id)
+		return
+	}
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+		return
+	}
+	if s.Notice == nil {
+		jsonError(w, http.StatusNotImplemented, "this server sends no notices")
+		return
+	}
+	msg, err := s.Notice(r.Context(), s.Store, id, who.name, false)
+	if err != nil {
+		jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Write(msg)
 }
 
 // partners lists the partner directory (analysts and up).

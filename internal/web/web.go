@@ -48,6 +48,10 @@ type Server struct {
 	// Review records an editor's review of a week's bulletin, as `sitrep review` does, and
 	// returns the digest approved.
 	Review func(ctx context.Context, st store.Store, week, actor, note string) (string, error)
+	// Notice prepares a ticket's notification as `sitrep incident notify` does, and sends it
+	// with the server's SMTP settings unless only the message is wanted (send false); it
+	// returns the message.
+	Notice func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error)
 	Zone   *time.Location // the zone of ISO weeks in API filters; UTC when nil
 	Log    *slog.Logger
 
@@ -111,6 +115,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("POST /api/v1/ingest", s.ingest)
+	mux.HandleFunc("GET /api/v1/rejects", s.rejects)
+	mux.HandleFunc("GET /api/v1/incidents/{id}/notice", s.notice)
 	mux.HandleFunc("GET /api/v1/jobs", s.listJobs)
 	mux.HandleFunc("GET /api/v1/jobs/{id}", s.job)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
@@ -184,6 +190,9 @@ var contentTypes = map[string]string{
 // ?observed=, as the flags of `sitrep ingest`.
 type IngestQuery struct {
 	Format, Source, Observed string
+	// Name is what the sender called the input (?name=, such as the file's path where it was
+	// sent from), recorded with the input and its rows set aside; "-" when it says nothing.
+	Name string
 }
 
 // request is a parsed request for a week's bulletin.
