@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"sitrep/internal/app"
 	"sitrep/internal/enrich"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
@@ -97,7 +98,9 @@ func runIngest(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	opt.TempDir = st.Dir()
+	if opt.TempDir, err = app.StoreDir(e.cfg.Store); err != nil { // standard input waits beside the store
+		return err
+	}
 	tuneGC()
 
 	var total store.Tally

@@ -153,8 +153,10 @@ func StoreDir(url string) (string, error) {
 	return url, nil
 }
 
-// Open opens the store for reading and writing, or for reading only.
-func (c *Config) Open(ctx context.Context, readOnly bool) (*duck.DB, error) {
+// Open opens the store for reading and writing, or for reading only. Its URL names the
+// engine: duckdb:// (or a plain directory) is the embedded one, which holds both parts of a
+// store (store.Analytics and store.Records) in one file.
+func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	dir, err := StoreDir(c.Store)
 	if err != nil {
 		return nil, err

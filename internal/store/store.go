@@ -1,6 +1,8 @@
 // Package store names what sitrep keeps and asks of a store, as small interfaces sized for
 // their callers: the ingest writes batches through Ingest, the quarantine is read through
-// Quarantine, and the weekly statistics come from Counter. Engines live in sub-packages
+// Quarantine, and the weekly statistics come from Counter. They fall in two parts, each of
+// which an engine of its own may hold: Analytics (what is ingested and counted) and Records
+// (what people do: tickets, reviews, the archive, tokens, jobs). Engines live in sub-packages
 // (duck is the embedded default); storetest holds the conformance suite every engine passes.
 //
 // All methods are safe for concurrent use unless an engine says otherwise.
@@ -489,17 +491,48 @@ type Counter interface {
 	History(ctx context.Context, bounds []time.Time, s Scope) ([]Headline, error)
 }
 
-// Store is everything an engine provides.
-type Store interface {
+// TicketRows is how the records part's tickets reach the statistics: the analytical part keeps
+// the incident row each ticket counts as, written after every change to the ticket.
+type TicketRows interface {
+	// CountTickets writes the counted rows of tickets as the records part now holds them,
+	// each marked with its history's last number (Ticket.Seq): a row no newer than the one
+	// stored changes nothing, so writing again, late or twice, is safe. A ticket written here
+	// is one an imported incident row may not replace (Commit sets such a row aside).
+	CountTickets(ctx context.Context, ts []Ticket) error
+}
+
+// Analytics is the analytical part of a store: what is ingested and counted — events,
+// vulnerability and incident records, the ledger of inputs, the rows set aside — and the
+// counting, with the results it keeps. It is the large, append-mostly part: the embedded
+// DuckDB file, or a column store.
+type Analytics interface {
 	Ingest
 	Quarantine
 	Counter
+	Observables
+	TicketRows
+	Close() error
+}
+
+// Records is the records part of a store: what people do and decide — tickets and their
+// histories, partners, rating overrides, the audit log, reviews and the archive of published
+// issues, tokens, jobs. It is small and transactional. No method of either part needs a
+// transaction over both: a ticket is changed in the records part alone, and its counted row
+// follows through TicketRows.
+type Records interface {
 	Ratings
 	Audit
 	Tickets
-	Observables
 	Archive
 	Tokens
 	Jobs
 	Close() error
+}
+
+// Store is both parts. The embedded engine holds them in one file, where a ticket is its own
+// counted row; engines apart are joined so that each change to a ticket is followed by
+// TicketRows.CountTickets.
+type Store interface {
+	Analytics
+	Records
 }

@@ -274,6 +274,9 @@ var migrations = []string{
 		id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, actor VARCHAR NOT NULL, state VARCHAR NOT NULL,
 		created_at TIMESTAMP NOT NULL, started_at TIMESTAMP, finished_at TIMESTAMP,
 		result VARCHAR, error VARCHAR, status INTEGER);`,
+	// 10: the history number of the ticket a counted incident row was written from, where
+	// the tickets are kept apart (store.TicketRows).
+	`ALTER TABLE incidents ADD COLUMN ticket_seq INTEGER;`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -240,7 +240,8 @@ func upsert(ctx context.Context, tx *sql.Tx, table string, cols []column) (int, 
 // tickets (one with a history) to the quarantine: such a ticket changes only through its
 // history, never by an import. It returns how many rows it set aside.
 func setAsideTickets(ctx context.Context, tx *sql.Tx) (int, error) {
-	const managed = `EXISTS (SELECT 1 FROM incident_history h WHERE h.incident_id = s.id)`
+	const managed = `(EXISTS (SELECT 1 FROM incident_history h WHERE h.incident_id = s.id)
+		OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = s.id AND i.ticket_seq IS NOT NULL))`
 	res, err := tx.ExecContext(ctx, `INSERT INTO rejects (line, field, reason, raw, input_id)
 		SELECT s.line, 'id', 'incident ' || s.id || ' is a ticket kept by sitrep incident: change it through its history (sitrep incident note|resolve|close …), not by an import',
 			left(to_json(s)::VARCHAR, 4096), s.input_id

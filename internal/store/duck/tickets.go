@@ -405,3 +405,25 @@ func (d *DB) ListEvents(ctx context.Context, r store.Range, kind string, tlps []
 	}
 	return out, rows.Err()
 }
+
+// CountTickets implements store.TicketRows. Here a ticket is its own counted row, so this
+// matters where this store is the analytical part of two and the tickets are kept in the other.
+func (d *DB) CountTickets(ctx context.Context, ts []store.Ticket) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		for _, t := range ts {
+			_, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind,
+				cross_border, impact, url, platform, tlp, due, ticket_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, type = excluded.type,
+					source = excluded.source, partner = excluded.partner, partner_kind = excluded.partner_kind,
+					cross_border = excluded.cross_border, impact = excluded.impact, url = excluded.url,
+					platform = excluded.platform, tlp = excluded.tlp, due = excluded.due, ticket_seq = excluded.ticket_seq
+				WHERE coalesce(incidents.ticket_seq, -1) < excluded.ticket_seq`,
+				t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
+				boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due), t.Seq)
+			if err != nil {
+				return fmt.Errorf("count ticket %s: %w", t.ID, err)
+			}
+		}
+		return nil
+	})
+}
