@@ -41,7 +41,7 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	cfg := *e.cfg
-	cfg.Store = storeDir
+	cfg.Store, cfg.Records = storeDir, "" // the demo keeps both parts in its own store
 	st, err := cfg.Open(e.ctx, false)
 	if err != nil {
 		return err

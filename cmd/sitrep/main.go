@@ -119,6 +119,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // globalFlags registers the flags every command accepts, before or after its name.
 func globalFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "store `URL` or directory (default $SITREP_STORE or "+app.DefaultStore+")")
+	fs.StringVar(&cfg.Records, "records", cfg.Records, "where the records part (tickets, reviews, the archive, tokens, jobs) is kept apart from the store: a `URL` or directory (default $SITREP_RECORDS; empty: in the store)")
 	fs.StringVar(&cfg.ZoneName, "tz", cfg.ZoneName, "bulletin time `zone` (default $SITREP_TZ or Asia/Shanghai)")
 	fs.StringVar(&cfg.Server, "server", cfg.Server, "a running sitrep serve's `URL` to send the command to, with the token in $SITREP_TOKEN (default $SITREP_SERVER)")
 	fs.StringVar(&cfg.PolicyPath, "policy", cfg.PolicyPath, "rating policy `file` (default $SITREP_POLICY, policy.toml in the store, or the built-in one)")

@@ -33,7 +33,10 @@ const DefaultMemoryLimit = "512MB"
 // fields; nothing else in sitrep reads it, so a command's configuration is all here and a
 // test sets it without touching the process's environment.
 type Config struct {
-	Store       string // a directory, or duckdb:///path/to/dir
+	Store string // a directory, or duckdb:///path/to/dir
+	// Records is where the records part is kept when apart from the store (a directory or
+	// duckdb://…); empty keeps both parts in the store.
+	Records     string
 	ZoneName    string // --tz; SITREP_TZ; Asia/Shanghai
 	Zone        *time.Location
 	GovSuffixes []string
@@ -79,6 +82,7 @@ func (c *Config) Defaults() error {
 		}
 	}
 	str(&c.Store, "SITREP_STORE")
+	str(&c.Records, "SITREP_RECORDS")
 	if c.Store == "" {
 		c.Store = DefaultStore
 	}
@@ -155,7 +159,9 @@ func StoreDir(url string) (string, error) {
 
 // Open opens the store for reading and writing, or for reading only. Its URL names the
 // engine: duckdb:// (or a plain directory) is the embedded one, which holds both parts of a
-// store (store.Analytics and store.Records) in one file.
+// store (store.Analytics and store.Records) in one file. With Records naming another place,
+// the records part is kept there, and the store is a store.Split of the two; opened for
+// writing, it first writes any ticket's counted row a crash left behind.
 func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	dir, err := StoreDir(c.Store)
 	if err != nil {
@@ -165,7 +171,30 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	if err != nil {
 		return nil, heldError(dir, err)
 	}
-	return st, nil
+	if c.Records == "" {
+		return st, nil
+	}
+	rdir, err := StoreDir(c.Records)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	if filepath.Clean(rdir) == filepath.Clean(dir) {
+		return st, nil
+	}
+	rec, err := duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("records: %w", heldError(dir, err)) // the server announces itself beside the store
+	}
+	sp := store.Split{Analytics: st, Records: rec}
+	if !readOnly {
+		if err := sp.Reconcile(ctx); err != nil {
+			sp.Close()
+			return nil, err
+		}
+	}
+	return sp, nil
 }
 
 // IngestOptions returns the ingest options implied by the configuration.

@@ -289,7 +289,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	if cfg.Zone == nil {
 		cfg.Zone = time.UTC
 	}
-	staging, _ := st.(store.Staging)
+	staging, _ := store.StagingOf(st)
 	log := opt.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

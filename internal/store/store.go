@@ -308,6 +308,7 @@ type TicketChange struct {
 
 // TicketFilter selects tickets; zero fields select all.
 type TicketFilter struct {
+	ID        string // the ticket with this ID
 	States    []string
 	Type      string
 	Partner   string
@@ -501,6 +502,14 @@ type TicketRows interface {
 	CountTickets(ctx context.Context, ts []Ticket) error
 }
 
+// Imported lists the incident records an ingest brought in — not tickets: no history stands
+// behind them — as tickets without history, newest first, as Tickets.ListTickets lists them.
+// Where the parts of a store are apart, tickets are listed from the records part and these
+// from the analytical one.
+type Imported interface {
+	ImportedIncidents(ctx context.Context, f TicketFilter) ([]Ticket, error)
+}
+
 // Analytics is the analytical part of a store: what is ingested and counted — events,
 // vulnerability and incident records, the ledger of inputs, the rows set aside — and the
 // counting, with the results it keeps. It is the large, append-mostly part: the embedded
@@ -511,6 +520,7 @@ type Analytics interface {
 	Counter
 	Observables
 	TicketRows
+	Imported
 	Close() error
 }
 

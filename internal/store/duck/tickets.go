@@ -24,7 +24,7 @@ WITH last AS (
 SELECT i.id, i.opened, i.closed, i.type, coalesce(i.source, '') AS source, coalesce(i.partner, '') AS partner,
 	coalesce(i.partner_kind, '') AS partner_kind, i.cross_border, coalesce(i.impact, 'none') AS impact, coalesce(i.url, '') AS url,
 	coalesce(i.platform, '') AS platform, coalesce(i.tlp, 'CLEAR') AS tlp, i.due, coalesce(last.seq, 0) AS seq,
-	coalesce(last.state, CASE WHEN i.closed IS NULL THEN 'new' ELSE 'closed' END) AS state
+	coalesce(last.state, CASE WHEN i.closed IS NULL THEN 'new' ELSE 'closed' END) AS state, i.ticket_seq
 FROM incidents i LEFT JOIN last ON last.incident_id = i.id`
 
 func scanTicket(rows interface{ Scan(...any) error }) (store.Ticket, error) {
@@ -81,7 +81,7 @@ func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.Ticke
 		_, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind, cross_border,
 			impact, url, platform, tlp, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
-			boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due))
+			boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), null(string(t.TLP)), utcPtr(t.Due))
 		if err != nil {
 			return fmt.Errorf("create ticket: %w", err)
 		}
@@ -119,7 +119,7 @@ func insertLinks(ctx context.Context, tx *sql.Tx, id string, links []store.Link)
 
 // Ticket implements store.Tickets.
 func (d *DB) Ticket(ctx context.Context, id string) (store.Ticket, error) {
-	t, err := scanTicket(d.db.QueryRowContext(ctx, ticketSelect+` WHERE i.id = ?`, id))
+	t, err := scanTicket(d.db.QueryRowContext(ctx, `SELECT * EXCLUDE (ticket_seq) FROM (`+ticketSelect+`) t WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket %s: %w", id, store.ErrNotFound)
 	}
@@ -231,8 +231,22 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 
 // ListTickets implements store.Tickets.
 func (d *DB) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
-	q := `SELECT * FROM (` + ticketSelect + `) t WHERE true`
+	return d.listTickets(ctx, f, "true")
+}
+
+// ImportedIncidents implements store.Imported: the rows no ticket history or ticket write
+// stands behind.
+func (d *DB) ImportedIncidents(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
+	return d.listTickets(ctx, f, "seq = 0 AND ticket_seq IS NULL")
+}
+
+func (d *DB) listTickets(ctx context.Context, f store.TicketFilter, cond string) ([]store.Ticket, error) {
+	q := `SELECT * EXCLUDE (ticket_seq) FROM (` + ticketSelect + `) t WHERE ` + cond
 	var args []any
+	if f.ID != "" {
+		q += ` AND id = ?`
+		args = append(args, f.ID)
+	}
 	if len(f.States) > 0 {
 		q += ` AND state IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ") + `)`
 		for _, s := range f.States {
@@ -419,7 +433,7 @@ func (d *DB) CountTickets(ctx context.Context, ts []store.Ticket) error {
 					platform = excluded.platform, tlp = excluded.tlp, due = excluded.due, ticket_seq = excluded.ticket_seq
 				WHERE coalesce(incidents.ticket_seq, -1) < excluded.ticket_seq`,
 				t.ID, t.Opened.UTC(), utcPtr(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
-				boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), string(t.TLP), utcPtr(t.Due), t.Seq)
+				boolPtr(t.CrossBorder), null(t.Impact), null(t.URL), null(t.Platform), null(string(t.TLP)), utcPtr(t.Due), t.Seq)
 			if err != nil {
 				return fmt.Errorf("count ticket %s: %w", t.ID, err)
 			}

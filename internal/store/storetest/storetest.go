@@ -187,7 +187,7 @@ func testQuarantine(t testing.TB, st store.Store) {
 }
 
 func testStaging(t testing.TB, st store.Store) {
-	sg, ok := st.(store.Staging)
+	sg, ok := store.StagingOf(st)
 	if !ok {
 		t.Skip("engine does not stage")
 	}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var (
+	isoStamp = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
+	digest   = regexp.MustCompile(`bulletin [0-9a-f]{12}`)
+)
+
+// TestRecordsApart runs the same commands on one store and on a store whose records part is
+// kept apart (--records): the output is the same, and the records part holds the tickets,
+// reviews and the archive, the store none of them.
+func TestRecordsApart(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--weeks", "2", "--events", "2000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "*.csv"))
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
+	t.Setenv("SITREP_ACTOR", "alice")
+	one := []string{"--store", filepath.Join(dir, "one")}
+	apart := []string{"--store", filepath.Join(dir, "analytics"), "--records", filepath.Join(dir, "records")}
+	steps := [][]string{
+		append([]string{"ingest"}, files...),
+		{"incident", "open", "--type", "phishing", "--url", "https://fake-bank.example.top/login", "--at", "2024-02-27 09:00:00"},
+		{"incident", "close", "INC-000001", "--at", "2024-02-28 10:00:00"},
+		{"incident", "list", "--week", "2024-W09"},
+		{"incident", "show", "INC-000001"},
+		{"rate", "--week", "2024-W09", "--level", "中", "--reason", "checked by hand"},
+		{"stats", "--week", "2024-W09", "--json"},
+		{"report", "--week", "2024-W09", "--lang", "en", "--format", "json"},
+		{"review", "--week", "2024-W09"},
+		{"publish", "--week", "2024-W09"},
+	}
+	for _, step := range steps {
+		oc, oout, oerr := sitrep(t, "", append(one, step...)...)
+		ac, aout, aerr := sitrep(t, "", append(apart, step...)...)
+		// The two run a moment apart: the times they record differ, and with them the digest
+		// of a bulletin that names its rating override's time.
+		for _, re := range []*regexp.Regexp{stamp, isoStamp, digest} {
+			oout, aout = re.ReplaceAllString(oout, "…"), re.ReplaceAllString(aout, "…")
+		}
+		if oc != 0 || ac != 0 || oout != aout {
+			t.Errorf("%s: one store exit %d\n%.400s\n%.300s\nrecords apart exit %d\n%.400s\n%.300s",
+				strings.Join(step[:2], " "), oc, oout, oerr, ac, aout, aerr)
+		}
+	}
+	// The store alone has no tickets' histories, reviews or published issues.
+	code, out, _ := sitrep(t, "", "--store", filepath.Join(dir, "analytics"), "incident", "show", "INC-000001")
+	if code != 0 || strings.Contains(out, "alice") {
+		t.Errorf("the analytical part alone shows the ticket's history: %d %s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "records", "sitrep.duckdb")); err != nil {
+		t.Errorf("the records part: %v", err)
+	}
+}

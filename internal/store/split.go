@@ -1,0 +1,146 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+)
+
+// Split is a store whose two parts are kept by engines of their own: the analytical part and
+// the records part. Everything goes to the part it belongs to; what spans both is done here,
+// without a transaction over both:
+//
+//   - a ticket is created or changed in the records part, then its counted row is written to
+//     the analytical part (TicketRows). Should that write fail, the change stands and the row
+//     is written by the next change or by Reconcile, which the opener runs;
+//   - tickets are listed from the records part together with the incident records an ingest
+//     brought into the analytical part (Imported), in one order;
+//   - a new ticket ID is one neither part holds.
+type Split struct {
+	Analytics
+	Records
+}
+
+var _ Store = Split{}
+
+// StagingOf returns the Staging of the engine an ingest writes to, looking through a Split.
+func StagingOf(st Ingest) (Staging, bool) {
+	if sp, ok := st.(Split); ok {
+		st = sp.Analytics
+	}
+	sg, ok := st.(Staging)
+	return sg, ok
+}
+
+// Close closes both parts.
+func (s Split) Close() error { return errors.Join(s.Analytics.Close(), s.Records.Close()) }
+
+// Reconcile writes the counted row of every ticket, so that the statistics count each ticket
+// as its history leaves it whatever a crash interrupted. Writing rows already written changes
+// nothing.
+func (s Split) Reconcile(ctx context.Context) error {
+	ts, err := s.Records.ListTickets(ctx, TicketFilter{})
+	if err != nil {
+		return fmt.Errorf("reconcile tickets: %w", err)
+	}
+	if err := s.Analytics.CountTickets(ctx, ts); err != nil {
+		return fmt.Errorf("reconcile tickets: %w", err)
+	}
+	return nil
+}
+
+// count writes ticket id's counted row after a change; a failure is left to Reconcile.
+func (s Split) count(ctx context.Context, id string) {
+	t, err := s.Records.Ticket(ctx, id)
+	if err == nil {
+		err = s.Analytics.CountTickets(ctx, []Ticket{t})
+	}
+	if err != nil {
+		slog.Warn("a ticket changed but its row in the statistics was not written; the store's next opening writes it",
+			"ticket", id, "err", err)
+	}
+}
+
+// NextTicketID implements Tickets: an ID neither part holds.
+func (s Split) NextTicketID(ctx context.Context) (string, error) {
+	for {
+		id, err := s.Records.NextTicketID(ctx)
+		if err != nil {
+			return "", err
+		}
+		imported, err := s.Analytics.ImportedIncidents(ctx, TicketFilter{ID: id, Limit: 1})
+		if err != nil {
+			return "", err
+		}
+		if len(imported) == 0 {
+			return id, nil
+		}
+	}
+}
+
+// CreateTicket implements Tickets.
+func (s Split) CreateTicket(ctx context.Context, t Ticket, first TicketEntry) error {
+	imported, err := s.Analytics.ImportedIncidents(ctx, TicketFilter{ID: t.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(imported) > 0 {
+		return fmt.Errorf("ticket %s exists already", t.ID)
+	}
+	if err := s.Records.CreateTicket(ctx, t, first); err != nil {
+		return err
+	}
+	s.count(ctx, t.ID)
+	return nil
+}
+
+// AppendTicket implements Tickets.
+func (s Split) AppendTicket(ctx context.Context, id string, seq int, entries []TicketEntry, change TicketChange) error {
+	if err := s.Records.AppendTicket(ctx, id, seq, entries, change); err != nil {
+		return err
+	}
+	s.count(ctx, id)
+	return nil
+}
+
+// Ticket implements Tickets: a ticket, or an imported incident record.
+func (s Split) Ticket(ctx context.Context, id string) (Ticket, error) {
+	t, err := s.Records.Ticket(ctx, id)
+	if !errors.Is(err, ErrNotFound) {
+		return t, err
+	}
+	imported, ierr := s.Analytics.ImportedIncidents(ctx, TicketFilter{ID: id, Limit: 1})
+	if ierr != nil {
+		return t, ierr
+	}
+	if len(imported) == 0 {
+		return t, err
+	}
+	return imported[0], nil
+}
+
+// ListTickets implements Tickets: tickets and imported incident records, newest first.
+func (s Split) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	ts, err := s.Records.ListTickets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	imported, err := s.Analytics.ImportedIncidents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ts = append(ts, imported...)
+	slices.SortStableFunc(ts, func(a, b Ticket) int {
+		if c := b.Opened.Compare(a.Opened); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	if f.Limit > 0 && len(ts) > f.Limit {
+		ts = ts[:f.Limit]
+	}
+	return ts, nil
+}
