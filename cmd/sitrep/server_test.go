@@ -231,3 +231,80 @@ func TestUploadInProgress(t *testing.T) {
 		t.Errorf("the slow upload: %d %v %s", a.code, a.err, a.body)
 	}
 }
+
+// TestReadersDuringAnIngest reads the site, the feed and the live statistics while an ingest
+// runs in the server: every answer is 200, the ingest completes as a job, and the numbers
+// after it are those of the same input ingested locally.
+func TestReadersDuringAnIngest(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--events", "150000"); code != 0 {
+		t.Fatal(errs)
+	}
+	events := filepath.Join(data, "events.csv")
+	served, local := filepath.Join(dir, "served"), filepath.Join(dir, "local")
+	code, out, errs := sitrep(t, "", "--store", served, "token", "create", "--role", "analyst", "--name", "feed")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	token := strings.TrimSpace(out)
+	url := startServer(t, served, "--rate", "1000") // the readers here are one caller
+	body, err := os.Open(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer body.Close()
+	req, _ := http.NewRequest("POST", url+"/api/v1/ingest?wait=0", body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("the upload: %d, want 202", resp.StatusCode)
+	}
+	job := url + resp.Header.Get("Location")
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	reads, during := 0, 0
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		_, state := get(strings.TrimPrefix(job, url))
+		done := strings.Contains(state, `"state": "done"`)
+		if strings.Contains(state, `"state": "failed"`) || time.Now().After(deadline) {
+			t.Fatalf("the ingest: %s", state)
+		}
+		for _, p := range []string{"/", "/feed.atom", "/healthz", "/api/v1/stats/2024-W09"} {
+			if code, b := get(p); code != 200 {
+				t.Errorf("GET %s during the ingest: %d %.200s", p, code, b)
+			}
+			reads++
+			if !done {
+				during++
+			}
+		}
+		if done {
+			break
+		}
+	}
+	if during == 0 {
+		t.Log("the ingest was done before the first read")
+	}
+	sitrep(t, "", "--store", local, "ingest", events)
+	_, want, _ := sitrep(t, "", "--store", local, "stats", "--week", "2024-W09", "--json")
+	t.Setenv("SITREP_TOKEN", token)
+	_, got, _ := sitrep(t, "", "--server", url, "stats", "--week", "2024-W09", "--json")
+	if got != want || want == "" {
+		t.Errorf("the served store's statistics differ from a local ingest's:\n%.300s\n%.300s", got, want)
+	}
+	t.Logf("%d reads, %d of them during the ingest", reads, during)
+}
