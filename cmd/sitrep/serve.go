@@ -108,7 +108,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP) ([]byte, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return nil, err
+				return nil, web.Refuse(err)
 			}
 			b, err := svc.Build(ctx, st, w, lang, e.cfg.Edition(tlp))
 			if err != nil {
@@ -119,7 +119,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return nil, err
+				return nil, web.Refuse(err)
 			}
 			return e.cfg.Stats(ctx, st, w, tlp)
 		},
@@ -130,7 +130,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			if q.Observed != "" {
 				t, err := native.ParseTime(q.Observed, e.cfg.Zone)
 				if err != nil {
-					return nil, fmt.Errorf("observed: %w", err)
+					return nil, web.Refuse(fmt.Errorf("observed: %w", err))
 				}
 				opt.Observed = t
 			}
@@ -140,7 +140,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 				} else if f, err := native.ParseFormat(format); err == nil {
 					opt.Format = f
 				} else {
-					return nil, err
+					return nil, web.Refuse(err)
 				}
 			}
 			opt.Locate = locate
@@ -157,14 +157,14 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Publish: func(ctx context.Context, st store.Store, wk, actor string) (int, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return 0, err
+				return 0, web.Refuse(err)
 			}
 			return svc.Publish(ctx, st, w, actor, issue.PublishOptions{Warn: svc.Warn})
 		},
 		Review: func(ctx context.Context, st store.Store, wk, actor, note string) (string, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return "", err
+				return "", web.Refuse(err)
 			}
 			return svc.Review(ctx, st, w, actor, note)
 		},

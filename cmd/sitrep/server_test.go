@@ -307,4 +307,16 @@ func TestReadersDuringAnIngest(t *testing.T) {
 		t.Errorf("the served store's statistics differ from a local ingest's:\n%.300s\n%.300s", got, want)
 	}
 	t.Logf("%d reads, %d of them during the ingest", reads, during)
+
+	// A parameter the server cannot read is the sender's mistake, said as such.
+	req, _ = http.NewRequest("POST", url+"/api/v1/ingest?observed=yesterday", strings.NewReader("http://x.example/\n"))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "observed") {
+		t.Errorf("?observed=yesterday: %d %s", resp.StatusCode, b)
+	}
 }

@@ -100,6 +100,21 @@ func (g *guarded) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 // requestID returns the id guard gave the answer w belongs to.
 func requestID(w http.ResponseWriter) string { return w.Header().Get(RequestIDHeader) }
 
+// Refuse marks err as the caller's mistake — a bad parameter, an input it must fix — so that
+// it is answered with a 4xx and its text, whatever errors of other types it wraps (a
+// *time.ParseError, a *strconv.NumError). Callbacks mark what they refuse; what they do not
+// mark is judged by failure.
+func Refuse(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusal{err}
+}
+
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error { return r.error }
+
 // errorStatus chooses the status of an answer to an error from Ingest, Publish or Review,
 // which return the caller's mistakes and the machine's failures alike as errors: refused (a
 // 4xx) for a mistake the caller can fix, whose text is then shown; 409 for a bulletin already
@@ -114,6 +129,8 @@ func errorStatus(err error, refused int) int {
 		return http.StatusConflict
 	case errors.Is(err, store.ErrLocked):
 		return http.StatusServiceUnavailable
+	case errors.As(err, new(refusal)):
+		return refused
 	case failure(err):
 		return http.StatusInternalServerError
 	}

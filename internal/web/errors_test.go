@@ -251,6 +251,10 @@ func TestCallbackErrors(t *testing.T) {
 		{"input in no known format", ingest, func(context.Context, store.Store) error {
 			return fmt.Errorf("-: %w", errors.New("not a format sitrep knows: the header has a, b"))
 		}, 422, "not a format sitrep knows"},
+		{"a parameter refused with the parser's own error", ingest, func(context.Context, store.Store) error {
+			_, err := time.Parse(time.DateTime, "yesterday")
+			return web.Refuse(fmt.Errorf("observed: %w", err))
+		}, 422, "observed: parsing time"},
 		{"body too large", ingest, func(context.Context, store.Store) error {
 			return fmt.Errorf("read: %w", &http.MaxBytesError{Limit: web.MaxBody})
 		}, 413, "request body too large"},
