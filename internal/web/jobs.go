@@ -150,20 +150,16 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, j)
 }
 
-// jobs lists the caller's jobs, newest first (every job for administrators; ?limit=N).
+// listJobs lists the caller's jobs, newest first (every job for administrators, or an
+// ?actor='s); ?limit=N, 0 for all.
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			jsonError(w, http.StatusBadRequest, "limit is a positive number")
-			return
-		}
-		limit = n
+	limit, ok := queryLimit(w, r, 100)
+	if !ok {
+		return
 	}
 	actor := who.name
 	if auth.Allows(who.role, auth.Admin) {

@@ -10,6 +10,20 @@ import (
 	"sitrep/internal/store"
 )
 
+// queryLimit reads ?limit=: def when absent, 0 for all; anything else is answered 400.
+func queryLimit(w http.ResponseWriter, r *http.Request, def int) (int, bool) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		jsonError(w, http.StatusBadRequest, "limit is a number, 0 for all")
+		return 0, false
+	}
+	return n, true
+}
+
 // rejectAnswer is one row set aside, as GET /api/v1/rejects answers it.
 type rejectAnswer struct {
 	Input  string    `json:"input"`
@@ -29,14 +43,9 @@ func (s *Server) rejects(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	limit := 200
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			jsonError(w, http.StatusBadRequest, "limit is a number, 0 for all")
-			return
-		}
-		limit = n
+	limit, ok := queryLimit(w, r, 200)
+	if !ok {
+		return
 	}
 	rows, err := s.Store.Rejects(r.Context(), store.RejectFilter{Input: r.URL.Query().Get("input"), Limit: limit})
 	if err != nil {

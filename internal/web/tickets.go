@@ -34,6 +34,21 @@ func (c caller) mayRead(w http.ResponseWriter, l event.TLP) bool {
 // readable reports whether the caller's role may read a ticket of its label.
 func (c caller) readable(t store.Ticket) bool { return c.reads(t.TLP) }
 
+// readTicket reads ticket id for the caller; a ticket of a label the role may not read is
+// answered 404 as one that does not exist.
+func (c caller) readTicket(w http.ResponseWriter, r *http.Request, st store.Tickets, id string) (store.Ticket, bool) {
+	t, err := st.Ticket(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !c.readable(t) {
+		jsonError(w, http.StatusNotFound, "no ticket "+id)
+		return t, false
+	}
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+		return t, false
+	}
+	return t, true
+}
+
 // ticket answers one ticket with its history (analysts and up); a ticket of a label the role
 // may not read is answered as one that does not exist.
 func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
@@ -41,16 +56,9 @@ func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	t, err := s.Store.Ticket(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
-		jsonError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
-		return
+	if t, ok := who.readTicket(w, r, s.Store, r.PathValue("id")); ok {
+		writeJSON(w, t)
 	}
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
-		return
-	}
-	writeJSON(w, t)
 }
 
 // formTime reads an RFC 3339 time of a form value; empty is the zero time.
@@ -127,15 +135,11 @@ func (s *Server) changeTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	c := incident.Change{Actor: who.name, At: at, Note: q.Get("note")}
 	s.writing(func(a store.Store) {
-		t, err := a.Ticket(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
-			jsonError(w, http.StatusNotFound, "no ticket "+id)
+		t, ok := who.readTicket(w, r, a, id)
+		if !ok {
 			return
 		}
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
-			return
-		}
+		var err error
 		svc := &incident.Service{Store: a}
 		switch verb {
 		case "assign":
@@ -201,13 +205,7 @@ func (s *Server) notice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	t, err := s.Store.Ticket(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !who.readable(t) {
-		jsonError(w, http.StatusNotFound, "no ticket "+id)
-		return
-	}
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "read ticket: "+err.Error())
+	if _, ok := who.readTicket(w, r, s.Store, id); !ok {
 		return
 	}
 	if s.Notice == nil {
