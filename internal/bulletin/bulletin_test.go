@@ -1,6 +1,7 @@
 package bulletin
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,6 +95,14 @@ func TestHighlights(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("highlights\n got %q\nwant %q", got, want)
 	}
+	// Incidents are counted in 起.
+	incidents := append([]WeekCount(nil), history...)
+	incidents[len(incidents)-2].Incidents = 100
+	s.Incidents = stats.Incidents{Handled: 114}
+	if got := highlights(s, incidents, zh{}); !slices.Contains(got, "处理网络安全事件数量为114起，较上周上升14.0%。") {
+		t.Errorf("the incidents' highlight: %q", got)
+	}
+	s.Incidents = stats.Incidents{}
 	got = highlights(s, history[3:], en{}) // too short a history for extremes
 	want = []string{"Phishing pages: 40, down 60.0% on last week.", "Defaced domestic websites: 150, up 50.0% on last week."}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -117,28 +126,100 @@ func mustParse(s string) week.Week {
 
 func TestOverviewFollowsTheNumbers(t *testing.T) {
 	s := weekStats()
-	s.Vulnerabilities = stats.Vulnerabilities{Total: 300, High: 90}
-	s.InfectedHosts = stats.InfectedHosts{Total: 150000, PrevTotal: 160000, TotalWoWPct: stats.Change(150000, 160000)}
-	s.Defaced = stats.Sites{Total: 2000, PrevTotal: 1500, TotalWoWPct: stats.Change(2000, 1500)}
-	s.Phishing = stats.Phishing{Pages: 300, PrevPages: 200, PagesWoWPct: stats.Change(300, 200)}
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 300, High: 90, PrevTotal: 350}
+	s.InfectedHosts = stats.InfectedHosts{Total: 150000, PrevTotal: 160000}
+	s.Defaced = stats.Sites{Total: 2000, PrevTotal: 1500}
+	s.Phishing = stats.Phishing{Pages: 300, PrevPages: 200}
 	s.Rating.Scores = map[string]float64{"vulnerabilities.high": 0.2, "infected_hosts.total": -0.5, "defaced.total": 3.1, "phishing.pages": 1.4}
 	b, _ := Compose(s, nil, Options{})
-	p := strings.Join(b.Sections[0].Paragraphs, "")
-	for _, want := range []string{
-		"主要安全威胁来自于网站攻击、网络仿冒以及软件高危漏洞", // the most unusual first
-		"在我国互联网网络安全环境方面，境内被篡改网站数量和仿冒页面数量等较上周有所增长，其他各类网络安全事件数量均有不同程度的下降。",
+	if p := strings.Join(b.Sections[0].Paragraphs, ""); !strings.Contains(p, "主要安全威胁来自于网站攻击、网络仿冒以及软件高危漏洞") { // the most unusual first
+		t.Errorf("overview: %s", p)
+	}
+}
+
+// TestMovementSentences holds each form of the summary sentence to the counts it speaks of:
+// "all" only when all moved that way, "the others fell" only when every other one fell, a
+// count that appeared from nothing rose, a flat one is said to be flat, and counts without
+// data either week are not spoken of.
+func TestMovementSentences(t *testing.T) {
+	type counts struct{ infected, defaced, phishing, ddos, vulns [2]int } // this week, last week
+	for _, tc := range []struct {
+		name   string
+		c      counts
+		zh, en string
+	}{
+		{"some rose, every other fell", counts{[2]int{150000, 160000}, [2]int{2000, 1500}, [2]int{300, 200}, [2]int{5, 10}, [2]int{300, 350}},
+			"境内被篡改网站数量和仿冒页面数量较上周有所增长，其他各类网络安全事件数量均有不同程度的下降。",
+			"Compared with last week, defaced domestic websites and phishing pages rose; the other kinds of incident fell to varying degrees."},
+		{"all fell", counts{[2]int{150000, 160000}, [2]int{1000, 1500}, [2]int{100, 200}, [2]int{5, 10}, [2]int{300, 350}},
+			"各类网络安全事件数量较上周均有不同程度的下降。",
+			"Compared with last week, every kind of incident fell to some degree."},
+		{"all rose", counts{[2]int{170000, 160000}, [2]int{2000, 1500}, [2]int{300, 200}, [2]int{15, 10}, [2]int{400, 350}},
+			"各类网络安全事件数量较上周均有所增长。",
+			"Compared with last week, every kind of incident rose."},
+		{"mixed, with a flat one", counts{[2]int{150000, 160000}, [2]int{2000, 1500}, [2]int{200, 200}, [2]int{}, [2]int{}},
+			"境内被篡改网站数量较上周有所增长，境内感染网络病毒的主机数量有所下降，仿冒页面数量与上周持平。",
+			"Compared with last week, defaced domestic websites rose; domestic infected hosts fell; phishing pages stayed level."},
+		{"rose from nothing", counts{[2]int{150000, 160000}, [2]int{1500, 1500}, [2]int{400, 0}, [2]int{}, [2]int{190, 0}},
+			"仿冒页面数量和新收录漏洞数量较上周有所增长，境内感染网络病毒的主机数量有所下降，境内被篡改网站数量与上周持平。",
+			"Compared with last week, phishing pages and new vulnerabilities rose; domestic infected hosts fell; defaced domestic websites stayed level."},
+		{"an acronym inside the sentence", counts{[2]int{}, [2]int{}, [2]int{}, [2]int{12, 10}, [2]int{}},
+			"拒绝服务攻击事件数量较上周有所增长。", "Compared with last week, DDoS events rose."},
+		{"one count alone", counts{[2]int{}, [2]int{2000, 1500}, [2]int{}, [2]int{}, [2]int{}},
+			"在我国互联网网络安全环境方面，境内被篡改网站数量较上周有所增长。",
+			"Compared with last week, defaced domestic websites rose."},
+		{"all flat", counts{[2]int{150000, 150000}, [2]int{1500, 1500}, [2]int{}, [2]int{}, [2]int{}},
+			"各类网络安全事件数量与上周持平。",
+			"Every kind of incident was exactly as frequent as last week."},
 	} {
-		if !strings.Contains(p, want) {
-			t.Errorf("overview lacks %q:\n%s", want, p)
+		t.Run(tc.name, func(t *testing.T) {
+			s := weekStats()
+			c := tc.c
+			s.InfectedHosts = stats.InfectedHosts{Total: c.infected[0], PrevTotal: c.infected[1]}
+			s.Defaced = stats.Sites{Total: c.defaced[0], PrevTotal: c.defaced[1]}
+			s.Backdoored = stats.Sites{}
+			s.MalwareSites = stats.MalwareSites{}
+			s.Phishing = stats.Phishing{Pages: c.phishing[0], PrevPages: c.phishing[1]}
+			s.DDoS = stats.DDoS{Events: c.ddos[0], PrevEvents: c.ddos[1]}
+			s.Vulnerabilities = stats.Vulnerabilities{Total: c.vulns[0], PrevTotal: c.vulns[1]}
+			for lang, want := range map[string]string{"zh": tc.zh, "en": tc.en} {
+				b, err := Compose(s, nil, Options{Lang: lang})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p := strings.Join(b.Sections[0].Paragraphs, " "); !strings.Contains(p, want) {
+					t.Errorf("%s lacks %q:\n%s", lang, want, p)
+				}
+			}
+		})
+	}
+}
+
+// TestIncidentsSection tells a week without any incident records from one whose incidents are
+// not closed yet, and counts incidents in 起.
+func TestIncidentsSection(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		in     stats.Incidents
+		noData bool
+		zh, en string
+	}{
+		{"no records", stats.Incidents{}, true, "本周未收到网络安全事件的处理记录。", "No incident-handling records were received this week."},
+		{"opened, none closed", stats.Incidents{Opened: 7}, false, "本周，CNCERT新接报网络安全事件7起，尚无处理完毕的事件。", "This week CNCERT took on 7 new incidents, none of which was closed yet."},
+		{"one opened", stats.Incidents{Opened: 1}, false, "新接报网络安全事件1起", "took on 1 new incident,"},
+		{"handled", stats.Incidents{Handled: 114, Opened: 3, CrossBorder: 2}, false, "共处理网络安全事件114起，含跨境网络安全事件2起。", "114"},
+	} {
+		s := weekStats()
+		s.Incidents = tc.in
+		for lang, want := range map[string]string{"zh": tc.zh, "en": tc.en} {
+			b, err := Compose(s, nil, Options{Lang: lang})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := b.Sections[len(b.Sections)-1]
+			if p := strings.Join(sec.Paragraphs, ""); sec.ID != SecIncidents || sec.NoData != tc.noData || !strings.Contains(p, want) {
+				t.Errorf("%s, %s: no data %v, %q; want %q", tc.name, lang, sec.NoData, p, want)
+			}
 		}
-	}
-	s.Defaced.TotalWoWPct, s.Phishing.PagesWoWPct = stats.Change(1000, 1500), stats.Change(100, 200)
-	b, _ = Compose(s, nil, Options{})
-	if p := strings.Join(b.Sections[0].Paragraphs, ""); !strings.Contains(p, "各类网络安全事件数量较上周均有不同程度的下降") {
-		t.Errorf("all down: %s", p)
-	}
-	b, _ = Compose(s, nil, Options{Lang: "en"})
-	if p := strings.Join(b.Sections[0].Paragraphs, ""); !strings.Contains(p, "every kind of incident fell") {
-		t.Errorf("all down, English: %s", p)
 	}
 }

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/stats"
@@ -40,6 +41,23 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// inSentence is a label as it reads inside a sentence: its first letter in lower case, unless
+// it begins an acronym ("DDoS events").
+func inSentence(label string) string {
+	if len(label) > 1 && unicode.IsUpper(rune(label[1])) {
+		return label
+	}
+	return strings.ToLower(label[:1]) + label[1:]
+}
+
+// countOf writes n with the singular or plural noun: "1 new incident", "2,000 new incidents".
+func (e en) countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return e.count(n) + " " + many
 }
 
 func (en) change(c *stats.Tenths) string {
@@ -107,24 +125,43 @@ func (e en) overview(s *stats.Week) Section {
 	return sec
 }
 
-// movement says which event counts grew against last week.
+// movement says how the week's counts moved against last week: "every" only of all of them,
+// "the other kinds fell" only when every other one fell.
 func (e en) movement(s *stats.Week) string {
 	m := moves(s)
-	var up []string
-	for _, name := range m.up {
-		up = append(up, strings.ToLower(enMetrics[name][:1])+enMetrics[name][1:])
+	n := m.n()
+	names := func(ms []string) string {
+		var out []string
+		for _, name := range ms {
+			out = append(out, inSentence(enMetrics[name]))
+		}
+		return e.list(out)
+	}
+	const lead = "Compared with last week, "
+	switch {
+	case n == 0:
+		return ""
+	case n > 1 && len(m.up) == n:
+		return lead + "every kind of incident rose."
+	case n > 1 && len(m.down) == n:
+		return lead + "every kind of incident fell to some degree."
+	case n > 1 && len(m.flat) == n:
+		return "Every kind of incident was exactly as frequent as last week."
+	}
+	var parts []string
+	if len(m.up) > 0 {
+		parts = append(parts, names(m.up)+" rose")
 	}
 	switch {
-	case len(up) > 0 && len(m.down) > 0:
-		return "Compared with last week, " + e.list(up) + " grew; the other kinds of incident fell to varying degrees."
-	case len(up) > 0:
-		return "Compared with last week, " + e.list(up) + " grew."
+	case len(m.down) > 1 && len(m.up) > 0 && len(m.flat) == 0:
+		parts = append(parts, "the other kinds of incident fell to varying degrees")
 	case len(m.down) > 0:
-		return "Compared with last week, every kind of incident fell to some degree."
-	case len(m.flat) > 0:
-		return "Every kind of incident was about as frequent as last week."
+		parts = append(parts, names(m.down)+" fell")
 	}
-	return ""
+	if len(m.flat) > 0 {
+		parts = append(parts, names(m.flat)+" stayed level")
+	}
+	return lead + strings.Join(parts, "; ") + "."
 }
 
 func (e en) malware(s *stats.Week, figs []Figure) Section {
@@ -251,9 +288,13 @@ var enPartners = map[string]string{
 func (e en) incidents(s *stats.Week, figs []Figure) Section {
 	sec := Section{ID: SecIncidents, Heading: "Incident handling"}
 	in := s.Incidents
-	if in.Handled == 0 {
+	switch {
+	case in.Handled == 0 && in.Opened == 0:
 		sec.NoData = true
-		sec.Paragraphs = []string{"No incident was closed this week."}
+		sec.Paragraphs = []string{"No incident-handling records were received this week."}
+		return sec
+	case in.Handled == 0:
+		sec.Paragraphs = []string{fmt.Sprintf("This week %s took on %s, none of which was closed yet.", e.org, e.countOf(in.Opened, "new incident", "new incidents"))}
 		return sec
 	}
 	var partners []string

@@ -87,25 +87,34 @@ func threats(s *stats.Week) []string {
 	return out
 }
 
-// Movements names the event counts that rose and fell against last week, in the bulletin's
-// order; counts without a last week to compare with are left out.
+// movements sorts the week's counts by how they moved against last week — rose, fell or
+// stayed the same — in the bulletin's order. A count that was zero last week and is not now
+// rose; a count that was zero both weeks says nothing and is left out. Every summary sentence
+// is made from these, so it speaks only of what moved the way it says.
 type movements struct{ up, down, flat []string }
+
+// n is how many counts moved or stayed.
+func (m movements) n() int { return len(m.up) + len(m.down) + len(m.flat) }
 
 func moves(s *stats.Week) movements {
 	var m movements
 	for _, c := range []struct {
-		name   string
-		change *stats.Tenths
+		name      string
+		cur, prev int
 	}{
-		{MetInfected, s.InfectedHosts.TotalWoWPct}, {MetMalware, s.MalwareSites.DomainsWoWPct},
-		{MetDefaced, s.Defaced.TotalWoWPct}, {MetBackdoored, s.Backdoored.TotalWoWPct},
-		{MetPhishing, s.Phishing.PagesWoWPct}, {MetDDoS, s.DDoS.EventsWoWPct},
+		{MetInfected, s.InfectedHosts.Total, s.InfectedHosts.PrevTotal},
+		{MetMalware, s.MalwareSites.Domains, s.MalwareSites.PrevDomains},
+		{MetDefaced, s.Defaced.Total, s.Defaced.PrevTotal},
+		{MetBackdoored, s.Backdoored.Total, s.Backdoored.PrevTotal},
+		{MetPhishing, s.Phishing.Pages, s.Phishing.PrevPages},
+		{MetDDoS, s.DDoS.Events, s.DDoS.PrevEvents},
+		{MetVulns, s.Vulnerabilities.Total, s.Vulnerabilities.PrevTotal},
 	} {
 		switch {
-		case c.change == nil:
-		case *c.change > 0:
+		case c.cur == 0 && c.prev == 0:
+		case c.cur > c.prev:
 			m.up = append(m.up, c.name)
-		case *c.change < 0:
+		case c.cur < c.prev:
 			m.down = append(m.down, c.name)
 		default:
 			m.flat = append(m.flat, c.name)

@@ -93,25 +93,45 @@ func (z zh) overview(s *stats.Week) Section {
 	return sec
 }
 
-// movement says which event counts grew against last week, as CNCERT's analyses word it.
+// movement says how the week's counts moved against last week, as CNCERT's analyses word it:
+// "all" only of all of them, "the others fell" only when every other one fell.
 func (z zh) movement(s *stats.Week) string {
 	m := moves(s)
-	var up []string
-	for _, name := range m.up {
-		up = append(up, zhMetrics[name])
+	n := m.n()
+	names := func(ms []string) string {
+		var out []string
+		for _, name := range ms {
+			out = append(out, zhMetrics[name])
+		}
+		return z.list(out, "和")
 	}
-	const lead = "在我国互联网网络安全环境方面，"
+	const lead, all = "在我国互联网网络安全环境方面，", "各类网络安全事件数量"
 	switch {
-	case len(up) > 0 && len(m.down) > 0:
-		return lead + z.list(up, "和") + "等较上周有所增长，其他各类网络安全事件数量均有不同程度的下降。"
-	case len(up) > 0:
-		return lead + z.list(up, "和") + "等较上周有所增长。"
-	case len(m.down) > 0:
-		return lead + "各类网络安全事件数量较上周均有不同程度的下降。"
-	case len(m.flat) > 0:
-		return lead + "各类网络安全事件数量与上周基本持平。"
+	case n == 0:
+		return ""
+	case n > 1 && len(m.up) == n:
+		return lead + all + "较上周均有所增长。"
+	case n > 1 && len(m.down) == n:
+		return lead + all + "较上周均有不同程度的下降。"
+	case n > 1 && len(m.flat) == n:
+		return lead + all + "与上周持平。"
 	}
-	return ""
+	var parts []string
+	if len(m.up) > 0 {
+		parts = append(parts, names(m.up)+"较上周有所增长")
+	}
+	switch {
+	case len(m.down) > 1 && len(m.up) > 0 && len(m.flat) == 0:
+		parts = append(parts, "其他"+all+"均有不同程度的下降")
+	case len(m.down) > 0 && len(parts) > 0:
+		parts = append(parts, names(m.down)+"有所下降")
+	case len(m.down) > 0:
+		parts = append(parts, names(m.down)+"较上周有所下降")
+	}
+	if len(m.flat) > 0 {
+		parts = append(parts, names(m.flat)+"与上周持平")
+	}
+	return lead + strings.Join(parts, "，") + "。"
 }
 
 func (z zh) malware(s *stats.Week, figs []Figure) Section {
@@ -237,9 +257,13 @@ var zhPartners = map[string]string{
 func (z zh) incidents(s *stats.Week, figs []Figure) Section {
 	sec := Section{ID: SecIncidents, Heading: "本周事件处理情况"}
 	in := s.Incidents
-	if in.Handled == 0 {
+	switch {
+	case in.Handled == 0 && in.Opened == 0:
 		sec.NoData = true
-		sec.Paragraphs = []string{"本周没有处理完毕的网络安全事件。"}
+		sec.Paragraphs = []string{"本周未收到网络安全事件的处理记录。"}
+		return sec
+	case in.Handled == 0:
+		sec.Paragraphs = []string{fmt.Sprintf("本周，%s新接报网络安全事件%d起，尚无处理完毕的事件。", z.org, in.Opened)}
 		return sec
 	}
 	var partners []string
@@ -302,12 +326,20 @@ var zhMetrics = map[string]string{
 	MetMalware: "放马站点数量", MetDDoS: "拒绝服务攻击事件数量",
 }
 
+// zhUnit is the measure word of a metric's count: incidents are counted in 起, the rest in 个.
+func zhUnit(metric string) string {
+	if metric == MetIncidents {
+		return "起"
+	}
+	return "个"
+}
+
 func (z zh) move(metric string, cur int, c stats.Tenths) string {
 	dir := "上升"
 	if c < 0 {
 		dir, c = "下降", -c
 	}
-	return fmt.Sprintf("%s为%s个，较上周%s%s%%。", zhMetrics[metric], z.count(cur), dir, c)
+	return fmt.Sprintf("%s为%s%s，较上周%s%s%%。", zhMetrics[metric], z.count(cur), zhUnit(metric), dir, c)
 }
 
 func (z zh) extreme(metric string, cur int, high bool, weeks int) string {
@@ -315,5 +347,5 @@ func (z zh) extreme(metric string, cur int, high bool, weeks int) string {
 	if !high {
 		which = "最低"
 	}
-	return fmt.Sprintf("%s为%s个，为近%d周%s。", zhMetrics[metric], z.count(cur), weeks, which)
+	return fmt.Sprintf("%s为%s%s，为近%d周%s。", zhMetrics[metric], z.count(cur), zhUnit(metric), weeks, which)
 }

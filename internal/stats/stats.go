@@ -133,6 +133,7 @@ type Vulnerabilities struct {
 // Incidents counts the incidents closed in the week.
 type Incidents struct {
 	Handled       int            `json:"handled"`
+	Opened        int            `json:"opened"` // opened this week, closed or not
 	CrossBorder   int            `json:"cross_border"`
 	Phishing      int            `json:"phishing"`
 	AppPlatforms  int            `json:"app_platforms"`
@@ -251,7 +252,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	}
 	in := cur.incidents
 	s.Incidents = Incidents{
-		Handled: in.Handled, CrossBorder: in.CrossBorder, Phishing: in.Phishing,
+		Handled: in.Handled, Opened: in.Opened, CrossBorder: in.CrossBorder, Phishing: in.Phishing,
 		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
 		ByType: in.ByType, BySource: in.BySource, ByPartnerKind: in.ByPartnerKind, ByImpact: in.Impact,
 	}

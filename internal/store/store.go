@@ -198,9 +198,10 @@ type VulnCounts struct {
 	ByObject   map[event.Object]int
 }
 
-// IncidentCounts are the counts of the incidents closed in a range.
+// IncidentCounts are the counts of the incidents closed in a range, and of those opened in it.
 type IncidentCounts struct {
 	Handled, CrossBorder, Phishing int
+	Opened                         int // incidents opened in the range, closed or not
 	AppPlatforms, AppURLs          int
 	ByType, BySource               map[string]int
 	ByPartnerKind                  map[string]int

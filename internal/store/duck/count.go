@@ -224,6 +224,10 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (
 	if err != nil {
 		return c, fmt.Errorf("count incidents: %w", err)
 	}
+	err = d.db.QueryRowContext(ctx, sc.sql(`SELECT count(*) FROM incidents WHERE opened >= $1 AND opened < $2 AND {count}`), from, to).Scan(&c.Opened)
+	if err != nil {
+		return c, fmt.Errorf("count incidents opened: %w", err)
+	}
 	for col, m := range map[string]map[string]int{"type": c.ByType, "CASE WHEN {names} THEN coalesce(source, '') ELSE '' END": c.BySource,
 		"coalesce(partner_kind, '')": c.ByPartnerKind, "coalesce(impact, 'none')": c.Impact} {
 		ncs, err := nameCounts(ctx, d.db, sc.sql(`SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 AND {count} GROUP BY 1`), from, to)
