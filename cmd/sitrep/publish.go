@@ -63,11 +63,14 @@ func runReview(e *env, args []string) error {
 		if *org != "" {
 			return errRemoteOnly("--org")
 		}
-		digest, err := c.Review(e.ctx, w.String(), *note)
+		r, err := c.Review(e.ctx, w.String(), *note)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, digest[:min(12, len(digest))])
+		for _, wn := range r.Warnings {
+			fmt.Fprintf(e.stderr, "warning: %s\n", wn.EN)
+		}
+		fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, r.Digest[:min(12, len(r.Digest))])
 		return nil
 	}
 	st, err := e.cfg.Open(e.ctx, false)
@@ -75,11 +78,14 @@ func runReview(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	digest, err := e.issues("review").Review(e.ctx, st, w, e.cfg.Actor, *note)
+	r, err := e.issues("review").Review(e.ctx, st, w, e.cfg.Actor, *note)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, digest[:12])
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", wn.EN)
+	}
+	fmt.Fprintf(e.stdout, "reviewed %s (bulletin %s)\n", w, r.Digest[:12])
 	return nil
 }
 

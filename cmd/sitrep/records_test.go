@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,5 +60,49 @@ func TestRecordsApart(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "records", "sitrep.duckdb")); err != nil {
 		t.Errorf("the records part: %v", err)
+	}
+}
+
+// TestReviewWarnsOfAThinBase: a week whose phishing pages went from 1 to 20 is reviewed with a
+// warning, locally and through a server; the bulletin gives both numbers, not "+1900.0%"; the
+// rating says last week's base was too small.
+func TestReviewWarnsOfAThinBase(t *testing.T) {
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("time,kind,url,ip,country\n2024-02-20 10:00:00,phishing,https://a.example.top/0,203.0.113.1,US\n")
+	for i := range 20 {
+		fmt.Fprintf(&rows, "2024-02-27 10:00:00,phishing,https://a.example.top/%d,203.0.113.%d,US\n", i+1, i+1)
+	}
+	csv := filepath.Join(dir, "events.csv")
+	if err := os.WriteFile(csv, []byte(rows.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	local, served := filepath.Join(dir, "local"), filepath.Join(dir, "served")
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
+	code, tok, errs := sitrep(t, "", "--store", served, "token", "create", "--role", "editor", "--name", "ed")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, st := range []string{local, served} {
+		if code, _, errs := sitrep(t, "", "--store", st, "ingest", csv); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	url := startServer(t, served)
+	t.Setenv("SITREP_TOKEN", strings.TrimSpace(tok))
+	const warning = "warning: Phishing pages went from 1 last week to 20 (+1900.0%)"
+	for name, where := range map[string][]string{"locally": {"--store", local}, "through the server": {"--server", url}} {
+		code, out, errs := sitrep(t, "", append(where, "review", "--week", "2024-W09")...)
+		if code != 0 || !strings.HasPrefix(out, "reviewed 2024-W09") || !strings.Contains(errs, warning) {
+			t.Errorf("review %s: %d %s %s", name, code, out, errs)
+		}
+	}
+	_, md, _ := sitrep(t, "", "--store", local, "report", "--week", "2024-W09", "--format", "md")
+	if !strings.Contains(md, "仿冒页面数量为20个，上周为1个。") || strings.Contains(md, "1900.0%") {
+		t.Errorf("the bulletin:\n%s", md)
+	}
+	_, rating, _ := sitrep(t, "", "--store", local, "rate", "--week", "2024-W09")
+	if !strings.Contains(rating, "上周基数过小（1）") {
+		t.Errorf("the rating:\n%s", rating)
 	}
 }

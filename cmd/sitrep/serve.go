@@ -161,12 +161,13 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			}
 			return svc.Publish(ctx, st, w, actor, issue.PublishOptions{Warn: svc.Warn})
 		},
-		Review: func(ctx context.Context, st store.Store, wk, actor, note string) (string, error) {
+		Review: func(ctx context.Context, st store.Store, wk, actor, note string) (string, any, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
-				return "", web.Refuse(err)
+				return "", nil, web.Refuse(err)
 			}
-			return svc.Review(ctx, st, w, actor, note)
+			r, err := svc.Review(ctx, st, w, actor, note)
+			return r.Digest, r.Warnings, err
 		},
 		Notice: func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error) {
 			return e.notice(ctx, st, id, actor, send)

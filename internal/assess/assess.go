@@ -20,7 +20,10 @@ var Levels = []string{"优", "良", "中", "差", "危"}
 
 // Reason is one rule that set or moved a level, in both languages.
 type Reason struct {
-	Rule   string `json:"rule"` // baseline, fixed, quiet, vulnerabilities, impact or override
+	Rule string `json:"rule"` // baseline, fixed, quiet, vulnerabilities, impact or override
+	// Thin is set where the week is compared with a base too small for the change to mean
+	// much (policy changes.max_change_pct).
+	Thin   bool   `json:"thin,omitempty"`
 	Metric string `json:"metric,omitempty"`
 	Value  int    `json:"value"`
 	// Baseline is what the value was compared with: the median of the trailing weeks, last
@@ -122,10 +125,16 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 				effect++
 			}
 		}
-		return Reason{Rule: "baseline", Metric: m.Name, Value: v, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks, Effect: effect,
+		r := Reason{Rule: "baseline", Metric: m.Name, Value: v, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks, Effect: effect,
 			ZH: fmt.Sprintf("%s%d，近%d周中位数%d，偏离%+.1f倍离散度%s", name("zh"), v, weeks, int(math.Round(med)), score, zhEffect(effect)),
 			EN: fmt.Sprintf("%s %d against a median of %d over %d weeks: %+.1f spreads%s", name("en"), v, int(math.Round(med)), weeks, score, enEffect(effect)),
-		}, score, true
+		}
+		if p.thin(v, r.Baseline) {
+			r.Thin = true
+			r.ZH += fmt.Sprintf("；近期中位数过小（%d），偏离幅度仅供参考", r.Baseline)
+			r.EN += fmt.Sprintf("; the median (%d) is too small a base for the deviation to mean much", r.Baseline)
+		}
+		return r, score, true
 	}
 	prev := in.Prev[m.Name]
 	effect, score := 0, 0.0
@@ -135,10 +144,28 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 			effect = 1
 		}
 	}
-	return Reason{Rule: "fixed", Metric: m.Name, Value: v, Baseline: prev, Weeks: weeks, Effect: effect,
+	r := Reason{Rule: "fixed", Metric: m.Name, Value: v, Baseline: prev, Weeks: weeks, Effect: effect,
 		ZH: fmt.Sprintf("%s%d，上周%d；近期数据不足（%d周），按固定阈值（上升%d%%）判断%s", name("zh"), v, prev, weeks, p.Fixed.RisePct, zhEffect(effect)),
 		EN: fmt.Sprintf("%s %d, last week %d; too little history (%d weeks), so the fixed threshold (up %d%%) applies%s", name("en"), v, prev, weeks, p.Fixed.RisePct, enEffect(effect)),
-	}, score, false
+	}
+	if p.thin(v, prev) {
+		r.Thin = true
+		r.ZH += fmt.Sprintf("；上周基数过小（%d），变化幅度仅供参考", prev)
+		r.EN += fmt.Sprintf("; last week's count (%d) is too small a base for the change to mean much", prev)
+	}
+	return r, score, false
+}
+
+// thin tells whether v against base is a change beyond the policy's bound: a base too small to
+// compare with.
+func (p *Policy) thin(v, base int) bool {
+	switch {
+	case v == base:
+		return false
+	case base <= 0:
+		return v > 0
+	}
+	return !p.PlausibleChange(int64(math.Round(float64(v-base) * 1000 / float64(base))))
 }
 
 // vulnLevel grades the week's high-severity vulnerability records against their baseline, or

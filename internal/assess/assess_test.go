@@ -122,3 +122,42 @@ func TestFixedVulnLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestThinBase: a rating reason built on a change beyond changes.max_change_pct says its base
+// was too small; one within it does not; the bound comes from the policy.
+func TestThinBase(t *testing.T) {
+	p := Default()
+	in := input(map[string]int{"phishing.pages": 400}, 2) // fixed thresholds: against last week
+	in.Prev["phishing.pages"] = 8                         // +4900%
+	in.Prev["defaced.total"] = 1500                       // 1800 on 1500: +20%
+	thin := map[string]Reason{}
+	for _, r := range p.Rate(in).Reasons {
+		thin[r.Metric] = r
+	}
+	if r := thin["phishing.pages"]; !r.Thin || !strings.Contains(r.ZH, "上周基数过小（8）") || !strings.Contains(r.EN, "too small a base") {
+		t.Errorf("phishing from 8 to 400: %+v", r)
+	}
+	if r := thin["defaced.total"]; r.Thin || strings.Contains(r.ZH, "基数过小") {
+		t.Errorf("defacements up 20%%: %+v", r)
+	}
+	wide, err := Parse(strings.Replace(DefaultPolicyTOML(), "max_change_pct = 500", "max_change_pct = 10000", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range wide.Rate(in).Reasons {
+		if r.Thin {
+			t.Errorf("with a bound of 10000%%: %+v", r)
+		}
+	}
+	// On a baseline of a dozen weeks, a median of 1 is as thin.
+	in = input(map[string]int{"ddos.events": 40}, 12)
+	in.History["ddos.events"] = steady(12, 1)
+	for _, r := range p.Rate(in).Reasons {
+		if r.Metric == "ddos.events" && (!r.Thin || !strings.Contains(r.ZH, "近期中位数过小（1）")) {
+			t.Errorf("40 DDoS events on a median of 1: %+v", r)
+		}
+	}
+	if _, err := Parse(strings.Replace(DefaultPolicyTOML(), "max_change_pct = 500", "max_change_pct = 0", 1)); err == nil {
+		t.Error("max_change_pct = 0 accepted")
+	}
+}

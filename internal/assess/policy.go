@@ -30,6 +30,22 @@ type Policy struct {
 	Vulns         VulnRule     `toml:"vulnerabilities"`
 	Fixed         FixedRule    `toml:"fixed"`
 	Public        PublicRule   `toml:"public"`
+	Changes       ChangeRule   `toml:"changes"`
+}
+
+// ChangeRule bounds the week-over-week changes worth printing as percentages.
+type ChangeRule struct {
+	// MaxPct is the largest change, in percent either way, that a bulletin states; beyond it
+	// (a near-empty last week) it gives both weeks' numbers instead, and the editor is warned.
+	MaxPct float64 `toml:"max_change_pct"`
+}
+
+// PlausibleChange tells whether a change of tenths tenths of a percent is one to print.
+func (p *Policy) PlausibleChange(tenths int64) bool {
+	if tenths < 0 {
+		tenths = -tenths
+	}
+	return float64(tenths) <= p.Changes.MaxPct*10
 }
 
 // PublicRule says what a public edition may draw on: counts from records labelled up to
@@ -63,6 +79,9 @@ type FixedRule struct {
 	LowTotal     int `toml:"low_total"`
 }
 
+// DefaultMaxChangePct is changes.max_change_pct for a policy that does not set it.
+const DefaultMaxChangePct = 500
+
 // Default returns the shipped policy.
 func Default() *Policy {
 	p, err := Parse(defaultPolicy)
@@ -88,7 +107,8 @@ func Load(path string) (*Policy, error) {
 // Parse reads a policy from TOML, refusing unknown keys and values that make no sense.
 func Parse(text string) (*Policy, error) {
 	// A policy written before the public table existed gets the default one.
-	p := Policy{Public: PublicRule{CountUpTo: string(event.Amber), NamesUpTo: string(event.Clear)}}
+	p := Policy{Public: PublicRule{CountUpTo: string(event.Amber), NamesUpTo: string(event.Clear)},
+		Changes: ChangeRule{MaxPct: DefaultMaxChangePct}}
 	md, err := toml.Decode(text, &p)
 	if err != nil {
 		return nil, err
@@ -113,6 +133,8 @@ func (p *Policy) check() error {
 		return fmt.Errorf("normal is %q; it must be one of %s", p.Normal, strings.Join(Levels, " "))
 	case p.Fixed.RisePct <= 0:
 		return fmt.Errorf("fixed.rise_pct must be above 0")
+	case p.Changes.MaxPct <= 0:
+		return fmt.Errorf("changes.max_change_pct is %g; it must be above 0", p.Changes.MaxPct)
 	}
 	if err := p.Public.check(); err != nil {
 		return fmt.Errorf("public: %w", err)

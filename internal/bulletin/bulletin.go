@@ -70,6 +70,8 @@ type Bulletin struct {
 	Figures    []Figure    `json:"figures"`
 	History    []WeekCount `json:"history"`
 	Stats      *stats.Week `json:"stats"`
+	// Warnings are for the editor who reviews the issue, not part of it.
+	Warnings []Warning `json:"-"`
 }
 
 // Internal reports whether the issue is an internal edition: labelled other than TLP:CLEAR.
@@ -140,11 +142,12 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 		return nil, err
 	}
 	var t text
+	v := voice{opt.Org, opt.Policy}
 	switch opt.Lang {
 	case "zh":
-		t = zh{org: opt.Org}
+		t = zh{v}
 	case "en":
-		t = en{org: opt.Org}
+		t = en{v}
 	default:
 		return nil, fmt.Errorf("language %q: sitrep writes zh and en", opt.Lang)
 	}
@@ -160,5 +163,6 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 	b.Figures = figures(s, history, t)
 	b.Sections = t.sections(s, b.Figures)
 	b.Highlights = highlights(s, history, t)
+	b.Warnings = warnings(s, history, v)
 	return b, nil
 }

@@ -1,6 +1,8 @@
 package bulletin
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -20,11 +22,14 @@ func TestZhNumbers(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
+		prev int
 		c    *stats.Tenths
 		want string
-	}{{nil, ""}, {tenths(-357), "，较上周环比下降了35.7%"}, {tenths(35), "，较上周环比上升了3.5%"}, {tenths(0), "，与上周持平"}} {
-		if got := z.change(tc.c); got != tc.want {
-			t.Errorf("change(%v) = %q, want %q", tc.c, got, tc.want)
+	}{{0, nil, ""}, {14, tenths(-357), "，较上周环比下降了35.7%"}, {100, tenths(35), "，较上周环比上升了3.5%"}, {9, tenths(0), "，与上周持平"},
+		{100, tenths(5000), "，较上周环比上升了500.0%"}, // the policy's bound itself is printed
+		{2, tenths(49000), "，上周为2个"}} {         // beyond it, last week's number instead
+		if got := z.change(tc.prev, tc.c); got != tc.want {
+			t.Errorf("change(%d, %v) = %q, want %q", tc.prev, tc.c, got, tc.want)
 		}
 	}
 	if got := z.list([]string{"广东省", "安徽省", "浙江省"}, "和"); got != "广东省、安徽省和浙江省" {
@@ -103,6 +108,15 @@ func TestHighlights(t *testing.T) {
 		t.Errorf("the incidents' highlight: %q", got)
 	}
 	s.Incidents = stats.Incidents{}
+	// A move from a near-empty week: both numbers, no percentage.
+	thin := weekStats()
+	thin.Phishing = stats.Phishing{Pages: 400, PrevPages: 8}
+	if got := highlights(thin, nil, zh{}); !slices.Equal(got, []string{"仿冒页面数量为400个，上周为8个。"}) {
+		t.Errorf("a move from 8 to 400: %q", got)
+	}
+	if got := highlights(thin, nil, en{}); !slices.Equal(got, []string{"Phishing pages: 400, against 8 last week."}) {
+		t.Errorf("a move from 8 to 400: %q", got)
+	}
 	got = highlights(s, history[3:], en{}) // too short a history for extremes
 	want = []string{"Phishing pages: 40, down 60.0% on last week.", "Defaced domestic websites: 150, up 50.0% on last week."}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -221,5 +235,37 @@ func TestIncidentsSection(t *testing.T) {
 				t.Errorf("%s, %s: no data %v, %q; want %q", tc.name, lang, sec.NoData, p, want)
 			}
 		}
+	}
+}
+
+// TestWarnings: a change beyond the policy's bound warns the editor, with both numbers; one
+// within it does not; neither is part of the JSON.
+func TestWarnings(t *testing.T) {
+	s := weekStats()
+	s.Phishing = stats.Phishing{Pages: 400, PrevPages: 8}
+	s.Defaced = stats.Sites{Total: 1900, PrevTotal: 1800, Gov: 100, PrevGov: 2, GovPct: stats.Share(100, 1900), GovWoWPct: stats.Change(100, 2)}
+	b, err := Compose(s, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Warning{}
+	for _, w := range b.Warnings {
+		got[w.Metric] = w
+	}
+	if len(got) != 2 {
+		t.Errorf("warnings %+v, want phishing pages and GOV defacements", b.Warnings)
+	}
+	if w := got[MetPhishing]; w.Value != 400 || w.Prev != 8 || !strings.Contains(w.ZH, "仿冒页面数量由上周8变为本周400（+4900.0%）") || !strings.Contains(w.EN, "Phishing pages went from 8 last week to 400 (+4900.0%)") {
+		t.Errorf("phishing: %+v", w)
+	}
+	if w := got["defaced.gov"]; w.Prev != 2 || !strings.Contains(w.EN, "Defaced government websites") {
+		t.Errorf("GOV defacements: %+v", w)
+	}
+	if p := strings.Join(b.Sections[2].Paragraphs, ""); !strings.Contains(p, "数量为100个（约占境内5.3%），上周为2个") {
+		t.Errorf("the websites section: %s", p)
+	}
+	var js bytes.Buffer
+	if err := json.NewEncoder(&js).Encode(b); err != nil || strings.Contains(js.String(), "plausible") || strings.Contains(js.String(), "合理变化幅度") {
+		t.Errorf("the issue's JSON carries the warnings: %v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // en writes the English edition: the same facts in plain English.
-type en struct{ org string }
+type en struct{ voice }
 
 func (en) title(w week.Week) string {
 	m, s := w.Monday(), w.Sunday()
@@ -60,10 +60,14 @@ func (e en) countOf(n int, one, many string) string {
 	return e.count(n) + " " + many
 }
 
-func (en) change(c *stats.Tenths) string {
+// change says how a count moved against last week's prev; beyond the policy's bound, both
+// numbers instead of a percentage.
+func (e en) change(prev int, c *stats.Tenths) string {
 	switch {
 	case c == nil:
 		return ""
+	case !e.plausible(c):
+		return fmt.Sprintf(", against %s last week", thousands(prev))
 	case *c > 0:
 		return ", up " + c.String() + "% on last week"
 	case *c < 0:
@@ -225,10 +229,10 @@ func (e en) websites(s *stats.Week, figs []Figure) Section {
 		e.org, d.Total, b.Total, p.Pages))
 	var parts []string
 	if d.Total > 0 {
-		parts = append(parts, fmt.Sprintf("%d of the defaced websites were government (GOV) sites, about %s%% of the domestic total%s.", d.Gov, d.GovPct, e.change(d.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("%d of the defaced websites were government (GOV) sites, about %s%% of the domestic total%s.", d.Gov, d.GovPct, e.change(d.PrevGov, d.GovWoWPct)))
 	}
 	if b.Total > 0 {
-		parts = append(parts, fmt.Sprintf("%d of the backdoored websites were government sites, about %s%%%s.", b.Gov, b.GovPct, e.change(b.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("%d of the backdoored websites were government sites, about %s%%%s.", b.Gov, b.GovPct, e.change(b.PrevGov, b.GovWoWPct)))
 	}
 	if p.Pages > 0 {
 		q := fmt.Sprintf("The phishing pages used %d domains and %d IP addresses", p.Domains, p.IPs)
@@ -357,7 +361,10 @@ var enMetrics = map[string]string{
 	MetMalware: "Malware download domains", MetDDoS: "DDoS events",
 }
 
-func (e en) move(metric string, cur int, c stats.Tenths) string {
+func (e en) move(metric string, cur, prev int, c stats.Tenths) string {
+	if !e.plausible(&c) {
+		return fmt.Sprintf("%s: %s, against %s last week.", enMetrics[metric], e.count(cur), e.count(prev))
+	}
 	dir := "up"
 	if c < 0 {
 		dir, c = "down", -c

@@ -60,7 +60,7 @@ func highlights(s *stats.Week, history []WeekCount, t text) []string {
 		if i == MaxMoves {
 			break
 		}
-		out = append(out, t.move(mv.m.name, mv.m.cur, mv.c))
+		out = append(out, t.move(mv.m.name, mv.m.cur, mv.m.prev, mv.c))
 	}
 	return out
 }

@@ -2,12 +2,34 @@ package bulletin
 
 import (
 	"math"
+
+	"sitrep/internal/assess"
 	"sort"
 
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
+
+// voice is what both languages' wording is configured with: the CERT that speaks, and the
+// policy that bounds the changes worth printing as percentages.
+type voice struct {
+	org string
+	pol *assess.Policy // nil: the shipped policy
+}
+
+// plausible tells whether a week-over-week change is one to print as a percentage; beyond
+// the policy's bound (changes.max_change_pct) a sentence gives both weeks' numbers instead.
+func (v voice) plausible(c *stats.Tenths) bool {
+	return c == nil || v.policy().PlausibleChange(int64(*c))
+}
+
+func (v voice) policy() *assess.Policy {
+	if v.pol == nil {
+		return assess.Default()
+	}
+	return v.pol
+}
 
 // text is one language's wording of an issue.
 type text interface {
@@ -18,7 +40,7 @@ type text interface {
 	label(key string) string
 	object(o string) string
 	incidentType(t string) string
-	move(metric string, cur int, change stats.Tenths) string
+	move(metric string, cur, prev int, change stats.Tenths) string
 	extreme(metric string, cur int, high bool, weeks int) string
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // zh writes the Chinese edition in the house style of the published issues.
-type zh struct{ org string }
+type zh struct{ voice }
 
 func (zh) title(w week.Week) string { return stats.Title(w) }
 
@@ -32,10 +32,14 @@ func (zh) count(n int) string {
 
 // change writes a week-over-week change as the published issues do; no clause when last
 // week had nothing to compare with.
-func (zh) change(c *stats.Tenths) string {
+// change says how a count moved against last week's prev; beyond the policy's bound, both
+// numbers instead of a percentage.
+func (z zh) change(prev int, c *stats.Tenths) string {
 	switch {
 	case c == nil:
 		return ""
+	case !z.plausible(c):
+		return fmt.Sprintf("，上周为%d个", prev)
 	case *c > 0:
 		return "，较上周环比上升了" + c.String() + "%"
 	case *c < 0:
@@ -196,10 +200,10 @@ func (z zh) websites(s *stats.Week, figs []Figure) Section {
 		z.org, d.Total, b.Total, p.Pages))
 	var parts []string
 	if d.Total > 0 {
-		parts = append(parts, fmt.Sprintf("本周境内被篡改政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("本周境内被篡改政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.PrevGov, d.GovWoWPct)))
 	}
 	if b.Total > 0 {
-		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.PrevGov, b.GovWoWPct)))
 	}
 	if p.Pages > 0 {
 		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.Domains, p.IPs)
@@ -334,7 +338,10 @@ func zhUnit(metric string) string {
 	return "个"
 }
 
-func (z zh) move(metric string, cur int, c stats.Tenths) string {
+func (z zh) move(metric string, cur, prev int, c stats.Tenths) string {
+	if !z.plausible(&c) {
+		return fmt.Sprintf("%s为%s%s，上周为%s%s。", zhMetrics[metric], z.count(cur), zhUnit(metric), z.count(prev), zhUnit(metric))
+	}
 	dir := "上升"
 	if c < 0 {
 		dir, c = "下降", -c

@@ -203,16 +203,25 @@ func (c *Client) AwaitJob(ctx context.Context, id string) ([]byte, error) {
 	}
 }
 
-// Review records the caller's review of a week's bulletin and returns the digest approved.
-func (c *Client) Review(ctx context.Context, week, note string) (string, error) {
+// Review records the caller's review of a week's bulletin and returns the digest approved,
+// with the warnings the editor should see.
+func (c *Client) Review(ctx context.Context, week, note string) (Reviewed, error) {
+	var answer Reviewed
 	b, err := c.do(ctx, http.MethodPost, "/api/v1/bulletins/"+url.PathEscape(week)+"/review", url.Values{"note": {note}}, nil)
 	if err != nil {
-		return "", err
+		return answer, err
 	}
-	var answer struct {
-		Digest string `json:"digest"`
-	}
-	return answer.Digest, json.Unmarshal(b, &answer)
+	return answer, json.Unmarshal(b, &answer)
+}
+
+// Reviewed is the server's answer to a review: the digest approved and the editor's warnings.
+type Reviewed struct {
+	Digest   string `json:"digest"`
+	Warnings []struct {
+		Metric string `json:"metric"`
+		ZH     string `json:"zh"`
+		EN     string `json:"en"`
+	} `json:"warnings"`
 }
 
 // Publish publishes a week's bulletin and returns how many renderings were kept.

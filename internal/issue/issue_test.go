@@ -35,10 +35,11 @@ func TestReviewThenPublish(t *testing.T) {
 	if _, err := svc.Publish(ctx, st, w, "pub", opt); !errors.Is(err, issue.ErrNotReviewed) {
 		t.Fatalf("publishing unreviewed: %v", err)
 	}
-	digest, err := svc.Review(ctx, st, w, "ed", "checked")
+	reviewed, err := svc.Review(ctx, st, w, "ed", "checked")
 	if err != nil {
 		t.Fatal(err)
 	}
+	digest := reviewed.Digest
 	again, _, _, err := svc.Both(ctx, st, w)
 	if err != nil || again != digest {
 		t.Fatalf("the same data gave digest %s, then %s (%v)", digest, again, err)

@@ -15,17 +15,26 @@ import (
 // PublishFormats are what a published issue keeps; PDF is added where Chromium is there.
 var PublishFormats = []render.Format{render.HTML, render.Markdown, render.JSON}
 
+// Reviewed is what a review approved: the digest of the issue as it read, and the warnings
+// the editor was shown.
+type Reviewed struct {
+	Digest   string
+	Warnings []bulletin.Warning
+}
+
 // Review records that who reviewed the week's public issue as it reads now, and returns the
-// digest approved. A published week is refused with store.ErrPublished.
-func (s *Service) Review(ctx context.Context, st Archive, w week.Week, who, note string) (string, error) {
+// digest approved with the issue's warnings for the editor. A published week is refused with
+// store.ErrPublished.
+func (s *Service) Review(ctx context.Context, st Archive, w week.Week, who, note string) (Reviewed, error) {
 	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
-		return "", fmt.Errorf("%s: %w", w, store.ErrPublished)
+		return Reviewed{}, fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
-	digest, _, _, err := s.Both(ctx, st, w)
+	digest, zh, _, err := s.Both(ctx, st, w)
 	if err != nil {
-		return "", err
+		return Reviewed{}, err
 	}
-	return digest, st.AddReview(ctx, store.Review{Week: w.String(), Digest: digest, Actor: who, ReviewedAt: time.Now(), Note: note})
+	r := Reviewed{Digest: digest, Warnings: zh.Warnings}
+	return r, st.AddReview(ctx, store.Review{Week: w.String(), Digest: digest, Actor: who, ReviewedAt: time.Now(), Note: note})
 }
 
 // PublishOptions relax what publishing requires.

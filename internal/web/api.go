@@ -163,12 +163,12 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writing(func(a store.Store) {
-		digest, err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note"))
+		digest, warnings, err := s.Review(r.Context(), a, wk.String(), who.name, r.URL.Query().Get("note"))
 		if err != nil {
 			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
-		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name, "digest": digest})
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "reviewed_by": who.name, "digest": digest, "warnings": warnings})
 	})
 }
 

@@ -62,7 +62,9 @@ func awaitJob(t *testing.T, url, token string) jobAnswer {
 func TestLongIngestBecomesAJob(t *testing.T) {
 	release := make(chan struct{})
 	var fail error
-	srv := &web.Server{SyncWait: 100 * time.Millisecond,
+	// The quick ingests below are waited for as long as it takes; the long one, which waits
+	// for release, is asked to be answered after a tenth of a second.
+	srv := &web.Server{SyncWait: time.Minute,
 		Ingest: func(ctx context.Context, a store.Store, path string, q web.IngestQuery) (any, error) {
 			<-release
 			if fail != nil {
@@ -73,7 +75,7 @@ func TestLongIngestBecomesAJob(t *testing.T) {
 	ts, _ := serve(t, emptyStore(t), srv)
 	analyst, other, admin := addToken(t, srv.Store, auth.Analyst), addToken(t, srv.Store, auth.Analyst), addToken(t, srv.Store, auth.Admin)
 
-	code, h, body := call(t, "POST", ts.URL+"/api/v1/ingest?source=feed-a", analyst, "time,kind,ip\n")
+	code, h, body := call(t, "POST", ts.URL+"/api/v1/ingest?source=feed-a&wait=0.1", analyst, "time,kind,ip\n")
 	if code != http.StatusAccepted || !strings.HasPrefix(h.Get("Location"), "/api/v1/jobs/") {
 		t.Fatalf("a long ingest: %d, Location %q, %s", code, h.Get("Location"), body)
 	}

@@ -46,8 +46,8 @@ type Server struct {
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
 	// Review records an editor's review of a week's bulletin, as `sitrep review` does, and
-	// returns the digest approved.
-	Review func(ctx context.Context, st store.Store, week, actor, note string) (string, error)
+	// returns the digest approved and the warnings the editor should see (JSON objects).
+	Review func(ctx context.Context, st store.Store, week, actor, note string) (digest string, warnings any, err error)
 	// Notice prepares a ticket's notification as `sitrep incident notify` does, and sends it
 	// with the server's SMTP settings unless only the message is wanted (send false); it
 	// returns the message.

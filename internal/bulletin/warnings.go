@@ -1,0 +1,76 @@
+package bulletin
+
+import (
+	"fmt"
+
+	"sitrep/internal/stats"
+)
+
+// Warning is something an editor should look at before approving an issue. It is not part of
+// the issue's text, and not of its renderings.
+type Warning struct {
+	Metric string       `json:"metric"`
+	Value  int          `json:"value"`
+	Prev   int          `json:"prev"`
+	Change stats.Tenths `json:"change_pct"`
+	ZH     string       `json:"zh"`
+	EN     string       `json:"en"`
+}
+
+var govNames = map[string][2]string{
+	"defaced.gov":    {"境内被篡改政府网站数量", "Defaced government websites"},
+	"backdoored.gov": {"境内被植入后门的政府网站数量", "Backdoored government websites"},
+}
+
+// warnings lists the week-over-week changes of the issue beyond the policy's bound: the
+// bulletin prints both weeks' numbers for them instead of a percentage, and the editor is told
+// why.
+func warnings(s *stats.Week, history []WeekCount, v voice) []Warning {
+	counts := []struct {
+		metric    string
+		cur, prev int
+	}{
+		{MetInfected, s.InfectedHosts.Total, s.InfectedHosts.PrevTotal},
+		{MetMalware, s.MalwareSites.Domains, s.MalwareSites.PrevDomains},
+		{MetDefaced, s.Defaced.Total, s.Defaced.PrevTotal},
+		{"defaced.gov", s.Defaced.Gov, s.Defaced.PrevGov},
+		{MetBackdoored, s.Backdoored.Total, s.Backdoored.PrevTotal},
+		{"backdoored.gov", s.Backdoored.Gov, s.Backdoored.PrevGov},
+		{MetPhishing, s.Phishing.Pages, s.Phishing.PrevPages},
+		{MetDDoS, s.DDoS.Events, s.DDoS.PrevEvents},
+		{MetVulns, s.Vulnerabilities.Total, s.Vulnerabilities.PrevTotal},
+	}
+	if n := len(history); n > 1 {
+		counts = append(counts, struct {
+			metric    string
+			cur, prev int
+		}{MetIncidents, s.Incidents.Handled, history[n-2].Incidents})
+	}
+	pol := v.policy()
+	var out []Warning
+	for _, c := range counts {
+		ch := stats.Change(c.cur, c.prev)
+		if v.plausible(ch) {
+			continue
+		}
+		zhName, enName := zhMetrics[c.metric], enMetrics[c.metric]
+		if g, ok := govNames[c.metric]; ok {
+			zhName, enName = g[0], g[1]
+		}
+		out = append(out, Warning{Metric: c.metric, Value: c.cur, Prev: c.prev, Change: *ch,
+			ZH: fmt.Sprintf("%s由上周%d变为本周%d（%s%%），超出合理变化幅度（±%g%%，策略 changes.max_change_pct）：公报写出两周的数字，不写百分比；请核对上周数据是否完整",
+				zhName, c.prev, c.cur, signed(*ch), pol.Changes.MaxPct),
+			EN: fmt.Sprintf("%s went from %d last week to %d (%s%%), beyond the plausible change (±%g%%, policy changes.max_change_pct): the bulletin states both numbers, not the percentage; check that last week's data is complete",
+				enName, c.prev, c.cur, signed(*ch), pol.Changes.MaxPct),
+		})
+	}
+	return out
+}
+
+// signed writes a change with its sign.
+func signed(c stats.Tenths) string {
+	if c > 0 {
+		return "+" + c.String()
+	}
+	return c.String()
+}
