@@ -269,3 +269,32 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("the issue's JSON carries the warnings: %v", err)
 	}
 }
+
+// TestNewMalware counts new malware names and families as CNCERT does where the data names
+// malware, families alone where it does not, and says nothing without an earlier week.
+func TestNewMalware(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		h      stats.InfectedHosts
+		zh, en string
+	}{
+		{"no earlier week", stats.InfectedHosts{MalwareNames: 40, NewNames: 40}, "", ""},
+		{"names and families", stats.InfectedHosts{NewFamilies: []string{"Mozi", "ZeuS"}, MalwareNames: 300, NewNames: 90},
+			"本周CNCERT捕获的网络病毒按名称统计新增90个，按家族统计新增2个（Mozi、ZeuS）。",
+			"CNCERT saw 90 malware names and 2 malware families for the first time (Mozi and ZeuS)."},
+		{"names, no new family", stats.InfectedHosts{NewFamilies: []string{}, MalwareNames: 300, NewNames: 1},
+			"本周CNCERT捕获的网络病毒按名称统计新增1个，按家族统计无新增。",
+			"CNCERT saw 1 malware name and 0 malware families for the first time."},
+		{"families alone", stats.InfectedHosts{NewFamilies: []string{"Mozi"}},
+			"本周CNCERT捕获了1个新的网络病毒家族（Mozi）。", "CNCERT saw 1 malware family for the first time (Mozi)."},
+		{"nothing new", stats.InfectedHosts{NewFamilies: []string{}}, "", ""},
+	} {
+		v := voice{org: "CNCERT"}
+		if got := (zh{v}).newMalware(tc.h); got != tc.zh {
+			t.Errorf("%s, zh: %q, want %q", tc.name, got, tc.zh)
+		}
+		if got := (en{v}).newMalware(tc.h); got != tc.en {
+			t.Errorf("%s, en: %q, want %q", tc.name, got, tc.en)
+		}
+	}
+}

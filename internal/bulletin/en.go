@@ -168,6 +168,32 @@ func (e en) movement(s *stats.Week) string {
 	return lead + strings.Join(parts, "; ") + "."
 }
 
+// newMalware counts the week's new malware names and families where the data names malware;
+// families alone where it gives only those; nothing without an earlier week to compare with.
+func (e en) newMalware(h stats.InfectedHosts) string {
+	if h.NewFamilies == nil {
+		return ""
+	}
+	n := len(h.NewFamilies)
+	fams := ""
+	if n > 0 {
+		names, more := firstN(h.NewFamilies, 5)
+		fams = e.list(names)
+		if more {
+			fams = strings.Join(names, ", ") + " and others"
+		}
+		fams = " (" + fams + ")"
+	}
+	switch {
+	case h.MalwareNames > 0:
+		return fmt.Sprintf("%s saw %s and %s for the first time%s.", e.org, e.countOf(h.NewNames, "malware name", "malware names"),
+			e.countOf(n, "malware family", "malware families"), fams)
+	case n > 0:
+		return fmt.Sprintf("%s saw %s for the first time%s.", e.org, e.countOf(n, "malware family", "malware families"), fams)
+	}
+	return ""
+}
+
 func (e en) malware(s *stats.Week, figs []Figure) Section {
 	sec := Section{ID: SecMalware, Heading: "Malware activity"}
 	h, m := s.InfectedHosts, s.MalwareSites
@@ -186,13 +212,8 @@ func (e en) malware(s *stats.Week, figs []Figure) Section {
 			}
 			sec.Paragraphs = append(sec.Paragraphs, "The provinces with the most trojan- or botnet-controlled hosts were "+e.list(top)+".")
 		}
-		if n := len(h.NewFamilies); n > 0 {
-			names, more := firstN(h.NewFamilies, 5)
-			list := e.list(names)
-			if more {
-				list = strings.Join(names, ", ") + " and others"
-			}
-			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s saw %d malware families for the first time (%s).", e.org, n, list))
+		if p := e.newMalware(h); p != "" {
+			sec.Paragraphs = append(sec.Paragraphs, p)
 		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
 	} else {

@@ -138,6 +138,34 @@ func (z zh) movement(s *stats.Week) string {
 	return lead + strings.Join(parts, "，") + "。"
 }
 
+// newMalware counts the week's new malware names and families, as CNCERT does ("按网络病毒名称
+// 统计新增N个，按网络病毒家族统计新增M个"), where the data names malware; families alone where
+// it gives only those; nothing where the store holds no earlier week to compare with.
+func (z zh) newMalware(h stats.InfectedHosts) string {
+	if h.NewFamilies == nil {
+		return ""
+	}
+	n := len(h.NewFamilies)
+	fams := ""
+	if n > 0 {
+		names, more := firstN(h.NewFamilies, 5)
+		fams = strings.Join(names, "、")
+		if more {
+			fams += "等"
+		}
+		fams = "（" + fams + "）"
+	}
+	switch {
+	case h.MalwareNames > 0 && n > 0:
+		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计新增%d个%s。", z.org, h.NewNames, n, fams)
+	case h.MalwareNames > 0:
+		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计无新增。", z.org, h.NewNames)
+	case n > 0:
+		return fmt.Sprintf("本周%s捕获了%d个新的网络病毒家族%s。", z.org, n, fams)
+	}
+	return ""
+}
+
 func (z zh) malware(s *stats.Week, figs []Figure) Section {
 	sec := Section{ID: SecMalware, Heading: "本周网络病毒活动情况"}
 	h, m := s.InfectedHosts, s.MalwareSites
@@ -155,13 +183,8 @@ func (z zh) malware(s *stats.Week, figs []Figure) Section {
 		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
 			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%d位的省份分别是%s。", len(top), z.list(top, "和")))
 		}
-		if n := len(h.NewFamilies); n > 0 {
-			names, more := firstN(h.NewFamilies, 5)
-			list := strings.Join(names, "、")
-			if more {
-				list += "等"
-			}
-			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周%s捕获了%d个新的网络病毒家族（%s）。", z.org, n, list))
+		if p := z.newMalware(h); p != "" {
+			sec.Paragraphs = append(sec.Paragraphs, p)
 		}
 		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
 	} else {

@@ -89,13 +89,16 @@ type Event struct {
 	ASN               uint32    `json:"asn,omitempty"`      // 0 when unknown
 	RegistrantCountry string    `json:"registrant_country,omitempty"`
 	Family            string    `json:"family,omitempty"`
-	Target            string    `json:"target,omitempty"`
-	Gov               *bool     `json:"gov,omitempty"`
-	Source            string    `json:"source,omitempty"`
-	TLP               TLP       `json:"tlp"`
-	FeedID            string    `json:"id,omitempty"`
-	Extra             string    `json:"extra,omitempty"` // unknown input columns as a JSON object, empty when none
-	Line              int       `json:"line,omitempty"`  // line of the input the event came from
+	// Malware is the malware's own name as the source gives it (Trojan.Win32.Agent.abc):
+	// new names are counted apart from new families.
+	Malware string `json:"malware,omitempty"`
+	Target  string `json:"target,omitempty"`
+	Gov     *bool  `json:"gov,omitempty"`
+	Source  string `json:"source,omitempty"`
+	TLP     TLP    `json:"tlp"`
+	FeedID  string `json:"id,omitempty"`
+	Extra   string `json:"extra,omitempty"` // unknown input columns as a JSON object, empty when none
+	Line    int    `json:"line,omitempty"`  // line of the input the event came from
 }
 
 // IsConficker reports whether the event's malware family marks a Conficker infection.

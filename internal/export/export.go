@@ -45,7 +45,7 @@ import (
 
 // CSVHeader is the sitrep-events columns an export writes.
 var CSVHeader = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn", "registrant_country",
-	"family", "target", "source", "tlp", "id"}
+	"family", "target", "source", "tlp", "id", "malware"}
 
 // CSV writes events in the sitrep-events format, times in RFC 3339, every cell neutralised
 // as the package comment says.
@@ -59,7 +59,7 @@ func CSV(w io.Writer, evs []event.Event) error {
 			asn = strconv.FormatUint(uint64(e.ASN), 10)
 		}
 		row = append(row[:0], e.Time.UTC().Format(time.RFC3339), string(e.Kind), e.IP, e.URL, e.Domain, e.Country, e.Province, asn,
-			e.RegistrantCountry, e.Family, e.Target, e.Source, string(e.TLP), e.FeedID)
+			e.RegistrantCountry, e.Family, e.Target, e.Source, string(e.TLP), e.FeedID, e.Malware)
 		for i, cell := range row {
 			row[i] = neutralise(cell)
 		}

@@ -62,8 +62,8 @@ func TestCSV(t *testing.T) {
 	if err := CSV(&b, evs[:1]); err != nil {
 		t.Fatal(err)
 	}
-	want := "time,kind,ip,url,domain,country,province,asn,registrant_country,family,target,source,tlp,id\n" +
-		"2024-02-27T03:00:00Z,phishing,203.0.113.1,https://evil.example.top/it's,,,,,,,Bank,,CLEAR,\n"
+	want := "time,kind,ip,url,domain,country,province,asn,registrant_country,family,target,source,tlp,id,malware\n" +
+		"2024-02-27T03:00:00Z,phishing,203.0.113.1,https://evil.example.top/it's,,,,,,,Bank,,CLEAR,,\n"
 	if b.String() != want {
 		t.Errorf("CSV\n%s", b.String())
 	}

@@ -69,6 +69,10 @@ type InfectedHosts struct {
 	// NewFamilies are the malware families first seen this week (null: the store holds
 	// nothing earlier to compare with).
 	NewFamilies []string `json:"new_families"`
+	// MalwareNames counts the distinct malware names (not families) of the week's infected
+	// hosts and malware sites, where the data gives them; NewNames those first seen this week.
+	MalwareNames int `json:"malware_names"`
+	NewNames     int `json:"new_names"`
 }
 
 // MalwareSites counts malware download sites.
@@ -223,6 +227,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.InfectedHosts = InfectedHosts{
 		Total: e.TrojanBotnet + e.Conficker, TrojanBotnet: e.TrojanBotnet, Conficker: e.Conficker,
 		TopProvinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker, NewFamilies: e.NewFamilies,
+		MalwareNames: e.MalwareNames, NewNames: e.NewNames,
 	}
 	s.InfectedHosts.TotalWoWPct = Change(s.InfectedHosts.Total, s.InfectedHosts.PrevTotal)
 	s.MalwareSites = MalwareSites{

@@ -185,10 +185,15 @@ type EventCounts struct {
 	PhishingTargets         []NameCount // impersonated organisations by pages, most first
 	DDoSEvents, DDoSTargets int
 	Events                  int // every event in the range, of any kind
-	// NewFamilies are the malware families (lower case) of the range's infected hosts and
-	// malware sites that no earlier event named; nil when the store holds nothing earlier,
-	// as then every family would look new.
+	// NewFamilies are the malware families of the range's infected hosts and malware sites
+	// that no earlier event named (in any case), each spelled as most of the range's events
+	// spell it; Conficker, which the bulletin counts on its own, is never among them. nil
+	// when the store holds nothing earlier, as then every family would look new.
 	NewFamilies []string
+	// MalwareNames counts the distinct malware names (event field malware, in any case) of
+	// the range's infected hosts and malware sites, and NewNames those no earlier event
+	// named (0 when the store holds nothing earlier).
+	MalwareNames, NewNames int
 }
 
 // VulnCounts are the counts of a range's vulnerability records.

@@ -23,10 +23,11 @@ const (
 	evSource
 	evTLP
 	evID
+	evMalware
 )
 
 var eventFields = []string{"time", "kind", "ip", "url", "domain", "country", "province", "asn",
-	"registrant_country", "family", "target", "gov", "source", "tlp", "id"}
+	"registrant_country", "family", "target", "gov", "source", "tlp", "id", "malware"}
 
 // NewEventParser returns a parser of the sitrep-events format.
 func NewEventParser(cfg Config) *Parser[event.Event] {
@@ -86,6 +87,7 @@ func readEvent(cfg *Config, c *columns, row *tabular.Row) (event.Event, error) {
 		}
 	}
 	e.Family = c.get(row, evFamily)
+	e.Malware = c.get(row, evMalware)
 	e.Target = c.get(row, evTarget)
 	if e.Gov, err = parseBool("gov", c.get(row, evGov)); err != nil {
 		return e, err

@@ -38,8 +38,8 @@ func TestRestore(t *testing.T) {
 // TestNeutralisedFields reads neutralised cells through the events parser: every known field
 // is restored, unknown columns are kept as written.
 func TestNeutralisedFields(t *testing.T) {
-	in := "time,kind,ip,family,target,source,id,note\n" +
-		"2024-02-27 10:00:00,infected_host,36.0.0.1,'-mirai,\"'=HYPERLINK(\"\"http://x\"\")\",'@feed,''+7,'=1+1\n"
+	in := "time,kind,ip,family,target,source,id,note,malware\n" +
+		"2024-02-27 10:00:00,infected_host,36.0.0.1,'-mirai,\"'=HYPERLINK(\"\"http://x\"\")\",'@feed,''+7,'=1+1,Trojan.Win32.Agent.abc\n"
 	r, err := tabular.NewCSV(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +58,7 @@ func TestNeutralisedFields(t *testing.T) {
 		{"source", e.Source, "@feed"},
 		{"id", e.FeedID, "'+7"},
 		{"extra", e.Extra, `{"note":"'=1+1"}`},
+		{"malware", e.Malware, "Trojan.Win32.Agent.abc"},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			if f.got != f.want {

@@ -57,13 +57,32 @@ WHERE time >= $1 AND time < $2 AND {names} AND kind = 'infected_host' AND countr
 	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
 GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
 
+// newFamiliesSQL lists the families first named in the range, each as most of the range's
+// events spell it (ties: the first spelling in order).
 const newFamiliesSQL = `
 WITH fam AS (
 	SELECT lower(family) AS f, min(time) AS first FROM events
 	WHERE family IS NOT NULL AND family <> '' AND kind IN ('infected_host', 'malware_site') AND time < $2 AND {names}
 	GROUP BY 1
+),
+spelled AS (
+	SELECT lower(family) AS f, family AS name, count(*) AS n FROM events
+	WHERE family IS NOT NULL AND family <> '' AND kind IN ('infected_host', 'malware_site') AND time >= $1 AND time < $2 AND {names}
+	GROUP BY 1, 2
 )
-SELECT f FROM fam WHERE first >= $1 ORDER BY f`
+SELECT name FROM (
+	SELECT s.f, s.name, row_number() OVER (PARTITION BY s.f ORDER BY s.n DESC, s.name) AS rk
+	FROM spelled s JOIN fam ON fam.f = s.f WHERE fam.first >= $1 AND s.f <> 'conficker'
+) WHERE rk = 1 ORDER BY f, name`
+
+// namesSQL counts the malware names of the range, and those first named in it.
+const namesSQL = `
+WITH nm AS (
+	SELECT lower(malware) AS m, min(time) AS first, max(time) AS last FROM events
+	WHERE malware IS NOT NULL AND malware <> '' AND kind IN ('infected_host', 'malware_site') AND time < $2 AND {names}
+	GROUP BY 1
+)
+SELECT count(*) FILTER (WHERE last >= $1), count(*) FILTER (WHERE first >= $1) FROM nm`
 
 const targetsSQL = `
 SELECT target, count(DISTINCT url) AS pages FROM events
@@ -123,6 +142,7 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top 
 	}
 	if top == 0 {
 		c.Provinces, c.PhishingTargets, c.NewFamilies = nil, nil, nil
+		c.MalwareNames, c.NewNames = 0, 0
 	} else {
 		c.Provinces = c.Provinces[:min(top, len(c.Provinces))]
 		c.PhishingTargets = c.PhishingTargets[:min(top, len(c.PhishingTargets))]
@@ -157,6 +177,12 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		}
 		if c.NewFamilies, err = newFamilies(ctx, q, r, sc); err != nil {
 			return fmt.Errorf("find new malware families: %w", err)
+		}
+		if err := q.QueryRowContext(ctx, sc.sql(namesSQL), r.From.UTC(), r.To.UTC()).Scan(&c.MalwareNames, &c.NewNames); err != nil {
+			return fmt.Errorf("count malware names: %w", err)
+		}
+		if c.NewFamilies == nil { // nothing earlier: no name is new
+			c.NewNames = 0
 		}
 	}
 	return nil

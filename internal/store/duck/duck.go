@@ -277,6 +277,8 @@ var migrations = []string{
 	// 10: the history number of the ticket a counted incident row was written from, where
 	// the tickets are kept apart (store.TicketRows).
 	`ALTER TABLE incidents ADD COLUMN ticket_seq INTEGER;`,
+	// 11: the malware's own name, beside its family.
+	`ALTER TABLE events ADD COLUMN malware VARCHAR;`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -19,7 +19,7 @@ var eventCols = []column{
 	{"host_is_ip", "BOOLEAN"}, {"domain", "VARCHAR"}, {"country", "VARCHAR"}, {"province", "VARCHAR"},
 	{"asn", "UINTEGER"}, {"registrant_country", "VARCHAR"}, {"family", "VARCHAR"}, {"target", "VARCHAR"},
 	{"gov", "BOOLEAN"}, {"source", "VARCHAR"}, {"tlp", "VARCHAR"}, {"feed_id", "VARCHAR"}, {"extra", "VARCHAR"},
-	{"line", "BIGINT"},
+	{"line", "BIGINT"}, {"malware", "VARCHAR"},
 }
 
 var vulnCols = []column{
@@ -305,6 +305,7 @@ func writeEvent(s *rowWriter, e *event.Event) {
 	s.str(e.FeedID)
 	s.str(e.Extra)
 	s.num(int64(e.Line))
+	s.str(e.Malware)
 }
 
 func writeVuln(s *rowWriter, v *event.Vuln) {

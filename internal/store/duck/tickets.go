@@ -388,7 +388,7 @@ func (d *DB) ListEvents(ctx context.Context, r store.Range, kind string, tlps []
 	}
 	q := `SELECT time, kind::VARCHAR, coalesce(ip, ''), coalesce(url, ''), coalesce(host, ''), coalesce(host_is_ip, false),
 		coalesce(domain, ''), coalesce(country, ''), coalesce(province, ''), coalesce(asn, 0), coalesce(registrant_country, ''),
-		coalesce(family, ''), coalesce(target, ''), gov, coalesce(source, ''), tlp::VARCHAR, coalesce(feed_id, ''), coalesce(line, 0)
+		coalesce(family, ''), coalesce(target, ''), gov, coalesce(source, ''), tlp::VARCHAR, coalesce(feed_id, ''), coalesce(line, 0), coalesce(malware, '')
 		FROM events WHERE time >= ? AND time < ? AND (? = '' OR kind::VARCHAR = ?) AND tlp::VARCHAR IN (` +
 		strings.TrimSuffix(strings.Repeat("?, ", len(tlps)), ", ") + `) ORDER BY time, line LIMIT ?`
 	args := []any{r.From.UTC(), r.To.UTC(), kind, kind}
@@ -407,7 +407,7 @@ func (d *DB) ListEvents(ctx context.Context, r store.Range, kind string, tlps []
 		var kind, tlp string
 		var gov sql.NullBool
 		if err := rows.Scan(&e.Time, &kind, &e.IP, &e.URL, &e.Host, &e.HostIsIP, &e.Domain, &e.Country, &e.Province, &e.ASN,
-			&e.RegistrantCountry, &e.Family, &e.Target, &gov, &e.Source, &tlp, &e.FeedID, &e.Line); err != nil {
+			&e.RegistrantCountry, &e.Family, &e.Target, &gov, &e.Source, &tlp, &e.FeedID, &e.Line, &e.Malware); err != nil {
 			return nil, err
 		}
 		e.Kind, e.TLP = event.Kind(kind), event.TLP(tlp)

@@ -64,7 +64,7 @@ func testCurrent(t testing.TB, st store.Store) {
 	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 1, Events: []event.Event{host(prev.From.Add(time.Hour), "10.0.0.3", "gafgyt")}})
 	want("late events for the week before", 2, 1, []string{"mirai"})
 	commit(t, st, store.Batch{Input: in.ID, No: 2, Read: 1, Events: []event.Event{host(to.Add(-time.Microsecond), "10.0.0.4", "Zeus")}})
-	want("late events for the week", 3, 1, []string{"mirai", "zeus"})
+	want("late events for the week", 3, 1, []string{"mirai", "Zeus"})
 	commit(t, st, store.Batch{Input: in.ID, No: 3, Read: 1, Events: []event.Event{host(prev.From.AddDate(0, 0, -30), "10.0.0.5", "zeus")}})
 	want("events a month before", 3, 1, []string{"mirai"})
 	commit(t, st, store.Batch{Input: in.ID, No: 4, Read: 1, Events: []event.Event{host(to, "10.0.0.6", "later")}})

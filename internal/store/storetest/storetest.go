@@ -519,17 +519,29 @@ func testNewFamilies(t testing.TB, st store.Store) {
 	} else if c.NewFamilies != nil {
 		t.Errorf("a store without history calls families new: %v", c.NewFamilies)
 	}
+	named := func(at time.Time, name string) event.Event {
+		e := host(at, "mirai", event.InfectedHost)
+		e.Malware = name
+		return e
+	}
 	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 4, Events: []event.Event{
 		host(from.Add(-30*24*time.Hour), "mirai", event.InfectedHost), // seen before, in another case
 		host(mid, "Mozi", event.MalwareSite), host(mid, "zeus", event.InfectedHost),
+		host(mid, "ZeuS", event.InfectedHost), host(mid.Add(time.Hour), "ZeuS", event.MalwareSite), // spelled so most often
+		host(mid, "Conficker", event.InfectedHost),     // counted on its own, never new
 		host(from.Add(-time.Hour), "zeus", event.DDoS), // a DDoS event does not count
 		host(to, "later", event.InfectedHost),
+		named(from.Add(-48*time.Hour), "Trojan.Win32.A"), named(mid, "trojan.win32.a"), // seen before
+		named(mid, "Worm.B"), named(mid, "Worm.B"), named(to, "Later.C"),
 	}})
 	c, err := st.EventCounts(ctx, week, store.AllRecords, 3)
 	if err != nil {
 		t.Fatalf("EventCounts with history: %v", err)
 	}
-	if !reflect.DeepEqual(c.NewFamilies, []string{"mozi", "zeus"}) {
-		t.Errorf("new families %v, want [mozi zeus]", c.NewFamilies)
+	if !reflect.DeepEqual(c.NewFamilies, []string{"Mozi", "ZeuS"}) {
+		t.Errorf("new families %v, want [Mozi ZeuS]", c.NewFamilies)
+	}
+	if c.MalwareNames != 2 || c.NewNames != 1 {
+		t.Errorf("malware names %d, new %d; want 2 and 1", c.MalwareNames, c.NewNames)
 	}
 }
