@@ -298,3 +298,59 @@ func TestNewMalware(t *testing.T) {
 		}
 	}
 }
+
+// TestHouseStyle composes a week with the numbers of the 2016–2019 issue GOLDEN.md quotes whole,
+// and finds each of its phrases, in order, with those numbers in them. Where the published
+// text drops a measure word ("仿冒页面数量为92。") sitrep keeps it.
+func TestHouseStyle(t *testing.T) {
+	s := weekStats()
+	s.InfectedHosts = stats.InfectedHosts{Total: 145000, TrojanBotnet: 81000, Conficker: 64000,
+		TopProvinces: []store.NameCount{{Name: "广东省", Count: 9000}, {Name: "江苏省", Count: 8000}, {Name: "浙江省", Count: 7000}, {Name: "山东省", Count: 6000}}}
+	s.MalwareSites = stats.MalwareSites{Domains: 25, IPs: 50, DomainsAbroad: 7, DomainsAbroadPct: stats.Share(7, 25),
+		DomainsCom: 17, DomainsComPct: stats.Share(17, 25), IPsAbroad: 18, IPsAbroadPct: stats.Share(18, 50), IPURLs: 1}
+	s.Defaced = stats.Sites{Total: 1793, Gov: 29, GovPct: stats.Share(29, 1793), PrevGov: 34, GovWoWPct: stats.Change(29, 34)}
+	s.Backdoored = stats.Sites{Total: 645, Gov: 4, GovPct: stats.Share(4, 645), PrevGov: 5, GovWoWPct: stats.Change(4, 5)}
+	s.Phishing = stats.Phishing{Pages: 92, Domains: 80, IPs: 39, PagesPerIP: stats.Ratio(92, 39)}
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 146, High: 50, Medium: 80, Low: 16, Level: "中",
+		ByObject: map[string]int{"application": 60, "security_product": 40, "os": 30, "web_application": 16}}
+	b, err := Compose(s, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, sec := range b.Sections {
+		text.WriteString(strings.Join(sec.Paragraphs, ""))
+	}
+	rest := text.String()
+	for _, want := range []string{
+		"本周境内感染网络病毒的主机数量约为14.5万个，其中包括境内被木马或被僵尸程序控制的主机约8.1万以及境内感染飞客（conficker）蠕虫的主机约6.4万。",
+		"木马或僵尸程序受控主机数量排名前三位的省份分别是广东省、江苏省和浙江省。",
+		"放马站点是网络病毒传播的源头。本周，CNCERT监测发现的放马站点共涉及域名25个，涉及IP地址50个。在25个域名中，有约28.0%为境外注册，且顶级域为.com的约占68.0%；在50个IP中，有约36.0%位于境外。根据对放马URL的分析发现，大部分放马站点是通过域名访问，而通过IP直接访问的涉及1个IP。",
+		"本周CNCERT监测发现境内被篡改的网站数量为1793个；境内被植入后门的网站数量为645个；针对境内网站的仿冒页面数量为92个。",
+		"本周境内被篡改的政府网站（GOV类）数量为29个（约占境内1.6%），较上周环比下降了14.7%；境内被植入后门的政府网站（GOV类）数量为4个（约占境内0.6%），较上周环比下降了20.0%；针对境内网站的仿冒页面涉及域名80个，IP地址39个，平均每个IP地址承载了约2个仿冒页面。",
+		"本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞146个，",
+		"信息安全漏洞威胁整体评价级别为中。",
+		"本周CNVD发布的网络安全漏洞中，应用程序漏洞占比最高，其次是安全产品漏洞和操作系统漏洞。更多漏洞有关的详细情况，请见CNVD漏洞周报。",
+	} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Errorf("lacks, or out of order: %s\nin: %s", want, rest)
+			continue
+		}
+		rest = rest[i+len(want):]
+	}
+	// The sentence on how the sites are reached follows the counts.
+	for _, tc := range []struct {
+		domains, ipURLs int
+		want            string
+	}{
+		{25, 0, "放马站点均通过域名访问。"},
+		{3, 5, "通过IP直接访问的放马站点涉及5个IP，不少于通过域名访问的3个域名。"},
+	} {
+		m := s.MalwareSites
+		m.Domains, m.IPURLs = tc.domains, tc.ipURLs
+		if got := (zh{voice{org: "CNCERT"}}).malwareSites(m); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("%d domains, %d IPs reached directly: %s", tc.domains, tc.ipURLs, got)
+		}
+	}
+}

@@ -227,8 +227,13 @@ func (e en) malware(s *stats.Week, figs []Figure) Section {
 		if m.IPs > 0 {
 			p += fmt.Sprintf(" Of the IP addresses, %s%% were abroad.", m.IPsAbroadPct)
 		}
-		if m.IPURLs > 0 {
-			p += fmt.Sprintf(" %d IP addresses served malware directly by IP URL.", m.IPURLs)
+		switch {
+		case m.IPURLs == 0 && m.Domains > 0:
+			p += " All of them were reached by domain name."
+		case m.Domains > m.IPURLs:
+			p += fmt.Sprintf(" Most were reached by domain name; %s served malware directly by IP URL.", e.countOf(m.IPURLs, "IP address", "IP addresses"))
+		case m.IPURLs > 0:
+			p += fmt.Sprintf(" %s served malware directly by IP URL, no fewer than the domains.", e.countOf(m.IPURLs, "IP address", "IP addresses"))
 		}
 		sec.Paragraphs = append(sec.Paragraphs, p)
 	} else {

@@ -181,7 +181,7 @@ func (z zh) malware(s *stats.Week, figs []Figure) Section {
 			"本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
 			total, z.count(h.TrojanBotnet), z.count(h.Conficker)))
 		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
-			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%d位的省份分别是%s。", len(top), z.list(top, "和")))
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%s位的省份分别是%s。", zhSmall[len(top)], z.list(top, "和")))
 		}
 		if p := z.newMalware(h); p != "" {
 			sec.Paragraphs = append(sec.Paragraphs, p)
@@ -191,23 +191,37 @@ func (z zh) malware(s *stats.Week, figs []Figure) Section {
 		sec.Paragraphs = append(sec.Paragraphs, "本周未收到境内感染网络病毒主机的监测数据。")
 	}
 	if m.Domains+m.IPs > 0 {
-		p := fmt.Sprintf("本周，%s监测发现放马站点涉及域名%d个，IP地址%d个。", z.org, m.Domains, m.IPs)
-		var parts []string
-		if m.Domains > 0 {
-			parts = append(parts, "在放马站点域名中，境外注册的域名约占"+m.DomainsAbroadPct.String()+"%，“.com”域名约占"+m.DomainsComPct.String()+"%")
-		}
-		if m.IPs > 0 {
-			parts = append(parts, "在放马站点IP中，境外IP约占"+m.IPsAbroadPct.String()+"%")
-		}
-		p += strings.Join(parts, "；") + "。"
-		if m.IPURLs > 0 {
-			p += fmt.Sprintf("其中，以IP地址直接访问的放马站点涉及IP地址%d个。", m.IPURLs)
-		}
-		sec.Paragraphs = append(sec.Paragraphs, p)
+		sec.Paragraphs = append(sec.Paragraphs, z.malwareSites(m))
 	} else {
 		sec.Paragraphs = append(sec.Paragraphs, "本周未收到放马站点的监测数据。")
 	}
 	return sec
+}
+
+// zhSmall are the numerals of "排名前三位".
+var zhSmall = []string{"零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十"}
+
+// malwareSites words the 放马站点 paragraph as CNCERT's weekly issues do; the closing
+// sentence on how the sites are reached says what the counts show.
+func (z zh) malwareSites(m stats.MalwareSites) string {
+	p := fmt.Sprintf("放马站点是网络病毒传播的源头。本周，%s监测发现的放马站点共涉及域名%d个，涉及IP地址%d个。", z.org, m.Domains, m.IPs)
+	var parts []string
+	if m.Domains > 0 {
+		parts = append(parts, fmt.Sprintf("在%d个域名中，有约%s%%为境外注册，且顶级域为.com的约占%s%%", m.Domains, m.DomainsAbroadPct, m.DomainsComPct))
+	}
+	if m.IPs > 0 {
+		parts = append(parts, fmt.Sprintf("在%d个IP中，有约%s%%位于境外", m.IPs, m.IPsAbroadPct))
+	}
+	p += strings.Join(parts, "；") + "。"
+	switch {
+	case m.IPURLs == 0 && m.Domains > 0:
+		p += "根据对放马URL的分析发现，放马站点均通过域名访问。"
+	case m.Domains > m.IPURLs:
+		p += fmt.Sprintf("根据对放马URL的分析发现，大部分放马站点是通过域名访问，而通过IP直接访问的涉及%d个IP。", m.IPURLs)
+	case m.IPURLs > 0:
+		p += fmt.Sprintf("根据对放马URL的分析发现，通过IP直接访问的放马站点涉及%d个IP，不少于通过域名访问的%d个域名。", m.IPURLs, m.Domains)
+	}
+	return p
 }
 
 func (z zh) websites(s *stats.Week, figs []Figure) Section {
@@ -219,14 +233,14 @@ func (z zh) websites(s *stats.Week, figs []Figure) Section {
 		return sec
 	}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"本周%s监测发现境内被篡改网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
+		"本周%s监测发现境内被篡改的网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
 		z.org, d.Total, b.Total, p.Pages))
 	var parts []string
 	if d.Total > 0 {
-		parts = append(parts, fmt.Sprintf("本周境内被篡改政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.PrevGov, d.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("本周境内被篡改的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.PrevGov, d.GovWoWPct)))
 	}
 	if b.Total > 0 {
-		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（即GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.PrevGov, b.GovWoWPct)))
+		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.PrevGov, b.GovWoWPct)))
 	}
 	if p.Pages > 0 {
 		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.Domains, p.IPs)
@@ -257,7 +271,7 @@ func (z zh) vulns(s *stats.Week, figs []Figure) Section {
 		return sec
 	}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"本周，国家信息安全漏洞共享平台（CNVD）收集整理信息系统安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，漏洞威胁等级为%s。",
+		"本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
 		v.Total, v.High, v.Medium, v.Low, v.Level))
 	objs := objectOrder(v.ByObject)
 	var names []string
@@ -266,11 +280,14 @@ func (z zh) vulns(s *stats.Week, figs []Figure) Section {
 	}
 	switch {
 	case len(names) >= 3:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞按影响对象分类，%s占比最高，其次是%s和%s。", names[0], names[1], names[2]))
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞中，%s占比最高，其次是%s和%s。", names[0], names[1], names[2]))
 	case len(names) == 2:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞按影响对象分类，%s占比最高，其次是%s。", names[0], names[1]))
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞中，%s占比最高，其次是%s。", names[0], names[1]))
 	case len(names) == 1:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD收录的漏洞均为%s。", names[0]))
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞均为%s。", names[0]))
+	}
+	if len(names) > 0 {
+		sec.Paragraphs[len(sec.Paragraphs)-1] += "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
 	}
 	sec.Figures = []int{figureNumber(figs, FigSeverity), figureNumber(figs, FigObject)}
 	return sec
