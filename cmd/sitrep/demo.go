@@ -112,6 +112,10 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 		return func(w week.Week) string { return fmt.Sprintf("%s.%s.html", w, lang) }
 	}
 	var entries []render.Entry
+	rendered := map[string]bool{} // the files link only to the files written beside them
+	for i := 0; i < n; i++ {
+		rendered[last.Add(-i).String()] = true
+	}
 	for i := 0; i < n; i++ {
 		w := last.Add(-i)
 		entry := render.Entry{Title: stats.Title(w)}
@@ -120,6 +124,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 			return "", err
 		}
 		for _, b := range []*bulletin.Bulletin{zh, en} {
+			issue.Relink(b, rendered, "")
 			for _, f := range []render.Format{render.Markdown, render.HTML, render.PDF} {
 				if f == render.PDF && (noBrowser != nil || i > 0) { // PDFs of the latest week only
 					continue

@@ -89,6 +89,15 @@ func runReview(e *env, args []string) error {
 	return nil
 }
 
+// fileLinkBase is where a file the command writes links previous issues: under the site's
+// base URL (SITREP_BASE_URL), or nowhere ("-") when none is configured.
+func (e *env) fileLinkBase() string {
+	if e.cfg.BaseURL == "" {
+		return "-"
+	}
+	return e.cfg.BaseURL
+}
+
 // orgName is the CERT named in the sentences: --org, $SITREP_ORG, or the bulletin's default.
 func (e *env) orgName() string {
 	if e.org != "" {

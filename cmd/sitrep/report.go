@@ -54,10 +54,16 @@ func runReport(e *env, args []string) error {
 	e.org = *org
 	svc := e.issues("report")
 	b, err := svc.Build(e.ctx, st, w, *lang, e.cfg.Edition(label))
+	if err != nil {
+		st.Close()
+		return err
+	}
+	published, err := issue.PublishedWeeks(e.ctx, st)
 	st.Close()
 	if err != nil {
 		return err
 	}
+	issue.Relink(b, published, e.fileLinkBase())
 	figures := issue.Figures{PNG: *figs == "png"}
 	if *out != "" && f == render.Markdown {
 		figures.Dir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-figures"

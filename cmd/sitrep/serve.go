@@ -105,7 +105,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 	return &web.Server{
 		Store:   st,
 		TempDir: filepath.Join(dir, "tmp"),
-		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP) ([]byte, error) {
+		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP, page bool) ([]byte, error) {
 			w, err := week.Parse(wk)
 			if err != nil {
 				return nil, web.Refuse(err)
@@ -114,6 +114,15 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			if err != nil {
 				return nil, err
 			}
+			published, err := issue.PublishedWeeks(ctx, st)
+			if err != nil {
+				return nil, err
+			}
+			base := "" // a page of the site links by site addresses
+			if !page {
+				base = e.fileLinkBase()
+			}
+			issue.Relink(b, published, base)
 			return svc.Render(ctx, b, render.Format(format), issue.Figures{})
 		},
 		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {

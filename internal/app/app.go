@@ -48,7 +48,10 @@ type Config struct {
 	Policy     *assess.Policy
 	PolicyPath string
 
-	Org             string // SITREP_ORG: the CERT named in the sentences; empty is the bulletin's default
+	Org string // SITREP_ORG: the CERT named in the sentences; empty is the bulletin's default
+	// BaseURL (SITREP_BASE_URL) is where the site answers for readers, such as
+	// https://cert.example.org: files link previous issues under it; empty, they link none.
+	BaseURL         string
 	Actor           string // SITREP_ACTOR, or the login name: who the audit log says acted
 	GeoIP, ASNDB    string // SITREP_GEOIP, SITREP_ASN_DB: MMDB files for rows without a location
 	Font            string // SITREP_FONT: the figures' CJK font file; empty looks in the usual places
@@ -123,6 +126,7 @@ func (c *Config) Defaults() error {
 		}
 	}
 	str(&c.Org, "SITREP_ORG")
+	str(&c.BaseURL, "SITREP_BASE_URL")
 	str(&c.Actor, "SITREP_ACTOR")
 	if c.Actor == "" {
 		c.Actor = "unknown"

@@ -79,9 +79,14 @@ func (s *Service) Publish(ctx context.Context, st Archive, w week.Week, who stri
 	} else if err != nil && opt.Warn != nil {
 		opt.Warn(fmt.Errorf("no PDF: %w", err))
 	}
+	published, err := PublishedWeeks(ctx, st)
+	if err != nil {
+		return 0, err
+	}
 	now := time.Now()
 	var rs []store.Rendering
 	for _, b := range []*bulletin.Bulletin{zh, en} {
+		Relink(b, published, "")
 		for _, f := range formats {
 			content, err := s.Render(ctx, b, f, Figures{})
 			if err != nil {

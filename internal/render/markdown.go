@@ -52,6 +52,10 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 	}
 	fmt.Fprintf(bw, "## %s\n\n", l.recent)
 	for _, r := range b.Recent {
+		if r.Href == "" { // not published, or no site to link to
+			fmt.Fprintf(bw, "- %s\n", md(r.Title))
+			continue
+		}
 		fmt.Fprintf(bw, "- [%s](%s)\n", md(r.Title), r.Href)
 	}
 	return bw.Flush()

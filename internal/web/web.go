@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,8 +37,10 @@ type Server struct {
 	// TempDir is where uploads wait, whole, before they are ingested; empty is the system's.
 	TempDir string
 	// Render renders a week's bulletin live (for editors, before it is published): the
-	// public edition for TLP:CLEAR, an internal edition labelled tlp otherwise.
-	Render func(ctx context.Context, st store.Store, week, lang, format string, tlp event.TLP) ([]byte, error)
+	// public edition for TLP:CLEAR, an internal edition labelled tlp otherwise. A page of the
+	// site (page) links previous issues by their site addresses; a download, like a file the
+	// command line writes, by absolute ones or none.
+	Render func(ctx context.Context, st store.Store, week, lang, format string, tlp event.TLP, page bool) ([]byte, error)
 	// Stats computes a week's statistics live (for viewers), of the edition labelled tlp.
 	Stats func(ctx context.Context, st store.Store, week string, tlp event.TLP) (any, error)
 	// Ingest ingests an uploaded body, waiting whole in the file at path, as `sitrep ingest`
@@ -311,7 +314,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, a store.Store, q r
 		return
 	}
 	defer release()
-	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp)
+	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp, strings.HasPrefix(r.URL.Path, "/bulletins/"))
 	if err != nil && r.Context().Err() != nil {
 		return // the client went away: its render was stopped, and no one is there to answer
 	}
@@ -403,7 +406,7 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 {{- if .}}
 <ul id="issues">
 {{- range .}}
-<li><a href="/bulletins/{{.Week}}">{{.Title}}</a> · <a href="/bulletins/{{.Week}}?lang=en">English</a> · <a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a> · <a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a> · <a href="/api/v1/stats/{{.Week}}">JSON</a></li>
+<li><a href="/bulletins/{{.Week}}">{{.Title}}</a> · <a href="/bulletins/{{.Week}}?lang=en">English</a>{{if .PDF}} · <a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a>{{end}} · <a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a> · <a href="/api/v1/stats/{{.Week}}">JSON</a></li>
 {{- end}}
 </ul>
 {{- else}}
@@ -419,8 +422,25 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
 		return
 	}
+	pdfs, err := s.Store.PublishedIssues(r.Context(), "zh", "pdf", 0)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+		return
+	}
+	hasPDF := map[string]bool{}
+	for _, p := range pdfs {
+		hasPDF[p.Week] = true
+	}
+	type row struct {
+		store.Rendering
+		PDF bool // linked only where the issue was published with one
+	}
+	rows := make([]row, len(issues))
+	for i, is := range issues {
+		rows[i] = row{is, hasPDF[is.Week]}
+	}
 	var buf bytes.Buffer
-	if err := archiveTemplate.Execute(&buf, issues); err != nil {
+	if err := archiveTemplate.Execute(&buf, rows); err != nil {
 		jsonError(w, http.StatusInternalServerError, "write the archive: "+err.Error())
 		return
 	}

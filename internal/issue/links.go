@@ -1,0 +1,43 @@
+package issue
+
+import (
+	"context"
+	"strings"
+
+	"sitrep/internal/bulletin"
+	"sitrep/internal/store"
+)
+
+// Links of an issue. An issue is composed with its site addresses (SiteLink), and that is
+// what a review's digest covers; before it is shown or written, its 近期回顾 is pointed at what
+// a reader can open: on the site, only issues that are published; in a file, the same issues
+// at absolute addresses under the site's base URL, or at nothing when no base is configured —
+// never a path that a PDF viewer would take for a local file.
+
+// PublishedWeeks returns the weeks whose issues the archive holds.
+func PublishedWeeks(ctx context.Context, st store.Archive) (map[string]bool, error) {
+	rs, err := st.PublishedIssues(ctx, "zh", "html", 0)
+	if err != nil {
+		return nil, err
+	}
+	weeks := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		weeks[r.Week] = true
+	}
+	return weeks, nil
+}
+
+// Relink points b's previous issues at base plus their site address where they are published
+// and at nothing where they are not. With base "", site addresses stay relative (pages the site
+// serves); a file needs an absolute base, or "-" for no links at all.
+func Relink(b *bulletin.Bulletin, published map[string]bool, base string) {
+	base = strings.TrimRight(base, "/")
+	for i, r := range b.Recent {
+		switch {
+		case base == "-" || !published[r.Week] || r.Href == "":
+			b.Recent[i].Href = ""
+		case strings.HasPrefix(r.Href, "/"):
+			b.Recent[i].Href = base + r.Href
+		}
+	}
+}
