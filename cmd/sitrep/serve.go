@@ -181,7 +181,9 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Notice: func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error) {
 			return e.notice(ctx, st, id, actor, send)
 		},
-		Zone: e.cfg.Zone,
-		Log:  e.cfg.Log,
+		BaseURL: e.cfg.BaseURL,
+		Org:     e.orgName(),
+		Zone:    e.cfg.Zone,
+		Log:     e.cfg.Log,
 	}
 }

@@ -55,8 +55,11 @@ type Server struct {
 	// with the server's SMTP settings unless only the message is wanted (send false); it
 	// returns the message.
 	Notice func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error)
-	Zone   *time.Location // the zone of ISO weeks in API filters; UTC when nil
-	Log    *slog.Logger
+	// BaseURL is where readers reach the site (https://cert.example.org), for the feed's
+	// absolute links; empty takes the request's host. Org is the CERT that publishes.
+	BaseURL, Org string
+	Zone         *time.Location // the zone of ISO weeks in API filters; UTC when nil
+	Log          *slog.Logger
 
 	// QuerySlots is how many live computations (statistics, bulletins of unpublished weeks)
 	// run at once, each with its share of the store's memory; 2 when zero. SlotWait is how
@@ -469,28 +472,62 @@ type atomAuthor struct {
 }
 
 type atomEntry struct {
-	Title   string     `xml:"title"`
-	ID      string     `xml:"id"`
-	Updated string     `xml:"updated"`
-	Links   []atomLink `xml:"link"`
+	Title     string     `xml:"title"`
+	ID        string     `xml:"id"`
+	Published string     `xml:"published"`
+	Updated   string     `xml:"updated"`
+	Summary   string     `xml:"summary,omitempty"`
+	Links     []atomLink `xml:"link"`
 }
 
-// feed serves the Atom feed of published issues, newest first.
+// summary is a published issue's first paragraph (its rating and what threatened most),
+// read from its frozen JSON; empty where that cannot be read.
+func (s *Server) summary(ctx context.Context, wk string) string {
+	rend, err := s.Store.Rendering(ctx, wk, "zh", "json")
+	if err != nil {
+		return ""
+	}
+	var b struct {
+		Sections []struct {
+			Paragraphs []string `json:"paragraphs"`
+		} `json:"sections"`
+	}
+	if json.Unmarshal(rend.Content, &b) != nil || len(b.Sections) == 0 || len(b.Sections[0].Paragraphs) == 0 {
+		return ""
+	}
+	return b.Sections[0].Paragraphs[0]
+}
+
+// feed serves the Atom feed of published issues, newest first, with absolute links.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	issues, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 50)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
 		return
 	}
+	base := strings.TrimRight(s.BaseURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	org := s.Org
+	if org == "" {
+		org = "CNCERT"
+	}
 	f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-		Links: []atomLink{{Rel: "self", Href: "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: "/"}}, Author: atomAuthor{Name: "sitrep"}}
+		Links:  []atomLink{{Rel: "self", Href: base + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: base + "/"}},
+		Author: atomAuthor{Name: org}}
 	for i, is := range issues {
 		updated := is.PublishedAt.UTC().Format(time.RFC3339)
 		if i == 0 {
 			f.Updated = updated
 		}
-		f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Updated: updated,
-			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: "/bulletins/" + is.Week}}})
+		f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Published: updated, Updated: updated,
+			Summary: s.summary(r.Context(), is.Week),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: base + "/bulletins/" + is.Week}}})
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Write([]byte(xml.Header))

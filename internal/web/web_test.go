@@ -114,15 +114,23 @@ func TestSite(t *testing.T) {
 	}
 	_, _, atom := get(t, ts.URL+"/feed.atom")
 	var feed struct {
+		Author  string `xml:"author>name"`
 		Entries []struct {
-			Title string `xml:"title"`
-			Link  struct {
+			Title     string `xml:"title"`
+			Published string `xml:"published"`
+			Summary   string `xml:"summary"`
+			Link      struct {
 				Href string `xml:"href,attr"`
 			} `xml:"link"`
 		} `xml:"entry"`
 	}
-	if err := xml.Unmarshal([]byte(atom), &feed); err != nil || len(feed.Entries) != 1 || feed.Entries[0].Link.Href != "/bulletins/2024-W09" {
-		t.Errorf("feed %+v, %v", feed, err)
+	if err := xml.Unmarshal([]byte(atom), &feed); err != nil || len(feed.Entries) != 1 || feed.Author != "CNCERT" {
+		t.Fatalf("feed %+v, %v", feed, err)
+	}
+	// Absolute links (a feed reader resolves nothing), the publication time, a summary.
+	if e := feed.Entries[0]; e.Link.Href != ts.URL+"/bulletins/2024-W09" || e.Published != "2024-03-04T09:00:00Z" ||
+		!strings.Contains(e.Summary, "互联网网络安全态势整体评价为") {
+		t.Errorf("feed entry %+v", e)
 	}
 	_, _, js := get(t, ts.URL+"/api/v1/stats/2024-W09")
 	var s map[string]any
