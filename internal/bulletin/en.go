@@ -129,11 +129,13 @@ func (e en) overview(s *stats.Week) Section {
 	return sec
 }
 
-// movement says how the week's counts moved against last week: "every" only of all of them,
-// "the other kinds fell" only when every other one fell.
+// movement says how the week's counts moved against last week (planMoves decides what it
+// says).
 func (e en) movement(s *stats.Week) string {
-	m := moves(s)
-	n := m.n()
+	p, ok := planMoves(s)
+	if !ok {
+		return ""
+	}
 	names := func(ms []string) string {
 		var out []string
 		for _, name := range ms {
@@ -142,28 +144,26 @@ func (e en) movement(s *stats.Week) string {
 		return e.list(out)
 	}
 	const lead = "Compared with last week, "
-	switch {
-	case n == 0:
-		return ""
-	case n > 1 && len(m.up) == n:
+	switch p.all {
+	case "up":
 		return lead + "every kind of incident rose."
-	case n > 1 && len(m.down) == n:
+	case "down":
 		return lead + "every kind of incident fell to some degree."
-	case n > 1 && len(m.flat) == n:
+	case "flat":
 		return "Every kind of incident was exactly as frequent as last week."
 	}
 	var parts []string
-	if len(m.up) > 0 {
-		parts = append(parts, names(m.up)+" rose")
+	if len(p.up) > 0 {
+		parts = append(parts, names(p.up)+" rose")
 	}
 	switch {
-	case len(m.down) > 1 && len(m.up) > 0 && len(m.flat) == 0:
+	case p.othersFell:
 		parts = append(parts, "the other kinds of incident fell to varying degrees")
-	case len(m.down) > 0:
-		parts = append(parts, names(m.down)+" fell")
+	case len(p.down) > 0:
+		parts = append(parts, names(p.down)+" fell")
 	}
-	if len(m.flat) > 0 {
-		parts = append(parts, names(m.flat)+" stayed level")
+	if len(p.flat) > 0 {
+		parts = append(parts, names(p.flat)+" stayed level")
 	}
 	return lead + strings.Join(parts, "; ") + "."
 }

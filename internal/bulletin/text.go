@@ -118,6 +118,35 @@ type movements struct{ up, down, flat []string }
 // n is how many counts moved or stayed.
 func (m movements) n() int { return len(m.up) + len(m.down) + len(m.flat) }
 
+// movePlan is what a summary sentence says, in any language: every count moved one way (all:
+// "up", "down" or "flat", of two counts or more), or the groups one by one, the fallen ones
+// as "every other count" where that is what they are (othersFell).
+type movePlan struct {
+	all            string
+	up, down, flat []string
+	othersFell     bool
+}
+
+// planMoves decides the summary sentence; false when there is nothing to say.
+func planMoves(s *stats.Week) (movePlan, bool) {
+	m := moves(s)
+	n := m.n()
+	p := movePlan{up: m.up, down: m.down, flat: m.flat}
+	switch {
+	case n == 0:
+		return p, false
+	case n > 1 && len(m.up) == n:
+		p.all = "up"
+	case n > 1 && len(m.down) == n:
+		p.all = "down"
+	case n > 1 && len(m.flat) == n:
+		p.all = "flat"
+	default:
+		p.othersFell = len(m.down) > 1 && len(m.up) > 0 && len(m.flat) == 0
+	}
+	return p, true
+}
+
 func moves(s *stats.Week) movements {
 	var m movements
 	for _, c := range []struct {

@@ -97,11 +97,13 @@ func (z zh) overview(s *stats.Week) Section {
 	return sec
 }
 
-// movement says how the week's counts moved against last week, as CNCERT's analyses word it:
-// "all" only of all of them, "the others fell" only when every other one fell.
+// movement says how the week's counts moved against last week, as CNCERT's analyses word it
+// (planMoves decides what it says).
 func (z zh) movement(s *stats.Week) string {
-	m := moves(s)
-	n := m.n()
+	p, ok := planMoves(s)
+	if !ok {
+		return ""
+	}
 	names := func(ms []string) string {
 		var out []string
 		for _, name := range ms {
@@ -110,30 +112,28 @@ func (z zh) movement(s *stats.Week) string {
 		return z.list(out, "和")
 	}
 	const lead, all = "在我国互联网网络安全环境方面，", "各类网络安全事件数量"
-	switch {
-	case n == 0:
-		return ""
-	case n > 1 && len(m.up) == n:
+	switch p.all {
+	case "up":
 		return lead + all + "较上周均有所增长。"
-	case n > 1 && len(m.down) == n:
+	case "down":
 		return lead + all + "较上周均有不同程度的下降。"
-	case n > 1 && len(m.flat) == n:
+	case "flat":
 		return lead + all + "与上周持平。"
 	}
 	var parts []string
-	if len(m.up) > 0 {
-		parts = append(parts, names(m.up)+"较上周有所增长")
+	if len(p.up) > 0 {
+		parts = append(parts, names(p.up)+"较上周有所增长")
 	}
 	switch {
-	case len(m.down) > 1 && len(m.up) > 0 && len(m.flat) == 0:
+	case p.othersFell:
 		parts = append(parts, "其他"+all+"均有不同程度的下降")
-	case len(m.down) > 0 && len(parts) > 0:
-		parts = append(parts, names(m.down)+"有所下降")
-	case len(m.down) > 0:
-		parts = append(parts, names(m.down)+"较上周有所下降")
+	case len(p.down) > 0 && len(parts) > 0:
+		parts = append(parts, names(p.down)+"有所下降")
+	case len(p.down) > 0:
+		parts = append(parts, names(p.down)+"较上周有所下降")
 	}
-	if len(m.flat) > 0 {
-		parts = append(parts, names(m.flat)+"与上周持平")
+	if len(p.flat) > 0 {
+		parts = append(parts, names(p.flat)+"与上周持平")
 	}
 	return lead + strings.Join(parts, "，") + "。"
 }
