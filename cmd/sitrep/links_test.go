@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var hrefs = regexp.MustCompile(`(?:href|src)="([^"#]+)[^"]*"|\]\(([^)\s]+)\)`)
@@ -64,6 +65,11 @@ func TestSiteLinksResolve(t *testing.T) {
 	}
 
 	url := startServer(t, served)
+	// A published issue carries who published it and the day it did.
+	today := time.Now().In(shanghaiZone(t)).Format(time.DateOnly)
+	if code, _, page := getPage(t, url+"/bulletins/2024-W09"); code != 200 || !strings.Contains(page, "CNCERT · "+today) {
+		t.Errorf("the published page's byline (want CNCERT · %s): %d", today, code)
+	}
 	seen := map[string]int{}
 	queue := []string{"/"}
 	for len(queue) > 0 && len(seen) < 200 {
@@ -148,5 +154,47 @@ func TestDemoLinksResolve(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Errorf("only %d links checked in %d files", checked, len(pages))
+	}
+}
+
+func shanghaiZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func getPage(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// TestByline: an issue names its issuer (SITREP_ISSUER) and, once reviewed, the day it was.
+func TestByline(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "events.csv")
+	if err := os.WriteFile(csv, []byte("time,kind,url\n2024-02-27 10:00:00,phishing,https://a.example.top/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := filepath.Join(dir, "store")
+	sitrep(t, "", "--store", st, "ingest", csv)
+	t.Setenv("SITREP_ISSUER", "国家互联网应急中心CNCERT")
+	today := time.Now().In(shanghaiZone(t)).Format(time.DateOnly)
+	_, md, _ := sitrep(t, "", "--store", st, "report", "--week", "2024-W09", "--format", "md")
+	if !strings.Contains(md, "\n国家互联网应急中心CNCERT\n") || strings.Contains(md, today) {
+		t.Errorf("a draft not reviewed: the issuer, no date:\n%.300s", md)
+	}
+	sitrep(t, "", "--store", st, "review", "--week", "2024-W09")
+	_, html, _ := sitrep(t, "", "--store", st, "report", "--week", "2024-W09", "--format", "html")
+	if !strings.Contains(html, "国家互联网应急中心CNCERT · "+today) {
+		t.Errorf("a reviewed draft: the issuer and the review's day %s", today)
 	}
 }

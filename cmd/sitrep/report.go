@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"sitrep/internal/bulletin"
 	"sitrep/internal/issue"
 	"sitrep/internal/render"
+	"sitrep/internal/store"
 )
 
 func runReport(e *env, args []string) error {
@@ -54,16 +56,13 @@ func runReport(e *env, args []string) error {
 	e.org = *org
 	svc := e.issues("report")
 	b, err := svc.Build(e.ctx, st, w, *lang, e.cfg.Edition(label))
-	if err != nil {
-		st.Close()
-		return err
+	if err == nil {
+		err = prepare(e, svc, st, b)
 	}
-	published, err := issue.PublishedWeeks(e.ctx, st)
-	st.Close()
+	st.Close() // the store is not held while the issue is rendered (a PDF takes seconds)
 	if err != nil {
 		return err
 	}
-	issue.Relink(b, published, e.fileLinkBase())
 	figures := issue.Figures{PNG: *figs == "png"}
 	if *out != "" && f == render.Markdown {
 		figures.Dir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-figures"
@@ -81,4 +80,15 @@ func runReport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 	return nil
+}
+
+// prepare readies an issue for a file: its previous issues linked under the site's base URL
+// (or not at all), and the date of its review.
+func prepare(e *env, svc *issue.Service, st store.Archive, b *bulletin.Bulletin) error {
+	published, err := issue.PublishedWeeks(e.ctx, st)
+	if err != nil {
+		return err
+	}
+	issue.Relink(b, published, e.fileLinkBase())
+	return svc.Dated(e.ctx, st, b)
 }

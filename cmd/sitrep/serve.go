@@ -123,6 +123,9 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 				base = e.fileLinkBase()
 			}
 			issue.Relink(b, published, base)
+			if err := svc.Dated(ctx, st, b); err != nil {
+				return nil, err
+			}
 			return svc.Render(ctx, b, render.Format(format), issue.Figures{})
 		},
 		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {

@@ -49,6 +49,9 @@ type Config struct {
 	PolicyPath string
 
 	Org string // SITREP_ORG: the CERT named in the sentences; empty is the bulletin's default
+	// Issuer (SITREP_ISSUER) is the name issues are published under, in full
+	// ("国家互联网应急中心CNCERT"); empty is the organisation's short name.
+	Issuer string
 	// BaseURL (SITREP_BASE_URL) is where the site answers for readers, such as
 	// https://cert.example.org: files link previous issues under it; empty, they link none.
 	BaseURL         string
@@ -127,6 +130,7 @@ func (c *Config) Defaults() error {
 	}
 	str(&c.Org, "SITREP_ORG")
 	str(&c.BaseURL, "SITREP_BASE_URL")
+	str(&c.Issuer, "SITREP_ISSUER")
 	str(&c.Actor, "SITREP_ACTOR")
 	if c.Actor == "" {
 		c.Actor = "unknown"

@@ -5,6 +5,7 @@
 package bulletin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -17,10 +18,13 @@ import (
 
 // Options shape an issue.
 type Options struct {
-	Lang    string // "zh" (default) or "en"
-	Org     string // the CERT that speaks in the sentences; default "CNCERT"
-	History int    // weeks in the trend figure and the high/low highlights; default 12
-	Recent  int    // previous issues listed; default 5
+	Lang string // "zh" (default) or "en"
+	Org  string // the CERT that speaks in the sentences; default "CNCERT"
+	// Issuer is the name the issue is published under, in full ("国家互联网应急中心CNCERT");
+	// default Org.
+	Issuer  string
+	History int // weeks in the trend figure and the high/low highlights; default 12
+	Recent  int // previous issues listed; default 5
 	// Link returns the address of an issue; default "/bulletins/2024-W09".
 	Link func(w week.Week) string
 	// Policy rates the week; nil is the policy sitrep ships.
@@ -56,11 +60,16 @@ func (o *Options) defaults() {
 
 // Bulletin is one issue in one language.
 type Bulletin struct {
-	Lang       string      `json:"lang"`
-	Week       string      `json:"week"`
-	Year       int         `json:"year"`
-	Number     int         `json:"number"`
-	Title      string      `json:"title"`
+	Lang   string `json:"lang"`
+	Week   string `json:"week"`
+	Year   int    `json:"year"`
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+	Issuer string `json:"issuer"`
+	// Date is the day the issue was published, or for a draft the day it was reviewed; empty
+	// for a draft not reviewed yet. It is set when the issue is shown (issue.Dated), not
+	// composed, so a review's digest does not cover it.
+	Date       string      `json:"date,omitempty"`
 	Start      string      `json:"start"`
 	End        string      `json:"end"`
 	TLP        string      `json:"tlp"`
@@ -152,7 +161,7 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 		return nil, fmt.Errorf("language %q: sitrep writes zh and en", opt.Lang)
 	}
 	b := &Bulletin{
-		Lang: opt.Lang, Week: s.Week, Year: s.Issue.Year, Number: s.Issue.Number,
+		Lang: opt.Lang, Week: s.Week, Year: s.Issue.Year, Number: s.Issue.Number, Issuer: cmp.Or(opt.Issuer, opt.Org),
 		Title: t.title(w), Start: s.Start, End: s.End, TLP: string(s.TLP),
 		History: history, Stats: s,
 	}

@@ -30,8 +30,9 @@ import (
 type Service struct {
 	Zone   *time.Location
 	Policy *assess.Policy
-	// Org is the CERT named in the sentences; empty is the bulletin's default.
-	Org string
+	// Org is the CERT named in the sentences; empty is the bulletin's default. Issuer is the
+	// name the issue is published under, in full; empty is Org.
+	Org, Issuer string
 	// Chromium is the configured browser for PDF (see render.Browser); empty looks on PATH.
 	Chromium string
 	// Link returns the address of an issue in a language; nil is the site's (SiteLink).
@@ -68,7 +69,7 @@ func (s *Service) options(lang string, ed stats.Edition) bulletin.Options {
 	if link == nil {
 		link = SiteLink
 	}
-	return bulletin.Options{Lang: lang, Org: s.Org, Policy: s.Policy, Link: link(lang), Edition: ed}
+	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Policy: s.Policy, Link: link(lang), Edition: ed}
 }
 
 // Build computes the week's issue in one language, of the edition ed (the zero Edition is the

@@ -2,7 +2,9 @@ package issue
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/store"
@@ -13,6 +15,28 @@ import (
 // a reader can open: on the site, only issues that are published; in a file, the same issues
 // at absolute addresses under the site's base URL, or at nothing when no base is configured —
 // never a path that a PDF viewer would take for a local file.
+
+// Dated gives a draft issue the day of its latest review, the date it would be published
+// under; a draft not reviewed yet stays without a date. A published issue carries the day it
+// was published, set by Publish.
+func (s *Service) Dated(ctx context.Context, st store.Archive, b *bulletin.Bulletin) error {
+	r, err := st.LatestReview(ctx, b.Week)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	b.Date = r.ReviewedAt.In(s.zone()).Format(time.DateOnly)
+	return nil
+}
+
+func (s *Service) zone() *time.Location {
+	if s.Zone == nil {
+		return time.UTC
+	}
+	return s.Zone
+}
 
 // PublishedWeeks returns the weeks whose issues the archive holds.
 func PublishedWeeks(ctx context.Context, st store.Archive) (map[string]bool, error) {

@@ -87,6 +87,7 @@ func (s *Service) Publish(ctx context.Context, st Archive, w week.Week, who stri
 	var rs []store.Rendering
 	for _, b := range []*bulletin.Bulletin{zh, en} {
 		Relink(b, published, "")
+		b.Date = now.In(s.zone()).Format(time.DateOnly)
 		for _, f := range formats {
 			content, err := s.Render(ctx, b, f, Figures{})
 			if err != nil {

@@ -17,6 +17,15 @@ var mdEscaper = strings.NewReplacer(
 
 func md(s string) string { return mdEscaper.Replace(s) }
 
+// byline is who publishes the issue and, where it has one, its date.
+func byline(b *bulletin.Bulletin) []string {
+	out := []string{b.Issuer}
+	if b.Date != "" {
+		out = append(out, b.Date)
+	}
+	return out
+}
+
 // WriteMarkdown writes the issue as Markdown: title, highlights, the sections with their
 // figures (an image where opt.FigureLinks has one, and the figure's numbers as a table), and
 // the previous issues.
@@ -27,6 +36,7 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 		fmt.Fprintf(bw, "**%s**\n\n", md(l.internal(b.TLP)))
 	}
 	fmt.Fprintf(bw, "# %s\n\n", md(b.Title))
+	fmt.Fprintf(bw, "%s\n\n", md(strings.Join(byline(b), " · ")))
 	fmt.Fprintf(bw, "TLP:%s · %s – %s\n\n", b.TLP, b.Start, b.End)
 	if len(b.Highlights) > 0 {
 		fmt.Fprintf(bw, "## %s\n\n", l.highlights)
