@@ -106,3 +106,26 @@ func TestReviewWarnsOfAThinBase(t *testing.T) {
 		t.Errorf("the rating:\n%s", rating)
 	}
 }
+
+// TestRecordsApartGuards: a store that has kept records itself is not split from them (they
+// would vanish and ticket IDs would repeat), and --records naming the store's own directory by
+// another path is the store itself.
+func TestRecordsApartGuards(t *testing.T) {
+	dir := t.TempDir()
+	st := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "--store", st, "incident", "open", "--type", "ddos", "--at", "2024-02-27 09:00:00"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, _, errs := sitrep(t, "", "--store", st, "--records", filepath.Join(dir, "records"), "incident", "list")
+	if code != 1 || !strings.Contains(errs, "keeps its own records (tickets)") {
+		t.Errorf("splitting a store with tickets: %d %s", code, errs)
+	}
+	link := filepath.Join(dir, "same")
+	if err := os.Symlink(st, link); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := sitrep(t, "", "--store", st, "--records", link, "incident", "list")
+	if code != 0 || strings.Count(out, "INC-000001") != 1 {
+		t.Errorf("--records naming the store itself: %d %s %s", code, out, errs)
+	}
+}

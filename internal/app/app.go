@@ -187,8 +187,20 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 		st.Close()
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	if filepath.Clean(rdir) == filepath.Clean(dir) {
+	if sameDir(rdir, dir) {
 		return st, nil
+	}
+	// A store that has kept records itself cannot be split from them: they would vanish from
+	// view, and new ticket IDs would repeat old ones.
+	held, err := st.RecordsHeld(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(held) > 0 {
+		st.Close()
+		return nil, fmt.Errorf("the store %s keeps its own records (%s), so they cannot be kept apart in %s: use it without --records (SITREP_RECORDS), or keep records apart from a new store's start",
+			dir, strings.Join(held, ", "), rdir)
 	}
 	rec, err := duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
 	if err != nil {
@@ -203,6 +215,17 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 		}
 	}
 	return sp, nil
+}
+
+// sameDir tells whether two paths name one directory, however they are written (relative or
+// absolute, through symbolic links).
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // IngestOptions returns the ingest options implied by the configuration.

@@ -97,13 +97,48 @@ func (s Split) CreateTicket(ctx context.Context, t Ticket, first TicketEntry) er
 	return nil
 }
 
-// AppendTicket implements Tickets.
+// AppendTicket implements Tickets. The first change to an imported incident record makes it a
+// ticket, as it does in one store: the record moves into the records part with the change
+// applied and the entries as its history, and its counted row becomes the ticket's.
 func (s Split) AppendTicket(ctx context.Context, id string, seq int, entries []TicketEntry, change TicketChange) error {
+	if seq == 0 {
+		adopted, err := s.adopt(ctx, id, entries, change)
+		if err != nil || adopted {
+			return err
+		}
+	}
 	if err := s.Records.AppendTicket(ctx, id, seq, entries, change); err != nil {
 		return err
 	}
 	s.count(ctx, id)
 	return nil
+}
+
+// adopt turns the imported incident record id into a ticket with entries as its first history,
+// when the records part does not hold id; it says whether it did.
+func (s Split) adopt(ctx context.Context, id string, entries []TicketEntry, change TicketChange) (bool, error) {
+	if _, err := s.Records.Ticket(ctx, id); !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	imported, err := s.Analytics.ImportedIncidents(ctx, TicketFilter{ID: id, Limit: 1})
+	if err != nil || len(imported) == 0 {
+		return false, err
+	}
+	if len(entries) == 0 {
+		return false, fmt.Errorf("ticket %s: a change needs a history entry", id)
+	}
+	t := imported[0]
+	change.apply(&t)
+	if err := s.Records.CreateTicket(ctx, t, entries[0]); err != nil {
+		return false, err
+	}
+	if len(entries) > 1 {
+		if err := s.Records.AppendTicket(ctx, id, 1, entries[1:], TicketChange{}); err != nil {
+			return true, err
+		}
+	}
+	s.count(ctx, id)
+	return true, nil
 }
 
 // Ticket implements Tickets: a ticket, or an imported incident record.

@@ -312,6 +312,26 @@ type TicketChange struct {
 	Links       []Link
 }
 
+// apply sets the fields c changes on t.
+func (c TicketChange) apply(t *Ticket) {
+	if c.Partner != nil {
+		t.Partner, t.PartnerKind = c.Partner.Name, c.Partner.Kind
+	}
+	if c.CrossBorder != nil {
+		t.CrossBorder = c.CrossBorder
+	}
+	if c.Closed != nil {
+		t.Closed = c.Closed
+	}
+	if c.Due != nil {
+		t.Due = c.Due
+	}
+	if c.TLP != nil {
+		t.TLP = *c.TLP
+	}
+	t.Links = append(t.Links, c.Links...)
+}
+
 // TicketFilter selects tickets; zero fields select all.
 type TicketFilter struct {
 	ID        string // the ticket with this ID

@@ -188,6 +188,13 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 		args = append(args, string(*c.TLP))
 	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE id = ?`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("ticket %s: %w", id, store.ErrNotFound)
+		}
 		var last int
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_history WHERE incident_id = ?`, id).Scan(&last); err != nil {
 			return err
@@ -440,4 +447,24 @@ func (d *DB) CountTickets(ctx context.Context, ts []store.Ticket) error {
 		}
 		return nil
 	})
+}
+
+// RecordsHeld names the kinds of records this store keeps (tickets' histories, reviews, the
+// archive, overrides, the audit log, tokens, jobs); none when it has only ever been the
+// analytical part of a store whose records are kept apart.
+func (d *DB) RecordsHeld(ctx context.Context) ([]string, error) {
+	var held []string
+	for _, t := range []struct{ table, what string }{
+		{"incident_history", "tickets"}, {"reviews", "reviews"}, {"published", "published issues"},
+		{"rating_overrides", "rating overrides"}, {"audit_log", "the audit log"}, {"tokens", "tokens"}, {"jobs", "jobs"},
+	} {
+		var n int
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			held = append(held, t.what)
+		}
+	}
+	return held, nil
 }
