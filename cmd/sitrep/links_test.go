@@ -198,3 +198,32 @@ func TestByline(t *testing.T) {
 		t.Errorf("a reviewed draft: the issuer and the review's day %s", today)
 	}
 }
+
+// TestClosingNote ends the Chinese edition with the note SITREP_CLOSING names, escaped as any
+// text; a note that is not one is refused by name.
+func TestClosingNote(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,url\n2024-02-27 10:00:00,phishing,https://a.example.top/\n"), 0o600)
+	st := filepath.Join(dir, "store")
+	sitrep(t, "", "--store", st, "ingest", csv)
+	note := filepath.Join(dir, "closing.txt")
+	os.WriteFile(note, []byte("关于本中心\n\n本周报由<b>本中心</b>编制。\n"), 0o600)
+	t.Setenv("SITREP_CLOSING", note)
+	_, md, errs := sitrep(t, "", "--store", st, "report", "--week", "2024-W09", "--format", "md")
+	if !strings.Contains(md, "## 关于本中心\n\n本周报由&lt;b&gt;本中心&lt;/b&gt;编制。") {
+		t.Errorf("the closing note in Markdown:\n%s%s", md, errs)
+	}
+	_, html, _ := sitrep(t, "", "--store", st, "report", "--week", "2024-W09", "--format", "html")
+	if !strings.Contains(html, "关于本中心") || strings.Contains(html, "<b>本中心</b>") {
+		t.Errorf("the closing note in HTML is missing or not escaped")
+	}
+	_, en, _ := sitrep(t, "", "--store", st, "report", "--week", "2024-W09", "--format", "md", "--lang", "en")
+	if strings.Contains(en, "关于本中心") {
+		t.Errorf("the Chinese closing note in the English edition")
+	}
+	os.WriteFile(note, []byte("a heading alone\n"), 0o600)
+	if code, _, errs := sitrep(t, "", "--store", st, "report", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "SITREP_CLOSING") {
+		t.Errorf("a note that is not one: %d %s", code, errs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sitrep/internal/assess"
+	"sitrep/internal/bulletin"
 	"sitrep/internal/enrich"
 	"sitrep/internal/event"
 	"sitrep/internal/ingest"
@@ -49,6 +50,9 @@ type Config struct {
 	PolicyPath string
 
 	Org string // SITREP_ORG: the CERT named in the sentences; empty is the bulletin's default
+	// Closing is the note that ends each issue, by language, read from the files that
+	// SITREP_CLOSING (Chinese) and SITREP_CLOSING_EN (English) name; none where unset.
+	Closing map[string]*bulletin.Closing
 	// Issuer (SITREP_ISSUER) is the name issues are published under, in full
 	// ("国家互联网应急中心CNCERT"); empty is the organisation's short name.
 	Issuer string
@@ -116,6 +120,24 @@ func (c *Config) Defaults() error {
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
 	str(&c.PolicyPath, "SITREP_POLICY")
+	for lang, key := range map[string]string{"zh": "SITREP_CLOSING", "en": "SITREP_CLOSING_EN"} {
+		path := env(key)
+		if path == "" || c.Closing[lang] != nil {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		note, err := bulletin.ParseClosing(string(b))
+		if err != nil {
+			return fmt.Errorf("%s (%s): %w", key, path, err)
+		}
+		if c.Closing == nil {
+			c.Closing = map[string]*bulletin.Closing{}
+		}
+		c.Closing[lang] = note
+	}
 	if c.Policy == nil {
 		if err := c.loadPolicy(); err != nil {
 			return err

@@ -22,7 +22,10 @@ type Options struct {
 	Org  string // the CERT that speaks in the sentences; default "CNCERT"
 	// Issuer is the name the issue is published under, in full ("国家互联网应急中心CNCERT");
 	// default Org.
-	Issuer  string
+	Issuer string
+	// Closing is the note that ends the issue ("关于…"), as the CERT writes it: a heading and
+	// its paragraphs; nil ends it with the previous issues.
+	Closing *Closing
 	History int // weeks in the trend figure and the high/low highlights; default 12
 	Recent  int // previous issues listed; default 5
 	// Link returns the address of an issue; default "/bulletins/2024-W09".
@@ -171,6 +174,9 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 	}
 	b.Figures = figures(s, history, t)
 	b.Sections = t.sections(s, b.Figures)
+	if c := opt.Closing; c != nil {
+		b.Sections = append(b.Sections, Section{ID: SecClosing, Heading: c.Heading, Paragraphs: c.Paragraphs})
+	}
 	b.Highlights = highlights(s, history, t)
 	b.Warnings = warnings(s, history, v)
 	return b, nil

@@ -354,3 +354,28 @@ func TestHouseStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestClosing reads a closing note (heading, then paragraphs; Chinese lines joined without a
+// space, others with one) and ends the issue with it.
+func TestClosing(t *testing.T) {
+	c, err := ParseClosing("关于国家互联网应急中心（CNCERT）\n\n国家计算机网络应急技术处理协调中心\n成立于2002年。\n\nCNCERT is the national\ncomputer emergency response team.\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Heading != "关于国家互联网应急中心（CNCERT）" || len(c.Paragraphs) != 2 ||
+		c.Paragraphs[0] != "国家计算机网络应急技术处理协调中心成立于2002年。" || c.Paragraphs[1] != "CNCERT is the national computer emergency response team." {
+		t.Errorf("closing %+v", c)
+	}
+	for _, bad := range []string{"", "a heading alone\n", "\n\nparagraph"} {
+		if _, err := ParseClosing(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	b, err := Compose(weekStats(), nil, Options{Closing: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := b.Sections[len(b.Sections)-1]; last.ID != SecClosing || last.Heading != c.Heading || len(last.Paragraphs) != 2 {
+		t.Errorf("the last section %+v", last)
+	}
+}

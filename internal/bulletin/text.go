@@ -1,10 +1,14 @@
 package bulletin
 
 import (
+	"errors"
 	"math"
+	"strings"
+	"unicode/utf8"
+
+	"sort"
 
 	"sitrep/internal/assess"
-	"sort"
 
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -51,7 +55,50 @@ const (
 	SecWebsites  = "websites"
 	SecVulns     = "vulnerabilities"
 	SecIncidents = "incidents"
+	SecClosing   = "closing" // the CERT's own closing note, where it has one
 )
+
+// Closing is a closing note: a heading and paragraphs of plain text.
+type Closing struct {
+	Heading    string
+	Paragraphs []string
+}
+
+// joinLines joins the lines of a paragraph: with a space between words of a script that
+// spaces them, without one after Chinese.
+func joinLines(p string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(p, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if s := b.String(); s != "" {
+			if r, _ := utf8.DecodeLastRuneInString(s); r < utf8.RuneSelf {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// ParseClosing reads a closing note from text: its first line is the heading, and blank lines
+// part the paragraphs that follow; a note without paragraphs is refused.
+func ParseClosing(text string) (*Closing, error) {
+	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
+	heading, body, _ := strings.Cut(text, "\n")
+	c := &Closing{Heading: strings.TrimSpace(heading)}
+	for _, p := range strings.Split(body, "\n\n") {
+		if p = joinLines(p); p != "" {
+			c.Paragraphs = append(c.Paragraphs, p)
+		}
+	}
+	if c.Heading == "" || len(c.Paragraphs) == 0 {
+		return nil, errors.New("a closing note is a heading on its first line, then its paragraphs")
+	}
+	return c, nil
+}
 
 // Headline metrics named in highlights.
 const (

@@ -33,6 +33,8 @@ type Service struct {
 	// Org is the CERT named in the sentences; empty is the bulletin's default. Issuer is the
 	// name the issue is published under, in full; empty is Org.
 	Org, Issuer string
+	// Closing is the note that ends the issue in each language; none where absent.
+	Closing map[string]*bulletin.Closing
 	// Chromium is the configured browser for PDF (see render.Browser); empty looks on PATH.
 	Chromium string
 	// Link returns the address of an issue in a language; nil is the site's (SiteLink).
@@ -69,7 +71,7 @@ func (s *Service) options(lang string, ed stats.Edition) bulletin.Options {
 	if link == nil {
 		link = SiteLink
 	}
-	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Policy: s.Policy, Link: link(lang), Edition: ed}
+	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Policy: s.Policy, Link: link(lang), Edition: ed}
 }
 
 // Build computes the week's issue in one language, of the edition ed (the zero Edition is the
