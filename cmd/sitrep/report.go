@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"sitrep/internal/bulletin"
 	"sitrep/internal/issue"
 	"sitrep/internal/render"
-	"sitrep/internal/store"
 )
 
 func runReport(e *env, args []string) error {
@@ -57,7 +55,7 @@ func runReport(e *env, args []string) error {
 	svc := e.issues("report")
 	b, err := svc.Build(e.ctx, st, w, *lang, e.cfg.Edition(label))
 	if err == nil {
-		err = prepare(e, svc, st, b)
+		err = svc.ShowDraft(e.ctx, st, b, e.fileLinkBase())
 	}
 	st.Close() // the store is not held while the issue is rendered (a PDF takes seconds)
 	if err != nil {
@@ -80,15 +78,4 @@ func runReport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 	return nil
-}
-
-// prepare readies an issue for a file: its previous issues linked under the site's base URL
-// (or not at all), and the date of its review.
-func prepare(e *env, svc *issue.Service, st store.Archive, b *bulletin.Bulletin) error {
-	published, err := issue.PublishedWeeks(e.ctx, st)
-	if err != nil {
-		return err
-	}
-	issue.Relink(b, published, e.fileLinkBase())
-	return svc.Dated(e.ctx, st, b)
 }

@@ -114,16 +114,11 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			if err != nil {
 				return nil, err
 			}
-			published, err := issue.PublishedWeeks(ctx, st)
-			if err != nil {
-				return nil, err
-			}
 			base := "" // a page of the site links by site addresses
 			if !page {
 				base = e.fileLinkBase()
 			}
-			issue.Relink(b, published, base)
-			if err := svc.Dated(ctx, st, b); err != nil {
+			if err := svc.ShowDraft(ctx, st, b, base); err != nil {
 				return nil, err
 			}
 			return svc.Render(ctx, b, render.Format(format), issue.Figures{})

@@ -16,10 +16,15 @@ import (
 // at absolute addresses under the site's base URL, or at nothing when no base is configured —
 // never a path that a PDF viewer would take for a local file.
 
-// Dated gives a draft issue the day of its latest review, the date it would be published
-// under; a draft not reviewed yet stays without a date. A published issue carries the day it
-// was published, set by Publish.
-func (s *Service) Dated(ctx context.Context, st store.Archive, b *bulletin.Bulletin) error {
+// ShowDraft readies a draft issue for a reader, as Publish readies a published one: its
+// previous issues relinked (see Relink for base) and the day of its latest review as its date,
+// the date it would be published under; a draft not reviewed yet stays without a date.
+func (s *Service) ShowDraft(ctx context.Context, st store.Archive, b *bulletin.Bulletin, base string) error {
+	published, err := PublishedWeeks(ctx, st)
+	if err != nil {
+		return err
+	}
+	Relink(b, published, base)
 	r, err := st.LatestReview(ctx, b.Week)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
