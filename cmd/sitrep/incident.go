@@ -17,6 +17,7 @@ import (
 	"sitrep/internal/feed/native"
 	"sitrep/internal/incident"
 	"sitrep/internal/store"
+	"sitrep/internal/week"
 )
 
 const incidentUsage = `incident open --type T [--url U] [--source S] [--partner P] [--impact I] [--platform X] [--cross-border true|false] [--due TIME] [--at TIME] [--note TEXT]
@@ -106,16 +107,21 @@ func incidentOpen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var w week.Week
+	var k event.Kind
+	switch {
+	case *fromEvents:
+		if w, err = pickWeek(*wk, e.cfg.Zone); err != nil {
+			return usageError{err.Error()}
+		}
+		if k, err = event.ParseKind(*kind); err != nil {
+			return usageError{err.Error()}
+		}
+	case *typ == "":
+		return usageError{"--type is required"}
+	}
 	if c := e.remote(); c != nil {
 		if *fromEvents {
-			w, err := pickWeek(*wk, e.cfg.Zone)
-			if err != nil {
-				return usageError{err.Error()}
-			}
-			k, err := event.ParseKind(*kind)
-			if err != nil {
-				return usageError{err.Error()}
-			}
 			var answer struct {
 				Opened, Skipped int
 				Tickets         []store.Ticket
@@ -126,9 +132,6 @@ func incidentOpen(e *env, args []string) error {
 			}
 			printOpened(e, string(k), w.String(), answer.Opened, answer.Skipped, answer.Tickets)
 			return nil
-		}
-		if *typ == "" {
-			return usageError{"--type is required"}
 		}
 		d, err := e.timeFlag("due", *due)
 		if err != nil {
@@ -151,14 +154,6 @@ func incidentOpen(e *env, args []string) error {
 	defer st.Close()
 	svc := &incident.Service{Store: st}
 	if *fromEvents {
-		w, err := pickWeek(*wk, e.cfg.Zone)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		k, err := event.ParseKind(*kind)
-		if err != nil {
-			return usageError{err.Error()}
-		}
 		from, to := w.Bounds(e.cfg.Zone)
 		opened, skipped, err := svc.OpenFromEvents(e.ctx, st, store.Range{From: from, To: to}, k, incident.Change{Actor: e.cfg.Actor, At: at, Note: *note})
 		if err != nil {
@@ -169,9 +164,6 @@ func incidentOpen(e *env, args []string) error {
 	}
 	t := incident.Ticket{ID: *id, Type: event.IncidentType(*typ), Source: *source, Partner: *partner, Impact: *impact,
 		URL: *url, Platform: *platform, TLP: event.TLP(strings.ToUpper(*tlp))}
-	if *typ == "" {
-		return usageError{"--type is required"}
-	}
 	if *cross != "" {
 		b, err := strconv.ParseBool(*cross)
 		if err != nil {
