@@ -34,6 +34,10 @@ const (
 	keptHeadline = "headline" // the events' part of a store.Headline
 )
 
+// stands is the condition under which a kept row k still stands: no later change touched its
+// range, nor, where it names new families (top above 0), anything before the range's end.
+const stands = `NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.epoch > k.epoch AND c.lo < k.to_t AND (k.top > 0 OR c.hi > k.from_t))`
+
 // noteChange records, inside the transaction that adds events, the span of their times.
 func noteChange(ctx context.Context, tx *sql.Tx, span store.Range) error {
 	lo, hi := span.From, span.To
@@ -53,7 +57,7 @@ func (d *DB) kept(ctx context.Context, q querier, kind string, r store.Range, sc
 	var body string
 	err := q.QueryRowContext(ctx, `SELECT body FROM kept_counts k
 		WHERE kind = $1 AND from_t = $2 AND to_t = $3 AND scope = $4 AND top >= $5
-		AND NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.epoch > k.epoch AND c.lo < k.to_t AND (k.top > 0 OR c.hi > k.from_t))`,
+		AND `+stands,
 		kind, r.From.UTC(), r.To.UTC(), sc.key(), top).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -81,7 +85,7 @@ func (d *DB) keptRanges(ctx context.Context, kind string, bounds []time.Time, sc
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT from_t, to_t, body FROM kept_counts k
 		WHERE kind = $1 AND scope = $2 AND from_t IN (`+strings.Join(froms, ", ")+`)
-		AND NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.epoch > k.epoch AND c.lo < k.to_t AND (k.top > 0 OR c.hi > k.from_t))`, args...)
+		AND `+stands, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read kept counts: %w", err)
 	}
