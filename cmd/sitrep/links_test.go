@@ -67,7 +67,7 @@ func TestSiteLinksResolve(t *testing.T) {
 	url := startServer(t, served)
 	// A published issue carries who published it and the day it did.
 	today := time.Now().In(shanghaiZone(t)).Format(time.DateOnly)
-	if code, _, page := getPage(t, url+"/bulletins/2024-W09"); code != 200 || !strings.Contains(page, "CNCERT · "+today) {
+	if code, _, page := call(t, "GET", url+"/bulletins/2024-W09", "", ""); code != 200 || !strings.Contains(page, "CNCERT · "+today) {
 		t.Errorf("the published page's byline (want CNCERT · %s): %d", today, code)
 	}
 	seen := map[string]int{}
@@ -78,21 +78,16 @@ func TestSiteLinksResolve(t *testing.T) {
 		if _, ok := seen[p]; ok {
 			continue
 		}
-		resp, err := http.Get(url + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		seen[p] = resp.StatusCode
-		if resp.StatusCode != 200 {
-			t.Errorf("GET %s: %d", p, resp.StatusCode)
+		code, h, body := call(t, "GET", url+p, "", "")
+		seen[p] = code
+		if code != 200 {
+			t.Errorf("GET %s: %d", p, code)
 			continue
 		}
-		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") && !strings.HasPrefix(ct, "text/markdown") {
+		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") && !strings.HasPrefix(ct, "text/markdown") {
 			continue
 		}
-		for _, l := range links(string(body)) {
+		for _, l := range links(body) {
 			u, err := neturl.Parse(l)
 			if err != nil {
 				t.Errorf("%s links %q: %v", p, l, err)
@@ -166,14 +161,26 @@ func shanghaiZone(t *testing.T) *time.Location {
 	return loc
 }
 
-func getPage(t *testing.T, url string) (int, http.Header, string) {
+// call sends a request to a server the test started, with a bearer token when token is not
+// empty, and returns the answer's status, header and body.
+func call(t *testing.T, method, url, token, body string) (int, http.Header, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read the answer to %s %s: %v", method, url, err)
+	}
 	return resp.StatusCode, resp.Header, string(b)
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -584,19 +583,12 @@ func TestAPIRoles(t *testing.T) {
 	defer ts.Close()
 	do := func(method, path, role, body string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		token := tokens[role]
 		if role == "bogus" {
-			req.Header.Set("Authorization", "Bearer sitrep_not-a-token")
-		} else if role != "" {
-			req.Header.Set("Authorization", "Bearer "+tokens[role])
+			token = "sitrep_not-a-token"
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, _, b := call(t, method, ts.URL+path, token, body)
+		return code, b
 	}
 	tests := []struct {
 		method, path, role, body string

@@ -266,15 +266,8 @@ func TestReadersDuringAnIngest(t *testing.T) {
 	}
 	job := url + resp.Header.Get("Location")
 	get := func(path string) (int, string) {
-		req, _ := http.NewRequest("GET", url+path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, _, body := call(t, "GET", url+path, token, "")
+		return code, body
 	}
 	reads, during := 0, 0
 	for deadline := time.Now().Add(2 * time.Minute); ; {
@@ -309,14 +302,7 @@ func TestReadersDuringAnIngest(t *testing.T) {
 	t.Logf("%d reads, %d of them during the ingest", reads, during)
 
 	// A parameter the server cannot read is the sender's mistake, said as such.
-	req, _ = http.NewRequest("POST", url+"/api/v1/ingest?observed=yesterday", strings.NewReader("http://x.example/\n"))
-	req.Header.Set("Authorization", "Bearer "+token)
-	if resp, err = http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "observed") {
-		t.Errorf("?observed=yesterday: %d %s", resp.StatusCode, b)
+	if code, _, b := call(t, "POST", url+"/api/v1/ingest?observed=yesterday", token, "http://x.example/\n"); code != http.StatusUnprocessableEntity || !strings.Contains(b, "observed") {
+		t.Errorf("?observed=yesterday: %d %s", code, b)
 	}
 }
