@@ -242,7 +242,7 @@ func TestReportCommand(t *testing.T) {
 		want string // in stdout, or in the file written
 	}{
 		{"markdown", []string{"report", "--week", "2024-W09"}, 0, "# 网络安全信息与动态周报2024年第9期（2月26日-3月3日）"},
-		{"english", []string{"report", "--week", "2024-W09", "--lang", "en"}, 0, "# Weekly Network Security Bulletin 2024 No. 9 (Feb 26-Mar 3)"},
+		{"english", []string{"report", "--week", "2024-W09", "--lang", "en"}, 0, "# Weekly Network Security Bulletin, 2024 No. 9 (Feb 26–Mar 3)"},
 		{"json", []string{"report", "--week", "2024-W09", "--format", "json"}, 0, `"title": "网络安全信息与动态周报2024年第9期（2月26日-3月3日）"`},
 		{"html file", []string{"report", "--week", "2024-W09", "--format", "html", "--out", filepath.Join(dir, "b.html")}, 0, "<!DOCTYPE html>"},
 		{"markdown file with figures", []string{"report", "--week", "2024-W09", "--out", filepath.Join(dir, "b.md")}, 0, "](b-figures/figure1.svg)"},

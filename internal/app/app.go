@@ -53,6 +53,9 @@ type Config struct {
 	// Closing is the note that ends each issue, by language, read from the files that
 	// SITREP_CLOSING (Chinese) and SITREP_CLOSING_EN (English) name; none where unset.
 	Closing map[string]*bulletin.Closing
+	// Names are the English names of organisations: the shipped table, with the file
+	// SITREP_NAMES names over it.
+	Names bulletin.Names
 	// Issuer (SITREP_ISSUER) is the name issues are published under, in full
 	// ("国家互联网应急中心CNCERT"); empty is the organisation's short name.
 	Issuer string
@@ -137,6 +140,13 @@ func (c *Config) Defaults() error {
 			c.Closing = map[string]*bulletin.Closing{}
 		}
 		c.Closing[lang] = note
+	}
+	if path := env("SITREP_NAMES"); path != "" && c.Names == nil {
+		names, err := bulletin.ReadNames(path)
+		if err != nil {
+			return fmt.Errorf("SITREP_NAMES: %w", err)
+		}
+		c.Names = names
 	}
 	if c.Policy == nil {
 		if err := c.loadPolicy(); err != nil {

@@ -7,7 +7,6 @@ package bulletin
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"time"
 
 	"sitrep/internal/assess"
@@ -30,6 +29,8 @@ type Options struct {
 	Recent  int // previous issues listed; default 5
 	// Link returns the address of an issue; default "/bulletins/2024-W09".
 	Link func(w week.Week) string
+	// Names are the English names of organisations; nil is the table sitrep ships.
+	Names Names
 	// Policy rates the week; nil is the policy sitrep ships.
 	Policy *assess.Policy
 	// Edition is what the issue may draw on and the label it carries; the zero Edition is
@@ -72,7 +73,12 @@ type Bulletin struct {
 	// Date is the day the issue was published, or for a draft the day it was reviewed; empty
 	// for a draft not reviewed yet. It is set when the issue is shown (issue.Dated), not
 	// composed, so a review's digest does not cover it.
-	Date       string      `json:"date,omitempty"`
+	Date string `json:"date,omitempty"`
+	// Banner is the first line of an internal edition, which says what it may not be used
+	// for; empty for a public one.
+	Banner string `json:"banner,omitempty"`
+	// Words are the fixed words its renderings need.
+	Words      Words       `json:"words"`
 	Start      string      `json:"start"`
 	End        string      `json:"end"`
 	TLP        string      `json:"tlp"`
@@ -153,31 +159,29 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 	if err != nil {
 		return nil, err
 	}
-	var t text
-	v := voice{opt.Org, opt.Policy}
-	switch opt.Lang {
-	case "zh":
-		t = zh{v}
-	case "en":
-		t = en{v}
-	default:
-		return nil, fmt.Errorf("language %q: sitrep writes zh and en", opt.Lang)
+	v := voice{org: opt.Org, pol: opt.Policy, names: opt.Names}
+	t, err := book(opt.Lang, v)
+	if err != nil {
+		return nil, err
 	}
 	b := &Bulletin{
 		Lang: opt.Lang, Week: s.Week, Year: s.Issue.Year, Number: s.Issue.Number, Issuer: cmp.Or(opt.Issuer, opt.Org),
-		Title: t.title(w), Start: s.Start, End: s.End, TLP: string(s.TLP),
+		Title: t.title(w), Words: t.words(), Start: s.Start, End: s.End, TLP: string(s.TLP),
 		History: history, Stats: s,
+	}
+	if b.Internal() {
+		b.Banner = b.Words.InternalBanner(b.TLP)
 	}
 	for i := 1; i <= opt.Recent; i++ {
 		p := w.Add(-i)
 		b.Recent = append(b.Recent, Ref{Week: p.String(), Title: t.title(p), Href: opt.Link(p)})
 	}
 	b.Figures = figures(s, history, t)
-	b.Sections = t.sections(s, b.Figures)
+	b.Sections = planIssue(s, v).sections(t, b.Figures)
 	if c := opt.Closing; c != nil {
 		b.Sections = append(b.Sections, Section{ID: SecClosing, Heading: c.Heading, Paragraphs: c.Paragraphs})
 	}
-	b.Highlights = highlights(s, history, t)
+	b.Highlights = highlights(s, history, t, v)
 	b.Warnings = warnings(s, history, v)
 	return b, nil
 }

@@ -10,21 +10,32 @@ import (
 	"sitrep/internal/week"
 )
 
-// en writes the English edition: the same facts in plain English.
+// en words an issue in English as a CERT's English bulletin is written: plain sentences, none
+// starting with a numeral, numbers with thousands separators, nouns that agree with their
+// counts, and no Chinese left — organisations by their English names (names.go).
 type en struct{ voice }
 
 func (en) title(w week.Week) string {
-	m, s := w.Monday(), w.Sunday()
-	return fmt.Sprintf("Weekly Network Security Bulletin %d No. %d (%s %d-%s %d)", w.Year, w.Number,
-		m.Format("Jan"), m.Day(), s.Format("Jan"), s.Day())
+	return fmt.Sprintf("Weekly Network Security Bulletin, %d No. %d (%s)", w.Year, w.Number, enSpan(w))
 }
 
-func (en) weekLabel(w string) string {
-	wk, err := week.Parse(w)
-	if err != nil {
-		return w
+// enSpan writes the days of a week as "Feb 19–25", or "Jan 29–Feb 4" across a month.
+func enSpan(w week.Week) string {
+	m, s := w.Monday(), w.Sunday()
+	if m.Month() == s.Month() {
+		return fmt.Sprintf("%s %d–%d", m.Format("Jan"), m.Day(), s.Day())
 	}
-	return wk.Monday().Format("1/2")
+	return fmt.Sprintf("%s %d–%s %d", m.Format("Jan"), m.Day(), s.Format("Jan"), s.Day())
+}
+
+func (en) weekLabel(w week.Week) string { return w.Monday().Format("Jan 2") }
+
+func (en) number(n int) string { return thousands(n) }
+
+func (en) words() Words {
+	return Words{Highlights: "Highlights", Recent: "Recent issues", Figure: "Figure %d.",
+		Internal: "TLP:%s — internal edition: it counts and names records a public edition may not; do not publish or forward it beyond what TLP:%[1]s allows.",
+		Archive:  "All issues", Previous: "Previous issue", Next: "Next issue", Language: "中文", Downloads: "Downloads"}
 }
 
 // count writes a count: "about 184,000" from 10,000 up (to the nearest thousand), exact below.
@@ -36,6 +47,9 @@ func (en) count(n int) string {
 }
 
 func thousands(n int) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -52,7 +66,15 @@ func inSentence(label string) string {
 	return strings.ToLower(label[:1]) + label[1:]
 }
 
-// countOf writes n with the singular or plural noun: "1 new incident", "2,000 new incidents".
+// capital is a phrase as it begins a sentence or a label.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// countOf writes n with the noun that agrees with it: "1 new incident", "2,000 new incidents".
 func (e en) countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -60,14 +82,30 @@ func (e en) countOf(n int, one, many string) string {
 	return e.count(n) + " " + many
 }
 
-// change says how a count moved against last week's prev; beyond the policy's bound, both
-// numbers instead of a percentage.
-func (e en) change(prev int, c *stats.Tenths) string {
+// exactOf is countOf without rounding.
+func exactOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
+// verb picks the verb that agrees with n: was or were.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// change says how a count moved against last week's prev; when thin, both numbers instead of
+// the percentage.
+func (e en) change(prev int, c *stats.Tenths, thin bool) string {
 	switch {
 	case c == nil:
 		return ""
-	case !e.plausible(c):
-		return fmt.Sprintf(", against %s last week", thousands(prev))
+	case thin:
+		return ", against " + thousands(prev) + " last week"
 	case *c > 0:
 		return ", up " + c.String() + "% on last week"
 	case *c < 0:
@@ -88,8 +126,31 @@ func (en) list(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-func (e en) sections(s *stats.Week, figs []Figure) []Section {
-	return []Section{e.overview(s), e.malware(s, figs), e.websites(s, figs), e.vulns(s, figs), e.incidents(s, figs)}
+var enHeadings = map[string]string{
+	SecOverview: "Overall situation", SecMalware: "Malware activity", SecWebsites: "Website security",
+	SecVulns: "Vulnerabilities", SecIncidents: "Incident handling",
+}
+
+func (en) heading(id string) string { return enHeadings[id] }
+
+var enNoData = map[string]string{
+	SecOverview:    "No monitoring data or incident records were received this week, so the situation is not rated.",
+	SecMalware:     "No monitoring data on infected hosts or malware download sites was received this week.",
+	noHosts:        "No monitoring data on infected hosts was received this week.",
+	noMalwareSites: "No monitoring data on malware download sites was received this week.",
+	SecWebsites:    "No monitoring data on defaced websites, website backdoors or phishing pages was received this week.",
+	SecVulns:       "No new vulnerability records were collected this week.",
+	SecIncidents:   "No incident-handling records were received this week.",
+}
+
+func (en) noData(what string) string { return enNoData[what] }
+
+// EnglishLevel is the English name of a rating level (优 … 危).
+func EnglishLevel(level string) string {
+	if n, ok := enLevels[level]; ok {
+		return n
+	}
+	return level
 }
 
 var enLevels = map[string]string{"优": "excellent", "良": "good", "中": "fair", "差": "poor", "危": "critical"}
@@ -99,43 +160,25 @@ var enThreats = map[string]string{
 	"phishing": "phishing", "ddos": "denial-of-service attacks",
 }
 
-func (e en) overview(s *stats.Week) Section {
-	sec := Section{ID: SecOverview, Heading: "Overall situation"}
-	if empty(s) && s.Rating.Override == nil {
-		sec.NoData = true
-		sec.Paragraphs = []string{"No monitoring data or incident records were received this week, so the situation is not rated."}
-		return sec
-	}
-	p := fmt.Sprintf("This week the overall network security situation was rated %s (%s).", enLevels[s.Rating.Level], s.Rating.Level)
-	if n := impactful(s); n > 0 {
-		p += fmt.Sprintf(" %d infrastructure incident(s) of national or provincial impact occurred.", n)
+func (e en) situation(o overviewPlan) string {
+	p := "This week the overall network security situation was rated " + EnglishLevel(o.level) + "."
+	if o.impactful > 0 {
+		p += fmt.Sprintf(" The week saw %s of national or provincial impact.", exactOf(o.impactful, "infrastructure incident", "infrastructure incidents"))
 	} else {
 		p += " The internet infrastructure ran smoothly overall; no infrastructure incident of national or provincial impact occurred."
 	}
-	var names []string
-	for _, t := range threats(s) {
-		names = append(names, enThreats[t])
-	}
-	if len(names) > 3 {
-		names = names[:3]
-	}
-	if len(names) > 0 {
+	if len(o.threats) > 0 {
+		var names []string
+		for _, t := range o.threats {
+			names = append(names, enThreats[t])
+		}
 		p += " The main threats to government, businesses and internet users came from " + e.list(names) + "."
 	}
-	sec.Paragraphs = []string{p}
-	if m := e.movement(s); m != "" {
-		sec.Paragraphs = append(sec.Paragraphs, m)
-	}
-	return sec
+	return p
 }
 
-// movement says how the week's counts moved against last week (planMoves decides what it
-// says).
-func (e en) movement(s *stats.Week) string {
-	p, ok := planMoves(s)
-	if !ok {
-		return ""
-	}
+// movement says how the week's counts moved against last week.
+func (e en) movement(p movePlan) string {
 	names := func(ms []string) string {
 		var out []string
 		for _, name := range ms {
@@ -168,111 +211,101 @@ func (e en) movement(s *stats.Week) string {
 	return lead + strings.Join(parts, "; ") + "."
 }
 
-// newMalware counts the week's new malware names and families where the data names malware;
-// families alone where it gives only those; nothing without an earlier week to compare with.
-func (e en) newMalware(h stats.InfectedHosts) string {
-	if h.NewFamilies == nil {
-		return ""
+func (e en) hosts(h stats.InfectedHosts) string {
+	return fmt.Sprintf("This week %s infected with malware: %s controlled by trojans or botnets and %s infected with the Conficker worm.",
+		e.countOf(h.Total, "domestic host was", "domestic hosts were"), e.count(h.TrojanBotnet), e.count(h.Conficker))
+}
+
+func (e en) provinces(top []string) string {
+	names := make([]string, len(top))
+	for i, name := range top {
+		names[i] = enrich.ProvinceEnglish(name)
 	}
-	n := len(h.NewFamilies)
-	fams := ""
-	if n > 0 {
-		names, more := firstN(h.NewFamilies, 5)
-		fams = e.list(names)
-		if more {
-			fams = strings.Join(names, ", ") + " and others"
-		}
+	if len(names) == 1 {
+		return "The province with the most trojan- or botnet-controlled hosts was " + names[0] + "."
+	}
+	return "The provinces with the most trojan- or botnet-controlled hosts were " + e.list(names) + "."
+}
+
+// newMalware counts the week's new malware names and families.
+func (e en) newMalware(p newMalwarePlan) string {
+	fams := e.list(p.shown)
+	if p.more {
+		fams = strings.Join(p.shown, ", ") + " and others"
+	}
+	if fams != "" {
 		fams = " (" + fams + ")"
 	}
 	switch {
-	case h.MalwareNames > 0:
-		return fmt.Sprintf("%s saw %s and %s for the first time%s.", e.org, e.countOf(h.NewNames, "malware name", "malware names"),
-			e.countOf(n, "malware family", "malware families"), fams)
-	case n > 0:
-		return fmt.Sprintf("%s saw %s for the first time%s.", e.org, e.countOf(n, "malware family", "malware families"), fams)
+	case p.byName && p.families > 0:
+		return fmt.Sprintf("This week %s saw %s and %s%s.", e.org, exactOf(p.names, "new malware name", "new malware names"),
+			exactOf(p.families, "new malware family", "new malware families"), fams)
+	case p.byName:
+		return fmt.Sprintf("This week %s saw %s and no new malware family.", e.org, exactOf(p.names, "new malware name", "new malware names"))
 	}
-	return ""
+	return fmt.Sprintf("This week %s saw %s%s.", e.org, exactOf(p.families, "new malware family", "new malware families"), fams)
 }
 
-func (e en) malware(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecMalware, Heading: "Malware activity"}
-	h, m := s.InfectedHosts, s.MalwareSites
-	if h.Total == 0 && m.Domains+m.IPs == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"No monitoring data on infected hosts or malware download sites was received this week."}
-		return sec
-	}
-	if h.Total > 0 {
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-			"This week %s domestic hosts were infected with malware: %s controlled by trojans or botnets and %s infected with the Conficker worm.",
-			e.count(h.Total), e.count(h.TrojanBotnet), e.count(h.Conficker)))
-		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
-			for i, name := range top {
-				top[i] = enrich.ProvinceEnglish(name)
-			}
-			sec.Paragraphs = append(sec.Paragraphs, "The provinces with the most trojan- or botnet-controlled hosts were "+e.list(top)+".")
-		}
-		if p := e.newMalware(h); p != "" {
-			sec.Paragraphs = append(sec.Paragraphs, p)
-		}
-		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
-	} else {
-		sec.Paragraphs = append(sec.Paragraphs, "No monitoring data on infected hosts was received this week.")
-	}
-	if m.Domains+m.IPs > 0 {
-		p := fmt.Sprintf("%s found malware download sites on %d domains and %d IP addresses.", e.org, m.Domains, m.IPs)
-		if m.Domains > 0 {
-			p += fmt.Sprintf(" Of the domains, %s%% were registered abroad and %s%% were under .com.", m.DomainsAbroadPct, m.DomainsComPct)
-		}
-		if m.IPs > 0 {
-			p += fmt.Sprintf(" Of the IP addresses, %s%% were abroad.", m.IPsAbroadPct)
-		}
-		switch {
-		case m.IPURLs == 0 && m.Domains > 0:
-			p += " All of them were reached by domain name."
-		case m.Domains > m.IPURLs:
-			p += fmt.Sprintf(" Most were reached by domain name; %s served malware directly by IP URL.", e.countOf(m.IPURLs, "IP address", "IP addresses"))
-		case m.IPURLs > 0:
-			p += fmt.Sprintf(" %s served malware directly by IP URL, no fewer than the domains.", e.countOf(m.IPURLs, "IP address", "IP addresses"))
-		}
-		sec.Paragraphs = append(sec.Paragraphs, p)
-	} else {
-		sec.Paragraphs = append(sec.Paragraphs, "No monitoring data on malware download sites was received this week.")
-	}
-	return sec
-}
-
-func (e en) websites(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecWebsites, Heading: "Website security"}
-	d, b, p := s.Defaced, s.Backdoored, s.Phishing
-	if d.Total+b.Total+p.Pages == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"No monitoring data on defaced websites, website backdoors or phishing pages was received this week."}
-		return sec
-	}
-	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"This week %s found %d defaced domestic websites, %d domestic websites with backdoors and %d phishing pages impersonating domestic websites.",
-		e.org, d.Total, b.Total, p.Pages))
+func (e en) malwareSites(m sitesPlan) string {
+	p := fmt.Sprintf("Malware download sites are where malware spreads from. This week %s found them on %s and %s.",
+		e.org, exactOf(m.Domains, "domain", "domains"), exactOf(m.IPs, "IP address", "IP addresses"))
 	var parts []string
-	if d.Total > 0 {
-		parts = append(parts, fmt.Sprintf("%d of the defaced websites were government (GOV) sites, about %s%% of the domestic total%s.", d.Gov, d.GovPct, e.change(d.PrevGov, d.GovWoWPct)))
+	if m.Domains > 0 {
+		parts = append(parts, fmt.Sprintf("of the domains, about %s%% were registered abroad and about %s%% were under .com", m.DomainsAbroadPct, m.DomainsComPct))
 	}
-	if b.Total > 0 {
-		parts = append(parts, fmt.Sprintf("%d of the backdoored websites were government sites, about %s%%%s.", b.Gov, b.GovPct, e.change(b.PrevGov, b.GovWoWPct)))
+	if m.IPs > 0 {
+		parts = append(parts, fmt.Sprintf("of the IP addresses, about %s%% were abroad", m.IPsAbroadPct))
 	}
-	if p.Pages > 0 {
-		q := fmt.Sprintf("The phishing pages used %d domains and %d IP addresses", p.Domains, p.IPs)
-		if p.PagesPerIP != nil {
-			q += fmt.Sprintf(", about %d pages per IP address", *p.PagesPerIP)
+	p += " " + capital(strings.Join(parts, "; ")) + "."
+	switch m.reach {
+	case reachDomains:
+		p += " All of the sites were reached by domain name."
+	case reachMostly:
+		p += fmt.Sprintf(" Most sites were reached by domain name; %s served malware directly by IP URL.", exactOf(m.IPURLs, "IP address", "IP addresses"))
+	case reachIPs:
+		p += fmt.Sprintf(" Sites reached directly by IP address (%s) were at least as many as the domains (%s).", thousands(m.IPURLs), thousands(m.Domains))
+	}
+	return p
+}
+
+func (e en) websiteCounts(defaced, backdoored, pages int) string {
+	return fmt.Sprintf("This week %s found %s, %s and %s.", e.org,
+		exactOf(defaced, "defaced domestic website", "defaced domestic websites"),
+		exactOf(backdoored, "domestic website with a backdoor", "domestic websites with backdoors"),
+		exactOf(pages, "phishing page impersonating a domestic website", "phishing pages impersonating domestic websites"))
+}
+
+func (e en) websiteDetail(w websitesPlan) string {
+	var parts []string
+	gov := func(f *shareFact, of, whose string) string {
+		return fmt.Sprintf("Of the %s websites, %s %s (GOV) %s, about %s%% of %s%s.", of, thousands(f.gov), verb(f.gov, "was a government", "were government"),
+			verb(f.gov, "site", "sites"), f.pct, whose, e.change(f.prev, f.change, f.thin))
+	}
+	if d := w.defacedGov; d != nil {
+		parts = append(parts, gov(d, "defaced", "the domestic total"))
+	}
+	if b := w.backdoorGov; b != nil {
+		parts = append(parts, gov(b, "backdoored", "them"))
+	}
+	if p := w.phishing; p != nil {
+		q := fmt.Sprintf("The phishing pages used %s and %s", exactOf(p.domains, "domain", "domains"), exactOf(p.ips, "IP address", "IP addresses"))
+		if p.perIP != nil {
+			q += ", about " + exactOf(*p.perIP, "page", "pages") + " per IP address"
 		}
 		parts = append(parts, q+".")
 	}
-	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, " "))
-	if t := topNames(p.TopTargets, 3); len(t) > 0 {
-		sec.Paragraphs = append(sec.Paragraphs, "The organisations most impersonated were "+e.list(t)+".")
+	return strings.Join(parts, " ")
+}
+
+func (e en) targets(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = e.orgName(n)
 	}
-	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
-	return sec
+	if len(out) == 1 {
+		return "The organisation most impersonated was " + out[0] + "."
+	}
+	return "The organisations most impersonated were " + e.list(out) + "."
 }
 
 var enObjects = map[string]string{
@@ -283,31 +316,24 @@ var enObjects = map[string]string{
 
 var enVulnLevels = map[string]string{"高": "high", "中": "medium", "低": "low"}
 
-func (e en) vulns(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecVulns, Heading: "Vulnerabilities"}
-	v := s.Vulnerabilities
-	if v.Total == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"No new vulnerability records were collected this week."}
-		return sec
+func (en) vulnCounts(v stats.Vulnerabilities) string {
+	return fmt.Sprintf("This week the China National Vulnerability Database (CNVD) collected %s: %s high-severity, %s medium-severity and %s low-severity. The overall vulnerability threat level was %s.",
+		exactOf(v.Total, "new vulnerability", "new vulnerabilities"), thousands(v.High), thousands(v.Medium), thousands(v.Low), enVulnLevels[v.Level])
+}
+
+func (e en) vulnObjects(objs []string) string {
+	names := make([]string, len(objs))
+	for i, o := range objs {
+		names[i] = enObjects[o]
 	}
-	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"This week the China National Vulnerability Database (CNVD) collected %d vulnerabilities: %d high-severity, %d medium and %d low. The vulnerability threat level was %s.",
-		v.Total, v.High, v.Medium, v.Low, enVulnLevels[v.Level]))
-	var names []string
-	for _, o := range objectOrder(v.ByObject) {
-		names = append(names, enObjects[o])
+	const more = " CNVD's weekly vulnerability report gives the details."
+	switch len(names) {
+	case 1:
+		return "All of them affected " + names[0] + "." + more
+	case 2:
+		return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + "." + more
 	}
-	switch {
-	case len(names) >= 3:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("By affected object, most concerned %s, followed by %s and %s.", names[0], names[1], names[2]))
-	case len(names) == 2:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("By affected object, most concerned %s, followed by %s.", names[0], names[1]))
-	case len(names) == 1:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("All of them concerned %s.", names[0]))
-	}
-	sec.Figures = []int{figureNumber(figs, FigSeverity), figureNumber(figs, FigObject)}
-	return sec
+	return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + " and " + names[2] + "." + more
 }
 
 var enPartners = map[string]string{
@@ -315,36 +341,37 @@ var enPartners = map[string]string{
 	"branch": "provincial branches", "international": "international partners",
 }
 
-func (e en) incidents(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecIncidents, Heading: "Incident handling"}
-	in := s.Incidents
+func (e en) incidentsOpened(n int) string {
+	return fmt.Sprintf("This week %s took on %s, %s closed yet.", e.org, exactOf(n, "new incident", "new incidents"), verb(n, "not", "none of them"))
+}
+
+func (e en) incidentsHandled(in incidentsPlan) string {
+	p := fmt.Sprintf("This week %s handled %s", e.org, exactOf(in.handled, "network security incident", "network security incidents"))
 	switch {
-	case in.Handled == 0 && in.Opened == 0:
-		sec.NoData = true
-		sec.Paragraphs = []string{"No incident-handling records were received this week."}
-		return sec
-	case in.Handled == 0:
-		sec.Paragraphs = []string{fmt.Sprintf("This week %s took on %s, none of which was closed yet.", e.org, e.countOf(in.Opened, "new incident", "new incidents"))}
-		return sec
+	case in.handled == 1 && in.crossBorder == 1:
+		p += ", a cross-border one"
+	case in.handled == 1:
+	case in.crossBorder == 0:
+		p += ", none of them cross-border"
+	default:
+		p += ", " + thousands(in.crossBorder) + " of them cross-border"
 	}
-	var partners []string
-	for _, k := range partnerKinds(s) {
-		partners = append(partners, enPartners[k])
-	}
-	p := fmt.Sprintf("This week %s handled %d network security incidents, %d of them cross-border", e.org, in.Handled, in.CrossBorder)
-	if len(partners) > 0 {
+	if len(in.partners) > 0 {
+		var partners []string
+		for _, k := range in.partners {
+			partners = append(partners, enPartners[k])
+		}
 		p += ", coordinating with " + e.list(partners)
 	}
 	p += "."
-	if in.Phishing > 0 {
-		p += fmt.Sprintf(" Working with domain registrars at home and abroad and foreign CERTs, it handled %d phishing complaints.", in.Phishing)
+	if in.phishing > 0 {
+		p += fmt.Sprintf(" Working with domain registrars at home and abroad and with foreign CERTs, it handled %s.", exactOf(in.phishing, "phishing complaint", "phishing complaints"))
 	}
-	if in.AppPlatforms > 0 || in.AppURLs > 0 {
-		p += fmt.Sprintf(" With %d platforms offering malicious mobile apps, it took down %d malicious URLs spreading mobile malware.", in.AppPlatforms, in.AppURLs)
+	if in.apps {
+		p += fmt.Sprintf(" Working with %s that offered malicious mobile apps, it took down %s spreading mobile malware.",
+			exactOf(in.appPlatforms, "platform", "platforms"), exactOf(in.appURLs, "malicious URL", "malicious URLs"))
 	}
-	sec.Paragraphs = []string{p}
-	sec.Figures = []int{figureNumber(figs, FigIncidents)}
-	return sec
+	return p
 }
 
 var enCaptions = map[string]string{
@@ -361,13 +388,13 @@ func (en) caption(id string) string { return enCaptions[id] }
 
 var enLabels = map[string]string{
 	"trojan": "Trojan/botnet", "conficker": "Conficker", "defaced": "Defaced", "backdoored": "Backdoored",
-	"phishing": "Phishing pages", "sites": "Count", "gov": "Government", "other": "Other",
+	"phishing": "Phishing pages", "sites": "Websites", "gov": "Government", "other": "Other",
 	"high": "High", "medium": "Medium", "low": "Low", "vulns": "Vulnerabilities", "incidents": "Incidents",
 }
 
 func (en) label(k string) string { return enLabels[k] }
 
-func (en) object(o string) string { return enObjects[o] }
+func (en) object(o string) string { return capital(enObjects[o]) }
 
 var enTypes = map[string]string{
 	"phishing": "Phishing", "mobile_malware": "Mobile malware", "malware": "Malware", "defacement": "Defacement",
@@ -387,15 +414,15 @@ var enMetrics = map[string]string{
 	MetMalware: "Malware download domains", MetDDoS: "DDoS events",
 }
 
-func (e en) move(metric string, cur, prev int, c stats.Tenths) string {
-	if !e.plausible(&c) {
-		return fmt.Sprintf("%s: %s, against %s last week.", enMetrics[metric], e.count(cur), e.count(prev))
+func (e en) move(m moveFact) string {
+	if m.thin {
+		return fmt.Sprintf("%s: %s, against %s last week.", enMetrics[m.metric], e.count(m.cur), e.count(m.prev))
 	}
-	dir := "up"
+	dir, c := "up", m.change
 	if c < 0 {
 		dir, c = "down", -c
 	}
-	return fmt.Sprintf("%s: %s, %s %s%% on last week.", enMetrics[metric], e.count(cur), dir, c)
+	return fmt.Sprintf("%s: %s, %s %s%% on last week.", enMetrics[m.metric], e.count(m.cur), dir, c)
 }
 
 func (e en) extreme(metric string, cur int, high bool, weeks int) string {

@@ -5,6 +5,7 @@ import (
 
 	"sitrep/internal/event"
 	"sitrep/internal/stats"
+	"sitrep/internal/week"
 )
 
 // Figure is a chart's data: what it plots, not how it looks. Values line up with Labels.
@@ -34,11 +35,15 @@ const (
 	FigIncidents   = "incidents-by-type"
 )
 
-func figures(s *stats.Week, history []WeekCount, t text) []Figure {
+func figures(s *stats.Week, history []WeekCount, t phrasebook) []Figure {
 	var weeks []string
 	var trojan, conficker []int
 	for _, h := range history {
-		weeks = append(weeks, t.weekLabel(h.Week))
+		label := h.Week
+		if w, err := week.Parse(h.Week); err == nil {
+			label = t.weekLabel(w)
+		}
+		weeks = append(weeks, label)
 		trojan = append(trojan, h.TrojanBotnet)
 		conficker = append(conficker, h.Conficker)
 	}
@@ -76,7 +81,7 @@ func figures(s *stats.Week, history []WeekCount, t text) []Figure {
 	return figs
 }
 
-func govPie(id string, s stats.Sites, t text) Figure {
+func govPie(id string, s stats.Sites, t phrasebook) Figure {
 	return Figure{ID: id, Kind: "pie", Labels: []string{t.label("gov"), t.label("other")},
 		Series: []Series{{Name: t.label("sites"), Values: []int{s.Gov, s.Total - s.Gov}}}}
 }

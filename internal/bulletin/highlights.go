@@ -24,7 +24,7 @@ type metric struct {
 // highlights names the metrics at a high or low over the history window, then the largest
 // week-over-week moves among the rest. Everything comes from the numbers; nothing is
 // said when nothing stands out.
-func highlights(s *stats.Week, history []WeekCount, t text) []string {
+func highlights(s *stats.Week, history []WeekCount, t phrasebook, v voice) []string {
 	metrics := []metric{
 		{MetInfected, s.InfectedHosts.Total, s.InfectedHosts.PrevTotal, func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
 		{MetDefaced, s.Defaced.Total, s.Defaced.PrevTotal, func(h store.Headline) int { return h.Defaced }},
@@ -60,7 +60,8 @@ func highlights(s *stats.Week, history []WeekCount, t text) []string {
 		if i == MaxMoves {
 			break
 		}
-		out = append(out, t.move(mv.m.name, mv.m.cur, mv.m.prev, mv.c))
+		c := mv.c
+		out = append(out, t.move(moveFact{metric: mv.m.name, cur: mv.m.cur, prev: mv.m.prev, change: c, thin: !v.plausible(&c)}))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package bulletin
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -12,14 +13,15 @@ import (
 
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
-	"sitrep/internal/week"
 )
 
-// voice is what both languages' wording is configured with: the CERT that speaks, and the
-// policy that bounds the changes worth printing as percentages.
+// voice is what both languages' wording is configured with: the CERT that speaks, the
+// policy that bounds the changes worth printing as percentages, and the English names of
+// organisations.
 type voice struct {
-	org string
-	pol *assess.Policy // nil: the shipped policy
+	org   string
+	pol   *assess.Policy // nil: the shipped policy
+	names Names          // nil: the shipped table
 }
 
 // plausible tells whether a week-over-week change is one to print as a percentage; beyond
@@ -35,17 +37,58 @@ func (v voice) policy() *assess.Policy {
 	return v.pol
 }
 
-// text is one language's wording of an issue.
-type text interface {
-	title(w week.Week) string
-	weekLabel(w string) string
-	sections(s *stats.Week, figs []Figure) []Section
-	caption(figureID string) string
-	label(key string) string
-	object(o string) string
-	incidentType(t string) string
-	move(metric string, cur, prev int, change stats.Tenths) string
-	extreme(metric string, cur int, high bool, weeks int) string
+// orgName is an organisation's English name (names.go).
+func (v voice) orgName(name string) string {
+	n, _ := v.nameTable().english(name)
+	return n
+}
+
+func (v voice) nameTable() Names {
+	if v.names == nil {
+		return ShippedNames()
+	}
+	return v.names
+}
+
+// book returns the phrasebook of a language.
+func book(lang string, v voice) (phrasebook, error) {
+	switch lang {
+	case "zh":
+		return zh{v}, nil
+	case "en":
+		return en{v}, nil
+	}
+	return nil, fmt.Errorf("language %q: sitrep writes zh and en", lang)
+}
+
+// Words are the fixed words a rendering of an issue needs in its language: headings of its
+// parts, the form of a figure's number, the banner of an internal edition, and the labels of
+// a page's navigation.
+type Words struct {
+	Highlights string `json:"highlights"`
+	Recent     string `json:"recent"`
+	Figure     string `json:"figure"` // a format of the figure's number: "图%d", "Figure %d."
+	Internal   string `json:"-"`      // a format of the TLP label: the Bulletin's Banner
+	Archive    string `json:"archive"`
+	Previous   string `json:"previous"`
+	Next       string `json:"next"`
+	Language   string `json:"language"` // the name of the other language, in that language
+	Downloads  string `json:"downloads"`
+}
+
+// FigureLabel is the number of figure n as the issue prints it.
+func (w Words) FigureLabel(n int) string { return fmt.Sprintf(w.Figure, n) }
+
+// InternalBanner is the first line of an internal edition labelled tlp.
+func (w Words) InternalBanner(tlp string) string { return fmt.Sprintf(w.Internal, tlp) }
+
+// Num writes a count as the issue's tables and charts print it in its language: with
+// thousands separators in English.
+func (b *Bulletin) Num(n int) string {
+	if b.Lang == "en" {
+		return thousands(n)
+	}
+	return fmt.Sprint(n)
 }
 
 // Section IDs, in order.

@@ -22,9 +22,9 @@ var govNames = map[string][2]string{
 	"backdoored.gov": {"境内被植入后门的政府网站数量", "Backdoored government websites"},
 }
 
-// warnings lists the week-over-week changes of the issue beyond the policy's bound: the
-// bulletin prints both weeks' numbers for them instead of a percentage, and the editor is told
-// why.
+// warnings lists what the editor should check: the week-over-week changes of the issue beyond
+// the policy's bound (the bulletin prints both weeks' numbers for them instead of a
+// percentage), and the organisations the English edition has no English name for.
 func warnings(s *stats.Week, history []WeekCount, v voice) []Warning {
 	counts := []struct {
 		metric    string
@@ -63,6 +63,14 @@ func warnings(s *stats.Week, history []WeekCount, v voice) []Warning {
 			EN: fmt.Sprintf("%s went from %d last week to %d (%s%%), beyond the plausible change (±%g%%, policy changes.max_change_pct): the bulletin states both numbers, not the percentage; check that last week's data is complete",
 				enName, c.prev, c.cur, signed(*ch), pol.Changes.MaxPct),
 		})
+	}
+	for _, name := range topNames(s.Phishing.TopTargets, 3) {
+		if _, ok := v.nameTable().english(name); !ok {
+			out = append(out, Warning{Metric: "phishing.top_targets",
+				ZH: fmt.Sprintf("英文版没有“%s”的英文名称，只能照印中文：请在机构名称表（SITREP_NAMES）中补充", name),
+				EN: fmt.Sprintf("the English edition has no English name for %q and would print it in Chinese: add it to the names table (SITREP_NAMES)", name),
+			})
+		}
 	}
 	return out
 }

@@ -8,18 +8,22 @@ import (
 	"sitrep/internal/week"
 )
 
-// zh writes the Chinese edition in the house style of the published issues.
+// zh words an issue in the house style of the published Chinese issues.
 type zh struct{ voice }
 
 func (zh) title(w week.Week) string { return stats.Title(w) }
 
-func (zh) weekLabel(w string) string {
-	wk, err := week.Parse(w)
-	if err != nil {
-		return w
-	}
-	m := wk.Monday()
+func (zh) weekLabel(w week.Week) string {
+	m := w.Monday()
 	return fmt.Sprintf("%d.%d", int(m.Month()), m.Day())
+}
+
+func (zh) number(n int) string { return fmt.Sprint(n) }
+
+func (zh) words() Words {
+	return Words{Highlights: "本周要点", Recent: "近期回顾", Figure: "图%d",
+		Internal: "TLP:%s — 内部版本：含公开版本不得使用的数据，不得公开发布，仅限 TLP:%[1]s 许可的范围内传递。",
+		Archive:  "往期周报", Previous: "上一期", Next: "下一期", Language: "English", Downloads: "下载"}
 }
 
 // count writes a count in the house style: "约18.4万" from 10,000 up, the number below.
@@ -30,15 +34,13 @@ func (zh) count(n int) string {
 	return fmt.Sprint(n)
 }
 
-// change writes a week-over-week change as the published issues do; no clause when last
-// week had nothing to compare with.
-// change says how a count moved against last week's prev; beyond the policy's bound, both
-// numbers instead of a percentage.
-func (z zh) change(prev int, c *stats.Tenths) string {
+// change says how a count moved against last week's prev, as the published issues do; no
+// clause when last week had nothing to compare with; both numbers when thin.
+func (zh) change(prev int, c *stats.Tenths, thin bool) string {
 	switch {
 	case c == nil:
 		return ""
-	case !z.plausible(c):
+	case thin:
 		return fmt.Sprintf("，上周为%d个", prev)
 	case *c > 0:
 		return "，较上周环比上升了" + c.String() + "%"
@@ -59,51 +61,48 @@ func (zh) list(names []string, last string) string {
 	return strings.Join(names[:len(names)-1], "、") + last + names[len(names)-1]
 }
 
-func (z zh) sections(s *stats.Week, figs []Figure) []Section {
-	return []Section{z.overview(s), z.malware(s, figs), z.websites(s, figs), z.vulns(s, figs), z.incidents(s, figs)}
+var zhHeadings = map[string]string{
+	SecOverview: "本周网络安全基本态势", SecMalware: "本周网络病毒活动情况", SecWebsites: "本周网站安全情况",
+	SecVulns: "本周重要漏洞情况", SecIncidents: "本周事件处理情况",
 }
+
+func (zh) heading(id string) string { return zhHeadings[id] }
+
+var zhNoData = map[string]string{
+	SecOverview:    "本周未收到任何监测数据和事件处理记录，不作态势评价。",
+	SecMalware:     "本周未收到境内感染网络病毒主机和放马站点的监测数据。",
+	noHosts:        "本周未收到境内感染网络病毒主机的监测数据。",
+	noMalwareSites: "本周未收到放马站点的监测数据。",
+	SecWebsites:    "本周未收到境内网站被篡改、被植入后门和仿冒页面的监测数据。",
+	SecVulns:       "本周未收录新的安全漏洞记录。",
+	SecIncidents:   "本周未收到网络安全事件的处理记录。",
+}
+
+func (zh) noData(what string) string { return zhNoData[what] }
 
 var zhThreats = map[string]string{
 	"vulns": "软件高危漏洞", "malware": "恶意代码传播", "websites": "网站攻击", "phishing": "网络仿冒", "ddos": "拒绝服务攻击",
 }
 
-func (z zh) overview(s *stats.Week) Section {
-	sec := Section{ID: SecOverview, Heading: "本周网络安全基本态势"}
-	if empty(s) && s.Rating.Override == nil {
-		sec.NoData = true
-		sec.Paragraphs = []string{"本周未收到任何监测数据和事件处理记录，不作态势评价。"}
-		return sec
-	}
-	p := "本周，互联网网络安全态势整体评价为" + s.Rating.Level + "。"
-	if n := impactful(s); n > 0 {
-		p += fmt.Sprintf("本周全国范围或省级行政区域内发生造成重大影响的基础设施运行安全事件%d起。", n)
+func (z zh) situation(o overviewPlan) string {
+	p := "本周，互联网网络安全态势整体评价为" + o.level + "。"
+	if o.impactful > 0 {
+		p += fmt.Sprintf("本周全国范围或省级行政区域内发生造成重大影响的基础设施运行安全事件%d起。", o.impactful)
 	} else {
 		p += "我国互联网基础设施运行整体平稳，全国范围或省级行政区域内未发生造成重大影响的基础设施运行安全事件。"
 	}
-	var names []string
-	for _, t := range threats(s) {
-		names = append(names, zhThreats[t])
-	}
-	if len(names) > 3 {
-		names = names[:3]
-	}
-	if len(names) > 0 {
+	if len(o.threats) > 0 {
+		var names []string
+		for _, t := range o.threats {
+			names = append(names, zhThreats[t])
+		}
 		p += "针对政府、企业以及广大互联网用户的主要安全威胁来自于" + z.list(names, "以及") + "。"
 	}
-	sec.Paragraphs = []string{p}
-	if m := z.movement(s); m != "" {
-		sec.Paragraphs = append(sec.Paragraphs, m)
-	}
-	return sec
+	return p
 }
 
-// movement says how the week's counts moved against last week, as CNCERT's analyses word it
-// (planMoves decides what it says).
-func (z zh) movement(s *stats.Week) string {
-	p, ok := planMoves(s)
-	if !ok {
-		return ""
-	}
+// movement says how the week's counts moved against last week, as CNCERT's analyses word it.
+func (z zh) movement(p movePlan) string {
 	names := func(ms []string) string {
 		var out []string
 		for _, name := range ms {
@@ -138,72 +137,41 @@ func (z zh) movement(s *stats.Week) string {
 	return lead + strings.Join(parts, "，") + "。"
 }
 
-// newMalware counts the week's new malware names and families, as CNCERT does ("按网络病毒名称
-// 统计新增N个，按网络病毒家族统计新增M个"), where the data names malware; families alone where
-// it gives only those; nothing where the store holds no earlier week to compare with.
-func (z zh) newMalware(h stats.InfectedHosts) string {
-	if h.NewFamilies == nil {
-		return ""
-	}
-	n := len(h.NewFamilies)
-	fams := ""
-	if n > 0 {
-		names, more := firstN(h.NewFamilies, 5)
-		fams = strings.Join(names, "、")
-		if more {
-			fams += "等"
-		}
-		fams = "（" + fams + "）"
-	}
-	switch {
-	case h.MalwareNames > 0 && n > 0:
-		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计新增%d个%s。", z.org, h.NewNames, n, fams)
-	case h.MalwareNames > 0:
-		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计无新增。", z.org, h.NewNames)
-	case n > 0:
-		return fmt.Sprintf("本周%s捕获了%d个新的网络病毒家族%s。", z.org, n, fams)
-	}
-	return ""
-}
-
-func (z zh) malware(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecMalware, Heading: "本周网络病毒活动情况"}
-	h, m := s.InfectedHosts, s.MalwareSites
-	if h.Total == 0 && m.Domains+m.IPs == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"本周未收到境内感染网络病毒主机和放马站点的监测数据。"}
-		return sec
-	}
-	if h.Total > 0 {
-		total := "为" + z.count(h.Total) // "为1234" or "为约18.4万", written "约为18.4万"
-		total = strings.Replace(total, "为约", "约为", 1)
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-			"本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
-			total, z.count(h.TrojanBotnet), z.count(h.Conficker)))
-		if top := topNames(h.TopProvinces, 3); len(top) > 0 {
-			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("木马或僵尸程序受控主机数量排名前%s位的省份分别是%s。", zhSmall[len(top)], z.list(top, "和")))
-		}
-		if p := z.newMalware(h); p != "" {
-			sec.Paragraphs = append(sec.Paragraphs, p)
-		}
-		sec.Figures = append(sec.Figures, figureNumber(figs, FigInfected))
-	} else {
-		sec.Paragraphs = append(sec.Paragraphs, "本周未收到境内感染网络病毒主机的监测数据。")
-	}
-	if m.Domains+m.IPs > 0 {
-		sec.Paragraphs = append(sec.Paragraphs, z.malwareSites(m))
-	} else {
-		sec.Paragraphs = append(sec.Paragraphs, "本周未收到放马站点的监测数据。")
-	}
-	return sec
+func (z zh) hosts(h stats.InfectedHosts) string {
+	total := "为" + z.count(h.Total) // "为1234" or "为约18.4万", written "约为18.4万"
+	total = strings.Replace(total, "为约", "约为", 1)
+	return fmt.Sprintf("本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
+		total, z.count(h.TrojanBotnet), z.count(h.Conficker))
 }
 
 // zhSmall are the numerals of "排名前三位".
 var zhSmall = []string{"零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十"}
 
-// malwareSites words the 放马站点 paragraph as CNCERT's weekly issues do; the closing
-// sentence on how the sites are reached says what the counts show.
-func (z zh) malwareSites(m stats.MalwareSites) string {
+func (z zh) provinces(top []string) string {
+	return fmt.Sprintf("木马或僵尸程序受控主机数量排名前%s位的省份分别是%s。", zhSmall[len(top)], z.list(top, "和"))
+}
+
+// newMalware counts the week's new malware names and families as CNCERT does ("按网络病毒名称
+// 统计新增N个，按网络病毒家族统计新增M个").
+func (z zh) newMalware(p newMalwarePlan) string {
+	fams := strings.Join(p.shown, "、")
+	if p.more {
+		fams += "等"
+	}
+	if fams != "" {
+		fams = "（" + fams + "）"
+	}
+	switch {
+	case p.byName && p.families > 0:
+		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计新增%d个%s。", z.org, p.names, p.families, fams)
+	case p.byName:
+		return fmt.Sprintf("本周%s捕获的网络病毒按名称统计新增%d个，按家族统计无新增。", z.org, p.names)
+	}
+	return fmt.Sprintf("本周%s捕获了%d个新的网络病毒家族%s。", z.org, p.families, fams)
+}
+
+// malwareSites words the 放马站点 paragraph as CNCERT's weekly issues do.
+func (z zh) malwareSites(m sitesPlan) string {
 	p := fmt.Sprintf("放马站点是网络病毒传播的源头。本周，%s监测发现的放马站点共涉及域名%d个，涉及IP地址%d个。", z.org, m.Domains, m.IPs)
 	var parts []string
 	if m.Domains > 0 {
@@ -213,48 +181,42 @@ func (z zh) malwareSites(m stats.MalwareSites) string {
 		parts = append(parts, fmt.Sprintf("在%d个IP中，有约%s%%位于境外", m.IPs, m.IPsAbroadPct))
 	}
 	p += strings.Join(parts, "；") + "。"
-	switch {
-	case m.IPURLs == 0 && m.Domains > 0:
+	switch m.reach {
+	case reachDomains:
 		p += "根据对放马URL的分析发现，放马站点均通过域名访问。"
-	case m.Domains > m.IPURLs:
+	case reachMostly:
 		p += fmt.Sprintf("根据对放马URL的分析发现，大部分放马站点是通过域名访问，而通过IP直接访问的涉及%d个IP。", m.IPURLs)
-	case m.IPURLs > 0:
+	case reachIPs:
 		p += fmt.Sprintf("根据对放马URL的分析发现，通过IP直接访问的放马站点涉及%d个IP，不少于通过域名访问的%d个域名。", m.IPURLs, m.Domains)
 	}
 	return p
 }
 
-func (z zh) websites(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecWebsites, Heading: "本周网站安全情况"}
-	d, b, p := s.Defaced, s.Backdoored, s.Phishing
-	if d.Total+b.Total+p.Pages == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"本周未收到境内网站被篡改、被植入后门和仿冒页面的监测数据。"}
-		return sec
-	}
-	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"本周%s监测发现境内被篡改的网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
-		z.org, d.Total, b.Total, p.Pages))
+func (z zh) websiteCounts(defaced, backdoored, pages int) string {
+	return fmt.Sprintf("本周%s监测发现境内被篡改的网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
+		z.org, defaced, backdoored, pages)
+}
+
+func (z zh) websiteDetail(w websitesPlan) string {
 	var parts []string
-	if d.Total > 0 {
-		parts = append(parts, fmt.Sprintf("本周境内被篡改的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", d.Gov, d.GovPct, z.change(d.PrevGov, d.GovWoWPct)))
+	if d := w.defacedGov; d != nil {
+		parts = append(parts, fmt.Sprintf("本周境内被篡改的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", d.gov, d.pct, z.change(d.prev, d.change, d.thin)))
 	}
-	if b.Total > 0 {
-		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", b.Gov, b.GovPct, z.change(b.PrevGov, b.GovWoWPct)))
+	if b := w.backdoorGov; b != nil {
+		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", b.gov, b.pct, z.change(b.prev, b.change, b.thin)))
 	}
-	if p.Pages > 0 {
-		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.Domains, p.IPs)
-		if p.PagesPerIP != nil {
-			q += fmt.Sprintf("，平均每个IP地址承载了约%d个仿冒页面", *p.PagesPerIP)
+	if p := w.phishing; p != nil {
+		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.domains, p.ips)
+		if p.perIP != nil {
+			q += fmt.Sprintf("，平均每个IP地址承载了约%d个仿冒页面", *p.perIP)
 		}
 		parts = append(parts, q)
 	}
-	sec.Paragraphs = append(sec.Paragraphs, strings.Join(parts, "；")+"。")
-	if t := topNames(p.TopTargets, 3); len(t) > 0 {
-		sec.Paragraphs = append(sec.Paragraphs, "本周仿冒页面主要仿冒"+z.list(t, "和")+"等机构。")
-	}
-	sec.Figures = []int{figureNumber(figs, FigSites), figureNumber(figs, FigDefacedGov), figureNumber(figs, FigBackdoorGov)}
-	return sec
+	return strings.Join(parts, "；") + "。"
+}
+
+func (z zh) targets(names []string) string {
+	return "本周仿冒页面主要仿冒" + z.list(names, "和") + "等机构。"
 }
 
 var zhObjects = map[string]string{
@@ -262,35 +224,24 @@ var zhObjects = map[string]string{
 	"security_product": "安全产品", "database": "数据库", "smart_device": "智能设备", "other": "其他",
 }
 
-func (z zh) vulns(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecVulns, Heading: "本周重要漏洞情况"}
-	v := s.Vulnerabilities
-	if v.Total == 0 {
-		sec.NoData = true
-		sec.Paragraphs = []string{"本周未收录新的安全漏洞记录。"}
-		return sec
-	}
-	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
-		v.Total, v.High, v.Medium, v.Low, v.Level))
-	objs := objectOrder(v.ByObject)
+func (zh) vulnCounts(v stats.Vulnerabilities) string {
+	return fmt.Sprintf("本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
+		v.Total, v.High, v.Medium, v.Low, v.Level)
+}
+
+func (zh) vulnObjects(objs []string) string {
 	var names []string
 	for _, o := range objs {
 		names = append(names, zhObjects[o]+"漏洞")
 	}
-	switch {
-	case len(names) >= 3:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞中，%s占比最高，其次是%s和%s。", names[0], names[1], names[2]))
-	case len(names) == 2:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞中，%s占比最高，其次是%s。", names[0], names[1]))
-	case len(names) == 1:
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("本周CNVD发布的网络安全漏洞均为%s。", names[0]))
+	const lead, more = "本周CNVD发布的网络安全漏洞中，", "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
+	switch len(names) {
+	case 1:
+		return "本周CNVD发布的网络安全漏洞均为" + names[0] + "。" + more
+	case 2:
+		return lead + names[0] + "占比最高，其次是" + names[1] + "。" + more
 	}
-	if len(names) > 0 {
-		sec.Paragraphs[len(sec.Paragraphs)-1] += "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
-	}
-	sec.Figures = []int{figureNumber(figs, FigSeverity), figureNumber(figs, FigObject)}
-	return sec
+	return lead + names[0] + "占比最高，其次是" + names[1] + "和" + names[2] + "。" + more
 }
 
 var zhPartners = map[string]string{
@@ -298,36 +249,27 @@ var zhPartners = map[string]string{
 	"branch": "各省分中心", "international": "国际合作组织",
 }
 
-func (z zh) incidents(s *stats.Week, figs []Figure) Section {
-	sec := Section{ID: SecIncidents, Heading: "本周事件处理情况"}
-	in := s.Incidents
-	switch {
-	case in.Handled == 0 && in.Opened == 0:
-		sec.NoData = true
-		sec.Paragraphs = []string{"本周未收到网络安全事件的处理记录。"}
-		return sec
-	case in.Handled == 0:
-		sec.Paragraphs = []string{fmt.Sprintf("本周，%s新接报网络安全事件%d起，尚无处理完毕的事件。", z.org, in.Opened)}
-		return sec
-	}
-	var partners []string
-	for _, k := range partnerKinds(s) {
-		partners = append(partners, zhPartners[k])
-	}
+func (z zh) incidentsOpened(n int) string {
+	return fmt.Sprintf("本周，%s新接报网络安全事件%d起，尚无处理完毕的事件。", z.org, n)
+}
+
+func (z zh) incidentsHandled(in incidentsPlan) string {
 	p := "本周，" + z.org
-	if len(partners) > 0 {
+	if len(in.partners) > 0 {
+		var partners []string
+		for _, k := range in.partners {
+			partners = append(partners, zhPartners[k])
+		}
 		p += "协调" + z.list(partners, "以及")
 	}
-	p += fmt.Sprintf("共处理网络安全事件%d起，含跨境网络安全事件%d起。", in.Handled, in.CrossBorder)
-	if in.Phishing > 0 {
-		p += fmt.Sprintf("其中，协调境内外域名注册机构、境外CERT等机构重点处理%d起仿冒投诉事件。", in.Phishing)
+	p += fmt.Sprintf("共处理网络安全事件%d起，含跨境网络安全事件%d起。", in.handled, in.crossBorder)
+	if in.phishing > 0 {
+		p += fmt.Sprintf("其中，协调境内外域名注册机构、境外CERT等机构重点处理%d起仿冒投诉事件。", in.phishing)
 	}
-	if in.AppPlatforms > 0 || in.AppURLs > 0 {
-		p += fmt.Sprintf("协调%d个提供恶意移动应用程序下载服务的平台开展移动互联网恶意代码处理工作，共处理传播移动互联网恶意代码的恶意URL链接%d个。", in.AppPlatforms, in.AppURLs)
+	if in.apps {
+		p += fmt.Sprintf("协调%d个提供恶意移动应用程序下载服务的平台开展移动互联网恶意代码处理工作，共处理传播移动互联网恶意代码的恶意URL链接%d个。", in.appPlatforms, in.appURLs)
 	}
-	sec.Paragraphs = []string{p}
-	sec.Figures = []int{figureNumber(figs, FigIncidents)}
-	return sec
+	return p
 }
 
 var zhCaptions = map[string]string{
@@ -378,15 +320,16 @@ func zhUnit(metric string) string {
 	return "个"
 }
 
-func (z zh) move(metric string, cur, prev int, c stats.Tenths) string {
-	if !z.plausible(&c) {
-		return fmt.Sprintf("%s为%s%s，上周为%s%s。", zhMetrics[metric], z.count(cur), zhUnit(metric), z.count(prev), zhUnit(metric))
+func (z zh) move(m moveFact) string {
+	u := zhUnit(m.metric)
+	if m.thin {
+		return fmt.Sprintf("%s为%s%s，上周为%s%s。", zhMetrics[m.metric], z.count(m.cur), u, z.count(m.prev), u)
 	}
-	dir := "上升"
+	dir, c := "上升", m.change
 	if c < 0 {
 		dir, c = "下降", -c
 	}
-	return fmt.Sprintf("%s为%s%s，较上周%s%s%%。", zhMetrics[metric], z.count(cur), zhUnit(metric), dir, c)
+	return fmt.Sprintf("%s为%s%s，较上周%s%s%%。", zhMetrics[m.metric], z.count(m.cur), u, dir, c)
 }
 
 func (z zh) extreme(metric string, cur int, high bool, weeks int) string {

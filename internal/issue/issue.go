@@ -35,6 +35,8 @@ type Service struct {
 	Org, Issuer string
 	// Closing is the note that ends the issue in each language; none where absent.
 	Closing map[string]*bulletin.Closing
+	// Names are the English names of organisations; nil is the table sitrep ships.
+	Names bulletin.Names
 	// Chromium is the configured browser for PDF (see render.Browser); empty looks on PATH.
 	Chromium string
 	// Link returns the address of an issue in a language; nil is the site's (SiteLink).
@@ -71,7 +73,7 @@ func (s *Service) options(lang string, ed stats.Edition) bulletin.Options {
 	if link == nil {
 		link = SiteLink
 	}
-	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Policy: s.Policy, Link: link(lang), Edition: ed}
+	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Names: s.Names, Policy: s.Policy, Link: link(lang), Edition: ed}
 }
 
 // Build computes the week's issue in one language, of the edition ed (the zero Edition is the

@@ -20,7 +20,8 @@ var pageTemplate = template.Must(template.ParseFS(templates, "templates/bulletin
 type htmlPage struct {
 	Lang     string
 	B        *bulletin.Bulletin
-	L        struct{ Highlights, Recent, Internal string }
+	Internal string // the banner of an internal edition
+	Indent   bool   // paragraphs open with an indent, as Chinese text does
 	Sections []htmlSection
 }
 
@@ -46,17 +47,14 @@ var svgProlog = regexp.MustCompile(`(?s)^.*?(<svg\b)`)
 // html/template. A figure that cannot be drawn is shown as a table of its numbers, and the
 // reason is returned in warnings.
 func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error, err error) {
-	l := labels(b.Lang)
-	page := htmlPage{Lang: map[string]string{"zh": "zh-CN", "en": "en"}[b.Lang], B: b}
-	page.L.Highlights, page.L.Recent = l.highlights, l.recent
-	if b.Internal() {
-		page.L.Internal = l.internal(b.TLP)
-	}
+	l := b.Words
+	page := htmlPage{Lang: map[string]string{"zh": "zh-CN", "en": "en"}[b.Lang], B: b, Indent: b.Lang == "zh"}
+	page.Internal = b.Banner
 	for _, s := range b.Sections {
 		hs := htmlSection{S: s}
 		for _, n := range s.Figures {
 			f := b.Figures[n-1]
-			hf := htmlFigure{F: f, Caption: l.figure(f.Number) + " " + f.Caption}
+			hf := htmlFigure{F: f, Caption: l.FigureLabel(f.Number) + " " + f.Caption}
 			switch {
 			case opt.PNG != nil:
 				png, err := opt.PNG(f)
@@ -81,7 +79,7 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 				for i, label := range f.Labels {
 					row := []string{label}
 					for _, s := range f.Series {
-						row = append(row, fmt.Sprint(s.Values[i]))
+						row = append(row, b.Num(s.Values[i]))
 					}
 					hf.Rows = append(hf.Rows, row)
 				}

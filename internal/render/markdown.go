@@ -31,15 +31,15 @@ func byline(b *bulletin.Bulletin) []string {
 // the previous issues.
 func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 	bw := bufio.NewWriter(w)
-	l := labels(b.Lang)
-	if b.Internal() {
-		fmt.Fprintf(bw, "**%s**\n\n", md(l.internal(b.TLP)))
+	l := b.Words
+	if b.Banner != "" {
+		fmt.Fprintf(bw, "**%s**\n\n", md(b.Banner))
 	}
 	fmt.Fprintf(bw, "# %s\n\n", md(b.Title))
 	fmt.Fprintf(bw, "%s\n\n", md(strings.Join(byline(b), " · ")))
 	fmt.Fprintf(bw, "TLP:%s · %s – %s\n\n", b.TLP, b.Start, b.End)
 	if len(b.Highlights) > 0 {
-		fmt.Fprintf(bw, "## %s\n\n", l.highlights)
+		fmt.Fprintf(bw, "## %s\n\n", md(l.Highlights))
 		for _, h := range b.Highlights {
 			fmt.Fprintf(bw, "- %s\n", md(h))
 		}
@@ -52,15 +52,15 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 		}
 		for _, n := range s.Figures {
 			f := b.Figures[n-1]
-			caption := md(l.figure(f.Number) + " " + f.Caption)
+			caption := md(l.FigureLabel(f.Number) + " " + f.Caption)
 			if link, ok := opt.FigureLinks[n]; ok {
 				fmt.Fprintf(bw, "![%s](%s)\n\n", caption, link)
 			}
 			fmt.Fprintf(bw, "**%s**\n\n", caption)
-			figureTable(bw, f)
+			figureTable(bw, b, f)
 		}
 	}
-	fmt.Fprintf(bw, "## %s\n\n", l.recent)
+	fmt.Fprintf(bw, "## %s\n\n", md(l.Recent))
 	for _, r := range b.Recent {
 		if r.Href == "" { // not published, or no site to link to
 			fmt.Fprintf(bw, "- %s\n", md(r.Title))
@@ -72,7 +72,7 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 }
 
 // figureTable writes a figure's numbers: one row per label, one column per series.
-func figureTable(w io.Writer, f bulletin.Figure) {
+func figureTable(w io.Writer, b *bulletin.Bulletin, f bulletin.Figure) {
 	fmt.Fprint(w, "| |")
 	for _, s := range f.Series {
 		fmt.Fprintf(w, " %s |", md(s.Name))
@@ -85,33 +85,9 @@ func figureTable(w io.Writer, f bulletin.Figure) {
 	for i, label := range f.Labels {
 		fmt.Fprintf(w, "| %s |", md(label))
 		for _, s := range f.Series {
-			fmt.Fprintf(w, " %d |", s.Values[i])
+			fmt.Fprintf(w, " %s |", b.Num(s.Values[i]))
 		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 }
-
-type langLabels struct {
-	highlights, recent, figurePrefix, noFigure string
-	internalFmt                                string
-}
-
-func (l langLabels) figure(n int) string {
-	if l.figurePrefix == "图" {
-		return fmt.Sprintf("图%d", n)
-	}
-	return fmt.Sprintf("Figure %d.", n)
-}
-
-func labels(lang string) langLabels {
-	if lang == "en" {
-		return langLabels{highlights: "Highlights", recent: "Recent issues", figurePrefix: "Figure",
-			internalFmt: "TLP:%s — internal edition: it counts and names records a public edition may not; do not publish or forward it beyond what TLP:%[1]s allows."}
-	}
-	return langLabels{highlights: "本周要点", recent: "近期回顾", figurePrefix: "图",
-		internalFmt: "TLP:%s — 内部版本：含公开版本不得使用的数据，不得公开发布，仅限 TLP:%[1]s 许可的范围内传递。"}
-}
-
-// internal is the first line of an internal edition labelled tlp.
-func (l langLabels) internal(tlp string) string { return fmt.Sprintf(l.internalFmt, tlp) }

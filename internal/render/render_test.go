@@ -86,9 +86,9 @@ func TestPublishedPhrases(t *testing.T) {
 			"本周未收录新的安全漏洞记录", // a section without data says so
 		}},
 		{synth.Issue2024No9, "en", []string{
-			"Weekly Network Security Bulletin 2024 No. 9 (Feb 26-Mar 3)", "handled 103 network security incidents, 37 of them cross-border",
-			"handled 74 phishing complaints", "With 2 platforms offering malicious mobile apps", "took down 2 malicious URLs",
-			"Weekly Network Security Bulletin 2024 No. 8 (Feb 19-Feb 25)", "No new vulnerability records were collected this week",
+			"Weekly Network Security Bulletin, 2024 No. 9 (Feb 26–Mar 3)", "handled 103 network security incidents, 37 of them cross-border",
+			"handled 74 phishing complaints", "Working with 2 platforms that offered malicious mobile apps", "took down 2 malicious URLs",
+			"Weekly Network Security Bulletin, 2024 No. 8 (Feb 19–25)", "No new vulnerability records were collected this week",
 		}},
 	}
 	for _, tc := range tests {

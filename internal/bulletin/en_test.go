@@ -1,0 +1,150 @@
+package bulletin
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+)
+
+// busyWeek is a week with every part filled in, with counts of n (so 1 tests the singular and
+// 12345 the thousands separators).
+func busyWeek(n int) *stats.Week {
+	s := weekStats()
+	s.InfectedHosts = stats.InfectedHosts{Total: 2 * n, TrojanBotnet: n, Conficker: n, PrevTotal: n, TotalWoWPct: stats.Change(2*n, n),
+		TopProvinces: []store.NameCount{{Name: "广东省", Count: n}}, NewFamilies: []string{"Mozi"}, MalwareNames: n, NewNames: n}
+	s.MalwareSites = stats.MalwareSites{Domains: n, IPs: n, DomainsAbroadPct: stats.Share(n, n), DomainsComPct: stats.Share(0, n),
+		IPsAbroadPct: stats.Share(n, n), IPURLs: n}
+	s.Defaced = stats.Sites{Total: n, Gov: n, GovPct: stats.Share(n, n), PrevTotal: 2 * n, PrevGov: 2 * n, GovWoWPct: stats.Change(n, 2*n)}
+	s.Backdoored = stats.Sites{Total: n, Gov: n, GovPct: stats.Share(n, n), PrevGov: n, GovWoWPct: stats.Change(n, n)}
+	s.Phishing = stats.Phishing{Pages: n, Domains: n, IPs: n, PagesPerIP: stats.Ratio(n, n), PrevPages: 3 * n,
+		TopTargets: []store.NameCount{{Name: "中国工商银行", Count: n}, {Name: "某某农商银行", Count: n}, {Name: "PayPal", Count: n}}}
+	s.DDoS = stats.DDoS{Events: n, PrevEvents: n}
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 3 * n, High: n, Medium: n, Low: n, Level: "中", ByObject: map[string]int{"application": 3 * n}}
+	s.Incidents = stats.Incidents{Handled: n, Opened: n, CrossBorder: n, Phishing: n, AppPlatforms: n, AppURLs: n,
+		ByType: map[string]int{"phishing": n}, ByPartnerKind: map[string]int{"registrar": n}, ByImpact: map[string]int{"provincial": n}}
+	return s
+}
+
+// TestEnglishEdition reads the English edition as its reader would: no Chinese in it but the
+// one organisation the names table lacks, no sentence starting with a numeral, thousands
+// separators in every number, nouns that agree with their counts, and the week as "Feb 26–Mar 3".
+func TestEnglishEdition(t *testing.T) {
+	startsWithDigit := regexp.MustCompile(`(^|[.;] )[0-9]`)
+	bareThousands := regexp.MustCompile(`\b[0-9]{4,}\b`)
+	for _, n := range []int{1, 2, 12345} {
+		b, err := Compose(busyWeek(n), nil, Options{Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := append([]string{b.Title}, b.Highlights...)
+		for _, sec := range b.Sections {
+			texts = append(texts, sec.Heading)
+			texts = append(texts, sec.Paragraphs...)
+		}
+		for _, f := range b.Figures {
+			texts = append(texts, f.Caption)
+			texts = append(texts, f.Labels...)
+			for _, s := range f.Series {
+				texts = append(texts, s.Name)
+			}
+		}
+		for _, text := range texts {
+			if strings.ContainsFunc(strings.ReplaceAll(text, "某某农商银行", ""), func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+				t.Errorf("n=%d: Chinese in the English edition: %s", n, text)
+			}
+			if startsWithDigit.MatchString(strings.ReplaceAll(text, "No. ", "No ")) {
+				t.Errorf("n=%d: a sentence starts with a numeral: %s", n, text)
+			}
+			if m := bareThousands.FindString(strings.ReplaceAll(text, "2024", "")); m != "" {
+				t.Errorf("n=%d: %s without a thousands separator: %s", n, m, text)
+			}
+		}
+		all := strings.Join(texts, "\n")
+		if !strings.Contains(b.Title, "(Feb 26–Mar 3)") {
+			t.Errorf("title %q", b.Title)
+		}
+		if !strings.Contains(all, "ICBC") {
+			t.Errorf("n=%d: ICBC not named in English:\n%s", n, all)
+		}
+		var want []string
+		switch n {
+		case 1:
+			want = []string{"1 defaced domestic website,", "1 domestic website with a backdoor", "1 phishing page impersonating a domestic website.",
+				"1 was a government (GOV) site", "The phishing pages used 1 domain and 1 IP address, about 1 page per IP address.",
+				"1 network security incident, a cross-border one", "1 phishing complaint.", "1 infrastructure incident of",
+				"This week 2 domestic hosts were infected", "The province with the most trojan- or botnet-controlled hosts was Guangdong."}
+		case 12345:
+			want = []string{"12,345 defaced domestic websites", "12,345 network security incidents, 12,345 of them cross-border",
+				"about 25,000 domestic hosts were infected", "12,345 new malware names and 1 new malware family (Mozi)",
+				"Of the defaced websites, 12,345 were government (GOV) sites"}
+		}
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("n=%d: lacks %q in:\n%s", n, w, all)
+			}
+		}
+	}
+}
+
+// TestNamesTable checks the shipped table, an operator's additions over it, and the warning
+// an editor gets for a name the English edition would print in Chinese.
+func TestNamesTable(t *testing.T) {
+	s := busyWeek(5)
+	b, err := Compose(s, nil, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, w := range b.Warnings {
+		if w.Metric == "phishing.top_targets" {
+			named = append(named, w.EN)
+		}
+	}
+	if len(named) != 1 || !strings.Contains(named[0], "某某农商银行") || !strings.Contains(named[0], "SITREP_NAMES") {
+		t.Errorf("warnings of names: %q", named)
+	}
+
+	path := filepath.Join(t.TempDir(), "names.toml")
+	if err := os.WriteFile(path, []byte("[organisations]\n\"某某农商银行\" = \"Mou Rural Commercial Bank\"\n\"中国工商银行\" = \"Industrial and Commercial Bank of China\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	names, err := ReadNames(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names["中国建设银行"] != "China Construction Bank" {
+		t.Errorf("the shipped names are not kept under an operator's: %v", names["中国建设银行"])
+	}
+	b, err = Compose(s, nil, Options{Lang: "en", Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The organisations most impersonated were Industrial and Commercial Bank of China, Mou Rural Commercial Bank and PayPal."
+	if got := b.Sections[2].Paragraphs[2]; got != want {
+		t.Errorf("targets: %s\nwant %s", got, want)
+	}
+	for _, w := range b.Warnings {
+		if w.Metric == "phishing.top_targets" {
+			t.Errorf("a warning for a name the table has: %s", w.EN)
+		}
+	}
+
+	for text, want := range map[string]string{
+		"[organisations]\n\"甲\" = \"\"\n": "empty English name",
+		"[orgs]\n\"甲\" = \"A\"\n":         "unknown key orgs",
+		"[organisations\n":                "names.toml",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadNames(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error with %q", text, err, want)
+		}
+	}
+}
