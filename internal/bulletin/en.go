@@ -390,6 +390,7 @@ var enLabels = map[string]string{
 	"trojan": "Trojan/botnet", "conficker": "Conficker", "defaced": "Defaced", "backdoored": "Backdoored",
 	"phishing": "Phishing pages", "sites": "Websites", "gov": "Government", "other": "Other",
 	"high": "High", "medium": "Medium", "low": "Low", "vulns": "Vulnerabilities", "incidents": "Incidents",
+	"unit_hosts": "Infected hosts", "unit_sites": "Websites or pages", "unit_vulns": "Vulnerabilities", "unit_incidents": "Incidents",
 }
 
 func (en) label(k string) string { return enLabels[k] }

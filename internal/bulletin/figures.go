@@ -13,7 +13,8 @@ type Figure struct {
 	Number  int      `json:"number"`
 	ID      string   `json:"id"`
 	Caption string   `json:"caption"`
-	Kind    string   `json:"kind"` // "stacked" bars, "bars" or "pie"
+	Kind    string   `json:"kind"`           // "stacked" bars, "bars", "hbars" (lying, for rankings) or "pie"
+	Unit    string   `json:"unit,omitempty"` // what the counts count, for the axis
 	Labels  []string `json:"labels"`
 	Series  []Series `json:"series"`
 }
@@ -63,16 +64,16 @@ func figures(s *stats.Week, history []WeekCount, t phrasebook) []Figure {
 		typeValues = append(typeValues, s.Incidents.ByType[k])
 	}
 	figs := []Figure{
-		{ID: FigInfected, Kind: "stacked", Labels: weeks, Series: []Series{
+		{ID: FigInfected, Kind: "stacked", Unit: t.label("unit_hosts"), Labels: weeks, Series: []Series{
 			{Name: t.label("trojan"), Values: trojan}, {Name: t.label("conficker"), Values: conficker}}},
-		{ID: FigSites, Kind: "bars", Labels: []string{t.label("defaced"), t.label("backdoored"), t.label("phishing")},
+		{ID: FigSites, Kind: "bars", Unit: t.label("unit_sites"), Labels: []string{t.label("defaced"), t.label("backdoored"), t.label("phishing")},
 			Series: []Series{{Name: t.label("sites"), Values: []int{s.Defaced.Total, s.Backdoored.Total, s.Phishing.Pages}}}},
 		govPie(FigDefacedGov, s.Defaced, t),
 		govPie(FigBackdoorGov, s.Backdoored, t),
-		{ID: FigSeverity, Kind: "bars", Labels: []string{t.label("high"), t.label("medium"), t.label("low")},
+		{ID: FigSeverity, Kind: "bars", Unit: t.label("unit_vulns"), Labels: []string{t.label("high"), t.label("medium"), t.label("low")},
 			Series: []Series{{Name: t.label("vulns"), Values: []int{v.High, v.Medium, v.Low}}}},
 		{ID: FigObject, Kind: "pie", Labels: objLabels, Series: []Series{{Name: t.label("vulns"), Values: objValues}}},
-		{ID: FigIncidents, Kind: "bars", Labels: typeLabels, Series: []Series{{Name: t.label("incidents"), Values: typeValues}}},
+		{ID: FigIncidents, Kind: "hbars", Unit: t.label("unit_incidents"), Labels: typeLabels, Series: []Series{{Name: t.label("incidents"), Values: typeValues}}},
 	}
 	for i := range figs {
 		figs[i].Number = i + 1

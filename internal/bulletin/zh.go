@@ -288,6 +288,7 @@ var zhLabels = map[string]string{
 	"trojan": "木马或僵尸程序受控主机", "conficker": "飞客蠕虫感染主机", "defaced": "被篡改网站",
 	"backdoored": "被植入后门网站", "phishing": "仿冒页面", "sites": "数量", "gov": "政府网站", "other": "其他网站",
 	"high": "高危", "medium": "中危", "low": "低危", "vulns": "漏洞数量", "incidents": "事件数量",
+	"unit_hosts": "主机数量（个）", "unit_sites": "数量（个）", "unit_vulns": "漏洞数量（个）", "unit_incidents": "事件数量（起）",
 }
 
 func (zh) label(k string) string { return zhLabels[k] }

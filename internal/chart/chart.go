@@ -1,5 +1,7 @@
-// Package chart draws a bulletin's figures as SVG with gonum/plot: bars, stacked bars, the Y
-// axis from zero, the same bytes for the same data. Chinese labels need a CJK font that
+// Package chart draws a bulletin's figures as SVG or PNG with gonum/plot: bars (upright, or
+// lying for rankings with long names), stacked bars with the legend in a strip of its own,
+// rings of shares with their percentages; counts from zero with thousands separators; the same
+// bytes for the same data. Chinese labels need a CJK font that
 // golang.org/x/image can read; Font finds Debian's fonts-noto-cjk, or the file UseFont names.
 // (WenQuanYi's TTC is refused by x/image's sfnt parser.)
 package chart
@@ -9,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -23,6 +27,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"sitrep/internal/bulletin"
+	"sitrep/internal/stats"
 )
 
 // FontPaths are where Debian's CJK font packages put their fonts, with the face to use.
@@ -92,8 +97,26 @@ func Font() error {
 	return fontErr
 }
 
-// valueLabels writes each bar's value above it (a stacked bar: its total).
+// number writes a count with thousands separators, as every figure's axis and labels do.
+func number(v int) string {
+	s := strconv.Itoa(v)
+	if v < 0 {
+		return "-" + number(-v)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// textStyle is the figures' text in size pt.
+func textStyle(pt vg.Length) draw.TextStyle {
+	return draw.TextStyle{Color: color.Black, Font: font.From(cjk, pt), Handler: plot.DefaultTextHandler}
+}
+
+// valueLabels writes each bar's value beside it (a stacked bar: its total).
 func valueLabels(p *plot.Plot, f bulletin.Figure, barWidth vg.Length) error {
+	horizontal := f.Kind == "hbars"
 	for i, s := range f.Series {
 		if f.Kind == "stacked" && i > 0 {
 			break
@@ -111,8 +134,12 @@ func valueLabels(p *plot.Plot, f bulletin.Figure, barWidth vg.Length) error {
 			} else if j < len(s.Values) {
 				v = s.Values[j]
 			}
-			xys = append(xys, plotter.XY{X: float64(j), Y: float64(v)})
-			texts = append(texts, fmt.Sprint(v))
+			xy := plotter.XY{X: float64(j), Y: float64(v)}
+			if horizontal {
+				xy = plotter.XY{X: float64(v), Y: float64(j)}
+			}
+			xys = append(xys, xy)
+			texts = append(texts, number(v))
 		}
 		l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
 		if err != nil {
@@ -120,12 +147,21 @@ func valueLabels(p *plot.Plot, f bulletin.Figure, barWidth vg.Length) error {
 		}
 		for k := range l.TextStyle {
 			l.TextStyle[k].Font = font.From(cjk, 9)
-			l.TextStyle[k].XAlign = draw.XCenter
-			if f.Kind != "stacked" && len(f.Series) > 1 {
+			if horizontal {
+				l.TextStyle[k].YAlign = draw.YCenter
+			} else {
+				l.TextStyle[k].XAlign = draw.XCenter
+			}
+			if f.Kind == "bars" && len(f.Series) > 1 {
 				l.Offset.X = vg.Length(float64(i)-float64(len(f.Series)-1)/2) * barWidth
 			}
 		}
-		l.Offset.Y = 2
+		if horizontal {
+			l.Offset.X = 3
+			l.Offset.Y = 3
+		} else {
+			l.Offset.Y = 2
+		}
 		p.Add(l)
 	}
 	return nil
@@ -137,19 +173,23 @@ var palette = []color.Color{
 	color.RGBA{R: 0x29, G: 0x80, B: 0xb9, A: 0xff},
 	color.RGBA{R: 0xf3, G: 0x9c, B: 0x12, A: 0xff},
 	color.RGBA{R: 0x27, G: 0xae, B: 0x60, A: 0xff},
+	color.RGBA{R: 0x8e, G: 0x44, B: 0xad, A: 0xff},
+	color.RGBA{R: 0x16, G: 0xa0, B: 0x85, A: 0xff},
+	color.RGBA{R: 0x7f, G: 0x8c, B: 0x8d, A: 0xff},
+	color.RGBA{R: 0xd3, G: 0x54, B: 0x00, A: 0xff},
 }
 
 // MaxValueLabels is the most bars that still get their value written above them.
 const MaxValueLabels = 8
 
-// wholeTicks marks the Y axis of counts with whole numbers.
+// wholeTicks marks an axis of counts with whole numbers, with thousands separators.
 type wholeTicks struct{}
 
 func (wholeTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+			ticks[i].Label = number(int(math.Round(ticks[i].Value)))
 		}
 	}
 	return ticks
@@ -161,14 +201,13 @@ const (
 	Height = 7.5 * vg.Centimeter
 )
 
-// SVG draws a figure: a stacked bar chart for "stacked", bars for anything else.
+// SVG draws a figure: stacked bars for "stacked", horizontal bars for "hbars", a ring of
+// shares for "pie", bars for anything else.
 func SVG(f bulletin.Figure) ([]byte, error) {
-	p, err := plotFigure(f)
-	if err != nil {
+	c := vgsvg.New(Width, Height)
+	if err := drawFigure(draw.New(c), f); err != nil {
 		return nil, err
 	}
-	c := vgsvg.New(Width, Height)
-	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err
@@ -179,12 +218,10 @@ func SVG(f bulletin.Figure) ([]byte, error) {
 // PNG draws a figure as SVG does, as a 192-dpi PNG image, for editors and readers that take
 // images but not SVG.
 func PNG(f bulletin.Figure) ([]byte, error) {
-	p, err := plotFigure(f)
-	if err != nil {
+	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(192))}
+	if err := drawFigure(draw.New(c), f); err != nil {
 		return nil, err
 	}
-	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(192))}
-	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err
@@ -192,21 +229,167 @@ func PNG(f bulletin.Figure) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func plotFigure(f bulletin.Figure) (*plot.Plot, error) {
+// errEmpty says that a figure has nothing to draw.
+var errEmpty = errors.New("nothing to draw: every value is zero")
+
+func drawFigure(dc draw.Canvas, f bulletin.Figure) error {
 	if err := Font(); err != nil {
-		return nil, err
+		return err
 	}
+	if f.Kind == "pie" {
+		return drawRing(dc, f)
+	}
+	p, err := plotFigure(f)
+	if err != nil {
+		return err
+	}
+	if len(f.Series) < 2 {
+		p.Draw(dc)
+		return nil
+	}
+	// The legend has a strip of its own above the plot, so it never covers a bar.
+	sty := textStyle(10)
+	strip := sty.Height("图") * 1.8
+	p.Draw(draw.Crop(dc, 0, 0, 0, -strip))
+	var names []string
+	for _, s := range f.Series {
+		names = append(names, s.Name)
+	}
+	rowLegend(draw.Crop(dc, 0, 0, dc.Max.Y-dc.Min.Y-strip, 0), names, sty)
+	return nil
+}
+
+// rowLegend draws a legend on one row, centred: a swatch of each series' colour, then its
+// name.
+func rowLegend(c draw.Canvas, names []string, sty draw.TextStyle) {
+	sw := sty.Height("图") * 0.8
+	gap := sw * 1.5
+	var total vg.Length
+	for _, n := range names {
+		total += sw + sw/2 + sty.Width(n) + gap
+	}
+	total -= gap
+	x := c.Min.X + (c.Max.X-c.Min.X-total)/2
+	y := (c.Min.Y + c.Max.Y) / 2
+	sty.YAlign = draw.YCenter
+	for i, n := range names {
+		c.FillPolygon(palette[i%len(palette)], []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+		x += sw + sw/2
+		c.FillText(sty, vg.Point{X: x, Y: y}, n)
+		x += sty.Width(n) + gap
+	}
+}
+
+// drawRing draws a figure's shares as a ring, as the published issues draw the GOV share:
+// each slice with its percentage beside it (where it is large enough to place), and a legend
+// of the names with their counts and percentages.
+func drawRing(c draw.Canvas, f bulletin.Figure) error {
+	if len(f.Series) == 0 {
+		return errEmpty
+	}
+	vals := f.Series[0].Values
+	total := 0
+	for _, v := range vals {
+		total += v
+	}
+	if total == 0 {
+		return errEmpty
+	}
+	w, h := c.Max.X-c.Min.X, c.Max.Y-c.Min.Y
+	r := min(h*0.38, w*0.2)
+	centre := vg.Point{X: c.Min.X + w*0.28, Y: c.Min.Y + h/2}
+	inner := r * 0.55
+	small := textStyle(9)
+	angle := math.Pi / 2 // from twelve o'clock, clockwise
+	for i, v := range vals {
+		if v == 0 {
+			continue
+		}
+		sweep := -2 * math.Pi * float64(v) / float64(total)
+		var path vg.Path
+		path.Move(vg.Point{X: centre.X + r*vg.Length(math.Cos(angle)), Y: centre.Y + r*vg.Length(math.Sin(angle))})
+		path.Arc(centre, r, angle, sweep)
+		path.Line(vg.Point{X: centre.X + inner*vg.Length(math.Cos(angle+sweep)), Y: centre.Y + inner*vg.Length(math.Sin(angle+sweep))})
+		path.Arc(centre, inner, angle+sweep, -sweep)
+		path.Close()
+		c.SetColor(palette[i%len(palette)])
+		c.Fill(path)
+		if share := stats.Share(v, total); share != nil && *share >= 15 {
+			// Beside the slice's middle, clear of the ring on whichever side it is.
+			mid := angle + sweep/2
+			cos, sin := math.Cos(mid), math.Sin(mid)
+			at := vg.Point{X: centre.X + (r+5)*vg.Length(cos), Y: centre.Y + (r+5)*vg.Length(sin)}
+			sty := small
+			switch {
+			case cos > 0.3:
+				sty.XAlign = draw.XLeft
+			case cos < -0.3:
+				sty.XAlign = draw.XRight
+			default:
+				sty.XAlign = draw.XCenter
+			}
+			switch {
+			case sin > 0.3:
+				sty.YAlign = draw.YBottom
+			case sin < -0.3:
+				sty.YAlign = draw.YTop
+			default:
+				sty.YAlign = draw.YCenter
+			}
+			c.FillText(sty, at, share.String()+"%")
+		}
+		angle += sweep
+	}
+	// The legend: one row per slice, to the right of the ring.
+	sty := textStyle(10)
+	line := sty.Height("图") * 1.5
+	sw := sty.Height("图") * 0.8
+	x := centre.X + r + w*0.1
+	y := centre.Y + line*vg.Length(len(vals)-1)/2
+	sty.YAlign = draw.YCenter
+	for i, v := range vals {
+		c.FillPolygon(palette[i%len(palette)], []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, fmt.Sprintf("%s  %s (%s%%)", f.Labels[i], number(v), stats.Share(v, total)))
+		y -= line
+	}
+	return nil
+}
+
+// upsideDown is f with its labels and values in the opposite order.
+func upsideDown(f bulletin.Figure) bulletin.Figure {
+	f.Labels = slices.Clone(f.Labels)
+	slices.Reverse(f.Labels)
+	series := make([]bulletin.Series, len(f.Series))
+	for i, s := range f.Series {
+		s.Values = slices.Clone(s.Values)
+		slices.Reverse(s.Values)
+		series[i] = s
+	}
+	f.Series = series
+	return f
+}
+
+func plotFigure(f bulletin.Figure) (*plot.Plot, error) {
 	p := plot.New()
-	p.Y.Min = 0 // counts start at zero
-	p.Y.Label.Text = ""
-	p.Legend.Top = true
-	p.Legend.Left = false
+	horizontal := f.Kind == "hbars"
+	if horizontal {
+		f = upsideDown(f) // the first label at the top, as a ranking reads
+	}
+	counts := &p.Y
+	if horizontal {
+		counts = &p.X
+	}
+	counts.Min = 0 // counts start at zero
 	n := len(f.Labels)
 	if n == 0 {
 		n = 1
 	}
-	barWidth := vg.Length(float64(Width) * 0.6 / float64(n))
-	if f.Kind != "stacked" && len(f.Series) > 1 {
+	room := Width
+	if horizontal {
+		room = Height
+	}
+	barWidth := vg.Length(float64(room) * 0.6 / float64(n))
+	if f.Kind == "bars" && len(f.Series) > 1 {
 		barWidth /= vg.Length(len(f.Series))
 	}
 	var prev *plotter.BarChart
@@ -222,17 +405,15 @@ func plotFigure(f bulletin.Figure) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("figure %d: %w", f.Number, err)
 		}
+		bars.Horizontal = horizontal
 		bars.Color = palette[i%len(palette)]
 		bars.LineStyle.Width = 0
 		if f.Kind == "stacked" && prev != nil {
 			bars.StackOn(prev)
-		} else if f.Kind != "stacked" && len(f.Series) > 1 {
+		} else if f.Kind == "bars" && len(f.Series) > 1 {
 			bars.Offset = vg.Length(float64(i)-float64(len(f.Series)-1)/2) * barWidth
 		}
 		p.Add(bars)
-		if len(f.Series) > 1 {
-			p.Legend.Add(s.Name, bars)
-		}
 		prev = bars
 		for _, v := range vals {
 			top = max(top, v)
@@ -253,16 +434,38 @@ func plotFigure(f bulletin.Figure) (*plot.Plot, error) {
 	if top == 0 {
 		top = 1
 	}
-	p.Y.Max = top * 1.3 // room for the values and the legend
-	p.Y.Tick.Marker = wholeTicks{}
+	counts.Max = top * 1.15 // room for the values
+	if horizontal {
+		counts.Max = top * 1.2
+	}
+	counts.Tick.Marker = wholeTicks{}
 	if len(f.Labels) <= MaxValueLabels {
 		if err := valueLabels(p, f, barWidth); err != nil {
 			return nil, fmt.Errorf("figure %d: %w", f.Number, err)
 		}
 	}
-	p.NominalX(f.Labels...)
-	p.X.Tick.Label.Font.Size = 9
-	p.Y.Tick.Label.Font.Size = 10
-	p.Legend.TextStyle.Font.Size = 10
+	if horizontal {
+		p.NominalY(f.Labels...)
+		p.Y.Tick.Label.Font.Size = 10
+		p.X.Tick.Label.Font.Size = 9
+	} else {
+		p.NominalX(f.Labels...)
+		p.X.Tick.Label.Font.Size = 9
+		p.Y.Tick.Label.Font.Size = 10
+		// Labels too wide to stand side by side under their bars lean, so none overlaps.
+		widest := vg.Length(0)
+		for _, l := range f.Labels {
+			widest = max(widest, textStyle(9).Width(l))
+		}
+		if widest*vg.Length(len(f.Labels)) > Width*0.7 {
+			p.X.Tick.Label.Rotation = math.Pi / 6
+			p.X.Tick.Label.XAlign = draw.XRight
+			p.X.Tick.Label.YAlign = draw.YCenter
+		}
+	}
+	if f.Unit != "" {
+		counts.Label.Text = f.Unit
+		counts.Label.TextStyle.Font.Size = 9
+	}
 	return p, nil
 }

@@ -22,6 +22,10 @@ var figures = []bulletin.Figure{
 		Series: []bulletin.Series{{Name: "数量", Values: []int{1865, 717, 187}}}},
 	{Number: 3, ID: "empty", Kind: "bars", Labels: []string{"政府网站", "其他网站"}, Series: []bulletin.Series{{Name: "数量", Values: []int{0, 0}}}},
 	{Number: 4, ID: "markup", Kind: "bars", Labels: []string{"<script>x</script>", "a&b"}, Series: []bulletin.Series{{Name: "n", Values: []int{1, 2}}}},
+	{Number: 5, ID: bulletin.FigDefacedGov, Kind: "pie", Labels: []string{"政府网站", "其他网站"},
+		Series: []bulletin.Series{{Name: "数量", Values: []int{27, 1917}}}},
+	{Number: 6, ID: bulletin.FigIncidents, Kind: "hbars", Unit: "Incidents", Labels: []string{"Phishing", "Mobile malware", "Vulnerability"},
+		Series: []bulletin.Series{{Name: "Incidents", Values: []int{1074, 6, 2}}}},
 }
 
 // TestGolden draws fixed figures and compares them with testdata; identical data must give
@@ -57,7 +61,7 @@ func TestDrawing(t *testing.T) {
 	testenv.Need(t, testenv.CJKFont, Font())
 	svg, _ := SVG(figures[1])
 	s := string(svg)
-	for _, want := range []string{"<svg", "被篡改网站", "被植入后门网站", "仿冒页面", "1865", "717", ">0<"} {
+	for _, want := range []string{"<svg", "被篡改网站", "被植入后门网站", "仿冒页面", ">1,865<", ">717<", ">0<", ">2,000<"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("figure lacks %q", want)
 		}
@@ -67,8 +71,31 @@ func TestDrawing(t *testing.T) {
 		t.Error("a label's markup is not escaped")
 	}
 	stacked, _ := SVG(figures[0])
-	if !strings.Contains(string(stacked), "飞客蠕虫感染主机") {
-		t.Error("the stacked figure has no legend")
+	if !strings.Contains(string(stacked), "飞客蠕虫感染主机") || !strings.Contains(string(stacked), ">180,000<") {
+		t.Error("the stacked figure has no legend, or its total without a separator")
+	}
+	// A share is a ring with the percentage of each slice large enough to place beside it,
+	// and a legend with every count and percentage.
+	ring, err := SVG(figures[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{">98.6%<", "政府网站  27 (1.4%)", "其他网站  1,917 (98.6%)"} {
+		if !strings.Contains(string(ring), want) {
+			t.Errorf("the ring lacks %q", want)
+		}
+	}
+	if _, err := SVG(bulletin.Figure{Kind: "pie", Labels: []string{"a", "b"}, Series: []bulletin.Series{{Values: []int{0, 0}}}}); err == nil {
+		t.Error("an empty ring was drawn")
+	}
+	// A ranking lies on its side, the first at the top, with its unit.
+	lying, err := SVG(figures[5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := string(lying)
+	if i, j := strings.Index(l, ">Phishing<"), strings.Index(l, ">Vulnerability<"); i < 0 || j < 0 || !strings.Contains(l, ">Incidents<") || !strings.Contains(l, ">1,074<") {
+		t.Errorf("the ranking lacks its labels, unit or values")
 	}
 }
 
