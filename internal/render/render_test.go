@@ -3,6 +3,7 @@ package render_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"sitrep/internal/bulletin"
 	"sitrep/internal/chart"
 	"sitrep/internal/ingest/ingesttest"
+	sitrepissue "sitrep/internal/issue"
 	"sitrep/internal/render"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
@@ -210,21 +212,90 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 }
 
-// TestPDF prints the page to PDF with headless Chromium.
+// TestPDF prints each language's page to PDF with headless Chromium and reads the PDF as a
+// printer would: A4, TrueType fonts embedded (no Type 3), the running header and page numbers
+// on every page, the previous issues on one page, no file: address.
 func TestPDF(t *testing.T) {
 	bin, err := render.Browser(os.Getenv("SITREP_CHROMIUM"))
 	testenv.Need(t, testenv.Chromium, err)
-	var html bytes.Buffer
-	b := issue(t, synth.Issue2024No9, "zh")
-	if _, err := render.WriteHTML(&html, b, render.Options{Figures: chart.SVG}); err != nil && !strings.Contains(err.Error(), "font") {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "b.pdf")
-	if err := render.PrintPDF(context.Background(), bin, html.Bytes(), out); err != nil {
-		t.Fatal(err)
-	}
-	pdf, _ := os.ReadFile(out)
-	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 10000 {
-		t.Errorf("not a PDF: %d bytes", len(pdf))
+	pdfinfo := testenv.Command(t, "pdfinfo", testenv.Poppler)
+	pdffonts := testenv.Command(t, "pdffonts", testenv.Poppler)
+	pdftotext := testenv.Command(t, "pdftotext", testenv.Poppler)
+	testenv.Need(t, testenv.PrintFont, testenv.FontInstalled("WenQuanYi Micro Hei"))
+	specs := synth.Published(synth.Issue2024No9)
+	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
+	for lang, base := range map[string]string{"zh": "https://cert.example.org", "en": "-"} {
+		b := build(t, st, specs[len(specs)-1].Week, lang)
+		// A file links previous issues under the site's base URL, or not at all.
+		published := map[string]bool{}
+		for _, r := range b.Recent {
+			published[r.Week] = true
+		}
+		sitrepissue.Relink(b, published, base)
+		var html bytes.Buffer
+		if _, err := render.WriteHTML(&html, b, render.Options{Figures: chart.SVG}); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "b.pdf")
+		if err := render.PrintPDF(context.Background(), bin, html.Bytes(), out); err != nil {
+			t.Fatal(err)
+		}
+		run := func(bin string, args ...string) string {
+			if bin == pdftotext {
+				args = append(args, out, "-") // the text to standard output
+			} else {
+				args = append(args, out)
+			}
+			o, err := exec.Command(bin, args...).Output()
+			if err != nil {
+				t.Fatalf("%s %v: %v", bin, args, err)
+			}
+			return string(o)
+		}
+		info := run(pdfinfo)
+		if !strings.Contains(info, "(A4)") {
+			t.Errorf("%s: not A4:\n%s", lang, info)
+		}
+		pages := 0
+		fmt.Sscan(regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(info)[1], &pages)
+		fonts := strings.Split(strings.TrimSpace(run(pdffonts)), "\n")[2:]
+		if len(fonts) == 0 {
+			t.Errorf("%s: no fonts", lang)
+		}
+		for _, f := range fonts {
+			if strings.Contains(f, "Type 3") || !strings.Contains(f, "TrueType") || !strings.Contains(f, " yes yes ") {
+				t.Errorf("%s: a font not embedded as TrueType: %s", lang, f)
+			}
+		}
+		text := run(pdftotext, "-layout")
+		byPage := strings.Split(text, "\f")
+		for i := 1; i <= pages; i++ {
+			p := byPage[i-1]
+			flat := strings.Join(strings.Fields(p), "")
+			if !strings.Contains(flat, strings.Join(strings.Fields(b.Title), "")) || !strings.Contains(flat, fmt.Sprintf("%d/%d", i, pages)) {
+				t.Errorf("%s: page %d lacks the running header or its number:\n%s", lang, i, p)
+			}
+		}
+		recent := -1
+		for i, p := range byPage {
+			if strings.Contains(p, b.Words.Recent) {
+				recent = i
+			}
+		}
+		if recent < 0 {
+			t.Fatalf("%s: no previous issues in the PDF", lang)
+		}
+		for _, r := range b.Recent {
+			if !strings.Contains(strings.Join(strings.Fields(byPage[recent]), ""), strings.Join(strings.Fields(r.Title), "")) {
+				t.Errorf("%s: %q is not on the page of %s", lang, r.Title, b.Words.Recent)
+			}
+		}
+		pdf, _ := os.ReadFile(out)
+		if bytes.Contains(pdf, []byte("file:")) {
+			t.Errorf("%s: the PDF carries a file: address", lang)
+		}
+		if link := []byte("https://cert.example.org/bulletins/2024-W08"); bytes.Contains(pdf, link) != (base != "-") {
+			t.Errorf("%s: with base %q, the PDF links %s: %v", lang, base, link, bytes.Contains(pdf, link))
+		}
 	}
 }

@@ -19,8 +19,24 @@ const (
 	Chromium = "Chromium (install Debian's chromium package, or set SITREP_CHROMIUM to a Chromium or Chrome binary)"
 	CJKFont  = "a font with Chinese glyphs (install Debian's fonts-noto-cjk package, or set SITREP_FONT to a font file)"
 	Python3  = "python3 (install Debian's python3 package)"
-	Shared   = "the shared tree ../shared beside the checkout (clone it next to the project's directory)"
+	Poppler  = "poppler's PDF tools (install Debian's poppler-utils package)"
+	// PrintFont is the TrueType CJK font the print style sheet names: Chromium embeds
+	// Noto CJK's CFF outlines as Type 3 fonts, which the PDF must not have.
+	PrintFont = "a TrueType font with Chinese glyphs for the PDF (install Debian's fonts-wqy-microhei package)"
+	Shared    = "the shared tree ../shared beside the checkout (clone it next to the project's directory)"
 )
+
+// FontInstalled tells whether fontconfig knows a font family of that name.
+func FontInstalled(family string) error {
+	out, err := exec.Command("fc-list", family).Output()
+	if err != nil {
+		return fmt.Errorf("fc-list: %w", err)
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("no font family %q", family)
+	}
+	return nil
+}
 
 // InCI reports whether the tests run in CI, where nothing they need may be missing.
 func InCI() bool { return os.Getenv("CI") != "" }
