@@ -76,6 +76,15 @@ type Words struct {
 	Downloads  string `json:"downloads"`
 }
 
+// WordsIn returns the fixed words of a language ("zh" or "en"; anything else is Chinese).
+func WordsIn(lang string) Words {
+	t, err := book(lang, voice{})
+	if err != nil {
+		t = zh{}
+	}
+	return t.words()
+}
+
 // FigureLabel is the number of figure n as the issue prints it.
 func (w Words) FigureLabel(n int) string { return fmt.Sprintf(w.Figure, n) }
 

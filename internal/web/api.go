@@ -310,11 +310,7 @@ func (s *Server) weekRange(v string) (store.Range, error) {
 	if err != nil {
 		return store.Range{}, err
 	}
-	loc := s.Zone
-	if loc == nil {
-		loc = time.UTC
-	}
-	from, to := wk.Bounds(loc)
+	from, to := wk.Bounds(s.zone())
 	return store.Range{From: from, To: to}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"sitrep/internal/auth"
+	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
@@ -58,7 +60,7 @@ type Server struct {
 	// BaseURL is where readers reach the site (https://cert.example.org), for the feed's
 	// absolute links; empty takes the request's host. Org is the CERT that publishes.
 	BaseURL, Org string
-	Zone         *time.Location // the zone of ISO weeks in API filters; UTC when nil
+	Zone         *time.Location // the zone of ISO weeks in API filters and of dates; UTC when nil
 	Log          *slog.Logger
 
 	// QuerySlots is how many live computations (statistics, bulletins of unpublished weeks)
@@ -81,6 +83,15 @@ type Server struct {
 	jobs      sync.WaitGroup
 	slotsOnce sync.Once
 	slots     chan struct{}
+	// issueFacts holds, by week, what the archive shows of each published issue.
+	issueFacts sync.Map
+}
+
+func (s *Server) zone() *time.Location {
+	if s.Zone == nil {
+		return time.UTC
+	}
+	return s.Zone
 }
 
 // slot waits for a query slot and returns its release, or answers 503 with Retry-After when
@@ -300,10 +311,25 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		fail(w, code, msg)
 		return
 	}
+	content := rend.Content
+	if isPage(r, format) {
+		var err error
+		if content, err = s.navigate(r.Context(), content, q); err != nil {
+			jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+			return
+		}
+	}
 	w.Header().Set("Content-Type", contentTypes[format])
 	w.Header().Set("Last-Modified", rend.PublishedAt.UTC().Format(http.TimeFormat))
-	w.Header().Set("Cache-Control", "public, max-age=3600") // published issues never change
-	w.Write(rend.Content)
+	// The issue never changes, but its page's navigation does when the next one is published.
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(content)
+}
+
+// isPage tells whether a request is for a bulletin page of the site, which opens with a
+// navigation bar, rather than for a download.
+func isPage(r *http.Request, format string) bool {
+	return format == "html" && strings.HasPrefix(r.URL.Path, "/bulletins/")
 }
 
 // live renders the edition q asks for from the data as it is now.
@@ -317,9 +343,13 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, a store.Store, q r
 		return
 	}
 	defer release()
-	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp, strings.HasPrefix(r.URL.Path, "/bulletins/"))
+	page := isPage(r, format)
+	content, err := s.Render(r.Context(), a, q.week, q.lang, q.format, q.tlp, page)
 	if err != nil && r.Context().Err() != nil {
 		return // the client went away: its render was stopped, and no one is there to answer
+	}
+	if err == nil && page {
+		content, err = s.navigate(r.Context(), content, q)
 	}
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
@@ -404,12 +434,17 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>网络安全信息与动态周报</title>
 <link rel="alternate" type="application/atom+xml" href="/feed.atom" title="网络安全信息与动态周报"></head>
-<body style="max-width:720px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
+<body style="max-width:760px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
 <h1 style="font-size:22px">网络安全信息与动态周报</h1>
 {{- if .}}
-<ul id="issues">
+<ul id="issues" style="list-style:none;padding:0">
 {{- range .}}
-<li><a href="/bulletins/{{.Week}}">{{.Title}}</a> · <a href="/bulletins/{{.Week}}?lang=en">English</a>{{if .PDF}} · <a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a>{{end}} · <a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a> · <a href="/api/v1/stats/{{.Week}}">JSON</a></li>
+<li id="issue-{{.Week}}" style="margin:0 0 14px;padding-bottom:10px;border-bottom:1px solid #eee">
+<strong><a href="/bulletins/{{.Week}}">{{.Title}}</a></strong>
+{{- if .EnTitle}}<br><a href="/bulletins/{{.Week}}?lang=en" lang="en" hreflang="en">{{.EnTitle}}</a>{{end}}
+<br><span style="color:#555;font-size:14px">{{.Start}} – {{.End}}{{if .Level}} · 态势评价 <b class="rating">{{.Level}}</b> <span lang="en">({{.LevelEN}})</span>{{end}} · 发布于 {{.Published}}</span>
+<br><span style="font-size:14px">{{if .PDF}}<a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a> · {{end}}<a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a>{{if .EnPDF}} · <a href="/api/v1/bulletins/{{.Week}}?format=pdf&amp;lang=en" lang="en">English PDF</a>{{end}}{{if .EnTitle}} · <a href="/api/v1/bulletins/{{.Week}}?format=md&amp;lang=en" lang="en">English Markdown</a>{{end}} · <a href="/api/v1/stats/{{.Week}}">统计数据 JSON</a></span>
+</li>
 {{- end}}
 </ul>
 {{- else}}
@@ -419,28 +454,85 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 </body></html>
 `))
 
+// issueFacts are what the archive shows of a published issue beyond its title, read from its
+// frozen JSON once: it never changes.
+type issueFacts struct {
+	Start, End, Level string
+}
+
+func (s *Server) facts(ctx context.Context, week string) (issueFacts, error) {
+	if f, ok := s.issueFacts.Load(week); ok {
+		return f.(issueFacts), nil
+	}
+	rend, err := s.Store.Rendering(ctx, week, "zh", "json")
+	if errors.Is(err, store.ErrNotFound) {
+		return issueFacts{}, nil // published before issues were frozen as JSON too
+	}
+	if err != nil {
+		return issueFacts{}, err
+	}
+	var b struct {
+		Start, End string
+		Stats      struct {
+			Rating struct {
+				Level  string `json:"level"`
+				NoData bool   `json:"no_data"`
+			} `json:"rating"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal(rend.Content, &b); err != nil {
+		return issueFacts{}, fmt.Errorf("the published JSON of %s: %w", week, err)
+	}
+	f := issueFacts{Start: b.Start, End: b.End}
+	if !b.Stats.Rating.NoData {
+		f.Level = b.Stats.Rating.Level
+	}
+	s.issueFacts.Store(week, f)
+	return f, nil
+}
+
 func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
-	issues, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 0)
+	ctx := r.Context()
+	issues, err := s.Store.PublishedIssues(ctx, "zh", "html", 0)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
 		return
 	}
-	pdfs, err := s.Store.PublishedIssues(r.Context(), "zh", "pdf", 0)
+	titles := map[string]string{}
+	pdf := map[string]map[string]bool{"zh": {}, "en": {}}
+	en, err := s.Store.PublishedIssues(ctx, "en", "html", 0)
+	for _, lang := range []string{"zh", "en"} {
+		if err != nil {
+			break
+		}
+		var ps []store.Rendering
+		ps, err = s.Store.PublishedIssues(ctx, lang, "pdf", 0)
+		for _, p := range ps {
+			pdf[lang][p.Week] = true
+		}
+	}
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
 		return
 	}
-	hasPDF := map[string]bool{}
-	for _, p := range pdfs {
-		hasPDF[p.Week] = true
+	for _, e := range en {
+		titles[e.Week] = e.Title
 	}
 	type row struct {
 		store.Rendering
-		PDF bool // linked only where the issue was published with one
+		issueFacts
+		EnTitle, LevelEN, Published string
+		PDF, EnPDF                  bool // linked only where the issue was published with one
 	}
 	rows := make([]row, len(issues))
 	for i, is := range issues {
-		rows[i] = row{is, hasPDF[is.Week]}
+		f, err := s.facts(ctx, is.Week)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+			return
+		}
+		rows[i] = row{Rendering: is, issueFacts: f, EnTitle: titles[is.Week], LevelEN: bulletin.EnglishLevel(f.Level),
+			Published: is.PublishedAt.In(s.zone()).Format(time.DateOnly), PDF: pdf["zh"][is.Week], EnPDF: pdf["en"][is.Week]}
 	}
 	var buf bytes.Buffer
 	if err := archiveTemplate.Execute(&buf, rows); err != nil {

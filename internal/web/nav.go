@@ -1,0 +1,135 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"net/url"
+	"slices"
+
+	"sitrep/internal/bulletin"
+	"sitrep/internal/event"
+)
+
+// A bulletin page of the site opens with a navigation bar: the archive, the previous and next
+// published issues, the other language, and this issue's downloads. The bar is added when the
+// page is served, not frozen into it: a published page's bytes never change, while the issue
+// after it is published later.
+
+type navLink struct{ Name, Href string }
+
+type navBar struct {
+	W          bulletin.Words
+	Lang       string
+	Prev, Next string // addresses; empty where there is none
+	Other      string // the page in the other language; empty where it is not published
+	OtherLang  string
+	Downloads  []navLink
+}
+
+var navTemplate = template.Must(template.New("nav").Parse(`<nav id="issue-nav" aria-label="{{.W.Archive}}" style="max-width:720px;margin:0 auto;padding:10px 20px;font-size:14px;line-height:1.8;display:flex;flex-wrap:wrap;gap:4px 16px;font-family:'Noto Sans CJK SC',sans-serif">
+<a href="/">{{.W.Archive}}</a>
+{{- if .Prev}}
+<a href="{{.Prev}}" rel="prev">← {{.W.Previous}}</a>
+{{- end}}
+{{- if .Next}}
+<a href="{{.Next}}" rel="next">{{.W.Next}} →</a>
+{{- end}}
+{{- if .Other}}
+<a href="{{.Other}}" hreflang="{{.OtherLang}}" lang="{{.OtherLang}}">{{.W.Language}}</a>
+{{- end}}
+{{- if .Downloads}}
+<span>{{.W.Downloads}}:{{range .Downloads}} <a href="{{.Href}}">{{.Name}}</a>{{end}}</span>
+{{- end}}
+</nav>
+`))
+
+// pageAddress is the site address of week's page in lang, of the edition labelled tlp.
+func pageAddress(week, lang string, tlp event.TLP) string {
+	q := url.Values{}
+	if lang != "zh" {
+		q.Set("lang", lang)
+	}
+	if tlp != event.Clear {
+		q.Set("tlp", string(tlp))
+	}
+	if len(q) == 0 {
+		return "/bulletins/" + week
+	}
+	return "/bulletins/" + week + "?" + q.Encode()
+}
+
+// navigate puts the navigation bar at the top of a bulletin page's body.
+func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, error) {
+	i := bytes.Index(page, []byte("<body>"))
+	if i < 0 {
+		return page, nil
+	}
+	i += len("<body>")
+	other := map[string]string{"zh": "en", "en": "zh"}[q.lang]
+	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other}
+
+	weeks, err := s.publishedWeeks(ctx, q.lang, "html")
+	if err != nil {
+		return nil, err
+	}
+	// weeks are newest first: the previous issue is the first older one.
+	for _, w := range weeks {
+		if w < q.week {
+			bar.Prev = pageAddress(w, q.lang, event.Clear)
+			break
+		}
+	}
+	for _, w := range slices.Backward(weeks) {
+		if w > q.week {
+			bar.Next = pageAddress(w, q.lang, event.Clear)
+			break
+		}
+	}
+	published := func(lang, format string) (bool, error) {
+		ws, err := s.publishedWeeks(ctx, lang, format)
+		return slices.Contains(ws, q.week), err
+	}
+	switch ok, err := published(other, "html"); {
+	case err != nil:
+		return nil, err
+	case ok || q.tlp != event.Clear: // an internal edition is live in both languages
+		bar.Other = pageAddress(q.week, other, q.tlp)
+	}
+	if q.tlp == event.Clear {
+		for _, d := range []struct{ name, format string }{{"PDF", "pdf"}, {"Markdown", "md"}, {"JSON", "json"}} {
+			ok, err := published(q.lang, d.format)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				v := url.Values{"format": {d.format}}
+				if q.lang != "zh" {
+					v.Set("lang", q.lang)
+				}
+				bar.Downloads = append(bar.Downloads, navLink{d.name, "/api/v1/bulletins/" + q.week + "?" + v.Encode()})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(page) + 1024)
+	buf.Write(page[:i])
+	if err := navTemplate.Execute(&buf, bar); err != nil {
+		return nil, err
+	}
+	buf.Write(page[i:])
+	return buf.Bytes(), nil
+}
+
+// publishedWeeks lists the weeks published in lang and format, newest first.
+func (s *Server) publishedWeeks(ctx context.Context, lang, format string) ([]string, error) {
+	rs, err := s.Store.PublishedIssues(ctx, lang, format, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Week
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/store"
+	"sitrep/internal/store/duck"
+	"sitrep/internal/web"
+)
+
+// archiveSite publishes three weeks by hand, each in the formats and languages given, and
+// serves them.
+func archiveSite(t *testing.T, published map[string][]string) (*httptest.Server, *duck.DB) {
+	t.Helper()
+	st, err := duck.Open(context.Background(), t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for w, kinds := range published {
+		var rs []store.Rendering
+		for _, k := range kinds { // "zh.html", "en.pdf", …
+			lang, format, _ := strings.Cut(k, ".")
+			content := fmt.Sprintf("<!DOCTYPE html>\n<html>\n<body>\n<h1>%s %s</h1>\n</body>\n</html>\n", w, lang)
+			if format == "json" {
+				content = fmt.Sprintf(`{"start":"%s-start","end":"%s-end","stats":{"rating":{"level":"良"}}}`, w, w)
+			}
+			rs = append(rs, store.Rendering{Week: w, Lang: lang, Format: format, Title: lang + " title of " + w, Content: []byte(content),
+				PublishedAt: time.Date(2024, 3, 4, 1, 30, 0, 0, time.UTC), Actor: "pub"})
+		}
+		if err := st.Publish(context.Background(), rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts := httptest.NewServer((&web.Server{Store: st, Zone: shanghai}).Handler())
+	t.Cleanup(ts.Close)
+	return ts, st
+}
+
+// TestNavigation: each bulletin page of the site opens with links to the archive, the previous
+// and next issues published in its language, the other language where it is published, and
+// the downloads it was published in; the bar is added when the page is served, so the frozen
+// bytes stay as they were published.
+func TestNavigation(t *testing.T) {
+	ts, st := archiveSite(t, map[string][]string{
+		"2024-W07": {"zh.html", "zh.json"},
+		"2024-W08": {"zh.html", "en.html", "zh.pdf", "zh.json"},
+		"2024-W09": {"zh.html", "en.html", "zh.md", "en.md", "zh.json"},
+	})
+	nav := regexp.MustCompile(`(?s)<nav id="issue-nav".*?</nav>\n`)
+	for _, tc := range []struct {
+		path      string
+		want, not []string
+	}{
+		{"/bulletins/2024-W08", []string{`href="/bulletins/2024-W07" rel="prev"`, `href="/bulletins/2024-W09" rel="next"`,
+			`href="/bulletins/2024-W08?lang=en" hreflang="en" lang="en">English<`, `href="/api/v1/bulletins/2024-W08?format=pdf">PDF<`,
+			`href="/api/v1/bulletins/2024-W08?format=json">JSON<`, `<a href="/">往期周报</a>`},
+			[]string{"Markdown"}},
+		{"/bulletins/2024-W07", []string{`href="/bulletins/2024-W08" rel="next"`}, []string{`rel="prev"`, "English", "PDF"}},
+		{"/bulletins/2024-W09?lang=en", []string{`href="/bulletins/2024-W08?lang=en" rel="prev"`, `href="/bulletins/2024-W09" hreflang="zh" lang="zh">中文<`,
+			`href="/api/v1/bulletins/2024-W09?format=md&amp;lang=en">Markdown<`, "All issues", "Previous issue"}, []string{`rel="next"`, "PDF"}},
+		{"/bulletins/2024-W08?lang=en", []string{`href="/bulletins/2024-W09?lang=en" rel="next"`}, []string{`rel="prev"`}},
+	} {
+		code, _, body := get(t, ts.URL+tc.path)
+		bar := nav.FindString(body)
+		if code != 200 || bar == "" {
+			t.Errorf("GET %s: %d, no navigation:\n%s", tc.path, code, body)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(bar, w) {
+				t.Errorf("GET %s: the navigation lacks %s:\n%s", tc.path, w, bar)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(bar, n) {
+				t.Errorf("GET %s: the navigation has %s:\n%s", tc.path, n, bar)
+			}
+		}
+		// Without the bar, the page is the published bytes.
+		w, lang := strings.TrimPrefix(strings.Split(tc.path, "?")[0], "/bulletins/"), "zh"
+		if strings.Contains(tc.path, "lang=en") {
+			lang = "en"
+		}
+		rend, err := st.Rendering(context.Background(), w, lang, "html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Replace(body, bar, "", 1); got != string(rend.Content) {
+			t.Errorf("GET %s: the page without its navigation is not the published page:\n%s", tc.path, got)
+		}
+	}
+	// Downloads are not part of the site's pages: no bar in them.
+	if _, _, body := get(t, ts.URL+"/api/v1/bulletins/2024-W09?format=md"); strings.Contains(body, "issue-nav") {
+		t.Error("a download carries the navigation")
+	}
+}
+
+// TestArchive lists each issue with its dates, rating, publication day and both languages,
+// linking a PDF only where one was published.
+func TestArchive(t *testing.T) {
+	ts, _ := archiveSite(t, map[string][]string{
+		"2024-W08": {"zh.html", "zh.pdf", "zh.json"},
+		"2024-W09": {"zh.html", "en.html", "en.pdf", "zh.json"},
+	})
+	_, _, page := get(t, ts.URL+"/")
+	items := regexp.MustCompile(`(?s)<li id="issue-(\S+?)".*?</li>`).FindAllStringSubmatch(page, -1)
+	if len(items) != 2 || items[0][1] != "2024-W09" || items[1][1] != "2024-W08" {
+		t.Fatalf("archive items: %q", items)
+	}
+	w09, w08 := items[0][0], items[1][0]
+	for _, want := range []string{`<a href="/bulletins/2024-W09">zh title of 2024-W09</a>`, `<a href="/bulletins/2024-W09?lang=en" lang="en" hreflang="en">en title of 2024-W09</a>`,
+		"2024-W09-start – 2024-W09-end", `态势评价 <b class="rating">良</b> <span lang="en">(good)</span>`, "发布于 2024-03-04",
+		`href="/api/v1/bulletins/2024-W09?format=pdf&amp;lang=en" lang="en">English PDF</a>`} {
+		if !strings.Contains(w09, want) {
+			t.Errorf("2024-W09 lacks %s:\n%s", want, w09)
+		}
+	}
+	if strings.Contains(w09, `format=pdf">PDF`) || strings.Contains(w08, "English") || !strings.Contains(w08, `format=pdf">PDF`) {
+		t.Errorf("PDF or English links where none was published:\n%s\n%s", w09, w08)
+	}
+}
