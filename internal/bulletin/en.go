@@ -82,9 +82,12 @@ func (e en) countOf(n int, one, many string) string {
 	return e.count(n) + " " + many
 }
 
-// exactOf is countOf without rounding.
+// exactOf is countOf without rounding, and "no" for zero.
 func exactOf(n int, one, many string) string {
-	if n == 1 {
+	switch n {
+	case 0:
+		return "no " + many
+	case 1:
 		return "1 " + one
 	}
 	return thousands(n) + " " + many
@@ -278,6 +281,13 @@ func (e en) websiteCounts(defaced, backdoored, pages int) string {
 func (e en) websiteDetail(w websitesPlan) string {
 	var parts []string
 	gov := func(f *shareFact, of, whose string) string {
+		if f.gov == 0 {
+			was := ""
+			if f.prev > 0 {
+				was = ", against " + thousands(f.prev) + " last week"
+			}
+			return fmt.Sprintf("None of the %s websites was a government (GOV) site%s.", of, was)
+		}
 		return fmt.Sprintf("Of the %s websites, %s %s (GOV) %s, about %s%% of %s%s.", of, thousands(f.gov), verb(f.gov, "was a government", "were government"),
 			verb(f.gov, "site", "sites"), f.pct, whose, e.change(f.prev, f.change, f.thin))
 	}

@@ -92,6 +92,23 @@ func TestEnglishEdition(t *testing.T) {
 	}
 }
 
+// TestEnglishZeros: nothing is "0 things" in English.
+func TestEnglishZeros(t *testing.T) {
+	s := busyWeek(2)
+	s.Defaced.Gov, s.Defaced.GovPct, s.Defaced.PrevGov, s.Defaced.GovWoWPct = 0, stats.Share(0, 2), 4, stats.Change(0, 4)
+	s.Phishing = stats.Phishing{}
+	b, err := Compose(s, nil, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(b.Sections[2].Paragraphs, "\n")
+	for _, want := range []string{"and no phishing pages impersonating domestic websites.", "None of the defaced websites was a government (GOV) site, against 4 last week."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lacks %q:\n%s", want, text)
+		}
+	}
+}
+
 // TestNamesTable checks the shipped table, an operator's additions over it, and the warning
 // an editor gets for a name the English edition would print in Chinese.
 func TestNamesTable(t *testing.T) {
