@@ -56,6 +56,9 @@ type Config struct {
 	// Names are the English names of organisations: the shipped table, with the file
 	// SITREP_NAMES names over it.
 	Names bulletin.Names
+	// Blacklist (SITREP_BLACKLIST) is who publishes the CERT's blacklist of malicious
+	// addresses on its website ("ANVA"); the bulletin says so after the malware sites.
+	Blacklist string
 	// Issuer (SITREP_ISSUER) is the name issues are published under, in full
 	// ("国家互联网应急中心CNCERT"); empty is the organisation's short name.
 	Issuer string
@@ -122,6 +125,7 @@ func (c *Config) Defaults() error {
 		}
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
+	str(&c.Blacklist, "SITREP_BLACKLIST")
 	str(&c.PolicyPath, "SITREP_POLICY")
 	for lang, key := range map[string]string{"zh": "SITREP_CLOSING", "en": "SITREP_CLOSING_EN"} {
 		path := env(key)

@@ -31,6 +31,9 @@ type Options struct {
 	Link func(w week.Week) string
 	// Names are the English names of organisations; nil is the table sitrep ships.
 	Names Names
+	// Blacklist is who publishes the malicious addresses the CERT finds as a blacklist on its
+	// website ("ANVA"); the issue says so after the malware download sites. Empty: no one.
+	Blacklist string
 	// Policy rates the week; nil is the policy sitrep ships.
 	Policy *assess.Policy
 	// Edition is what the issue may draw on and the label it carries; the zero Edition is
@@ -159,7 +162,7 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 	if err != nil {
 		return nil, err
 	}
-	v := voice{org: opt.Org, pol: opt.Policy, names: opt.Names}
+	v := voice{org: opt.Org, pol: opt.Policy, names: opt.Names, blacklist: opt.Blacklist}
 	t, err := book(opt.Lang, v)
 	if err != nil {
 		return nil, err

@@ -319,7 +319,7 @@ func TestHouseStyle(t *testing.T) {
 	s.Phishing = stats.Phishing{Pages: 92, Domains: 80, IPs: 39, PagesPerIP: stats.Ratio(92, 39)}
 	s.Vulnerabilities = stats.Vulnerabilities{Total: 146, High: 50, Medium: 80, Low: 16, Level: "中",
 		ByObject: map[string]int{"application": 60, "security_product": 40, "os": 30, "web_application": 16}}
-	b, err := Compose(s, nil, Options{})
+	b, err := Compose(s, nil, Options{Blacklist: "ANVA"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,6 +332,7 @@ func TestHouseStyle(t *testing.T) {
 		"本周境内感染网络病毒的主机数量约为14.5万个，其中包括境内被木马或被僵尸程序控制的主机约8.1万以及境内感染飞客（conficker）蠕虫的主机约6.4万。",
 		"木马或僵尸程序受控主机数量排名前三位的省份分别是广东省、江苏省和浙江省。",
 		"放马站点是网络病毒传播的源头。本周，CNCERT监测发现的放马站点共涉及域名25个，涉及IP地址50个。在25个域名中，有约28.0%为境外注册，且顶级域为.com的约占68.0%；在50个IP中，有约36.0%位于境外。根据对放马URL的分析发现，大部分放马站点是通过域名访问，而通过IP直接访问的涉及1个IP。",
+		"针对CNCERT自主监测发现以及各单位报送数据，CNCERT积极协调域名注册机构等进行处理，同时通过ANVA在其官方网站上发布恶意地址黑名单。",
 		"本周CNCERT监测发现境内被篡改的网站数量为1793个；境内被植入后门的网站数量为645个；针对境内网站的仿冒页面数量为92个。",
 		"本周境内被篡改的政府网站（GOV类）数量为29个（约占境内1.6%），较上周环比下降了14.7%；境内被植入后门的政府网站（GOV类）数量为4个（约占境内0.6%），较上周环比下降了20.0%；针对境内网站的仿冒页面涉及域名80个，IP地址39个，平均每个IP地址承载了约2个仿冒页面。",
 		"本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞146个，",
@@ -345,6 +346,27 @@ func TestHouseStyle(t *testing.T) {
 		}
 		rest = rest[i+len(want):]
 	}
+	// The blacklist is spoken of only where the CERT publishes one, and only beside sites.
+	for _, tc := range []struct {
+		blacklist string
+		sites     bool
+		want      bool
+	}{{"", true, false}, {"ANVA", false, false}, {"ANVA", true, true}} {
+		w := *s
+		if !tc.sites {
+			w.MalwareSites = stats.MalwareSites{}
+		}
+		for _, lang := range []string{"zh", "en"} {
+			b, err := Compose(&w, nil, Options{Lang: lang, Blacklist: tc.blacklist})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := strings.Join(b.Sections[1].Paragraphs, "\n")
+			if got := strings.Contains(all, "ANVA"); got != tc.want {
+				t.Errorf("%s, blacklist %q, sites %v: blacklist sentence %v:\n%s", lang, tc.blacklist, tc.sites, got, all)
+			}
+		}
+	}
 	// The sentence on how the sites are reached follows the counts.
 	for _, tc := range []struct {
 		domains, ipURLs int
@@ -355,7 +377,7 @@ func TestHouseStyle(t *testing.T) {
 	} {
 		m := s.MalwareSites
 		m.Domains, m.IPURLs = tc.domains, tc.ipURLs
-		if got := (zh{voice{org: "CNCERT"}}).malwareSites(*planMalware(&stats.Week{MalwareSites: m}).sites); !strings.HasSuffix(got, tc.want) {
+		if got := (zh{voice{org: "CNCERT"}}).malwareSites(*planMalware(&stats.Week{MalwareSites: m}, voice{}).sites); !strings.HasSuffix(got, tc.want) {
 			t.Errorf("%d domains, %d IPs reached directly: %s", tc.domains, tc.ipURLs, got)
 		}
 	}

@@ -271,6 +271,10 @@ func (e en) malwareSites(m sitesPlan) string {
 	return p
 }
 
+func (e en) blacklist(publisher string) string {
+	return fmt.Sprintf("%s worked with domain registrars and others on what its own monitoring found and what others reported, and %s publishes the malicious addresses as a blacklist on its website.", e.org, publisher)
+}
+
 func (e en) websiteCounts(defaced, backdoored, pages int) string {
 	return fmt.Sprintf("This week %s found %s, %s and %s.", e.org,
 		exactOf(defaced, "defaced domestic website", "defaced domestic websites"),

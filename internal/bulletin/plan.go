@@ -33,6 +33,7 @@ type phrasebook interface {
 	provinces(names []string) string
 	newMalware(p newMalwarePlan) string
 	malwareSites(p sitesPlan) string
+	blacklist(publisher string) string
 	websiteCounts(defaced, backdoored, phishing int) string
 	websiteDetail(p websitesPlan) string
 	targets(names []string) string
@@ -72,6 +73,9 @@ type malwarePlan struct {
 	provinces  []string             // the provinces with most trojan/botnet hosts, at most three
 	newMalware *newMalwarePlan
 	sites      *sitesPlan // nil: no data on malware download sites
+	// blacklist is who publishes the malicious addresses the CERT found as a blacklist
+	// ("ANVA"), said after the sites; empty where the CERT publishes none.
+	blacklist string
 }
 
 // newMalwarePlan is the sentence on new malware: names and families where the data names
@@ -149,7 +153,7 @@ type moveFact struct {
 func planIssue(s *stats.Week, v voice) plan {
 	return plan{
 		overview:  planOverview(s),
-		malware:   planMalware(s),
+		malware:   planMalware(s, v),
 		websites:  planWebsites(s, v),
 		vulns:     planVulns(s),
 		incidents: planIncidents(s),
@@ -168,7 +172,7 @@ func planOverview(s *stats.Week) overviewPlan {
 	return p
 }
 
-func planMalware(s *stats.Week) malwarePlan {
+func planMalware(s *stats.Week, v voice) malwarePlan {
 	h, m := s.InfectedHosts, s.MalwareSites
 	if h.Total == 0 && m.Domains+m.IPs == 0 {
 		return malwarePlan{noData: true}
@@ -190,6 +194,7 @@ func planMalware(s *stats.Week) malwarePlan {
 			sp.reach = reachIPs
 		}
 		p.sites = &sp
+		p.blacklist = v.blacklist
 	}
 	return p
 }
@@ -297,6 +302,9 @@ func (p plan) sections(t phrasebook, figs []Figure) []Section {
 		}
 		if s := p.malware.sites; s != nil {
 			m.Paragraphs = append(m.Paragraphs, t.malwareSites(*s))
+			if b := p.malware.blacklist; b != "" {
+				m.Paragraphs = append(m.Paragraphs, t.blacklist(b))
+			}
 		} else {
 			m.Paragraphs = append(m.Paragraphs, t.noData(noMalwareSites))
 		}

@@ -22,6 +22,8 @@ type voice struct {
 	org   string
 	pol   *assess.Policy // nil: the shipped policy
 	names Names          // nil: the shipped table
+	// blacklist is who publishes the CERT's blacklist of malicious addresses; empty: none.
+	blacklist string
 }
 
 // plausible tells whether a week-over-week change is one to print as a percentage; beyond

@@ -192,6 +192,10 @@ func (z zh) malwareSites(m sitesPlan) string {
 	return p
 }
 
+func (z zh) blacklist(publisher string) string {
+	return fmt.Sprintf("针对%s自主监测发现以及各单位报送数据，%[1]s积极协调域名注册机构等进行处理，同时通过%s在其官方网站上发布恶意地址黑名单。", z.org, publisher)
+}
+
 func (z zh) websiteCounts(defaced, backdoored, pages int) string {
 	return fmt.Sprintf("本周%s监测发现境内被篡改的网站数量为%d个；境内被植入后门的网站数量为%d个；针对境内网站的仿冒页面数量为%d个。",
 		z.org, defaced, backdoored, pages)
