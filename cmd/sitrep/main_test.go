@@ -250,6 +250,8 @@ func TestReportCommand(t *testing.T) {
 		{"unknown language", []string{"report", "--week", "2024-W09", "--lang", "fr"}, 2, ""},
 		{"pdf without chromium", []string{"report", "--week", "2024-W09", "--format", "pdf"}, 1, ""},
 		{"org", []string{"report", "--week", "2024-W09", "--org", "GDCERT"}, 0, "本周GDCERT监测发现"},
+		{"infographic", []string{"report", "--week", "2024-W09", "--style", "infographic", "--out", filepath.Join(dir, "i.md")}, 0, "![本周网站安全情况](i-figures/figure3.svg)"},
+		{"unknown style", []string{"report", "--week", "2024-W09", "--style", "poster"}, 2, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

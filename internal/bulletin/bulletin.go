@@ -7,6 +7,7 @@ package bulletin
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"time"
 
 	"sitrep/internal/assess"
@@ -34,6 +35,8 @@ type Options struct {
 	// Blacklist is who publishes the malicious addresses the CERT finds as a blacklist on its
 	// website ("ANVA"); the issue says so after the malware download sites. Empty: no one.
 	Blacklist string
+	// Style is the issue's form: StyleCharts (default) or StyleInfographic.
+	Style string
 	// Policy rates the week; nil is the policy sitrep ships.
 	Policy *assess.Policy
 	// Edition is what the issue may draw on and the label it carries; the zero Edition is
@@ -77,6 +80,8 @@ type Bulletin struct {
 	// for a draft not reviewed yet. It is set when the issue is shown (issue.Dated), not
 	// composed, so a review's digest does not cover it.
 	Date string `json:"date,omitempty"`
+	// Style is the issue's form; empty is StyleCharts.
+	Style string `json:"style,omitempty"`
 	// Banner is the first line of an internal edition, which says what it may not be used
 	// for; empty for a public one.
 	Banner string `json:"banner,omitempty"`
@@ -179,8 +184,24 @@ func Compose(s *stats.Week, history []WeekCount, opt Options) (*Bulletin, error)
 		p := w.Add(-i)
 		b.Recent = append(b.Recent, Ref{Week: p.String(), Title: t.title(p), Href: opt.Link(p)})
 	}
-	b.Figures = figures(s, history, t)
-	b.Sections = planIssue(s, v).sections(t, b.Figures)
+	p := planIssue(s, v)
+	switch opt.Style {
+	case "", StyleCharts:
+		b.Figures = figures(s, history, t)
+		b.Sections = p.sections(t, b.Figures)
+	case StyleInfographic:
+		// The situation in words, the cards, then the incidents in words, as the 2021–
+		// issues are laid out.
+		b.Style = StyleInfographic
+		b.Figures = cards(s, history, p, t, v)
+		all := p.sections(t, nil)
+		overview, incidents := all[0], all[4]
+		overview.Figures = []int{1, 2, 3, 4, 5}
+		incidents.Figures = nil
+		b.Sections = []Section{overview, incidents}
+	default:
+		return nil, fmt.Errorf("style %q: sitrep lays issues out as %s or %s", opt.Style, StyleCharts, StyleInfographic)
+	}
 	if c := opt.Closing; c != nil {
 		b.Sections = append(b.Sections, Section{ID: SecClosing, Heading: c.Heading, Paragraphs: c.Paragraphs})
 	}

@@ -32,6 +32,36 @@ func (en) weekLabel(w week.Week) string { return w.Monday().Format("Jan 2") }
 
 func (en) number(n int) string { return thousands(n) }
 
+func (en) tileNumber(n int) string { return thousands(n) }
+
+func (en) tileChange(prev int, c *stats.Tenths, thin bool) string {
+	switch {
+	case c == nil:
+		return ""
+	case thin:
+		return "last week " + thousands(prev)
+	case *c > 0:
+		return "▲ " + c.String() + "% on last week"
+	case *c < 0:
+		return "▼ " + (-*c).String() + "% on last week"
+	}
+	return "same as last week"
+}
+
+func (en) level(l string) string { return capital(EnglishLevel(l)) }
+
+func (e en) threatsNote(threats []string) string {
+	names := make([]string, len(threats))
+	for i, t := range threats {
+		names[i] = enThreats[t]
+	}
+	return "Main threats: " + strings.Join(names, ", ")
+}
+
+func (en) vulnLevelNote(level string) string {
+	return "Vulnerability threat level: " + enVulnLevels[level]
+}
+
 func (en) words() Words {
 	return Words{Highlights: "Highlights", Recent: "Recent issues", Figure: "Figure %d.",
 		Internal: "TLP:%s — internal edition: it counts and names records a public edition may not; do not publish or forward it beyond what TLP:%[1]s allows.",
@@ -405,6 +435,12 @@ var enLabels = map[string]string{
 	"phishing": "Phishing pages", "sites": "Websites", "gov": "Government", "other": "Other",
 	"high": "High", "medium": "Medium", "low": "Low", "vulns": "Vulnerabilities", "incidents": "Incidents",
 	"unit_hosts": "Infected hosts", "unit_sites": "Websites or pages", "unit_vulns": "Vulnerabilities", "unit_incidents": "Incidents",
+	"card_infected": "Domestic infected hosts", "card_defaced": "Defaced websites", "card_phishing": "Phishing pages", "card_vulns": "New vulnerabilities",
+	"card_malware_domains": "Malware download domains", "card_malware_ips": "Malware download IPs", "card_defaced_gov": "Government (GOV) sites",
+	"card_backdoored": "Backdoored websites", "card_backdoored_gov": "Government (GOV) sites", "card_phishing_ips": "Phishing IPs",
+	"card_handled": "Incidents handled", "card_cross_border": "Cross-border incidents", "card_phishing_complaints": "Phishing complaints",
+	"card_app_urls": "Malicious app URLs", "map_caption": "Trojan- or botnet-controlled hosts in mainland China, by province",
+	"card_rating": "Overall network security situation",
 }
 
 func (en) label(k string) string { return enLabels[k] }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -163,5 +164,64 @@ func TestNamesTable(t *testing.T) {
 		if _, err := ReadNames(path); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error with %q", text, err, want)
 		}
+	}
+}
+
+// TestInfographic lays an issue out in the 2021– form: the situation in words, five cards of
+// key numbers with their changes, the incidents in words; the malware card carries the map of
+// provinces; every card's words are in the issue's language.
+func TestInfographic(t *testing.T) {
+	s := busyWeek(12345)
+	s.InfectedHosts.Provinces = []store.NameCount{{Name: "广东省", Count: 9000}, {Name: "江苏省", Count: 800}}
+	for _, lang := range []string{"zh", "en"} {
+		b, err := Compose(s, nil, Options{Lang: lang, Style: StyleInfographic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Sections) != 2 || b.Sections[0].ID != SecOverview || b.Sections[1].ID != SecIncidents ||
+			!slices.Equal(b.Sections[0].Figures, []int{1, 2, 3, 4, 5}) || len(b.Sections[1].Figures) != 0 {
+			t.Fatalf("%s: sections %+v", lang, b.Sections)
+		}
+		if len(b.Figures) != 5 || b.Style != StyleInfographic {
+			t.Fatalf("%s: %d figures, style %q", lang, len(b.Figures), b.Style)
+		}
+		for i, f := range b.Figures {
+			if f.Kind != "card" || f.Card == nil || f.Number != i+1 || f.Caption == "" {
+				t.Errorf("%s: figure %d is %+v", lang, i+1, f)
+			}
+		}
+		o, mw, ws := b.Figures[0].Card, b.Figures[1].Card, b.Figures[2].Card
+		wantLead := map[string]string{"zh": "良", "en": "Good"}[lang]
+		if o.Lead != wantLead || len(o.Tiles) != 4 {
+			t.Errorf("%s: overview card %+v", lang, o)
+		}
+		// Infected hosts doubled: up, in red; defaced halved: down.
+		if o.Tiles[0].Trend != 1 || !strings.Contains(o.Tiles[0].Change, "▲") || !strings.Contains(o.Tiles[0].Change, "100.0%") {
+			t.Errorf("%s: infected tile %+v", lang, o.Tiles[0])
+		}
+		if o.Tiles[1].Trend != -1 || !strings.Contains(o.Tiles[1].Change, "▼ 50.0%") && !strings.Contains(o.Tiles[1].Change, "▼50.0%") {
+			t.Errorf("%s: defaced tile %+v", lang, o.Tiles[1])
+		}
+		if mw.Map == nil || mw.Map.Kind != "map" || !slices.Equal(mw.Map.Labels, []string{"广东省", "江苏省"}) || mw.Map.Series[0].Values[0] != 9000 {
+			t.Errorf("%s: malware card's map %+v", lang, mw.Map)
+		}
+		if want := map[string]string{"zh": "2.5万", "en": "24,690"}[lang]; mw.Tiles[0].Value != want {
+			t.Errorf("%s: infected hosts printed %q, want %q", lang, mw.Tiles[0].Value, want)
+		}
+		if lang == "en" {
+			for _, f := range b.Figures {
+				for _, tl := range f.Card.Tiles {
+					if strings.ContainsFunc(tl.Label+tl.Value+tl.Change, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+						t.Errorf("Chinese on an English card: %+v", tl)
+					}
+				}
+			}
+			if !strings.Contains(strings.Join(ws.Notes, " "), "ICBC") {
+				t.Errorf("websites card notes: %q", ws.Notes)
+			}
+		}
+	}
+	if _, err := Compose(s, nil, Options{Style: "poster"}); err == nil || !strings.Contains(err.Error(), "infographic") {
+		t.Errorf("an unknown style: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ type Figure struct {
 	Caption string   `json:"caption"`
 	Kind    string   `json:"kind"`           // "stacked" bars, "bars", "hbars" (lying, for rankings) or "pie"
 	Unit    string   `json:"unit,omitempty"` // what the counts count, for the axis
+	Card    *Card    `json:"card,omitempty"` // an infographic's content (kind "card")
 	Labels  []string `json:"labels"`
 	Series  []Series `json:"series"`
 }

@@ -50,6 +50,13 @@ type phrasebook interface {
 	extreme(metric string, cur int, high bool, weeks int) string
 	// number writes a count as the language's tables print it.
 	number(n int) string
+	// The infographic's cards: a count as a tile prints it, how it moved, the rating as a
+	// word, and short notes.
+	tileNumber(n int) string
+	tileChange(prev int, c *stats.Tenths, thin bool) string
+	level(l string) string
+	threatsNote(threats []string) string
+	vulnLevelNote(level string) string
 	words() Words
 }
 

@@ -20,6 +20,42 @@ func (zh) weekLabel(w week.Week) string {
 
 func (zh) number(n int) string { return fmt.Sprint(n) }
 
+// tileNumber writes a key number as the cards print it: "18.4万" from 10,000 up.
+func (zh) tileNumber(n int) string {
+	if n >= 10000 {
+		return roundTenThousands(n).String() + "万"
+	}
+	return fmt.Sprint(n)
+}
+
+func (zh) tileChange(prev int, c *stats.Tenths, thin bool) string {
+	switch {
+	case c == nil:
+		return ""
+	case thin:
+		return fmt.Sprintf("上周%d", prev)
+	case *c > 0:
+		return "较上周 ▲" + c.String() + "%"
+	case *c < 0:
+		return "较上周 ▼" + (-*c).String() + "%"
+	}
+	return "与上周持平"
+}
+
+func (zh) level(l string) string { return l }
+
+func (z zh) threatsNote(threats []string) string {
+	names := make([]string, len(threats))
+	for i, t := range threats {
+		names[i] = zhThreats[t]
+	}
+	return "主要安全威胁：" + strings.Join(names, "、")
+}
+
+func (zh) vulnLevelNote(level string) string {
+	return "信息安全漏洞威胁整体评价级别：" + level
+}
+
 func (zh) words() Words {
 	return Words{Highlights: "本周要点", Recent: "近期回顾", Figure: "图%d",
 		Internal: "TLP:%s — 内部版本：含公开版本不得使用的数据，不得公开发布，仅限 TLP:%[1]s 许可的范围内传递。",
@@ -293,6 +329,12 @@ var zhLabels = map[string]string{
 	"backdoored": "被植入后门网站", "phishing": "仿冒页面", "sites": "数量", "gov": "政府网站", "other": "其他网站",
 	"high": "高危", "medium": "中危", "low": "低危", "vulns": "漏洞数量", "incidents": "事件数量",
 	"unit_hosts": "主机数量（个）", "unit_sites": "数量（个）", "unit_vulns": "漏洞数量（个）", "unit_incidents": "事件数量（起）",
+	"card_infected": "境内感染网络病毒主机", "card_defaced": "境内被篡改网站", "card_phishing": "仿冒页面", "card_vulns": "新收录漏洞",
+	"card_malware_domains": "放马站点域名", "card_malware_ips": "放马站点IP", "card_defaced_gov": "其中政府网站",
+	"card_backdoored": "境内被植入后门网站", "card_backdoored_gov": "其中政府网站", "card_phishing_ips": "仿冒页面IP",
+	"card_handled": "处理网络安全事件（起）", "card_cross_border": "跨境事件（起）", "card_phishing_complaints": "仿冒投诉事件（起）",
+	"card_app_urls": "恶意移动应用URL", "map_caption": "木马或僵尸程序受控主机在我国大陆的分布",
+	"card_rating": "互联网网络安全态势整体评价",
 }
 
 func (zh) label(k string) string { return zhLabels[k] }

@@ -202,9 +202,13 @@ const (
 )
 
 // SVG draws a figure: stacked bars for "stacked", horizontal bars for "hbars", a ring of
-// shares for "pie", bars for anything else.
+// shares for "pie", a map of China for "map", an infographic card for "card", bars for
+// anything else.
 func SVG(f bulletin.Figure) ([]byte, error) {
-	c := vgsvg.New(Width, Height)
+	if err := Font(); err != nil { // a card's height is measured in it
+		return nil, err
+	}
+	c := vgsvg.New(Width, height(f))
 	if err := drawFigure(draw.New(c), f); err != nil {
 		return nil, err
 	}
@@ -218,7 +222,10 @@ func SVG(f bulletin.Figure) ([]byte, error) {
 // PNG draws a figure as SVG does, as a 192-dpi PNG image, for editors and readers that take
 // images but not SVG.
 func PNG(f bulletin.Figure) ([]byte, error) {
-	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(192))}
+	if err := Font(); err != nil {
+		return nil, err
+	}
+	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, height(f)), vgimg.UseDPI(192))}
 	if err := drawFigure(draw.New(c), f); err != nil {
 		return nil, err
 	}
@@ -229,6 +236,14 @@ func PNG(f bulletin.Figure) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// height is how tall a figure is drawn: Height, or a card's own height.
+func height(f bulletin.Figure) vg.Length {
+	if f.Kind == "card" && f.Card != nil {
+		return cardHeight(f.Card)
+	}
+	return Height
+}
+
 // errEmpty says that a figure has nothing to draw.
 var errEmpty = errors.New("nothing to draw: every value is zero")
 
@@ -236,8 +251,13 @@ func drawFigure(dc draw.Canvas, f bulletin.Figure) error {
 	if err := Font(); err != nil {
 		return err
 	}
-	if f.Kind == "pie" {
+	switch f.Kind {
+	case "pie":
 		return drawRing(dc, f)
+	case "map":
+		return drawMap(dc, f)
+	case "card":
+		return drawCard(dc, f)
 	}
 	p, err := plotFigure(f)
 	if err != nil {

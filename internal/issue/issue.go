@@ -39,6 +39,8 @@ type Service struct {
 	Names bulletin.Names
 	// Blacklist is who publishes the CERT's blacklist of malicious addresses; empty: none.
 	Blacklist string
+	// Style is the issues' form (bulletin.StyleCharts or StyleInfographic); empty: charts.
+	Style string
 	// Chromium is the configured browser for PDF (see render.Browser); empty looks on PATH.
 	Chromium string
 	// Link returns the address of an issue in a language; nil is the site's (SiteLink).
@@ -75,7 +77,7 @@ func (s *Service) options(lang string, ed stats.Edition) bulletin.Options {
 	if link == nil {
 		link = SiteLink
 	}
-	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Names: s.Names, Blacklist: s.Blacklist, Policy: s.Policy, Link: link(lang), Edition: ed}
+	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Names: s.Names, Blacklist: s.Blacklist, Style: s.Style, Policy: s.Policy, Link: link(lang), Edition: ed}
 }
 
 // Build computes the week's issue in one language, of the edition ed (the zero Edition is the

@@ -55,6 +55,9 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 		for _, n := range s.Figures {
 			f := b.Figures[n-1]
 			hf := htmlFigure{F: f, Caption: l.FigureLabel(f.Number) + " " + f.Caption}
+			if f.Card != nil {
+				hf.Caption = "" // the card's band carries its title
+			}
 			switch {
 			case opt.PNG != nil:
 				png, err := opt.PNG(f)
@@ -72,7 +75,18 @@ func WriteHTML(w io.Writer, b *bulletin.Bulletin, opt Options) (warnings []error
 					hf.SVG = template.HTML(svgProlog.ReplaceAllString(string(svg), "$1"))
 				}
 			}
-			if hf.SVG == "" && hf.PNG == "" {
+			if hf.SVG == "" && hf.PNG == "" && f.Card != nil {
+				hf.Caption = f.Caption
+				if f.Card.Lead != "" {
+					hf.Rows = append(hf.Rows, []string{f.Card.Lead})
+				}
+				for _, t := range f.Card.Tiles {
+					hf.Rows = append(hf.Rows, []string{t.Label, t.Value, t.Change})
+				}
+				for _, n := range f.Card.Notes {
+					hf.Rows = append(hf.Rows, []string{n})
+				}
+			} else if hf.SVG == "" && hf.PNG == "" {
 				for _, s := range f.Series {
 					hf.Head = append(hf.Head, s.Name)
 				}

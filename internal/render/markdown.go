@@ -53,10 +53,17 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 		for _, n := range s.Figures {
 			f := b.Figures[n-1]
 			caption := md(l.FigureLabel(f.Number) + " " + f.Caption)
+			if f.Card != nil { // a card carries its title: no number
+				caption = md(f.Caption)
+			}
 			if link, ok := opt.FigureLinks[n]; ok {
 				fmt.Fprintf(bw, "![%s](%s)\n\n", caption, link)
 			}
 			fmt.Fprintf(bw, "**%s**\n\n", caption)
+			if f.Card != nil {
+				cardText(bw, f.Card)
+				continue
+			}
 			figureTable(bw, b, f)
 		}
 	}
@@ -69,6 +76,24 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 		fmt.Fprintf(bw, "- [%s](%s)\n", md(r.Title), r.Href)
 	}
 	return bw.Flush()
+}
+
+// cardText writes a card's numbers and notes as a list.
+func cardText(w io.Writer, c *bulletin.Card) {
+	if c.Lead != "" {
+		fmt.Fprintf(w, "**%s**\n\n", md(c.Lead))
+	}
+	for _, t := range c.Tiles {
+		fmt.Fprintf(w, "- %s: **%s**", md(t.Label), md(t.Value))
+		if t.Change != "" {
+			fmt.Fprintf(w, " (%s)", md(t.Change))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(w, "- %s\n", md(n))
+	}
+	fmt.Fprintln(w)
 }
 
 // figureTable writes a figure's numbers: one row per label, one column per series.

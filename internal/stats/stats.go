@@ -15,8 +15,12 @@ import (
 	"sitrep/internal/week"
 )
 
-// TopProvinces is how many provinces the statistics list.
+// TopProvinces is how many provinces (and phishing targets) the statistics rank.
 const TopProvinces = 10
+
+// allProvinces is more than the province-level divisions there are: the week's counts of
+// every one of them, for the map.
+const allProvinces = 64
 
 // Week is the statistics of one week, shaped as CONTRACT.md's JSON.
 type Week struct {
@@ -64,6 +68,8 @@ type InfectedHosts struct {
 	TrojanBotnet int               `json:"trojan_botnet"`
 	Conficker    int               `json:"conficker"`
 	TopProvinces []store.NameCount `json:"top_provinces"`
+	// Provinces are all the provinces with trojan/botnet hosts, most first.
+	Provinces []store.NameCount `json:"provinces"`
 	PrevTotal    int               `json:"prev_total"`
 	TotalWoWPct  *Tenths           `json:"total_wow_pct"`
 	// NewFamilies are the malware families first seen this week (null: the store holds
@@ -205,7 +211,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	if ed.TLP == "" {
 		ed = Public(pol)
 	}
-	cur, err := counts(ctx, c, w, loc, ed.Scope, TopProvinces)
+	cur, err := counts(ctx, c, w, loc, ed.Scope, allProvinces)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +232,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.Events = e.Events
 	s.InfectedHosts = InfectedHosts{
 		Total: e.TrojanBotnet + e.Conficker, TrojanBotnet: e.TrojanBotnet, Conficker: e.Conficker,
-		TopProvinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker, NewFamilies: e.NewFamilies,
+		TopProvinces: e.Provinces[:min(TopProvinces, len(e.Provinces))], Provinces: e.Provinces, PrevTotal: pe.TrojanBotnet + pe.Conficker, NewFamilies: e.NewFamilies,
 		MalwareNames: e.MalwareNames, NewNames: e.NewNames,
 	}
 	s.InfectedHosts.TotalWoWPct = Change(s.InfectedHosts.Total, s.InfectedHosts.PrevTotal)
@@ -241,7 +247,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.Backdoored = sites(e.Backdoored, pe.Backdoored)
 	s.Phishing = Phishing{
 		Pages: e.PhishingPages, Domains: e.PhishingDomains, IPs: e.PhishingIPs, PagesWithIP: e.PhishingPagesWithIP,
-		TopTargets: e.PhishingTargets,
+		TopTargets: e.PhishingTargets[:min(TopProvinces, len(e.PhishingTargets))],
 		PagesPerIP: Ratio(e.PhishingPagesWithIP, e.PhishingIPs),
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
 	}
