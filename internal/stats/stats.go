@@ -69,9 +69,9 @@ type InfectedHosts struct {
 	Conficker    int               `json:"conficker"`
 	TopProvinces []store.NameCount `json:"top_provinces"`
 	// Provinces are all the provinces with trojan/botnet hosts, most first.
-	Provinces []store.NameCount `json:"provinces"`
-	PrevTotal    int               `json:"prev_total"`
-	TotalWoWPct  *Tenths           `json:"total_wow_pct"`
+	Provinces   []store.NameCount `json:"provinces"`
+	PrevTotal   int               `json:"prev_total"`
+	TotalWoWPct *Tenths           `json:"total_wow_pct"`
 	// NewFamilies are the malware families first seen this week (null: the store holds
 	// nothing earlier to compare with).
 	NewFamilies []string `json:"new_families"`
