@@ -109,6 +109,6 @@ func (e *env) orgName() string {
 // issues is the issue workflow as the configuration and --org set it up; cmd names the
 // command in its warnings.
 func (e *env) issues(cmd string) *issue.Service {
-	return &issue.Service{Zone: e.cfg.Zone, Policy: e.cfg.Policy, Org: e.orgName(), Issuer: e.cfg.Issuer, Closing: e.cfg.Closing, Names: e.cfg.Names, Blacklist: e.cfg.Blacklist, Chromium: e.cfg.Chromium,
+	return &issue.Service{Zone: e.cfg.Zone, Policy: e.cfg.Policy, Org: e.orgName(), Issuer: e.cfg.Issuer, Closing: e.cfg.Closing, Names: e.cfg.Names, Blacklist: e.cfg.Blacklist, Style: e.cfg.Style, Chromium: e.cfg.Chromium,
 		Warn: func(err error) { fmt.Fprintf(e.stderr, "sitrep %s: %v\n", cmd, err) }}
 }

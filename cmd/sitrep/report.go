@@ -20,7 +20,7 @@ func runReport(e *env, args []string) error {
 	out := fs.String("out", "", "write to `path` instead of standard output (figures of md go beside it)")
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	figs := fs.String("figures", "svg", "how HTML and Markdown files carry figures: `svg` or png (for editors that drop SVG)")
-	style := fs.String("style", bulletin.StyleCharts, "the issue's `form`: charts (every section in words, seven charts, as 2016–2020) or infographic (cards of key numbers, as 2021 on)")
+	style := fs.String("style", "", "the issue's `form`: charts (every section in words, seven charts, as 2016–2020) or infographic (cards of key numbers, as 2021 on); default $SITREP_STYLE or charts")
 	tlp := tlpFlag(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -43,11 +43,11 @@ func runReport(e *env, args []string) error {
 	if *figs != "svg" && *figs != "png" {
 		return usageError{fmt.Sprintf("unknown figure format %q (want svg or png)", *figs)}
 	}
-	if *style != bulletin.StyleCharts && *style != bulletin.StyleInfographic {
+	if *style != "" && *style != bulletin.StyleCharts && *style != bulletin.StyleInfographic {
 		return usageError{fmt.Sprintf("unknown style %q (want %s or %s)", *style, bulletin.StyleCharts, bulletin.StyleInfographic)}
 	}
 	if c := e.remote(); c != nil {
-		if *org != "" || *figs != "svg" || *style != bulletin.StyleCharts {
+		if *org != "" || *figs != "svg" || *style != "" {
 			return errRemoteOnly("--org, --figures and --style")
 		}
 		return remoteReport(e, c, w, *lang, string(f), string(label), *out)
@@ -58,7 +58,9 @@ func runReport(e *env, args []string) error {
 	}
 	e.org = *org
 	svc := e.issues("report")
-	svc.Style = *style
+	if *style != "" {
+		svc.Style = *style
+	}
 	b, err := svc.Build(e.ctx, st, w, *lang, e.cfg.Edition(label))
 	if err == nil {
 		err = svc.ShowDraft(e.ctx, st, b, e.fileLinkBase())

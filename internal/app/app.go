@@ -56,6 +56,9 @@ type Config struct {
 	// Names are the English names of organisations: the shipped table, with the file
 	// SITREP_NAMES names over it.
 	Names bulletin.Names
+	// Style (SITREP_STYLE) is the issues' form: bulletin.StyleCharts (the default) or
+	// StyleInfographic.
+	Style string
 	// Blacklist (SITREP_BLACKLIST) is who publishes the CERT's blacklist of malicious
 	// addresses on its website ("ANVA"); the bulletin says so after the malware sites.
 	Blacklist string
@@ -126,6 +129,10 @@ func (c *Config) Defaults() error {
 		c.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
 	str(&c.Blacklist, "SITREP_BLACKLIST")
+	str(&c.Style, "SITREP_STYLE")
+	if c.Style != "" && c.Style != bulletin.StyleCharts && c.Style != bulletin.StyleInfographic {
+		return fmt.Errorf("SITREP_STYLE=%s: the styles are %s and %s", c.Style, bulletin.StyleCharts, bulletin.StyleInfographic)
+	}
 	str(&c.PolicyPath, "SITREP_POLICY")
 	for lang, key := range map[string]string{"zh": "SITREP_CLOSING", "en": "SITREP_CLOSING_EN"} {
 		path := env(key)
