@@ -22,14 +22,14 @@ func TestZhNumbers(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		prev int
-		c    *stats.Tenths
-		want string
-	}{{0, nil, ""}, {14, tenths(-357), "，较上周环比下降了35.7%"}, {100, tenths(35), "，较上周环比上升了3.5%"}, {9, tenths(0), "，与上周持平"},
-		{100, tenths(5000), "，较上周环比上升了500.0%"}, // the policy's bound itself is printed
-		{2, tenths(49000), "，上周为2个"}} {         // beyond it, last week's number instead
-		if got := z.change(tc.prev, tc.c, !z.plausible(tc.c)); got != tc.want {
-			t.Errorf("change(%d, %v) = %q, want %q", tc.prev, tc.c, got, tc.want)
+		cur, prev int
+		want      string
+	}{{5, 0, ""}, {9, 14, "，较上周环比下降了35.7%"}, {1035, 1000, "，较上周环比上升了3.5%"}, {9, 9, "，与上周持平"},
+		{100001, 100000, "，与上周基本持平"},  // a change that rounds to 0.0% is not "the same"
+		{600, 100, "，较上周环比上升了500.0%"}, // the policy's bound itself is printed
+		{100, 2, "，上周为2个"}} {          // beyond it, last week's number instead
+		if got := z.change(newDelta(tc.cur, tc.prev, voice{})); got != tc.want {
+			t.Errorf("change(%d, %d) = %q, want %q", tc.cur, tc.prev, got, tc.want)
 		}
 	}
 	if got := z.list([]string{"广东省", "安徽省", "浙江省"}, "和"); got != "广东省、安徽省和浙江省" {

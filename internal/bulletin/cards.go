@@ -52,14 +52,14 @@ func tile(t phrasebook, v voice, label string, cur, prev int, compare bool) Tile
 	if !compare || cur == 0 && prev == 0 {
 		return tl
 	}
-	c := stats.Change(cur, prev)
-	switch {
-	case cur > prev:
+	d := newDelta(cur, prev, v)
+	switch d.way() {
+	case wayUp:
 		tl.Trend = 1
-	case cur < prev:
+	case wayDown:
 		tl.Trend = -1
 	}
-	tl.Change = t.tileChange(prev, c, !v.plausible(c))
+	tl.Change = t.tileChange(d)
 	return tl
 }
 
@@ -73,12 +73,18 @@ func cards(s *stats.Week, history []WeekCount, p plan, t phrasebook, v voice) []
 		return Figure{ID: id, Kind: "card", Caption: t.heading(section), Card: &c}
 	}
 
+	// The overview's tiles are the headline counts of the sections that have data: a count
+	// of nothing received is not a zero.
 	o := Card{Lead: t.level(p.overview.level), LeadLabel: t.label("card_rating")}
-	o.Tiles = []Tile{
-		tile(t, v, t.label("card_infected"), h.Total, h.PrevTotal, true),
-		tile(t, v, t.label("card_defaced"), d.Total, d.PrevTotal, true),
-		tile(t, v, t.label("card_phishing"), ph.Pages, ph.PrevPages, true),
-		tile(t, v, t.label("card_vulns"), vu.Total, vu.PrevTotal, true),
+	if p.malware.hosts != nil {
+		o.Tiles = append(o.Tiles, tile(t, v, t.label("card_infected"), h.Total, h.PrevTotal, true))
+	}
+	if !p.websites.noData {
+		o.Tiles = append(o.Tiles, tile(t, v, t.label("card_defaced"), d.Total, d.PrevTotal, true),
+			tile(t, v, t.label("card_phishing"), ph.Pages, ph.PrevPages, true))
+	}
+	if !p.vulns.noData {
+		o.Tiles = append(o.Tiles, tile(t, v, t.label("card_vulns"), vu.Total, vu.PrevTotal, true))
 	}
 	if len(p.overview.threats) > 0 {
 		o.Notes = append(o.Notes, t.threatsNote(p.overview.threats))
@@ -100,6 +106,7 @@ func cards(s *stats.Week, history []WeekCount, p plan, t phrasebook, v voice) []
 	}
 	if len(h.Provinces) > 0 {
 		mw.Map = provinceMap(h.Provinces, t)
+		mw.Notes = append(mw.Notes, mw.Map.Caption)
 	}
 
 	ws := Card{Tiles: []Tile{
@@ -123,7 +130,7 @@ func cards(s *stats.Week, history []WeekCount, p plan, t phrasebook, v voice) []
 	if !p.vulns.noData {
 		vc.Notes = append(vc.Notes, t.vulnLevelNote(vu.Level))
 		if len(p.vulns.objects) > 0 {
-			vc.Notes = append(vc.Notes, t.vulnObjects(p.vulns.objects))
+			vc.Notes = append(vc.Notes, t.vulnObjects(p.vulns))
 		}
 	}
 
@@ -153,7 +160,7 @@ func cards(s *stats.Week, history []WeekCount, p plan, t phrasebook, v voice) []
 
 // provinceMap is the map of the provinces' trojan/botnet hosts.
 func provinceMap(provinces []store.NameCount, t phrasebook) *Figure {
-	f := &Figure{ID: "province-map", Kind: "map", Unit: t.label("unit_hosts"), Caption: t.label("map_caption")}
+	f := &Figure{ID: "province-map", Kind: "map", Unit: t.label("unit_trojan"), Caption: t.label("map_caption")}
 	s := Series{Name: t.label("trojan")}
 	for _, p := range provinces {
 		f.Labels = append(f.Labels, p.Name)

@@ -2,6 +2,7 @@ package bulletin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -34,16 +35,18 @@ func (en) number(n int) string { return thousands(n) }
 
 func (en) tileNumber(n int) string { return thousands(n) }
 
-func (en) tileChange(prev int, c *stats.Tenths, thin bool) string {
-	switch {
-	case c == nil:
+func (en) tileChange(d delta) string {
+	switch d.way() {
+	case wayNone:
 		return ""
-	case thin:
-		return "last week " + thousands(prev)
-	case *c > 0:
-		return "▲ " + c.String() + "% on last week"
-	case *c < 0:
-		return "▼ " + (-*c).String() + "% on last week"
+	case wayThin:
+		return "last week " + thousands(d.prev)
+	case wayUp:
+		return "▲ " + d.abs().String() + "% on last week"
+	case wayDown:
+		return "▼ " + d.abs().String() + "% on last week"
+	case wayNearly:
+		return "about the same as last week"
 	}
 	return "same as last week"
 }
@@ -131,20 +134,30 @@ func verb(n int, one, many string) string {
 	return many
 }
 
-// change says how a count moved against last week's prev; when thin, both numbers instead of
-// the percentage.
-func (e en) change(prev int, c *stats.Tenths, thin bool) string {
-	switch {
-	case c == nil:
+// change says how a count moved on last week; when thin, both numbers instead of the
+// percentage.
+func (e en) change(d delta) string {
+	switch d.way() {
+	case wayNone:
 		return ""
-	case thin:
-		return ", against " + thousands(prev) + " last week"
-	case *c > 0:
-		return ", up " + c.String() + "% on last week"
-	case *c < 0:
-		return ", down " + (-*c).String() + "% on last week"
+	case wayThin:
+		return ", against " + thousands(d.prev) + " last week"
+	case wayUp:
+		return ", up " + d.abs().String() + "% on last week"
+	case wayDown:
+		return ", down " + d.abs().String() + "% on last week"
+	case wayNearly:
+		return ", about the same as last week"
 	}
 	return ", the same as last week"
+}
+
+// noneOr writes a count as a pronoun: "none" for zero.
+func (e en) noneOr(n int) string {
+	if n == 0 {
+		return "none"
+	}
+	return e.count(n)
 }
 
 func (en) list(names []string) string {
@@ -246,7 +259,7 @@ func (e en) movement(p movePlan) string {
 
 func (e en) hosts(h stats.InfectedHosts) string {
 	return fmt.Sprintf("This week %s infected with malware: %s controlled by trojans or botnets and %s infected with the Conficker worm.",
-		e.countOf(h.Total, "domestic host was", "domestic hosts were"), e.count(h.TrojanBotnet), e.count(h.Conficker))
+		e.countOf(h.Total, "domestic host was", "domestic hosts were"), e.noneOr(h.TrojanBotnet), e.noneOr(h.Conficker))
 }
 
 func (e en) provinces(top []string) string {
@@ -280,8 +293,14 @@ func (e en) newMalware(p newMalwarePlan) string {
 }
 
 func (e en) malwareSites(m sitesPlan) string {
-	p := fmt.Sprintf("Malware download sites are where malware spreads from. This week %s found them on %s and %s.",
-		e.org, exactOf(m.Domains, "domain", "domains"), exactOf(m.IPs, "IP address", "IP addresses"))
+	var on []string
+	if m.Domains > 0 {
+		on = append(on, exactOf(m.Domains, "domain", "domains"))
+	}
+	if m.IPs > 0 {
+		on = append(on, exactOf(m.IPs, "IP address", "IP addresses"))
+	}
+	p := fmt.Sprintf("Malware download sites are where malware spreads from. This week %s found them on %s.", e.org, e.list(on))
 	var parts []string
 	if m.Domains > 0 {
 		parts = append(parts, fmt.Sprintf("of the domains, about %s%% were registered abroad and about %s%% were under .com", m.DomainsAbroadPct, m.DomainsComPct))
@@ -296,7 +315,11 @@ func (e en) malwareSites(m sitesPlan) string {
 	case reachMostly:
 		p += fmt.Sprintf(" Most sites were reached by domain name; %s served malware directly by IP URL.", exactOf(m.IPURLs, "IP address", "IP addresses"))
 	case reachIPs:
-		p += fmt.Sprintf(" Sites reached directly by IP address (%s) were at least as many as the domains (%s).", thousands(m.IPURLs), thousands(m.Domains))
+		if m.Domains == 0 {
+			p += fmt.Sprintf(" All of the sites were reached directly by IP address (%s).", exactOf(m.IPURLs, "address", "addresses"))
+		} else {
+			p += fmt.Sprintf(" Sites reached directly by IP address (%s) were at least as many as the domains (%s).", thousands(m.IPURLs), thousands(m.Domains))
+		}
 	}
 	return p
 }
@@ -317,13 +340,13 @@ func (e en) websiteDetail(w websitesPlan) string {
 	gov := func(f *shareFact, of, whose string) string {
 		if f.gov == 0 {
 			was := ""
-			if f.prev > 0 {
-				was = ", against " + thousands(f.prev) + " last week"
+			if f.moved.prev > 0 {
+				was = ", against " + thousands(f.moved.prev) + " last week"
 			}
 			return fmt.Sprintf("None of the %s websites was a government (GOV) site%s.", of, was)
 		}
 		return fmt.Sprintf("Of the %s websites, %s %s (GOV) %s, about %s%% of %s%s.", of, thousands(f.gov), verb(f.gov, "was a government", "were government"),
-			verb(f.gov, "site", "sites"), f.pct, whose, e.change(f.prev, f.change, f.thin))
+			verb(f.gov, "site", "sites"), f.pct, whose, e.change(f.moved))
 	}
 	if d := w.defacedGov; d != nil {
 		parts = append(parts, gov(d, "defaced", "the domestic total"))
@@ -342,9 +365,12 @@ func (e en) websiteDetail(w websitesPlan) string {
 }
 
 func (e en) targets(names []string) string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = e.orgName(n)
+	var out []string
+	for _, n := range names {
+		// Two spellings of one organisation (中国工商银行, 工商银行) are one name in English.
+		if name := e.orgName(n); !slices.Contains(out, name) {
+			out = append(out, name)
+		}
 	}
 	if len(out) == 1 {
 		return "The organisation most impersonated was " + out[0] + "."
@@ -360,21 +386,45 @@ var enObjects = map[string]string{
 
 var enVulnLevels = map[string]string{"高": "high", "中": "medium", "低": "low"}
 
-func (en) vulnCounts(v stats.Vulnerabilities) string {
-	return fmt.Sprintf("This week the China National Vulnerability Database (CNVD) collected %s: %s high-severity, %s medium-severity and %s low-severity. The overall vulnerability threat level was %s.",
-		exactOf(v.Total, "new vulnerability", "new vulnerabilities"), thousands(v.High), thousands(v.Medium), thousands(v.Low), enVulnLevels[v.Level])
+func (e en) vulnCounts(v stats.Vulnerabilities) string {
+	// The severities with records, named once each: "all medium-severity" where one holds
+	// them all.
+	var parts []string
+	for _, s := range []struct {
+		n    int
+		name string
+	}{{v.High, "high-severity"}, {v.Medium, "medium-severity"}, {v.Low, "low-severity"}} {
+		if s.n > 0 {
+			parts = append(parts, thousands(s.n)+" "+s.name)
+		}
+	}
+	split := ""
+	switch {
+	case len(parts) == 1 && v.Total == 1:
+		split = ", " + strings.SplitN(parts[0], " ", 2)[1]
+	case len(parts) == 1:
+		split = ", all " + strings.SplitN(parts[0], " ", 2)[1]
+	case len(parts) > 1:
+		split = ": " + e.list(parts)
+	}
+	return fmt.Sprintf("This week the China National Vulnerability Database (CNVD) collected %s%s. The overall vulnerability threat level was %s.",
+		exactOf(v.Total, "new vulnerability", "new vulnerabilities"), split, enVulnLevels[v.Level])
 }
 
-func (e en) vulnObjects(objs []string) string {
-	names := make([]string, len(objs))
-	for i, o := range objs {
+func (e en) vulnObjects(p vulnsPlan) string {
+	names := make([]string, len(p.objects))
+	for i, o := range p.objects {
 		names[i] = enObjects[o]
 	}
 	const more = " CNVD's weekly vulnerability report gives the details."
-	switch len(names) {
-	case 1:
+	switch {
+	case len(names) == 1 && p.allClassified && p.v.Total == 1:
+		return "It affected " + names[0] + "." + more
+	case len(names) == 1 && p.allClassified:
 		return "All of them affected " + names[0] + "." + more
-	case 2:
+	case len(names) == 1:
+		return "By affected object, " + names[0] + " accounted for the most." + more
+	case len(names) == 2:
 		return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + "." + more
 	}
 	return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + " and " + names[2] + "." + more
@@ -411,9 +461,12 @@ func (e en) incidentsHandled(in incidentsPlan) string {
 	if in.phishing > 0 {
 		p += fmt.Sprintf(" Working with domain registrars at home and abroad and with foreign CERTs, it handled %s.", exactOf(in.phishing, "phishing complaint", "phishing complaints"))
 	}
-	if in.apps {
+	switch {
+	case in.apps && in.appPlatforms > 0:
 		p += fmt.Sprintf(" Working with %s that offered malicious mobile apps, it took down %s spreading mobile malware.",
 			exactOf(in.appPlatforms, "platform", "platforms"), exactOf(in.appURLs, "malicious URL", "malicious URLs"))
+	case in.apps:
+		p += fmt.Sprintf(" It took down %s spreading mobile malware.", exactOf(in.appURLs, "malicious URL", "malicious URLs"))
 	}
 	return p
 }
@@ -440,7 +493,7 @@ var enLabels = map[string]string{
 	"card_backdoored": "Backdoored websites", "card_backdoored_gov": "Government (GOV) sites", "card_phishing_ips": "Phishing IPs",
 	"card_handled": "Incidents handled", "card_cross_border": "Cross-border incidents", "card_phishing_complaints": "Phishing complaints",
 	"card_app_urls": "Malicious app URLs", "map_caption": "Trojan- or botnet-controlled hosts in mainland China, by province",
-	"card_rating": "Overall network security situation",
+	"card_rating": "Overall network security situation", "unit_trojan": "Trojan/botnet hosts",
 }
 
 func (en) label(k string) string { return enLabels[k] }

@@ -225,3 +225,89 @@ func TestInfographic(t *testing.T) {
 		t.Errorf("an unknown style: %v", err)
 	}
 }
+
+// TestEdges composes weeks at the edges an editor met: counts that barely moved, sections
+// without data, zeros inside sentences, one of something, names that are one organisation.
+func TestEdges(t *testing.T) {
+	text := func(b *Bulletin) string {
+		var all []string
+		all = append(all, b.Highlights...)
+		for _, s := range b.Sections {
+			all = append(all, s.Paragraphs...)
+		}
+		return strings.Join(all, "\n")
+	}
+	compose := func(s *stats.Week, lang string, opt Options) *Bulletin {
+		opt.Lang = lang
+		b, err := Compose(s, nil, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	// A count that moved by less than 0.05% is "about the same", grey on a card.
+	s := busyWeek(200000)
+	s.Phishing.Pages, s.Phishing.PrevPages = 200001, 200000
+	s.Phishing.PagesWoWPct = stats.Change(200001, 200000)
+	b := compose(s, "en", Options{Style: StyleInfographic})
+	if tl := b.Figures[0].Card.Tiles[2]; tl.Trend != 0 || tl.Change != "about the same as last week" {
+		t.Errorf("a tile that barely moved: %+v", tl)
+	}
+
+	// No website or vulnerability data: the overview card shows no zeros for them.
+	s = busyWeek(5)
+	s.Defaced, s.Backdoored, s.Phishing, s.Vulnerabilities = stats.Sites{}, stats.Sites{}, stats.Phishing{}, stats.Vulnerabilities{}
+	b = compose(s, "zh", Options{Style: StyleInfographic})
+	if tiles := b.Figures[0].Card.Tiles; len(tiles) != 1 || tiles[0].Label != "境内感染网络病毒主机" {
+		t.Errorf("overview tiles without website or vulnerability data: %+v", tiles)
+	}
+
+	// Rounded counts in highlights read 约为, never 为约.
+	s = busyWeek(60000)
+	if got := text(compose(s, "zh", Options{})); strings.Contains(got, "为约") || !strings.Contains(got, "境内感染网络病毒的主机数量约为12.0万个") {
+		t.Errorf("zh rounded counts:\n%s", got)
+	}
+
+	// Zeros and ones inside sentences; one organisation under two names; a province-level
+	// unit without an English name is warned of.
+	s = busyWeek(3)
+	s.InfectedHosts.Conficker = 0
+	s.InfectedHosts.TopProvinces = []store.NameCount{{Name: "新疆生产建设兵团", Count: 3}}
+	s.Vulnerabilities.Medium, s.Vulnerabilities.Low = 0, 0
+	s.Vulnerabilities.ByObject = map[string]int{"os": 2} // of 9 records, 2 classified
+	s.Phishing.Pages, s.Phishing.IPs, s.Phishing.PagesPerIP = 1, 3, stats.Ratio(1, 3)
+	s.Phishing.TopTargets = []store.NameCount{{Name: "中国工商银行", Count: 2}, {Name: "工商银行", Count: 1}}
+	s.Incidents.AppPlatforms = 0
+	s.MalwareSites.Domains, s.MalwareSites.IPURLs = 0, 3
+	en := compose(s, "en", Options{})
+	got := text(en)
+	for _, want := range []string{"and none infected with the Conficker worm", "collected 9 new vulnerabilities, all high-severity.",
+		"By affected object, operating systems accounted for the most.", "The organisation most impersonated was ICBC.",
+		" It took down 3 malicious URLs spreading mobile malware.", "found them on 3 IP addresses.",
+		"All of the sites were reached directly by IP address (3 addresses).", "The phishing pages used 3 domains and 3 IP addresses."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("en lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "per IP address") || strings.Contains(got, "All of them affected") {
+		t.Errorf("en says pages per address below one, or all of them of a partial class:\n%s", got)
+	}
+	warned := false
+	for _, w := range en.Warnings {
+		warned = warned || w.Metric == "infected_hosts.top_provinces" && strings.Contains(w.EN, "新疆生产建设兵团")
+	}
+	if !warned {
+		t.Errorf("no warning of a province without an English name: %+v", en.Warnings)
+	}
+	zhText := text(compose(s, "zh", Options{}))
+	for _, want := range []string{"排名第一的省份是新疆生产建设兵团。", "本周CNVD发布的网络安全漏洞中，操作系统漏洞占比最高。",
+		"共处理传播移动互联网恶意代码的恶意URL链接3个。", "放马站点均通过IP直接访问，涉及3个IP。"} {
+		if !strings.Contains(zhText, want) {
+			t.Errorf("zh lacks %q:\n%s", want, zhText)
+		}
+	}
+	if strings.Contains(zhText, "约0个") || strings.Contains(zhText, "协调0个") {
+		t.Errorf("zh states a zero it need not:\n%s", zhText)
+	}
+}

@@ -38,7 +38,7 @@ type phrasebook interface {
 	websiteDetail(p websitesPlan) string
 	targets(names []string) string
 	vulnCounts(v stats.Vulnerabilities) string
-	vulnObjects(objects []string) string
+	vulnObjects(p vulnsPlan) string
 	incidentsOpened(opened int) string
 	incidentsHandled(p incidentsPlan) string
 
@@ -53,7 +53,7 @@ type phrasebook interface {
 	// The infographic's cards: a count as a tile prints it, how it moved, the rating as a
 	// word, and short notes.
 	tileNumber(n int) string
-	tileChange(prev int, c *stats.Tenths, thin bool) string
+	tileChange(d delta) string
 	level(l string) string
 	threatsNote(threats []string) string
 	vulnLevelNote(level string) string
@@ -107,12 +107,60 @@ type sitesPlan struct {
 	reach string // a reach constant, or "" when the counts say nothing of it
 }
 
+// delta is how a count moved on last week, for a sentence or a tile to say.
+type delta struct {
+	cur, prev int
+	pct       *stats.Tenths // nil: nothing to compare with
+	thin      bool          // the change is beyond the policy's bound: state both numbers
+}
+
+// Ways a count moved (delta.way).
+const (
+	wayNone   = ""       // not compared
+	wayThin   = "thin"   // both numbers, no percentage
+	waySame   = "same"   // exactly last week's
+	wayNearly = "nearly" // changed by less than 0.05%: the percentage rounds to 0.0
+	wayUp     = "up"
+	wayDown   = "down"
+)
+
+func newDelta(cur, prev int, v voice) delta {
+	c := stats.Change(cur, prev)
+	return delta{cur: cur, prev: prev, pct: c, thin: !v.plausible(c)}
+}
+
+func (d delta) way() string {
+	switch {
+	case d.pct == nil:
+		return wayNone
+	case d.thin:
+		return wayThin
+	case d.cur == d.prev:
+		return waySame
+	case *d.pct == 0:
+		return wayNearly
+	case *d.pct > 0:
+		return wayUp
+	}
+	return wayDown
+}
+
+// abs is the size of the change, in tenths of a percent.
+func (d delta) abs() stats.Tenths {
+	if d.pct == nil || *d.pct >= 0 {
+		if d.pct == nil {
+			return 0
+		}
+		return *d.pct
+	}
+	return -*d.pct
+}
+
 // shareFact is the government share of defaced or backdoored sites and how it moved.
 type shareFact struct {
-	gov, prev int
-	pct       stats.Tenths
-	change    *stats.Tenths // nil: nothing to compare with
-	thin      bool          // the change is beyond the policy's bound: state both numbers
+	gov   int
+	pct   stats.Tenths
+	moved delta
 }
 
 type phishingFact struct {
@@ -132,6 +180,9 @@ type vulnsPlan struct {
 	noData  bool
 	v       stats.Vulnerabilities
 	objects []string // affected-object classes, most first, at most three
+	// allClassified: every record has an affected-object class, so one class can be said to
+	// be all of them.
+	allClassified bool
 }
 
 type incidentsPlan struct {
@@ -231,7 +282,7 @@ func planWebsites(s *stats.Week, v voice) websitesPlan {
 		if x.Total == 0 {
 			return nil
 		}
-		f := &shareFact{gov: x.Gov, prev: x.PrevGov, change: x.GovWoWPct, thin: !v.plausible(x.GovWoWPct)}
+		f := &shareFact{gov: x.Gov, moved: newDelta(x.Gov, x.PrevGov, v)}
 		if x.GovPct != nil {
 			f.pct = *x.GovPct
 		}
@@ -239,7 +290,10 @@ func planWebsites(s *stats.Week, v voice) websitesPlan {
 	}
 	p.defacedGov, p.backdoorGov = share(d), share(b)
 	if ph.Pages > 0 {
-		p.phishing = &phishingFact{domains: ph.Domains, ips: ph.IPs, perIP: ph.PagesPerIP}
+		p.phishing = &phishingFact{domains: ph.Domains, ips: ph.IPs}
+		if ph.PagesPerIP != nil && *ph.PagesPerIP >= 1 { // fewer than one page per address says nothing
+			p.phishing.perIP = ph.PagesPerIP
+		}
 	}
 	return p
 }
@@ -250,7 +304,11 @@ func planVulns(s *stats.Week) vulnsPlan {
 		return vulnsPlan{noData: true}
 	}
 	objs, _ := firstN(objectOrder(v.ByObject), 3)
-	return vulnsPlan{v: v, objects: objs}
+	classified := 0
+	for _, n := range v.ByObject {
+		classified += n
+	}
+	return vulnsPlan{v: v, objects: objs, allClassified: classified == v.Total}
 }
 
 func planIncidents(s *stats.Week) incidentsPlan {
@@ -331,7 +389,7 @@ func (p plan) sections(t phrasebook, figs []Figure) []Section {
 	if !v.NoData {
 		v.Paragraphs = []string{t.vulnCounts(p.vulns.v)}
 		if len(p.vulns.objects) > 0 {
-			v.Paragraphs = append(v.Paragraphs, t.vulnObjects(p.vulns.objects))
+			v.Paragraphs = append(v.Paragraphs, t.vulnObjects(p.vulns))
 		}
 		v.Figures = fig(FigSeverity, FigObject)
 	}

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"fmt"
 
+	"sitrep/internal/enrich"
 	"sitrep/internal/stats"
 )
 
@@ -63,6 +64,14 @@ func warnings(s *stats.Week, history []WeekCount, v voice) []Warning {
 			EN: fmt.Sprintf("%s went from %d last week to %d (%s%%), beyond the plausible change (±%g%%, policy changes.max_change_pct): the bulletin states both numbers, not the percentage; check that last week's data is complete",
 				enName, c.prev, c.cur, signed(*ch), pol.Changes.MaxPct),
 		})
+	}
+	for _, name := range topNames(s.InfectedHosts.TopProvinces, 3) {
+		if hasHan(enrich.ProvinceEnglish(name)) {
+			out = append(out, Warning{Metric: "infected_hosts.top_provinces",
+				ZH: fmt.Sprintf("英文版没有“%s”的英文名称，只能照印中文：该地区不是sitrep所知的省级行政区", name),
+				EN: fmt.Sprintf("the English edition has no English name for the province %q and would print it in Chinese: it is not a province-level division sitrep knows", name),
+			})
+		}
 	}
 	for _, name := range topNames(s.Phishing.TopTargets, 3) {
 		if _, ok := v.nameTable().english(name); !ok {

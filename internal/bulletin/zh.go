@@ -28,16 +28,18 @@ func (zh) tileNumber(n int) string {
 	return fmt.Sprint(n)
 }
 
-func (zh) tileChange(prev int, c *stats.Tenths, thin bool) string {
-	switch {
-	case c == nil:
+func (zh) tileChange(d delta) string {
+	switch d.way() {
+	case wayNone:
 		return ""
-	case thin:
-		return fmt.Sprintf("上周%d", prev)
-	case *c > 0:
-		return "较上周 ▲" + c.String() + "%"
-	case *c < 0:
-		return "较上周 ▼" + (-*c).String() + "%"
+	case wayThin:
+		return fmt.Sprintf("上周%d", d.prev)
+	case wayUp:
+		return "较上周 ▲" + d.abs().String() + "%"
+	case wayDown:
+		return "较上周 ▼" + d.abs().String() + "%"
+	case wayNearly:
+		return "与上周基本持平"
 	}
 	return "与上周持平"
 }
@@ -70,18 +72,20 @@ func (zh) count(n int) string {
 	return fmt.Sprint(n)
 }
 
-// change says how a count moved against last week's prev, as the published issues do; no
-// clause when last week had nothing to compare with; both numbers when thin.
-func (zh) change(prev int, c *stats.Tenths, thin bool) string {
-	switch {
-	case c == nil:
+// change says how a count moved on last week, as the published issues do; no clause when
+// last week had nothing to compare with; both numbers when thin.
+func (zh) change(d delta) string {
+	switch d.way() {
+	case wayNone:
 		return ""
-	case thin:
-		return fmt.Sprintf("，上周为%d个", prev)
-	case *c > 0:
-		return "，较上周环比上升了" + c.String() + "%"
-	case *c < 0:
-		return "，较上周环比下降了" + (-*c).String() + "%"
+	case wayThin:
+		return fmt.Sprintf("，上周为%d个", d.prev)
+	case wayUp:
+		return "，较上周环比上升了" + d.abs().String() + "%"
+	case wayDown:
+		return "，较上周环比下降了" + d.abs().String() + "%"
+	case wayNearly:
+		return "，与上周基本持平"
 	}
 	return "，与上周持平"
 }
@@ -173,9 +177,13 @@ func (z zh) movement(p movePlan) string {
 	return lead + strings.Join(parts, "，") + "。"
 }
 
+// is writes "为1234", or for a rounded count "约为18.4万" (never "为约").
+func (z zh) is(n int) string {
+	return strings.Replace("为"+z.count(n), "为约", "约为", 1)
+}
+
 func (z zh) hosts(h stats.InfectedHosts) string {
-	total := "为" + z.count(h.Total) // "为1234" or "为约18.4万", written "约为18.4万"
-	total = strings.Replace(total, "为约", "约为", 1)
+	total := z.is(h.Total)
 	return fmt.Sprintf("本周境内感染网络病毒的主机数量%s个，其中包括境内被木马或被僵尸程序控制的主机%s以及境内感染飞客（conficker）蠕虫的主机%s。",
 		total, z.count(h.TrojanBotnet), z.count(h.Conficker))
 }
@@ -184,6 +192,9 @@ func (z zh) hosts(h stats.InfectedHosts) string {
 var zhSmall = []string{"零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十"}
 
 func (z zh) provinces(top []string) string {
+	if len(top) == 1 {
+		return "木马或僵尸程序受控主机数量排名第一的省份是" + top[0] + "。"
+	}
 	return fmt.Sprintf("木马或僵尸程序受控主机数量排名前%s位的省份分别是%s。", zhSmall[len(top)], z.list(top, "和"))
 }
 
@@ -223,7 +234,11 @@ func (z zh) malwareSites(m sitesPlan) string {
 	case reachMostly:
 		p += fmt.Sprintf("根据对放马URL的分析发现，大部分放马站点是通过域名访问，而通过IP直接访问的涉及%d个IP。", m.IPURLs)
 	case reachIPs:
-		p += fmt.Sprintf("根据对放马URL的分析发现，通过IP直接访问的放马站点涉及%d个IP，不少于通过域名访问的%d个域名。", m.IPURLs, m.Domains)
+		if m.Domains == 0 {
+			p += fmt.Sprintf("根据对放马URL的分析发现，放马站点均通过IP直接访问，涉及%d个IP。", m.IPURLs)
+		} else {
+			p += fmt.Sprintf("根据对放马URL的分析发现，通过IP直接访问的放马站点涉及%d个IP，不少于通过域名访问的%d个域名。", m.IPURLs, m.Domains)
+		}
 	}
 	return p
 }
@@ -240,10 +255,10 @@ func (z zh) websiteCounts(defaced, backdoored, pages int) string {
 func (z zh) websiteDetail(w websitesPlan) string {
 	var parts []string
 	if d := w.defacedGov; d != nil {
-		parts = append(parts, fmt.Sprintf("本周境内被篡改的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", d.gov, d.pct, z.change(d.prev, d.change, d.thin)))
+		parts = append(parts, fmt.Sprintf("本周境内被篡改的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", d.gov, d.pct, z.change(d.moved)))
 	}
 	if b := w.backdoorGov; b != nil {
-		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", b.gov, b.pct, z.change(b.prev, b.change, b.thin)))
+		parts = append(parts, fmt.Sprintf("境内被植入后门的政府网站（GOV类）数量为%d个（约占境内%s%%）%s", b.gov, b.pct, z.change(b.moved)))
 	}
 	if p := w.phishing; p != nil {
 		q := fmt.Sprintf("针对境内网站的仿冒页面涉及域名%d个，IP地址%d个", p.domains, p.ips)
@@ -269,23 +284,25 @@ func (zh) vulnCounts(v stats.Vulnerabilities) string {
 		v.Total, v.High, v.Medium, v.Low, v.Level)
 }
 
-func (zh) vulnObjects(objs []string) string {
+func (zh) vulnObjects(p vulnsPlan) string {
 	var names []string
-	for _, o := range objs {
+	for _, o := range p.objects {
 		names = append(names, zhObjects[o]+"漏洞")
 	}
 	const lead, more = "本周CNVD发布的网络安全漏洞中，", "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
-	switch len(names) {
-	case 1:
+	switch {
+	case len(names) == 1 && p.allClassified:
 		return "本周CNVD发布的网络安全漏洞均为" + names[0] + "。" + more
-	case 2:
+	case len(names) == 1:
+		return lead + names[0] + "占比最高。" + more
+	case len(names) == 2:
 		return lead + names[0] + "占比最高，其次是" + names[1] + "。" + more
 	}
 	return lead + names[0] + "占比最高，其次是" + names[1] + "和" + names[2] + "。" + more
 }
 
 var zhPartners = map[string]string{
-	"telecom": "基础电信企业", "cloud": "云服务商", "registrar": "域名注册服务机构", "app_store": "应用商店",
+	"telecom": "基础电信运营企业", "cloud": "云服务商", "registrar": "域名注册服务机构", "app_store": "应用商店",
 	"branch": "各省分中心", "international": "国际合作组织",
 }
 
@@ -306,8 +323,11 @@ func (z zh) incidentsHandled(in incidentsPlan) string {
 	if in.phishing > 0 {
 		p += fmt.Sprintf("其中，协调境内外域名注册机构、境外CERT等机构重点处理%d起仿冒投诉事件。", in.phishing)
 	}
-	if in.apps {
+	switch {
+	case in.apps && in.appPlatforms > 0:
 		p += fmt.Sprintf("协调%d个提供恶意移动应用程序下载服务的平台开展移动互联网恶意代码处理工作，共处理传播移动互联网恶意代码的恶意URL链接%d个。", in.appPlatforms, in.appURLs)
+	case in.apps:
+		p += fmt.Sprintf("共处理传播移动互联网恶意代码的恶意URL链接%d个。", in.appURLs)
 	}
 	return p
 }
@@ -334,7 +354,7 @@ var zhLabels = map[string]string{
 	"card_backdoored": "境内被植入后门网站", "card_backdoored_gov": "其中政府网站", "card_phishing_ips": "仿冒页面IP",
 	"card_handled": "处理网络安全事件（起）", "card_cross_border": "跨境事件（起）", "card_phishing_complaints": "仿冒投诉事件（起）",
 	"card_app_urls": "恶意移动应用URL", "map_caption": "木马或僵尸程序受控主机在我国大陆的分布",
-	"card_rating": "互联网网络安全态势整体评价",
+	"card_rating": "互联网网络安全态势整体评价", "unit_trojan": "受控主机数量（个）",
 }
 
 func (zh) label(k string) string { return zhLabels[k] }
@@ -370,13 +390,13 @@ func zhUnit(metric string) string {
 func (z zh) move(m moveFact) string {
 	u := zhUnit(m.metric)
 	if m.thin {
-		return fmt.Sprintf("%s为%s%s，上周为%s%s。", zhMetrics[m.metric], z.count(m.cur), u, z.count(m.prev), u)
+		return fmt.Sprintf("%s%s%s，上周为%s%s。", zhMetrics[m.metric], z.is(m.cur), u, z.count(m.prev), u)
 	}
 	dir, c := "上升", m.change
 	if c < 0 {
 		dir, c = "下降", -c
 	}
-	return fmt.Sprintf("%s为%s%s，较上周%s%s%%。", zhMetrics[m.metric], z.count(m.cur), u, dir, c)
+	return fmt.Sprintf("%s%s%s，较上周%s%s%%。", zhMetrics[m.metric], z.is(m.cur), u, dir, c)
 }
 
 func (z zh) extreme(metric string, cur int, high bool, weeks int) string {
@@ -384,5 +404,5 @@ func (z zh) extreme(metric string, cur int, high bool, weeks int) string {
 	if !high {
 		which = "最低"
 	}
-	return fmt.Sprintf("%s为%s%s，为近%d周%s。", zhMetrics[metric], z.count(cur), zhUnit(metric), weeks, which)
+	return fmt.Sprintf("%s%s%s，为近%d周%s。", zhMetrics[metric], z.is(cur), zhUnit(metric), weeks, which)
 }

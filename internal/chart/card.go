@@ -147,11 +147,14 @@ func drawCard(c draw.Canvas, f bulletin.Figure) error {
 			value := textStyle(20)
 			value.Color = inkDark
 			value.XAlign, value.YAlign = draw.XCenter, draw.YBottom
-			c.FillText(value, vg.Point{X: cx, Y: y1 - cardTile*0.52}, t.Value)
+			c.FillText(value, vg.Point{X: cx, Y: y1 - cardTile*0.48}, t.Value)
 			label := textStyle(9)
+			if label.Width(t.Label) > tw*0.92 { // a long label gets a smaller face, not the tile's edge
+				label = textStyle(8)
+			}
 			label.Color = quietGrey
 			label.XAlign, label.YAlign = draw.XCenter, draw.YBottom
-			c.FillText(label, vg.Point{X: cx, Y: y1 - cardTile*0.74}, t.Label)
+			c.FillText(label, vg.Point{X: cx, Y: y1 - cardTile*0.70}, t.Label)
 			if t.Change != "" {
 				ch := textStyle(9)
 				ch.XAlign, ch.YAlign = draw.XCenter, draw.YBottom
@@ -163,7 +166,7 @@ func drawCard(c draw.Canvas, f bulletin.Figure) error {
 				default:
 					ch.Color = quietGrey
 				}
-				c.FillText(ch, vg.Point{X: cx, Y: y1 - cardTile*0.96}, t.Change)
+				c.FillText(ch, vg.Point{X: cx, Y: y1 - cardTile*0.91}, t.Change)
 			}
 		}
 		rows := (n + cols - 1) / cols

@@ -86,6 +86,14 @@ func mapClasses(top int) []int {
 	}
 }
 
+// classLabel names a class of counts: "1–2,000", or "3" where it holds one value.
+func classLabel(low, high int) string {
+	if low == high {
+		return number(high)
+	}
+	return number(low) + "–" + number(high)
+}
+
 // drawMap draws a figure of counts by province (kind "map") as a map of China: each province
 // in the colour of its class, those with nothing counted in grey, the 南海诸岛 inset, and a
 // legend of the classes under the figure's unit.
@@ -177,7 +185,7 @@ func drawMap(c draw.Canvas, f bulletin.Figure) error {
 		rows = append(rows, struct {
 			c    color.Color
 			text string
-		}{mapRamp[i], number(low) + "–" + number(b)})
+		}{mapRamp[i], classLabel(low, b)})
 		low = b + 1
 	}
 	for i := len(rows) - 1; i >= 0; i-- {

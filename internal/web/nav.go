@@ -25,10 +25,11 @@ type navBar struct {
 	Other      string // the page in the other language; empty where it is not published
 	OtherLang  string
 	Downloads  []navLink
+	Archive    string // the archive in the page's language
 }
 
 var navTemplate = template.Must(template.New("nav").Parse(`<nav id="issue-nav" aria-label="{{.W.Archive}}" style="max-width:720px;margin:0 auto;padding:10px 20px;font-size:14px;line-height:1.8;display:flex;flex-wrap:wrap;gap:4px 16px;font-family:'Noto Sans CJK SC',sans-serif">
-<a href="/">{{.W.Archive}}</a>
+<a href="{{.Archive}}">{{.W.Archive}}</a>
 {{- if .Prev}}
 <a href="{{.Prev}}" rel="prev">← {{.W.Previous}}</a>
 {{- end}}
@@ -67,7 +68,10 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	}
 	i += len("<body>")
 	other := map[string]string{"zh": "en", "en": "zh"}[q.lang]
-	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other}
+	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other, Archive: "/"}
+	if q.lang == "en" {
+		bar.Archive = "/?lang=en"
+	}
 
 	weeks, err := s.publishedWeeks(ctx, q.lang, "html")
 	if err != nil {

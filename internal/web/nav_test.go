@@ -64,7 +64,7 @@ func TestNavigation(t *testing.T) {
 			[]string{"Markdown"}},
 		{"/bulletins/2024-W07", []string{`href="/bulletins/2024-W08" rel="next"`}, []string{`rel="prev"`, "English", "PDF"}},
 		{"/bulletins/2024-W09?lang=en", []string{`href="/bulletins/2024-W08?lang=en" rel="prev"`, `href="/bulletins/2024-W09" hreflang="zh" lang="zh">中文<`,
-			`href="/api/v1/bulletins/2024-W09?format=md&amp;lang=en">Markdown<`, "All issues", "Previous issue"}, []string{`rel="next"`, "PDF"}},
+			`href="/api/v1/bulletins/2024-W09?format=md&amp;lang=en">Markdown<`, `<a href="/?lang=en">All issues</a>`, "Previous issue"}, []string{`rel="next"`, "PDF"}},
 		{"/bulletins/2024-W08?lang=en", []string{`href="/bulletins/2024-W09?lang=en" rel="next"`}, []string{`rel="prev"`}},
 	} {
 		code, _, body := get(t, ts.URL+tc.path)
@@ -117,12 +117,24 @@ func TestArchive(t *testing.T) {
 	w09, w08 := items[0][0], items[1][0]
 	for _, want := range []string{`<a href="/bulletins/2024-W09">zh title of 2024-W09</a>`, `<a href="/bulletins/2024-W09?lang=en" lang="en" hreflang="en">en title of 2024-W09</a>`,
 		"2024-W09-start – 2024-W09-end", `态势评价 <b class="rating">良</b> <span lang="en">(good)</span>`, "发布于 2024-03-04",
-		`href="/api/v1/bulletins/2024-W09?format=pdf&amp;lang=en" lang="en">English PDF</a>`} {
+		`href="/api/v1/bulletins/2024-W09?format=pdf&amp;lang=en">English PDF</a>`} {
 		if !strings.Contains(w09, want) {
 			t.Errorf("2024-W09 lacks %s:\n%s", want, w09)
 		}
 	}
 	if strings.Contains(w09, `format=pdf">PDF`) || strings.Contains(w08, "English") || !strings.Contains(w08, `format=pdf">PDF`) {
 		t.Errorf("PDF or English links where none was published:\n%s\n%s", w09, w08)
+	}
+	// In English: the issues published in English, their Chinese edition beside them.
+	_, _, page = get(t, ts.URL+"/?lang=en")
+	items = regexp.MustCompile(`(?s)<li id="issue-(\S+?)".*?</li>`).FindAllStringSubmatch(page, -1)
+	if !strings.Contains(page, `<html lang="en">`) || len(items) != 1 || items[0][1] != "2024-W09" {
+		t.Fatalf("English archive: %q", items)
+	}
+	for _, want := range []string{`<a href="/bulletins/2024-W09?lang=en">en title of 2024-W09</a>`, `<a href="/bulletins/2024-W09" lang="zh" hreflang="zh">zh title of 2024-W09</a>`,
+		`Rated <b class="rating">good</b>`, `format=pdf&amp;lang=en">PDF</a>`, `<a href="/" hreflang="zh" lang="zh">中文</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("English archive lacks %s:\n%s", want, page)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -301,6 +302,12 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		return
 	}
 	rend, code, msg := s.find(r.Context(), a, q)
+	if code == http.StatusUnauthorized && who.role == "" && isPage(r, format) {
+		// A reader of the site, not a program with a token: an issue not published is not
+		// there.
+		notPublished(w, q)
+		return
+	}
 	if code == http.StatusUnauthorized && s.Render != nil {
 		if who.may(w, auth.Editor) {
 			s.live(w, r, a, q, format)
@@ -321,9 +328,35 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 	}
 	w.Header().Set("Content-Type", contentTypes[format])
 	w.Header().Set("Last-Modified", rend.PublishedAt.UTC().Format(http.TimeFormat))
-	// The issue never changes, but its page's navigation does when the next one is published.
-	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// The issue never changes, but its page's navigation does when the next one is
+	// published: pages are kept for minutes, downloads for an hour.
+	if isPage(r, format) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+	}
 	w.Write(content)
+}
+
+var notPublishedTemplate = template.Must(template.New("404").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Text}}</title></head>
+<body style="max-width:720px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
+<p>{{.Text}}</p><p><a href="{{.Archive}}">{{.All}}</a></p>
+</body></html>
+`))
+
+// notPublished answers a reader who asked for the page of an issue that is not published.
+func notPublished(w http.ResponseWriter, q request) {
+	words := bulletin.WordsIn(q.lang)
+	page := struct{ Lang, Text, Archive, All string }{"zh-CN", q.week + " 尚未发布。", "/", words.Archive}
+	if q.lang == "en" {
+		page = struct{ Lang, Text, Archive, All string }{"en", q.week + " is not published.", "/?lang=en", words.Archive}
+	}
+	var buf bytes.Buffer
+	notPublishedTemplate.Execute(&buf, page)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write(buf.Bytes())
 }
 
 // isPage tells whether a request is for a bulletin page of the site, which opens with a
@@ -430,29 +463,38 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 }
 
 var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="{{.HTMLLang}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>网络安全信息与动态周报</title>
-<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="网络安全信息与动态周报"></head>
+<title>{{.L.Name}}</title>
+<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{.L.Name}}"></head>
 <body style="max-width:760px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
-<h1 style="font-size:22px">网络安全信息与动态周报</h1>
-{{- if .}}
+<p style="text-align:right;font-size:14px;margin:0"><a href="{{.L.OtherHref}}" hreflang="{{.L.Other}}" lang="{{.L.Other}}">{{.L.OtherName}}</a></p>
+<h1 style="font-size:22px">{{.L.Name}}</h1>
+{{- if .Rows}}
 <ul id="issues" style="list-style:none;padding:0">
-{{- range .}}
+{{- range .Rows}}
 <li id="issue-{{.Week}}" style="margin:0 0 14px;padding-bottom:10px;border-bottom:1px solid #eee">
-<strong><a href="/bulletins/{{.Week}}">{{.Title}}</a></strong>
-{{- if .EnTitle}}<br><a href="/bulletins/{{.Week}}?lang=en" lang="en" hreflang="en">{{.EnTitle}}</a>{{end}}
-<br><span style="color:#555;font-size:14px">{{.Start}} – {{.End}}{{if .Level}} · 态势评价 <b class="rating">{{.Level}}</b> <span lang="en">({{.LevelEN}})</span>{{end}} · 发布于 {{.Published}}</span>
-<br><span style="font-size:14px">{{if .PDF}}<a href="/api/v1/bulletins/{{.Week}}?format=pdf">PDF</a> · {{end}}<a href="/api/v1/bulletins/{{.Week}}?format=md">Markdown</a>{{if .EnPDF}} · <a href="/api/v1/bulletins/{{.Week}}?format=pdf&amp;lang=en" lang="en">English PDF</a>{{end}}{{if .EnTitle}} · <a href="/api/v1/bulletins/{{.Week}}?format=md&amp;lang=en" lang="en">English Markdown</a>{{end}} · <a href="/api/v1/stats/{{.Week}}">统计数据 JSON</a></span>
+<strong><a href="{{.Href}}">{{.Title}}</a></strong>
+{{- if .OtherTitle}}<br><a href="{{.OtherHref}}" lang="{{$.L.Other}}" hreflang="{{$.L.Other}}">{{.OtherTitle}}</a>{{end}}
+<br><span style="color:#555;font-size:14px">{{.Start}} – {{.End}}{{if .Level}} · {{$.L.Rating}} <b class="rating">{{.Level}}</b>{{if .LevelAlt}} <span lang="{{$.L.Other}}">({{.LevelAlt}})</span>{{end}}{{end}} · {{$.L.Published}} {{.Published}}</span>
+<br><span style="font-size:14px">{{range $i, $d := .Downloads}}{{if $i}} · {{end}}<a href="{{$d.Href}}">{{$d.Name}}</a>{{end}}</span>
 </li>
 {{- end}}
 </ul>
 {{- else}}
-<p>尚未发布任何一期。No issue has been published yet.</p>
+<p>{{.L.None}}</p>
 {{- end}}
 <p><a href="/feed.atom">Atom</a></p>
 </body></html>
 `))
+
+// archiveWords are the archive page's words in each language.
+var archiveWords = map[string]struct {
+	Name, Rating, Published, None, Other, OtherName, OtherHref, Stats string
+}{
+	"zh": {"网络安全信息与动态周报", "态势评价", "发布于", "尚未发布任何一期。", "en", "English", "/?lang=en", "统计数据 JSON"},
+	"en": {"Weekly Network Security Bulletin", "Rated", "published", "No issue has been published yet.", "zh", "中文", "/", "Statistics (JSON)"},
+}
 
 // issueFacts are what the archive shows of a published issue beyond its title, read from its
 // frozen JSON once: it never changes.
@@ -491,51 +533,96 @@ func (s *Server) facts(ctx context.Context, week string) (issueFacts, error) {
 	return f, nil
 }
 
+// archive lists the published issues, newest first, in the language asked for (?lang=en;
+// Chinese by default): each with its dates, rating, publication day, the issue in the other
+// language, and its downloads, a PDF only where one was published.
 func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	issues, err := s.Store.PublishedIssues(ctx, "zh", "html", 0)
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "zh"
+	}
+	if lang != "zh" && lang != "en" {
+		jsonError(w, http.StatusBadRequest, "lang is zh or en")
 		return
 	}
-	titles := map[string]string{}
-	pdf := map[string]map[string]bool{"zh": {}, "en": {}}
-	en, err := s.Store.PublishedIssues(ctx, "en", "html", 0)
-	for _, lang := range []string{"zh", "en"} {
-		if err != nil {
-			break
-		}
-		var ps []store.Rendering
-		ps, err = s.Store.PublishedIssues(ctx, lang, "pdf", 0)
-		for _, p := range ps {
-			pdf[lang][p.Week] = true
-		}
-	}
+	words := archiveWords[lang]
+	other := words.Other
+	fail := func(err error) { jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error()) }
+	issues, err := s.Store.PublishedIssues(ctx, lang, "html", 0)
 	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+		fail(err)
 		return
 	}
-	for _, e := range en {
-		titles[e.Week] = e.Title
+	others, err := s.Store.PublishedIssues(ctx, other, "html", 0)
+	if err != nil {
+		fail(err)
+		return
+	}
+	otherTitle := map[string]string{}
+	for _, o := range others {
+		otherTitle[o.Week] = o.Title
+	}
+	has := map[string]map[string]bool{} // lang.format → weeks
+	for _, l := range []string{lang, other} {
+		for _, f := range []string{"pdf", "md"} {
+			rs, err := s.Store.PublishedIssues(ctx, l, f, 0)
+			if err != nil {
+				fail(err)
+				return
+			}
+			has[l+"."+f] = map[string]bool{}
+			for _, r := range rs {
+				has[l+"."+f][r.Week] = true
+			}
+		}
 	}
 	type row struct {
 		store.Rendering
 		issueFacts
-		EnTitle, LevelEN, Published string
-		PDF, EnPDF                  bool // linked only where the issue was published with one
+		Href, OtherTitle, OtherHref, LevelAlt, Published string
+		Downloads                                        []navLink
 	}
-	rows := make([]row, len(issues))
-	for i, is := range issues {
+	page := struct {
+		HTMLLang string
+		L        any
+		Rows     []row
+	}{HTMLLang: map[string]string{"zh": "zh-CN", "en": "en"}[lang], L: words}
+	for _, is := range issues {
 		f, err := s.facts(ctx, is.Week)
 		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+			fail(err)
 			return
 		}
-		rows[i] = row{Rendering: is, issueFacts: f, EnTitle: titles[is.Week], LevelEN: bulletin.EnglishLevel(f.Level),
-			Published: is.PublishedAt.In(s.zone()).Format(time.DateOnly), PDF: pdf["zh"][is.Week], EnPDF: pdf["en"][is.Week]}
+		rw := row{Rendering: is, issueFacts: f, Href: pageAddress(is.Week, lang, event.Clear),
+			Published: is.PublishedAt.In(s.zone()).Format(time.DateOnly)}
+		if t := otherTitle[is.Week]; t != "" {
+			rw.OtherTitle, rw.OtherHref = t, pageAddress(is.Week, other, event.Clear)
+		}
+		if lang == "en" {
+			rw.Level = bulletin.EnglishLevel(f.Level)
+		} else if f.Level != "" {
+			rw.LevelAlt = bulletin.EnglishLevel(f.Level)
+		}
+		download := func(l, format, name string) {
+			if has[l+"."+format][is.Week] {
+				v := url.Values{"format": {format}}
+				if l != "zh" {
+					v.Set("lang", l)
+				}
+				rw.Downloads = append(rw.Downloads, navLink{name, "/api/v1/bulletins/" + is.Week + "?" + v.Encode()})
+			}
+		}
+		otherName := map[string]string{"en": "English ", "zh": "中文 "}[other]
+		download(lang, "pdf", "PDF")
+		download(lang, "md", "Markdown")
+		download(other, "pdf", otherName+"PDF")
+		download(other, "md", otherName+"Markdown")
+		rw.Downloads = append(rw.Downloads, navLink{words.Stats, "/api/v1/stats/" + is.Week})
+		page.Rows = append(page.Rows, rw)
 	}
 	var buf bytes.Buffer
-	if err := archiveTemplate.Execute(&buf, rows); err != nil {
+	if err := archiveTemplate.Execute(&buf, page); err != nil {
 		jsonError(w, http.StatusInternalServerError, "write the archive: "+err.Error())
 		return
 	}

@@ -85,7 +85,9 @@ func TestSite(t *testing.T) {
 		{"/", "text/html", 200, `href="/bulletins/2024-W09">网络安全信息与动态周报2024年第9期（2月26日-3月3日）</a>`},
 		{"/bulletins/2024-W09", "text/html", 200, "本周事件处理情况"},
 		{"/bulletins/2024-W09?lang=en", "text/html", 200, "Weekly Network Security Bulletin, 2024 No. 9"},
-		{"/bulletins/2024-W08", "application/json", 401, "2024-W08 is not published"},
+		{"/bulletins/2024-W08", "text/html", 404, "2024-W08 尚未发布。"}, // a reader is told, in a page
+		{"/bulletins/2024-W08?lang=en", "text/html", 404, `2024-W08 is not published.</p><p><a href="/?lang=en">All issues</a>`},
+		{"/api/v1/bulletins/2024-W08", "application/json", 401, "2024-W08 is not published"}, // a program may bring a token
 		{"/bulletins/2024-W99", "application/json", 400, "ISO year 2024 has weeks 1 to 52"},
 		{"/bulletins/2024-W09?lang=fr", "application/json", 400, "lang is zh or en"},
 		{"/api/v1/bulletins/2024-W09", "text/markdown", 200, "# 网络安全信息与动态周报2024年第9期"},
