@@ -46,7 +46,10 @@ func read(t testing.TB, path string) (parsed, error) {
 			return out, err
 		}
 		c.PadShortRows = true
-		fd := feed.Match(c.Header())
+		fd, err := feed.Match(path, c.Header())
+		if err != nil {
+			return out, err
+		}
 		if fd == nil {
 			return out, errors.New("no feed matches " + strings.Join(c.Header(), ","))
 		}
@@ -84,7 +87,15 @@ func read(t testing.TB, path string) (parsed, error) {
 
 // TestGolden reads testdata/<feed>/input.* and compares with want.json (-update rewrites it).
 func TestGolden(t *testing.T) {
-	inputs, _ := filepath.Glob(filepath.Join("testdata", "*", "input.*"))
+	// Each directory holds one input: input.*, or a file under the name its source gives it
+	// (a Shadowserver report is read as the report its name says).
+	all, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
+	var inputs []string
+	for _, in := range all {
+		if filepath.Base(in) != "want.json" {
+			inputs = append(inputs, in)
+		}
+	}
 	if len(inputs) < 8 {
 		t.Fatalf("%d golden inputs", len(inputs))
 	}
@@ -138,7 +149,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("feed %q is not listed properly", f.Name)
 		}
 	}
-	if feed.Match([]string{"time", "kind"}) != nil {
-		t.Error("a native header matched a feed")
+	if f, err := feed.Match("events.csv", []string{"time", "kind"}); f != nil || err != nil {
+		t.Errorf("a native header matched a feed: %v %v", f, err)
 	}
 }

@@ -5,6 +5,7 @@
 package feed
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -17,26 +18,46 @@ type Feed struct {
 	Name string
 	// Target is the native format the rows become.
 	Target native.Format
+	// Kind is the kind of event every row is, for feeds of events.
+	Kind string
 	// Columns must all be in the header for the feed to be recognised; Without must not be.
 	Columns, Without []string
 	// Map fills the native fields (by name) from a source row's fields (by column name).
 	Map func(get func(col string) string, set func(field, value string))
+	// Shared, where set, says that other report types have the same columns, so a file is
+	// read as this feed only when its name or the caller says which report it is.
+	Shared string
+}
+
+// Fits tells whether a header has the feed's columns.
+func (f *Feed) Fits(header []string) bool {
+	return containsAll(header, f.Columns) && !containsAny(header, f.Without)
 }
 
 // Feeds lists every tabular feed sitrep reads, most specific first.
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
-	shadowserverCompromised, zoneH, phishTank, urlhaus,
+	shadowserverCompromised, zoneH, phishTank, urlhaus, urlhausCountry,
 }
 
-// Match returns the feed whose columns the header holds, or nil.
-func Match(header []string) *Feed {
-	for _, f := range Feeds {
-		if containsAll(header, f.Columns) && !containsAny(header, f.Without) {
-			return f
-		}
+// Match returns the feed that reads a file named name with this header: by the report type
+// its name gives, for a family that names its files so (Shadowserver), or else by its columns.
+// A report type sitrep knows but does not read, or columns that several report types share, is
+// refused with why; no feed and no error means no feed has these columns.
+func Match(name string, header []string) (*Feed, error) {
+	if f, err, ok := byReport(name, header); ok {
+		return f, err
 	}
-	return nil
+	for _, f := range Feeds {
+		if !f.Fits(header) {
+			continue
+		}
+		if f.Shared != "" {
+			return nil, fmt.Errorf("%s; keep Shadowserver's file name (such as 2024-02-26-event4_sinkhole-asn-cn.csv) or say which report it is with --format %s", f.Shared, f.Name)
+		}
+		return f, nil
+	}
+	return nil, nil
 }
 
 // ByName returns the feed named name, or nil.
@@ -114,7 +135,7 @@ func (m *mapped) Next() (tabular.Row, error) {
 	for i := range m.fields {
 		m.fields[i] = ""
 	}
-	m.feed.Map(get, func(field, value string) {
+	set := func(field, value string) {
 		i, ok := m.at[field]
 		if !ok {
 			i = len(m.header)
@@ -123,6 +144,10 @@ func (m *mapped) Next() (tabular.Row, error) {
 			m.fields = append(m.fields, "")
 		}
 		m.fields[i] = value
-	})
+	}
+	if m.feed.Kind != "" {
+		set("kind", m.feed.Kind)
+	}
+	m.feed.Map(get, set)
 	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields}, nil
 }

@@ -19,11 +19,11 @@ func utc(t string) string {
 // UTC, geolocation of the reported IP in geo/region, AS numbers, an event or sha256 id.
 var (
 	shadowserverSinkhole = &Feed{
-		Name: "shadowserver-sinkhole", Target: native.Events,
+		Name: "shadowserver-sinkhole", Target: native.Events, Kind: "infected_host",
 		Columns: []string{"timestamp", "src_ip", "src_geo", "infection"}, Without: []string{"dst_network"},
+		Shared: "a Shadowserver event report whose columns do not say which: the sinkhole reports (infected hosts) and the honeypot reports (brute-force sources, scanners, DDoS victims) share them",
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("kind", "infected_host")
 			set("ip", get("src_ip"))
 			set("country", get("src_geo"))
 			set("province", get("src_region"))
@@ -40,11 +40,10 @@ var (
 	// The honeypot DDoS report names the attacked network in dst_network; its address is the
 	// event's IP (the target), the reporting bot's family the family.
 	shadowserverDDoS = &Feed{
-		Name: "shadowserver-honeypot-ddos", Target: native.Events,
+		Name: "shadowserver-honeypot-ddos", Target: native.Events, Kind: "ddos",
 		Columns: []string{"timestamp", "src_ip", "dst_network", "infection"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("kind", "ddos")
 			target, _, _ := strings.Cut(get("dst_network"), "/")
 			if target == "" {
 				target = get("dst_ip")
@@ -56,11 +55,10 @@ var (
 		},
 	}
 	shadowserverMalwareURL = &Feed{
-		Name: "shadowserver-malware-url", Target: native.Events,
+		Name: "shadowserver-malware-url", Target: native.Events, Kind: "malware_site",
 		Columns: []string{"timestamp", "url", "host", "ip", "geo", "sha256"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("kind", "malware_site")
 			set("url", get("url"))
 			set("ip", get("ip"))
 			set("country", get("geo"))
@@ -71,11 +69,10 @@ var (
 		},
 	}
 	shadowserverPhishURL = &Feed{
-		Name: "shadowserver-phish-url", Target: native.Events,
+		Name: "shadowserver-phish-url", Target: native.Events, Kind: "phishing",
 		Columns: []string{"timestamp", "url", "host", "ip", "geo", "source"}, Without: []string{"sha256"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("kind", "phishing")
 			set("url", get("url"))
 			set("ip", get("ip"))
 			set("country", get("geo"))
@@ -86,11 +83,10 @@ var (
 	}
 	// Compromised websites: a web server found hacked (backdoored, serving spam or phishing).
 	shadowserverCompromised = &Feed{
-		Name: "shadowserver-compromised-website", Target: native.Events,
+		Name: "shadowserver-compromised-website", Target: native.Events, Kind: "backdoor",
 		Columns: []string{"timestamp", "ip", "http_host", "url", "tag", "detected_since"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("kind", "backdoor")
 			host := get("http_host")
 			if host == "" {
 				host = get("hostname")
@@ -115,11 +111,10 @@ var (
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
 var zoneH = &Feed{
-	Name: "zone-h", Target: native.Events,
+	Name: "zone-h", Target: native.Events, Kind: "defacement",
 	Columns: []string{"add_date", "attacker", "domain", "ip_address", "defacement_id"},
 	Map: func(get func(string) string, set func(string, string)) {
 		set("time", utc(get("add_date")))
-		set("kind", "defacement")
 		set("url", get("domain"))
 		set("ip", get("ip_address"))
 		if cc := strings.ToUpper(get("country_code")); cc != "ZZ" {
@@ -132,11 +127,10 @@ var zoneH = &Feed{
 
 // phishTank is PhishTank's verified-online CSV: the impersonated organisation is the target.
 var phishTank = &Feed{
-	Name: "phishtank", Target: native.Events,
+	Name: "phishtank", Target: native.Events, Kind: "phishing",
 	Columns: []string{"phish_id", "url", "phish_detail_url", "submission_time", "target"},
 	Map: func(get func(string) string, set func(string, string)) {
 		set("time", get("submission_time"))
-		set("kind", "phishing")
 		set("url", get("url"))
 		if t := get("target"); t != "Other" {
 			set("target", t)
@@ -150,11 +144,10 @@ var phishTank = &Feed{
 // serving malware, times in UTC, the first tag as the family. A URL whose host is an IP
 // address gives the event's IP.
 var urlhaus = &Feed{
-	Name: "urlhaus", Target: native.Events,
+	Name: "urlhaus", Target: native.Events, Kind: "malware_site",
 	Columns: []string{"id", "dateadded", "url", "url_status", "threat", "tags"},
 	Map: func(get func(string) string, set func(string, string)) {
 		set("time", utc(get("dateadded")))
-		set("kind", "malware_site")
 		u := get("url")
 		set("url", u)
 		if _, host, isIP, err := enrich.WebURL(u); err == nil && isIP {
@@ -174,13 +167,29 @@ var notFamilies = map[string]bool{
 }
 
 // familyTag picks the malware family from a list of tags: the last one that does not name a
-// file type or a CPU.
+// file type or a CPU. URLhaus writes "None" for no tags.
 func familyTag(tags string) string {
 	parts := strings.Split(tags, ",")
 	for i := len(parts) - 1; i >= 0; i-- {
-		if t := strings.TrimSpace(parts[i]); t != "" && !notFamilies[strings.ToLower(t)] {
+		if t := strings.TrimSpace(parts[i]); t != "" && !strings.EqualFold(t, "none") && !notFamilies[strings.ToLower(t)] {
 			return t
 		}
 	}
 	return ""
+}
+
+// urlhausCountry is URLhaus's feed of the URLs hosted in one country or under one TLD
+// ("# Dateadded (UTC),URL,…", headers read in lower case): no tags, but the host's address,
+// AS number and country.
+var urlhausCountry = &Feed{
+	Name: "urlhaus-country", Target: native.Events, Kind: "malware_site",
+	Columns: []string{"dateadded (utc)", "url", "url_status", "threat", "host", "ipaddress", "asnumber", "country"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("dateadded (utc)")))
+		set("url", get("url"))
+		set("ip", get("ipaddress"))
+		set("asn", get("asnumber"))
+		set("country", get("country"))
+		set("source", "urlhaus")
+	},
 }

@@ -175,7 +175,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 		format, fd := opt.Format, opt.Feed
 		switch {
 		case fd != nil:
-			if feed.Match(rows.Header()) != fd {
+			if !fd.Fits(rows.Header()) {
 				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, fd.Name, strings.Join(fd.Columns, ", "))
 			}
 		case format != "":
@@ -184,7 +184,11 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 		default:
 			if format, err = native.Detect(rows.Header()); err != nil {
-				if fd = feed.Match(rows.Header()); fd == nil {
+				var ferr error
+				if fd, ferr = feed.Match(name, rows.Header()); ferr != nil {
+					return sum, fmt.Errorf("%s: %w", name, ferr)
+				}
+				if fd == nil {
 					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
 				}
 			}

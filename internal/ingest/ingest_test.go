@@ -349,13 +349,15 @@ func TestResumeAfterFailure(t *testing.T) {
 }
 
 // TestFeeds ingests feed formats through the pipeline: recognised from the header (or the
-// XML), mapped onto the native formats, counted.
+// XML) and, for Shadowserver, the report its file is named for; mapped onto the native
+// formats, counted.
 func TestFeeds(t *testing.T) {
 	st := newStore(t)
-	sinkhole := write(t, "sinkhole.csv", []byte(`"timestamp","src_ip","src_geo","src_region","src_asn","infection","event_id"
+	event4 := []byte(`"timestamp","src_ip","src_geo","src_region","src_asn","infection","event_id"
 "2024-02-27 01:02:03","36.110.1.2","CN","GUANGDONG SHENG",4134,"mirai","e1"
 "2024-02-27 01:02:04","36.110.1.3","CN","HENAN SHENG",4134,"conficker"
-`)) // the second row drops its trailing empty column, as exports do
+`) // the second row drops its trailing empty column, as exports do
+	sinkhole := write(t, "2024-02-28-event4_sinkhole-asn-cn.csv", event4)
 	sum, err := File(ctx, st, sinkhole, nil, opts())
 	if err != nil || sum.Feed != "shadowserver-sinkhole" || sum.String() != "read 2, stored 2, duplicate 0, rejected 0" {
 		t.Fatalf("sinkhole: %+v %v", sum, err)
@@ -373,6 +375,27 @@ func TestFeeds(t *testing.T) {
 	o.Feed = feed.ByName("phishtank")
 	if _, err := File(ctx, st, sinkhole, nil, o); err == nil || !strings.Contains(err.Error(), "not that of phishtank") {
 		t.Errorf("a sinkhole report read as PhishTank: %v", err)
+	}
+	// The same columns in a honeypot report, or unnamed, are refused, never counted as
+	// infected hosts; named by the caller, they are read.
+	for name, want := range map[string]string{
+		"2024-02-28-event4_honeypot_brute_force-asn-cn.csv": "a Shadowserver event4_honeypot_brute_force report: sitrep does not read it: its addresses are sources of brute-force logins",
+		"2024-02-28-event6_honeypot_ddos_amp-asn-cn.csv":    "a Shadowserver event6_honeypot_ddos_amp report: sitrep does not read it: its addresses are the victims of DDoS amplification",
+		"2024-02-28-event4_honeypot_darknet-asn-cn.csv":     "event4_honeypot_darknet report: sitrep does not read it",
+		"report.csv": "a Shadowserver event report whose columns do not say which",
+	} {
+		if _, err := File(ctx, st, write(t, name, event4), nil, opts()); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	o = opts()
+	o.Feed = feed.ByName("shadowserver-sinkhole")
+	if sum, err := File(ctx, st, write(t, "report.csv", event4), nil, o); err != nil || sum.Duplicate != 2 {
+		t.Errorf("an unnamed sinkhole report, named by the caller: %+v %v", sum, err)
+	}
+	if _, err := File(ctx, st, write(t, "2024-02-28-scan_http-asn-cn.csv", []byte("\"timestamp\",\"ip\",\"port\",\"tag\"\n\"2024-02-27 01:02:03\",\"36.110.1.2\",80,\"x\"\n")), nil, opts()); err == nil ||
+		!strings.Contains(err.Error(), "exposed or vulnerable services") {
+		t.Errorf("a scan report: %v", err)
 	}
 	bad := write(t, "bad.xml", []byte(`<vulnerabilitys><vulnerability><number>CNVD-2024-2</number>`))
 	if _, err := File(ctx, st, bad, nil, opts()); err == nil || !strings.Contains(err.Error(), "bad.xml") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"sitrep/internal/event"
 	"sitrep/internal/tabular"
 )
 
@@ -25,6 +26,23 @@ var required = map[Format][]string{
 	Events:    {"time", "kind"},
 	Vulns:     {"id", "published", "severity"},
 	Incidents: {"id", "opened", "type"},
+}
+
+// Yields says what a format's rows become.
+func Yields(f Format) string {
+	switch f {
+	case Events:
+		kinds := make([]string, len(event.Kinds))
+		for i, k := range event.Kinds {
+			kinds[i] = string(k)
+		}
+		return "events: " + strings.Join(kinds, ", ") + " (the row's kind)"
+	case Vulns:
+		return "vulnerability records"
+	case Incidents:
+		return "incident records"
+	}
+	return string(f)
 }
 
 // ParseFormat accepts a format name.
