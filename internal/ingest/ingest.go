@@ -170,6 +170,12 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			if s := wait(); s.err != nil { // a file that is not text says so, not "no header"
 				return sum, fmt.Errorf("%s: %w", name, s.err)
 			}
+			var doc *tabular.DocumentError
+			if errors.As(err, &doc) {
+				if known := feed.KnownDocument(doc.Keys); known != "" {
+					return sum, fmt.Errorf("%s: %s (%w), which sitrep does not read yet; it reads %s", name, known, err, strings.Join(formatNames(), ", "))
+				}
+			}
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
 		format, fd := opt.Format, opt.Feed
@@ -189,6 +195,12 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 					return sum, fmt.Errorf("%s: %w", name, ferr)
 				}
 				if fd == nil {
+					if doc := feed.KnownDocument(rows.Header()); doc != "" {
+						if _, ok := rows.(*tabular.JSONL); ok {
+							return sum, fmt.Errorf("%s: %s (a JSON document with keys %s), which sitrep does not read yet; it reads %s", name, doc,
+								strings.Join(rows.Header(), ", "), strings.Join(formatNames(), ", "))
+						}
+					}
 					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
 				}
 			}
@@ -563,4 +575,13 @@ func (r recordParser[T]) parse(row tabular.Row, b *store.Batch) {
 
 func reject(re *tabular.RowError) store.Reject {
 	return store.Reject{Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
+}
+
+// formatNames lists what sitrep reads: its own formats, then the feeds.
+func formatNames() []string {
+	var out []string
+	for _, f := range native.Formats {
+		out = append(out, string(f))
+	}
+	return append(out, feed.Names()...)
 }

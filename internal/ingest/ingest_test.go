@@ -424,3 +424,22 @@ func TestURLList(t *testing.T) {
 		t.Errorf("events %+v", evs)
 	}
 }
+
+// TestKnownDocuments: a JSON document sitrep does not read is refused by what it is, whether
+// written on one line or pretty-printed, and the refusal lists what sitrep reads.
+func TestKnownDocuments(t *testing.T) {
+	st := newStore(t)
+	for name, tc := range map[string]struct{ text, want string }{
+		"kev.json":    {`{"title":"CISA Catalog","catalogVersion":"2024.02.27","vulnerabilities":[{"cveID":"CVE-2024-1"}]}`, "CISA's Known Exploited Vulnerabilities catalog"},
+		"kev2.json":   {"{\n  \"catalogVersion\": \"2024.02.27\",\n  \"vulnerabilities\": []\n}\n", "CISA's Known Exploited Vulnerabilities catalog"},
+		"cve.json":    {"{\n \"dataType\": \"CVE_RECORD\",\n \"cveMetadata\": {\"cveId\": \"CVE-2024-1\"}\n}\n", "a CVE JSON 5 record"},
+		"nvd.json":    {`{"resultsPerPage":1,"startIndex":0,"totalResults":1,"format":"NVD_CVE","vulnerabilities":[]}`, "a page of NVD's CVE API 2.0"},
+		"bundle.json": {`{"type":"bundle","id":"bundle--5d0092c5","objects":[]}`, "a STIX 2.1 bundle"},
+		"misp.json":   {"{\n \"Event\": {\"info\": \"x\", \"Attribute\": []}\n}\n", "a MISP event"},
+	} {
+		_, err := File(ctx, st, write(t, name, []byte(tc.text)), nil, opts())
+		if err == nil || !strings.Contains(err.Error(), name+": "+tc.want) || !strings.Contains(err.Error(), "sitrep does not read yet; it reads sitrep-events") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

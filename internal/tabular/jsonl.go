@@ -34,6 +34,15 @@ type pending struct {
 // first object that gives the header.
 const maxLookahead = 1024
 
+// DocumentError refuses a JSON document (not JSON Lines): what it holds, and its top-level
+// keys, by which a caller may know what document it is.
+type DocumentError struct {
+	Keys []string
+	What string
+}
+
+func (e *DocumentError) Error() string { return "a JSON document, not a format sitrep reads: " + e.What }
+
 // NewJSONL prepares a reader and reads ahead to the first object that can be read, so the
 // header is known; the rows before it that could not be read are handed out first, as row
 // errors.
@@ -58,7 +67,7 @@ func NewJSONL(r io.Reader) (*JSONL, error) {
 		if _, err := io.Copy(&shape, j.br); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("a JSON document, not a format sitrep reads: %s", shape.describe())
+		return nil, &DocumentError{Keys: shape.keys, What: shape.describe()}
 	}
 	row, err := j.parse(l)
 	for i := 0; i < maxLookahead; i++ {

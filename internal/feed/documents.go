@@ -1,0 +1,38 @@
+package feed
+
+import "strings"
+
+// documents are the JSON documents a CERT is sent or fetches that sitrep does not read (yet),
+// by the top-level keys that mark them: a refusal can then say what the file is.
+var documents = []struct {
+	keys []string
+	name string
+}{
+	{[]string{"catalogversion", "vulnerabilities"}, "CISA's Known Exploited Vulnerabilities catalog"},
+	{[]string{"resultsperpage", "vulnerabilities"}, "a page of NVD's CVE API 2.0"},
+	{[]string{"cvemetadata"}, "a CVE JSON 5 record"},
+	{[]string{"cve_items"}, "an NVD JSON 1.1 feed"},
+	{[]string{"type", "objects"}, "a STIX 2.1 bundle"},
+	{[]string{"event"}, "a MISP event"},
+	{[]string{"response"}, "a MISP search result"},
+	{[]string{"query_status", "urls"}, "a URLhaus API answer"},
+	{[]string{"query_status", "data"}, "an abuse.ch API answer (ThreatFox)"},
+}
+
+// KnownDocument names the JSON document whose top-level keys these are, or "".
+func KnownDocument(keys []string) string {
+	has := map[string]bool{}
+	for _, k := range keys {
+		has[strings.ToLower(k)] = true
+	}
+next:
+	for _, d := range documents {
+		for _, k := range d.keys {
+			if !has[k] {
+				continue next
+			}
+		}
+		return d.name
+	}
+	return ""
+}
