@@ -41,7 +41,9 @@ type DocumentError struct {
 	What string
 }
 
-func (e *DocumentError) Error() string { return "a JSON document, not a format sitrep reads: " + e.What }
+func (e *DocumentError) Error() string {
+	return "a JSON document, not a format sitrep reads: " + e.What
+}
 
 // NewJSONL prepares a reader and reads ahead to the first object that can be read, so the
 // header is known; the rows before it that could not be read are handed out first, as row
