@@ -30,8 +30,14 @@ func runFormats(e *env, args []string) error {
 			yields = "events: " + f.Kind
 		}
 		by := "its columns: " + strings.Join(f.Columns, ", ")
-		if f.Shared != "" {
-			by = "its file's report type, or --format (its columns are shared)"
+		if f.Shared != "" || f.ByReport {
+			var types []string
+			for _, r := range feed.Reports() {
+				if r.Feed == f {
+					types = append(types, r.Type+"*")
+				}
+			}
+			by = "its file's report type (" + strings.Join(types, ", ") + "), or --format"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Name, by, yields)
 	}

@@ -40,7 +40,9 @@ func TestFormatsCommand(t *testing.T) {
 			t.Errorf("refused report %s without its reason: %q", r.Type, l)
 		}
 	}
-	if l := find("shadowserver-sinkhole"); !strings.Contains(l, "report type") {
-		t.Errorf("the sinkhole feed does not say it needs its report type: %q", l)
+	for _, name := range []string{"shadowserver-sinkhole", "shadowserver-honeypot-brute-force", "shadowserver-scan"} {
+		if l := find(name); !strings.Contains(l, "its file's report type (") {
+			t.Errorf("%s does not say it is read by its report type: %q", name, l)
+		}
 	}
 }

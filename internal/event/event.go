@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// Kind is what an event observed. The set is closed: it is what the bulletin counts.
+// Kind is what an event observed. The set is closed: the kinds the bulletin counts, and the
+// kinds national CERTs are sent in bulk that the bulletin does not count but the statistics do.
 type Kind string
 
 // The event kinds of CONTRACT.md.
@@ -21,10 +22,21 @@ const (
 	Backdoor     Kind = "backdoor"
 	Phishing     Kind = "phishing"
 	DDoS         Kind = "ddos"
+
+	// Beyond the bulletin: sources of brute-force logins and of scans seen by honeypots and
+	// darknets, victims of DDoS amplification, and exposed or vulnerable services (with the
+	// service and the scanner's tag among the event's extra fields).
+	BruteForce          Kind = "brute_force"
+	Scanner             Kind = "scanner"
+	AmplificationVictim Kind = "amplification_victim"
+	VulnerableService   Kind = "vulnerable_service"
 )
 
-// Kinds lists every kind in the bulletin's order.
-var Kinds = []Kind{InfectedHost, MalwareSite, Defacement, Backdoor, Phishing, DDoS}
+// BulletinKinds lists the kinds the bulletin counts, in its order.
+var BulletinKinds = []Kind{InfectedHost, MalwareSite, Defacement, Backdoor, Phishing, DDoS}
+
+// Kinds lists every kind: the bulletin's, then the others.
+var Kinds = append(slices.Clone(BulletinKinds), BruteForce, Scanner, AmplificationVictim, VulnerableService)
 
 // Taxonomy is the RSIT classification (taxonomy, type) of a kind, as IntelMQ names it.
 func (k Kind) Taxonomy() (taxonomy, typ string) {
@@ -39,8 +51,14 @@ func (k Kind) Taxonomy() (taxonomy, typ string) {
 		return "intrusions", "system-compromise"
 	case Phishing:
 		return "fraud", "phishing"
-	case DDoS:
+	case DDoS, AmplificationVictim:
 		return "availability", "ddos"
+	case BruteForce:
+		return "intrusion-attempts", "brute-force"
+	case Scanner:
+		return "information-gathering", "scanner"
+	case VulnerableService:
+		return "vulnerable", "vulnerable-system"
 	}
 	return "other", "other"
 }

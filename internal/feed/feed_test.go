@@ -46,14 +46,14 @@ func read(t testing.TB, path string) (parsed, error) {
 			return out, err
 		}
 		c.PadShortRows = true
-		fd, err := feed.Match(path, c.Header())
+		fd, report, err := feed.Match(path, c.Header())
 		if err != nil {
 			return out, err
 		}
 		if fd == nil {
 			return out, errors.New("no feed matches " + strings.Join(c.Header(), ","))
 		}
-		rows, out.Feed, target = feed.Reader(c, fd), fd.Name, fd.Target
+		rows, out.Feed, target = feed.Reader(c, fd, report), fd.Name, fd.Target
 	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
@@ -149,7 +149,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("feed %q is not listed properly", f.Name)
 		}
 	}
-	if f, err := feed.Match("events.csv", []string{"time", "kind"}); f != nil || err != nil {
+	if f, _, err := feed.Match("events.csv", []string{"time", "kind"}); f != nil || err != nil {
 		t.Errorf("a native header matched a feed: %v %v", f, err)
 	}
 }

@@ -27,6 +27,9 @@ type Feed struct {
 	// Shared, where set, says that other report types have the same columns, so a file is
 	// read as this feed only when its name or the caller says which report it is.
 	Shared string
+	// ByReport: the feed is never chosen by its columns, only by the report type a file's
+	// name carries or by the caller.
+	ByReport bool
 }
 
 // Fits tells whether a header has the feed's columns.
@@ -37,27 +40,28 @@ func (f *Feed) Fits(header []string) bool {
 // Feeds lists every tabular feed sitrep reads, most specific first.
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
-	shadowserverCompromised, zoneH, phishTank, urlhaus, urlhausCountry,
+	shadowserverCompromised, shadowserverBruteForce, shadowserverDarknet, shadowserverAmplification, shadowserverScan,
+	zoneH, phishTank, urlhaus, urlhausCountry,
 }
 
-// Match returns the feed that reads a file named name with this header: by the report type
-// its name gives, for a family that names its files so (Shadowserver), or else by its columns.
-// A report type sitrep knows but does not read, or columns that several report types share, is
-// refused with why; no feed and no error means no feed has these columns.
-func Match(name string, header []string) (*Feed, error) {
-	if f, err, ok := byReport(name, header); ok {
-		return f, err
+// Match returns the feed that reads a file named name with this header, and the report type
+// the name gives: by that type, for a family that names its files so (Shadowserver), or else
+// by its columns. A report type sitrep knows but does not read, or columns that several report
+// types share, is refused with why; no feed and no error means no feed has these columns.
+func Match(name string, header []string) (*Feed, string, error) {
+	if f, typ, err, ok := byReport(name, header); ok {
+		return f, typ, err
 	}
 	for _, f := range Feeds {
-		if !f.Fits(header) {
+		if f.ByReport || !f.Fits(header) {
 			continue
 		}
 		if f.Shared != "" {
-			return nil, fmt.Errorf("%s; keep Shadowserver's file name (such as 2024-02-26-event4_sinkhole-asn-cn.csv) or say which report it is with --format %s", f.Shared, f.Name)
+			return nil, "", fmt.Errorf("%s; keep Shadowserver's file name (such as 2024-02-26-event4_sinkhole-asn-cn.csv) or say which report it is with --format %s", f.Shared, f.Name)
 		}
-		return f, nil
+		return f, "", nil
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // ByName returns the feed named name, or nil.
@@ -101,16 +105,18 @@ func containsAny(header, cols []string) bool {
 type mapped struct {
 	src    tabular.Reader
 	feed   *Feed
+	report string // the report type, for Map as the column @report
 	header []string
 	at     map[string]int // target field → position
 	fields []string
 }
 
-// Reader returns the rows of src, a feed's table, as rows of the feed's native format, with
-// line numbers kept. Source columns the mapping does not use are dropped.
-func Reader(src tabular.Reader, f *Feed) tabular.Reader {
-	m := &mapped{src: src, feed: f, at: map[string]int{}}
-	return m
+// Reader returns the rows of src, a feed's table of the given report type ("" where none was
+// named), as rows of the feed's native format, with line numbers kept. Source columns the
+// mapping does not use are dropped; fields it sets that the native format does not have are
+// kept as the record's extra fields.
+func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
+	return &mapped{src: src, feed: f, report: report, at: map[string]int{}}
 }
 
 func (m *mapped) Header() []string { return m.header }
@@ -127,6 +133,9 @@ func (m *mapped) Next() (tabular.Row, error) {
 		}
 	}
 	get := func(col string) string {
+		if col == "@report" {
+			return m.report
+		}
 		if i, ok := at[col]; ok {
 			return strings.TrimSpace(row.Get(i))
 		}

@@ -26,16 +26,16 @@ type Report struct {
 var shadowserverReports = []Report{
 	{Type: "event4_sinkhole", Feed: shadowserverSinkhole},
 	{Type: "event4_microsoft_sinkhole", Feed: shadowserverSinkhole},
-	{Type: "event4_honeypot_ddos_amp", Why: "its addresses are the victims of DDoS amplification, not infected hosts, and the bulletin has no count of them"},
+	{Type: "event4_honeypot_ddos_amp", Feed: shadowserverAmplification},
 	{Type: "event4_honeypot_ddos", Feed: shadowserverDDoS},
-	{Type: "event4_honeypot_brute_force", Why: "its addresses are sources of brute-force logins seen by honeypots, not infected hosts the sinkholes saw"},
-	{Type: "event4_honeypot_darknet", Why: "its addresses sent traffic to unused address space; the bulletin has no count of them"},
+	{Type: "event4_honeypot_brute_force", Feed: shadowserverBruteForce},
+	{Type: "event4_honeypot_darknet", Feed: shadowserverDarknet},
 	{Type: "event4_honeypot", Why: "a honeypot report's addresses are attack sources, not the infected hosts the bulletin counts"},
 	{Type: "event4_ip_spoofer", Why: "it lists networks that allow spoofed traffic, not incidents the bulletin counts"},
 	{Type: "malware_url", Feed: shadowserverMalwareURL},
 	{Type: "phish_url", Feed: shadowserverPhishURL},
 	{Type: "compromised_website", Feed: shadowserverCompromised},
-	{Type: "scan", Why: "it lists exposed or vulnerable services, which the bulletin does not count"},
+	{Type: "scan", Feed: shadowserverScan},
 	{Type: "device_id", Why: "it identifies devices, which the bulletin does not count"},
 	{Type: "blocklist", Why: "it is a blocklist, not observations of incidents"},
 	{Type: "sandbox", Why: "it reports sandbox runs, not incidents in the constituency"},
@@ -52,7 +52,13 @@ func Reports() []Report { return shadowserverReports }
 
 // reportName matches a Shadowserver file name: an optional date, then the report type (words
 // joined by underscores), then the rest.
-var reportName = regexp.MustCompile(`^(?:\d{4}-\d{2}-\d{2}-)?([a-z0-9]+(?:_[a-z0-9]+)+)(?:[-.]|$)`)
+var reportName = regexp.MustCompile(`^(?:\d{4}-\d{2}-\d{2}-)?([a-z0-9]+(?:_[a-z0-9]+)*)(?:[-.]|$)`)
+
+// ReportType returns the Shadowserver report type a file's name carries, or "".
+func ReportType(name string) string {
+	_, typ, _ := reportOf(name)
+	return typ
+}
 
 // reportOf returns the Shadowserver report that a file's name names, if it names one.
 func reportOf(name string) (Report, string, bool) {
@@ -78,21 +84,21 @@ func shadowserverHeader(header []string) bool {
 }
 
 // byReport reads a Shadowserver file whose name gives its report type.
-func byReport(name string, header []string) (*Feed, error, bool) {
+func byReport(name string, header []string) (*Feed, string, error, bool) {
 	if !shadowserverHeader(header) {
-		return nil, nil, false
+		return nil, "", nil, false
 	}
 	r, typ, ok := reportOf(name)
 	if !ok {
-		return nil, nil, false
+		return nil, "", nil, false
 	}
 	if r.Feed == nil {
-		return nil, fmt.Errorf("a Shadowserver %s report: sitrep does not read it: %s", typ, r.Why), true
+		return nil, typ, fmt.Errorf("a Shadowserver %s report: sitrep does not read it: %s", typ, r.Why), true
 	}
 	if missing := missingColumns(header, r.Feed.Columns); len(missing) > 0 {
-		return nil, fmt.Errorf("a Shadowserver %s report by its name, but the header lacks %s", typ, strings.Join(missing, ", ")), true
+		return nil, typ, fmt.Errorf("a Shadowserver %s report by its name, but the header lacks %s", typ, strings.Join(missing, ", ")), true
 	}
-	return r.Feed, nil, true
+	return r.Feed, typ, nil, true
 }
 
 func missingColumns(header, cols []string) []string {

@@ -108,6 +108,52 @@ var (
 	}
 )
 
+// The honeypot reports share the sinkhole reports' event4 columns; what their addresses are
+// differs, so each is read only as the report its file's name says.
+func honeypot(name, kind string) *Feed {
+	return &Feed{
+		Name: name, Target: native.Events, Kind: kind, ByReport: true,
+		Columns: []string{"timestamp", "src_ip"},
+		Map: func(get func(string) string, set func(string, string)) {
+			set("time", utc(get("timestamp")))
+			set("ip", get("src_ip"))
+			set("country", get("src_geo"))
+			set("province", get("src_region"))
+			set("asn", get("src_asn"))
+			set("source", "shadowserver")
+			set("id", get("event_id"))
+			set("tag", get("tag"))
+			set("protocol", get("protocol"))
+			set("dst_port", get("dst_port"))
+		},
+	}
+}
+
+var (
+	shadowserverBruteForce    = honeypot("shadowserver-honeypot-brute-force", "brute_force")
+	shadowserverDarknet       = honeypot("shadowserver-honeypot-darknet", "scanner")
+	shadowserverAmplification = honeypot("shadowserver-honeypot-ddos-amp", "amplification_victim")
+)
+
+// shadowserverScan reads the scan_* reports: an address with an exposed or vulnerable service.
+// The service is the report's (scan_http: http), the tag Shadowserver's (such as a CVE).
+var shadowserverScan = &Feed{
+	Name: "shadowserver-scan", Target: native.Events, Kind: "vulnerable_service", ByReport: true,
+	Columns: []string{"timestamp", "ip"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("timestamp")))
+		set("ip", get("ip"))
+		set("country", get("geo"))
+		set("province", get("region"))
+		set("asn", get("asn"))
+		set("source", "shadowserver")
+		service := strings.TrimPrefix(strings.TrimPrefix(get("@report"), "scan6_"), "scan_")
+		set("service", service)
+		set("port", get("port"))
+		set("tag", get("tag"))
+	},
+}
+
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
 var zoneH = &Feed{

@@ -178,12 +178,13 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			}
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
-		format, fd := opt.Format, opt.Feed
+		format, fd, report := opt.Format, opt.Feed, ""
 		switch {
 		case fd != nil:
 			if !fd.Fits(rows.Header()) {
 				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, fd.Name, strings.Join(fd.Columns, ", "))
 			}
+			report = feed.ReportType(name)
 		case format != "":
 			if err := native.CheckHeader(format, rows.Header()); err != nil {
 				return sum, fmt.Errorf("%s: %w", name, err)
@@ -191,7 +192,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 		default:
 			if format, err = native.Detect(rows.Header()); err != nil {
 				var ferr error
-				if fd, ferr = feed.Match(name, rows.Header()); ferr != nil {
+				if fd, report, ferr = feed.Match(name, rows.Header()); ferr != nil {
 					return sum, fmt.Errorf("%s: %w", name, ferr)
 				}
 				if fd == nil {
@@ -209,7 +210,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			if c, ok := rows.(*tabular.CSV); ok {
 				c.PadShortRows = true // feed exports drop trailing empty columns
 			}
-			rows, format = feed.Reader(rows, fd), fd.Target
+			rows, format = feed.Reader(rows, fd, report), fd.Target
 			sum.Feed = fd.Name
 		}
 		sum.Format = format

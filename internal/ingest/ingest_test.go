@@ -376,13 +376,25 @@ func TestFeeds(t *testing.T) {
 	if _, err := File(ctx, st, sinkhole, nil, o); err == nil || !strings.Contains(err.Error(), "not that of phishtank") {
 		t.Errorf("a sinkhole report read as PhishTank: %v", err)
 	}
-	// The same columns in a honeypot report, or unnamed, are refused, never counted as
-	// infected hosts; named by the caller, they are read.
+	// The same columns in a honeypot report are read as what that report's addresses are,
+	// never as infected hosts; unnamed, they are refused; a report sitrep does not count is
+	// refused with why.
 	for name, want := range map[string]string{
-		"2024-02-28-event4_honeypot_brute_force-asn-cn.csv": "a Shadowserver event4_honeypot_brute_force report: sitrep does not read it: its addresses are sources of brute-force logins",
-		"2024-02-28-event6_honeypot_ddos_amp-asn-cn.csv":    "a Shadowserver event6_honeypot_ddos_amp report: sitrep does not read it: its addresses are the victims of DDoS amplification",
-		"2024-02-28-event4_honeypot_darknet-asn-cn.csv":     "event4_honeypot_darknet report: sitrep does not read it",
+		"2024-02-28-event4_honeypot_brute_force-asn-cn.csv": "shadowserver-honeypot-brute-force",
+		"2024-02-28-event6_honeypot_ddos_amp-asn-cn.csv":    "shadowserver-honeypot-ddos-amp",
+		"2024-02-28-event4_honeypot_darknet-asn-cn.csv":     "shadowserver-honeypot-darknet",
+	} {
+		// Each its own file: the same bytes would be one input, already ingested.
+		body := append([]byte{}, event4...)
+		body = append(body, []byte(`"2024-02-27 01:02:09","36.110.9.9","CN","HENAN SHENG",4134,"`+want+`"`+"\n")...)
+		if sum, err := File(ctx, st, write(t, name, body), nil, opts()); err != nil || sum.Feed != want || sum.Stored != 3 {
+			t.Errorf("%s: %+v %v", name, sum, err)
+		}
+	}
+	for name, want := range map[string]string{
 		"report.csv": "a Shadowserver event report whose columns do not say which",
+		"2024-02-28-event4_ip_spoofer-asn-cn.csv": "a Shadowserver event4_ip_spoofer report: sitrep does not read it: it lists networks that allow spoofed traffic",
+		"2024-02-28-blocklist-asn-cn.csv":         "sitrep does not read it: it is a blocklist",
 	} {
 		if _, err := File(ctx, st, write(t, name, event4), nil, opts()); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
@@ -393,9 +405,20 @@ func TestFeeds(t *testing.T) {
 	if sum, err := File(ctx, st, write(t, "report.csv", event4), nil, o); err != nil || sum.Duplicate != 2 {
 		t.Errorf("an unnamed sinkhole report, named by the caller: %+v %v", sum, err)
 	}
-	if _, err := File(ctx, st, write(t, "2024-02-28-scan_http-asn-cn.csv", []byte("\"timestamp\",\"ip\",\"port\",\"tag\"\n\"2024-02-27 01:02:03\",\"36.110.1.2\",80,\"x\"\n")), nil, opts()); err == nil ||
-		!strings.Contains(err.Error(), "exposed or vulnerable services") {
-		t.Errorf("a scan report: %v", err)
+	scan := []byte("\"timestamp\",\"ip\",\"protocol\",\"port\",\"tag\",\"asn\",\"geo\",\"region\"\n" +
+		"\"2024-02-27 01:02:03\",\"36.110.1.2\",\"tcp\",80,\"cve-2021-26855\",4134,\"CN\",\"GUANGDONG SHENG\"\n" +
+		"\"2024-02-27 01:02:04\",\"36.110.1.3\",\"tcp\",80,,4134,\"CN\",\"GUANGDONG SHENG\"\n")
+	if sum, err := File(ctx, st, write(t, "2024-02-28-scan_http-asn-cn.csv", scan), nil, opts()); err != nil || sum.Feed != "shadowserver-scan" || sum.Stored != 2 {
+		t.Errorf("a scan report: %+v %v", sum, err)
+	}
+	if _, err := File(ctx, st, write(t, "2024-02-28-scan6_rdp-asn-cn.csv", append(scan, '\n')), nil, opts()); err != nil {
+		t.Errorf("an IPv6 scan report: %v", err)
+	}
+	bc, _ := st.EventCounts(ctx, seedWeek, store.AllRecords, 5)
+	wantServices := []store.NameCount{{Name: "http", Count: 2}, {Name: "rdp", Count: 2}}
+	if bc.BruteForceSources != 3 || bc.Scanners != 3 || bc.AmplificationVictims != 3 || bc.VulnerableHosts != 2 || !reflect.DeepEqual(bc.ByService, wantServices) ||
+		bc.TrojanBotnet != 1 || bc.Conficker != 1 {
+		t.Errorf("counts of the honeypot and scan reports: %+v", bc)
 	}
 	bad := write(t, "bad.xml", []byte(`<vulnerabilitys><vulnerability><number>CNVD-2024-2</number>`))
 	if _, err := File(ctx, st, bad, nil, opts()); err == nil || !strings.Contains(err.Error(), "bad.xml") {

@@ -40,7 +40,20 @@ type Week struct {
 	DDoS            DDoS            `json:"ddos"`
 	Vulnerabilities Vulnerabilities `json:"vulnerabilities"`
 	Incidents       Incidents       `json:"incidents"`
-	Events          int             `json:"events"` // every event of the week, of any kind
+	// Beyond is what the week's feeds reported that the bulletin does not count.
+	Beyond Beyond `json:"beyond_bulletin"`
+	Events int    `json:"events"` // every event of the week, of any kind
+}
+
+// Beyond counts the week's events of the kinds the bulletin has no section for: distinct
+// addresses of brute-force sources, scanners, DDoS amplification victims and hosts with an
+// exposed or vulnerable service, the last by service, most first.
+type Beyond struct {
+	BruteForceSources    int               `json:"brute_force_sources"`
+	Scanners             int               `json:"scanners"`
+	AmplificationVictims int               `json:"amplification_victims"`
+	VulnerableHosts      int               `json:"vulnerable_hosts"`
+	ByService            []store.NameCount `json:"vulnerable_by_service"`
 }
 
 // Issue identifies the bulletin of the week.
@@ -250,6 +263,11 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		TopTargets: e.PhishingTargets[:min(TopProvinces, len(e.PhishingTargets))],
 		PagesPerIP: Ratio(e.PhishingPagesWithIP, e.PhishingIPs),
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
+	}
+	s.Beyond = Beyond{BruteForceSources: e.BruteForceSources, Scanners: e.Scanners, AmplificationVictims: e.AmplificationVictims,
+		VulnerableHosts: e.VulnerableHosts, ByService: e.ByService}
+	if s.Beyond.ByService == nil {
+		s.Beyond.ByService = []store.NameCount{}
 	}
 	s.DDoS = DDoS{Events: e.DDoSEvents, Targets: e.DDoSTargets, PrevEvents: pe.DDoSEvents, EventsWoWPct: Change(e.DDoSEvents, pe.DDoSEvents)}
 

@@ -48,8 +48,19 @@ SELECT
 	count(DISTINCT ip) FILTER (WHERE kind = 'phishing'),
 	count(*) FILTER (WHERE kind = 'ddos'),
 	count(DISTINCT ip) FILTER (WHERE kind = 'ddos'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'brute_force'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'scanner'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'amplification_victim'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'vulnerable_service'),
 	count(*)
 FROM ev`
+
+// servicesSQL counts the addresses with an exposed or vulnerable service, by service.
+const servicesSQL = `
+SELECT json_extract_string(extra, '$.service') AS service, count(DISTINCT ip) AS hosts FROM events
+WHERE time >= $1 AND time < $2 AND {count} AND kind = 'vulnerable_service' AND ip IS NOT NULL
+	AND json_extract_string(extra, '$.service') IS NOT NULL
+GROUP BY service ORDER BY hosts DESC, service LIMIT $3`
 
 const provincesSQL = `
 SELECT province, count(DISTINCT ip) AS hosts FROM events
@@ -141,11 +152,12 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top 
 		return c, err
 	}
 	if top == 0 {
-		c.Provinces, c.PhishingTargets, c.NewFamilies = nil, nil, nil
+		c.Provinces, c.PhishingTargets, c.NewFamilies, c.ByService = nil, nil, nil, nil
 		c.MalwareNames, c.NewNames = 0, 0
 	} else {
 		c.Provinces = c.Provinces[:min(top, len(c.Provinces))]
 		c.PhishingTargets = c.PhishingTargets[:min(top, len(c.PhishingTargets))]
+		c.ByService = c.ByService[:min(top, len(c.ByService))]
 	}
 	return c, nil
 }
@@ -162,7 +174,8 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		&c.MalwareDomains, &c.MalwareDomainsAbroad, &c.MalwareDomainsCom, &c.MalwareIPs, &c.MalwareIPsAbroad, &c.MalwareIPURLs,
 		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
 		&c.PhishingPages, &c.PhishingPagesWithIP, &c.PhishingDomains, &c.PhishingIPs,
-		&c.DDoSEvents, &c.DDoSTargets, &c.Events)
+		&c.DDoSEvents, &c.DDoSTargets,
+		&c.BruteForceSources, &c.Scanners, &c.AmplificationVictims, &c.VulnerableHosts, &c.Events)
 	if err != nil {
 		return fmt.Errorf("count events: %w", err)
 	}
@@ -174,6 +187,10 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		c.PhishingTargets, err = nameCounts(ctx, q, sc.sql(targetsSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return fmt.Errorf("count phishing targets: %w", err)
+		}
+		c.ByService, err = nameCounts(ctx, q, sc.sql(servicesSQL), r.From.UTC(), r.To.UTC(), top)
+		if err != nil {
+			return fmt.Errorf("count vulnerable services: %w", err)
 		}
 		if c.NewFamilies, err = newFamilies(ctx, q, r, sc); err != nil {
 			return fmt.Errorf("find new malware families: %w", err)

@@ -279,6 +279,9 @@ var migrations = []string{
 	`ALTER TABLE incidents ADD COLUMN ticket_seq INTEGER;`,
 	// 11: the malware's own name, beside its family.
 	`ALTER TABLE events ADD COLUMN malware VARCHAR;`,
+	// 12: the kinds national CERTs are sent that the bulletin does not count (event.Kinds).
+	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
+		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service');`,
 }
 
 // SchemaVersion is the version this build writes.

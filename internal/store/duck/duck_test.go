@@ -184,3 +184,23 @@ func TestSplitReconcile(t *testing.T) {
 		}
 	}
 }
+
+// TestKindsEnum: the store's type of events.kind holds every kind sitrep knows, no more.
+func TestKindsEnum(t *testing.T) {
+	st, err := Open(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var typ string
+	if err := st.db.QueryRow(`SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'kind'`).Scan(&typ); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, k := range event.Kinds {
+		want = append(want, "'"+string(k)+"'")
+	}
+	if w := "ENUM(" + strings.Join(want, ", ") + ")"; typ != w {
+		t.Errorf("events.kind is %s, want %s", typ, w)
+	}
+}

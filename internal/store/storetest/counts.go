@@ -29,6 +29,7 @@ func family(f string) func(*event.Event)     { return func(e *event.Event) { e.F
 func province(p string) func(*event.Event)   { return func(e *event.Event) { e.Province = p } }
 func registrant(c string) func(*event.Event) { return func(e *event.Event) { e.RegistrantCountry = c } }
 func gov(g *bool) func(*event.Event)         { return func(e *event.Event) { e.Gov = g } }
+func extra(x string) func(*event.Event)      { return func(e *event.Event) { e.Extra = x } }
 
 // testEventCounts checks each definition of CONTRACT.md on a small, hand-counted week.
 func testEventCounts(t *testing.T, open Opener) {
@@ -57,6 +58,37 @@ func testEventCounts(t *testing.T, open Opener) {
 			check: func(t *testing.T, c store.EventCounts) {
 				if c.TrojanBotnet != 3 || c.Conficker != 2 {
 					t.Errorf("trojan/botnet %d (want 3), conficker %d (want 2)", c.TrojanBotnet, c.Conficker)
+				}
+			},
+		},
+		{
+			name: "beyond the bulletin: distinct addresses of each kind, vulnerable services by service",
+			top:  2,
+			events: []event.Event{
+				ev(event.BruteForce, "10.2.0.1", "", "", "", "CN"),
+				ev(event.BruteForce, "10.2.0.1", "", "", "", "CN"), // seen again
+				ev(event.BruteForce, "10.2.0.2", "", "", "", "US"),
+				ev(event.Scanner, "10.2.1.1", "", "", "", "CN"),
+				ev(event.AmplificationVictim, "10.2.2.1", "", "", "", "CN"),
+				ev(event.AmplificationVictim, "10.2.2.2", "", "", "", "CN", at(before)), // last week
+				ev(event.VulnerableService, "10.2.3.1", "", "", "", "CN", extra(`{"service":"rdp","tag":"rdp"}`)),
+				ev(event.VulnerableService, "10.2.3.2", "", "", "", "CN", extra(`{"service":"rdp"}`)),
+				ev(event.VulnerableService, "10.2.3.2", "", "", "", "CN", extra(`{"service":"http","tag":"cve-2021-26855"}`)),
+				ev(event.VulnerableService, "10.2.3.3", "", "", "", "CN", extra(`{"service":"http"}`)),
+				ev(event.VulnerableService, "10.2.3.4", "", "", "", "CN", extra(`{"service":"telnet"}`)),
+				ev(event.VulnerableService, "10.2.3.5", "", "", "", "CN"), // no service named
+			},
+			check: func(t *testing.T, c store.EventCounts) {
+				if c.BruteForceSources != 2 || c.Scanners != 1 || c.AmplificationVictims != 1 || c.VulnerableHosts != 5 {
+					t.Errorf("brute force %d (want 2), scanners %d (1), amplification victims %d (1), vulnerable hosts %d (5)",
+						c.BruteForceSources, c.Scanners, c.AmplificationVictims, c.VulnerableHosts)
+				}
+				want := []store.NameCount{{Name: "http", Count: 2}, {Name: "rdp", Count: 2}}
+				if !reflect.DeepEqual(c.ByService, want) {
+					t.Errorf("by service %+v, want %+v", c.ByService, want)
+				}
+				if c.TrojanBotnet != 0 || c.DDoSEvents != 0 {
+					t.Errorf("counted in the bulletin's sections: %+v", c)
 				}
 			},
 		},
