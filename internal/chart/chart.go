@@ -300,6 +300,17 @@ func rowLegend(c draw.Canvas, names []string, sty draw.TextStyle) {
 	}
 }
 
+// side places a direction's component: 0 well below zero, 2 well above, 1 about zero.
+func side(v float64) int {
+	switch {
+	case v > 0.3:
+		return 2
+	case v < -0.3:
+		return 0
+	}
+	return 1
+}
+
 // drawRing draws a figure's shares as a ring, as the published issues draw the GOV share:
 // each slice with its percentage beside it (where it is large enough to place), and a legend
 // of the names with their counts and percentages.
@@ -340,22 +351,8 @@ func drawRing(c draw.Canvas, f bulletin.Figure) error {
 			cos, sin := math.Cos(mid), math.Sin(mid)
 			at := vg.Point{X: centre.X + (r+5)*vg.Length(cos), Y: centre.Y + (r+5)*vg.Length(sin)}
 			sty := small
-			switch {
-			case cos > 0.3:
-				sty.XAlign = draw.XLeft
-			case cos < -0.3:
-				sty.XAlign = draw.XRight
-			default:
-				sty.XAlign = draw.XCenter
-			}
-			switch {
-			case sin > 0.3:
-				sty.YAlign = draw.YBottom
-			case sin < -0.3:
-				sty.YAlign = draw.YTop
-			default:
-				sty.YAlign = draw.YCenter
-			}
+			sty.XAlign = []draw.XAlignment{draw.XRight, draw.XCenter, draw.XLeft}[side(cos)]
+			sty.YAlign = []draw.YAlignment{draw.YTop, draw.YCenter, draw.YBottom}[side(sin)]
 			c.FillText(sty, at, share.String()+"%")
 		}
 		angle += sweep

@@ -15,6 +15,15 @@ func utc(t string) string {
 	return t
 }
 
+// located sets an event's address and where it is from Shadowserver's columns for them:
+// ip, geo, region and asn, each after prefix ("src_" in the event reports).
+func located(get func(string) string, set func(string, string), prefix string) {
+	set("ip", get(prefix+"ip"))
+	set("country", get(prefix+"geo"))
+	set("province", get(prefix+"region"))
+	set("asn", get(prefix+"asn"))
+}
+
 // Shadowserver reports (https://www.shadowserver.org/what-we-do/network-reporting/): times in
 // UTC, geolocation of the reported IP in geo/region, AS numbers, an event or sha256 id.
 var (
@@ -24,10 +33,7 @@ var (
 		Shared: "a Shadowserver event report whose columns do not say which: the sinkhole reports (infected hosts) and the honeypot reports (brute-force sources, scanners, DDoS victims) share them",
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("ip", get("src_ip"))
-			set("country", get("src_geo"))
-			set("province", get("src_region"))
-			set("asn", get("src_asn"))
+			located(get, set, "src_")
 			fam := get("infection")
 			if fam == "" {
 				fam = get("family")
@@ -60,10 +66,7 @@ var (
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
 			set("url", get("url"))
-			set("ip", get("ip"))
-			set("country", get("geo"))
-			set("province", get("region"))
-			set("asn", get("asn"))
+			located(get, set, "")
 			set("source", "shadowserver")
 			set("id", get("sha256"))
 		},
@@ -74,10 +77,7 @@ var (
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
 			set("url", get("url"))
-			set("ip", get("ip"))
-			set("country", get("geo"))
-			set("province", get("region"))
-			set("asn", get("asn"))
+			located(get, set, "")
 			set("source", strings.TrimSuffix("shadowserver/"+get("source"), "/"))
 		},
 	}
@@ -98,10 +98,7 @@ var (
 				}
 				set("url", "http://"+host+path)
 			}
-			set("ip", get("ip"))
-			set("country", get("geo"))
-			set("province", get("region"))
-			set("asn", get("asn"))
+			located(get, set, "")
 			set("family", get("tag"))
 			set("source", "shadowserver")
 		},
@@ -116,10 +113,7 @@ func honeypot(name, kind string) *Feed {
 		Columns: []string{"timestamp", "src_ip"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
-			set("ip", get("src_ip"))
-			set("country", get("src_geo"))
-			set("province", get("src_region"))
-			set("asn", get("src_asn"))
+			located(get, set, "src_")
 			set("source", "shadowserver")
 			set("id", get("event_id"))
 			set("tag", get("tag"))
@@ -142,10 +136,7 @@ var shadowserverScan = &Feed{
 	Columns: []string{"timestamp", "ip"},
 	Map: func(get func(string) string, set func(string, string)) {
 		set("time", utc(get("timestamp")))
-		set("ip", get("ip"))
-		set("country", get("geo"))
-		set("province", get("region"))
-		set("asn", get("asn"))
+		located(get, set, "")
 		set("source", "shadowserver")
 		service := strings.TrimPrefix(strings.TrimPrefix(get("@report"), "scan6_"), "scan_")
 		set("service", service)
