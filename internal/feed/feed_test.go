@@ -153,3 +153,86 @@ func TestNames(t *testing.T) {
 		t.Errorf("a native header matched a feed: %v %v", f, err)
 	}
 }
+
+// FuzzFeeds reads arbitrary files under arbitrary names as the ingest does: a feed is chosen
+// by the name's report type and the header, or the file is refused with a reason; nothing
+// panics; every row read is an event of the feed's kind or a rejection with its line; and a
+// refused report type is never read as another.
+func FuzzFeeds(f *testing.F) {
+	all, _ := filepath.Glob(filepath.Join("testdata", "*", "*.csv"))
+	for _, s := range all {
+		b, _ := os.ReadFile(s)
+		f.Add(filepath.Base(s), string(b))
+	}
+	f.Add("2024-02-26-event4_honeypot_brute_force-asn-cn.csv", "\"timestamp\",\"src_ip\",\"src_geo\",\"infection\"\n\"2024-02-27 01:02:03\",\"36.1.1.1\",\"CN\",\"ssh\"\n")
+	f.Add("2024-02-26-scan_rdp-asn-cn.csv", "\"timestamp\",\"ip\",\"port\",\"tag\"\n\"2024-02-27 01:02:03\",\"36.1.1.1\",3389,\"rdp\"\n")
+	f.Add("2024-02-26-device_id-asn-cn.csv", "\"timestamp\",\"ip\"\n\"2024-02-27 01:02:03\",\"36.1.1.1\"\n")
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	f.Fuzz(func(t *testing.T, name, in string) {
+		c, err := tabular.NewCSV(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		c.PadShortRows = true
+		fd, report, err := feed.Match(name, c.Header())
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("a refusal without a reason")
+			}
+			return
+		}
+		if fd == nil {
+			return
+		}
+		if r, typ, ok := reportFor(name); ok && typ != "" && r.Feed == nil {
+			t.Fatalf("%s is refused (%s) but was read as %s", typ, r.Why, fd.Name)
+		}
+		if fd.Target != native.Events {
+			return
+		}
+		rows := feed.Reader(c, fd, report)
+		p := native.NewEventParser(cfg)
+		for {
+			row, err := rows.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *tabular.RowError
+			if errors.As(err, &re) {
+				if re.Line < 1 || re.Reason == "" {
+					t.Fatalf("rejection %+v", re)
+				}
+				continue
+			}
+			if err != nil {
+				return
+			}
+			e, re := p.Parse(row)
+			if re != nil {
+				if re.Line < 1 || re.Reason == "" {
+					t.Fatalf("rejection %+v", re)
+				}
+				continue
+			}
+			if string(e.Kind) != fd.Kind {
+				t.Fatalf("%s yielded a %s event", fd.Name, e.Kind)
+			}
+		}
+	})
+}
+
+// reportFor looks a file's name up among the report types as feed.Match does.
+func reportFor(name string) (feed.Report, string, bool) {
+	typ := feed.ReportType(name)
+	if typ == "" {
+		return feed.Report{}, "", false
+	}
+	key := strings.Replace(strings.Replace(typ, "event6_", "event4_", 1), "scan6_", "scan_", 1)
+	for _, r := range feed.Reports() {
+		if key == r.Type || strings.HasPrefix(key, r.Type+"_") {
+			return r, typ, true
+		}
+	}
+	return feed.Report{}, "", false
+}
