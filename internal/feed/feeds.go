@@ -57,7 +57,8 @@ func Match(name string, header []string) (*Feed, string, error) {
 			continue
 		}
 		if f.Shared != "" {
-			return nil, "", fmt.Errorf("%s; keep Shadowserver's file name (such as 2024-02-26-event4_sinkhole-asn-cn.csv) or say which report it is with --format %s", f.Shared, f.Name)
+			return nil, "", fmt.Errorf("%s; keep Shadowserver's file name (such as 2024-02-26-event4_sinkhole-asn-cn.csv), or give --format with the feed of the report it is (%s)",
+				f.Shared, strings.Join(sharing(f), ", "))
 		}
 		return f, "", nil
 	}
@@ -81,6 +82,33 @@ func Names() []string {
 		out = append(out, f.Name)
 	}
 	return out
+}
+
+// sharing lists the feeds read by report type whose columns are f's too: what a file with
+// f's columns may be.
+func sharing(f *Feed) []string {
+	var out []string
+	for _, g := range Feeds {
+		if g == f || g.ByReport && containsAll(f.Columns, g.Columns) {
+			out = append(out, g.Name)
+		}
+	}
+	return out
+}
+
+// CheckName refuses to read a file as feed f when its name says it is a report of another
+// feed, or one sitrep refuses: a caller's --format does not override what the source named.
+func CheckName(name string, f *Feed) error {
+	r, typ, ok := reportOf(name)
+	switch {
+	case !ok:
+		return nil
+	case r.Feed == nil:
+		return fmt.Errorf("its name says it is a Shadowserver %s report, which sitrep does not read: %s", typ, r.Why)
+	case r.Feed != f:
+		return fmt.Errorf("its name says it is a Shadowserver %s report, read as %s, not %s", typ, r.Feed.Name, f.Name)
+	}
+	return nil
 }
 
 func containsAll(header, cols []string) bool {

@@ -24,6 +24,8 @@ type Report struct {
 // shadowserverReports lists Shadowserver's report types by the prefix of their names, longest
 // first where one prefix begins another; event6_ types are read as their event4_ twins.
 var shadowserverReports = []Report{
+	{Type: "event4_sinkhole_dns", Why: "its addresses queried sinkholed domains, often resolvers rather than the infected machines"},
+	{Type: "event4_sinkhole_http_referer", Why: "its addresses are websites that referred visitors to sinkholed URLs, not infected hosts"},
 	{Type: "event4_sinkhole", Feed: shadowserverSinkhole},
 	{Type: "event4_microsoft_sinkhole", Feed: shadowserverSinkhole},
 	{Type: "event4_honeypot_ddos_amp", Feed: shadowserverAmplification},
@@ -31,6 +33,8 @@ var shadowserverReports = []Report{
 	{Type: "event4_honeypot_brute_force", Feed: shadowserverBruteForce},
 	{Type: "event4_honeypot_darknet", Feed: shadowserverDarknet},
 	{Type: "event4_honeypot", Why: "a honeypot report's addresses are attack sources, not the infected hosts the bulletin counts"},
+	{Type: "event4_honeypot_ddos_target", Feed: shadowserverDDoS},
+	{Type: "event4_ddos_participant", Why: "its addresses took part in DDoS attacks; sitrep has no kind for them yet"},
 	{Type: "event4_ip_spoofer", Why: "it lists networks that allow spoofed traffic, not incidents the bulletin counts"},
 	{Type: "malware_url", Feed: shadowserverMalwareURL},
 	{Type: "phish_url", Feed: shadowserverPhishURL},
@@ -39,6 +43,13 @@ var shadowserverReports = []Report{
 	{Type: "device_id", Why: "it identifies devices, which the bulletin does not count"},
 	{Type: "blocklist", Why: "it is a blocklist, not observations of incidents"},
 	{Type: "sandbox", Why: "it reports sandbox runs, not incidents in the constituency"},
+	// Names of the reports before Shadowserver's 2021 formats.
+	{Type: "botnet_drone", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
+	{Type: "sinkhole_http_drone", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
+	{Type: "microsoft_sinkhole", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
+	{Type: "drone_brute_force", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
+	{Type: "ddos_amplification", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
+	{Type: "darknet", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
 }
 
 func init() {
@@ -69,6 +80,7 @@ func reportOf(name string) (Report, string, bool) {
 	typ := m[1]
 	key := strings.Replace(typ, "event6_", "event4_", 1)
 	key = strings.Replace(key, "scan6_", "scan_", 1)
+	key = strings.Replace(key, "device_id6", "device_id", 1)
 	for _, r := range shadowserverReports {
 		if key == r.Type || strings.HasPrefix(key, r.Type+"_") {
 			return r, typ, true
@@ -80,7 +92,7 @@ func reportOf(name string) (Report, string, bool) {
 // shadowserverHeader tells whether a header is one of Shadowserver's: a timestamp and an
 // address, as every report has.
 func shadowserverHeader(header []string) bool {
-	return containsAll(header, []string{"timestamp"}) && (containsAny(header, []string{"src_ip", "ip"}))
+	return containsAll(header, []string{"timestamp"}) && containsAny(header, []string{"src_ip", "ip", "http_referer_ip"})
 }
 
 // byReport reads a Shadowserver file whose name gives its report type.

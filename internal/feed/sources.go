@@ -29,8 +29,8 @@ func located(get func(string) string, set func(string, string), prefix string) {
 var (
 	shadowserverSinkhole = &Feed{
 		Name: "shadowserver-sinkhole", Target: native.Events, Kind: "infected_host",
-		Columns: []string{"timestamp", "src_ip", "src_geo", "infection"}, Without: []string{"dst_network"},
-		Shared: "a Shadowserver event report whose columns do not say which: the sinkhole reports (infected hosts) and the honeypot reports (brute-force sources, scanners, DDoS victims) share them",
+		Columns: []string{"timestamp", "src_ip", "src_geo", "infection"},
+		Shared:  "a Shadowserver event report whose columns do not say which: the sinkhole reports (infected hosts), the honeypot reports (brute-force sources, scanners, DDoS victims) and others share them",
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
 			located(get, set, "src_")
@@ -43,11 +43,14 @@ var (
 			set("id", get("event_id"))
 		},
 	}
-	// The honeypot DDoS report names the attacked network in dst_network; its address is the
-	// event's IP (the target), the reporting bot's family the family.
+	// The honeypot DDoS reports are attack commands that honeypots posing as bots received:
+	// the attacked network in dst_network (or dst_ip) is the event's IP, the botnet's family
+	// the family, and the commanding server (src_ip) is kept as the extra field c2_ip. The
+	// event4_honeypot_ddos report is sent for the servers in a constituency,
+	// event4_honeypot_ddos_target for the victims.
 	shadowserverDDoS = &Feed{
-		Name: "shadowserver-honeypot-ddos", Target: native.Events, Kind: "ddos",
-		Columns: []string{"timestamp", "src_ip", "dst_network", "infection"},
+		Name: "shadowserver-honeypot-ddos", Target: native.Events, Kind: "ddos", ByReport: true,
+		Columns: []string{"timestamp", "src_ip", "infection"},
 		Map: func(get func(string) string, set func(string, string)) {
 			set("time", utc(get("timestamp")))
 			target, _, _ := strings.Cut(get("dst_network"), "/")
@@ -55,6 +58,7 @@ var (
 				target = get("dst_ip")
 			}
 			set("ip", target)
+			set("c2_ip", get("src_ip"))
 			set("family", get("family"))
 			set("source", "shadowserver")
 			set("id", get("event_id"))

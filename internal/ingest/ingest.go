@@ -184,6 +184,9 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			if !fd.Fits(rows.Header()) {
 				return sum, fmt.Errorf("%s: the header is not that of %s (%s)", name, fd.Name, strings.Join(fd.Columns, ", "))
 			}
+			if err := feed.CheckName(name, fd); err != nil {
+				return sum, fmt.Errorf("%s: %w", name, err)
+			}
 			report = feed.ReportType(name)
 		case format != "":
 			if err := native.CheckHeader(format, rows.Header()); err != nil {

@@ -466,3 +466,42 @@ func TestKnownDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNames: reports sitrep must not count as what their columns suggest are refused by
+// their names; a caller's --format does not override what the file's name says.
+func TestReportNames(t *testing.T) {
+	st := newStore(t)
+	event4 := []byte("\"timestamp\",\"src_ip\",\"src_geo\",\"dst_ip\",\"dst_network\",\"infection\",\"family\"\n" +
+		"\"2024-02-27 01:02:03\",\"36.110.1.2\",\"CN\",\"203.0.113.10\",\"\",\"ddos\",\"mirai\"\n")
+	for name, want := range map[string]string{
+		"2024-02-28-event4_ddos_participant-asn-cn.csv": "event4_ddos_participant report: sitrep does not read it: its addresses took part in DDoS attacks",
+		"2024-02-28-event4_sinkhole_dns-asn-cn.csv":     "its addresses queried sinkholed domains",
+		"2024-02-28-device_id6-asn-cn.csv":              "it identifies devices",
+		"2024-02-28-botnet_drone-asn-cn.csv":            "Shadowserver's format before 2021",
+		"ddos.csv":                                      "or give --format with the feed of the report it is (shadowserver-honeypot-ddos, shadowserver-sinkhole, shadowserver-honeypot-brute-force",
+	} {
+		if _, err := File(ctx, st, write(t, name, event4), nil, opts()); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	referer := write(t, "2024-02-28-event4_sinkhole_http_referer-asn-cn.csv", []byte("\"timestamp\",\"http_referer_ip\",\"http_referer\"\n\"2024-02-27 01:02:03\",\"36.110.1.2\",\"x\"\n"))
+	if _, err := File(ctx, st, referer, nil, opts()); err == nil || !strings.Contains(err.Error(), "websites that referred visitors") {
+		t.Errorf("a referer report: %v", err)
+	}
+	o := opts()
+	o.Feed = feed.ByName("shadowserver-sinkhole")
+	brute := write(t, "2024-02-28-event4_honeypot_brute_force-asn-cn.csv", event4)
+	if _, err := File(ctx, st, brute, nil, o); err == nil || !strings.Contains(err.Error(), "read as shadowserver-honeypot-brute-force, not shadowserver-sinkhole") {
+		t.Errorf("a brute-force report read as a sinkhole report by --format: %v", err)
+	}
+	// The DDoS target report: the victim is the event's address (the commanding server is
+	// kept as an extra field: testdata/shadowserver-ddos in internal/feed).
+	o.Feed = nil
+	if sum, err := File(ctx, st, write(t, "2024-02-28-event4_honeypot_ddos_target-asn-cn.csv", event4), nil, o); err != nil || sum.Stored != 1 {
+		t.Fatalf("a DDoS target report: %+v %v", sum, err)
+	}
+	evs, _ := st.ListEvents(ctx, seedWeek, "ddos", []string{"CLEAR"}, 10)
+	if len(evs) != 1 || evs[0].IP != "203.0.113.10" {
+		t.Errorf("DDoS events %+v", evs)
+	}
+}
