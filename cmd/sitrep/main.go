@@ -49,6 +49,7 @@ var commands = []command{
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},
 	{"sample", "sample --out DIR [--week W] [--weeks N] [--events N]", runSample},
+	{"collect", "collect --config FEEDS.toml [--once]   (fetch the configured feeds and ingest what changed)", runCollect},
 	{"formats", "formats   (every input format and feed report type, with what it yields or why it is refused)", runFormats},
 }
 

@@ -39,6 +39,7 @@ type Options struct {
 	Format      native.Format // empty: recognised from the header
 	Feed        *feed.Feed    // a feed's table, mapped onto its native format; nil: recognised
 	Source      string        // source of rows that name none
+	TLP         event.TLP     // label of rows that carry none; empty is TLP:CLEAR
 	Zone        *time.Location
 	GovSuffixes []string
 	BatchSize   int
@@ -302,7 +303,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, GovSuffixes: opt.GovSuffixes, Locate: opt.Locate}
+	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, TLP: opt.TLP, GovSuffixes: opt.GovSuffixes, Locate: opt.Locate}
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}

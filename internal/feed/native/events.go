@@ -105,7 +105,7 @@ func readEvent(cfg *Config, c *columns, row *tabular.Row) (event.Event, error) {
 	if e.Source = c.get(row, evSource); e.Source == "" {
 		e.Source = cfg.Source
 	}
-	if e.TLP, err = event.ParseTLP(c.get(row, evTLP)); err != nil {
+	if e.TLP, err = cfg.tlp(c.get(row, evTLP)); err != nil {
 		return e, bad("tlp", "%v", err)
 	}
 	e.FeedID = c.get(row, evID)

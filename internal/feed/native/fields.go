@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"sitrep/internal/event"
 	"sitrep/internal/tabular"
 )
 
@@ -26,10 +27,19 @@ type Config struct {
 	Zone        *time.Location // zone of times written without one
 	Now         time.Time      // times more than a day after Now are refused
 	Source      string         // source of rows that name none
+	TLP         event.TLP      // label of rows that carry none; empty is TLP:CLEAR
 	GovSuffixes []string
 	// Locate, when set, fills in the country, province (of a domestic IP) and AS number that
 	// a row leaves empty, from the row's IP.
 	Locate func(ip string) (country, province string, asn uint32)
+}
+
+// tlp reads a row's label, or the configured one where the row carries none.
+func (cfg *Config) tlp(s string) (event.TLP, error) {
+	if s == "" && cfg.TLP != "" {
+		return cfg.TLP, nil
+	}
+	return event.ParseTLP(s)
 }
 
 // MinTime is the earliest time a record may carry; anything earlier is a broken clock or field.

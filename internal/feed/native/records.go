@@ -50,7 +50,7 @@ func readVuln(cfg *Config, c *columns, row *tabular.Row) (event.Vuln, error) {
 	v.CVE = c.get(row, vuCVE)
 	v.Vendor = c.get(row, vuVendor)
 	v.Product = c.get(row, vuProduct)
-	if v.TLP, err = event.ParseTLP(c.get(row, vuTLP)); err != nil {
+	if v.TLP, err = cfg.tlp(c.get(row, vuTLP)); err != nil {
 		return v, bad("tlp", "%v", err)
 	}
 	if v.Extra, err = c.extras(row); err != nil {
@@ -126,7 +126,7 @@ func readIncident(cfg *Config, c *columns, row *tabular.Row) (event.Incident, er
 	}
 	in.URL = c.get(row, inURL)
 	in.Platform = c.get(row, inPlatform)
-	if in.TLP, err = event.ParseTLP(c.get(row, inTLP)); err != nil {
+	if in.TLP, err = cfg.tlp(c.get(row, inTLP)); err != nil {
 		return in, bad("tlp", "%v", err)
 	}
 	if in.Extra, err = c.extras(row); err != nil {

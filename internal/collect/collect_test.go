@@ -1,0 +1,272 @@
+package collect_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sitrep/internal/collect"
+	"sitrep/internal/enrich"
+	"sitrep/internal/event"
+	"sitrep/internal/ingest"
+	"sitrep/internal/ingest/ingesttest"
+	"sitrep/internal/store"
+)
+
+const urlhausCSV = `# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter
+"1","2024-02-27 07:30:07","http://42.225.0.9:38173/Mozi.m","online","","malware_download","elf,Mozi","https://urlhaus.abuse.ch/url/1/","r"
+"2","2024-02-27 07:31:00","http://61.160.0.8/i","online","","malware_download","None","https://urlhaus.abuse.ch/url/2/","r"
+`
+
+const sinkholeCSV = `"timestamp","src_ip","src_geo","src_region","src_asn","infection","event_id"
+"2024-02-27 01:02:03","36.110.1.2","CN","GUANGDONG SHENG",4134,"mirai","e1"
+`
+
+const phishCSV = `"phish_id","url","phish_detail_url","submission_time","verified","verification_time","online","target"
+"1","https://icbc.example.top/login","https://phishtank.org/1","2024-02-27T03:00:00+00:00","yes","2024-02-27T03:10:00+00:00","yes","Other"
+`
+
+func gz(s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func zipped(files map[string]string) []byte {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range files {
+		f, _ := w.Create(name)
+		f.Write([]byte(body))
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+// served answers path with body and an ETag, 304 to a request that brings the ETag back, and
+// counts the requests of each kind.
+type served struct {
+	full, conditional atomic.Int32
+}
+
+func (s *served) handler(body []byte, disposition string) http.HandlerFunc {
+	etag := fmt.Sprintf(`"%x"`, len(body))
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == etag {
+			s.conditional.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		s.full.Add(1)
+		w.Header().Set("ETag", etag)
+		if disposition != "" {
+			w.Header().Set("Content-Disposition", `attachment; filename="`+disposition+`"`)
+		}
+		w.Write(body)
+	}
+}
+
+func writeConfig(t *testing.T, text string) *collect.Config {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "feeds.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := collect.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func collector(t *testing.T, cfg *collect.Config, st store.Ingest) *collect.Collector {
+	return &collect.Collector{
+		Config: cfg,
+		Fetch:  &collect.Fetcher{Client: &http.Client{Timeout: 2 * time.Second}, Tries: 3, Backoff: time.Millisecond},
+		Ingest: func(ctx context.Context, path, name string, f collect.Feed) (string, error) {
+			opt := ingest.Options{Zone: time.UTC, GovSuffixes: enrich.DefaultGovSuffixes, Source: f.Source, TLP: event.TLP(strings.ToUpper(f.TLP))}
+			sum, err := ingest.Input(ctx, st, name, func() (*os.File, error) { return os.Open(path) }, opt)
+			return sum.String(), err
+		},
+	}
+}
+
+// TestCollectOnce fetches a CSV, a Shadowserver report named by Content-Disposition, a gzip
+// and a zip body, and a directory, each once; the second run asks with the ETags, is told
+// nothing changed, and ingests nothing.
+func TestCollectOnce(t *testing.T) {
+	var s served
+	mux := http.NewServeMux()
+	mux.Handle("/urlhaus.csv", s.handler([]byte(urlhausCSV), ""))
+	mux.Handle("/reports/download", s.handler([]byte(sinkholeCSV), "2024-02-27-event4_sinkhole-asn-cn.csv"))
+	mux.Handle("/recent.csv.gz", s.handler(gz(phishCSV), ""))
+	mux.Handle("/dump.zip", s.handler(zipped(map[string]string{"csv.txt": urlhausCSV + `"3","2024-02-27 07:40:00","http://61.160.0.9/x","online","","malware_download","Mirai","https://urlhaus.abuse.ch/url/3/","r"` + "\n"}), ""))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "2024-02-27-event4_sinkhole-asn-cn.csv"), []byte(strings.Replace(sinkholeCSV, "36.110.1.2", "36.110.1.3", 1)), 0o600)
+	cfg := writeConfig(t, fmt.Sprintf(`
+[[feed]]
+name = "urlhaus"
+url = "%[1]s/urlhaus.csv"
+tlp = "green"
+[[feed]]
+name = "shadowserver"
+url = "%[1]s/reports/download"
+[[feed]]
+name = "phishtank"
+url = "%[1]s/recent.csv.gz"
+[[feed]]
+name = "urlhaus-dump"
+url = "%[1]s/dump.zip"
+[[feed]]
+name = "mailbox"
+dir = %[2]q
+`, srv.URL, dir))
+	st := ingesttest.Load(t, time.UTC)
+	c := collector(t, cfg, st)
+	rs, err := c.Once(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"urlhaus": "urlhaus.csv: read 2, stored 2", "shadowserver": "2024-02-27-event4_sinkhole-asn-cn.csv: read 1, stored 1",
+		"phishtank": "recent.csv: read 1, stored 1", "urlhaus-dump": "csv.txt: read 3, stored 3", "mailbox": "read 1, stored 1"}
+	for _, r := range rs {
+		if r.Err != nil || len(r.Files) != 1 || !strings.Contains(r.Files[0], want[r.Feed]) {
+			t.Errorf("%s: %v %v, want %q", r.Feed, r.Files, r.Err, want[r.Feed])
+		}
+	}
+	c2, _ := st.EventCounts(context.Background(), store.Range{From: time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)}, store.AllRecords, 0)
+	if c2.TrojanBotnet != 2 || c2.PhishingPages != 1 || c2.MalwareIPs != 3 {
+		t.Errorf("counts after collecting: %+v", c2)
+	}
+
+	rs, err = c.Once(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		switch {
+		case r.Feed == "mailbox":
+			if r.Err != nil || len(r.Files) != 1 || !strings.Contains(r.Files[0], "stored 0, duplicate 1") {
+				t.Errorf("mailbox again: %v %v", r.Files, r.Err)
+			}
+		case !r.Unchanged || r.Err != nil || len(r.Files) != 0:
+			t.Errorf("%s again: unchanged %v, %v %v", r.Feed, r.Unchanged, r.Files, r.Err)
+		}
+	}
+	if s.full.Load() != 4 || s.conditional.Load() != 4 {
+		t.Errorf("%d full and %d conditional requests, want 4 and 4", s.full.Load(), s.conditional.Load())
+	}
+	states, _ := c.LoadState()
+	if st := states["urlhaus"]; st.ETag == "" || st.LastRun.IsZero() || !st.NextRun.After(st.LastRun) || st.Result != "unchanged" {
+		t.Errorf("urlhaus state %+v", st)
+	}
+}
+
+// TestCollectFailures: a server that fails and recovers is retried; one that keeps failing,
+// times out, lies about its body's size, sends a bomb or too much, or refuses, is reported
+// by name and costs only its own feed; a 4xx is not retried.
+func TestCollectFailures(t *testing.T) {
+	var flaky, refused atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/flaky.csv", func(w http.ResponseWriter, r *http.Request) {
+		if flaky.Add(1) < 3 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(urlhausCSV))
+	})
+	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusInternalServerError) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(3 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	mux.HandleFunc("/liar", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		w.Write([]byte(urlhausCSV))
+	})
+	bomb := gz(strings.Repeat("0", 4<<20))
+	mux.HandleFunc("/bomb.gz", func(w http.ResponseWriter, r *http.Request) { w.Write(bomb) })
+	zipBomb := zipped(map[string]string{"a.csv": strings.Repeat("0", 4<<20)})
+	mux.HandleFunc("/bomb.zip", func(w http.ResponseWriter, r *http.Request) { w.Write(zipBomb) })
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write(bytes.Repeat([]byte("x"), 300<<10)) })
+	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) {
+		refused.Add(1)
+		http.Error(w, "no", http.StatusForbidden)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var b strings.Builder
+	for _, name := range []string{"flaky.csv", "down", "slow", "liar", "bomb.gz", "bomb.zip", "big", "forbidden"} {
+		fmt.Fprintf(&b, "[[feed]]\nname = %q\nurl = \"%s/%s\"\nmax_bytes = %d\n", name, srv.URL, name, 256<<10)
+	}
+	cfg := writeConfig(t, b.String())
+	st := ingesttest.Load(t, time.UTC)
+	c := collector(t, cfg, st)
+	c.Fetch.Client.Timeout = 300 * time.Millisecond
+	rs, err := c.Once(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"down": "answered 500 Internal Server Error (after 3 tries)", "slow": "Client.Timeout", "liar": "",
+		"bomb.gz": "expands to more than 262144 bytes (max_bytes): refused", "bomb.zip": "bomb.zip: a.csv expands to more than 262144 bytes",
+		"big": "over the cap of 262144 bytes", "forbidden": "answered 403 Forbidden",
+	}
+	for _, r := range rs {
+		switch r.Feed {
+		case "flaky.csv":
+			if r.Err != nil || len(r.Files) != 1 || !strings.Contains(r.Files[0], "stored 2") || flaky.Load() != 3 {
+				t.Errorf("flaky: %v %v after %d requests", r.Files, r.Err, flaky.Load())
+			}
+		case "liar":
+			if r.Err == nil || !strings.Contains(r.Err.Error(), "broke off") && !strings.Contains(r.Err.Error(), "where the server said 100000") {
+				t.Errorf("liar: %v", r.Err)
+			}
+		default:
+			if r.Err == nil || !strings.Contains(r.Err.Error(), want[r.Feed]) {
+				t.Errorf("%s: %v, want %q", r.Feed, r.Err, want[r.Feed])
+			}
+		}
+	}
+	if refused.Load() != 1 {
+		t.Errorf("a 403 was asked %d times", refused.Load())
+	}
+	states, _ := c.LoadState()
+	if s := states["down"]; !strings.Contains(s.LastError, "500") || s.ETag != "" {
+		t.Errorf("the state of a failed feed: %+v", s)
+	}
+}
+
+// TestConfigRefused: a configuration that cannot be run is refused naming the feed and why.
+func TestConfigRefused(t *testing.T) {
+	for text, want := range map[string]string{
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\n[[feed]]\nname = \"a\"\nurl = \"https://y\"\n": `feed "a" is named twice`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ndir = \"/tmp\"\n":                              `feed "a" needs a url or a dir, not both`,
+		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                 `url "ftp://x" is not http or https`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntlp = \"blue\"\n":                               `feed "a": tlp`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nkey_env = \"SITREP_TEST_NO_SUCH_KEY\"\n":        "SITREP_TEST_NO_SUCH_KEY holds no key",
+		"[[feeds]]\nname = \"a\"\n":                                                                   "unknown key feeds",
+	} {
+		path := filepath.Join(t.TempDir(), "feeds.toml")
+		os.WriteFile(path, []byte(text), 0o600)
+		if _, err := collect.Read(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package collect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// State is what a feed last answered and how its last run went.
+type State struct {
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	LastRun      time.Time `json:"last_run"`
+	NextRun      time.Time `json:"next_run"`
+	LastError    string    `json:"last_error,omitempty"`
+	Result       string    `json:"result,omitempty"` // what the last run ingested
+}
+
+// Ingest ingests one file of a feed under name (the name its source gave it) and says what
+// it stored.
+type Ingest func(ctx context.Context, path, name string, f Feed) (string, error)
+
+// Collector runs a configuration's feeds.
+type Collector struct {
+	Config *Config
+	Fetch  *Fetcher
+	Ingest Ingest
+	Now    func() time.Time // default time.Now
+}
+
+// Result is what one feed's run did.
+type Result struct {
+	Feed      string
+	Unchanged bool     // the server said nothing changed
+	Files     []string // what each file ingested
+	Err       error
+}
+
+func (c *Collector) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// Once runs every feed now (all when due is false, else only those whose next run has come),
+// one after another, and keeps their state; one feed's failure does not stop the others.
+func (c *Collector) Once(ctx context.Context, due bool) ([]Result, error) {
+	states, err := c.LoadState()
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, f := range c.Config.Feeds {
+		st := states[f.Name]
+		if due && c.now().Before(st.NextRun) {
+			continue
+		}
+		r := c.run(ctx, f, &st)
+		st.LastRun = c.now()
+		st.NextRun = st.LastRun.Add(f.Every.Duration)
+		st.LastError = ""
+		if r.Err != nil {
+			st.LastError = r.Err.Error()
+		}
+		states[f.Name] = st
+		out = append(out, r)
+		if err := c.saveState(states); err != nil {
+			return out, err
+		}
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+// Run runs the feeds as they fall due until ctx ends, looking every tick.
+func (c *Collector) Run(ctx context.Context, tick time.Duration, report func([]Result)) error {
+	for {
+		rs, err := c.Once(ctx, true)
+		if len(rs) > 0 && report != nil {
+			report(rs)
+		}
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(tick):
+		}
+	}
+}
+
+func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
+	r := Result{Feed: f.Name}
+	dir, err := os.MkdirTemp(filepath.Dir(c.Config.State), ".collect-")
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer os.RemoveAll(dir)
+	var files []file
+	if f.Dir != "" {
+		entries, err := os.ReadDir(f.Dir)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				files = append(files, file{filepath.Join(f.Dir, e.Name()), e.Name()})
+			}
+		}
+		sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	} else {
+		got, err := c.Fetch.get(ctx, f, *st, dir)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		st.ETag, st.LastModified = got.etag, got.lastModified
+		if got.notModified {
+			r.Unchanged = true
+			st.Result = "unchanged"
+			return r
+		}
+		if files, err = unpack(got.path, got.name, f.MaxBytes, dir); err != nil {
+			r.Err = err
+			st.ETag, st.LastModified = "", "" // fetch it whole next time
+			return r
+		}
+	}
+	var errs []error
+	for _, fl := range files {
+		sum, err := c.Ingest(ctx, fl.path, fl.name, f)
+		r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.Err = errors.Join(errs...)
+	if r.Err != nil && f.URL != "" {
+		st.ETag, st.LastModified = "", "" // a body not ingested whole is fetched again
+	}
+	st.Result = fmt.Sprint(len(files), " file(s)")
+	return r
+}
+
+// LoadState reads the state file; none yet is an empty state.
+func (c *Collector) LoadState() (map[string]State, error) {
+	states := map[string]State{}
+	b, err := os.ReadFile(c.Config.State)
+	if errors.Is(err, os.ErrNotExist) {
+		return states, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &states); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Config.State, err)
+	}
+	return states, nil
+}
+
+// saveState writes the state whole, then renames it into place: a crash leaves the old one.
+func (c *Collector) saveState(states map[string]State) error {
+	b, err := json.MarshalIndent(states, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := c.Config.State + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, c.Config.State)
+}
