@@ -258,10 +258,10 @@ func TestConfigRefused(t *testing.T) {
 	for text, want := range map[string]string{
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\n[[feed]]\nname = \"a\"\nurl = \"https://y\"\n": `feed "a" is named twice`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ndir = \"/tmp\"\n":                              `feed "a" needs a url or a dir, not both`,
-		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                 `url "ftp://x" is not http or https`,
-		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntlp = \"blue\"\n":                               `feed "a": tlp`,
-		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nkey_env = \"SITREP_TEST_NO_SUCH_KEY\"\n":        "SITREP_TEST_NO_SUCH_KEY holds no key",
-		"[[feeds]]\nname = \"a\"\n":                                                                   "unknown key feeds",
+		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                `url "ftp://x" is not http or https`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntlp = \"blue\"\n":                              `feed "a": tlp`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nkey_env = \"SITREP_TEST_NO_SUCH_KEY\"\n":       "SITREP_TEST_NO_SUCH_KEY holds no key",
+		"[[feeds]]\nname = \"a\"\n": "unknown key feeds",
 	} {
 		path := filepath.Join(t.TempDir(), "feeds.toml")
 		os.WriteFile(path, []byte(text), 0o600)
