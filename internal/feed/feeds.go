@@ -137,6 +137,13 @@ type mapped struct {
 	header []string
 	at     map[string]int // target field → position
 	fields []string
+	// srcHeader and srcAt index the source's columns, built again only when the header
+	// changes (a reader hands every row the same header).
+	srcHeader []string
+	srcAt     map[string]int
+	row       tabular.Row // the source row being mapped
+	get       func(col string) string
+	set       func(field, value string)
 }
 
 // Reader returns the rows of src, a feed's table of the given report type ("" where none was
@@ -144,35 +151,19 @@ type mapped struct {
 // mapping does not use are dropped; fields it sets that the native format does not have are
 // kept as the record's extra fields.
 func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
-	return &mapped{src: src, feed: f, report: report, at: map[string]int{}}
-}
-
-func (m *mapped) Header() []string { return m.header }
-
-func (m *mapped) Next() (tabular.Row, error) {
-	row, err := m.src.Next()
-	if err != nil {
-		return row, err
-	}
-	at := map[string]int{}
-	for i, h := range row.Header {
-		if _, dup := at[h]; !dup {
-			at[h] = i
-		}
-	}
-	get := func(col string) string {
+	m := &mapped{src: src, feed: f, report: report, at: map[string]int{}}
+	// The mapping's two functions are made once and read the row in hand, not made for
+	// every row.
+	m.get = func(col string) string {
 		if col == "@report" {
 			return m.report
 		}
-		if i, ok := at[col]; ok {
-			return strings.TrimSpace(row.Get(i))
+		if i, ok := m.srcAt[col]; ok {
+			return strings.TrimSpace(m.row.Get(i))
 		}
 		return ""
 	}
-	for i := range m.fields {
-		m.fields[i] = ""
-	}
-	set := func(field, value string) {
+	m.set = func(field, value string) {
 		i, ok := m.at[field]
 		if !ok {
 			i = len(m.header)
@@ -182,9 +173,31 @@ func (m *mapped) Next() (tabular.Row, error) {
 		}
 		m.fields[i] = value
 	}
-	if m.feed.Kind != "" {
-		set("kind", m.feed.Kind)
+	return m
+}
+
+func (m *mapped) Header() []string { return m.header }
+
+func (m *mapped) Next() (tabular.Row, error) {
+	row, err := m.src.Next()
+	if err != nil {
+		return row, err
 	}
-	m.feed.Map(get, set)
+	if len(row.Header) != len(m.srcHeader) || len(row.Header) > 0 && &row.Header[0] != &m.srcHeader[0] {
+		m.srcHeader, m.srcAt = row.Header, make(map[string]int, len(row.Header))
+		for i, h := range row.Header {
+			if _, dup := m.srcAt[h]; !dup {
+				m.srcAt[h] = i
+			}
+		}
+	}
+	m.row = row
+	for i := range m.fields {
+		m.fields[i] = ""
+	}
+	if m.feed.Kind != "" {
+		m.set("kind", m.feed.Kind)
+	}
+	m.feed.Map(m.get, m.set)
 	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields}, nil
 }

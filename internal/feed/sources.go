@@ -18,11 +18,21 @@ func utc(t string) string {
 // located sets an event's address and where it is from Shadowserver's columns for them:
 // ip, geo, region and asn, each after prefix ("src_" in the event reports).
 func located(get func(string) string, set func(string, string), prefix string) {
-	set("ip", get(prefix+"ip"))
-	set("country", get(prefix+"geo"))
-	set("province", get(prefix+"region"))
-	set("asn", get(prefix+"asn"))
+	cols := &plainLocation
+	if prefix == "src_" {
+		cols = &srcLocation
+	}
+	set("ip", get(cols[0]))
+	set("country", get(cols[1]))
+	set("province", get(cols[2]))
+	set("asn", get(cols[3]))
 }
+
+// The location columns, written out once rather than joined for every row.
+var (
+	plainLocation = [4]string{"ip", "geo", "region", "asn"}
+	srcLocation   = [4]string{"src_ip", "src_geo", "src_region", "src_asn"}
+)
 
 // Shadowserver reports (https://www.shadowserver.org/what-we-do/network-reporting/): times in
 // UTC, geolocation of the reported IP in geo/region, AS numbers, an event or sha256 id.
