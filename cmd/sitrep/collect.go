@@ -54,6 +54,7 @@ func runCollect(e *env, args []string) error {
 		return err
 	}
 	var span store.Range
+	show, done := e.progress()
 	c := &collect.Collector{
 		Config: cfg,
 		Fetch:  &collect.Fetcher{Client: &http.Client{Timeout: *timeout}},
@@ -61,7 +62,9 @@ func runCollect(e *env, args []string) error {
 			opt := e.cfg.IngestOptions()
 			opt.Source, opt.TLP, opt.TempDir = f.Source, event.TLP(strings.ToUpper(f.TLP)), tmp
 			opt.Format, opt.Feed, _ = formatOf(f.Format)
+			opt.Progress = show
 			sum, err := ingest.Input(ctx, st, name, func() (*os.File, error) { return os.Open(path) }, opt)
+			done()
 			span = span.Union(sum.Span)
 			return sum.String(), err
 		},

@@ -106,8 +106,11 @@ func runIngest(e *env, args []string) error {
 	var total store.Tally
 	var span store.Range
 	var errs []error
+	show, done := e.progress()
+	opt.Progress = show
 	for _, path := range fs.Args() {
 		sum, err := ingest.File(e.ctx, st, path, e.stdin, opt)
+		done()
 		total.Add(sum.Tally)
 		span = span.Union(sum.Span)
 		if err != nil {

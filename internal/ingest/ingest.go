@@ -9,6 +9,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -52,6 +54,32 @@ type Options struct {
 	// Observed is when a list without times (a plain list of URLs) was fetched; zero is the
 	// file's modification time, or now for standard input.
 	Observed time.Time
+	// Progress, when set, is told now and then (every ProgressEvery at most, default half a
+	// second) how far the reading has come: bytes of the input read, of total, and rows.
+	Progress      func(p Progress)
+	ProgressEvery time.Duration
+
+	tick func(rows int) // reports progress from the reading; set by Input
+}
+
+// Progress is how far an ingest has read.
+type Progress struct {
+	Name         string
+	Bytes, Total int64 // bytes of the input read so far, of all; Total 0 when unknown
+	Rows         int
+	Elapsed      time.Duration
+}
+
+// counted counts the bytes read through it.
+type counted struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c counted) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // Summary is what an ingest did.
@@ -166,7 +194,23 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Encoding = enc
-		rows, err := newRowReader(charset.Decode(f, enc), opt)
+		var readBytes atomic.Int64
+		var src io.Reader = f
+		if opt.Progress != nil {
+			src = counted{f, &readBytes}
+			var size int64
+			if fi, err := f.Stat(); err == nil {
+				size = fi.Size()
+			}
+			began, last, every := time.Now(), time.Now(), cmp.Or(opt.ProgressEvery, 500*time.Millisecond)
+			opt.tick = func(rows int) {
+				if now := time.Now(); now.Sub(last) >= every {
+					last = now
+					opt.Progress(Progress{Name: name, Bytes: readBytes.Load(), Total: size, Rows: rows, Elapsed: now.Sub(began)})
+				}
+			}
+		}
+		rows, err := newRowReader(charset.Decode(src, enc), opt)
 		if err != nil {
 			if s := wait(); s.err != nil { // a file that is not text says so, not "no header"
 				return sum, fmt.Errorf("%s: %w", name, s.err)
@@ -344,7 +388,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 
 	g.Go(func() error { // read rows into chunks, in order; batches are every size rows
 		defer close(read)
-		c, inBatch := &chunk{}, 0
+		c, inBatch, rowsRead := &chunk{}, 0, 0
 		for {
 			row, err := rows.Next()
 			if err == io.EOF {
@@ -372,6 +416,9 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 			}
 			c.read++
 			inBatch++
+			if rowsRead++; opt.tick != nil && rowsRead%1024 == 0 {
+				opt.tick(rowsRead)
+			}
 			if inBatch == size || c.read == chunkRows || c.bytes >= chunkBytes {
 				c.last = inBatch == size
 				next := &chunk{batch: c.batch, seq: c.seq + 1}

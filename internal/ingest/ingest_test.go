@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -503,5 +504,33 @@ func TestReportNames(t *testing.T) {
 	evs, _ := st.ListEvents(ctx, seedWeek, "ddos", []string{"CLEAR"}, 10)
 	if len(evs) != 1 || evs[0].IP != "203.0.113.10" {
 		t.Errorf("DDoS events %+v", evs)
+	}
+}
+
+// TestProgress: a reader told of the progress hears of it as the rows are read, the bytes and
+// rows only growing, never past the input's size; without one, nothing is counted.
+func TestProgress(t *testing.T) {
+	st := newStore(t)
+	var b strings.Builder
+	b.WriteString("time,kind,ip,country\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "2024-02-27T01:02:03Z,infected_host,36.1.%d.%d,CN\n", i>>8&255, i&255)
+	}
+	path := write(t, "big.csv", []byte(b.String()))
+	var seen []Progress
+	o := opts()
+	o.Progress = func(p Progress) { seen = append(seen, p) }
+	o.ProgressEvery = time.Nanosecond
+	if _, err := File(ctx, st, path, nil, o); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 5 {
+		t.Fatalf("%d progress reports for 20,000 rows", len(seen))
+	}
+	for i, p := range seen {
+		if p.Name != path || p.Total != int64(b.Len()) || p.Bytes > p.Total || p.Rows <= 0 ||
+			i > 0 && (p.Bytes < seen[i-1].Bytes || p.Rows <= seen[i-1].Rows) {
+			t.Fatalf("report %d: %+v after %+v", i, p, seen[max(i-1, 0)])
+		}
 	}
 }
