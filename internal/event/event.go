@@ -30,13 +30,15 @@ const (
 	Scanner             Kind = "scanner"
 	AmplificationVictim Kind = "amplification_victim"
 	VulnerableService   Kind = "vulnerable_service"
+	// BotnetCC is a botnet's command-and-control server (僵尸网络控制服务器).
+	BotnetCC Kind = "botnet_cc"
 )
 
 // BulletinKinds lists the kinds the bulletin counts, in its order.
 var BulletinKinds = []Kind{InfectedHost, MalwareSite, Defacement, Backdoor, Phishing, DDoS}
 
 // Kinds lists every kind: the bulletin's, then the others.
-var Kinds = append(slices.Clone(BulletinKinds), BruteForce, Scanner, AmplificationVictim, VulnerableService)
+var Kinds = append(slices.Clone(BulletinKinds), BruteForce, Scanner, AmplificationVictim, VulnerableService, BotnetCC)
 
 // Taxonomy is the RSIT classification (taxonomy, type) of a kind, as IntelMQ names it.
 func (k Kind) Taxonomy() (taxonomy, typ string) {
@@ -59,6 +61,8 @@ func (k Kind) Taxonomy() (taxonomy, typ string) {
 		return "information-gathering", "scanner"
 	case VulnerableService:
 		return "vulnerable", "vulnerable-system"
+	case BotnetCC:
+		return "malicious-code", "c2-server"
 	}
 	return "other", "other"
 }

@@ -159,6 +159,29 @@ var shadowserverScan = &Feed{
 	},
 }
 
+// feodoTracker is abuse.ch's Feodo Tracker list of botnet command-and-control servers
+// ("# first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware"). A server is placed at the
+// day it was last seen online, where the list gives one, else when it was first seen: a list
+// fetched each week then counts the servers active that week.
+var feodoTracker = &Feed{
+	Name: "feodotracker", Target: native.Events, Kind: "botnet_cc",
+	Columns: []string{"first_seen_utc", "dst_ip", "dst_port", "c2_status", "malware"},
+	Map: func(get func(string) string, set func(string, string)) {
+		when := get("last_online") // a day, in UTC as the list's times are
+		if len(when) == len("2006-01-02") {
+			when += "T00:00:00Z"
+		} else {
+			when = utc(get("first_seen_utc"))
+		}
+		set("time", when)
+		set("ip", get("dst_ip"))
+		set("family", get("malware"))
+		set("source", "feodotracker")
+		set("port", get("dst_port"))
+		set("status", get("c2_status"))
+	},
+}
+
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
 var zoneH = &Feed{

@@ -53,6 +53,7 @@ type Beyond struct {
 	Scanners             int               `json:"scanners"`
 	AmplificationVictims int               `json:"amplification_victims"`
 	VulnerableHosts      int               `json:"vulnerable_hosts"`
+	BotnetCC             int               `json:"botnet_cc_servers"`
 	ByService            []store.NameCount `json:"vulnerable_by_service"`
 }
 
@@ -265,7 +266,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
 	}
 	s.Beyond = Beyond{BruteForceSources: e.BruteForceSources, Scanners: e.Scanners, AmplificationVictims: e.AmplificationVictims,
-		VulnerableHosts: e.VulnerableHosts, ByService: e.ByService}
+		VulnerableHosts: e.VulnerableHosts, BotnetCC: e.BotnetCC, ByService: e.ByService}
 	if s.Beyond.ByService == nil {
 		s.Beyond.ByService = []store.NameCount{}
 	}

@@ -52,6 +52,7 @@ SELECT
 	count(DISTINCT ip) FILTER (WHERE kind = 'scanner'),
 	count(DISTINCT ip) FILTER (WHERE kind = 'amplification_victim'),
 	count(DISTINCT ip) FILTER (WHERE kind = 'vulnerable_service'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'botnet_cc'),
 	count(*)
 FROM ev`
 
@@ -175,7 +176,7 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
 		&c.PhishingPages, &c.PhishingPagesWithIP, &c.PhishingDomains, &c.PhishingIPs,
 		&c.DDoSEvents, &c.DDoSTargets,
-		&c.BruteForceSources, &c.Scanners, &c.AmplificationVictims, &c.VulnerableHosts, &c.Events)
+		&c.BruteForceSources, &c.Scanners, &c.AmplificationVictims, &c.VulnerableHosts, &c.BotnetCC, &c.Events)
 	if err != nil {
 		return fmt.Errorf("count events: %w", err)
 	}

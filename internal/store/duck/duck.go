@@ -282,6 +282,9 @@ var migrations = []string{
 	// 12: the kinds national CERTs are sent that the bulletin does not count (event.Kinds).
 	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
 		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service');`,
+	// 13: botnets' command-and-control servers.
+	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
+		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service', 'botnet_cc');`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -77,9 +77,11 @@ func testEventCounts(t *testing.T, open Opener) {
 				ev(event.VulnerableService, "10.2.3.3", "", "", "", "CN", extra(`{"service":"http"}`)),
 				ev(event.VulnerableService, "10.2.3.4", "", "", "", "CN", extra(`{"service":"telnet"}`)),
 				ev(event.VulnerableService, "10.2.3.5", "", "", "", "CN"), // no service named
+				ev(event.BotnetCC, "10.2.4.1", "", "", "", "US", family("Emotet")),
+				ev(event.BotnetCC, "10.2.4.1", "", "", "", "US", family("Emotet")),
 			},
 			check: func(t *testing.T, c store.EventCounts) {
-				if c.BruteForceSources != 2 || c.Scanners != 1 || c.AmplificationVictims != 1 || c.VulnerableHosts != 5 {
+				if c.BruteForceSources != 2 || c.Scanners != 1 || c.AmplificationVictims != 1 || c.VulnerableHosts != 5 || c.BotnetCC != 1 {
 					t.Errorf("brute force %d (want 2), scanners %d (1), amplification victims %d (1), vulnerable hosts %d (5)",
 						c.BruteForceSources, c.Scanners, c.AmplificationVictims, c.VulnerableHosts)
 				}
