@@ -27,7 +27,7 @@ func runFormats(e *env, args []string) error {
 	for _, f := range feed.Feeds {
 		yields := string(f.Target)
 		if f.Kind != "" {
-			yields = "events: " + f.Kind
+			yields = "events: " + strings.Join(append([]string{f.Kind}, f.Also...), " or ")
 		}
 		by := "its columns: " + strings.Join(f.Columns, ", ")
 		if f.Shared != "" || f.ByReport {

@@ -25,7 +25,7 @@ func TestFormatsCommand(t *testing.T) {
 	}
 	for _, f := range feed.Feeds {
 		l := find(f.Name)
-		if l == "" || f.Kind != "" && !strings.HasSuffix(strings.TrimSpace(l), "events: "+f.Kind) {
+		if l == "" || f.Kind != "" && !strings.HasSuffix(strings.TrimSpace(l), "events: "+strings.Join(append([]string{f.Kind}, f.Also...), " or ")) {
 			t.Errorf("feed %s: %q", f.Name, l)
 		}
 	}

@@ -18,11 +18,15 @@ type Feed struct {
 	Name string
 	// Target is the native format the rows become.
 	Target native.Format
-	// Kind is the kind of event every row is, for feeds of events.
+	// Kind is the kind of event every row is, for feeds of events; Also the other kinds a
+	// row may say it is instead.
 	Kind string
+	Also []string
 	// Columns must all be in the header for the feed to be recognised; Without must not be.
 	Columns, Without []string
-	// Map fills the native fields (by name) from a source row's fields (by column name).
+	// Map fills the native fields (by name) from a source row's fields (by column name). A
+	// row the native format cannot hold is set aside by setting the field "@refuse" to why,
+	// and "@field" to the column that says so.
 	Map func(get func(col string) string, set func(field, value string))
 	// Shared, where set, says that other report types have the same columns, so a file is
 	// read as this feed only when its name or the caller says which report it is.
@@ -41,7 +45,7 @@ func (f *Feed) Fits(header []string) bool {
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
 	shadowserverCompromised, shadowserverBruteForce, shadowserverDarknet, shadowserverAmplification, shadowserverScan,
-	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker,
+	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox,
 }
 
 // Match returns the feed that reads a file named name with this header, and the report type
@@ -142,8 +146,10 @@ type mapped struct {
 	srcHeader []string
 	srcAt     map[string]int
 	row       tabular.Row // the source row being mapped
-	get       func(col string) string
-	set       func(field, value string)
+	// refuse is why the row in hand is set aside, if it is; refuseField the column.
+	refuse, refuseField string
+	get                 func(col string) string
+	set                 func(field, value string)
 }
 
 // Reader returns the rows of src, a feed's table of the given report type ("" where none was
@@ -164,6 +170,14 @@ func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
 		return ""
 	}
 	m.set = func(field, value string) {
+		switch field {
+		case "@refuse":
+			m.refuse = value
+			return
+		case "@field":
+			m.refuseField = value
+			return
+		}
 		i, ok := m.at[field]
 		if !ok {
 			i = len(m.header)
@@ -198,6 +212,10 @@ func (m *mapped) Next() (tabular.Row, error) {
 	if m.feed.Kind != "" {
 		m.set("kind", m.feed.Kind)
 	}
+	m.refuse, m.refuseField = "", ""
 	m.feed.Map(m.get, m.set)
+	if m.refuse != "" {
+		return tabular.Row{}, &tabular.RowError{Line: row.Line, Field: m.refuseField, Reason: m.refuse, Raw: tabular.Snip(strings.Join(row.Fields, ","), 200)}
+	}
 	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields}, nil
 }

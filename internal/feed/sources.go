@@ -182,6 +182,51 @@ var feodoTracker = &Feed{
 	},
 }
 
+// threatFox is abuse.ch's ThreatFox IOC export ("# "first_seen_utc","ioc_id","ioc_value",…"):
+// URLs, domains and ip:port addresses, each a malware site or, where its threat type says
+// botnet_cc, a botnet's command-and-control server; file hashes, which no event holds, are set
+// aside with why.
+var threatFox = &Feed{
+	Name: "threatfox", Target: native.Events, Kind: "malware_site", Also: []string{"botnet_cc"},
+	Columns: []string{"first_seen_utc", "ioc_id", "ioc_value", "ioc_type", "threat_type"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("first_seen_utc")))
+		if get("threat_type") == "botnet_cc" {
+			set("kind", "botnet_cc")
+		}
+		v := get("ioc_value")
+		switch typ := get("ioc_type"); typ {
+		case "url":
+			set("url", v)
+			if _, host, isIP, err := enrich.WebURL(v); err == nil && isIP {
+				set("ip", host)
+			}
+		case "domain":
+			set("domain", v)
+		case "ip:port":
+			host, port, ok := strings.Cut(v, ":")
+			if i := strings.LastIndex(v, ":"); i > 0 && strings.Count(v, ":") > 1 { // [v6]:port or v6:port
+				host, port, ok = strings.Trim(v[:i], "[]"), v[i+1:], true
+			}
+			set("ip", host)
+			if ok {
+				set("port", port)
+			}
+		default:
+			set("@field", "ioc_type")
+			set("@refuse", "a "+typ+" IOC: events hold addresses, domains and URLs, not "+typ)
+			return
+		}
+		if fam := get("malware_printable"); fam != "" && !strings.EqualFold(fam, "unknown malware") {
+			set("family", fam)
+		}
+		set("source", "threatfox")
+		set("id", get("ioc_id"))
+		set("threat_type", get("threat_type"))
+		set("confidence", get("confidence_level"))
+	},
+}
+
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
 var zoneH = &Feed{

@@ -212,6 +212,9 @@ func (c *CSV) newCSVReader() {
 	c.cr.Comma = rune(c.comma)
 	c.cr.ReuseRecord = true
 	c.cr.FieldsPerRecord = -1
+	// `"a", "b"`, as abuse.ch's ThreatFox export writes its rows: the space before a quoted
+	// field is not part of it. Fields are read trimmed in any case.
+	c.cr.TrimLeadingSpace = true
 }
 
 func (c *CSV) nextLine() (pline, bool, error) {
