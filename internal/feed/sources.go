@@ -227,6 +227,61 @@ var threatFox = &Feed{
 	},
 }
 
+// cymruCAP is Team Cymru's CAP report for a CERT's networks ("#category|address|asn|timestamp|
+// optional_information|asninfo"): each row's category says what its address was seen as.
+// The country is the last word of asninfo ("Example AS Name, CN").
+var cymruCAP = &Feed{
+	Name: "cymru-cap", Target: native.Events, Kind: "infected_host", Also: []string{"brute_force", "botnet_cc", "scanner", "phishing"},
+	Columns: []string{"category", "address", "asn", "timestamp", "optional_information"},
+	Map: func(get func(string) string, set func(string, string)) {
+		info := get("optional_information")
+		switch cat := get("category"); cat {
+		case "bot":
+			set("family", capValue(info, "family", "mwtype"))
+		case "bruteforce":
+			set("kind", "brute_force")
+		case "controller":
+			set("kind", "botnet_cc")
+			set("family", capValue(info, "family"))
+		case "darknet", "scanner", "honeypot":
+			set("kind", "scanner")
+		case "phishing":
+			set("kind", "phishing")
+			set("url", strings.TrimSuffix(strings.TrimSpace(info), ";"))
+		default:
+			set("@field", "category")
+			set("@refuse", "a "+cat+" record: open proxies, resolvers and the like are not incidents sitrep counts")
+			return
+		}
+		set("time", utc(get("timestamp")))
+		set("ip", get("address"))
+		set("asn", get("asn"))
+		if as := get("asninfo"); strings.LastIndex(as, ", ") >= 0 {
+			if cc := strings.TrimSpace(as[strings.LastIndex(as, ", ")+2:]); len(cc) == 2 {
+				set("country", cc)
+			}
+		}
+		set("source", "cymru")
+		set("details", info)
+	},
+}
+
+// capValue finds a key's value in CAP's optional information, written "family: X;" or, in
+// older rows, "mwtype X".
+func capValue(info string, keys ...string) string {
+	for _, k := range keys {
+		if _, rest, ok := strings.Cut(info, k+": "); ok {
+			v, _, _ := strings.Cut(rest, ";")
+			return strings.TrimSpace(v)
+		}
+		if _, rest, ok := strings.Cut(info, k+" "); ok {
+			v, _, _ := strings.Cut(rest, " ")
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
 var zoneH = &Feed{

@@ -38,8 +38,20 @@ type pline struct {
 	long bool   // over MaxRecord: text is only the start, the rest was read past
 }
 
-// NewCSV reads the header row of r. The delimiter is the one of comma, semicolon or tab that
-// the header uses most. Lines starting with # before the first row are a preamble; when the
+// delimiter is the one of comma, semicolon, tab or bar that a header line uses most; comma
+// where it uses none.
+func delimiter(line []byte) byte {
+	d := byte(',')
+	for _, c := range []byte{';', '\t', '|'} {
+		if bytes.Count(line, []byte{c}) > bytes.Count(line, []byte{d}) {
+			d = c
+		}
+	}
+	return d
+}
+
+// NewCSV reads the header row of r. The delimiter is the one of comma, semicolon, tab or bar
+// that the header uses most. Lines starting with # before the first row are a preamble; when the
 // last of them lists columns ("# id,dateadded,url,…", as abuse.ch's dumps write it), it is the
 // header.
 //
@@ -77,22 +89,19 @@ func NewCSV(r io.Reader) (*CSV, error) {
 			break
 		}
 	}
-	if h := bytes.TrimSpace(bytes.TrimLeft(comment.text, "#")); bytes.IndexByte(h, ',') > 0 {
-		// The commented line is the header when the first line, read as a row, has as many
-		// fields as it names columns.
-		c.comma = ','
-		c.newCSVReader()
-		if rec, err := c.parse([]pline{first}); err == nil && len(rec) == bytes.Count(h, []byte{','})+1 {
-			c.queue = append(c.queue, first) // the first line is data
-			first = pline{no: comment.no, text: h}
+	if h := bytes.TrimSpace(bytes.TrimLeft(comment.text, "#")); len(h) > 0 {
+		// The commented line is the header when it lists columns and the first line, read as a
+		// row, has as many fields as it names (abuse.ch writes commas, Team Cymru bars).
+		c.comma = delimiter(h)
+		if n := bytes.Count(h, []byte{c.comma}); n > 0 {
+			c.newCSVReader()
+			if rec, err := c.parse([]pline{first}); err == nil && len(rec) == n+1 {
+				c.queue = append(c.queue, first) // the first line is data
+				first = pline{no: comment.no, text: h}
+			}
 		}
 	}
-	c.comma = ','
-	for _, d := range []byte{';', '\t'} {
-		if bytes.Count(first.text, []byte{d}) > bytes.Count(first.text, []byte{c.comma}) {
-			c.comma = d
-		}
-	}
+	c.comma = delimiter(first.text)
 	c.newCSVReader()
 	rec, err := c.parse([]pline{first})
 	if err != nil {
