@@ -44,11 +44,23 @@ func read(t testing.TB, path string) (parsed, error) {
 	if strings.HasSuffix(path, ".xml") {
 		rows, out.Feed = cnvd.NewReader(bufio.NewReader(f)), "cnvd-xml"
 	} else {
-		c, err := tabular.NewCSV(f)
-		if err != nil {
-			return out, err
+		var c interface {
+			tabular.Reader
 		}
-		c.PadShortRows = true
+		if strings.HasSuffix(path, ".jsonl") {
+			j, err := tabular.NewJSONL(f)
+			if err != nil {
+				return out, err
+			}
+			c = j
+		} else {
+			csv, err := tabular.NewCSV(f)
+			if err != nil {
+				return out, err
+			}
+			csv.PadShortRows = true
+			c = csv
+		}
 		fd, report, err := feed.Match(path, c.Header())
 		if err != nil {
 			return out, err

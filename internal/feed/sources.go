@@ -1,7 +1,10 @@
 package feed
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
+	"time"
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/feed/native"
@@ -281,6 +284,55 @@ func capValue(info string, keys ...string) string {
 	}
 	return ""
 }
+
+// microsoftCTIP is Microsoft's Cyber Threat Intelligence Program feed of infected hosts (JSON
+// Lines, "DataFeed":"…CTIP…Infected"): the source address, where SourceIpInfo places it, at
+// the time received (.NET ticks, or the text beside them); the family is the threat code's
+// last part where the malware names a network of families (Avalanche), else the malware.
+var microsoftCTIP = &Feed{
+	Name: "microsoft-ctip", Target: native.Events, Kind: "infected_host",
+	Columns: []string{"datafeed", "datetimereceivedutc", "malware", "threatcode", "sourceip"},
+	Map: func(get func(string) string, set func(string, string)) {
+		if t, err := strconv.ParseInt(get("datetimereceivedutc"), 10, 64); err == nil && t > dotnetEpoch {
+			set("time", time.Unix(0, (t-dotnetEpoch)*100).UTC().Format(time.RFC3339Nano))
+		} else {
+			set("time", get("datetimereceivedutc")) // refused by the parser, naming the field
+		}
+		set("ip", get("sourceip"))
+		var where struct {
+			ASN     string `json:"SourceIpAsnNumber"`
+			Country string `json:"SourceIpCountryCode"`
+			Region  string `json:"SourceIpRegion"`
+		}
+		if json.Unmarshal([]byte(get("sourceipinfo")), &where) == nil {
+			set("asn", where.ASN)
+			set("country", where.Country)
+			set("province", where.Region)
+		}
+		family := get("malware")
+		if code := get("threatcode"); strings.EqualFold(family, "avalanche") && strings.Contains(code, "-SS-") {
+			family = code[strings.LastIndex(code, "-SS-")+len("-SS-"):]
+		}
+		set("family", family)
+		set("source", "microsoft-ctip")
+		// The record's own label is kept: an Amber record is never named in public.
+		switch strings.ToUpper(get("tlp")) {
+		case "WHITE", "CLEAR":
+			set("tlp", "CLEAR")
+		case "GREEN":
+			set("tlp", "GREEN")
+		case "AMBER", "YELLOW":
+			set("tlp", "AMBER")
+		case "RED":
+			set("tlp", "RED")
+		}
+		set("threat_code", get("threatcode"))
+		set("confidence", get("threatconfidence"))
+	},
+}
+
+// dotnetEpoch is 1970-01-01 in .NET ticks (100 ns since year 1).
+const dotnetEpoch = 621355968000000000
 
 // zoneH is Zone-H's defacement archive export; times are taken as UTC. The attacker's name
 // and the defacement's reason are attacker-controlled text and are not kept.
