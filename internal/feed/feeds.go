@@ -45,7 +45,7 @@ func (f *Feed) Fits(header []string) bool {
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
 	shadowserverCompromised, shadowserverBruteForce, shadowserverDarknet, shadowserverAmplification, shadowserverScan,
-	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox, cymruCAP, microsoftCTIP,
+	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox, cymruCAP, microsoftCTIP, intelmq,
 }
 
 // Match returns the feed that reads a file named name with this header, and the report type

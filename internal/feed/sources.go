@@ -315,19 +315,78 @@ var microsoftCTIP = &Feed{
 		}
 		set("family", family)
 		set("source", "microsoft-ctip")
-		// The record's own label is kept: an Amber record is never named in public.
-		switch strings.ToUpper(get("tlp")) {
-		case "WHITE", "CLEAR":
-			set("tlp", "CLEAR")
-		case "GREEN":
-			set("tlp", "GREEN")
-		case "AMBER", "YELLOW":
-			set("tlp", "AMBER")
-		case "RED":
-			set("tlp", "RED")
-		}
+		set("tlp", tlpOf(get("tlp"))) // an Amber record is never named in public
 		set("threat_code", get("threatcode"))
 		set("confidence", get("threatconfidence"))
+	},
+}
+
+// tlpOf reads a source's own TLP label, in TLP 1.0's words too (WHITE, YELLOW); "" where it
+// has none sitrep knows, so the feed's default applies.
+func tlpOf(s string) string {
+	switch strings.ToUpper(strings.TrimPrefix(strings.ToUpper(s), "TLP:")) {
+	case "WHITE", "CLEAR":
+		return "CLEAR"
+	case "GREEN":
+		return "GREEN"
+	case "AMBER", "YELLOW":
+		return "AMBER"
+	case "AMBER+STRICT":
+		return "AMBER+STRICT"
+	case "RED":
+		return "RED"
+	}
+	return ""
+}
+
+// intelmqKinds maps IntelMQ's classification types onto sitrep's kinds.
+var intelmqKinds = map[string]string{
+	"infected-system": "infected_host", "malware-distribution": "malware_site", "phishing": "phishing",
+	"ddos": "ddos", "brute-force": "brute_force", "scanner": "scanner", "c2-server": "botnet_cc",
+	"system-compromise": "backdoor", "compromised": "backdoor", "defacement": "defacement",
+	"unauthorised-information-modification": "defacement", "vulnerable-system": "vulnerable_service",
+	"vulnerable-service": "vulnerable_service",
+}
+
+// intelmq reads IntelMQ's events (JSON Lines with its dotted keys), as the tools around
+// IntelMQ export them: each event is the kind its classification.type says, or set aside
+// with why.
+var intelmq = &Feed{
+	Name: "intelmq", Target: native.Events, Kind: "infected_host",
+	Also:    []string{"malware_site", "phishing", "ddos", "brute_force", "scanner", "botnet_cc", "backdoor", "defacement", "vulnerable_service"},
+	Columns: []string{"classification.type", "time.observation"},
+	Map: func(get func(string) string, set func(string, string)) {
+		typ := get("classification.type")
+		kind, ok := intelmqKinds[typ]
+		if !ok {
+			set("@field", "classification.type")
+			set("@refuse", "an IntelMQ "+typ+" event: not a kind sitrep counts")
+			return
+		}
+		set("kind", kind)
+		t := get("time.source")
+		if t == "" {
+			t = get("time.observation")
+		}
+		set("time", t)
+		ip := get("source.ip")
+		if kind == "ddos" && get("destination.ip") != "" { // the attacked address
+			ip = get("destination.ip")
+		}
+		set("ip", ip)
+		if u := get("source.url"); u != "" {
+			set("url", u)
+		} else {
+			set("domain", get("source.fqdn"))
+		}
+		set("country", get("source.geolocation.cc"))
+		set("province", get("source.geolocation.region"))
+		set("asn", get("source.asn"))
+		set("family", get("malware.name"))
+		set("source", strings.TrimSuffix("intelmq/"+get("feed.name"), "/"))
+		set("tlp", tlpOf(get("tlp")))
+		set("service", get("protocol.application"))
+		set("identifier", get("classification.identifier"))
 	},
 }
 
