@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"sitrep/internal/bulletin"
 	"sitrep/internal/ingest"
 )
 
@@ -39,7 +40,7 @@ func progressLine(p ingest.Progress) string {
 	if p.Total > 0 {
 		s += fmt.Sprintf(" of %s (%.1f%%)", megabytes(p.Total), 100*float64(p.Bytes)/float64(p.Total))
 	}
-	s += ", " + thousandsOf(p.Rows) + " rows"
+	s += ", " + bulletin.Thousands(p.Rows) + " rows"
 	if secs := p.Elapsed.Seconds(); secs > 0 && p.Bytes > 0 {
 		rate := float64(p.Bytes) / secs
 		s += fmt.Sprintf(", %.1f MB/s", rate/1e6)
@@ -52,11 +53,3 @@ func progressLine(p ingest.Progress) string {
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-func thousandsOf(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}

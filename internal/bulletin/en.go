@@ -31,16 +31,16 @@ func enSpan(w week.Week) string {
 
 func (en) weekLabel(w week.Week) string { return w.Monday().Format("Jan 2") }
 
-func (en) number(n int) string { return thousands(n) }
+func (en) number(n int) string { return Thousands(n) }
 
-func (en) tileNumber(n int) string { return thousands(n) }
+func (en) tileNumber(n int) string { return Thousands(n) }
 
 func (en) tileChange(d delta) string {
 	switch d.way() {
 	case wayNone:
 		return ""
 	case wayThin:
-		return "last week " + thousands(d.prev)
+		return "last week " + Thousands(d.prev)
 	case wayUp:
 		return "▲ " + d.abs().String() + "% on last week"
 	case wayDown:
@@ -74,14 +74,16 @@ func (en) words() Words {
 // count writes a count: "about 184,000" from 10,000 up (to the nearest thousand), exact below.
 func (en) count(n int) string {
 	if n >= 10000 {
-		return "about " + thousands(int(roundTenThousands(n))*1000)
+		return "about " + Thousands(int(roundTenThousands(n))*1000)
 	}
-	return thousands(n)
+	return Thousands(n)
 }
 
-func thousands(n int) string {
+// Thousands writes a count with thousands separators: 1,944. The English edition, the figures
+// and the command line's progress write counts so.
+func Thousands(n int) string {
 	if n < 0 {
-		return "-" + thousands(-n)
+		return "-" + Thousands(-n)
 	}
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
@@ -123,7 +125,7 @@ func exactOf(n int, one, many string) string {
 	case 1:
 		return "1 " + one
 	}
-	return thousands(n) + " " + many
+	return Thousands(n) + " " + many
 }
 
 // verb picks the verb that agrees with n: was or were.
@@ -141,7 +143,7 @@ func (e en) change(d delta) string {
 	case wayNone:
 		return ""
 	case wayThin:
-		return ", against " + thousands(d.prev) + " last week"
+		return ", against " + Thousands(d.prev) + " last week"
 	case wayUp:
 		return ", up " + d.abs().String() + "% on last week"
 	case wayDown:
@@ -318,7 +320,7 @@ func (e en) malwareSites(m sitesPlan) string {
 		if m.Domains == 0 {
 			p += fmt.Sprintf(" All of the sites were reached directly by IP address (%s).", exactOf(m.IPURLs, "address", "addresses"))
 		} else {
-			p += fmt.Sprintf(" Sites reached directly by IP address (%s) were at least as many as the domains (%s).", thousands(m.IPURLs), thousands(m.Domains))
+			p += fmt.Sprintf(" Sites reached directly by IP address (%s) were at least as many as the domains (%s).", Thousands(m.IPURLs), Thousands(m.Domains))
 		}
 	}
 	return p
@@ -341,11 +343,11 @@ func (e en) websiteDetail(w websitesPlan) string {
 		if f.gov == 0 {
 			was := ""
 			if f.moved.prev > 0 {
-				was = ", against " + thousands(f.moved.prev) + " last week"
+				was = ", against " + Thousands(f.moved.prev) + " last week"
 			}
 			return fmt.Sprintf("None of the %s websites was a government (GOV) site%s.", of, was)
 		}
-		return fmt.Sprintf("Of the %s websites, %s %s (GOV) %s, about %s%% of %s%s.", of, thousands(f.gov), verb(f.gov, "was a government", "were government"),
+		return fmt.Sprintf("Of the %s websites, %s %s (GOV) %s, about %s%% of %s%s.", of, Thousands(f.gov), verb(f.gov, "was a government", "were government"),
 			verb(f.gov, "site", "sites"), f.pct, whose, e.change(f.moved))
 	}
 	if d := w.defacedGov; d != nil {
@@ -395,7 +397,7 @@ func (e en) vulnCounts(v stats.Vulnerabilities) string {
 		name string
 	}{{v.High, "high-severity"}, {v.Medium, "medium-severity"}, {v.Low, "low-severity"}} {
 		if s.n > 0 {
-			parts = append(parts, thousands(s.n)+" "+s.name)
+			parts = append(parts, Thousands(s.n)+" "+s.name)
 		}
 	}
 	split := ""
@@ -448,7 +450,7 @@ func (e en) incidentsHandled(in incidentsPlan) string {
 	case in.crossBorder == 0:
 		p += ", none of them cross-border"
 	default:
-		p += ", " + thousands(in.crossBorder) + " of them cross-border"
+		p += ", " + Thousands(in.crossBorder) + " of them cross-border"
 	}
 	if len(in.partners) > 0 {
 		var partners []string

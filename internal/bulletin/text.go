@@ -97,7 +97,7 @@ func (w Words) InternalBanner(tlp string) string { return fmt.Sprintf(w.Internal
 // thousands separators in English.
 func (b *Bulletin) Num(n int) string {
 	if b.Lang == "en" {
-		return thousands(n)
+		return Thousands(n)
 	}
 	return fmt.Sprint(n)
 }

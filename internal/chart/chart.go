@@ -14,7 +14,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strconv"
 	"sync"
 
 	"golang.org/x/image/font/opentype"
@@ -97,18 +96,6 @@ func Font() error {
 	return fontErr
 }
 
-// number writes a count with thousands separators, as every figure's axis and labels do.
-func number(v int) string {
-	s := strconv.Itoa(v)
-	if v < 0 {
-		return "-" + number(-v)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // textStyle is the figures' text in size pt.
 func textStyle(pt vg.Length) draw.TextStyle {
 	return draw.TextStyle{Color: color.Black, Font: font.From(cjk, pt), Handler: plot.DefaultTextHandler}
@@ -139,7 +126,7 @@ func valueLabels(p *plot.Plot, f bulletin.Figure, barWidth vg.Length) error {
 				xy = plotter.XY{X: float64(v), Y: float64(j)}
 			}
 			xys = append(xys, xy)
-			texts = append(texts, number(v))
+			texts = append(texts, bulletin.Thousands(v))
 		}
 		l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
 		if err != nil {
@@ -189,7 +176,7 @@ func (wholeTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {
-			ticks[i].Label = number(int(math.Round(ticks[i].Value)))
+			ticks[i].Label = bulletin.Thousands(int(math.Round(ticks[i].Value)))
 		}
 	}
 	return ticks
@@ -366,7 +353,7 @@ func drawRing(c draw.Canvas, f bulletin.Figure) error {
 	sty.YAlign = draw.YCenter
 	for i, v := range vals {
 		c.FillPolygon(palette[i%len(palette)], []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
-		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, fmt.Sprintf("%s  %s (%s%%)", f.Labels[i], number(v), stats.Share(v, total)))
+		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, fmt.Sprintf("%s  %s (%s%%)", f.Labels[i], bulletin.Thousands(v), stats.Share(v, total)))
 		y -= line
 	}
 	return nil

@@ -89,9 +89,9 @@ func mapClasses(top int) []int {
 // classLabel names a class of counts: "1–2,000", or "3" where it holds one value.
 func classLabel(low, high int) string {
 	if low == high {
-		return number(high)
+		return bulletin.Thousands(high)
 	}
-	return number(low) + "–" + number(high)
+	return bulletin.Thousands(low) + "–" + bulletin.Thousands(high)
 }
 
 // drawMap draws a figure of counts by province (kind "map") as a map of China: each province
