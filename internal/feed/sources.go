@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sitrep/internal/enrich"
+	"sitrep/internal/event"
 	"sitrep/internal/feed/native"
 )
 
@@ -321,22 +322,20 @@ var microsoftCTIP = &Feed{
 	},
 }
 
-// tlpOf reads a source's own TLP label, in TLP 1.0's words too (WHITE, YELLOW); "" where it
-// has none sitrep knows, so the feed's default applies.
+// tlpOf reads a source's own TLP label as event.ParseTLP does, and TLP 1.0's YELLOW as AMBER;
+// "" where the source gives none or one sitrep does not know, so the feed's default applies.
 func tlpOf(s string) string {
-	switch strings.ToUpper(strings.TrimPrefix(strings.ToUpper(s), "TLP:")) {
-	case "WHITE", "CLEAR":
-		return "CLEAR"
-	case "GREEN":
-		return "GREEN"
-	case "AMBER", "YELLOW":
-		return "AMBER"
-	case "AMBER+STRICT":
-		return "AMBER+STRICT"
-	case "RED":
-		return "RED"
+	if strings.TrimSpace(s) == "" {
+		return ""
 	}
-	return ""
+	if strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "TLP:") == "YELLOW" {
+		return string(event.Amber)
+	}
+	l, err := event.ParseTLP(s)
+	if err != nil {
+		return ""
+	}
+	return string(l)
 }
 
 // intelmqKinds maps IntelMQ's classification types onto sitrep's kinds.
