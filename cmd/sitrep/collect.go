@@ -60,7 +60,7 @@ func runCollect(e *env, args []string) error {
 		Fetch:  &collect.Fetcher{Client: &http.Client{Timeout: *timeout}},
 		Ingest: func(ctx context.Context, path, name string, f collect.Feed) (string, error) {
 			opt := e.cfg.IngestOptions()
-			opt.Source, opt.TLP, opt.TempDir = f.Source, event.TLP(strings.ToUpper(f.TLP)), tmp
+			opt.Source, opt.TLP, opt.TempDir = f.Source, event.TLP(f.TLP), tmp
 			opt.Format, opt.Feed, _ = formatOf(f.Format)
 			opt.Progress = show
 			sum, err := ingest.Input(ctx, st, name, func() (*os.File, error) { return os.Open(path) }, opt)

@@ -28,7 +28,7 @@ type Feed struct {
 	// Format names the input format or feed (sitrep formats); empty: recognised.
 	Format string `toml:"format"`
 	Source string `toml:"source"` // source of rows that name none; default the feed's name
-	TLP    string `toml:"tlp"`    // label of rows that carry none; default CLEAR
+	TLP    string `toml:"tlp"`    // label of rows that carry none; default CLEAR; canonical once Read
 	// Every is how often the feed is fetched when collect runs on (default 1h).
 	Every duration `toml:"every"`
 	// MaxBytes caps a body, and what a compressed body expands to (default 256 MiB).
@@ -97,9 +97,11 @@ func Read(path string) (*Config, error) {
 		if f.URL != "" && !strings.HasPrefix(f.URL, "http://") && !strings.HasPrefix(f.URL, "https://") {
 			return nil, fmt.Errorf("%s: url %q is not http or https", where, f.URL)
 		}
-		if _, err := event.ParseTLP(f.TLP); err != nil {
+		l, err := event.ParseTLP(f.TLP)
+		if err != nil {
 			return nil, fmt.Errorf("%s: tlp: %w", where, err)
 		}
+		f.TLP = string(l) // "green", "TLP:WHITE": written once as the store writes them
 		if f.Source == "" {
 			f.Source = f.Name
 		}

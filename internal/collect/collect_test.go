@@ -96,7 +96,7 @@ func collector(t *testing.T, cfg *collect.Config, st store.Ingest) *collect.Coll
 		Config: cfg,
 		Fetch:  &collect.Fetcher{Client: &http.Client{Timeout: 2 * time.Second}, Tries: 3, Backoff: time.Millisecond},
 		Ingest: func(ctx context.Context, path, name string, f collect.Feed) (string, error) {
-			opt := ingest.Options{Zone: time.UTC, GovSuffixes: enrich.DefaultGovSuffixes, Source: f.Source, TLP: event.TLP(strings.ToUpper(f.TLP))}
+			opt := ingest.Options{Zone: time.UTC, GovSuffixes: enrich.DefaultGovSuffixes, Source: f.Source, TLP: event.TLP(f.TLP)}
 			sum, err := ingest.Input(ctx, st, name, func() (*os.File, error) { return os.Open(path) }, opt)
 			return sum.String(), err
 		},
