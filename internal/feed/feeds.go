@@ -103,7 +103,7 @@ func sharing(f *Feed) []string {
 // CheckName refuses to read a file as feed f when its name says it is a report of another
 // feed, or one sitrep refuses: a caller's --format does not override what the source named.
 func CheckName(name string, f *Feed) error {
-	r, typ, ok := reportOf(name)
+	r, typ, ok := ReportOf(name)
 	switch {
 	case !ok:
 		return nil

@@ -65,14 +65,9 @@ func Reports() []Report { return shadowserverReports }
 // joined by underscores), then the rest.
 var reportName = regexp.MustCompile(`^(?:\d{4}-\d{2}-\d{2}-)?([a-z0-9]+(?:_[a-z0-9]+)*)(?:[-.]|$)`)
 
-// ReportType returns the Shadowserver report type a file's name carries, or "".
-func ReportType(name string) string {
-	_, typ, _ := reportOf(name)
-	return typ
-}
-
-// reportOf returns the Shadowserver report that a file's name names, if it names one.
-func reportOf(name string) (Report, string, bool) {
+// ReportOf returns the Shadowserver report that a file's name names, with the type as the name
+// writes it (event6_sinkhole), if it names one sitrep knows.
+func ReportOf(name string) (Report, string, bool) {
 	m := reportName.FindStringSubmatch(strings.ToLower(filepath.Base(name)))
 	if m == nil {
 		return Report{}, "", false
@@ -100,7 +95,7 @@ func byReport(name string, header []string) (*Feed, string, error, bool) {
 	if !shadowserverHeader(header) {
 		return nil, "", nil, false
 	}
-	r, typ, ok := reportOf(name)
+	r, typ, ok := ReportOf(name)
 	if !ok {
 		return nil, "", nil, false
 	}

@@ -232,7 +232,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			if err := feed.CheckName(name, fd); err != nil {
 				return sum, fmt.Errorf("%s: %w", name, err)
 			}
-			report = feed.ReportType(name)
+			_, report, _ = feed.ReportOf(name)
 		case format != "":
 			if err := native.CheckHeader(format, rows.Header()); err != nil {
 				return sum, fmt.Errorf("%s: %w", name, err)
