@@ -90,28 +90,20 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 			break
 		}
 	}
-	published := func(lang, format string) (bool, error) {
-		ws, err := s.publishedWeeks(ctx, lang, format)
-		return slices.Contains(ws, q.week), err
-	}
-	switch ok, err := published(other, "html"); {
+	switch in, err := s.publishedSet(ctx, other, "html"); {
 	case err != nil:
 		return nil, err
-	case ok || q.tlp != event.Clear: // an internal edition is live in both languages
+	case in[q.week] || q.tlp != event.Clear: // an internal edition is live in both languages
 		bar.Other = pageAddress(q.week, other, q.tlp)
 	}
 	if q.tlp == event.Clear {
 		for _, d := range []struct{ name, format string }{{"PDF", "pdf"}, {"Markdown", "md"}, {"JSON", "json"}} {
-			ok, err := published(q.lang, d.format)
+			in, err := s.publishedSet(ctx, q.lang, d.format)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				v := url.Values{"format": {d.format}}
-				if q.lang != "zh" {
-					v.Set("lang", q.lang)
-				}
-				bar.Downloads = append(bar.Downloads, navLink{d.name, "/api/v1/bulletins/" + q.week + "?" + v.Encode()})
+			if in[q.week] {
+				bar.Downloads = append(bar.Downloads, navLink{d.name, downloadAddress(q.week, q.lang, d.format)})
 			}
 		}
 	}
@@ -123,6 +115,25 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	}
 	buf.Write(page[i:])
 	return buf.Bytes(), nil
+}
+
+// downloadAddress is where an issue published in lang and format is downloaded.
+func downloadAddress(week, lang, format string) string {
+	v := url.Values{"format": {format}}
+	if lang != "zh" {
+		v.Set("lang", lang)
+	}
+	return "/api/v1/bulletins/" + week + "?" + v.Encode()
+}
+
+// publishedSet holds the weeks published in lang and format.
+func (s *Server) publishedSet(ctx context.Context, lang, format string) (map[string]bool, error) {
+	weeks, err := s.publishedWeeks(ctx, lang, format)
+	set := make(map[string]bool, len(weeks))
+	for _, w := range weeks {
+		set[w] = true
+	}
+	return set, err
 }
 
 // publishedWeeks lists the weeks published in lang and format, newest first.

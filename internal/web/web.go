@@ -19,7 +19,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -566,14 +565,9 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 	has := map[string]map[string]bool{} // lang.format → weeks
 	for _, l := range []string{lang, other} {
 		for _, f := range []string{"pdf", "md"} {
-			rs, err := s.Store.PublishedIssues(ctx, l, f, 0)
-			if err != nil {
+			if has[l+"."+f], err = s.publishedSet(ctx, l, f); err != nil {
 				fail(err)
 				return
-			}
-			has[l+"."+f] = map[string]bool{}
-			for _, r := range rs {
-				has[l+"."+f][r.Week] = true
 			}
 		}
 	}
@@ -606,11 +600,7 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		}
 		download := func(l, format, name string) {
 			if has[l+"."+format][is.Week] {
-				v := url.Values{"format": {format}}
-				if l != "zh" {
-					v.Set("lang", l)
-				}
-				rw.Downloads = append(rw.Downloads, navLink{name, "/api/v1/bulletins/" + is.Week + "?" + v.Encode()})
+				rw.Downloads = append(rw.Downloads, navLink{name, downloadAddress(is.Week, l, format)})
 			}
 		}
 		otherName := map[string]string{"en": "English ", "zh": "中文 "}[other]
