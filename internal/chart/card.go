@@ -107,11 +107,8 @@ func drawCard(c draw.Canvas, f bulletin.Figure) error {
 	}
 	w := c.Max.X - c.Min.X
 	top := c.Max.Y
-	rect := func(clr color.Color, x0, y0, x1, y1 vg.Length) {
-		c.FillPolygon(clr, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-	}
 	// The title band.
-	rect(bandRed, c.Min.X, top-cardBand, c.Max.X, top)
+	fillRect(c, bandRed, c.Min.X, top-cardBand, c.Max.X, top)
 	title := textStyle(14)
 	title.Color = color.White
 	// Text is placed by its bottom: the CJK face's extents put a centred line too low.
@@ -142,7 +139,7 @@ func drawCard(c draw.Canvas, f bulletin.Figure) error {
 			col, row := i%cols, i/cols
 			x0 := c.Min.X + cardPad + vg.Length(col)*(tw+cardGap)
 			y1 := y - vg.Length(row)*(cardTile+cardGap)
-			rect(tileFill, x0, y1-cardTile, x0+tw, y1)
+			fillRect(c, tileFill, x0, y1-cardTile, x0+tw, y1)
 			cx := x0 + tw/2
 			value := textStyle(20)
 			value.Color = inkDark

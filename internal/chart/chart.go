@@ -266,6 +266,16 @@ func drawFigure(dc draw.Canvas, f bulletin.Figure) error {
 	return nil
 }
 
+// fillRect fills the rectangle from (x0, y0) to (x1, y1).
+func fillRect(c draw.Canvas, clr color.Color, x0, y0, x1, y1 vg.Length) {
+	c.FillPolygon(clr, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+}
+
+// swatch draws a legend's square of colour, size across, its left edge at x and centred on y.
+func swatch(c draw.Canvas, clr color.Color, x, y, size vg.Length) {
+	fillRect(c, clr, x, y-size/2, x+size, y+size/2)
+}
+
 // rowLegend draws a legend on one row, centred: a swatch of each series' colour, then its
 // name.
 func rowLegend(c draw.Canvas, names []string, sty draw.TextStyle) {
@@ -280,7 +290,7 @@ func rowLegend(c draw.Canvas, names []string, sty draw.TextStyle) {
 	y := (c.Min.Y + c.Max.Y) / 2
 	sty.YAlign = draw.YCenter
 	for i, n := range names {
-		c.FillPolygon(palette[i%len(palette)], []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+		swatch(c, palette[i%len(palette)], x, y, sw)
 		x += sw + sw/2
 		c.FillText(sty, vg.Point{X: x, Y: y}, n)
 		x += sty.Width(n) + gap
@@ -352,7 +362,7 @@ func drawRing(c draw.Canvas, f bulletin.Figure) error {
 	y := centre.Y + line*vg.Length(len(vals)-1)/2
 	sty.YAlign = draw.YCenter
 	for i, v := range vals {
-		c.FillPolygon(palette[i%len(palette)], []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+		swatch(c, palette[i%len(palette)], x, y, sw)
 		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, fmt.Sprintf("%s  %s (%s%%)", f.Labels[i], bulletin.Thousands(v), stats.Share(v, total)))
 		y -= line
 	}

@@ -176,25 +176,20 @@ func drawMap(c draw.Canvas, f bulletin.Figure) error {
 	if f.Unit != "" {
 		c.FillText(sty, vg.Point{X: x, Y: y + line}, f.Unit)
 	}
-	low := 1
-	rows := make([]struct {
-		c    color.Color
-		text string
-	}, 0, len(classes)+1)
+	labels := make([]string, len(classes))
 	for i, b := range classes {
-		rows = append(rows, struct {
-			c    color.Color
-			text string
-		}{mapRamp[i], classLabel(low, b)})
-		low = b + 1
+		low := 1
+		if i > 0 {
+			low = classes[i-1] + 1
+		}
+		labels[i] = classLabel(low, b)
 	}
-	for i := len(rows) - 1; i >= 0; i-- {
-		r := rows[i]
-		c.FillPolygon(r.c, []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
-		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, r.text)
+	for i := len(classes) - 1; i >= 0; i-- { // the most first
+		swatch(c, mapRamp[i], x, y, sw)
+		c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, labels[i])
 		y -= line
 	}
-	c.FillPolygon(noDataGrey, []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+	swatch(c, noDataGrey, x, y, sw)
 	c.FillText(sty, vg.Point{X: x + sw*1.5, Y: y}, "0")
 	return nil
 }
