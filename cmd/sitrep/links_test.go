@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http"
 	neturl "net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sitrep/internal/web/webtest"
 )
 
 var hrefs = regexp.MustCompile(`(?:href|src)="([^"#]+)[^"]*"|\]\(([^)\s]+)\)`)
@@ -161,28 +161,8 @@ func shanghaiZone(t *testing.T) *time.Location {
 	return loc
 }
 
-// call sends a request to a server the test started, with a bearer token when token is not
-// empty, and returns the answer's status, header and body.
-func call(t *testing.T, method, url, token, body string) (int, http.Header, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read the answer to %s %s: %v", method, url, err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
-}
+// call sends a request to a server the test started (webtest.Call).
+var call = webtest.Call
 
 // TestByline: an issue names its issuer (SITREP_ISSUER) and, once reviewed, the day it was.
 func TestByline(t *testing.T) {

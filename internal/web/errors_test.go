@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -24,6 +23,7 @@ import (
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/web"
+	"sitrep/internal/web/webtest"
 )
 
 // logBuffer collects a server's log records, written as JSON lines from the server's goroutines.
@@ -102,27 +102,8 @@ func serve(t *testing.T, dir string, srv *web.Server) (*httptest.Server, *logBuf
 	return ts, logs
 }
 
-// call sends a request, with a bearer token when token is not empty.
-func call(t *testing.T, method, url, token, body string) (int, http.Header, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read the answer to %s %s: %v", method, url, err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
-}
+// call sends a request to a server the test started (webtest.Call).
+var call = webtest.Call
 
 // internals are what an answer must never show of a failure.
 func internals(dir string) []string {
