@@ -145,15 +145,12 @@ func (d delta) way() string {
 	return wayDown
 }
 
-// abs is the size of the change, in tenths of a percent.
+// abs is the size of the change, in tenths of a percent; 0 where there is none.
 func (d delta) abs() stats.Tenths {
-	if d.pct == nil || *d.pct >= 0 {
-		if d.pct == nil {
-			return 0
-		}
-		return *d.pct
+	if d.pct == nil {
+		return 0
 	}
-	return -*d.pct
+	return abs(*d.pct)
 }
 
 // shareFact is the government share of defaced or backdoored sites and how it moved.
