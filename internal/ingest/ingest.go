@@ -215,11 +215,14 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			if s := wait(); s.err != nil { // a file that is not text says so, not "no header"
 				return sum, fmt.Errorf("%s: %w", name, s.err)
 			}
+			// A document is the caller's mistake, stated as a plain error: the server answers
+			// errors of other types as its own failures.
 			var doc *tabular.DocumentError
 			if errors.As(err, &doc) {
 				if known := feed.KnownDocument(doc.Keys); known != "" {
-					return sum, fmt.Errorf("%s: %s (%w), which sitrep does not read yet; it reads %s", name, known, err, strings.Join(formatNames(), ", "))
+					return sum, unread(name, known, doc.Error())
 				}
+				return sum, fmt.Errorf("%s: %s", name, doc.Error())
 			}
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
@@ -246,8 +249,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 				if fd == nil {
 					if doc := feed.KnownDocument(rows.Header()); doc != "" {
 						if _, ok := rows.(*tabular.JSONL); ok {
-							return sum, fmt.Errorf("%s: %s (a JSON document with keys %s), which sitrep does not read yet; it reads %s", name, doc,
-								strings.Join(rows.Header(), ", "), strings.Join(formatNames(), ", "))
+							return sum, unread(name, doc, "a JSON document with keys "+strings.Join(rows.Header(), ", "))
 						}
 					}
 					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
@@ -627,6 +629,12 @@ func (r recordParser[T]) parse(row tabular.Row, b *store.Batch) {
 
 func reject(re *tabular.RowError) store.Reject {
 	return store.Reject{Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
+}
+
+// unread refuses a known document sitrep does not read, saying what it is, what was seen of
+// it, and what sitrep reads.
+func unread(name, known, seen string) error {
+	return fmt.Errorf("%s: %s (%s), which sitrep does not read yet; it reads %s", name, known, seen, strings.Join(formatNames(), ", "))
 }
 
 // formatNames lists what sitrep reads: its own formats, then the feeds.

@@ -21,6 +21,7 @@ import (
 	"sitrep/internal/feed/native"
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
+	"sitrep/internal/tabular"
 )
 
 var (
@@ -460,10 +461,16 @@ func TestKnownDocuments(t *testing.T) {
 		"nvd.json":    {`{"resultsPerPage":1,"startIndex":0,"totalResults":1,"format":"NVD_CVE","vulnerabilities":[]}`, "a page of NVD's CVE API 2.0"},
 		"bundle.json": {`{"type":"bundle","id":"bundle--5d0092c5","objects":[]}`, "a STIX 2.1 bundle"},
 		"misp.json":   {"{\n \"Event\": {\"info\": \"x\", \"Attribute\": []}\n}\n", "a MISP event"},
+		"other.json":  {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},
 	} {
 		_, err := File(ctx, st, write(t, name, []byte(tc.text)), nil, opts())
-		if err == nil || !strings.Contains(err.Error(), name+": "+tc.want) || !strings.Contains(err.Error(), "sitrep does not read yet; it reads sitrep-events") {
+		if err == nil || !strings.Contains(err.Error(), name+": "+tc.want) || name != "other.json" && !strings.Contains(err.Error(), "sitrep does not read yet; it reads sitrep-events") {
 			t.Errorf("%s: %v", name, err)
+		}
+		// A refusal is the caller's mistake, told as a plain error: the server answers an
+		// error of another type as its own failure, withholding the reason.
+		if errors.As(err, new(*tabular.DocumentError)) {
+			t.Errorf("%s: the refusal carries a %T", name, new(tabular.DocumentError))
 		}
 	}
 }
