@@ -16,6 +16,7 @@ import (
 	"sitrep/internal/bulletin"
 	"sitrep/internal/enrich"
 	"sitrep/internal/event"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/ingest"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -56,6 +57,9 @@ type Config struct {
 	// Names are the English names of organisations: the shipped table, with the file
 	// SITREP_NAMES names over it.
 	Names bulletin.Names
+	// Objects classify vulnerability records that carry no affected-object class: the rules
+	// of the file SITREP_OBJECTS names, then the shipped ones.
+	Objects *objects.Rules
 	// Style (SITREP_STYLE) is the issues' form: bulletin.StyleCharts (the default) or
 	// StyleInfographic.
 	Style string
@@ -158,6 +162,17 @@ func (c *Config) Defaults() error {
 			return fmt.Errorf("SITREP_NAMES: %w", err)
 		}
 		c.Names = names
+	}
+	if c.Objects == nil {
+		if path := env("SITREP_OBJECTS"); path != "" {
+			rules, err := objects.Read(path)
+			if err != nil {
+				return fmt.Errorf("SITREP_OBJECTS: %w", err)
+			}
+			c.Objects = rules
+		} else {
+			c.Objects = objects.Shipped()
+		}
 	}
 	if c.Policy == nil {
 		if err := c.loadPolicy(); err != nil {
@@ -273,7 +288,7 @@ func sameDir(a, b string) bool {
 
 // IngestOptions returns the ingest options implied by the configuration.
 func (c *Config) IngestOptions() ingest.Options {
-	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes, Log: c.Log}
+	return ingest.Options{Zone: c.Zone, GovSuffixes: c.GovSuffixes, Objects: c.Objects, Log: c.Log}
 }
 
 // Stats computes a week's statistics from the store: the public edition for TLP:CLEAR (or an

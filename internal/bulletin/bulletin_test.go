@@ -407,3 +407,33 @@ func TestClosing(t *testing.T) {
 		t.Errorf("the last section %+v", last)
 	}
 }
+
+// TestUnclassified: records without an affected-object class are said after the ranking, and
+// a week with none classified says so rather than ranking nothing.
+func TestUnclassified(t *testing.T) {
+	for _, tc := range []struct {
+		byObject     map[string]int
+		unclassified int
+		zh, en       string
+	}{
+		{map[string]int{"application": 7}, 3,
+			"本周CNVD发布的网络安全漏洞中，应用程序漏洞占比最高。另有3个漏洞未能按影响对象归类。更多漏洞有关的详细情况，请见CNVD漏洞周报。",
+			"By affected object, applications accounted for the most. A further 3 could not be classed by affected object."},
+		{map[string]int{"application": 8, "os": 1}, 1,
+			"本周CNVD发布的网络安全漏洞中，应用程序漏洞占比最高，其次是操作系统漏洞。另有1个漏洞未能按影响对象归类。",
+			"followed by operating systems. One more could not be classed by affected object."},
+		{map[string]int{}, 10,
+			"本周CNVD发布的网络安全漏洞均未能按影响对象归类。更多漏洞有关的详细情况，请见CNVD漏洞周报。",
+			"None of them could be classed by affected object."},
+		{map[string]int{"os": 10}, 0, "本周CNVD发布的网络安全漏洞均为操作系统漏洞。", "All of them affected operating systems."},
+	} {
+		s := weekStats()
+		s.Vulnerabilities = stats.Vulnerabilities{Total: 10, High: 10, Level: "中", ByObject: tc.byObject, Unclassified: tc.unclassified}
+		if got := text(compose(t, s, "zh", Options{})); !strings.Contains(got, tc.zh) {
+			t.Errorf("zh lacks %q:\n%s", tc.zh, got)
+		}
+		if got := text(compose(t, s, "en", Options{})); !strings.Contains(got, tc.en) {
+			t.Errorf("en lacks %q:\n%s", tc.en, got)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func cards(s *stats.Week, history []WeekCount, p plan, t phrasebook, v voice) []
 	}}
 	if !p.vulns.noData {
 		vc.Notes = append(vc.Notes, t.vulnLevelNote(vu.Level))
-		if len(p.vulns.objects) > 0 {
+		if len(p.vulns.objects) > 0 || p.vulns.unclassified > 0 {
 			vc.Notes = append(vc.Notes, t.vulnObjects(p.vulns))
 		}
 	}

@@ -419,17 +419,28 @@ func (e en) vulnObjects(p vulnsPlan) string {
 		names[i] = enObjects[o]
 	}
 	const more = " CNVD's weekly vulnerability report gives the details."
+	rest := ""
 	switch {
+	case p.unclassified == 1:
+		rest = " One more could not be classed by affected object."
+	case p.unclassified > 1:
+		rest = " A further " + Thousands(p.unclassified) + " could not be classed by affected object."
+	}
+	switch {
+	case len(names) == 0 && p.v.Total == 1:
+		return "It could not be classed by affected object." + more
+	case len(names) == 0:
+		return "None of them could be classed by affected object." + more
 	case len(names) == 1 && p.allClassified && p.v.Total == 1:
 		return "It affected " + names[0] + "." + more
 	case len(names) == 1 && p.allClassified:
 		return "All of them affected " + names[0] + "." + more
 	case len(names) == 1:
-		return "By affected object, " + names[0] + " accounted for the most." + more
+		return "By affected object, " + names[0] + " accounted for the most." + rest + more
 	case len(names) == 2:
-		return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + "." + more
+		return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + "." + rest + more
 	}
-	return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + " and " + names[2] + "." + more
+	return "By affected object, " + names[0] + " accounted for the most, followed by " + names[1] + " and " + names[2] + "." + rest + more
 }
 
 var enPartners = map[string]string{

@@ -226,25 +226,31 @@ func TestInfographic(t *testing.T) {
 	}
 }
 
+// text is a bulletin's highlights and paragraphs, a line each.
+func text(b *Bulletin) string {
+	var all []string
+	all = append(all, b.Highlights...)
+	for _, s := range b.Sections {
+		all = append(all, s.Paragraphs...)
+	}
+	return strings.Join(all, "\n")
+}
+
+// compose composes s in lang without a history.
+func compose(t *testing.T, s *stats.Week, lang string, opt Options) *Bulletin {
+	t.Helper()
+	opt.Lang = lang
+	b, err := Compose(s, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestEdges composes weeks at the edges an editor met: counts that barely moved, sections
 // without data, zeros inside sentences, one of something, names that are one organisation.
 func TestEdges(t *testing.T) {
-	text := func(b *Bulletin) string {
-		var all []string
-		all = append(all, b.Highlights...)
-		for _, s := range b.Sections {
-			all = append(all, s.Paragraphs...)
-		}
-		return strings.Join(all, "\n")
-	}
-	compose := func(s *stats.Week, lang string, opt Options) *Bulletin {
-		opt.Lang = lang
-		b, err := Compose(s, nil, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	compose := func(s *stats.Week, lang string, opt Options) *Bulletin { return compose(t, s, lang, opt) }
 
 	// A count that moved by less than 0.05% is "about the same", grey on a card.
 	s := busyWeek(200000)
@@ -275,7 +281,8 @@ func TestEdges(t *testing.T) {
 	s.InfectedHosts.Conficker = 0
 	s.InfectedHosts.TopProvinces = []store.NameCount{{Name: "新疆生产建设兵团", Count: 3}}
 	s.Vulnerabilities.Medium, s.Vulnerabilities.Low = 0, 0
-	s.Vulnerabilities.ByObject = map[string]int{"os": 2} // of 9 records, 2 classified
+	s.Vulnerabilities.ByObject = map[string]int{"os": 2} // of 9 records, 2 classified, 6 not at all
+	s.Vulnerabilities.Unclassified = 6
 	s.Phishing.Pages, s.Phishing.IPs, s.Phishing.PagesPerIP = 1, 3, stats.Ratio(1, 3)
 	s.Phishing.TopTargets = []store.NameCount{{Name: "中国工商银行", Count: 2}, {Name: "工商银行", Count: 1}}
 	s.Incidents.AppPlatforms = 0
@@ -283,7 +290,7 @@ func TestEdges(t *testing.T) {
 	en := compose(s, "en", Options{})
 	got := text(en)
 	for _, want := range []string{"and none infected with the Conficker worm", "collected 9 new vulnerabilities, all high-severity.",
-		"By affected object, operating systems accounted for the most.", "The organisation most impersonated was ICBC.",
+		"By affected object, operating systems accounted for the most. A further 6 could not be classed by affected object.", "The organisation most impersonated was ICBC.",
 		" It took down 3 malicious URLs spreading mobile malware.", "found them on 3 IP addresses.",
 		"All of the sites were reached directly by IP address (3 addresses).", "The phishing pages used 3 domains and 3 IP addresses."} {
 		if !strings.Contains(got, want) {

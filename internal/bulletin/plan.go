@@ -180,6 +180,7 @@ type vulnsPlan struct {
 	// allClassified: every record has an affected-object class, so one class can be said to
 	// be all of them.
 	allClassified bool
+	unclassified  int // records without a class, said after the ranking
 }
 
 type incidentsPlan struct {
@@ -305,7 +306,7 @@ func planVulns(s *stats.Week) vulnsPlan {
 	for _, n := range v.ByObject {
 		classified += n
 	}
-	return vulnsPlan{v: v, objects: objs, allClassified: classified == v.Total}
+	return vulnsPlan{v: v, objects: objs, allClassified: classified == v.Total, unclassified: v.Unclassified}
 }
 
 func planIncidents(s *stats.Week) incidentsPlan {
@@ -385,7 +386,7 @@ func (p plan) sections(t phrasebook, figs []Figure) []Section {
 	v := sec(SecVulns, p.vulns.noData)
 	if !v.NoData {
 		v.Paragraphs = []string{t.vulnCounts(p.vulns.v)}
-		if len(p.vulns.objects) > 0 {
+		if len(p.vulns.objects) > 0 || p.vulns.unclassified > 0 {
 			v.Paragraphs = append(v.Paragraphs, t.vulnObjects(p.vulns))
 		}
 		v.Figures = fig(FigSeverity, FigObject)

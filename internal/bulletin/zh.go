@@ -290,15 +290,21 @@ func (zh) vulnObjects(p vulnsPlan) string {
 		names = append(names, zhObjects[o]+"漏洞")
 	}
 	const lead, more = "本周CNVD发布的网络安全漏洞中，", "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
+	rest := ""
+	if p.unclassified > 0 {
+		rest = fmt.Sprintf("另有%d个漏洞未能按影响对象归类。", p.unclassified)
+	}
 	switch {
+	case len(names) == 0:
+		return "本周CNVD发布的网络安全漏洞均未能按影响对象归类。" + more
 	case len(names) == 1 && p.allClassified:
 		return "本周CNVD发布的网络安全漏洞均为" + names[0] + "。" + more
 	case len(names) == 1:
-		return lead + names[0] + "占比最高。" + more
+		return lead + names[0] + "占比最高。" + rest + more
 	case len(names) == 2:
-		return lead + names[0] + "占比最高，其次是" + names[1] + "。" + more
+		return lead + names[0] + "占比最高，其次是" + names[1] + "。" + rest + more
 	}
-	return lead + names[0] + "占比最高，其次是" + names[1] + "和" + names[2] + "。" + more
+	return lead + names[0] + "占比最高，其次是" + names[1] + "和" + names[2] + "。" + rest + more
 }
 
 var zhPartners = map[string]string{

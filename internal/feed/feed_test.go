@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"sitrep/internal/enrich"
+	"sitrep/internal/event"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/cnvd"
 	"sitrep/internal/feed/native"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
 	"sitrep/internal/testenv"
 )
@@ -69,7 +71,7 @@ func read(t testing.TB, path string) (parsed, error) {
 		rows, out.Feed, target = feed.Reader(c, fd, report), fd.Name, fd.Target
 	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
 	ev, vu := native.NewEventParser(cfg), native.NewVulnParser(cfg)
 	for {
 		row, err := rows.Next()
@@ -153,6 +155,38 @@ func TestSharedSamples(t *testing.T) {
 		if got.Feed != want || len(got.Records) == 0 || len(got.Rejects) != 0 {
 			t.Errorf("%s: feed %s, %d records, rejects %+v", file, got.Feed, len(got.Records), got.Rejects)
 		}
+		if want == "cnvd-xml" {
+			checkClasses(t, got)
+		}
+	}
+}
+
+// checkClasses: CNVD's export classes no record; the rule table classes the sample's records
+// as CNVD's weekly reports would, and leaves few unclassified.
+func checkClasses(t *testing.T, got parsed) {
+	want := map[string]event.Object{
+		"Apple iOS和iPadOS缓冲区溢出漏洞":       event.OS,
+		"启明星辰天玥网络安全审计系统存在文件上传漏洞":        event.SecurityProduct,
+		"Cisco IP Phone跨站脚本漏洞":          event.NetworkDevice,
+		"Cisco Webex Meetings任意文件上传漏洞":  event.Application,
+		"Pluck CMS跨站脚本漏洞":               event.WebApplication,
+		"Microsoft Outlook欺骗漏洞":         event.Application,
+		"用友UAP系统存在信息泄露漏洞":               event.WebApplication,
+		"Microsoft QUIC拒绝服务漏洞":          event.OS,
+		"Adobe After Effects未初始化指针访问漏洞": event.Application,
+	}
+	unclassified := 0
+	for _, r := range got.Records {
+		v := r.(event.Vuln)
+		if v.Object == "" {
+			unclassified++
+		}
+		if w, ok := want[v.Title]; ok && v.Object != w {
+			t.Errorf("%s: class %q, want %q", v.Title, v.Object, w)
+		}
+	}
+	if unclassified > len(got.Records)/10 {
+		t.Errorf("%d of %d CNVD records unclassified", unclassified, len(got.Records))
 	}
 }
 

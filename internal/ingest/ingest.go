@@ -28,6 +28,7 @@ import (
 	"sitrep/internal/event"
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
 )
@@ -44,6 +45,7 @@ type Options struct {
 	TLP         event.TLP     // label of rows that carry none; empty is TLP:CLEAR
 	Zone        *time.Location
 	GovSuffixes []string
+	Objects     *objects.Rules // classify vulnerability records that carry no affected-object class
 	BatchSize   int
 	Workers     int
 	Now         time.Time // for refusing times in the future; zero is time.Now()
@@ -349,7 +351,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, TLP: opt.TLP, GovSuffixes: opt.GovSuffixes, Locate: opt.Locate}
+	cfg := native.Config{Zone: opt.Zone, Now: opt.Now, Source: opt.Source, TLP: opt.TLP, GovSuffixes: opt.GovSuffixes, Locate: opt.Locate, Objects: opt.Objects}
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}

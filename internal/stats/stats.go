@@ -143,15 +143,17 @@ type DDoS struct {
 
 // Vulnerabilities counts the week's vulnerability records.
 type Vulnerabilities struct {
-	Total       int            `json:"total"`
-	High        int            `json:"high"`
-	Medium      int            `json:"medium"`
-	Low         int            `json:"low"`
-	ByObject    map[string]int `json:"by_object"`
-	Level       string         `json:"level"`
-	LevelReason assess.Reason  `json:"level_reason"`
-	PrevTotal   int            `json:"prev_total"`
-	TotalWoWPct *Tenths        `json:"total_wow_pct"`
+	Total    int            `json:"total"`
+	High     int            `json:"high"`
+	Medium   int            `json:"medium"`
+	Low      int            `json:"low"`
+	ByObject map[string]int `json:"by_object"`
+	// Unclassified counts the records no class was given or found for (in no by_object).
+	Unclassified int           `json:"unclassified"`
+	Level        string        `json:"level"`
+	LevelReason  assess.Reason `json:"level_reason"`
+	PrevTotal    int           `json:"prev_total"`
+	TotalWoWPct  *Tenths       `json:"total_wow_pct"`
 }
 
 // Incidents counts the incidents closed in the week.
@@ -275,7 +277,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	v := cur.vulns
 	s.Vulnerabilities = Vulnerabilities{
 		Total: v.Total, High: v.BySeverity[event.High], Medium: v.BySeverity[event.Medium], Low: v.BySeverity[event.Low],
-		ByObject: map[string]int{}, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
+		ByObject: map[string]int{}, Unclassified: v.Unclassified, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
 	}
 	for o, n := range v.ByObject {
 		s.Vulnerabilities.ByObject[string(o)] = n

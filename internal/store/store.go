@@ -205,6 +205,8 @@ type VulnCounts struct {
 	Total      int
 	BySeverity map[event.Severity]int
 	ByObject   map[event.Object]int
+	// Unclassified counts the records without an affected-object class (in no ByObject).
+	Unclassified int
 }
 
 // IncidentCounts are the counts of the incidents closed in a range, and of those opened in it.

@@ -1,6 +1,7 @@
 // Package cnvd reads the XML exports of China's National Vulnerability Database (CNVD) as rows
 // of sitrep's vulnerability format. The export spells severity <serverity> and writes it in
-// Chinese (高/中/低); it does not classify the affected object, so records come in as "other".
+// Chinese (高/中/低); it does not classify the affected object, so records carry none and are given
+// one from their title and products by the rule table (feed/objects), or counted unclassified.
 //
 // Each <vulnerability> record is read on its own, by a fresh encoding/xml decoder that sees at
 // most tabular.MaxRecord bytes of it: a record that is longer, that breaks the XML rules (an
@@ -494,7 +495,7 @@ func (r *Reader) row(line int, number, title, severity, opens *field, cves, prod
 	if !ok {
 		sev = severity.String() // the validator names it
 	}
-	copy(r.fields, []string{id, opens.String(), title.String(), sev, "other", cve, product})
+	copy(r.fields, []string{id, opens.String(), title.String(), sev, "", cve, product})
 	for i, f := range r.fields {
 		if len(f) > tabular.MaxField {
 			return tabular.Row{}, overField(line, Header[i], len(f), raw)

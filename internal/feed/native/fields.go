@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"sitrep/internal/event"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	// Locate, when set, fills in the country, province (of a domestic IP) and AS number that
 	// a row leaves empty, from the row's IP.
 	Locate func(ip string) (country, province string, asn uint32)
+	// Objects classifies vulnerability records that carry no affected-object class; nil
+	// leaves them unclassified.
+	Objects *objects.Rules
 }
 
 // tlp reads a row's label, or the configured one where the row carries none.
@@ -201,6 +205,16 @@ func restore(s string) string {
 		return s[1:]
 	}
 	return s
+}
+
+// unknown returns the row's unknown column named name, trimmed, or "".
+func (c *columns) unknown(row *tabular.Row, name string) string {
+	for _, i := range c.extra {
+		if row.Header[i] == name {
+			return strings.TrimSpace(row.Get(i))
+		}
+	}
+	return ""
 }
 
 // MaxExtra bounds the unknown columns a row keeps, as JSON: a wide export's extra columns

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sitrep/internal/enrich"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
 )
 
@@ -19,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the want.json files from the pa
 
 func config() Config {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	return Config{Zone: sh, Now: time.Date(2024, 3, 1, 0, 0, 0, 0, sh), Source: "test", GovSuffixes: enrich.DefaultGovSuffixes}
+	return Config{Zone: sh, Now: time.Date(2024, 3, 1, 0, 0, 0, 0, sh), Source: "test", GovSuffixes: enrich.DefaultGovSuffixes, Objects: objects.Shipped()}
 }
 
 // parsed is what a golden case records: the format found, each record, each rejected row.

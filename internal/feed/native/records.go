@@ -1,7 +1,10 @@
 package native
 
 import (
+	"strings"
+
 	"sitrep/internal/event"
+	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
 )
 
@@ -40,16 +43,18 @@ func readVuln(cfg *Config, c *columns, row *tabular.Row) (event.Vuln, error) {
 	} else if v.Severity, err = event.ParseEnum("severity", s, event.Severities); err != nil {
 		return v, bad("severity", "%v", err)
 	}
-	v.Object = event.OtherObject
-	if o := c.get(row, vuObject); o != "" {
-		if v.Object, err = event.ParseEnum("object", o, event.Objects); err != nil {
-			return v, bad("object", "%v", err)
-		}
-	}
 	v.Title = c.get(row, vuTitle)
 	v.CVE = c.get(row, vuCVE)
 	v.Vendor = c.get(row, vuVendor)
 	v.Product = c.get(row, vuProduct)
+	if o := c.get(row, vuObject); o != "" {
+		if v.Object, err = event.ParseEnum("object", o, event.Objects); err != nil {
+			return v, bad("object", "%v", err)
+		}
+	} else { // from the rule table, or unclassified
+		v.Object = cfg.Objects.Classify(objects.Record{Vendor: v.Vendor, Product: v.Product, Title: v.Title,
+			CPEs: strings.Fields(c.unknown(row, "cpe"))})
+	}
 	if v.TLP, err = cfg.tlp(c.get(row, vuTLP)); err != nil {
 		return v, bad("tlp", "%v", err)
 	}

@@ -232,7 +232,7 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 	if err != nil {
 		return c, err
 	}
-	rows, err := d.db.QueryContext(ctx, sc.sql(`SELECT severity, coalesce(object, 'other'), count(*) FROM vulns
+	rows, err := d.db.QueryContext(ctx, sc.sql(`SELECT severity, coalesce(object, ''), count(*) FROM vulns
 		WHERE published >= $1 AND published < $2 AND {count} GROUP BY ALL`), r.From.UTC(), r.To.UTC())
 	if err != nil {
 		return c, fmt.Errorf("count vulnerabilities: %w", err)
@@ -246,7 +246,11 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 		}
 		c.Total += n
 		c.BySeverity[event.Severity(sev)] += n
-		c.ByObject[event.Object(obj)] += n
+		if obj == "" {
+			c.Unclassified += n
+		} else {
+			c.ByObject[event.Object(obj)] += n
+		}
 	}
 	return c, rows.Err()
 }

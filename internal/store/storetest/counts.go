@@ -201,6 +201,7 @@ func testRecordCounts(t testing.TB, st store.Store) {
 		{ID: "V2", Published: mid, Severity: event.Medium, Object: event.Application},
 		{ID: "V3", Published: mid, Severity: event.Low, Object: event.NetworkDevice},
 		{ID: "V4", Published: to, Severity: event.High, Object: event.OS}, // next week
+		{ID: "V5", Published: mid, Severity: event.Low},                   // unclassified
 	}
 	closed := func(t time.Time) *time.Time { return &t }
 	incs := []event.Incident{
@@ -216,7 +217,8 @@ func testRecordCounts(t testing.TB, st store.Store) {
 	if err != nil {
 		t.Fatalf("VulnCounts: %v", err)
 	}
-	if vc.Total != 3 || vc.BySeverity[event.High] != 1 || vc.ByObject[event.Application] != 2 || vc.ByObject[event.NetworkDevice] != 1 || vc.ByObject[event.OS] != 0 {
+	if vc.Total != 4 || vc.BySeverity[event.High] != 1 || vc.BySeverity[event.Low] != 2 || vc.ByObject[event.Application] != 2 ||
+		vc.ByObject[event.NetworkDevice] != 1 || vc.ByObject[event.OS] != 0 || len(vc.ByObject) != 2 || vc.Unclassified != 1 {
 		t.Errorf("vulnerabilities %+v", vc)
 	}
 	ic, err := st.IncidentCounts(ctx, week, store.AllRecords)
