@@ -25,7 +25,7 @@ func runFormats(e *env, args []string) error {
 	fmt.Fprintf(tw, "%s\tits XML root <vulnerabilitys>\t%s\n", "cnvd-xml", native.Yields(native.Vulns))
 	fmt.Fprintf(tw, "%s\tone URL per line (OpenPhish); --observed sets the time\t%s\n", "url list", "events: phishing")
 	for _, f := range feed.Feeds {
-		yields := string(f.Target)
+		yields := native.Yields(f.Target)
 		if f.Kind != "" {
 			yields = "events: " + strings.Join(append([]string{f.Kind}, f.Also...), " or ")
 		}

@@ -53,6 +53,24 @@ type Vuln struct {
 	Line      int
 }
 
+// Exploited is an entry of a catalog of vulnerabilities known to be exploited in the wild
+// (CISA's KEV): a vulnerability record whose CVE is in the catalog, added before the end of a
+// range, counts as known exploited in it. Entries are identified by CVE: a later entry with
+// the same CVE replaces the earlier one.
+type Exploited struct {
+	CVE        string
+	Added      time.Time
+	Vendor     string
+	Product    string
+	Name       string
+	Ransomware bool       // known to be used in ransomware campaigns
+	Due        *time.Time // the catalog's remediation deadline, where it gives one
+	Source     string     // the catalog, such as cisa-kev
+	TLP        TLP
+	Extra      string
+	Line       int
+}
+
 // IncidentType classifies an incident ticket.
 type IncidentType string
 

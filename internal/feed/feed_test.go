@@ -72,7 +72,7 @@ func read(t testing.TB, path string) (parsed, error) {
 	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
-	ev, vu := native.NewEventParser(cfg), native.NewVulnParser(cfg)
+	ev, vu, ex := native.NewEventParser(cfg), native.NewVulnParser(cfg), native.NewExploitedParser(cfg)
 	for {
 		row, err := rows.Next()
 		if err == io.EOF {
@@ -87,9 +87,12 @@ func read(t testing.TB, path string) (parsed, error) {
 			return out, err
 		}
 		var rec any
-		if target == native.Events {
+		switch target {
+		case native.Events:
 			rec, re = ev.Parse(row)
-		} else {
+		case native.Exploited:
+			rec, re = ex.Parse(row)
+		default:
 			rec, re = vu.Parse(row)
 		}
 		if re != nil {

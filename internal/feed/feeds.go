@@ -45,7 +45,7 @@ func (f *Feed) Fits(header []string) bool {
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
 	shadowserverCompromised, shadowserverBruteForce, shadowserverDarknet, shadowserverAmplification, shadowserverScan,
-	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox, cymruCAP, microsoftCTIP, intelmq,
+	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox, cymruCAP, microsoftCTIP, intelmq, cisaKEV,
 }
 
 // Match returns the feed that reads a file named name with this header, and the report type
@@ -141,6 +141,8 @@ type mapped struct {
 	header []string
 	at     map[string]int // target field → position
 	fields []string
+	from   []string // the source column of each field, where the mapping read one
+	last   string   // the source column the mapping read last, until a field is set
 	// srcHeader and srcAt index the source's columns, built again only when the header
 	// changes (a reader hands every row the same header).
 	srcHeader []string
@@ -164,6 +166,7 @@ func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
 		if col == "@report" {
 			return m.report
 		}
+		m.last = col
 		if i, ok := m.srcAt[col]; ok {
 			return strings.TrimSpace(m.row.Get(i))
 		}
@@ -184,8 +187,10 @@ func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
 			m.at[field] = i
 			m.header = append(m.header, field)
 			m.fields = append(m.fields, "")
+			m.from = append(m.from, "")
 		}
 		m.fields[i] = value
+		m.from[i], m.last = m.last, "" // the column read last is where the value came from
 	}
 	return m
 }
@@ -207,8 +212,9 @@ func (m *mapped) Next() (tabular.Row, error) {
 	}
 	m.row = row
 	for i := range m.fields {
-		m.fields[i] = ""
+		m.fields[i], m.from[i] = "", ""
 	}
+	m.last = ""
 	if m.feed.Kind != "" {
 		m.set("kind", m.feed.Kind)
 	}
@@ -217,5 +223,5 @@ func (m *mapped) Next() (tabular.Row, error) {
 	if m.refuse != "" {
 		return tabular.Row{}, &tabular.RowError{Line: row.Line, Field: m.refuseField, Reason: m.refuse, Raw: tabular.Snip(strings.Join(row.Fields, ","), 200)}
 	}
-	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields}, nil
+	return tabular.Row{Line: row.Line, Header: m.header, Fields: m.fields, From: m.from, Orig: row.Fields}, nil
 }

@@ -477,3 +477,31 @@ var urlhausCountry = &Feed{
 		set("source", "urlhaus")
 	},
 }
+
+// cisaKEV is CISA's Known Exploited Vulnerabilities catalog as CSV (known_exploited_
+// vulnerabilities.csv): each row marks a CVE known to be exploited, from the day it was added.
+// The catalog's days are read as UTC days.
+var cisaKEV = &Feed{
+	Name: "cisa-kev", Target: native.Exploited,
+	Columns: []string{"cveid", "vendorproject", "product", "dateadded"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("cve", get("cveid"))
+		set("added", utcDay(get("dateadded")))
+		set("due", utcDay(get("duedate")))
+		set("vendor", get("vendorproject"))
+		set("product", get("product"))
+		set("name", get("vulnerabilityname"))
+		set("ransomware", get("knownransomwarecampaignuse"))
+		set("source", "cisa-kev")
+		set("cwes", get("cwes"))
+	},
+}
+
+// utcDay writes a day (2024-02-27) as its first instant in UTC; anything else is passed on to
+// be judged.
+func utcDay(s string) string {
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return s + "T00:00:00Z"
+	}
+	return s
+}

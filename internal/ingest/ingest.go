@@ -588,6 +588,7 @@ func gather(p *pending, c *chunk, staged bool) error {
 	p.span = p.span.Union(span)
 	b.Vulns = append(b.Vulns, c.out.Vulns...)
 	b.Incidents = append(b.Incidents, c.out.Incidents...)
+	b.Exploited = append(b.Exploited, c.out.Exploited...)
 	if !staged {
 		b.Events = append(b.Events, c.out.Events...)
 		b.Rejects = append(b.Rejects, c.out.Rejects...)
@@ -610,6 +611,8 @@ func newParser(f native.Format, cfg native.Config) parser {
 		return recordParser[event.Vuln]{native.NewVulnParser(cfg), func(b *store.Batch, v event.Vuln) { b.Vulns = append(b.Vulns, v) }}
 	case native.Incidents:
 		return recordParser[event.Incident]{native.NewIncidentParser(cfg), func(b *store.Batch, in event.Incident) { b.Incidents = append(b.Incidents, in) }}
+	case native.Exploited:
+		return recordParser[event.Exploited]{native.NewExploitedParser(cfg), func(b *store.Batch, x event.Exploited) { b.Exploited = append(b.Exploited, x) }}
 	}
 	return recordParser[event.Event]{native.NewEventParser(cfg), func(b *store.Batch, e event.Event) { b.Events = append(b.Events, e) }}
 }

@@ -149,11 +149,15 @@ type Vulnerabilities struct {
 	Low      int            `json:"low"`
 	ByObject map[string]int `json:"by_object"`
 	// Unclassified counts the records no class was given or found for (in no by_object).
-	Unclassified int           `json:"unclassified"`
-	Level        string        `json:"level"`
-	LevelReason  assess.Reason `json:"level_reason"`
-	PrevTotal    int           `json:"prev_total"`
-	TotalWoWPct  *Tenths       `json:"total_wow_pct"`
+	Unclassified int `json:"unclassified"`
+	// KnownExploited counts the records whose CVE a known-exploited catalog (CISA's KEV)
+	// had added by the week's end; CatalogAdded the catalog's entries added in the week.
+	KnownExploited int           `json:"known_exploited"`
+	CatalogAdded   int           `json:"catalog_added"`
+	Level          string        `json:"level"`
+	LevelReason    assess.Reason `json:"level_reason"`
+	PrevTotal      int           `json:"prev_total"`
+	TotalWoWPct    *Tenths       `json:"total_wow_pct"`
 }
 
 // Incidents counts the incidents closed in the week.
@@ -277,7 +281,8 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	v := cur.vulns
 	s.Vulnerabilities = Vulnerabilities{
 		Total: v.Total, High: v.BySeverity[event.High], Medium: v.BySeverity[event.Medium], Low: v.BySeverity[event.Low],
-		ByObject: map[string]int{}, Unclassified: v.Unclassified, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
+		ByObject: map[string]int{}, Unclassified: v.Unclassified,
+		KnownExploited: v.KnownExploited, CatalogAdded: v.CatalogAdded, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
 	}
 	for o, n := range v.ByObject {
 		s.Vulnerabilities.ByObject[string(o)] = n

@@ -69,6 +69,7 @@ type Batch struct {
 	Events    []event.Event
 	Vulns     []event.Vuln
 	Incidents []event.Incident
+	Exploited []event.Exploited
 	Rejects   []Reject
 	Stage     Stage
 }
@@ -207,6 +208,9 @@ type VulnCounts struct {
 	ByObject   map[event.Object]int
 	// Unclassified counts the records without an affected-object class (in no ByObject).
 	Unclassified int
+	// KnownExploited counts the records whose CVE a known-exploited catalog had added before
+	// the range's end; CatalogAdded the catalog entries added in the range.
+	KnownExploited, CatalogAdded int
 }
 
 // IncidentCounts are the counts of the incidents closed in a range, and of those opened in it.

@@ -34,6 +34,10 @@ type Row struct {
 	Line   int      // line of the input where the row starts, from 1
 	Header []string // shared by all rows of a reader; it may grow (JSON Lines)
 	Fields []string
+	// From and Orig are set on rows mapped from a feed's own columns: From names, for each
+	// field, the feed's column it came from ("" where the mapping made it up), and Orig holds
+	// the feed's row, so that a rejection speaks of what the file holds.
+	From, Orig []string
 }
 
 // Get returns field i, or "" when the row has no such field.

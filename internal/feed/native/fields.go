@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,10 +61,17 @@ func bad(field, format string, args ...any) error {
 
 // rowError turns a parse error into the row error the ingest quarantines.
 func rowError(row tabular.Row, err error) *tabular.RowError {
-	re := &tabular.RowError{Line: row.Line, Reason: err.Error(), Raw: tabular.Snip(strings.Join(row.Fields, ","), 200)}
+	raw := strings.Join(row.Fields, ",")
+	if row.Orig != nil {
+		raw = strings.Join(row.Orig, ",")
+	}
+	re := &tabular.RowError{Line: row.Line, Reason: err.Error(), Raw: tabular.Snip(raw, 200)}
 	var fe *fieldError
 	if errors.As(err, &fe) {
 		re.Field, re.Reason = fe.field, fe.reason
+		if i := slices.Index(row.Header, fe.field); i >= 0 && i < len(row.From) && row.From[i] != "" {
+			re.Field = row.From[i] // the feed's own column
+		}
 	}
 	return re
 }

@@ -16,16 +16,18 @@ const (
 	Events    Format = "sitrep-events"
 	Vulns     Format = "sitrep-vulns"
 	Incidents Format = "sitrep-incidents"
+	Exploited Format = "sitrep-exploited"
 )
 
 // Formats lists the formats in the order Detect tries them.
-var Formats = []Format{Events, Vulns, Incidents}
+var Formats = []Format{Events, Vulns, Incidents, Exploited}
 
 // required lists the columns that identify a format and must be present.
 var required = map[Format][]string{
 	Events:    {"time", "kind"},
 	Vulns:     {"id", "published", "severity"},
 	Incidents: {"id", "opened", "type"},
+	Exploited: {"cve", "added"},
 }
 
 // Yields says what a format's rows become.
@@ -41,6 +43,8 @@ func Yields(f Format) string {
 		return "vulnerability records"
 	case Incidents:
 		return "incident records"
+	case Exploited:
+		return "known-exploited marks (records with the CVE count as known exploited)"
 	}
 	return string(f)
 }

@@ -139,3 +139,80 @@ func readIncident(cfg *Config, c *columns, row *tabular.Row) (event.Incident, er
 	}
 	return in, nil
 }
+
+// Positions of the known fields in exploitedFields.
+const (
+	exCVE = iota
+	exAdded
+	exVendor
+	exProduct
+	exName
+	exRansomware
+	exDue
+	exSource
+	exTLP
+)
+
+var exploitedFields = []string{"cve", "added", "vendor", "product", "name", "ransomware", "due", "source", "tlp"}
+
+// NewExploitedParser returns a parser of the sitrep-exploited format.
+func NewExploitedParser(cfg Config) *Parser[event.Exploited] {
+	return &Parser[event.Exploited]{cfg: cfg, known: exploitedFields, read: readExploited}
+}
+
+// readExploited validates one row of a known-exploited catalog.
+func readExploited(cfg *Config, c *columns, row *tabular.Row) (event.Exploited, error) {
+	x := event.Exploited{Line: row.Line}
+	var err error
+	x.CVE = strings.ToUpper(c.get(row, exCVE))
+	if x.CVE == "" {
+		return x, bad("cve", "missing")
+	}
+	if !isCVE(x.CVE) {
+		return x, bad("cve", "%q is not a CVE ID (CVE-YYYY-NNNN)", x.CVE)
+	}
+	if x.Added, err = cfg.parseTime("added", c.get(row, exAdded)); err != nil {
+		return x, err
+	}
+	if s := c.get(row, exDue); s != "" {
+		due, err := cfg.parseTime("due", s)
+		if err != nil {
+			return x, err
+		}
+		x.Due = &due
+	}
+	switch r := strings.ToLower(c.get(row, exRansomware)); r {
+	case "known", "true", "yes", "1":
+		x.Ransomware = true
+	case "", "unknown", "false", "no", "0":
+	default:
+		return x, bad("ransomware", "%q is not known, unknown, true or false", r)
+	}
+	x.Vendor = c.get(row, exVendor)
+	x.Product = c.get(row, exProduct)
+	x.Name = c.get(row, exName)
+	if x.Source = c.get(row, exSource); x.Source == "" {
+		x.Source = cfg.Source
+	}
+	if x.TLP, err = cfg.tlp(c.get(row, exTLP)); err != nil {
+		return x, bad("tlp", "%v", err)
+	}
+	if x.Extra, err = c.extras(row); err != nil {
+		return x, err
+	}
+	return x, nil
+}
+
+// isCVE tells whether s has the form of a CVE ID: CVE-, a year, -, four or more digits.
+func isCVE(s string) bool {
+	year, num, ok := strings.Cut(strings.TrimPrefix(s, "CVE-"), "-")
+	if !ok || !strings.HasPrefix(s, "CVE-") || len(year) != 4 || len(num) < 4 {
+		return false
+	}
+	for _, r := range year + num {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

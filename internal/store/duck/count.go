@@ -252,7 +252,20 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 			c.ByObject[event.Object(obj)] += n
 		}
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	// A record is known exploited where a catalog entry in scope, added before the range's
+	// end, has its CVE (its cve field, which may list several, or else its ID).
+	err = d.db.QueryRowContext(ctx, sc.sql(`SELECT
+		(SELECT count(*) FROM vulns v WHERE published >= $1 AND published < $2 AND {count} AND EXISTS (
+			SELECT 1 FROM exploited x WHERE x.added < $2 AND {count}
+			AND list_contains(string_split_regex(upper(trim(coalesce(nullif(trim(v.cve), ''), v.id))), '[\s,;]+'), x.id))),
+		(SELECT count(*) FROM exploited WHERE added >= $1 AND added < $2 AND {count})`), r.From.UTC(), r.To.UTC()).Scan(&c.KnownExploited, &c.CatalogAdded)
+	if err != nil {
+		return c, fmt.Errorf("count known-exploited vulnerabilities: %w", err)
+	}
+	return c, nil
 }
 
 // IncidentCounts implements store.Counter. An incident belongs to the range it was closed in.

@@ -285,6 +285,10 @@ var migrations = []string{
 	// 13: botnets' command-and-control servers.
 	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
 		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service', 'botnet_cc');`,
+	// 14: catalogs of vulnerabilities known to be exploited (CISA's KEV), by CVE.
+	`CREATE TABLE exploited (
+		id VARCHAR PRIMARY KEY, added TIMESTAMP NOT NULL, vendor VARCHAR, product VARCHAR, name VARCHAR,
+		ransomware BOOLEAN, due TIMESTAMP, source VARCHAR, tlp VARCHAR, extra VARCHAR, input_id BIGINT, line BIGINT);`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -28,6 +28,12 @@ var vulnCols = []column{
 	{"extra", "VARCHAR"}, {"line", "BIGINT"},
 }
 
+var exploitedCols = []column{
+	{"id", "VARCHAR"}, {"added", "TIMESTAMP"}, {"vendor", "VARCHAR"}, {"product", "VARCHAR"}, {"name", "VARCHAR"},
+	{"ransomware", "BOOLEAN"}, {"due", "TIMESTAMP"}, {"source", "VARCHAR"}, {"tlp", "VARCHAR"}, {"extra", "VARCHAR"},
+	{"line", "BIGINT"},
+}
+
 var incidentCols = []column{
 	{"id", "VARCHAR"}, {"opened", "TIMESTAMP"}, {"closed", "TIMESTAMP"}, {"type", "VARCHAR"},
 	{"source", "VARCHAR"}, {"partner", "VARCHAR"}, {"partner_kind", "VARCHAR"}, {"cross_border", "BOOLEAN"},
@@ -143,6 +149,12 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		return t, fmt.Errorf("stage incidents: %w", err)
 	}
 
+	exps := lastByID(b.Exploited, func(x *event.Exploited) string { return x.CVE }, func(x *event.Exploited) int { return x.Line })
+	exFiles, err := stageAll(encode(nil, len(exps), func(r *rowWriter, i int) { writeExploited(r, &exps[i]) }), nil)
+	if err != nil {
+		return t, fmt.Errorf("stage known-exploited entries: %w", err)
+	}
+
 	err = d.inTx(ctx, func(tx *sql.Tx) error {
 		var seen int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM input_batches WHERE input_id = ? AND batch = ?`, b.Input, b.No).Scan(&seen); err != nil {
@@ -165,7 +177,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 			files []string
 			cols  []column
 			n     int
-		}{{"vulns", vuFiles, vulnCols, len(vulns)}, {"incidents", inFiles, incidentCols, len(incs)}} {
+		}{{"vulns", vuFiles, vulnCols, len(vulns)}, {"incidents", inFiles, incidentCols, len(incs)}, {"exploited", exFiles, exploitedCols, len(exps)}} {
 			if len(r.files) == 0 {
 				continue
 			}
@@ -189,7 +201,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 			t.Stored += n - dup
 		}
 		// Rows that repeat an ID within the batch: the last one stands, the others are duplicates.
-		t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs)
+		t.Duplicate += len(b.Vulns) - len(vulns) + len(b.Incidents) - len(incs) + len(b.Exploited) - len(exps)
 		if len(rjFiles) > 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rejects (`+names(rejectCols)+`, input_id) `+readCSV(rjFiles, rejectCols, b.Input)); err != nil {
 				return fmt.Errorf("quarantine: %w", err)
@@ -320,6 +332,20 @@ func writeVuln(s *rowWriter, v *event.Vuln) {
 	s.str(string(v.TLP))
 	s.str(v.Extra)
 	s.num(int64(v.Line))
+}
+
+func writeExploited(s *rowWriter, x *event.Exploited) {
+	s.str(x.CVE)
+	s.ts(x.Added)
+	s.str(x.Vendor)
+	s.str(x.Product)
+	s.str(x.Name)
+	s.optBool(&x.Ransomware)
+	s.optTS(x.Due)
+	s.str(x.Source)
+	s.str(string(x.TLP))
+	s.str(x.Extra)
+	s.num(int64(x.Line))
 }
 
 func writeIncident(s *rowWriter, in *event.Incident) {

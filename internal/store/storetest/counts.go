@@ -235,3 +235,47 @@ func testRecordCounts(t testing.TB, st store.Store) {
 		t.Errorf("by type %v, by source %v, by impact %v", ic.ByType, ic.BySource, ic.Impact)
 	}
 }
+
+// testExploited: a record counts as known exploited where a catalog entry in scope, added
+// before the range's end, has its CVE — from its cve field (one of several) or its ID; a
+// later entry for a CVE replaces the earlier.
+func testExploited(t testing.TB, st store.Store) {
+	in := input(t, st, "kev")
+	vulns := []event.Vuln{
+		{ID: "CNVD-2024-1", CVE: "CVE-2024-1000", Published: mid, Severity: event.High},
+		{ID: "CVE-2024-2000", Published: mid, Severity: event.High},                                   // by its ID
+		{ID: "CNVD-2024-3", CVE: "CVE-2024-3000, cve-2024-3001", Published: mid, Severity: event.Low}, // the second of two
+		{ID: "CNVD-2024-4", CVE: "CVE-2024-4000", Published: mid, Severity: event.Low},                // added after the week
+		{ID: "CNVD-2024-5", CVE: "CVE-2024-5000", Published: mid, Severity: event.Low},                // an AMBER entry
+		{ID: "CNVD-2024-6", CVE: "CVE-2024-6000", Published: mid, Severity: event.Low},                // not in the catalog
+		{ID: "CNVD-2024-7", CVE: "CVE-2024-1000", Published: to, Severity: event.Low},                 // next week
+	}
+	exps := []event.Exploited{
+		{CVE: "CVE-2024-1000", Added: from.Add(-30 * 24 * time.Hour), Source: "cisa-kev", Line: 1},
+		{CVE: "CVE-2024-2000", Added: mid, Line: 2},
+		{CVE: "CVE-2024-3001", Added: mid, Line: 3},
+		{CVE: "CVE-2024-4000", Added: to, Line: 4},
+		{CVE: "CVE-2024-5000", Added: mid, TLP: event.Amber, Line: 5},
+		{CVE: "CVE-2023-9999", Added: mid, Line: 6},
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 13, Vulns: vulns, Exploited: exps})
+	count := func(s store.Scope) (int, int) {
+		t.Helper()
+		vc, err := st.VulnCounts(ctx, week, s)
+		if err != nil {
+			t.Fatalf("VulnCounts: %v", err)
+		}
+		return vc.KnownExploited, vc.CatalogAdded
+	}
+	if k, a := count(store.AllRecords); k != 4 || a != 4 {
+		t.Errorf("all records: known exploited %d, added %d; want 4, 4", k, a)
+	}
+	if k, a := count(store.Scope{Count: []event.TLP{event.Clear}, Names: []event.TLP{event.Clear}}); k != 3 || a != 3 {
+		t.Errorf("TLP:CLEAR: known exploited %d, added %d; want 3, 3", k, a)
+	}
+	// A later entry for CVE-2024-2000 moves its addition past the week's end.
+	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 1, Exploited: []event.Exploited{{CVE: "CVE-2024-2000", Added: to.Add(time.Hour), Line: 7}}})
+	if k, a := count(store.AllRecords); k != 3 || a != 3 {
+		t.Errorf("after the later entry: known exploited %d, added %d; want 3, 3", k, a)
+	}
+}
