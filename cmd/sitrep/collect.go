@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"sitrep/internal/app"
 	"sitrep/internal/collect"
 	"sitrep/internal/event"
-	"sitrep/internal/feed"
-	"sitrep/internal/feed/native"
 	"sitrep/internal/ingest"
 	"sitrep/internal/store"
 )
@@ -40,8 +37,9 @@ func runCollect(e *env, args []string) error {
 		return err
 	}
 	for _, f := range cfg.Feeds {
-		if _, _, err := formatOf(f.Format); err != nil {
-			return fmt.Errorf("%s: feed %q: %w", *config, f.Name, err)
+		var o ingest.Options
+		if err := o.SetFormat(f.Format); err != nil {
+			return fmt.Errorf("%s: feed %q: format: %w", *config, f.Name, err)
 		}
 	}
 	st, err := e.cfg.Open(e.ctx, false)
@@ -61,7 +59,9 @@ func runCollect(e *env, args []string) error {
 		Ingest: func(ctx context.Context, path, name string, f collect.Feed) (string, error) {
 			opt := e.cfg.IngestOptions()
 			opt.Source, opt.TLP, opt.TempDir = f.Source, event.TLP(f.TLP), tmp
-			opt.Format, opt.Feed, _ = formatOf(f.Format)
+			if err := opt.SetFormat(f.Format); err != nil {
+				return "", err
+			}
 			opt.Progress = show
 			sum, err := ingest.Input(ctx, st, name, func() (*os.File, error) { return os.Open(path) }, opt)
 			done()
@@ -100,20 +100,4 @@ func runCollect(e *env, args []string) error {
 		}
 	}
 	return errors.Join(append(errs, err)...)
-}
-
-// formatOf reads a feed's format: a feed's name, one of sitrep's formats, or empty for
-// recognised.
-func formatOf(s string) (native.Format, *feed.Feed, error) {
-	if s == "" {
-		return "", nil, nil
-	}
-	if fd := feed.ByName(s); fd != nil {
-		return "", fd, nil
-	}
-	f, err := native.ParseFormat(s)
-	if err != nil {
-		return "", nil, fmt.Errorf("format: %v, or a feed: %s", err, strings.Join(feed.Names(), ", "))
-	}
-	return f, nil, nil
 }

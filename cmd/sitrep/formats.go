@@ -8,6 +8,7 @@ import (
 
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
+	"sitrep/internal/feed/vulndoc"
 )
 
 // runFormats lists every input format sitrep reads, with what it yields, and the report types
@@ -23,6 +24,9 @@ func runFormats(e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\tits header (CSV) or keys (JSON Lines)\t%s\n", f, native.Yields(f))
 	}
 	fmt.Fprintf(tw, "%s\tits XML root <vulnerabilitys>\t%s\n", "cnvd-xml", native.Yields(native.Vulns))
+	for _, k := range vulndoc.Kinds {
+		fmt.Fprintf(tw, "%s\t%s\t%s: %s\n", k, k.Recognised(), native.Yields(k.Format()), k.Describe())
+	}
 	fmt.Fprintf(tw, "%s\tone URL per line (OpenPhish); --observed sets the time\t%s\n", "url list", "events: phishing")
 	for _, f := range feed.Feeds {
 		yields := native.Yields(f.Target)

@@ -84,14 +84,8 @@ func runIngest(e *env, args []string) error {
 		defer geo.Close()
 		opt.Locate = geo.Locate
 	}
-	if *format != "" {
-		if fd := feed.ByName(*format); fd != nil {
-			opt.Feed = fd
-		} else if f, err := native.ParseFormat(*format); err == nil {
-			opt.Format = f
-		} else {
-			return usageError{fmt.Sprintf("%v, or a feed: %s", err, strings.Join(feed.Names(), ", "))}
-		}
+	if err := opt.SetFormat(*format); err != nil {
+		return usageError{err.Error()}
 	}
 	st, err := e.cfg.Open(e.ctx, false)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 
 	"sitrep/internal/app"
 	"sitrep/internal/event"
-	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
@@ -141,14 +140,8 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 				}
 				opt.Observed = t
 			}
-			if format := q.Format; format != "" {
-				if fd := feed.ByName(format); fd != nil {
-					opt.Feed = fd
-				} else if f, err := native.ParseFormat(format); err == nil {
-					opt.Format = f
-				} else {
-					return nil, web.Refuse(err)
-				}
+			if err := opt.SetFormat(q.Format); err != nil {
+				return nil, web.Refuse(err)
 			}
 			opt.Locate = locate
 			sum, err := ingest.Input(ctx, st, q.Name, func() (*os.File, error) { return os.Open(path) }, opt)

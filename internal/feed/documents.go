@@ -8,10 +8,7 @@ var documents = []struct {
 	keys []string
 	name string
 }{
-	{[]string{"catalogversion", "vulnerabilities"}, "CISA's Known Exploited Vulnerabilities catalog"},
-	{[]string{"resultsperpage", "vulnerabilities"}, "a page of NVD's CVE API 2.0"},
-	{[]string{"cvemetadata"}, "a CVE JSON 5 record"},
-	{[]string{"cve_items"}, "an NVD JSON 1.1 feed"},
+	{[]string{"cve_items"}, "an NVD JSON 1.1 feed (retired in 2023: read the CVE API 2.0's pages instead)"},
 	{[]string{"type", "objects"}, "a STIX 2.1 bundle"},
 	{[]string{"event"}, "a MISP event"},
 	{[]string{"response"}, "a MISP search result"},

@@ -165,7 +165,7 @@ func TestInputsRefusedAsWhatTheyAre(t *testing.T) {
 	}{
 		{"100,000 columns", many(100000) + "2024-02-26 08:00:00,infected_host" + strings.Repeat(",x", 100000) + "\n", "the header has 100002 columns, the limit is 4096"},
 		{"one column over the limit", many(4095) + "2024-02-26 08:00:00,infected_host" + strings.Repeat(",", 4095) + "\n", "the header has 4097 columns, the limit is 4096"},
-		{"a pretty-printed JSON document", "{\n  \"catalogVersion\": \"2024.02.27\",\n  \"vulnerabilities\": [\n    {\"cveID\": \"CVE-2024-1\"}\n  ]\n}\n", "a JSON document, not a format sitrep reads: top-level keys catalogVersion, vulnerabilities"},
+		{"a pretty-printed JSON document", "{\n  \"listVersion\": \"2024.02.27\",\n  \"entries\": [\n    {\"id\": \"CVE-2024-1\"}\n  ]\n}\n", "a JSON document, not a format sitrep reads: top-level keys listVersion, entries"},
 		{"a JSON array", "[\n  {\"a\": 1},\n  {\"a\": 2},\n  {\"a\": 3}\n]\n", "a JSON document, not a format sitrep reads: an array of 3 objects"},
 		{"an RSS feed", "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>x</title><item><title>y</title></item></channel></rss>\n", "XML with root <rss>, not CNVD's <vulnerabilitys> export"},
 		{"UTF-16", "\xff\xfet\x00i\x00m\x00e\x00\n\x00", "UTF-16 byte-order mark"},
@@ -193,7 +193,7 @@ func TestInputsRefusedAsWhatTheyAre(t *testing.T) {
 // FuzzNewRowReader: whatever the bytes, recognising their shape never panics, and the reader
 // it gives ends, with rows as wide as their header and lines that go forward.
 func FuzzNewRowReader(f *testing.F) {
-	for _, pattern := range []string{"../feed/testdata/*/input*", "../feed/native/testdata/*/input*"} {
+	for _, pattern := range []string{"../feed/testdata/*/input*", "../feed/native/testdata/*/input*", "../feed/vulndoc/testdata/*"} {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
 			if b, err := os.ReadFile(p); err == nil {
@@ -204,6 +204,8 @@ func FuzzNewRowReader(f *testing.F) {
 	for _, s := range []string{
 		csvHead + csvRows(1, 1) + "2024-02-26 08:00:00,infected_host,10.0.0.2,a\x00b\n",
 		"{\n \"catalogVersion\": 1,\n \"vulnerabilities\": []\n}\n", "[\n{\"a\": 1}\n]", "[id],[name]\n1,2\n",
+		`{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2024-1","state":"PUBLISHED","datePublished":"2024-02-27T00:00:00Z"},"containers":{"cna":{"metrics":[{"cvssV3_1":{"baseScore":7.5}}]}}}` + "\n{\"cveMetadata\":{}}\n",
+		`{"resultsPerPage":1,"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"CVE-2024-2","published":"2024-02-27T01:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}},{"cve":1}]}`,
 		`{"time":"1","kind":"x"}` + "\n" + `{"kind` + "\n",
 		"<?xml version=\"1.0\"?><rss/>", cnvdProlog + cnvdRecord(1, "t &foo;") + cnvdRecord(2, "t") + "</vulnerabilitys>",
 		"https://a.example.top/\nhttps://b.example.top/\xff\n",

@@ -8,14 +8,16 @@ import (
 
 	"sitrep/internal/feed/cnvd"
 	"sitrep/internal/feed/urllist"
+	"sitrep/internal/feed/vulndoc"
 	"sitrep/internal/tabular"
 )
 
 // newRowReader recognises an input's shape by its first byte that is not white space, however
-// long its first line: JSON Lines by '{' (a JSON document pretty-printed over many lines is
-// refused as one, naming its top-level keys), a JSON array by '[' (refused, with its count of
-// elements), CNVD's XML by '<' (XML with another root is refused, naming it), a plain list of
-// URLs by its first line; anything else is CSV.
+// long its first line: by '{' or '[' the JSON documents of vulnerability data (CVE records, NVD
+// pages, CISA's KEV catalog) by their keys, else JSON Lines by '{' (another JSON document
+// pretty-printed over many lines is refused as one, naming its top-level keys), a JSON array
+// by '[' (refused, with its count of elements), CNVD's XML by '<' (XML with another root is
+// refused, naming it), a plain list of URLs by its first line; anything else is CSV.
 func newRowReader(r io.Reader, opt Options) (tabular.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
@@ -30,10 +32,12 @@ func newRowReader(r io.Reader, opt Options) (tabular.Reader, error) {
 		case ' ', '\t', '\r', '\n':
 			br.ReadByte()
 			continue
-		case '{':
-			return tabular.NewJSONL(br)
-		case '[':
-			if jsonArray(br) {
+		case '{', '[':
+			head, _ := br.Peek(br.Size())
+			if kind, ok := vulndoc.Sniff(head); ok {
+				return vulndoc.Open(br, kind)
+			}
+			if b[0] == '{' || jsonArray(br) {
 				return tabular.NewJSONL(br)
 			}
 		case '<':

@@ -29,6 +29,7 @@ import (
 	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/feed/objects"
+	"sitrep/internal/feed/vulndoc"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
 )
@@ -41,11 +42,12 @@ const DefaultBatch = 8 * 122880
 type Options struct {
 	Format      native.Format // empty: recognised from the header
 	Feed        *feed.Feed    // a feed's table, mapped onto its native format; nil: recognised
+	Document    vulndoc.Kind  // a JSON document of vulnerability data; empty: recognised
 	Source      string        // source of rows that name none
 	TLP         event.TLP     // label of rows that carry none; empty is TLP:CLEAR
 	Zone        *time.Location
 	GovSuffixes []string
-	Objects     *objects.Rules // classify vulnerability records that carry no affected-object class
+	Objects     *objects.Rules // classify vulnerability records that carry no affected-object class; nil: the shipped rules
 	BatchSize   int
 	Workers     int
 	Now         time.Time // for refusing times in the future; zero is time.Now()
@@ -229,6 +231,14 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
 		format, fd, report := opt.Format, opt.Feed, ""
+		if d, ok := rows.(*vulndoc.Reader); ok { // a document: its kind says what its records become
+			k := d.Kind()
+			if asked := opt.asked(); asked != "" && !fits(k, opt) {
+				return sum, fmt.Errorf("%s: %s, not %s", name, k.Describe(), asked)
+			}
+			format, fd = k.Format(), nil
+			sum.Feed = string(k)
+		}
 		switch {
 		case fd != nil:
 			if !fd.Fits(rows.Header()) {
@@ -357,6 +367,9 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 	}
 	if cfg.Zone == nil {
 		cfg.Zone = time.UTC
+	}
+	if cfg.Objects == nil {
+		cfg.Objects = objects.Shipped()
 	}
 	staging, _ := store.StagingOf(st)
 	log := opt.Log
@@ -636,6 +649,59 @@ func reject(re *tabular.RowError) store.Reject {
 	return store.Reject{Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
 }
 
+// SetFormat takes what the caller says an input is: one of sitrep's formats, a feed, or a kind
+// of document; empty leaves it to be recognised.
+func (o *Options) SetFormat(name string) error {
+	if name == "" {
+		return nil
+	}
+	if fd := feed.ByName(name); fd != nil {
+		o.Feed = fd
+		return nil
+	}
+	if k, ok := vulndoc.ParseKind(name); ok {
+		o.Document = k
+		return nil
+	}
+	f, err := native.ParseFormat(name)
+	if err != nil {
+		return fmt.Errorf("%v, or a feed or document: %s", err, strings.Join(append(feed.Names(), documentNames()...), ", "))
+	}
+	o.Format = f
+	return nil
+}
+
+// asked names the format the caller said an input is, or "".
+func (o *Options) asked() string {
+	switch {
+	case o.Feed != nil:
+		return o.Feed.Name
+	case o.Document != "":
+		return string(o.Document)
+	}
+	return string(o.Format)
+}
+
+// fits tells whether a document of kind k is what the caller said the input is: that kind,
+// its native format, or (CISA's catalog) the feed of the same catalog as CSV.
+func fits(k vulndoc.Kind, o Options) bool {
+	switch {
+	case o.Document != "":
+		return o.Document == k
+	case o.Feed != nil:
+		return k == vulndoc.KEV && o.Feed.Name == "cisa-kev"
+	}
+	return o.Format == k.Format()
+}
+
+func documentNames() []string {
+	var out []string
+	for _, k := range vulndoc.Kinds {
+		out = append(out, string(k))
+	}
+	return out
+}
+
 // unread refuses a known document sitrep does not read, saying what it is, what was seen of
 // it, and what sitrep reads.
 func unread(name, known, seen string) error {
@@ -648,5 +714,5 @@ func formatNames() []string {
 	for _, f := range native.Formats {
 		out = append(out, string(f))
 	}
-	return append(out, feed.Names()...)
+	return append(append(out, feed.Names()...), documentNames()...)
 }

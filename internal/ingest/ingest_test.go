@@ -455,10 +455,7 @@ func TestURLList(t *testing.T) {
 func TestKnownDocuments(t *testing.T) {
 	st := newStore(t)
 	for name, tc := range map[string]struct{ text, want string }{
-		"kev.json":    {`{"title":"CISA Catalog","catalogVersion":"2024.02.27","vulnerabilities":[{"cveID":"CVE-2024-1"}]}`, "CISA's Known Exploited Vulnerabilities catalog"},
-		"kev2.json":   {"{\n  \"catalogVersion\": \"2024.02.27\",\n  \"vulnerabilities\": []\n}\n", "CISA's Known Exploited Vulnerabilities catalog"},
-		"cve.json":    {"{\n \"dataType\": \"CVE_RECORD\",\n \"cveMetadata\": {\"cveId\": \"CVE-2024-1\"}\n}\n", "a CVE JSON 5 record"},
-		"nvd.json":    {`{"resultsPerPage":1,"startIndex":0,"totalResults":1,"format":"NVD_CVE","vulnerabilities":[]}`, "a page of NVD's CVE API 2.0"},
+		"nvd11.json":  {`{"CVE_data_type":"CVE","CVE_data_format":"MITRE","CVE_Items":[]}`, "an NVD JSON 1.1 feed (retired in 2023"},
 		"bundle.json": {`{"type":"bundle","id":"bundle--5d0092c5","objects":[]}`, "a STIX 2.1 bundle"},
 		"misp.json":   {"{\n \"Event\": {\"info\": \"x\", \"Attribute\": []}\n}\n", "a MISP event"},
 		"other.json":  {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},

@@ -211,3 +211,71 @@ func TestManagedTicketsAreNotImported(t *testing.T) {
 		t.Errorf("quarantine %+v", rs)
 	}
 }
+
+// TestVulnDocuments ingests the JSON documents of vulnerability data: a CVE record and an NVD
+// page become the week's records, CISA's catalog (JSON, then CSV) marks the one it lists as
+// known exploited, a second run changes nothing, and a caller's --format that contradicts the
+// document is refused by what the document is.
+func TestVulnDocuments(t *testing.T) {
+	st := newStore(t)
+	cve := write(t, "CVE-2024-21762.json", []byte(`{"dataType":"CVE_RECORD","dataVersion":"5.1",
+ "cveMetadata":{"cveId":"CVE-2024-21762","state":"PUBLISHED","datePublished":"2024-02-27T08:00:00.000Z"},
+ "containers":{"cna":{"providerMetadata":{"shortName":"fortinet"},"affected":[{"vendor":"Fortinet","product":"FortiOS"}],
+  "metrics":[{"cvssV3_1":{"version":"3.1","baseScore":9.6}}]}}}`))
+	nvd := write(t, "page.json", []byte(`{"resultsPerPage":2,"format":"NVD_CVE","vulnerabilities":[
+ {"cve":{"id":"CVE-2024-2002","published":"2024-02-28T09:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":4.3}}]},
+  "configurations":[{"nodes":[{"cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:example:contact_form:*:*:*:*:*:wordpress:*:*"}]}]}]}},
+ {"cve":{"id":"CVE-2024-2003","published":"2024-02-29T09:00:00.000","vulnStatus":"Awaiting Analysis","metrics":{}}}]}`))
+	kev := write(t, "known_exploited_vulnerabilities.json", []byte(`{"title":"CISA Catalog of Known Exploited Vulnerabilities",
+ "catalogVersion":"2024.02.29","count":2,"vulnerabilities":[
+ {"cveID":"CVE-2024-21762","vendorProject":"Fortinet","product":"FortiOS","vulnerabilityName":"x","dateAdded":"2024-02-09","dueDate":"2024-02-16","knownRansomwareCampaignUse":"Unknown","cwes":["CWE-787"]},
+ {"cveID":"CVE-2024-9999","vendorProject":"Acme","product":"Widget","vulnerabilityName":"y","dateAdded":"2024-02-28","dueDate":"2024-03-20","knownRansomwareCampaignUse":"Known","cwes":[]}]}`))
+	kevCSV := write(t, "known_exploited_vulnerabilities.csv", []byte("cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes,cwes\n"+
+		"CVE-2024-2002,Example,Contact Form,\"z\",2024-03-01,,,2024-03-22,Unknown,,\n"))
+	want := map[string]string{
+		cve:    "read 1, stored 1, duplicate 0, rejected 0",
+		nvd:    "read 2, stored 1, duplicate 0, rejected 1",
+		kev:    "read 2, stored 2, duplicate 0, rejected 0",
+		kevCSV: "read 1, stored 1, duplicate 0, rejected 0",
+	}
+	for _, run := range []int{1, 2} {
+		for _, path := range []string{cve, nvd, kev, kevCSV} {
+			sum, err := File(ctx, st, path, nil, opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run == 1 && sum.String() != want[path] || run == 2 && sum.Stored != 0 { // the same inputs again: nothing new
+				t.Errorf("run %d, %s: %s, want %s", run, filepath.Base(path), sum, want[path])
+			}
+		}
+		vc, err := st.VulnCounts(ctx, seedWeek, store.AllRecords)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// CVE-2024-2002 was added on Mar 1, inside the week (which ends on Sunday Mar 3).
+		if vc.Total != 2 || vc.BySeverity[event.High] != 1 || vc.BySeverity[event.Medium] != 1 || vc.KnownExploited != 2 || vc.CatalogAdded != 2 ||
+			vc.ByObject[event.SecurityProduct] != 1 || vc.ByObject[event.WebApplication] != 1 {
+			t.Errorf("run %d: %+v", run, vc)
+		}
+	}
+	for _, tc := range []struct{ format, path, want string }{
+		{"sitrep-events", cve, "CVE JSON 5 records (a record, or an array of them), not sitrep-events"},
+		{"nvd-api", cve, "CVE JSON 5 records (a record, or an array of them), not nvd-api"},
+		{"phishtank", kev, "CISA's Known Exploited Vulnerabilities catalog (JSON), not phishtank"},
+	} {
+		o := opts()
+		if err := o.SetFormat(tc.format); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := File(ctx, newStore(t), tc.path, nil, o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--format %s on %s: %v, want %q", tc.format, filepath.Base(tc.path), err, tc.want)
+		}
+	}
+	for _, f := range []string{"cisa-kev", "cisa-kev-json", "sitrep-exploited"} { // all say what the catalog is
+		o := opts()
+		o.SetFormat(f)
+		if _, err := File(ctx, newStore(t), kev, nil, o); err != nil {
+			t.Errorf("--format %s on the JSON catalog: %v", f, err)
+		}
+	}
+}

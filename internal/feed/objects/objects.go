@@ -118,10 +118,13 @@ func (rs *Rules) Classify(rec Record) event.Object {
 	vendors := vendorsOf(rec)
 	text := strings.ToLower(rec.Product + " " + rec.Title)
 	ws := words(rec.Product + " " + rec.Title)
-	for _, cpe := range rec.CPEs { // a CPE's product names what the record affects, too
-		if f := cpeFields(cpe); len(f) > 4 {
-			ws = append(append(ws, ""), words(f[4])...)
-			text += " " + f[4]
+	for _, cpe := range rec.CPEs { // a CPE's product, and the software it runs on, name what the record affects too
+		f := cpeFields(cpe)
+		for _, i := range []int{4, 10} {
+			if i < len(f) && f[i] != "*" && f[i] != "-" {
+				ws = append(append(ws, ""), words(f[i])...)
+				text += " " + f[i]
+			}
 		}
 	}
 	cpes := make([]string, len(rec.CPEs))

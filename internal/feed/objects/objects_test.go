@@ -32,6 +32,7 @@ func TestShipped(t *testing.T) {
 		{"Office for Windows is an application", Record{Vendor: "Microsoft", Product: "Microsoft Office 2019 for Windows"}, event.Application},
 		{"a CPE of an operating system", Record{CPEs: []string{"cpe:2.3:o:microsoft:windows_10_1809:*:*:*:*:*:*:x64:*"}}, event.OS},
 		{"a CPE's vendor", Record{CPEs: []string{"cpe:2.3:o:juniper:junos:21.2:r1:*:*:*:*:*:*"}}, event.NetworkDevice},
+		{"a plugin, by the software its CPE runs on", Record{Vendor: "myback.link", Product: "whitepage", CPEs: []string{"cpe:2.3:a:myback.link:whitepage:*:*:*:*:*:wordpress:*:*"}}, event.WebApplication},
 		{"a CPE's product", Record{CPEs: []string{"cpe:2.3:a:wordpress:wordpress:6.4:*:*:*:*:*:*:*"}}, event.WebApplication},
 		{"an application CPE", Record{CPEs: []string{"cpe:2.3:a:foo_corp:bar\\:baz:1.0:*:*:*:*:*:*:*"}}, event.Application},
 		{"a CPE 2.2 URI", Record{CPEs: []string{"cpe:/h:acme:widget:1.0"}}, event.SmartDevice},

@@ -1,0 +1,244 @@
+package vulndoc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/feed/native"
+	"sitrep/internal/feed/objects"
+	"sitrep/internal/tabular"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+type parsed struct {
+	Kind    Kind
+	Records []any
+	Rejects []*tabular.RowError
+	Err     string `json:",omitempty"`
+}
+
+// read sniffs and reads a document whole, through the native parsers the ingest uses.
+func read(t testing.TB, in []byte) parsed {
+	t.Helper()
+	var out parsed
+	k, ok := Sniff(in[:min(len(in), 64<<10)])
+	if !ok {
+		out.Err = "not sniffed"
+		return out
+	}
+	out.Kind = k
+	r, err := Open(bytes.NewReader(in), k)
+	if err != nil {
+		out.Err = err.Error()
+		return out
+	}
+	cfg := native.Config{Zone: time.UTC, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
+	vu, ex := native.NewVulnParser(cfg), native.NewExploitedParser(cfg)
+	if err := native.CheckHeader(k.Format(), r.Header()); err != nil {
+		t.Fatalf("%s: the header is not that of %s: %v", k, k.Format(), err)
+	}
+	for i := 0; ; i++ {
+		if i > len(in) {
+			t.Fatal("the reader does not end")
+		}
+		row, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		var re *tabular.RowError
+		if errors.As(err, &re) {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		if err != nil {
+			out.Err = err.Error()
+			return out
+		}
+		var rec any
+		if k.Format() == native.Exploited {
+			rec, re = ex.Parse(row)
+		} else {
+			rec, re = vu.Parse(row)
+		}
+		if re != nil {
+			out.Rejects = append(out.Rejects, re)
+			continue
+		}
+		out.Records = append(out.Records, rec)
+	}
+}
+
+// TestGolden reads each document of testdata and compares the records and rejections with
+// testdata/want/<name> (-update rewrites them).
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no documents in testdata")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			in, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.MarshalIndent(read(t, in), "", "  ")
+			b = append(b, '\n')
+			want := filepath.Join("testdata", "want", filepath.Base(f))
+			if *update {
+				os.MkdirAll(filepath.Dir(want), 0o755)
+				if err := os.WriteFile(want, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if string(w) != string(b) {
+				t.Errorf("%s differs:\n%s", want, b)
+			}
+		})
+	}
+}
+
+// TestSniff: documents are known by their keys, wherever those come; others are not taken.
+func TestSniff(t *testing.T) {
+	for in, want := range map[string]Kind{
+		`{"dataType":"CVE_RECORD","dataVersion":"5.1"}`:                                      CVE5,
+		`{"containers":{"cna":{}},"cveMetadata":{}}`:                                         CVE5,
+		`[{"dataVersion":"5.0","dataType":"CVE_RECORD"}]`:                                    CVE5,
+		`{"timestamp":"x","format":"NVD_CVE","vulnerabilities":[]}`:                          NVD,
+		`{"resultsPerPage":0}`:                                                               NVD,
+		`{"title":"t","extra":{"a":[1,{"b":2}]},"vulnerabilities":[{"cve":{"id":"CVE-1"}}]}`: NVD,
+		`[{"cve":{"id":"CVE-1"}}]`:                                                           NVD,
+		`{"id":"CVE-1","sourceIdentifier":"x"}`:                                              NVDCVE,
+		`{"title":"CISA","catalogVersion":"2024.02.29"}`:                                     KEV,
+		`{"vulnerabilities":[{"cveID":"CVE-1"}]}`:                                            KEV,
+		`[{"cveID":"CVE-1"}]`:                                                                KEV,
+		`{"type":"bundle","objects":[]}`:                                                     "",
+		`{"Event":{"Attribute":[]}}`:                                                         "",
+		`{"time":"2024-02-27","kind":"phishing","url":"http://x/"}`:                          "",
+		`{"format":"csv","vulnerabilities":[1,2]}`:                                           "",
+		`[1,2,3]`: "",
+		`[]`:      "",
+		`{"dataT`: "",
+		"":        "",
+	} {
+		if got, ok := Sniff([]byte(in)); got != want || ok != (want != "") {
+			t.Errorf("Sniff(%s) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+// TestBroken: a record that cannot be read costs only itself; a document that breaks off or
+// goes on after its end is refused at the line where it does, after the records before.
+func TestBroken(t *testing.T) {
+	rec := func(id string) string {
+		return `{"cve":{"id":"` + id + `","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV31":[{"type":"Primary","cvssData":{"baseScore":5}}]}}}`
+	}
+	long := `{"cve":{"id":"CVE-2024-9","descriptions":[{"lang":"en","value":"` + strings.Repeat("x", tabular.MaxRecord) + `"}]}}`
+	tests := []struct {
+		name, in string
+		ids      []string // records read, in order
+		rejects  []string // line:field:reason
+		err      string
+	}{
+		{"a record over the limit", "[\n" + rec("CVE-2024-1") + ",\n" + long + ",\n" + rec("CVE-2024-3") + "\n]",
+			[]string{"CVE-2024-1", "CVE-2024-3"}, []string{fmt.Sprintf("3::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
+		{"a record of the wrong shape", "[" + rec("CVE-2024-1") + ",\n{\"cve\": 5},\n" + rec("CVE-2024-3") + "]",
+			[]string{"CVE-2024-1", "CVE-2024-3"}, []string{"2:cve:not an item of an NVD CVE API 2.0 page: cve is a JSON number"}, ""},
+		{"bytes that are not UTF-8", "[" + rec("CVE-2024-1") + ",\n" + rec("CVE-2024-\xff") + "]",
+			[]string{"CVE-2024-1"}, []string{"2::the record holds bytes that are not UTF-8"}, ""},
+		{"a NUL escaped", "[" + rec("CVE-2024-1") + ",\n" + rec(`CVE-2024-\u0000`) + "]",
+			[]string{"CVE-2024-1"}, []string{"2:cve.id:holds a NUL byte at byte 10"}, ""},
+		{"cut inside a record", "[" + rec("CVE-2024-1") + ",\n" + rec("CVE-2024-2")[:40],
+			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends inside the record that starts on line 2"},
+		{"cut between records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + ",\n",
+			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends early"},
+		{"junk after the end", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + "]}\n}",
+			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: '}' after the end of the document"},
+		{"members after the records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + "],\n\"more\":{\"a\":[\"]\"]}}\n",
+			[]string{"CVE-2024-1"}, nil, ""},
+		{"records one to a line", `{"id":"CVE-2024-1","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n" +
+			`{"id":"CVE-2024-2","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n",
+			[]string{"CVE-2024-1", "CVE-2024-2"}, nil, ""},
+		{"a first record over the limit", `{"id":"CVE-2024-1","sourceIdentifier":"x","descriptions":[{"lang":"en","value":"` + strings.Repeat("y", tabular.MaxRecord) + `"}]}` + "\n" +
+			`{"id":"CVE-2024-2","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}`,
+			[]string{"CVE-2024-2"}, []string{fmt.Sprintf("1::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := read(t, []byte(tc.in))
+			var ids, rejects []string
+			for _, r := range got.Records {
+				switch r := r.(type) {
+				case event.Vuln:
+					ids = append(ids, r.ID)
+				case event.Exploited:
+					ids = append(ids, r.CVE)
+				}
+			}
+			for _, re := range got.Rejects {
+				rejects = append(rejects, fmt.Sprintf("%d:%s:%s", re.Line, re.Field, re.Reason))
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(tc.ids) || fmt.Sprint(rejects) != fmt.Sprint(tc.rejects) || got.Err != tc.err {
+				t.Errorf("records %q rejects %q err %q\nwant %q %q %q", ids, rejects, got.Err, tc.ids, tc.rejects, tc.err)
+			}
+		})
+	}
+}
+
+// FuzzDocuments reads any bytes as each kind of document: nothing panics, reading ends, rows
+// are as wide as their header, and lines go forward.
+func FuzzDocuments(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for i, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, uint8(i))
+		}
+	}
+	f.Add([]byte(`[{"cve":{"id":"CVE-1","metrics":{"cvssMetricV2":[{"cvssData":{"baseScore":"7"}}]}}},{"cve":"x"}]`), uint8(1))
+	f.Add([]byte("{\"a\":\"\\\"}\",\"vulnerabilities\":[{}]}"), uint8(3))
+	f.Fuzz(func(t *testing.T, in []byte, k uint8) {
+		r, err := Open(bytes.NewReader(in), Kinds[int(k)%len(Kinds)])
+		if err != nil {
+			return
+		}
+		last := 0
+		for i := 0; ; i++ {
+			if i > len(in)+1 {
+				t.Fatal("more rows than bytes")
+			}
+			row, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *tabular.RowError
+			if errors.As(err, &re) {
+				if re.Line < last || re.Reason == "" {
+					t.Fatalf("rejection %+v after line %d", re, last)
+				}
+				last = re.Line
+				continue
+			}
+			if err != nil {
+				return
+			}
+			if len(row.Fields) != len(row.Header) || row.Line < last || len(row.From) != len(row.Header) {
+				t.Fatalf("row %+v after line %d", row, last)
+			}
+			last = row.Line
+		}
+	})
+}
