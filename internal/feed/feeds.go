@@ -152,6 +152,41 @@ type mapped struct {
 	refuse, refuseField string
 	get                 func(col string) string
 	set                 func(field, value string)
+	// gets and sets remember where the names a mapping asks for are, in the order it asks:
+	// a mapping asks the same names in the same order row after row, and comparing a name
+	// with the one asked for last time costs less than looking it up.
+	gets, sets calls
+}
+
+// calls are the positions of the names a mapping asked for, in the order it asked.
+type calls struct {
+	slots []slot
+	k     int // the next call of the row
+}
+
+type slot struct {
+	name string
+	i    int // -1: not there
+}
+
+// find returns the position of name in index, or -1, by the slot of the k-th call where it
+// holds the same name.
+func (c *calls) find(name string, index map[string]int) int {
+	if c.k < len(c.slots) && c.slots[c.k].name == name {
+		c.k++
+		return c.slots[c.k-1].i
+	}
+	i, ok := index[name]
+	if !ok {
+		i = -1
+	}
+	if c.k < len(c.slots) {
+		c.slots[c.k] = slot{name, i}
+	} else {
+		c.slots = append(c.slots, slot{name, i})
+	}
+	c.k++
+	return i
 }
 
 // Reader returns the rows of src, a feed's table of the given report type ("" where none was
@@ -167,7 +202,7 @@ func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
 			return m.report
 		}
 		m.last = col
-		if i, ok := m.srcAt[col]; ok {
+		if i := m.gets.find(col, m.srcAt); i >= 0 {
 			return strings.TrimSpace(m.row.Get(i))
 		}
 		return ""
@@ -181,13 +216,14 @@ func Reader(src tabular.Reader, f *Feed, report string) tabular.Reader {
 			m.refuseField = value
 			return
 		}
-		i, ok := m.at[field]
-		if !ok {
+		i := m.sets.find(field, m.at)
+		if i < 0 {
 			i = len(m.header)
 			m.at[field] = i
 			m.header = append(m.header, field)
 			m.fields = append(m.fields, "")
 			m.from = append(m.from, "")
+			m.sets.slots[m.sets.k-1].i = i
 		}
 		m.fields[i] = value
 		m.from[i], m.last = m.last, "" // the column read last is where the value came from
@@ -204,6 +240,7 @@ func (m *mapped) Next() (tabular.Row, error) {
 	}
 	if len(row.Header) != len(m.srcHeader) || len(row.Header) > 0 && &row.Header[0] != &m.srcHeader[0] {
 		m.srcHeader, m.srcAt = row.Header, make(map[string]int, len(row.Header))
+		m.gets.slots = m.gets.slots[:0]
 		for i, h := range row.Header {
 			if _, dup := m.srcAt[h]; !dup {
 				m.srcAt[h] = i
@@ -214,7 +251,7 @@ func (m *mapped) Next() (tabular.Row, error) {
 	for i := range m.fields {
 		m.fields[i], m.from[i] = "", ""
 	}
-	m.last = ""
+	m.last, m.gets.k, m.sets.k = "", 0, 0
 	if m.feed.Kind != "" {
 		m.set("kind", m.feed.Kind)
 	}

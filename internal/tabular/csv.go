@@ -26,6 +26,7 @@ type CSV struct {
 	queue  []pline // lines read ahead and handed back after a broken row
 	feed   feeder  // what the csv.Reader sees: one logical record at a time
 	cr     *csv.Reader
+	spaced bool // quoted fields follow spaces: the reader skips spaces before fields
 	fields []string
 	eof    bool
 	cols   *columnCounter // set while the header is read
@@ -198,7 +199,26 @@ func (c *CSV) broken(lines []pline, reason string) (Row, error) {
 
 // parse hands the lines of one record to encoding/csv. When the library stops short of the
 // record's end (a quoting error part-way), its buffer still holds the rest, so it is replaced.
+//
+// A quoted field after a space (`"a", "b"`, as abuse.ch's ThreatFox export writes its rows)
+// is read once a record needs it: from then on the reader skips the spaces before every
+// field, which costs a scan of each field that files without such spaces need not pay.
+// Fields are read trimmed in any case.
 func (c *CSV) parse(lines []pline) ([]string, error) {
+	rec, err := c.parseOnce(lines)
+	if err != nil && !c.cr.TrimLeadingSpace && errors.Is(err, csv.ErrBareQuote) {
+		c.spaced = true
+		c.newCSVReader()
+		if again, err2 := c.parseOnce(lines); err2 == nil {
+			return again, nil
+		}
+		c.spaced = false
+		c.newCSVReader()
+	}
+	return rec, err
+}
+
+func (c *CSV) parseOnce(lines []pline) ([]string, error) {
 	c.feed.load(lines)
 	fed, start := int64(c.feed.Len()), c.cr.InputOffset()
 	rec, err := c.cr.Read()
@@ -221,9 +241,7 @@ func (c *CSV) newCSVReader() {
 	c.cr.Comma = rune(c.comma)
 	c.cr.ReuseRecord = true
 	c.cr.FieldsPerRecord = -1
-	// `"a", "b"`, as abuse.ch's ThreatFox export writes its rows: the space before a quoted
-	// field is not part of it. Fields are read trimmed in any case.
-	c.cr.TrimLeadingSpace = true
+	c.cr.TrimLeadingSpace = c.spaced
 }
 
 func (c *CSV) nextLine() (pline, bool, error) {
