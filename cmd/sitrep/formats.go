@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 
 	"sitrep/internal/feed"
+	"sitrep/internal/feed/jsondoc"
 	"sitrep/internal/feed/native"
-	"sitrep/internal/feed/vulndoc"
 )
 
 // runFormats lists every input format sitrep reads, with what it yields, and the report types
@@ -24,7 +24,7 @@ func runFormats(e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\tits header (CSV) or keys (JSON Lines)\t%s\n", f, native.Yields(f))
 	}
 	fmt.Fprintf(tw, "%s\tits XML root <vulnerabilitys>\t%s\n", "cnvd-xml", native.Yields(native.Vulns))
-	for _, k := range vulndoc.Kinds {
+	for _, k := range jsondoc.Kinds {
 		fmt.Fprintf(tw, "%s\t%s\t%s: %s\n", k, k.Recognised(), native.Yields(k.Format()), k.Describe())
 	}
 	fmt.Fprintf(tw, "%s\tone URL per line (OpenPhish); --observed sets the time\t%s\n", "url list", "events: phishing")

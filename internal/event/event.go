@@ -67,6 +67,22 @@ func (k Kind) Taxonomy() (taxonomy, typ string) {
 	return "other", "other"
 }
 
+// rsitKinds maps the types of the Reference Security Incident Taxonomy, as IntelMQ's
+// classification.type, MISP's rsit taxonomy and sitrep's own STIX labels give them, onto kinds.
+var rsitKinds = map[string]Kind{
+	"infected-system": InfectedHost, "malware-distribution": MalwareSite, "phishing": Phishing,
+	"ddos": DDoS, "brute-force": BruteForce, "scanner": Scanner, "c2-server": BotnetCC,
+	"system-compromise": Backdoor, "compromised": Backdoor, "defacement": Defacement,
+	"unauthorised-information-modification": Defacement, "vulnerable-system": VulnerableService,
+	"vulnerable-service": VulnerableService,
+}
+
+// KindOfRSIT returns the kind of an RSIT type (infected-system, c2-server, …), in any case.
+func KindOfRSIT(typ string) (Kind, bool) {
+	k, ok := rsitKinds[strings.ToLower(strings.TrimSpace(typ))]
+	return k, ok
+}
+
 // ParseKind accepts a kind name in any case.
 func ParseKind(s string) (Kind, error) { return ParseEnum("kind", s, Kinds) }
 

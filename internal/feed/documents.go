@@ -9,9 +9,6 @@ var documents = []struct {
 	name string
 }{
 	{[]string{"cve_items"}, "an NVD JSON 1.1 feed (retired in 2023: read the CVE API 2.0's pages instead)"},
-	{[]string{"type", "objects"}, "a STIX 2.1 bundle"},
-	{[]string{"event"}, "a MISP event"},
-	{[]string{"response"}, "a MISP search result"},
 	{[]string{"query_status", "urls"}, "a URLhaus API answer"},
 	{[]string{"query_status", "data"}, "an abuse.ch API answer (ThreatFox)"},
 }

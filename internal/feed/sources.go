@@ -338,15 +338,6 @@ func tlpOf(s string) string {
 	return string(l)
 }
 
-// intelmqKinds maps IntelMQ's classification types onto sitrep's kinds.
-var intelmqKinds = map[string]string{
-	"infected-system": "infected_host", "malware-distribution": "malware_site", "phishing": "phishing",
-	"ddos": "ddos", "brute-force": "brute_force", "scanner": "scanner", "c2-server": "botnet_cc",
-	"system-compromise": "backdoor", "compromised": "backdoor", "defacement": "defacement",
-	"unauthorised-information-modification": "defacement", "vulnerable-system": "vulnerable_service",
-	"vulnerable-service": "vulnerable_service",
-}
-
 // intelmq reads IntelMQ's events (JSON Lines with its dotted keys), as the tools around
 // IntelMQ export them: each event is the kind its classification.type says, or set aside
 // with why.
@@ -356,13 +347,13 @@ var intelmq = &Feed{
 	Columns: []string{"classification.type", "time.observation"},
 	Map: func(get func(string) string, set func(string, string)) {
 		typ := get("classification.type")
-		kind, ok := intelmqKinds[typ]
+		kind, ok := event.KindOfRSIT(typ)
 		if !ok {
 			set("@field", "classification.type")
 			set("@refuse", "an IntelMQ "+typ+" event: not a kind sitrep counts")
 			return
 		}
-		set("kind", kind)
+		set("kind", string(kind))
 		t := get("time.source")
 		if t == "" {
 			t = get("time.observation")

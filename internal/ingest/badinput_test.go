@@ -193,7 +193,7 @@ func TestInputsRefusedAsWhatTheyAre(t *testing.T) {
 // FuzzNewRowReader: whatever the bytes, recognising their shape never panics, and the reader
 // it gives ends, with rows as wide as their header and lines that go forward.
 func FuzzNewRowReader(f *testing.F) {
-	for _, pattern := range []string{"../feed/testdata/*/input*", "../feed/native/testdata/*/input*", "../feed/vulndoc/testdata/*"} {
+	for _, pattern := range []string{"../feed/testdata/*/input*", "../feed/native/testdata/*/input*", "../feed/jsondoc/testdata/*"} {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
 			if b, err := os.ReadFile(p); err == nil {

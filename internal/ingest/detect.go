@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"sitrep/internal/feed/cnvd"
+	"sitrep/internal/feed/jsondoc"
 	"sitrep/internal/feed/urllist"
-	"sitrep/internal/feed/vulndoc"
 	"sitrep/internal/tabular"
 )
 
@@ -34,8 +34,8 @@ func newRowReader(r io.Reader, opt Options) (tabular.Reader, error) {
 			continue
 		case '{', '[':
 			head, _ := br.Peek(br.Size())
-			if kind, ok := vulndoc.Sniff(head); ok {
-				return vulndoc.Open(br, kind)
+			if kind, ok := jsondoc.Sniff(head); ok {
+				return jsondoc.Open(br, kind)
 			}
 			if b[0] == '{' || jsonArray(br) {
 				return tabular.NewJSONL(br)

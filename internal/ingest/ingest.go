@@ -27,9 +27,9 @@ import (
 	"sitrep/internal/charset"
 	"sitrep/internal/event"
 	"sitrep/internal/feed"
+	"sitrep/internal/feed/jsondoc"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/feed/objects"
-	"sitrep/internal/feed/vulndoc"
 	"sitrep/internal/store"
 	"sitrep/internal/tabular"
 )
@@ -42,7 +42,7 @@ const DefaultBatch = 8 * 122880
 type Options struct {
 	Format      native.Format // empty: recognised from the header
 	Feed        *feed.Feed    // a feed's table, mapped onto its native format; nil: recognised
-	Document    vulndoc.Kind  // a JSON document of vulnerability data; empty: recognised
+	Document    jsondoc.Kind  // a JSON document of vulnerability data; empty: recognised
 	Source      string        // source of rows that name none
 	TLP         event.TLP     // label of rows that carry none; empty is TLP:CLEAR
 	Zone        *time.Location
@@ -231,7 +231,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 			return sum, fmt.Errorf("%s: %w", name, err)
 		}
 		format, fd, report := opt.Format, opt.Feed, ""
-		if d, ok := rows.(*vulndoc.Reader); ok { // a document: its kind says what its records become
+		if d, ok := rows.(*jsondoc.Reader); ok { // a document: its kind says what its records become
 			k := d.Kind()
 			if asked := opt.asked(); asked != "" && !fits(k, opt) {
 				return sum, fmt.Errorf("%s: %s, not %s", name, k.Describe(), asked)
@@ -659,7 +659,7 @@ func (o *Options) SetFormat(name string) error {
 		o.Feed = fd
 		return nil
 	}
-	if k, ok := vulndoc.ParseKind(name); ok {
+	if k, ok := jsondoc.ParseKind(name); ok {
 		o.Document = k
 		return nil
 	}
@@ -684,19 +684,19 @@ func (o *Options) asked() string {
 
 // fits tells whether a document of kind k is what the caller said the input is: that kind,
 // its native format, or (CISA's catalog) the feed of the same catalog as CSV.
-func fits(k vulndoc.Kind, o Options) bool {
+func fits(k jsondoc.Kind, o Options) bool {
 	switch {
 	case o.Document != "":
 		return o.Document == k
 	case o.Feed != nil:
-		return k == vulndoc.KEV && o.Feed.Name == "cisa-kev"
+		return k == jsondoc.KEV && o.Feed.Name == "cisa-kev"
 	}
 	return o.Format == k.Format()
 }
 
 func documentNames() []string {
 	var out []string
-	for _, k := range vulndoc.Kinds {
+	for _, k := range jsondoc.Kinds {
 		out = append(out, string(k))
 	}
 	return out

@@ -455,10 +455,9 @@ func TestURLList(t *testing.T) {
 func TestKnownDocuments(t *testing.T) {
 	st := newStore(t)
 	for name, tc := range map[string]struct{ text, want string }{
-		"nvd11.json":  {`{"CVE_data_type":"CVE","CVE_data_format":"MITRE","CVE_Items":[]}`, "an NVD JSON 1.1 feed (retired in 2023"},
-		"bundle.json": {`{"type":"bundle","id":"bundle--5d0092c5","objects":[]}`, "a STIX 2.1 bundle"},
-		"misp.json":   {"{\n \"Event\": {\"info\": \"x\", \"Attribute\": []}\n}\n", "a MISP event"},
-		"other.json":  {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},
+		"urlhaus.json": {`{"query_status":"ok","urls":[]}`, "a URLhaus API answer"},
+		"nvd11.json":   {`{"CVE_data_type":"CVE","CVE_data_format":"MITRE","CVE_Items":[]}`, "an NVD JSON 1.1 feed (retired in 2023"},
+		"other.json":   {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},
 	} {
 		_, err := File(ctx, st, write(t, name, []byte(tc.text)), nil, opts())
 		if err == nil || !strings.Contains(err.Error(), name+": "+tc.want) || name != "other.json" && !strings.Contains(err.Error(), "sitrep does not read yet; it reads sitrep-events") {

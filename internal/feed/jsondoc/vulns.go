@@ -1,4 +1,4 @@
-package vulndoc
+package jsondoc
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ var (
 	kevHeader = []string{"cve", "added", "due", "vendor", "product", "name", "ransomware", "source", "cwes"}
 )
 
-var from = map[Kind][]string{
+var vulnFrom = map[Kind][]string{
 	CVE5: {"cveMetadata.cveId", "cveMetadata.datePublished", "containers.cna.title", "metrics", "cveMetadata.cveId",
 		"affected.vendor", "affected.product", "affected.cpes", "metrics", "metrics", "metrics", "metrics", "metrics"},
 	NVD: {"cve.id", "cve.published", "cve.descriptions", "cve.metrics", "cve.id", "cve.configurations",

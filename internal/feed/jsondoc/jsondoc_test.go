@@ -1,4 +1,4 @@
-package vulndoc
+package jsondoc
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sitrep/internal/event"
+	"sitrep/internal/export"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
@@ -44,7 +45,7 @@ func read(t testing.TB, in []byte) parsed {
 		return out
 	}
 	cfg := native.Config{Zone: time.UTC, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
-	vu, ex := native.NewVulnParser(cfg), native.NewExploitedParser(cfg)
+	vu, ex, ev := native.NewVulnParser(cfg), native.NewExploitedParser(cfg), native.NewEventParser(cfg)
 	if err := native.CheckHeader(k.Format(), r.Header()); err != nil {
 		t.Fatalf("%s: the header is not that of %s: %v", k, k.Format(), err)
 	}
@@ -66,9 +67,12 @@ func read(t testing.TB, in []byte) parsed {
 			return out
 		}
 		var rec any
-		if k.Format() == native.Exploited {
+		switch k.Format() {
+		case native.Exploited:
 			rec, re = ex.Parse(row)
-		} else {
+		case native.Events:
+			rec, re = ev.Parse(row)
+		default:
 			rec, re = vu.Parse(row)
 		}
 		if re != nil {
@@ -126,8 +130,12 @@ func TestSniff(t *testing.T) {
 		`{"title":"CISA","catalogVersion":"2024.02.29"}`:                                     KEV,
 		`{"vulnerabilities":[{"cveID":"CVE-1"}]}`:                                            KEV,
 		`[{"cveID":"CVE-1"}]`:                                                                KEV,
-		`{"type":"bundle","objects":[]}`:                                                     "",
-		`{"Event":{"Attribute":[]}}`:                                                         "",
+		`{"type":"bundle","objects":[]}`:                                                     STIX,
+		`{"objects":[{"type":"indicator","spec_version":"2.1"}]}`:                            STIX,
+		`{"Event":{"Attribute":[]}}`:                                                         MISP,
+		`{"response":[{"Event":{"id":"1"}}]}`:                                                MISP,
+		`[{"Event":{"id":"1"}}]`:                                                             MISP,
+		`{"type":"report","objects":[]}`:                                                     "",
 		`{"time":"2024-02-27","kind":"phishing","url":"http://x/"}`:                          "",
 		`{"format":"csv","vulnerabilities":[1,2]}`:                                           "",
 		`[1,2,3]`: "",
@@ -187,6 +195,8 @@ func TestBroken(t *testing.T) {
 					ids = append(ids, r.ID)
 				case event.Exploited:
 					ids = append(ids, r.CVE)
+				case event.Event:
+					ids = append(ids, r.URL+r.IP+r.Domain)
 				}
 			}
 			for _, re := range got.Rejects {
@@ -241,4 +251,38 @@ func FuzzDocuments(f *testing.F) {
 			last = row.Line
 		}
 	})
+}
+
+// TestOwnSTIX: sitrep's own STIX export reads back as the events it was made from, one for
+// each URL (or address) at the time it was first seen, of the same kind, family and TLP.
+func TestOwnSTIX(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2024, 2, 27, h, 0, 0, 0, time.UTC) }
+	evs := []event.Event{
+		{Time: at(5), Kind: event.MalwareSite, URL: "http://dl.example.top/x.sh", Family: "Mirai", TLP: event.Clear},
+		{Time: at(3), Kind: event.MalwareSite, URL: "http://dl.example.top/x.sh", Family: "Mirai", TLP: event.Clear}, // first seen
+		{Time: at(4), Kind: event.Phishing, URL: "http://login.example.xyz/it's", TLP: event.Green},
+		{Time: at(6), Kind: event.InfectedHost, IP: "36.1.2.3", Family: "gafgyt", TLP: event.Amber},
+		{Time: at(7), Kind: event.Defacement, URL: "http://www.example.gov.cn/", TLP: event.Clear},
+		{Time: at(8), Kind: event.BotnetCC, IP: "2001:db8::7", TLP: event.AmberStrict},
+		{Time: at(9), Kind: event.DDoS, IP: "203.0.113.5", TLP: event.Clear},
+	}
+	var b bytes.Buffer
+	if err := export.STIX(&b, evs); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, b.Bytes())
+	if got.Kind != STIX || got.Err != "" || len(got.Rejects) != 0 {
+		t.Fatalf("kind %s, err %q, rejects %+v", got.Kind, got.Err, got.Rejects)
+	}
+	var gots, wants []string
+	for _, r := range got.Records {
+		e := r.(event.Event)
+		gots = append(gots, fmt.Sprintf("%s %s %s%s %s %s", e.Time.Format(time.RFC3339), e.Kind, e.URL, e.IP, strings.ToLower(e.Family), e.TLP))
+	}
+	for _, e := range append(evs[1:2], evs[2:]...) {
+		wants = append(wants, fmt.Sprintf("%s %s %s%s %s %s", e.Time.Format(time.RFC3339), e.Kind, e.URL, e.IP, strings.ToLower(e.Family), e.TLP))
+	}
+	if fmt.Sprint(gots) != fmt.Sprint(wants) {
+		t.Errorf("read back:\n%s\nwant:\n%s", strings.Join(gots, "\n"), strings.Join(wants, "\n"))
+	}
 }

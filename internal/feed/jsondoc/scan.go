@@ -1,4 +1,4 @@
-package vulndoc
+package jsondoc
 
 import (
 	"bufio"
