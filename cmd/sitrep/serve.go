@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"sitrep/internal/app"
+	"sitrep/internal/collect"
 	"sitrep/internal/event"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/geoip"
@@ -32,8 +33,17 @@ func runServe(e *env, args []string) error {
 	perSecond := fs.Float64("rate", 10, "requests a `second` per token (or per address without one), in bursts of four times that")
 	maxUpload := fs.Int64("max-upload", web.MaxBody, "largest ingest upload, in `bytes`")
 	syncWait := fs.Duration("sync-wait", web.DefaultSyncWait, "how long an ingest request waits for its summary before it is answered 202 with a job to ask (`duration`)")
+	feeds := fs.String("collect", "", "collect the feeds of this TOML `file` as each falls due (as sitrep collect does); GET /api/v1/feeds tells how they stand")
+	tick := fs.Duration("collect-tick", time.Minute, "how often the server looks for feeds that are due (`duration`)")
 	if err := e.parse(fs, args); err != nil {
 		return err
+	}
+	var feedsCfg *collect.Config
+	if *feeds != "" {
+		var err error
+		if feedsCfg, err = readFeeds(*feeds); err != nil {
+			return err
+		}
 	}
 	// The server holds the store for its lifetime: the command line reaches it through the
 	// server (--server), and a command that finds it held says where the server answers.
@@ -71,6 +81,21 @@ func runServe(e *env, args []string) error {
 	} else if n > 0 {
 		fmt.Fprintf(e.stderr, "%d job(s) were left unfinished when the server last stopped; they are marked failed\n", n)
 	}
+	collecting := make(chan struct{})
+	collectCtx, stopCollecting := context.WithCancel(e.ctx)
+	defer stopCollecting()
+	if feedsCfg != nil {
+		c, report := e.collector(feedsCfg, st, 5*time.Minute, func(f func()) { srv.Write(func(store.Store) { f() }) }, nil, nil)
+		srv.Feeds = func(ctx context.Context) (any, error) { return c.Status() }
+		go func() {
+			defer close(collecting)
+			if err := c.Run(collectCtx, *tick, report); err != nil {
+				e.cfg.Log.Error("collection stopped", "err", err)
+			}
+		}()
+	} else {
+		close(collecting)
+	}
 	srv.QuerySlots = *slots
 	srv.Limits = web.Limits{Rate: rate.Limit(*perSecond), Burst: max(1, int(4**perSecond)), MaxUpload: *maxUpload}
 	// A request's headers must come within 10 s and a kept-alive connection idles 2 minutes;
@@ -93,6 +118,8 @@ func runServe(e *env, args []string) error {
 		err = nil
 	}
 	srv.Wait() // the jobs end (cancelled by e.ctx when stopping) before the store closes
+	stopCollecting()
+	<-collecting // and so does the collection
 	return err
 }
 

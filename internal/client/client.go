@@ -298,6 +298,11 @@ func (c *Client) Override(ctx context.Context, week, level, reason string) ([]by
 	return c.do(ctx, http.MethodPost, "/api/v1/ratings/"+url.PathEscape(week), url.Values{"level": {level}, "reason": {reason}}, nil)
 }
 
+// Feeds returns how the feeds the server collects stand (JSON: a list of collect.FeedStatus).
+func (c *Client) Feeds(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/feeds", nil, nil)
+}
+
 // Incidents lists tickets (JSON) with the filters of GET /api/v1/incidents.
 func (c *Client) Incidents(ctx context.Context, q url.Values) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/api/v1/incidents", q, nil)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -150,6 +152,12 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 		st.ETag, st.LastModified = "", "" // a body not ingested whole is fetched again
 	}
 	st.Result = fmt.Sprint(len(files), " file(s)")
+	if len(r.Files) > 0 {
+		st.Result = strings.Join(r.Files, "; ")
+		if len(st.Result) > 2000 {
+			st.Result = st.Result[:2000] + "…"
+		}
+	}
 	return r
 }
 
@@ -180,4 +188,43 @@ func (c *Collector) saveState(states map[string]State) error {
 		return err
 	}
 	return os.Rename(tmp, c.Config.State)
+}
+
+// FeedStatus is how a configured feed stands: what it is, and its last and next runs.
+type FeedStatus struct {
+	Name      string    `json:"name"`
+	URL       string    `json:"url,omitempty"` // without its query, which may carry a key
+	Dir       string    `json:"dir,omitempty"`
+	Format    string    `json:"format,omitempty"`
+	TLP       string    `json:"tlp"`
+	Every     string    `json:"every"`
+	LastRun   time.Time `json:"last_run,omitzero"`
+	NextRun   time.Time `json:"next_run,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	Result    string    `json:"result,omitempty"`
+}
+
+// Status lists the configured feeds in their order, each with its state.
+func (c *Collector) Status() ([]FeedStatus, error) {
+	states, err := c.LoadState()
+	if err != nil {
+		return nil, err
+	}
+	out := []FeedStatus{}
+	for _, f := range c.Config.Feeds {
+		st := states[f.Name]
+		out = append(out, FeedStatus{Name: f.Name, URL: withoutQuery(f.URL), Dir: f.Dir, Format: f.Format, TLP: f.TLP,
+			Every: f.Every.Duration.String(), LastRun: st.LastRun, NextRun: st.NextRun, LastError: st.LastError, Result: st.Result})
+	}
+	return out, nil
+}
+
+// withoutQuery drops a URL's query and user information, where keys are put.
+func withoutQuery(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || s == "" {
+		return s
+	}
+	u.RawQuery, u.User, u.Fragment = "", nil, ""
+	return u.String()
 }

@@ -74,6 +74,8 @@ type Server struct {
 	// Context is the server's own: the jobs run under it, not under a request's, and stop
 	// when it is cancelled. nil is context.Background().
 	Context context.Context
+	// Feeds, where set, tells how the feeds the server collects stand (GET /api/v1/feeds).
+	Feeds func(ctx context.Context) (any, error)
 	// SyncWait is how long an ingest request waits for its job before it is answered 202
 	// with the job's address; DefaultSyncWait when zero.
 	SyncWait time.Duration
@@ -135,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/rejects", s.rejects)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/notice", s.notice)
 	mux.HandleFunc("GET /api/v1/jobs", s.listJobs)
+	mux.HandleFunc("GET /api/v1/feeds", s.feeds)
 	mux.HandleFunc("GET /api/v1/jobs/{id}", s.job)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
@@ -172,6 +175,28 @@ func jsonError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestID(w)})
+}
+
+// Write runs f as the store's only writer, in turn with the requests that write: for what the
+// server does of its own accord, such as collecting feeds.
+func (s *Server) Write(f func(a store.Store)) { s.writing(f) }
+
+// feeds answers how the collected feeds stand, for analysts.
+func (s *Server) feeds(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r)
+	if !ok || !who.may(w, auth.Analyst) {
+		return
+	}
+	if s.Feeds == nil {
+		jsonError(w, http.StatusNotFound, "this server collects no feeds (sitrep serve --collect FILE)")
+		return
+	}
+	v, err := s.Feeds(r.Context())
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, v)
 }
 
 // writing runs f as the store's only writer: the server's writes happen one at a time, in
