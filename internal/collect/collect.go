@@ -37,6 +37,19 @@ type Feed struct {
 	// (default "Authorization", as "Bearer KEY" there; the key as is in any other header).
 	KeyEnv string `toml:"key_env"`
 	Header string `toml:"header"`
+	// API, where set, says the URL is an API that lists the files to fetch: "shadowserver",
+	// Shadowserver's Reports API (URL its root, such as https://transform.shadowserver.org/api2/),
+	// whose requests carry the key of KeyEnv and are signed with the secret of SecretEnv; each
+	// report listed is downloaded from Download (default https://dl.shadowserver.org/) by its
+	// ID, once. Reports names the reports (organisations, countries) to list, all the key may
+	// read when empty; Types the report types to take (event4_sinkhole, scan_rdp…), all when
+	// empty; Days how many days back to list (default 2).
+	API       string   `toml:"api"`
+	SecretEnv string   `toml:"secret_env"`
+	Download  string   `toml:"download"`
+	Reports   []string `toml:"reports"`
+	Types     []string `toml:"types"`
+	Days      int      `toml:"days"`
 }
 
 // Config is the collection's TOML file: its feeds, and where the state is kept.
@@ -113,6 +126,27 @@ func Read(path string) (*Config, error) {
 		}
 		if f.KeyEnv != "" && os.Getenv(f.KeyEnv) == "" {
 			return nil, fmt.Errorf("%s: the environment variable %s holds no key", where, f.KeyEnv)
+		}
+		switch f.API {
+		case "":
+			if f.SecretEnv != "" || f.Download != "" || len(f.Reports)+len(f.Types) > 0 || f.Days != 0 {
+				return nil, fmt.Errorf("%s: secret_env, download, reports, types and days belong to an api feed (api = \"shadowserver\")", where)
+			}
+		case "shadowserver":
+			if f.URL == "" || f.KeyEnv == "" || f.SecretEnv == "" {
+				return nil, fmt.Errorf("%s: Shadowserver's Reports API needs url (its root), key_env and secret_env", where)
+			}
+			if os.Getenv(f.SecretEnv) == "" {
+				return nil, fmt.Errorf("%s: the environment variable %s holds no secret", where, f.SecretEnv)
+			}
+			if f.Download == "" {
+				f.Download = DefaultShadowserverDownload
+			}
+			if f.Days <= 0 {
+				f.Days = 2
+			}
+		default:
+			return nil, fmt.Errorf("%s: api %q is not one sitrep knows (shadowserver)", where, f.API)
 		}
 	}
 	return &c, nil

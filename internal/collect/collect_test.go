@@ -5,7 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -261,12 +266,140 @@ func TestConfigRefused(t *testing.T) {
 		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                `url "ftp://x" is not http or https`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntlp = \"blue\"\n":                              `feed "a": tlp`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nkey_env = \"SITREP_TEST_NO_SUCH_KEY\"\n":       "SITREP_TEST_NO_SUCH_KEY holds no key",
-		"[[feeds]]\nname = \"a\"\n": "unknown key feeds",
+		"[[feeds]]\nname = \"a\"\n":                                             "unknown key feeds",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"abuse\"\n":        `api "abuse" is not one sitrep knows`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"shadowserver\"\n": "needs url (its root), key_env and secret_env",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntypes = [\"scan\"]\n":     "belong to an api feed",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"shadowserver\"\nkey_env = \"HOME\"\nsecret_env = \"SITREP_TEST_NO_SUCH_SECRET\"\n": "SITREP_TEST_NO_SUCH_SECRET holds no secret",
 	} {
 		path := filepath.Join(t.TempDir(), "feeds.toml")
 		os.WriteFile(path, []byte(text), 0o600)
 		if _, err := collect.Read(path); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", text, err, want)
 		}
+	}
+}
+
+// shadowserverAPI is Shadowserver's Reports API on loopback: reports/list answers the reports
+// listed so far, to a request signed with the secret (HMAC2) that carries the key; each file
+// is downloaded by its ID.
+type shadowserverAPI struct {
+	key, secret string
+	reports     []map[string]string
+	files       map[string]string
+	lists       atomic.Int32
+	downloads   atomic.Int32
+	flaky       atomic.Int32 // downloads to fail with 503 before they answer
+}
+
+func (a *shadowserverAPI) handler(t *testing.T) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api2/reports/list", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mac := hmac.New(sha256.New, []byte(a.secret))
+		mac.Write(body)
+		var q struct {
+			APIKey string   `json:"apikey"`
+			Date   string   `json:"date"`
+			Report []string `json:"report"`
+		}
+		json.Unmarshal(body, &q)
+		if r.Header.Get("HMAC2") != hex.EncodeToString(mac.Sum(nil)) || q.APIKey != a.key {
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error": "authentication failed"}`))
+			return
+		}
+		if from, to, ok := strings.Cut(q.Date, ":"); !ok || from > "2024-02-25" || to < "2024-02-28" || fmt.Sprint(q.Report) != "[china]" {
+			t.Errorf("reports/list asked for %+v", q)
+		}
+		a.lists.Add(1)
+		json.NewEncoder(w).Encode(a.reports)
+	})
+	mux.HandleFunc("GET /dl/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if a.flaky.Load() > 0 {
+			a.flaky.Add(-1)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		body, ok := a.files[r.PathValue("id")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		a.downloads.Add(1)
+		w.Write([]byte(body))
+	})
+	return mux
+}
+
+// TestShadowserverAPI collects from Shadowserver's Reports API on loopback: the listed
+// reports of the types asked for are downloaded by ID and ingested as the report types their
+// file names carry; a second run downloads nothing; a report listed later is the only one
+// fetched then; a wrong secret is refused by the API and reported as the feed's error.
+func TestShadowserverAPI(t *testing.T) {
+	api := &shadowserverAPI{key: "k-123", secret: "s-456", files: map[string]string{
+		"id-sink":  sinkholeCSV,
+		"id-scan":  "\"timestamp\",\"ip\",\"port\",\"tag\",\"geo\"\n\"2024-02-27 01:02:03\",\"36.1.1.1\",3389,\"rdp\",\"CN\"\n",
+		"id-other": "\"timestamp\",\"ip\"\n\"2024-02-27 01:02:03\",\"36.1.1.2\"\n",
+		"id-later": strings.Replace(sinkholeCSV, "36.110.1.2", "36.110.1.9", 1),
+	}}
+	api.reports = []map[string]string{
+		{"id": "id-sink", "type": "event4_sinkhole", "report": "china", "file": "2024-02-27-event4_sinkhole-china-geo.csv", "timestamp": "2024-02-27"},
+		{"id": "id-scan", "type": "scan_rdp", "report": "china", "file": "2024-02-27-scan_rdp-china-geo.csv", "timestamp": "2024-02-27"},
+		{"id": "id-other", "type": "device_id", "report": "china", "file": "2024-02-27-device_id-china-geo.csv", "timestamp": "2024-02-27"},
+	}
+	api.flaky.Store(1)
+	srv := httptest.NewServer(api.handler(t))
+	defer srv.Close()
+	t.Setenv("SS_KEY", "k-123")
+	t.Setenv("SS_SECRET", "s-456")
+	cfg := writeConfig(t, fmt.Sprintf(`
+[[feed]]
+name = "shadowserver"
+api = "shadowserver"
+url = "%[1]s/api2/"
+download = "%[1]s/dl/"
+key_env = "SS_KEY"
+secret_env = "SS_SECRET"
+reports = ["china"]
+types = ["event4_sinkhole", "scan"]
+tlp = "amber"
+`, srv.URL))
+	st := ingesttest.Load(t, time.UTC)
+	c := collector(t, cfg, st)
+	c.Now = func() time.Time { return time.Date(2024, 2, 27, 12, 0, 0, 0, time.UTC) }
+	rs, err := c.Once(context.Background(), false)
+	if err != nil || len(rs) != 1 || rs[0].Err != nil {
+		t.Fatalf("first run: %+v %v", rs, err)
+	}
+	if got := strings.Join(rs[0].Files, "\n"); !strings.Contains(got, "2024-02-27-event4_sinkhole-china-geo.csv: read 1, stored 1") ||
+		!strings.Contains(got, "2024-02-27-scan_rdp-china-geo.csv: read 1, stored 1") || strings.Contains(got, "device_id") {
+		t.Errorf("first run ingested:\n%s", got)
+	}
+	week := store.Range{From: time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)}
+	counts, _ := st.EventCounts(context.Background(), week, store.AllRecords, 0)
+	if counts.TrojanBotnet != 1 || counts.VulnerableHosts != 1 {
+		t.Errorf("counts: %+v", counts)
+	}
+	// Again: nothing new is downloaded.
+	rs, err = c.Once(context.Background(), false)
+	if err != nil || rs[0].Err != nil || len(rs[0].Files) != 0 || api.downloads.Load() != 2 {
+		t.Fatalf("second run: %+v %v, %d downloads", rs, err, api.downloads.Load())
+	}
+	// A report listed later is the only one fetched.
+	api.reports = append(api.reports, map[string]string{"id": "id-later", "type": "event4_sinkhole", "report": "china", "file": "2024-02-28-event4_sinkhole-china-geo.csv", "timestamp": "2024-02-28"})
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err != nil || len(rs[0].Files) != 1 || !strings.Contains(rs[0].Files[0], "2024-02-28-event4_sinkhole-china-geo.csv: read 1, stored 1") || api.downloads.Load() != 3 {
+		t.Errorf("third run: %+v, %d downloads", rs, api.downloads.Load())
+	}
+	// A wrong secret: the API refuses, the feed records why, nothing is downloaded.
+	t.Setenv("SS_SECRET", "wrong")
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "authentication failed") || api.downloads.Load() != 3 {
+		t.Errorf("wrong secret: %+v", rs)
+	}
+	states, _ := c.LoadState()
+	if st := states["shadowserver"]; !strings.Contains(st.LastError, "authentication failed") || len(st.Seen) != 3 {
+		t.Errorf("state: %+v", st)
 	}
 }

@@ -42,6 +42,17 @@ func (e errFatal) Unwrap() error { return e.error }
 // failures and 5xx answers with backoff, and gives up at once on 4xx and on bodies over the
 // cap.
 func (fx *Fetcher) get(ctx context.Context, f Feed, last State, dir string) (fetched, error) {
+	var got fetched
+	err := fx.retry(ctx, func() (err error) {
+		got, err = fx.once(ctx, f, last, dir)
+		return err
+	})
+	return got, err
+}
+
+// retry calls try until it succeeds, fails with errFatal, or has failed Tries times, waiting
+// Backoff before the second call and twice as long before each after.
+func (fx *Fetcher) retry(ctx context.Context, try func() error) error {
 	tries, wait := fx.Tries, fx.Backoff
 	if tries <= 0 {
 		tries = 4
@@ -54,19 +65,18 @@ func (fx *Fetcher) get(ctx context.Context, f Feed, last State, dir string) (fet
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return fetched{}, ctx.Err()
+				return ctx.Err()
 			case <-time.After(wait):
 			}
 			wait *= 2
 		}
-		var got fetched
-		got, err = fx.once(ctx, f, last, dir)
+		err = try()
 		var fatal errFatal
 		if err == nil || errors.As(err, &fatal) || ctx.Err() != nil {
-			return got, err
+			return err
 		}
 	}
-	return fetched{}, fmt.Errorf("%w (after %d tries)", err, tries)
+	return fmt.Errorf("%w (after %d tries)", err, tries)
 }
 
 func (fx *Fetcher) once(ctx context.Context, f Feed, last State, dir string) (fetched, error) {

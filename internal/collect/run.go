@@ -21,6 +21,8 @@ type State struct {
 	NextRun      time.Time `json:"next_run"`
 	LastError    string    `json:"last_error,omitempty"`
 	Result       string    `json:"result,omitempty"` // what the last run ingested
+	// Seen are the files of an API feed already ingested, by ID, with the day they were.
+	Seen map[string]string `json:"seen,omitempty"`
 }
 
 // Ingest ingests one file of a feed under name (the name its source gave it) and says what
@@ -108,6 +110,17 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 		return r
 	}
 	defer os.RemoveAll(dir)
+	if f.API == "shadowserver" {
+		c.runShadowserver(ctx, f, st, dir, &r)
+		st.Result = fmt.Sprint(len(r.Files), " report(s)")
+		if len(r.Files) > 0 {
+			st.Result = strings.Join(r.Files, "; ")
+			if len(st.Result) > 2000 {
+				st.Result = st.Result[:2000] + "…"
+			}
+		}
+		return r
+	}
 	var files []file
 	if f.Dir != "" {
 		entries, err := os.ReadDir(f.Dir)
@@ -147,7 +160,7 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 			errs = append(errs, err)
 		}
 	}
-	r.Err = errors.Join(errs...)
+	r.Err = joinErrs(errs)
 	if r.Err != nil && f.URL != "" {
 		st.ETag, st.LastModified = "", "" // a body not ingested whole is fetched again
 	}
@@ -160,6 +173,8 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 	}
 	return r
 }
+
+func joinErrs(errs []error) error { return errors.Join(errs...) }
 
 // LoadState reads the state file; none yet is an empty state.
 func (c *Collector) LoadState() (map[string]State, error) {
