@@ -45,6 +45,10 @@ type Feed struct {
 	// read when empty; Types the report types to take (event4_sinkhole, scan_rdp…), all when
 	// empty; Days how many days back to list (default 2).
 	API       string   `toml:"api"`
+	// User is who logs in to an IMAP mailbox (url imaps://host/INBOX), with the password of
+	// KeyEnv; From, where set, takes only the messages from that sender.
+	User string `toml:"user"`
+	From string `toml:"from"`
 	SecretEnv string   `toml:"secret_env"`
 	Download  string   `toml:"download"`
 	Reports   []string `toml:"reports"`
@@ -107,8 +111,19 @@ func Read(path string) (*Config, error) {
 		if (f.URL == "") == (f.Dir == "") {
 			return nil, fmt.Errorf("%s needs a url or a dir, not both", where)
 		}
-		if f.URL != "" && !strings.HasPrefix(f.URL, "http://") && !strings.HasPrefix(f.URL, "https://") {
-			return nil, fmt.Errorf("%s: url %q is not http or https", where, f.URL)
+		mailbox := strings.HasPrefix(f.URL, "imap://") || strings.HasPrefix(f.URL, "imaps://")
+		switch {
+		case mailbox:
+			if _, err := parseIMAP(f.URL); err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			if f.User == "" || f.KeyEnv == "" {
+				return nil, fmt.Errorf("%s: a mailbox needs user and key_env (the password's environment variable)", where)
+			}
+		case f.URL != "" && !strings.HasPrefix(f.URL, "http://") && !strings.HasPrefix(f.URL, "https://"):
+			return nil, fmt.Errorf("%s: url %q is not http, https, imap or imaps", where, f.URL)
+		case f.User != "" || f.From != "":
+			return nil, fmt.Errorf("%s: user and from belong to a mailbox (url imaps://…)", where)
 		}
 		l, err := event.ParseTLP(f.TLP)
 		if err != nil {

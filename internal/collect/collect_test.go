@@ -7,18 +7,26 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"sitrep/internal/collect"
 	"sitrep/internal/enrich"
@@ -263,13 +271,15 @@ func TestConfigRefused(t *testing.T) {
 	for text, want := range map[string]string{
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\n[[feed]]\nname = \"a\"\nurl = \"https://y\"\n": `feed "a" is named twice`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ndir = \"/tmp\"\n":                              `feed "a" needs a url or a dir, not both`,
-		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                `url "ftp://x" is not http or https`,
+		"[[feed]]\nname = \"a\"\nurl = \"ftp://x\"\n":                                                `url "ftp://x" is not http, https, imap or imaps`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntlp = \"blue\"\n":                              `feed "a": tlp`,
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nkey_env = \"SITREP_TEST_NO_SUCH_KEY\"\n":       "SITREP_TEST_NO_SUCH_KEY holds no key",
-		"[[feeds]]\nname = \"a\"\n":                                             "unknown key feeds",
-		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"abuse\"\n":        `api "abuse" is not one sitrep knows`,
-		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"shadowserver\"\n": "needs url (its root), key_env and secret_env",
-		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntypes = [\"scan\"]\n":     "belong to an api feed",
+		"[[feeds]]\nname = \"a\"\n":                                                                                                              "unknown key feeds",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"abuse\"\n":                                                                         `api "abuse" is not one sitrep knows`,
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"shadowserver\"\n":                                                                  "needs url (its root), key_env and secret_env",
+		"[[feed]]\nname = \"a\"\nurl = \"imaps://mail.example.org/INBOX\"\n":                                                                     "a mailbox needs user and key_env",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\nuser = \"u\"\n":                                                                            "user and from belong to a mailbox",
+		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\ntypes = [\"scan\"]\n":                                                                      "belong to an api feed",
 		"[[feed]]\nname = \"a\"\nurl = \"https://x\"\napi = \"shadowserver\"\nkey_env = \"HOME\"\nsecret_env = \"SITREP_TEST_NO_SUCH_SECRET\"\n": "SITREP_TEST_NO_SUCH_SECRET holds no secret",
 	} {
 		path := filepath.Join(t.TempDir(), "feeds.toml")
@@ -401,5 +411,114 @@ tlp = "amber"
 	states, _ := c.LoadState()
 	if st := states["shadowserver"]; !strings.Contains(st.LastError, "authentication failed") || len(st.Seen) != 3 {
 		t.Errorf("state: %+v", st)
+	}
+}
+
+// literal is a message for the in-memory mail server's Append.
+type literal struct {
+	*strings.Reader
+	n int64
+}
+
+func (l literal) Size() int64 { return l.n }
+
+// reportMail is an e-mail as Shadowserver sends reports: a text part and attachments, each a
+// file name and its bytes (base64).
+func reportMail(from string, n int, files map[string][]byte) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: cert@example.org\r\nSubject: report %d\r\nDate: Tue, 27 Feb 2024 09:00:00 +0000\r\nMessage-ID: <%d@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n", from, n, n)
+	b.WriteString("--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAttached are the reports for your network.\r\n")
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(&b, "--b\r\nContent-Type: application/octet-stream; name=\"%s\"\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n", name, name, base64.StdEncoding.EncodeToString(files[name]))
+	}
+	b.WriteString("--b--\r\n")
+	return b.String()
+}
+
+// TestIMAP collects report e-mails from a mailbox on loopback (an in-memory IMAP server): the
+// attachments of each message — a CSV, a zipped report — are ingested under their names; a
+// second run reads nothing; a message that came later is the only one read then; messages
+// from other senders are left; a wrong password is the feed's error; the messages stay
+// unread, as the mailbox is only examined.
+func TestIMAP(t *testing.T) {
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("reports", "pw-1")
+	if err := user.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddUser(user)
+	add := func(msg string) {
+		if _, err := user.Append("INBOX", literal{strings.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(reportMail("autoreports@shadowserver.org", 1, map[string][]byte{
+		"2024-02-27-event4_sinkhole-asn-cn.csv": []byte(sinkholeCSV),
+		"urlhaus.zip":                           zipped(map[string]string{"csv.txt": urlhausCSV}),
+	}))
+	add(reportMail("someone@example.net", 2, map[string][]byte{"other.csv": []byte(phishCSV)}))
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	t.Setenv("IMAP_PW", "pw-1")
+	cfg := writeConfig(t, fmt.Sprintf(`
+[[feed]]
+name = "report-mail"
+url = "imap://%s/INBOX"
+user = "reports"
+key_env = "IMAP_PW"
+from = "shadowserver.org"
+tlp = "amber"
+`, ln.Addr()))
+	st := ingesttest.Load(t, time.UTC)
+	c := collector(t, cfg, st)
+	rs, err := c.Once(context.Background(), false)
+	if err != nil || len(rs) != 1 || rs[0].Err != nil {
+		t.Fatalf("first run: %+v %v", rs, err)
+	}
+	if got := strings.Join(rs[0].Files, "\n"); !strings.Contains(got, "2024-02-27-event4_sinkhole-asn-cn.csv: read 1, stored 1") ||
+		!strings.Contains(got, "csv.txt: read 2, stored 2") || strings.Contains(got, "other.csv") {
+		t.Errorf("first run ingested:\n%s", got)
+	}
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err != nil || len(rs[0].Files) != 0 {
+		t.Errorf("second run: %+v", rs)
+	}
+	add(reportMail("autoreports@shadowserver.org", 3, map[string][]byte{
+		"2024-02-28-event4_sinkhole-asn-cn.csv.gz": gz(strings.Replace(sinkholeCSV, "36.110.1.2", "36.110.1.9", 1)),
+	}))
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err != nil || len(rs[0].Files) != 1 || !strings.Contains(rs[0].Files[0], "2024-02-28-event4_sinkhole-asn-cn.csv: read 1, stored 1") {
+		t.Errorf("third run: %+v", rs)
+	}
+	week := store.Range{From: time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)}
+	counts, _ := st.EventCounts(context.Background(), week, store.AllRecords, 0)
+	if counts.TrojanBotnet != 2 || counts.MalwareIPs != 2 || counts.PhishingPages != 0 {
+		t.Errorf("counts: %+v", counts)
+	}
+	status, _ := user.Status("INBOX", &imap.StatusOptions{NumUnseen: true})
+	if status.NumUnseen == nil || *status.NumUnseen != 3 {
+		t.Errorf("the messages were marked read: %+v", status)
+	}
+	t.Setenv("IMAP_PW", "wrong")
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "log in to") {
+		t.Errorf("a wrong password: %+v", rs)
 	}
 }

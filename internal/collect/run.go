@@ -23,6 +23,9 @@ type State struct {
 	Result       string    `json:"result,omitempty"` // what the last run ingested
 	// Seen are the files of an API feed already ingested, by ID, with the day they were.
 	Seen map[string]string `json:"seen,omitempty"`
+	// UIDValidity and LastUID are where a mailbox was read up to.
+	UIDValidity uint32 `json:"uid_validity,omitempty"`
+	LastUID     uint32 `json:"last_uid,omitempty"`
 }
 
 // Ingest ingests one file of a feed under name (the name its source gave it) and says what
@@ -110,9 +113,13 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 		return r
 	}
 	defer os.RemoveAll(dir)
-	if f.API == "shadowserver" {
-		c.runShadowserver(ctx, f, st, dir, &r)
-		st.Result = fmt.Sprint(len(r.Files), " report(s)")
+	if f.API == "shadowserver" || strings.HasPrefix(f.URL, "imap") {
+		if f.API == "shadowserver" {
+			c.runShadowserver(ctx, f, st, dir, &r)
+		} else {
+			c.runIMAP(ctx, f, st, dir, &r)
+		}
+		st.Result = fmt.Sprint(len(r.Files), " file(s)")
 		if len(r.Files) > 0 {
 			st.Result = strings.Join(r.Files, "; ")
 			if len(st.Result) > 2000 {
