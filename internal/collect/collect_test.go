@@ -522,3 +522,74 @@ tlp = "amber"
 		t.Errorf("a wrong password: %+v", rs)
 	}
 }
+
+// TestResume: a body that breaks off is resumed where it stopped, from a server that takes
+// ranges of the body its ETag pins; the bytes come whole and are ingested once. A server
+// that gives no validator is asked for the whole body again.
+func TestResume(t *testing.T) {
+	body := urlhausCSV + strings.Repeat(`"9","2024-02-27 08:00:00","http://61.160.0.7/p","online","","malware_download","Mirai","https://urlhaus.abuse.ch/url/9/","r"`+"\n", 2000)
+	var ranges []string
+	var served atomic.Int64
+	cut := func(w http.ResponseWriter, n int, length int) {
+		w.Header().Set("Content-Length", fmt.Sprint(length))
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(body[:n]))
+		served.Add(int64(n))
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // the connection drops
+	}
+	var calls atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/resumable.csv", func(w http.ResponseWriter, r *http.Request) {
+		ranges = append(ranges, r.Header.Get("Range")+" "+r.Header.Get("If-Range"))
+		w.Header().Set("ETag", `"v7"`)
+		w.Header().Set("Accept-Ranges", "bytes")
+		if calls.Add(1) == 1 {
+			cut(w, len(body)/2, len(body))
+		}
+		rec := httptest.NewRecorder()
+		rec.Header().Set("ETag", `"v7"`) // what If-Range is checked against
+		http.ServeContent(rec, r, "resumable.csv", time.Time{}, strings.NewReader(body))
+		served.Add(int64(rec.Body.Len()))
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+	var plain atomic.Int32
+	other := strings.ReplaceAll(body, "61.160.0.7", "61.160.0.8") // not the same bytes, so not a duplicate input
+	mux.HandleFunc("/plain.csv", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Range") != "" {
+			t.Errorf("a range was asked of a server that gave no validator: %s", r.Header.Get("Range"))
+		}
+		if plain.Add(1) == 1 {
+			w.Header().Set("Content-Length", fmt.Sprint(len(other)))
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte(other[:len(other)/3]))
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}
+		w.Write([]byte(other))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[feed]]\nname = \"resumable\"\nurl = \"%[1]s/resumable.csv\"\n[[feed]]\nname = \"plain\"\nurl = \"%[1]s/plain.csv\"\n", srv.URL))
+	st := ingesttest.Load(t, time.UTC)
+	c := collector(t, cfg, st)
+	rs, err := c.Once(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Err != nil || len(r.Files) != 1 || !strings.Contains(r.Files[0], "read 2002, stored 2002") {
+			t.Errorf("%s: %+v", r.Feed, r)
+		}
+	}
+	if want := []string{" ", fmt.Sprintf(`bytes=%d- "v7"`, len(body)/2)}; fmt.Sprint(ranges) != fmt.Sprint(want) {
+		t.Errorf("requests' Range and If-Range: %q, want %q", ranges, want)
+	}
+	if served.Load() != int64(len(body)) {
+		t.Errorf("the resumable server sent %d bytes for a body of %d", served.Load(), len(body))
+	}
+}

@@ -41,13 +41,27 @@ func (e errFatal) Unwrap() error { return e.error }
 // get fetches f's URL into dir, conditionally on what it last answered; it retries network
 // failures and 5xx answers with backoff, and gives up at once on 4xx and on bodies over the
 // cap.
+//
+// A body that breaks off is resumed where it stopped (Range, If-Range) when the server said it
+// takes ranges and gave a validator that pins the body (a strong ETag or Last-Modified), and
+// fetched again from the start otherwise, or where the server sends it whole.
 func (fx *Fetcher) get(ctx context.Context, f Feed, last State, dir string) (fetched, error) {
 	var got fetched
+	var p partial
 	err := fx.retry(ctx, func() (err error) {
-		got, err = fx.once(ctx, f, last, dir)
+		got, err = fx.once(ctx, f, last, dir, &p)
 		return err
 	})
 	return got, err
+}
+
+// partial is a body that broke off, kept to be resumed: its file, the bytes it holds, what
+// pins the body it is part of, and what its first answer said of the whole.
+type partial struct {
+	path                 string
+	have                 int64
+	validator            string
+	name, etag, modified string
 }
 
 // retry calls try until it succeeds, fails with errFatal, or has failed Tries times, waiting
@@ -79,17 +93,24 @@ func (fx *Fetcher) retry(ctx context.Context, try func() error) error {
 	return fmt.Errorf("%w (after %d tries)", err, tries)
 }
 
-func (fx *Fetcher) once(ctx context.Context, f Feed, last State, dir string) (fetched, error) {
+func (fx *Fetcher) once(ctx context.Context, f Feed, last State, dir string, p *partial) (fetched, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
 		return fetched{}, errFatal{err}
 	}
 	req.Header.Set("User-Agent", "sitrep-collect")
-	if last.ETag != "" {
-		req.Header.Set("If-None-Match", last.ETag)
-	}
-	if last.LastModified != "" {
-		req.Header.Set("If-Modified-Since", last.LastModified)
+	resuming := p.have > 0
+	switch {
+	case resuming:
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", p.have))
+		req.Header.Set("If-Range", p.validator)
+	default:
+		if last.ETag != "" {
+			req.Header.Set("If-None-Match", last.ETag)
+		}
+		if last.LastModified != "" {
+			req.Header.Set("If-Modified-Since", last.LastModified)
+		}
 	}
 	if f.KeyEnv != "" {
 		key := os.Getenv(f.KeyEnv)
@@ -100,41 +121,64 @@ func (fx *Fetcher) once(ctx context.Context, f Feed, last State, dir string) (fe
 			req.Header.Set(h, key)
 		}
 	}
-	client := fx.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := fx.client().Do(req)
 	if err != nil {
 		return fetched{}, err
 	}
 	defer resp.Body.Close()
+	var start, total int64 = 0, resp.ContentLength
 	switch {
-	case resp.StatusCode == http.StatusNotModified:
+	case resp.StatusCode == http.StatusNotModified && !resuming:
 		return fetched{notModified: true, etag: last.ETag, lastModified: last.LastModified}, nil
+	case resp.StatusCode == http.StatusPartialContent && resuming:
+		var end int64
+		if _, err := fmt.Sscanf(resp.Header.Get("Content-Range"), "bytes %d-%d/%d", &start, &end, &total); err != nil || start != p.have {
+			*p = partial{}
+			return fetched{}, fmt.Errorf("the server resumed the body with Content-Range %q where %d bytes were held", resp.Header.Get("Content-Range"), p.have)
+		}
 	case resp.StatusCode >= 500:
 		return fetched{}, fmt.Errorf("%s answered %s", hostOf(f.URL), resp.Status)
 	case resp.StatusCode != http.StatusOK:
+		*p = partial{}
 		return fetched{}, errFatal{fmt.Errorf("%s answered %s", hostOf(f.URL), resp.Status)}
+	default: // the whole body, from the first byte
+		*p = partial{name: bodyName(resp, f), etag: resp.Header.Get("ETag"), modified: resp.Header.Get("Last-Modified")}
 	}
-	if resp.ContentLength > f.MaxBytes {
-		return fetched{}, errFatal{fmt.Errorf("the body is %d bytes, over the cap of %d (max_bytes)", resp.ContentLength, f.MaxBytes)}
+	if total > f.MaxBytes {
+		return fetched{}, errFatal{fmt.Errorf("the body is %d bytes, over the cap of %d (max_bytes)", total, f.MaxBytes)}
 	}
-	out, err := os.CreateTemp(dir, "body-")
+	var out *os.File
+	if start > 0 {
+		out, err = os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	} else {
+		out, err = os.CreateTemp(dir, "body-")
+	}
 	if err != nil {
 		return fetched{}, errFatal{err}
 	}
 	defer out.Close()
-	n, err := io.Copy(out, io.LimitReader(resp.Body, f.MaxBytes+1))
+	copied, err := io.Copy(out, io.LimitReader(resp.Body, f.MaxBytes-start+1))
+	n := start + copied
 	switch {
 	case err != nil:
+		// Kept to be resumed where the server takes ranges of a body it pins down.
+		v := p.etag
+		if v == "" || strings.HasPrefix(v, "W/") {
+			v = p.modified
+		}
+		if resp.Header.Get("Accept-Ranges") == "bytes" && v != "" && n > 0 {
+			p.path, p.have, p.validator = out.Name(), n, v
+			return fetched{}, fmt.Errorf("the body broke off after %d bytes (to be resumed): %w", n, err)
+		}
+		*p = partial{}
 		return fetched{}, fmt.Errorf("the body broke off after %d bytes: %w", n, err)
 	case n > f.MaxBytes:
 		return fetched{}, errFatal{fmt.Errorf("the body is over the cap of %d bytes (max_bytes)", f.MaxBytes)}
-	case resp.ContentLength >= 0 && n != resp.ContentLength:
-		return fetched{}, fmt.Errorf("the body is %d bytes where the server said %d", n, resp.ContentLength)
+	case total >= 0 && n != total:
+		*p = partial{}
+		return fetched{}, fmt.Errorf("the body is %d bytes where the server said %d", n, total)
 	}
-	return fetched{path: out.Name(), name: bodyName(resp, f), etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
+	return fetched{path: out.Name(), name: p.name, etag: p.etag, lastModified: p.modified}, nil
 }
 
 func hostOf(u string) string {
