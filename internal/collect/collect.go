@@ -44,11 +44,11 @@ type Feed struct {
 	// ID, once. Reports names the reports (organisations, countries) to list, all the key may
 	// read when empty; Types the report types to take (event4_sinkhole, scan_rdp…), all when
 	// empty; Days how many days back to list (default 2).
-	API       string   `toml:"api"`
+	API string `toml:"api"`
 	// User is who logs in to an IMAP mailbox (url imaps://host/INBOX), with the password of
 	// KeyEnv; From, where set, takes only the messages from that sender.
-	User string `toml:"user"`
-	From string `toml:"from"`
+	User      string   `toml:"user"`
+	From      string   `toml:"from"`
 	SecretEnv string   `toml:"secret_env"`
 	Download  string   `toml:"download"`
 	Reports   []string `toml:"reports"`
