@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -336,6 +337,10 @@ type chunk struct {
 	headers [][]string
 	fields  [][]string
 	flat    []string
+	// froms and origs are the rows' From and Orig (rows mapped from a feed's columns), so
+	// that a rejection names the feed's column and shows its row; a From like the row
+	// before's is shared.
+	froms, origs [][]string
 
 	out     store.Batch // parsed records and rejects
 	events  []byte      // encoded for a staging engine
@@ -419,8 +424,9 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 				return fmt.Errorf("read: %w", err)
 			default:
 				// Fields of a chunk share one backing array: one allocation per chunk, not per row.
-				if cap(c.flat)-len(c.flat) < len(row.Fields) {
-					c.flat = make([]string, 0, max(min(chunkRows*len(row.Fields), chunkBytes/16), len(row.Fields)))
+				width := len(row.Fields) + len(row.Orig)
+				if cap(c.flat)-len(c.flat) < width {
+					c.flat = make([]string, 0, max(min(chunkRows*width, chunkBytes/16), width))
 				}
 				for _, f := range row.Fields {
 					c.bytes += 16 + len(f)
@@ -430,6 +436,17 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 				c.lines = append(c.lines, row.Line)
 				c.headers = append(c.headers, row.Header)
 				c.fields = append(c.fields, c.flat[start:len(c.flat):len(c.flat)])
+				if row.From != nil || row.Orig != nil {
+					c.bytes += 16 * len(row.Orig) // the feed's row shares the fields' text
+					start = len(c.flat)
+					c.flat = append(c.flat, row.Orig...)
+					if n := len(c.froms); n == 0 || !slices.Equal(c.froms[n-1], row.From) {
+						c.froms = append(c.froms, slices.Clone(row.From))
+					} else {
+						c.froms = append(c.froms, c.froms[n-1])
+					}
+					c.origs = append(c.origs, c.flat[start:len(c.flat):len(c.flat)])
+				}
 			}
 			c.read++
 			inBatch++
@@ -464,9 +481,13 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 					c.out.Events = make([]event.Event, 0, len(c.lines))
 				}
 				for i := range c.lines {
-					p.parse(tabular.Row{Line: c.lines[i], Header: c.headers[i], Fields: c.fields[i]}, &c.out)
+					row := tabular.Row{Line: c.lines[i], Header: c.headers[i], Fields: c.fields[i]}
+					if i < len(c.froms) { // a reader's rows all carry From, or none does
+						row.From, row.Orig = c.froms[i], c.origs[i]
+					}
+					p.parse(row, &c.out)
 				}
-				c.lines, c.headers, c.fields, c.flat = nil, nil, nil, nil
+				c.lines, c.headers, c.fields, c.flat, c.froms, c.origs = nil, nil, nil, nil, nil, nil
 				if staging != nil {
 					c.events = staging.EncodeEvents(nil, c.out.Events)
 					c.rejects = staging.EncodeRejects(nil, c.out.Rejects)

@@ -279,3 +279,36 @@ func TestVulnDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectsNameTheFeedsColumn: a row of a feed set aside names the feed's own column (or
+// the place in a JSON document) and shows the feed's row, not sitrep's mapping of it —
+// through the whole ingest, with several workers.
+func TestRejectsNameTheFeedsColumn(t *testing.T) {
+	kev := write(t, "known_exploited_vulnerabilities.csv", []byte("cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes,cwes\n"+
+		"CVE-2024-9001,Acme,Widget,\"x\",2024-02-30,d,a,2024-03-20,Unknown,,\n"+
+		"CVE-2024-9002,Acme,Widget,\"x\",2024-02-27,d,a,2024-03-20,Unknown,,\n"))
+	nvd := write(t, "page.json", []byte(`{"resultsPerPage":1,"format":"NVD_CVE","vulnerabilities":[
+ {"cve":{"id":"CVE-2024-2002","published":"yesterday","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":4.3}}]}}}]}`))
+	for _, workers := range []int{1, 4} {
+		st := newStore(t)
+		o := opts()
+		o.Workers = workers
+		for _, p := range []string{kev, nvd} {
+			if _, err := File(ctx, st, p, nil, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, err := st.Rejects(ctx, store.RejectFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rs {
+			got = append(got, fmt.Sprintf("%d|%s|%s", r.Line, r.Field, r.Raw))
+		}
+		want := []string{"2|dateadded|CVE-2024-9001,Acme,Widget,x,2024-02-30,d,a,2024-03-20,Unknown,,", `2|cve.published|{"cve":{"id":"CVE-2024-2002","published":"yesterday","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":4.3}}]}}}`}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("workers %d: rejects\n%q\nwant\n%q", workers, got, want)
+		}
+	}
+}
