@@ -190,12 +190,12 @@ func cve5Row(raw []byte, f []string) error {
 		}
 	}
 	f[7] = cpes.String()
-	// The CNA's score, else an ADP's (CISA's), by the version most preferred; else a
+	// The CNA's score, by the version it prefers most, else an ADP's (CISA's); else a
 	// CNA's own word for it.
 	var best graded
 	found := false
-	for _, v := range cvssVersions {
-		for _, c := range all {
+	for _, c := range all {
+		for _, v := range cvssVersions {
 			for _, metric := range c.Metrics {
 				raw, ok := metric[v.cve5]
 				if !ok {

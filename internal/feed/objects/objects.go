@@ -111,10 +111,23 @@ func Read(path string) (*Rules, error) {
 }
 
 // Classify returns the class of the first rule that matches the record, or "" when none does.
+// The record's vendor, product and CPE names are tried first, and its title only where they
+// say nothing: a title may be a whole description ("…a firmware crash in the Linux kernel's
+// Wi-Fi driver") whose incidental words would outweigh what the record affects.
 func (rs *Rules) Classify(rec Record) event.Object {
 	if rs == nil {
 		return ""
 	}
+	title := rec.Title
+	rec.Title = ""
+	if c := rs.classify(rec); c != "" {
+		return c
+	}
+	rec.Title = title
+	return rs.classify(rec)
+}
+
+func (rs *Rules) classify(rec Record) event.Object {
 	vendors := vendorsOf(rec)
 	text := strings.ToLower(rec.Product + " " + rec.Title)
 	ws := words(rec.Product + " " + rec.Title)

@@ -39,6 +39,12 @@ func TestShipped(t *testing.T) {
 		{"words end a sentence", Record{Title: "A flaw in the router."}, event.NetworkDevice},
 		{"a word inside another is not it", Record{Title: "Switchboard Pro"}, ""},
 		{"nothing to go on", Record{Title: "某产品存在信息泄露漏洞"}, ""},
+		// NVD's descriptions are titles whose words must not outweigh what the CPEs say.
+		{"a kernel driver's firmware", Record{Title: "In the Linux kernel, the following vulnerability has been resolved: wifi: ath11k: fix firmware crash", CPEs: []string{"cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*"}}, event.OS},
+		{"a kernel's switch driver", Record{Title: "net: dsa: the switch may flood them", CPEs: []string{"cpe:2.3:o:linux:linux_kernel:6.1:*:*:*:*:*:*:*"}}, event.OS},
+		{"Android's camera app", Record{Title: "In the camera app of Android, a missing check", CPEs: []string{"cpe:2.3:o:google:android:14.0:*:*:*:*:*:*:*"}}, event.OS},
+		{"Windows' firewall service", Record{Title: "Windows Defender Firewall Service Elevation of Privilege Vulnerability", CPEs: []string{"cpe:2.3:o:microsoft:windows_10_1809:*:*:*:*:*:*:*:*"}}, event.OS},
+		{"a library called a sandbox", Record{Title: "vm2 is a sandbox that can run untrusted code", CPEs: []string{"cpe:2.3:a:vm2_project:vm2:*:*:*:*:*:node.js:*:*"}}, event.Application},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

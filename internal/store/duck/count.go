@@ -256,11 +256,14 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 		return c, err
 	}
 	// A record is known exploited where a catalog entry in scope, added before the range's
-	// end, has its CVE (its cve field, which may list several, or else its ID).
-	err = d.db.QueryRowContext(ctx, sc.sql(`SELECT
-		(SELECT count(*) FROM vulns v WHERE published >= $1 AND published < $2 AND {count} AND EXISTS (
-			SELECT 1 FROM exploited x WHERE x.added < $2 AND {count}
-			AND list_contains(string_split_regex(upper(trim(coalesce(nullif(trim(v.cve), ''), v.id))), '[\s,;]+'), x.id))),
+	// end, has its CVE (its cve field, which may list several, or else its ID): the record's
+	// CVEs are unnested and joined to the catalog by equality, so the count grows with the
+	// records and the catalog, not their product.
+	err = d.db.QueryRowContext(ctx, sc.sql(`WITH cves AS (
+			SELECT DISTINCT id AS record, unnest(string_split_regex(upper(trim(coalesce(nullif(trim(cve), ''), id))), '[\s,;、，/|]+')) AS cve
+			FROM vulns WHERE published >= $1 AND published < $2 AND {count})
+		SELECT
+		(SELECT count(DISTINCT record) FROM cves JOIN exploited x ON x.id = cves.cve WHERE x.added < $2 AND {count}),
 		(SELECT count(*) FROM exploited WHERE added >= $1 AND added < $2 AND {count})`), r.From.UTC(), r.To.UTC()).Scan(&c.KnownExploited, &c.CatalogAdded)
 	if err != nil {
 		return c, fmt.Errorf("count known-exploited vulnerabilities: %w", err)

@@ -249,6 +249,7 @@ func testExploited(t testing.TB, st store.Store) {
 		{ID: "CNVD-2024-5", CVE: "CVE-2024-5000", Published: mid, Severity: event.Low},                // an AMBER entry
 		{ID: "CNVD-2024-6", CVE: "CVE-2024-6000", Published: mid, Severity: event.Low},                // not in the catalog
 		{ID: "CNVD-2024-7", CVE: "CVE-2024-1000", Published: to, Severity: event.Low},                 // next week
+		{ID: "CNVD-2024-8", CVE: "CVE-2024-8000、CVE-2024-8001", Published: mid, Severity: event.Low},  // a list written in Chinese
 	}
 	exps := []event.Exploited{
 		{CVE: "CVE-2024-1000", Added: from.Add(-30 * 24 * time.Hour), Source: "cisa-kev", Line: 1},
@@ -257,6 +258,7 @@ func testExploited(t testing.TB, st store.Store) {
 		{CVE: "CVE-2024-4000", Added: to, Line: 4},
 		{CVE: "CVE-2024-5000", Added: mid, TLP: event.Amber, Line: 5},
 		{CVE: "CVE-2023-9999", Added: mid, Line: 6},
+		{CVE: "CVE-2024-8001", Added: from.Add(-time.Hour), Line: 7},
 	}
 	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 13, Vulns: vulns, Exploited: exps})
 	count := func(s store.Scope) (int, int) {
@@ -267,15 +269,15 @@ func testExploited(t testing.TB, st store.Store) {
 		}
 		return vc.KnownExploited, vc.CatalogAdded
 	}
-	if k, a := count(store.AllRecords); k != 4 || a != 4 {
-		t.Errorf("all records: known exploited %d, added %d; want 4, 4", k, a)
+	if k, a := count(store.AllRecords); k != 5 || a != 4 {
+		t.Errorf("all records: known exploited %d, added %d; want 5, 4", k, a)
 	}
-	if k, a := count(store.Scope{Count: []event.TLP{event.Clear}, Names: []event.TLP{event.Clear}}); k != 3 || a != 3 {
-		t.Errorf("TLP:CLEAR: known exploited %d, added %d; want 3, 3", k, a)
+	if k, a := count(store.Scope{Count: []event.TLP{event.Clear}, Names: []event.TLP{event.Clear}}); k != 4 || a != 3 {
+		t.Errorf("TLP:CLEAR: known exploited %d, added %d; want 4, 3", k, a)
 	}
 	// A later entry for CVE-2024-2000 moves its addition past the week's end.
-	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 1, Exploited: []event.Exploited{{CVE: "CVE-2024-2000", Added: to.Add(time.Hour), Line: 7}}})
-	if k, a := count(store.AllRecords); k != 3 || a != 3 {
-		t.Errorf("after the later entry: known exploited %d, added %d; want 3, 3", k, a)
+	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 1, Exploited: []event.Exploited{{CVE: "CVE-2024-2000", Added: to.Add(time.Hour), Line: 8}}})
+	if k, a := count(store.AllRecords); k != 4 || a != 3 {
+		t.Errorf("after the later entry: known exploited %d, added %d; want 4, 3", k, a)
 	}
 }
