@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 
 	"sitrep/internal/feed/cnvd"
@@ -32,9 +33,21 @@ func newRowReader(r io.Reader, opt Options) (tabular.Reader, error) {
 		case ' ', '\t', '\r', '\n':
 			br.ReadByte()
 			continue
+		}
+		if opt.Document != "" && b[0] != '{' && b[0] != '[' {
+			return nil, fmt.Errorf("not JSON, so not %s (%s)", opt.Document, opt.Document.Describe())
+		}
+		switch b[0] {
 		case '{', '[':
 			head, _ := br.Peek(br.Size())
-			if kind, ok := jsondoc.Sniff(head); ok {
+			kind, ok := jsondoc.Sniff(head)
+			if opt.Document != "" { // the caller says which document it is: trusted unless it is another
+				if ok && kind != opt.Document {
+					return nil, fmt.Errorf("%s, not %s", kind.Describe(), opt.Document)
+				}
+				return jsondoc.Open(br, opt.Document)
+			}
+			if ok {
 				return jsondoc.Open(br, kind)
 			}
 			if b[0] == '{' || jsonArray(br) {

@@ -262,6 +262,7 @@ func TestVulnDocuments(t *testing.T) {
 		{"sitrep-events", cve, "CVE JSON 5 records (a record, or an array of them), not sitrep-events"},
 		{"nvd-api", cve, "CVE JSON 5 records (a record, or an array of them), not nvd-api"},
 		{"phishtank", kev, "CISA's Known Exploited Vulnerabilities catalog (JSON), not phishtank"},
+		{"nvd-api", kevCSV, "not JSON, so not nvd-api"},
 	} {
 		o := opts()
 		if err := o.SetFormat(tc.format); err != nil {

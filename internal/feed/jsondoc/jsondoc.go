@@ -35,16 +35,17 @@ type Kind string
 
 // The documents sitrep reads.
 const (
-	CVE5   Kind = "cve-json5"
-	NVD    Kind = "nvd-api"
-	NVDCVE Kind = "nvd-cve"
-	KEV    Kind = "cisa-kev-json"
-	STIX   Kind = "stix2"
-	MISP   Kind = "misp"
+	CVE5    Kind = "cve-json5"
+	NVD     Kind = "nvd-api"
+	NVDCVE  Kind = "nvd-cve"
+	NVDItem Kind = "nvd-items"
+	KEV     Kind = "cisa-kev-json"
+	STIX    Kind = "stix2"
+	MISP    Kind = "misp"
 )
 
 // Kinds lists them.
-var Kinds = []Kind{CVE5, NVD, NVDCVE, KEV, STIX, MISP}
+var Kinds = []Kind{CVE5, NVD, NVDCVE, NVDItem, KEV, STIX, MISP}
 
 // kind is what a reader needs to know of a kind of document.
 type kind struct {
@@ -68,6 +69,8 @@ var kinds = map[Kind]*kind{
 		vulnHeader, vulnFrom[NVD], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }},
 	NVDCVE: {native.Vulns, "an NVD CVE object on its own (as mirrors of NVD's data keep one a file)", "its keys sourceIdentifier, vulnStatus",
 		vulnHeader, vulnFrom[NVDCVE], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdCVERow) }},
+	NVDItem: {native.Vulns, "items of NVD's CVE API 2.0 ({\"cve\": …}), one after another or one a line", "its key cve holding an object",
+		vulnHeader, vulnFrom[NVD], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }},
 	KEV: {native.Exploited, "CISA's Known Exploited Vulnerabilities catalog (JSON)", "its keys catalogVersion, or entries with cveID",
 		kevHeader, vulnFrom[KEV], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(kevRow) }},
 	STIX: {native.Events, "a STIX 2.1 bundle", "its keys type bundle / objects",
@@ -156,8 +159,13 @@ func Sniff(head []byte) (Kind, bool) {
 		}
 		key, _ := tok.(string)
 		switch key {
-		case "cveMetadata":
+		case "cveMetadata", "containers": // a record's keys sorted put containers first
 			return CVE5, true
+		case "cve":
+			if t, err := dec.Token(); err == nil && t == json.Delim('{') {
+				return NVDItem, true
+			}
+			return "", false
 		case "catalogVersion":
 			return KEV, true
 		case "resultsPerPage":
@@ -213,6 +221,8 @@ func element(dec *json.Decoder) (Kind, bool) {
 			return NVD, true
 		case "cveID":
 			return KEV, true
+		case "sourceIdentifier", "vulnStatus":
+			return NVDCVE, true
 		case "spec_version":
 			return STIX, true
 		case "Event":
@@ -514,6 +524,10 @@ func (r *Reader) mapRecord(line int, raw []byte) error {
 			continue
 		}
 		row := tabular.Row{Line: line, Header: r.k.header, Fields: o.fields, From: r.k.from, Orig: orig}
+		if i := slices.IndexFunc(o.fields, func(f string) bool { return len(f) > tabular.MaxField }); i >= 0 {
+			refuse(r.k.from[i], fmt.Sprintf("is %d bytes, over the %d-byte limit", len(o.fields[i]), tabular.MaxField))
+			continue
+		}
 		if re := tabular.CheckText(row); re != nil {
 			if i := slices.Index(r.k.header, re.Field); i >= 0 && r.k.from[i] != "" {
 				re.Field = r.k.from[i] // where the document has it

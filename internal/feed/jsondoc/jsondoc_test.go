@@ -155,35 +155,38 @@ func TestBroken(t *testing.T) {
 	rec := func(id string) string {
 		return `{"cve":{"id":"` + id + `","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV31":[{"type":"Primary","cvssData":{"baseScore":5}}]}}}`
 	}
-	long := `{"cve":{"id":"CVE-2024-9","descriptions":[{"lang":"en","value":"` + strings.Repeat("x", tabular.MaxRecord) + `"}]}}`
+	long := `{"cve":{"id":"CVE-2024-1009","descriptions":[{"lang":"en","value":"` + strings.Repeat("x", tabular.MaxRecord) + `"}]}}`
 	tests := []struct {
 		name, in string
 		ids      []string // records read, in order
 		rejects  []string // line:field:reason
 		err      string
 	}{
-		{"a record over the limit", "[\n" + rec("CVE-2024-1") + ",\n" + long + ",\n" + rec("CVE-2024-3") + "\n]",
-			[]string{"CVE-2024-1", "CVE-2024-3"}, []string{fmt.Sprintf("3::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
-		{"a record of the wrong shape", "[" + rec("CVE-2024-1") + ",\n{\"cve\": 5},\n" + rec("CVE-2024-3") + "]",
-			[]string{"CVE-2024-1", "CVE-2024-3"}, []string{"2:cve:not an item of an NVD CVE API 2.0 page: cve is a JSON number"}, ""},
-		{"bytes that are not UTF-8", "[" + rec("CVE-2024-1") + ",\n" + rec("CVE-2024-\xff") + "]",
-			[]string{"CVE-2024-1"}, []string{"2::the record holds bytes that are not UTF-8"}, ""},
-		{"a NUL escaped", "[" + rec("CVE-2024-1") + ",\n" + rec(`CVE-2024-\u0000`) + "]",
-			[]string{"CVE-2024-1"}, []string{"2:cve.id:holds a NUL byte at byte 10"}, ""},
-		{"cut inside a record", "[" + rec("CVE-2024-1") + ",\n" + rec("CVE-2024-2")[:40],
-			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends inside the record that starts on line 2"},
-		{"cut between records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + ",\n",
-			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends early"},
-		{"junk after the end", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + "]}\n}",
-			[]string{"CVE-2024-1"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: '}' after the end of the document"},
-		{"members after the records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1") + "],\n\"more\":{\"a\":[\"]\"]}}\n",
-			[]string{"CVE-2024-1"}, nil, ""},
-		{"records one to a line", `{"id":"CVE-2024-1","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n" +
-			`{"id":"CVE-2024-2","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n",
-			[]string{"CVE-2024-1", "CVE-2024-2"}, nil, ""},
-		{"a first record over the limit", `{"id":"CVE-2024-1","sourceIdentifier":"x","descriptions":[{"lang":"en","value":"` + strings.Repeat("y", tabular.MaxRecord) + `"}]}` + "\n" +
-			`{"id":"CVE-2024-2","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}`,
-			[]string{"CVE-2024-2"}, []string{fmt.Sprintf("1::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
+		{"a record over the limit", "[\n" + rec("CVE-2024-1001") + ",\n" + long + ",\n" + rec("CVE-2024-1003") + "\n]",
+			[]string{"CVE-2024-1001", "CVE-2024-1003"}, []string{fmt.Sprintf("3::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
+		{"a record of the wrong shape", "[" + rec("CVE-2024-1001") + ",\n{\"cve\": 5},\n" + rec("CVE-2024-1003") + "]",
+			[]string{"CVE-2024-1001", "CVE-2024-1003"}, []string{"2:cve:not an item of an NVD CVE API 2.0 page: cve is a JSON number"}, ""},
+		{"bytes that are not UTF-8", "[" + rec("CVE-2024-1001") + ",\n" + rec("CVE-2024-\xff") + "]",
+			[]string{"CVE-2024-1001"}, []string{"2::the record holds bytes that are not UTF-8"}, ""},
+		{"a NUL escaped", "[" + rec("CVE-2024-1001") + ",\n" + `{"cve":{"id":"CVE-2024-1002","published":"2024-02-27T08:00:00.000","descriptions":[{"lang":"en","value":"a\u0000b"}],"metrics":{"cvssMetricV31":[{"type":"Primary","cvssData":{"baseScore":5}}]}}}` + "]",
+			[]string{"CVE-2024-1001"}, []string{"2:cve.descriptions:holds a NUL byte at byte 2"}, ""},
+		{"cut inside a record", "[" + rec("CVE-2024-1001") + ",\n" + rec("CVE-2024-1002")[:40],
+			[]string{"CVE-2024-1001"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends inside the record that starts on line 2"},
+		{"cut between records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1001") + ",\n",
+			[]string{"CVE-2024-1001"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: the document ends early"},
+		{"junk after the end", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1001") + "]}\n}",
+			[]string{"CVE-2024-1001"}, nil, "a page of NVD's CVE API 2.0 (or an array of its items), line 2: '}' after the end of the document"},
+		{"members after the records", "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[" + rec("CVE-2024-1001") + "],\n\"more\":{\"a\":[\"]\"]}}\n",
+			[]string{"CVE-2024-1001"}, nil, ""},
+		{"NVD items one to a line", "{\"cve\":{\"id\":\"CVE-2024-1001\",\"published\":\"2024-02-27T08:00:00.000\",\"metrics\":{\"cvssMetricV2\":[{\"type\":\"Primary\",\"cvssData\":{\"baseScore\":5}}]}}}\n" +
+			"{\"cve\":{\"id\":\"not a cve\",\"published\":\"2024-02-27T08:00:00.000\"}}\n" + rec("CVE-2024-1003") + "\n",
+			[]string{"CVE-2024-1001", "CVE-2024-1003"}, []string{"2:cve.id:\"not a cve\" is not a CVE ID (CVE-YYYY-NNNN)"}, ""},
+		{"records one to a line", `{"id":"CVE-2024-1001","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n" +
+			`{"id":"CVE-2024-1002","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}` + "\n",
+			[]string{"CVE-2024-1001", "CVE-2024-1002"}, nil, ""},
+		{"a first record over the limit", `{"id":"CVE-2024-1001","sourceIdentifier":"x","descriptions":[{"lang":"en","value":"` + strings.Repeat("y", tabular.MaxRecord) + `"}]}` + "\n" +
+			`{"id":"CVE-2024-1002","sourceIdentifier":"x","published":"2024-02-27T08:00:00.000","metrics":{"cvssMetricV2":[{"type":"Primary","cvssData":{"baseScore":5}}]}}`,
+			[]string{"CVE-2024-1002"}, []string{fmt.Sprintf("1::the record is over %d bytes, the limit", tabular.MaxRecord)}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ var vulnFrom = map[Kind][]string{
 		"configurations", "configurations", "metrics", "metrics", "metrics", "metrics", "cisaExploitAdd"},
 	KEV: {"cveID", "dateAdded", "dueDate", "vendorProject", "product", "vulnerabilityName", "knownRansomwareCampaignUse", "", "cwes"},
 }
+
+// cveID is the form of a CVE ID.
+var cveID = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 
 // refusal is a record that is not one: why, and the place in the document that says so.
 type refusal struct{ field, why string }
@@ -164,6 +168,9 @@ func cve5Row(raw []byte, f []string) error {
 	m := r.CVEMetadata
 	if m.CVEID == "" {
 		return &refusal{"cveMetadata.cveId", "a CVE record without its cveMetadata.cveId"}
+	}
+	if !cveID.MatchString(m.CVEID) {
+		return &refusal{"cveMetadata.cveId", strconv.Quote(m.CVEID) + " is not a CVE ID (CVE-YYYY-NNNN)"}
 	}
 	if strings.EqualFold(m.State, "REJECTED") {
 		return &refusal{"cveMetadata.state", m.CVEID + " is REJECTED: its CNA withdrew it, so it is no vulnerability"}
@@ -304,6 +311,9 @@ func nvdRow(raw []byte, f []string) error {
 	c := it.CVE
 	if c == nil || c.ID == "" {
 		return &refusal{"cve.id", "an item without its cve.id"}
+	}
+	if !cveID.MatchString(c.ID) {
+		return &refusal{"cve.id", strconv.Quote(c.ID) + " is not a CVE ID (CVE-YYYY-NNNN)"}
 	}
 	if strings.EqualFold(c.VulnStatus, "Rejected") {
 		return &refusal{"cve.vulnStatus", c.ID + " is Rejected: withdrawn, so it is no vulnerability"}
