@@ -437,3 +437,17 @@ func TestUnclassified(t *testing.T) {
 		}
 	}
 }
+
+// TestSameCVEWarning: records of one vulnerability from two sources are each counted, and
+// the editor is told so.
+func TestSameCVEWarning(t *testing.T) {
+	s := weekStats()
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 10, High: 10, Level: "中", ByObject: map[string]int{"os": 10}, SameCVE: 4}
+	b := compose(t, s, "zh", Options{})
+	for _, w := range b.Warnings {
+		if w.Metric == "vulnerabilities.same_cve" && w.Value == 4 && strings.Contains(w.ZH, "4条漏洞记录") && strings.Contains(w.EN, "4 of the week's vulnerability records") {
+			return
+		}
+	}
+	t.Errorf("no warning of records that share a CVE: %+v", b.Warnings)
+}

@@ -65,6 +65,12 @@ func warnings(s *stats.Week, history []WeekCount, v voice) []Warning {
 				enName, c.prev, c.cur, signed(*ch), pol.Changes.MaxPct),
 		})
 	}
+	if n := s.Vulnerabilities.SameCVE; n > 0 {
+		out = append(out, Warning{Metric: "vulnerabilities.same_cve", Value: n,
+			ZH: fmt.Sprintf("本周有%d条漏洞记录与另一条记录的CVE编号相同（如CNVD与NVD各有一条），均已计入漏洞总数：若两个来源都已导入，请确认是否应只保留一个来源", n),
+			EN: fmt.Sprintf("%d of the week's vulnerability records share a CVE with another record (CNVD's and NVD's record of one vulnerability, say), and each is counted: if two sources were loaded, check that both should be", n),
+		})
+	}
 	for _, name := range topNames(s.InfectedHosts.TopProvinces, 3) {
 		if hasHan(enrich.ProvinceEnglish(name)) {
 			out = append(out, Warning{Metric: "infected_hosts.top_provinces",

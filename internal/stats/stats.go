@@ -152,12 +152,15 @@ type Vulnerabilities struct {
 	Unclassified int `json:"unclassified"`
 	// KnownExploited counts the records whose CVE a known-exploited catalog (CISA's KEV)
 	// had added by the week's end; CatalogAdded the catalog's entries added in the week.
-	KnownExploited int           `json:"known_exploited"`
-	CatalogAdded   int           `json:"catalog_added"`
-	Level          string        `json:"level"`
-	LevelReason    assess.Reason `json:"level_reason"`
-	PrevTotal      int           `json:"prev_total"`
-	TotalWoWPct    *Tenths       `json:"total_wow_pct"`
+	KnownExploited int `json:"known_exploited"`
+	CatalogAdded   int `json:"catalog_added"`
+	// SameCVE counts the records that share a CVE with another of the week's records (the
+	// same vulnerability from two sources, such as CNVD and NVD): each is counted.
+	SameCVE     int           `json:"same_cve"`
+	Level       string        `json:"level"`
+	LevelReason assess.Reason `json:"level_reason"`
+	PrevTotal   int           `json:"prev_total"`
+	TotalWoWPct *Tenths       `json:"total_wow_pct"`
 }
 
 // Incidents counts the incidents closed in the week.
@@ -282,7 +285,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.Vulnerabilities = Vulnerabilities{
 		Total: v.Total, High: v.BySeverity[event.High], Medium: v.BySeverity[event.Medium], Low: v.BySeverity[event.Low],
 		ByObject: map[string]int{}, Unclassified: v.Unclassified,
-		KnownExploited: v.KnownExploited, CatalogAdded: v.CatalogAdded, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
+		KnownExploited: v.KnownExploited, CatalogAdded: v.CatalogAdded, SameCVE: v.SameCVE, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
 	}
 	for o, n := range v.ByObject {
 		s.Vulnerabilities.ByObject[string(o)] = n

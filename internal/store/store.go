@@ -211,6 +211,9 @@ type VulnCounts struct {
 	// KnownExploited counts the records whose CVE a known-exploited catalog had added before
 	// the range's end; CatalogAdded the catalog entries added in the range.
 	KnownExploited, CatalogAdded int
+	// SameCVE counts the records that share a CVE with another record of the range (CNVD's
+	// and NVD's record of one vulnerability, both loaded): each counts, and the editor is told.
+	SameCVE int
 }
 
 // IncidentCounts are the counts of the incidents closed in a range, and of those opened in it.
