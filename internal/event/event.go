@@ -32,13 +32,23 @@ const (
 	VulnerableService   Kind = "vulnerable_service"
 	// BotnetCC is a botnet's command-and-control server (僵尸网络控制服务器).
 	BotnetCC Kind = "botnet_cc"
+	// ExposedDevice is a device reachable from the internet and identified by what it is
+	// (Shadowserver's device_id: vendor, type, model): not a compromise, a device to know of.
+	ExposedDevice Kind = "exposed_device"
+	// Blocklisted is an address a third party's blocklist lists, with the list and its reason.
+	Blocklisted Kind = "blocklisted"
+	// MalwareContact is a server that malware contacted when run in a sandbox: command and
+	// control or a download, but as often a site any program asks (an update or connectivity
+	// check), so it is counted on its own and never as a malware site.
+	MalwareContact Kind = "malware_contact"
 )
 
 // BulletinKinds lists the kinds the bulletin counts, in its order.
 var BulletinKinds = []Kind{InfectedHost, MalwareSite, Defacement, Backdoor, Phishing, DDoS}
 
 // Kinds lists every kind: the bulletin's, then the others.
-var Kinds = append(slices.Clone(BulletinKinds), BruteForce, Scanner, AmplificationVictim, VulnerableService, BotnetCC)
+var Kinds = append(slices.Clone(BulletinKinds), BruteForce, Scanner, AmplificationVictim, VulnerableService, BotnetCC,
+	ExposedDevice, Blocklisted, MalwareContact)
 
 // Taxonomy is the RSIT classification (taxonomy, type) of a kind, as IntelMQ names it.
 func (k Kind) Taxonomy() (taxonomy, typ string) {
@@ -63,6 +73,12 @@ func (k Kind) Taxonomy() (taxonomy, typ string) {
 		return "vulnerable", "vulnerable-system"
 	case BotnetCC:
 		return "malicious-code", "c2-server"
+	case ExposedDevice:
+		return "vulnerable", "potentially-unwanted-accessible"
+	case Blocklisted:
+		return "other", "blacklist"
+	case MalwareContact:
+		return "malicious-code", "malware-contact" // sitrep's own type: RSIT has none for it
 	}
 	return "other", "other"
 }
@@ -74,7 +90,8 @@ var rsitKinds = map[string]Kind{
 	"ddos": DDoS, "brute-force": BruteForce, "scanner": Scanner, "c2-server": BotnetCC,
 	"system-compromise": Backdoor, "compromised": Backdoor, "defacement": Defacement,
 	"unauthorised-information-modification": Defacement, "vulnerable-system": VulnerableService,
-	"vulnerable-service": VulnerableService,
+	"vulnerable-service": VulnerableService, "potentially-unwanted-accessible": ExposedDevice,
+	"blacklist": Blocklisted, "blocklist": Blocklisted, "malware-contact": MalwareContact,
 }
 
 // KindOfRSIT returns the kind of an RSIT type (infected-system, c2-server, …), in any case.

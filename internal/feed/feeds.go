@@ -45,6 +45,7 @@ func (f *Feed) Fits(header []string) bool {
 var Feeds = []*Feed{
 	shadowserverDDoS, shadowserverSinkhole, shadowserverMalwareURL, shadowserverPhishURL,
 	shadowserverCompromised, shadowserverBruteForce, shadowserverDarknet, shadowserverAmplification, shadowserverScan,
+	shadowserverDeviceID, shadowserverBlocklist, shadowserverSandboxURL,
 	zoneH, phishTank, urlhaus, urlhausCountry, feodoTracker, threatFox, cymruCAP, microsoftCTIP, intelmq, cisaKEV,
 }
 

@@ -40,9 +40,10 @@ var shadowserverReports = []Report{
 	{Type: "phish_url", Feed: shadowserverPhishURL},
 	{Type: "compromised_website", Feed: shadowserverCompromised},
 	{Type: "scan", Feed: shadowserverScan},
-	{Type: "device_id", Why: "it identifies devices, which the bulletin does not count"},
-	{Type: "blocklist", Why: "it is a blocklist, not observations of incidents"},
-	{Type: "sandbox", Why: "it reports sandbox runs, not incidents in the constituency"},
+	{Type: "device_id", Feed: shadowserverDeviceID},
+	{Type: "blocklist", Feed: shadowserverBlocklist},
+	{Type: "sandbox_url", Feed: shadowserverSandboxURL},
+	{Type: "sandbox", Why: "it reports sandbox runs of malware samples, which no event of the constituency holds (its sandbox_url report names the servers they contacted)"},
 	// Names of the reports before Shadowserver's 2021 formats.
 	{Type: "botnet_drone", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},
 	{Type: "sinkhole_http_drone", Why: "a report in Shadowserver's format before 2021, which sitrep does not read"},

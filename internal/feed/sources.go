@@ -163,6 +163,62 @@ var shadowserverScan = &Feed{
 	},
 }
 
+// shadowserverDeviceID is Shadowserver's device identification report (device_id, device_id6):
+// devices reachable from the internet, by vendor, type and model — not compromises, and not
+// counted as vulnerable services either: their own kind.
+var shadowserverDeviceID = &Feed{
+	Name: "shadowserver-device-id", Target: native.Events, Kind: "exposed_device", ByReport: true,
+	Columns: []string{"timestamp", "ip"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("timestamp")))
+		located(get, set, "")
+		set("source", "shadowserver")
+		for _, col := range []string{"port", "protocol", "tag", "device_vendor", "device_type", "device_model", "device_version"} {
+			set(col, get(col))
+		}
+	},
+}
+
+// shadowserverBlocklist is Shadowserver's blocklist report: the constituency's addresses that
+// third parties' blocklists list, with the list and its reason. A listed network (CIDR) is set
+// aside: sitrep counts addresses.
+var shadowserverBlocklist = &Feed{
+	Name: "shadowserver-blocklist", Target: native.Events, Kind: "blocklisted", ByReport: true,
+	Columns: []string{"timestamp", "ip", "source", "reason"},
+	Map: func(get func(string) string, set func(string, string)) {
+		if ip := get("ip"); strings.Contains(ip, "/") {
+			set("@field", "ip")
+			set("@refuse", "the list names the network "+ip+", not an address: sitrep counts addresses")
+			return
+		}
+		set("time", utc(get("timestamp")))
+		located(get, set, "")
+		set("source", "shadowserver")
+		set("list", get("source"))
+		set("reason", get("reason"))
+		set("tag", get("tag"))
+	},
+}
+
+// shadowserverSandboxURL is Shadowserver's sandbox URL report: the constituency's servers that
+// malware contacted over HTTP when run in a sandbox. Command and control and downloads are
+// among them, but so are the sites any program asks (update and connectivity checks): they are
+// counted on their own, never as malware sites.
+var shadowserverSandboxURL = &Feed{
+	Name: "shadowserver-sandbox-url", Target: native.Events, Kind: "malware_contact", ByReport: true,
+	Columns: []string{"timestamp", "ip", "url"},
+	Map: func(get func(string) string, set func(string, string)) {
+		set("time", utc(get("timestamp")))
+		located(get, set, "")
+		set("url", get("url"))
+		set("source", "shadowserver")
+		set("md5", get("md5"))
+		set("sha256", get("sha256"))
+		set("method", get("method"))
+		set("user_agent", get("user_agent"))
+	},
+}
+
 // feodoTracker is abuse.ch's Feodo Tracker list of botnet command-and-control servers
 // ("# first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware"). A server is placed at the
 // day it was last seen online, where the list gives one, else when it was first seen: a list

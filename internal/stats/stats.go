@@ -54,6 +54,9 @@ type Beyond struct {
 	AmplificationVictims int               `json:"amplification_victims"`
 	VulnerableHosts      int               `json:"vulnerable_hosts"`
 	BotnetCC             int               `json:"botnet_cc_servers"`
+	ExposedDevices       int               `json:"exposed_devices"`
+	Blocklisted          int               `json:"blocklisted_addresses"`
+	MalwareContacts      int               `json:"malware_contacted_servers"`
 	ByService            []store.NameCount `json:"vulnerable_by_service"`
 }
 
@@ -275,7 +278,8 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		PrevPages:  pe.PhishingPages, PagesWoWPct: Change(e.PhishingPages, pe.PhishingPages),
 	}
 	s.Beyond = Beyond{BruteForceSources: e.BruteForceSources, Scanners: e.Scanners, AmplificationVictims: e.AmplificationVictims,
-		VulnerableHosts: e.VulnerableHosts, BotnetCC: e.BotnetCC, ByService: e.ByService}
+		VulnerableHosts: e.VulnerableHosts, BotnetCC: e.BotnetCC, ByService: e.ByService,
+		ExposedDevices: e.ExposedDevices, Blocklisted: e.Blocklisted, MalwareContacts: e.MalwareContacts}
 	if s.Beyond.ByService == nil {
 		s.Beyond.ByService = []store.NameCount{}
 	}

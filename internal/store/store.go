@@ -188,8 +188,11 @@ type EventCounts struct {
 	// Beyond the bulletin: distinct addresses of each kind, and of vulnerable services by
 	// service (the events' extra field service), most first.
 	BruteForceSources, Scanners, AmplificationVictims, VulnerableHosts, BotnetCC int
-	ByService                                                                    []NameCount
-	Events                                                                       int // every event in the range, of any kind
+	// Devices identified, blocklisted addresses, and servers malware contacted (by address,
+	// else host name).
+	ExposedDevices, Blocklisted, MalwareContacts int
+	ByService                                    []NameCount
+	Events                                       int // every event in the range, of any kind
 	// NewFamilies are the malware families of the range's infected hosts and malware sites
 	// that no earlier event named (in any case), each spelled as most of the range's events
 	// spell it; Conficker, which the bulletin counts on its own, is never among them. nil

@@ -53,6 +53,9 @@ SELECT
 	count(DISTINCT ip) FILTER (WHERE kind = 'amplification_victim'),
 	count(DISTINCT ip) FILTER (WHERE kind = 'vulnerable_service'),
 	count(DISTINCT ip) FILTER (WHERE kind = 'botnet_cc'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'exposed_device'),
+	count(DISTINCT ip) FILTER (WHERE kind = 'blocklisted'),
+	count(DISTINCT coalesce(ip, host)) FILTER (WHERE kind = 'malware_contact'),
 	count(*)
 FROM ev`
 
@@ -176,7 +179,8 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		&c.Defaced.Total, &c.Defaced.Gov, &c.Backdoored.Total, &c.Backdoored.Gov,
 		&c.PhishingPages, &c.PhishingPagesWithIP, &c.PhishingDomains, &c.PhishingIPs,
 		&c.DDoSEvents, &c.DDoSTargets,
-		&c.BruteForceSources, &c.Scanners, &c.AmplificationVictims, &c.VulnerableHosts, &c.BotnetCC, &c.Events)
+		&c.BruteForceSources, &c.Scanners, &c.AmplificationVictims, &c.VulnerableHosts, &c.BotnetCC,
+		&c.ExposedDevices, &c.Blocklisted, &c.MalwareContacts, &c.Events)
 	if err != nil {
 		return fmt.Errorf("count events: %w", err)
 	}

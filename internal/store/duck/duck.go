@@ -289,6 +289,10 @@ var migrations = []string{
 	`CREATE TABLE exploited (
 		id VARCHAR PRIMARY KEY, added TIMESTAMP NOT NULL, vendor VARCHAR, product VARCHAR, name VARCHAR,
 		ransomware BOOLEAN, due TIMESTAMP, source VARCHAR, tlp VARCHAR, extra VARCHAR, input_id BIGINT, line BIGINT);`,
+	// 15: devices identified, blocklisted addresses, servers malware contacted in sandboxes.
+	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
+		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service', 'botnet_cc',
+		'exposed_device', 'blocklisted', 'malware_contact');`,
 }
 
 // SchemaVersion is the version this build writes.

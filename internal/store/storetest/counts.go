@@ -79,8 +79,19 @@ func testEventCounts(t *testing.T, open Opener) {
 				ev(event.VulnerableService, "10.2.3.5", "", "", "", "CN"), // no service named
 				ev(event.BotnetCC, "10.2.4.1", "", "", "", "US", family("Emotet")),
 				ev(event.BotnetCC, "10.2.4.1", "", "", "", "US", family("Emotet")),
+				ev(event.ExposedDevice, "10.2.5.1", "", "", "", "CN", extra(`{"device_type":"camera"}`)),
+				ev(event.ExposedDevice, "10.2.5.1", "", "", "", "CN"),
+				ev(event.ExposedDevice, "10.2.5.2", "", "", "", "CN"),
+				ev(event.Blocklisted, "10.2.6.1", "", "", "", "CN", extra(`{"list":"Spamhaus DROP"}`)),
+				ev(event.MalwareContact, "10.2.7.1", "http://gate.example.cn/p", "", "", "CN"),
+				ev(event.MalwareContact, "10.2.7.1", "http://gate.example.cn/q", "", "", "CN"),
+				ev(event.MalwareContact, "", "http://only-a-name.example.cn/", "only-a-name.example.cn", "example.cn", "CN"),
 			},
 			check: func(t *testing.T, c store.EventCounts) {
+				if c.ExposedDevices != 2 || c.Blocklisted != 1 || c.MalwareContacts != 2 || c.MalwareDomains != 0 {
+					t.Errorf("exposed devices %d (want 2), blocklisted %d (1), malware contacts %d (2), malware domains %d (0)",
+						c.ExposedDevices, c.Blocklisted, c.MalwareContacts, c.MalwareDomains)
+				}
 				if c.BruteForceSources != 2 || c.Scanners != 1 || c.AmplificationVictims != 1 || c.VulnerableHosts != 5 || c.BotnetCC != 1 {
 					t.Errorf("brute force %d (want 2), scanners %d (1), amplification victims %d (1), vulnerable hosts %d (5)",
 						c.BruteForceSources, c.Scanners, c.AmplificationVictims, c.VulnerableHosts)
