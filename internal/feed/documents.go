@@ -9,8 +9,7 @@ var documents = []struct {
 	name string
 }{
 	{[]string{"cve_items"}, "an NVD JSON 1.1 feed (retired in 2023: read the CVE API 2.0's pages instead)"},
-	{[]string{"query_status", "urls"}, "a URLhaus API answer"},
-	{[]string{"query_status", "data"}, "an abuse.ch API answer (ThreatFox)"},
+	{[]string{"query_status", "data"}, "an abuse.ch API answer sitrep does not read (MalwareBazaar's, say)"},
 }
 
 // KnownDocument names the JSON document whose top-level keys these are, or "".

@@ -13,6 +13,7 @@ import (
 
 // utc marks a feed's "YYYY-MM-DD HH:MM:SS" time as UTC, as Shadowserver and Zone-H write them.
 func utc(t string) string {
+	t = strings.TrimSuffix(t, " UTC") // as abuse.ch's APIs write times
 	if len(t) == 19 && t[10] == ' ' {
 		return t[:10] + "T" + t[11:] + "Z"
 	}

@@ -238,6 +238,9 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 				return sum, fmt.Errorf("%s: %s, not %s", name, k.Describe(), asked)
 			}
 			format, fd = k.Format(), nil
+			if k.Feed() != "" { // rows of a feed: mapped as its CSV is
+				format, fd = "", feed.ByName(k.Feed())
+			}
 			sum.Feed = string(k)
 		}
 		switch {
@@ -274,7 +277,9 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 				c.PadShortRows = true // feed exports drop trailing empty columns
 			}
 			rows, format = feed.Reader(rows, fd, report), fd.Target
-			sum.Feed = fd.Name
+			if sum.Feed == "" { // a document's kind says more than the feed it is rows of
+				sum.Feed = fd.Name
+			}
 		}
 		sum.Format = format
 		// register is called once, before the first commit.

@@ -396,7 +396,7 @@ func TestFeeds(t *testing.T) {
 	for name, want := range map[string]string{
 		"report.csv": "a Shadowserver event report whose columns do not say which",
 		"2024-02-28-event4_ip_spoofer-asn-cn.csv": "a Shadowserver event4_ip_spoofer report: sitrep does not read it: it lists networks that allow spoofed traffic",
-		"2024-02-28-blocklist-asn-cn.csv":         "sitrep does not read it: it is a blocklist",
+		"2024-02-28-blocklist-asn-cn.csv":         "a Shadowserver blocklist report by its name, but the header lacks ip, source, reason",
 	} {
 		if _, err := File(ctx, st, write(t, name, event4), nil, opts()); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
@@ -455,9 +455,9 @@ func TestURLList(t *testing.T) {
 func TestKnownDocuments(t *testing.T) {
 	st := newStore(t)
 	for name, tc := range map[string]struct{ text, want string }{
-		"urlhaus.json": {`{"query_status":"ok","urls":[]}`, "a URLhaus API answer"},
-		"nvd11.json":   {`{"CVE_data_type":"CVE","CVE_data_format":"MITRE","CVE_Items":[]}`, "an NVD JSON 1.1 feed (retired in 2023"},
-		"other.json":   {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},
+		"bazaar.json": {"{\n \"query_status\": \"ok\",\n \"data\": [{\"sha256_hash\": \"x\"}]\n}\n", "an abuse.ch API answer sitrep does not read"},
+		"nvd11.json":  {`{"CVE_data_type":"CVE","CVE_data_format":"MITRE","CVE_Items":[]}`, "an NVD JSON 1.1 feed (retired in 2023"},
+		"other.json":  {"{\n \"a\": 1,\n \"b\": 2\n}\n", "a JSON document, not a format sitrep reads: top-level keys a, b"},
 	} {
 		_, err := File(ctx, st, write(t, name, []byte(tc.text)), nil, opts())
 		if err == nil || !strings.Contains(err.Error(), name+": "+tc.want) || name != "other.json" && !strings.Contains(err.Error(), "sitrep does not read yet; it reads sitrep-events") {
@@ -480,7 +480,8 @@ func TestReportNames(t *testing.T) {
 	for name, want := range map[string]string{
 		"2024-02-28-event4_ddos_participant-asn-cn.csv": "event4_ddos_participant report: sitrep does not read it: its addresses took part in DDoS attacks",
 		"2024-02-28-event4_sinkhole_dns-asn-cn.csv":     "its addresses queried sinkholed domains",
-		"2024-02-28-device_id6-asn-cn.csv":              "it identifies devices",
+		"2024-02-28-device_id6-asn-cn.csv":              "a Shadowserver device_id6 report by its name, but the header lacks ip",
+		"2024-02-28-sandbox_conn-asn-cn.csv":            "sandbox runs of malware samples",
 		"2024-02-28-botnet_drone-asn-cn.csv":            "Shadowserver's format before 2021",
 		"ddos.csv":                                      "or give --format with the feed of the report it is (shadowserver-honeypot-ddos, shadowserver-sinkhole, shadowserver-honeypot-brute-force",
 	} {

@@ -42,10 +42,15 @@ const (
 	KEV     Kind = "cisa-kev-json"
 	STIX    Kind = "stix2"
 	MISP    Kind = "misp"
+	// Answers of abuse.ch's APIs and PhishTank's JSON feed: records that are rows of a feed
+	// sitrep reads as CSV, by that feed's mapping.
+	URLhausAPI    Kind = "urlhaus-api"
+	ThreatFoxAPI  Kind = "threatfox-api"
+	PhishTankJSON Kind = "phishtank-json"
 )
 
 // Kinds lists them.
-var Kinds = []Kind{CVE5, NVD, NVDCVE, NVDItem, KEV, STIX, MISP}
+var Kinds = []Kind{CVE5, NVD, NVDCVE, NVDItem, KEV, STIX, MISP, URLhausAPI, ThreatFoxAPI, PhishTankJSON}
 
 // kind is what a reader needs to know of a kind of document.
 type kind struct {
@@ -60,23 +65,44 @@ type kind struct {
 	members []string
 	limit   int                                      // the bytes a record may have
 	mapper  func() func(raw []byte, out *sink) error // a mapper for each document
+	// feed, where set, is the feed whose rows the records are: header names its columns,
+	// and the ingest maps them as it maps the feed's CSV.
+	feed string
 }
 
 var kinds = map[Kind]*kind{
 	CVE5: {native.Vulns, "CVE JSON 5 records (a record, or an array of them)", "its keys dataType CVE_RECORD / cveMetadata",
-		vulnHeader, vulnFrom[CVE5], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(cve5Row) }},
+		vulnHeader, vulnFrom[CVE5], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(cve5Row) }, ""},
 	NVD: {native.Vulns, "a page of NVD's CVE API 2.0 (or an array of its items)", "its keys resultsPerPage, format NVD_CVE, or items {\"cve\": …}",
-		vulnHeader, vulnFrom[NVD], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }},
+		vulnHeader, vulnFrom[NVD], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }, ""},
 	NVDCVE: {native.Vulns, "an NVD CVE object on its own (as mirrors of NVD's data keep one a file)", "its keys sourceIdentifier, vulnStatus",
-		vulnHeader, vulnFrom[NVDCVE], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdCVERow) }},
+		vulnHeader, vulnFrom[NVDCVE], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdCVERow) }, ""},
 	NVDItem: {native.Vulns, "items of NVD's CVE API 2.0 ({\"cve\": …}), one after another or one a line", "its key cve holding an object",
-		vulnHeader, vulnFrom[NVD], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }},
+		vulnHeader, vulnFrom[NVD], nil, tabular.MaxRecord, func() func([]byte, *sink) error { return one(nvdRow) }, ""},
 	KEV: {native.Exploited, "CISA's Known Exploited Vulnerabilities catalog (JSON)", "its keys catalogVersion, or entries with cveID",
-		kevHeader, vulnFrom[KEV], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(kevRow) }},
+		kevHeader, vulnFrom[KEV], []string{"vulnerabilities"}, tabular.MaxRecord, func() func([]byte, *sink) error { return one(kevRow) }, ""},
 	STIX: {native.Events, "a STIX 2.1 bundle", "its keys type bundle / objects",
-		eventHeader, stixFrom, []string{"objects"}, tabular.MaxRecord, newSTIX},
+		eventHeader, stixFrom, []string{"objects"}, tabular.MaxRecord, newSTIX, ""},
 	MISP: {native.Events, "MISP events (an event, a search's response, or an array of events)", "its key Event, or response / an array of {\"Event\": …}",
-		eventHeader, mispFrom, []string{"Event", "response"}, MaxEvent, newMISP},
+		eventHeader, mispFrom, []string{"Event", "response"}, MaxEvent, newMISP, ""},
+}
+
+func init() {
+	kinds[URLhausAPI] = &kind{format: native.Events, describe: "an answer of URLhaus's API (query_status, urls)", recognised: "its keys query_status and urls",
+		members: []string{"urls"}, limit: tabular.MaxRecord}
+	kinds[ThreatFoxAPI] = &kind{format: native.Events, describe: "an answer of ThreatFox's API (query_status, data)", recognised: "its keys query_status and data",
+		members: []string{"data"}, limit: tabular.MaxRecord}
+	kinds[PhishTankJSON] = &kind{format: native.Events, describe: "PhishTank's JSON feed (an array of phishes)", recognised: "an array of objects with phish_id",
+		limit: tabular.MaxRecord}
+	for k, cols := range feedRows {
+		header, keys := make([]string, len(cols)), make([]string, len(cols))
+		for i, c := range cols {
+			header[i], keys[i] = c[0], c[1]
+		}
+		d := kinds[k]
+		d.header, d.from, d.feed = header, keys, feedOf[k]
+		d.mapper = func() func([]byte, *sink) error { return one(columns(keys)) }
+	}
 }
 
 // MaxEvent bounds a MISP event, which is read whole: its TLP tags come after its attributes.
@@ -84,6 +110,10 @@ const MaxEvent = 64 << 20
 
 // Format is the native format the document's records become.
 func (k Kind) Format() native.Format { return kinds[k].format }
+
+// Feed names the feed whose rows the document's records are, mapped as its CSV is; "" for
+// documents whose records are rows of a native format.
+func (k Kind) Feed() string { return kinds[k].feed }
 
 // Describe says what the document is.
 func (k Kind) Describe() string {
@@ -152,12 +182,22 @@ func Sniff(head []byte) (Kind, bool) {
 	default:
 		return "", false
 	}
+	answer := false // an abuse.ch API's answer, which opens with query_status
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return "", false
 		}
 		key, _ := tok.(string)
+		switch {
+		case key == "query_status":
+			answer = true
+		case answer && (key == "urls" || key == "data"): // by what its entries hold
+			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+				return "", false
+			}
+			return element(dec)
+		}
 		switch key {
 		case "cveMetadata", "containers": // a record's keys sorted put containers first
 			return CVE5, true
@@ -227,6 +267,12 @@ func element(dec *json.Decoder) (Kind, bool) {
 			return STIX, true
 		case "Event":
 			return MISP, true
+		case "phish_id":
+			return PhishTankJSON, true
+		case "urlhaus_reference":
+			return URLhausAPI, true
+		case "ioc":
+			return ThreatFoxAPI, true
 		}
 		if skip(dec) != nil {
 			return "", false

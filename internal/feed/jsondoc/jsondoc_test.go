@@ -15,6 +15,7 @@ import (
 
 	"sitrep/internal/event"
 	"sitrep/internal/export"
+	"sitrep/internal/feed"
 	"sitrep/internal/feed/native"
 	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
@@ -46,14 +47,21 @@ func read(t testing.TB, in []byte) parsed {
 	}
 	cfg := native.Config{Zone: time.UTC, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
 	vu, ex, ev := native.NewVulnParser(cfg), native.NewExploitedParser(cfg), native.NewEventParser(cfg)
-	if err := native.CheckHeader(k.Format(), r.Header()); err != nil {
+	var rows tabular.Reader = r
+	if k.Feed() != "" { // rows of a feed, mapped as the ingest maps its CSV
+		fd := feed.ByName(k.Feed())
+		if !fd.Fits(r.Header()) {
+			t.Fatalf("%s: the header %v is not that of %s", k, r.Header(), fd.Name)
+		}
+		rows = feed.Reader(r, fd, "")
+	} else if err := native.CheckHeader(k.Format(), r.Header()); err != nil {
 		t.Fatalf("%s: the header is not that of %s: %v", k, k.Format(), err)
 	}
 	for i := 0; ; i++ {
 		if i > len(in) {
 			t.Fatal("the reader does not end")
 		}
-		row, err := r.Next()
+		row, err := rows.Next()
 		if err == io.EOF {
 			return out
 		}

@@ -484,3 +484,48 @@ func mispObservable(typ, value string) (observable, string, bool) {
 	}
 	return observable{}, "", false
 }
+
+// Feeds' rows as JSON: each kind's columns of the feed's CSV, and the key of the record that
+// holds each.
+var feedRows = map[Kind][][2]string{
+	URLhausAPI: {{"id", "id"}, {"dateadded", "date_added"}, {"url", "url"}, {"url_status", "url_status"},
+		{"threat", "threat"}, {"tags", "tags"}, {"urlhaus_link", "urlhaus_reference"}, {"reporter", "reporter"}},
+	ThreatFoxAPI: {{"first_seen_utc", "first_seen"}, {"ioc_id", "id"}, {"ioc_value", "ioc"}, {"ioc_type", "ioc_type"},
+		{"threat_type", "threat_type"}, {"malware_printable", "malware_printable"}, {"confidence_level", "confidence_level"},
+		{"reporter", "reporter"}, {"tags", "tags"}},
+	PhishTankJSON: {{"phish_id", "phish_id"}, {"url", "url"}, {"phish_detail_url", "phish_detail_url"},
+		{"submission_time", "submission_time"}, {"verified", "verified"}, {"verification_time", "verification_time"},
+		{"online", "online"}, {"target", "target"}},
+}
+
+var feedOf = map[Kind]string{URLhausAPI: "urlhaus", ThreatFoxAPI: "threatfox", PhishTankJSON: "phishtank"}
+
+// columns maps a record's keys onto a row: text as it is, numbers and booleans as written, a
+// list of text joined by commas (as the CSV writes tags), null as nothing.
+func columns(keys []string) func(raw []byte, f []string) error {
+	return func(raw []byte, f []string) error {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return undecodable("an object", err)
+		}
+		for i, k := range keys {
+			v := obj[k]
+			switch {
+			case len(v) == 0 || string(v) == "null":
+			case v[0] == '"':
+				json.Unmarshal(v, &f[i])
+			case v[0] == '[':
+				var list []string
+				if err := json.Unmarshal(v, &list); err != nil {
+					return &refusal{k, "a list that is not of text"}
+				}
+				f[i] = strings.Join(list, ",")
+			case v[0] == '{':
+				return &refusal{k, "an object where the feed has text"}
+			default:
+				f[i] = string(v)
+			}
+		}
+		return nil
+	}
+}
