@@ -268,7 +268,7 @@ func Input(ctx context.Context, st store.Ingest, name string, open func() (*os.F
 							return sum, unread(name, doc, "a JSON document with keys "+strings.Join(rows.Header(), ", "))
 						}
 					}
-					return sum, fmt.Errorf("%s: %w; or a feed: %s", name, err, strings.Join(feed.Names(), ", "))
+					return sum, fmt.Errorf("%s: %w; or a feed: %s%s", name, err, strings.Join(feed.Names(), ", "), closest(rows.Header()))
 				}
 			}
 		}
@@ -673,6 +673,49 @@ func (r recordParser[T]) parse(row tabular.Row, b *store.Batch) {
 
 func reject(re *tabular.RowError) store.Reject {
 	return store.Reject{Line: re.Line, Field: re.Field, Reason: re.Reason, Raw: re.Raw}
+}
+
+// closest names the format or feed whose columns the header comes nearest, with what it has
+// and lacks of them, for a refusal: "; closest: phishtank (has url, target; lacks phish_id)".
+// Nothing where no format shares two columns with it.
+func closest(header []string) string {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[h] = true
+	}
+	best, bestHas, bestLacks := "", []string(nil), []string(nil)
+	score := func(name string, known, needed []string) {
+		var has, lacks []string
+		for _, c := range known {
+			if have[c] {
+				has = append(has, c)
+			}
+		}
+		for _, c := range needed {
+			if !have[c] {
+				lacks = append(lacks, c)
+			}
+		}
+		// More columns in common wins; then fewer required ones lacking; then the first listed.
+		if len(has) > len(bestHas) || len(has) == len(bestHas) && len(has) > 0 && len(lacks) < len(bestLacks) {
+			best, bestHas, bestLacks = name, has, lacks
+		}
+	}
+	for _, f := range native.Formats {
+		known, needed := native.Fields(f)
+		score(string(f), known, needed)
+	}
+	for _, f := range feed.Feeds {
+		score(f.Name, f.Columns, f.Columns)
+	}
+	if len(bestHas) < 2 { // a column in common says nothing
+		return ""
+	}
+	out := "; closest: " + best + " (has " + strings.Join(bestHas, ", ")
+	if len(bestLacks) > 0 {
+		out += "; lacks " + strings.Join(bestLacks, ", ")
+	}
+	return out + ")"
 }
 
 // SetFormat takes what the caller says an input is: one of sitrep's formats, a feed, or a kind

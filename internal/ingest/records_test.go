@@ -313,3 +313,25 @@ func TestRejectsNameTheFeedsColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestClosestFormat: a header sitrep does not know is refused with the format or feed it comes
+// nearest, what it has of it and what it lacks; one that shares a single column with any is
+// refused without a guess.
+func TestClosestFormat(t *testing.T) {
+	st := newStore(t)
+	for text, want := range map[string]string{
+		"phish_id,url,target\n1,http://x.example/,Other\n": "; closest: phishtank (has phish_id, url, target; lacks phish_detail_url, submission_time)",
+		"time,ip,url\n2024-02-27,1.2.3.4,http://x/\n":      "; closest: sitrep-events (has time, ip, url; lacks kind)",
+		"when,what,ip\n1,2,3\n":                            "",
+	} {
+		_, err := File(ctx, st, write(t, "in.csv", []byte(text)), nil, opts())
+		switch {
+		case err == nil:
+			t.Errorf("%q was read", text)
+		case want == "" && strings.Contains(err.Error(), "closest"):
+			t.Errorf("%q: a guess from one column: %v", text, err)
+		case want != "" && !strings.HasSuffix(err.Error(), want):
+			t.Errorf("%q: %v\nwant it to end %q", text, err, want)
+		}
+	}
+}

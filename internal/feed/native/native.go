@@ -49,6 +49,21 @@ func Yields(f Format) string {
 	return string(f)
 }
 
+// Fields lists the fields a format knows, and the ones it requires.
+func Fields(f Format) (known, needed []string) {
+	switch f {
+	case Events:
+		known = eventFields
+	case Vulns:
+		known = vulnFields
+	case Incidents:
+		known = incidentFields
+	case Exploited:
+		known = exploitedFields
+	}
+	return known, required[f]
+}
+
 // ParseFormat accepts a format name.
 func ParseFormat(s string) (Format, error) {
 	for _, f := range Formats {
