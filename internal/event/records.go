@@ -49,6 +49,9 @@ type Vuln struct {
 	Vendor    string
 	Product   string
 	TLP       TLP
+	// Withdrawn marks a record its source withdrew (a CVE rejected by its CNA): it replaces
+	// the record with its ID and is counted nowhere. Its severity may be empty.
+	Withdrawn bool
 	Extra     string
 	Line      int
 }

@@ -14,17 +14,17 @@ import (
 // comes from, which a rejection names.
 var (
 	vulnHeader = []string{"id", "published", "title", "severity", "cve", "vendor", "product", "cpe",
-		"cvss", "cvss_version", "cvss_source", "severity_from", "kev_added"}
+		"cvss", "cvss_version", "cvss_source", "severity_from", "kev_added", "withdrawn"}
 	kevHeader = []string{"cve", "added", "due", "vendor", "product", "name", "ransomware", "source", "cwes"}
 )
 
 var vulnFrom = map[Kind][]string{
 	CVE5: {"cveMetadata.cveId", "cveMetadata.datePublished", "containers.cna.title", "metrics", "cveMetadata.cveId",
-		"affected.vendor", "affected.product", "affected.cpes", "metrics", "metrics", "metrics", "metrics", "metrics"},
+		"affected.vendor", "affected.product", "affected.cpes", "metrics", "metrics", "metrics", "metrics", "metrics", "cveMetadata.state"},
 	NVD: {"cve.id", "cve.published", "cve.descriptions", "cve.metrics", "cve.id", "cve.configurations",
-		"cve.configurations", "cve.configurations", "cve.metrics", "cve.metrics", "cve.metrics", "cve.metrics", "cve.cisaExploitAdd"},
+		"cve.configurations", "cve.configurations", "cve.metrics", "cve.metrics", "cve.metrics", "cve.metrics", "cve.cisaExploitAdd", "cve.vulnStatus"},
 	NVDCVE: {"id", "published", "descriptions", "metrics", "id", "configurations",
-		"configurations", "configurations", "metrics", "metrics", "metrics", "metrics", "cisaExploitAdd"},
+		"configurations", "configurations", "metrics", "metrics", "metrics", "metrics", "cisaExploitAdd", "vulnStatus"},
 	KEV: {"cveID", "dateAdded", "dueDate", "vendorProject", "product", "vulnerabilityName", "knownRansomwareCampaignUse", "", "cwes"},
 }
 
@@ -113,6 +113,8 @@ type cve5Record struct {
 		CVEID         string `json:"cveId"`
 		State         string `json:"state"`
 		DatePublished string `json:"datePublished"`
+		DateRejected  string `json:"dateRejected"`
+		DateUpdated   string `json:"dateUpdated"`
 	} `json:"cveMetadata"`
 	Containers struct {
 		CNA container   `json:"cna"`
@@ -172,8 +174,15 @@ func cve5Row(raw []byte, f []string) error {
 	if !cveID.MatchString(m.CVEID) {
 		return &refusal{"cveMetadata.cveId", strconv.Quote(m.CVEID) + " is not a CVE ID (CVE-YYYY-NNNN)"}
 	}
-	if strings.EqualFold(m.State, "REJECTED") {
-		return &refusal{"cveMetadata.state", m.CVEID + " is REJECTED: its CNA withdrew it, so it is no vulnerability"}
+	if strings.EqualFold(m.State, "REJECTED") { // a withdrawal, which replaces the record and counts nowhere
+		when := m.DatePublished
+		for _, d := range []string{m.DateRejected, m.DateUpdated} {
+			if when == "" {
+				when = d
+			}
+		}
+		f[0], f[1], f[4], f[13] = m.CVEID, utcTime(when), m.CVEID, "true"
+		return nil
 	}
 	f[0], f[1], f[4] = m.CVEID, utcTime(m.DatePublished), m.CVEID
 	cna := &r.Containers.CNA
@@ -315,8 +324,9 @@ func nvdRow(raw []byte, f []string) error {
 	if !cveID.MatchString(c.ID) {
 		return &refusal{"cve.id", strconv.Quote(c.ID) + " is not a CVE ID (CVE-YYYY-NNNN)"}
 	}
-	if strings.EqualFold(c.VulnStatus, "Rejected") {
-		return &refusal{"cve.vulnStatus", c.ID + " is Rejected: withdrawn, so it is no vulnerability"}
+	if strings.EqualFold(c.VulnStatus, "Rejected") { // a withdrawal, which replaces the record and counts nowhere
+		f[0], f[1], f[4], f[13] = c.ID, utcTime(c.Published), c.ID, "true"
+		return nil
 	}
 	f[0], f[1], f[2], f[4], f[12] = c.ID, utcTime(c.Published), english(c.Descriptions), c.ID, c.CISAExploitAdd
 	cpes := newSet()

@@ -19,9 +19,10 @@ const (
 	vuVendor
 	vuProduct
 	vuTLP
+	vuWithdrawn
 )
 
-var vulnFields = []string{"id", "published", "title", "severity", "object", "cve", "vendor", "product", "tlp"}
+var vulnFields = []string{"id", "published", "title", "severity", "object", "cve", "vendor", "product", "tlp", "withdrawn"}
 
 // NewVulnParser returns a parser of the sitrep-vulns format.
 func NewVulnParser(cfg Config) *Parser[event.Vuln] {
@@ -38,10 +39,17 @@ func readVuln(cfg *Config, c *columns, row *tabular.Row) (event.Vuln, error) {
 	if v.Published, err = cfg.parseTime("published", c.get(row, vuPublished)); err != nil {
 		return v, err
 	}
-	if s := c.get(row, vuSeverity); s == "" {
+	w, err := parseBool("withdrawn", c.get(row, vuWithdrawn))
+	if err != nil {
+		return v, err
+	}
+	v.Withdrawn = w != nil && *w
+	if s := c.get(row, vuSeverity); s == "" && !v.Withdrawn {
 		return v, bad("severity", "missing")
-	} else if v.Severity, err = event.ParseEnum("severity", s, event.Severities); err != nil {
-		return v, bad("severity", "%v", err)
+	} else if s != "" {
+		if v.Severity, err = event.ParseEnum("severity", s, event.Severities); err != nil {
+			return v, bad("severity", "%v", err)
+		}
 	}
 	v.Title = c.get(row, vuTitle)
 	v.CVE = c.get(row, vuCVE)

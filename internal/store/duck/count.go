@@ -229,6 +229,9 @@ func nameCounts(ctx context.Context, q querier, query string, args ...any) ([]st
 	return out, rows.Err()
 }
 
+// standing is the condition of a vulnerability record its source has not withdrawn.
+const standing = `NOT coalesce(withdrawn, false)`
+
 // VulnCounts implements store.Counter.
 func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (store.VulnCounts, error) {
 	c := store.VulnCounts{BySeverity: map[event.Severity]int{}, ByObject: map[event.Object]int{}}
@@ -237,7 +240,7 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 		return c, err
 	}
 	rows, err := d.db.QueryContext(ctx, sc.sql(`SELECT severity, coalesce(object, ''), count(*) FROM vulns
-		WHERE published >= $1 AND published < $2 AND {count} GROUP BY ALL`), r.From.UTC(), r.To.UTC())
+		WHERE published >= $1 AND published < $2 AND {count} AND `+standing+` GROUP BY ALL`), r.From.UTC(), r.To.UTC())
 	if err != nil {
 		return c, fmt.Errorf("count vulnerabilities: %w", err)
 	}
@@ -265,7 +268,7 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 	// records and the catalog, not their product.
 	err = d.db.QueryRowContext(ctx, sc.sql(`WITH cves AS (
 			SELECT DISTINCT id AS record, unnest(string_split_regex(upper(trim(coalesce(nullif(trim(cve), ''), id))), '[\s,;、，/|]+')) AS cve
-			FROM vulns WHERE published >= $1 AND published < $2 AND {count})
+			FROM vulns WHERE published >= $1 AND published < $2 AND {count} AND `+standing+`)
 		SELECT
 		(SELECT count(DISTINCT record) FROM cves JOIN exploited x ON x.id = cves.cve WHERE x.added < $2 AND {count}),
 		(SELECT count(*) FROM exploited WHERE added >= $1 AND added < $2 AND {count}),
@@ -419,7 +422,7 @@ func headlineEvents(ctx context.Context, q querier, bounds []time.Time, sc scope
 // those tables are small.
 func (d *DB) historyRecords(ctx context.Context, bounds []time.Time, sc scoped, out []store.Headline) error {
 	err := bucketed(ctx, d.db, sc.sql(`SELECT {bucket} AS r, count(*), count(*) FILTER (WHERE severity = 'high')
-		FROM vulns WHERE published >= $1 AND published < {last} AND {count} GROUP BY r`), "published", bounds, out,
+		FROM vulns WHERE published >= $1 AND published < {last} AND {count} AND `+standing+` GROUP BY r`), "published", bounds, out,
 		func(h *store.Headline) []any { return []any{&h.Vulns, &h.HighVulns} })
 	if err != nil {
 		return fmt.Errorf("count vulnerabilities by week: %w", err)

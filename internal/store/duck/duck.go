@@ -293,6 +293,10 @@ var migrations = []string{
 	`ALTER TABLE events ALTER kind TYPE ENUM('infected_host', 'malware_site', 'defacement', 'backdoor', 'phishing', 'ddos',
 		'brute_force', 'scanner', 'amplification_victim', 'vulnerable_service', 'botnet_cc',
 		'exposed_device', 'blocklisted', 'malware_contact');`,
+	// 16: vulnerability records their source withdrew (a rejected CVE), kept to replace the
+	// record they withdraw and counted nowhere.
+	`ALTER TABLE vulns ADD COLUMN withdrawn BOOLEAN;
+	ALTER TABLE vulns ALTER COLUMN severity DROP NOT NULL;`,
 }
 
 // SchemaVersion is the version this build writes.

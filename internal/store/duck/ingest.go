@@ -25,7 +25,7 @@ var eventCols = []column{
 var vulnCols = []column{
 	{"id", "VARCHAR"}, {"published", "TIMESTAMP"}, {"title", "VARCHAR"}, {"severity", "VARCHAR"},
 	{"object", "VARCHAR"}, {"cve", "VARCHAR"}, {"vendor", "VARCHAR"}, {"product", "VARCHAR"}, {"tlp", "VARCHAR"},
-	{"extra", "VARCHAR"}, {"line", "BIGINT"},
+	{"extra", "VARCHAR"}, {"line", "BIGINT"}, {"withdrawn", "BOOLEAN"},
 }
 
 var exploitedCols = []column{
@@ -332,6 +332,8 @@ func writeVuln(s *rowWriter, v *event.Vuln) {
 	s.str(string(v.TLP))
 	s.str(v.Extra)
 	s.num(int64(v.Line))
+	w := v.Withdrawn
+	s.optBool(&w)
 }
 
 func writeExploited(s *rowWriter, x *event.Exploited) {

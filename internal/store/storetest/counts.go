@@ -292,3 +292,32 @@ func testExploited(t testing.TB, st store.Store) {
 		t.Errorf("after the later entry: known exploited %d, added %d; want 4, 3", k, a)
 	}
 }
+
+// testWithdrawn: a record its source withdrew (a rejected CVE) replaces the record with its ID,
+// read later, and counts nowhere: not in the week's totals, its severities and classes, nor
+// the history, nor the known-exploited count.
+func testWithdrawn(t testing.TB, st store.Store) {
+	in := input(t, st, "withdrawn")
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 3,
+		Vulns: []event.Vuln{
+			{ID: "CVE-2024-7001", CVE: "CVE-2024-7001", Published: mid, Severity: event.High, Object: event.OS, Line: 1},
+			{ID: "CVE-2024-7002", CVE: "CVE-2024-7002", Published: mid, Severity: event.Low, Object: event.OS, Line: 2},
+		},
+		Exploited: []event.Exploited{{CVE: "CVE-2024-7001", Added: mid, Line: 3}}})
+	commit(t, st, store.Batch{Input: in.ID, No: 1, Read: 1,
+		Vulns: []event.Vuln{{ID: "CVE-2024-7001", CVE: "CVE-2024-7001", Published: mid, Withdrawn: true, Line: 4}}})
+	vc, err := st.VulnCounts(ctx, week, store.AllRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vc.Total != 1 || vc.BySeverity[event.High] != 0 || vc.ByObject[event.OS] != 1 || vc.KnownExploited != 0 {
+		t.Errorf("after the withdrawal: %+v", vc)
+	}
+	hs, err := st.History(ctx, []time.Time{from, to}, store.AllRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != 1 || hs[0].Vulns != 1 || hs[0].HighVulns != 0 {
+		t.Errorf("history after the withdrawal: %+v", hs)
+	}
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventCounts", func(t *testing.T) { testEventCounts(t, open) })
 	t.Run("VulnAndIncidentCounts", func(t *testing.T) { testRecordCounts(t, open(t)) })
 	t.Run("KnownExploited", func(t *testing.T) { testExploited(t, open(t)) })
+	t.Run("Withdrawn", func(t *testing.T) { testWithdrawn(t, open(t)) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 	t.Run("Overrides", func(t *testing.T) { testOverrides(t, open(t)) })
 	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
