@@ -451,3 +451,25 @@ func TestSameCVEWarning(t *testing.T) {
 	}
 	t.Errorf("no warning of records that share a CVE: %+v", b.Warnings)
 }
+
+// TestGatheredVulns: where some of the week's records are not CNVD's (CVE and NVD records), the
+// vulnerability section and its figure speak of what the CERT gathered, never of CNVD.
+func TestGatheredVulns(t *testing.T) {
+	s := weekStats()
+	s.Vulnerabilities = stats.Vulnerabilities{Total: 12, High: 5, Medium: 7, Level: "中", ByObject: map[string]int{"os": 8, "application": 4}, NotCNVD: 12}
+	zhB := compose(t, s, "zh", Options{})
+	zhVuln := strings.Join(zhB.Sections[3].Paragraphs, "") + zhB.Figures[5].Caption
+	if !strings.Contains(zhVuln, "本周，CNCERT汇总新公开的网络安全漏洞12个，其中高危5个、中危7个、低危0个") ||
+		!strings.Contains(zhVuln, "本周汇总的网络安全漏洞中，操作系统漏洞占比最高，其次是应用程序漏洞。") || strings.Contains(zhVuln, "CNVD") {
+		t.Errorf("zh:\n%s", zhVuln)
+	}
+	enB := compose(t, s, "en", Options{})
+	enVuln := strings.Join(enB.Sections[3].Paragraphs, " ")
+	if !strings.Contains(enVuln, "This week CNCERT gathered 12 new vulnerabilities") || strings.Contains(enVuln, "CNVD") {
+		t.Errorf("en:\n%s", enVuln)
+	}
+	s.Vulnerabilities.NotCNVD = 0 // CNVD's records only: its collection, as the published issues say
+	if got := text(compose(t, s, "zh", Options{})); !strings.Contains(got, "国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞12个") {
+		t.Errorf("zh of CNVD's records:\n%s", got)
+	}
+}

@@ -388,7 +388,8 @@ var enObjects = map[string]string{
 
 var enVulnLevels = map[string]string{"高": "high", "中": "medium", "低": "low"}
 
-func (e en) vulnCounts(v stats.Vulnerabilities) string {
+func (e en) vulnCounts(p vulnsPlan) string {
+	v := p.v
 	// The severities with records, named once each: "all medium-severity" where one holds
 	// them all.
 	var parts []string
@@ -409,8 +410,12 @@ func (e en) vulnCounts(v stats.Vulnerabilities) string {
 	case len(parts) > 1:
 		split = ": " + e.list(parts)
 	}
-	return fmt.Sprintf("This week the China National Vulnerability Database (CNVD) collected %s%s. The overall vulnerability threat level was %s.",
-		exactOf(v.Total, "new vulnerability", "new vulnerabilities"), split, enVulnLevels[v.Level])
+	who := "the China National Vulnerability Database (CNVD) collected"
+	if p.gathered {
+		who = e.org + " gathered"
+	}
+	return fmt.Sprintf("This week %s %s%s. The overall vulnerability threat level was %s.",
+		who, exactOf(v.Total, "new vulnerability", "new vulnerabilities"), split, enVulnLevels[v.Level])
 }
 
 func (e en) vulnObjects(p vulnsPlan) string {
@@ -418,7 +423,10 @@ func (e en) vulnObjects(p vulnsPlan) string {
 	for i, o := range p.objects {
 		names[i] = enObjects[o]
 	}
-	const more = " CNVD's weekly vulnerability report gives the details."
+	more := " CNVD's weekly vulnerability report gives the details."
+	if p.gathered {
+		more = ""
+	}
 	rest := ""
 	switch {
 	case p.unclassified == 1:

@@ -79,6 +79,9 @@ func figures(s *stats.Week, history []WeekCount, t phrasebook) []Figure {
 	for i := range figs {
 		figs[i].Number = i + 1
 		figs[i].Caption = t.caption(figs[i].ID)
+		if c := t.caption(figs[i].ID + ".gathered"); c != "" && v.NotCNVD > 0 {
+			figs[i].Caption = c // not CNVD's collection alone
+		}
 	}
 	return figs
 }

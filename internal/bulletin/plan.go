@@ -37,7 +37,7 @@ type phrasebook interface {
 	websiteCounts(defaced, backdoored, phishing int) string
 	websiteDetail(p websitesPlan) string
 	targets(names []string) string
-	vulnCounts(v stats.Vulnerabilities) string
+	vulnCounts(p vulnsPlan) string
 	vulnObjects(p vulnsPlan) string
 	incidentsOpened(opened int) string
 	incidentsHandled(p incidentsPlan) string
@@ -181,6 +181,9 @@ type vulnsPlan struct {
 	// be all of them.
 	allClassified bool
 	unclassified  int // records without a class, said after the ranking
+	// gathered: some records are not CNVD's (CVE, NVD), so the sentences speak of what the
+	// CERT gathered rather than of CNVD's collection.
+	gathered bool
 }
 
 type incidentsPlan struct {
@@ -306,7 +309,7 @@ func planVulns(s *stats.Week) vulnsPlan {
 	for _, n := range v.ByObject {
 		classified += n
 	}
-	return vulnsPlan{v: v, objects: objs, allClassified: classified == v.Total, unclassified: v.Unclassified}
+	return vulnsPlan{v: v, objects: objs, allClassified: classified == v.Total, unclassified: v.Unclassified, gathered: v.NotCNVD > 0}
 }
 
 func planIncidents(s *stats.Week) incidentsPlan {
@@ -385,7 +388,7 @@ func (p plan) sections(t phrasebook, figs []Figure) []Section {
 
 	v := sec(SecVulns, p.vulns.noData)
 	if !v.NoData {
-		v.Paragraphs = []string{t.vulnCounts(p.vulns.v)}
+		v.Paragraphs = []string{t.vulnCounts(p.vulns)}
 		if len(p.vulns.objects) > 0 || p.vulns.unclassified > 0 {
 			v.Paragraphs = append(v.Paragraphs, t.vulnObjects(p.vulns))
 		}

@@ -279,7 +279,12 @@ var zhObjects = map[string]string{
 	"security_product": "安全产品", "database": "数据库", "smart_device": "智能设备", "other": "其他",
 }
 
-func (zh) vulnCounts(v stats.Vulnerabilities) string {
+func (z zh) vulnCounts(p vulnsPlan) string {
+	v := p.v
+	if p.gathered {
+		return fmt.Sprintf("本周，%s汇总新公开的网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
+			z.org, v.Total, v.High, v.Medium, v.Low, v.Level)
+	}
 	return fmt.Sprintf("本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
 		v.Total, v.High, v.Medium, v.Low, v.Level)
 }
@@ -289,16 +294,19 @@ func (zh) vulnObjects(p vulnsPlan) string {
 	for _, o := range p.objects {
 		names = append(names, zhObjects[o]+"漏洞")
 	}
-	const lead, more = "本周CNVD发布的网络安全漏洞中，", "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
+	lead, all, more := "本周CNVD发布的网络安全漏洞中，", "本周CNVD发布的网络安全漏洞", "更多漏洞有关的详细情况，请见CNVD漏洞周报。"
+	if p.gathered { // not CNVD's collection alone: no CNVD report to point to
+		lead, all, more = "本周汇总的网络安全漏洞中，", "本周汇总的网络安全漏洞", ""
+	}
 	rest := ""
 	if p.unclassified > 0 {
 		rest = fmt.Sprintf("另有%d个漏洞未能按影响对象归类。", p.unclassified)
 	}
 	switch {
 	case len(names) == 0:
-		return "本周CNVD发布的网络安全漏洞均未能按影响对象归类。" + more
+		return all + "均未能按影响对象归类。" + more
 	case len(names) == 1 && p.allClassified:
-		return "本周CNVD发布的网络安全漏洞均为" + names[0] + "。" + more
+		return all + "均为" + names[0] + "。" + more
 	case len(names) == 1:
 		return lead + names[0] + "占比最高。" + rest + more
 	case len(names) == 2:
@@ -339,13 +347,14 @@ func (z zh) incidentsHandled(in incidentsPlan) string {
 }
 
 var zhCaptions = map[string]string{
-	FigInfected:    "本周境内感染网络病毒主机数量",
-	FigSites:       "本周境内网站感染情况分布",
-	FigDefacedGov:  "本周我国境内被篡改网站占比",
-	FigBackdoorGov: "本周我国境内被植入后门网站占比",
-	FigSeverity:    "本周收录网络安全漏洞情况",
-	FigObject:      "本周CNVD收录漏洞按影响对象类型分布",
-	FigIncidents:   "本周事件处理情况按事件类型分布",
+	FigInfected:             "本周境内感染网络病毒主机数量",
+	FigSites:                "本周境内网站感染情况分布",
+	FigDefacedGov:           "本周我国境内被篡改网站占比",
+	FigBackdoorGov:          "本周我国境内被植入后门网站占比",
+	FigSeverity:             "本周收录网络安全漏洞情况",
+	FigObject:               "本周CNVD收录漏洞按影响对象类型分布",
+	FigObject + ".gathered": "本周汇总漏洞按影响对象类型分布",
+	FigIncidents:            "本周事件处理情况按事件类型分布",
 }
 
 func (zh) caption(id string) string { return zhCaptions[id] }

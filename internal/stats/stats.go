@@ -159,7 +159,10 @@ type Vulnerabilities struct {
 	CatalogAdded   int `json:"catalog_added"`
 	// SameCVE counts the records that share a CVE with another of the week's records (the
 	// same vulnerability from two sources, such as CNVD and NVD): each is counted.
-	SameCVE     int           `json:"same_cve"`
+	SameCVE int `json:"same_cve"`
+	// NotCNVD counts the records CNVD did not number (CVE and NVD records): where there are
+	// any, the bulletin speaks of what the CERT gathered, not of CNVD's collection.
+	NotCNVD     int           `json:"not_cnvd"`
 	Level       string        `json:"level"`
 	LevelReason assess.Reason `json:"level_reason"`
 	PrevTotal   int           `json:"prev_total"`
@@ -289,7 +292,7 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 	s.Vulnerabilities = Vulnerabilities{
 		Total: v.Total, High: v.BySeverity[event.High], Medium: v.BySeverity[event.Medium], Low: v.BySeverity[event.Low],
 		ByObject: map[string]int{}, Unclassified: v.Unclassified,
-		KnownExploited: v.KnownExploited, CatalogAdded: v.CatalogAdded, SameCVE: v.SameCVE, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
+		KnownExploited: v.KnownExploited, CatalogAdded: v.CatalogAdded, SameCVE: v.SameCVE, NotCNVD: v.Total - v.CNVD, PrevTotal: prev.vulns.Total, TotalWoWPct: Change(v.Total, prev.vulns.Total),
 	}
 	for o, n := range v.ByObject {
 		s.Vulnerabilities.ByObject[string(o)] = n

@@ -217,6 +217,9 @@ type VulnCounts struct {
 	// SameCVE counts the records that share a CVE with another record of the range (CNVD's
 	// and NVD's record of one vulnerability, both loaded): each counts, and the editor is told.
 	SameCVE int
+	// CNVD counts the records CNVD numbered (CNVD-…), of whose collection the bulletin speaks
+	// as CNVD's where they are all the records.
+	CNVD int
 }
 
 // IncidentCounts are the counts of the incidents closed in a range, and of those opened in it.

@@ -272,8 +272,9 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 		SELECT
 		(SELECT count(DISTINCT record) FROM cves JOIN exploited x ON x.id = cves.cve WHERE x.added < $2 AND {count}),
 		(SELECT count(*) FROM exploited WHERE added >= $1 AND added < $2 AND {count}),
-		(SELECT count(DISTINCT record) FROM cves WHERE cve IN (SELECT cve FROM cves GROUP BY cve HAVING count(DISTINCT record) > 1))`),
-		r.From.UTC(), r.To.UTC()).Scan(&c.KnownExploited, &c.CatalogAdded, &c.SameCVE)
+		(SELECT count(DISTINCT record) FROM cves WHERE cve IN (SELECT cve FROM cves GROUP BY cve HAVING count(DISTINCT record) > 1)),
+		(SELECT count(DISTINCT record) FROM cves WHERE starts_with(upper(record), 'CNVD-'))`),
+		r.From.UTC(), r.To.UTC()).Scan(&c.KnownExploited, &c.CatalogAdded, &c.SameCVE, &c.CNVD)
 	if err != nil {
 		return c, fmt.Errorf("count known-exploited vulnerabilities: %w", err)
 	}
