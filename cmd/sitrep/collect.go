@@ -36,17 +36,21 @@ func runCollect(e *env, args []string) error {
 	if *config == "" {
 		return usageError{"collect needs --config FILE"}
 	}
-	cfg, err := readFeeds(*config)
-	if err != nil {
-		return err
-	}
-	if *status {
+	if *status { // how the feeds stand needs none of their keys
+		cfg, err := collect.ReadForStatus(*config)
+		if err != nil {
+			return err
+		}
 		c := &collect.Collector{Config: cfg}
 		fs, err := c.Status()
 		if err != nil {
 			return err
 		}
 		return showFeeds(e, fs)
+	}
+	cfg, err := readFeeds(*config)
+	if err != nil {
+		return err
 	}
 	if e.remote() != nil {
 		return errRemoteOnly("collect")

@@ -81,7 +81,13 @@ const DefaultMaxBytes = 256 << 20
 
 // Read reads and checks a configuration: every feed named once, a URL or a directory, a TLP
 // sitrep knows.
-func Read(path string) (*Config, error) {
+func Read(path string) (*Config, error) { return read(path, true) }
+
+// ReadForStatus reads a configuration to tell how its feeds stand: its keys and secrets need
+// not be in the environment.
+func ReadForStatus(path string) (*Config, error) { return read(path, false) }
+
+func read(path string, keys bool) (*Config, error) {
 	var c Config
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
@@ -139,7 +145,7 @@ func Read(path string) (*Config, error) {
 		if f.MaxBytes <= 0 {
 			f.MaxBytes = DefaultMaxBytes
 		}
-		if f.KeyEnv != "" && os.Getenv(f.KeyEnv) == "" {
+		if keys && f.KeyEnv != "" && os.Getenv(f.KeyEnv) == "" {
 			return nil, fmt.Errorf("%s: the environment variable %s holds no key", where, f.KeyEnv)
 		}
 		switch f.API {
@@ -151,7 +157,7 @@ func Read(path string) (*Config, error) {
 			if f.URL == "" || f.KeyEnv == "" || f.SecretEnv == "" {
 				return nil, fmt.Errorf("%s: Shadowserver's Reports API needs url (its root), key_env and secret_env", where)
 			}
-			if os.Getenv(f.SecretEnv) == "" {
+			if keys && os.Getenv(f.SecretEnv) == "" {
 				return nil, fmt.Errorf("%s: the environment variable %s holds no secret", where, f.SecretEnv)
 			}
 			if f.Download == "" {

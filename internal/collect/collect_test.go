@@ -462,6 +462,7 @@ func TestIMAP(t *testing.T) {
 		"urlhaus.zip":                           zipped(map[string]string{"csv.txt": urlhausCSV}),
 	}))
 	add(reportMail("someone@example.net", 2, map[string][]byte{"other.csv": []byte(phishCSV)}))
+	add(reportMail("autoreports@shadowserver.org", 3, map[string][]byte{"logo.png": {0x89, 'P', 'N', 'G', 0, 0, 0, 0x0d, 0xff, 0xfe}}))
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
@@ -489,7 +490,8 @@ tlp = "amber"
 	st := ingesttest.Load(t, time.UTC)
 	c := collector(t, cfg, st)
 	rs, err := c.Once(context.Background(), false)
-	if err != nil || len(rs) != 1 || rs[0].Err != nil {
+	// The picture is no report: said, and passed, so that the messages after it are read.
+	if err != nil || len(rs) != 1 || rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "message 3") || !strings.Contains(rs[0].Err.Error(), "logo.png") {
 		t.Fatalf("first run: %+v %v", rs, err)
 	}
 	if got := strings.Join(rs[0].Files, "\n"); !strings.Contains(got, "2024-02-27-event4_sinkhole-asn-cn.csv: read 1, stored 1") ||
@@ -500,7 +502,7 @@ tlp = "amber"
 	if rs[0].Err != nil || len(rs[0].Files) != 0 {
 		t.Errorf("second run: %+v", rs)
 	}
-	add(reportMail("autoreports@shadowserver.org", 3, map[string][]byte{
+	add(reportMail("autoreports@shadowserver.org", 4, map[string][]byte{
 		"2024-02-28-event4_sinkhole-asn-cn.csv.gz": gz(strings.Replace(sinkholeCSV, "36.110.1.2", "36.110.1.9", 1)),
 	}))
 	rs, _ = c.Once(context.Background(), false)
@@ -513,7 +515,7 @@ tlp = "amber"
 		t.Errorf("counts: %+v", counts)
 	}
 	status, _ := user.Status("INBOX", &imap.StatusOptions{NumUnseen: true})
-	if status.NumUnseen == nil || *status.NumUnseen != 3 {
+	if status.NumUnseen == nil || *status.NumUnseen != 4 {
 		t.Errorf("the messages were marked read: %+v", status)
 	}
 	t.Setenv("IMAP_PW", "wrong")
@@ -591,5 +593,96 @@ func TestResume(t *testing.T) {
 	}
 	if served.Load() != int64(len(body)) {
 		t.Errorf("the resumable server sent %d bytes for a body of %d", served.Load(), len(body))
+	}
+}
+
+// TestHungMailServer: a mail server that greets and then says nothing is given up after the
+// idle time, and the feeds after it still run.
+func TestHungMailServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Write([]byte("* OK ready\r\n")) // and then nothing
+			defer conn.Close()
+		}
+	}()
+	var s served
+	srv := httptest.NewServer(s.handler([]byte(urlhausCSV), ""))
+	defer srv.Close()
+	t.Setenv("IMAP_PW", "x")
+	cfg := writeConfig(t, fmt.Sprintf("[[feed]]\nname = \"mail\"\nurl = \"imap://%s/INBOX\"\nuser = \"u\"\nkey_env = \"IMAP_PW\"\n[[feed]]\nname = \"after\"\nurl = \"%s/u.csv\"\n", ln.Addr(), srv.URL))
+	c := collector(t, cfg, ingesttest.Load(t, time.UTC))
+	c.Fetch.Idle = 300 * time.Millisecond
+	start := time.Now()
+	rs, err := c.Once(context.Background(), false)
+	if err != nil || len(rs) != 2 || rs[0].Err == nil || rs[1].Err != nil || len(rs[1].Files) != 1 {
+		t.Fatalf("%+v %v", rs, err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the hung server held the feeds for %s", d)
+	}
+}
+
+// TestRedacted: a key in a feed URL's query, or a password in it, is not in the error the
+// state keeps and the status shows.
+func TestRedacted(t *testing.T) {
+	cfg := writeConfig(t, "[[feed]]\nname = \"keyed\"\nurl = \"http://user:pw-123@127.0.0.1:1/export.csv?auth-key=TOPSECRET\"\n")
+	c := collector(t, cfg, ingesttest.Load(t, time.UTC))
+	rs, _ := c.Once(context.Background(), false)
+	fs, err := c.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(cfg.State)
+	for _, text := range []string{rs[0].Err.Error(), fs[0].LastError, fs[0].URL, string(b)} {
+		if strings.Contains(text, "TOPSECRET") || strings.Contains(text, "pw-123") {
+			t.Errorf("a key in %q", text)
+		}
+	}
+	if !strings.Contains(fs[0].LastError, "127.0.0.1:1/export.csv") {
+		t.Errorf("the error no longer says where: %q", fs[0].LastError)
+	}
+}
+
+// TestRedirects: a key header goes to no other host on a redirect, and a redirect from https
+// to http is not followed.
+func TestRedirects(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "" {
+			leaked.Add(1)
+		}
+		w.Write([]byte(urlhausCSV))
+	}))
+	defer other.Close()
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/moved.csv", http.StatusFound)
+	}))
+	defer first.Close()
+	t.Setenv("FEED_KEY", "k-1")
+	cfg := writeConfig(t, fmt.Sprintf("[[feed]]\nname = \"moved\"\nurl = \"%s/feed.csv\"\nkey_env = \"FEED_KEY\"\nheader = \"X-Api-Key\"\n", first.URL))
+	c := collector(t, cfg, ingesttest.Load(t, time.UTC))
+	rs, _ := c.Once(context.Background(), false)
+	if rs[0].Err != nil || leaked.Load() != 0 {
+		t.Errorf("%+v; the key reached the other host %d times", rs, leaked.Load())
+	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/plain.csv", http.StatusFound)
+	}))
+	defer tlsSrv.Close()
+	cfg = writeConfig(t, fmt.Sprintf("[[feed]]\nname = \"down\"\nurl = \"%s/feed.csv\"\n", tlsSrv.URL))
+	c = collector(t, cfg, ingesttest.Load(t, time.UTC))
+	c.Fetch.Client = tlsSrv.Client()
+	rs, _ = c.Once(context.Background(), false)
+	if rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "from https to http") {
+		t.Errorf("a redirect to http: %+v", rs)
 	}
 }

@@ -24,6 +24,9 @@ type Fetcher struct {
 	// Backoff the wait before the second, doubling after each (default 2 s).
 	Tries   int
 	Backoff time.Duration
+	// Idle is how long a mail server may say nothing before it is given up (default 2
+	// minutes): a server that stops answering holds up no feed for longer.
+	Idle time.Duration
 }
 
 // fetched is a body saved whole to a file, under the name the source gave it.
@@ -166,7 +169,9 @@ func (fx *Fetcher) once(ctx context.Context, f Feed, last State, dir string, p *
 		if v == "" || strings.HasPrefix(v, "W/") {
 			v = p.modified
 		}
-		if resp.Header.Get("Accept-Ranges") == "bytes" && v != "" && n > 0 {
+		// Not where the transport undid a gzip encoding: the bytes held are not the
+		// server's, and a range of them would be of another body.
+		if resp.Header.Get("Accept-Ranges") == "bytes" && v != "" && n > 0 && !resp.Uncompressed {
 			p.path, p.have, p.validator = out.Name(), n, v
 			return fetched{}, fmt.Errorf("the body broke off after %d bytes (to be resumed): %w", n, err)
 		}

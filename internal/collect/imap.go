@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -68,16 +69,7 @@ func (c *Collector) runIMAP(ctx context.Context, f Feed, st *State, dir string, 
 		r.Err = err
 		return
 	}
-	opts := &imapclient.Options{Dialer: &net.Dialer{Timeout: 30 * time.Second}}
-	var cl *imapclient.Client
-	switch {
-	case m.tls:
-		cl, err = imapclient.DialTLS(m.addr, opts)
-	case m.starttls:
-		cl, err = imapclient.DialStartTLS(m.addr, opts)
-	default:
-		cl, err = imapclient.DialInsecure(m.addr, opts)
-	}
+	cl, err := dialIMAP(ctx, m, c.Fetch.Idle)
 	if err != nil {
 		r.Err = fmt.Errorf("connect to %s: %w", m.addr, err)
 		return
@@ -111,24 +103,34 @@ func (c *Collector) runIMAP(ctx context.Context, f Feed, st *State, dir string, 
 		if uint32(uid) <= st.LastUID { // "n:*" holds the last message even when it is older
 			continue
 		}
-		files, err := c.fetchMessage(cl, uid, f, dir)
-		if err == nil {
-			for _, fl := range files {
-				sum, ierr := c.Ingest(ctx, fl.path, fl.name, f)
-				r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
-				if ierr != nil {
-					err = errors.Join(err, ierr)
-				}
-			}
-		}
+		msgDir, err := os.MkdirTemp(dir, "message-")
 		if err != nil {
-			errs = append(errs, fmt.Errorf("message %d: %w", uid, err))
-			break // read again from this message next time; what landed counts once
-		}
-		st.LastUID = uint32(uid)
-		if ctx.Err() != nil {
+			errs = append(errs, err)
 			break
 		}
+		files, err := c.fetchMessage(cl, uid, f, msgDir)
+		var bad badMessage
+		switch {
+		case errors.As(err, &bad): // it will not read better next time: said, and passed
+			errs = append(errs, fmt.Errorf("message %d: %w", uid, err))
+		case err != nil: // the connection: read again from this message next time
+			errs = append(errs, fmt.Errorf("message %d: %w", uid, err))
+			os.RemoveAll(msgDir)
+			r.Err = joinErrs(errs)
+			return
+		}
+		for _, fl := range files {
+			sum, ierr := c.Ingest(ctx, fl.path, fl.name, f)
+			r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
+			if ierr != nil { // an attachment that is no report: said, and passed
+				errs = append(errs, fmt.Errorf("message %d: %w", uid, ierr))
+			}
+		}
+		os.RemoveAll(msgDir)
+		if ctx.Err() != nil { // stopped part-way: this message is read again next time
+			break
+		}
+		st.LastUID = uint32(uid)
 	}
 	cl.Logout().Wait()
 	r.Err = joinErrs(errs)
@@ -154,11 +156,11 @@ func (c *Collector) fetchMessage(cl *imapclient.Client, uid imap.UID, f Feed, di
 			continue
 		}
 		if body.Literal.Size() > f.MaxBytes {
-			return nil, fmt.Errorf("the message is %d bytes, over the cap of %d (max_bytes)", body.Literal.Size(), f.MaxBytes)
+			return nil, badMessage{fmt.Errorf("the message is %d bytes, over the cap of %d (max_bytes)", body.Literal.Size(), f.MaxBytes)}
 		}
 		got, err := attachments(body.Literal, f.MaxBytes, dir)
 		if err != nil {
-			return nil, err
+			return nil, badMessage{err}
 		}
 		files = append(files, got...)
 	}
@@ -168,14 +170,62 @@ func (c *Collector) fetchMessage(cl *imapclient.Client, uid imap.UID, f Feed, di
 	return files, nil
 }
 
+// badMessage is a message that cannot be read, however often it is fetched.
+type badMessage struct{ error }
+
+func (b badMessage) Unwrap() error { return b.error }
+
+// idleConn gives up a connection that says nothing for idle, so that a server that stops
+// answering holds up no feed for longer.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	return c.Conn.Write(p)
+}
+
+func dialIMAP(ctx context.Context, m imapMailbox, idle time.Duration) (*imapclient.Client, error) {
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
+	raw, err := (&net.Dialer{Timeout: 30 * time.Second}).DialContext(ctx, "tcp", m.addr)
+	if err != nil {
+		return nil, err
+	}
+	conn := &idleConn{Conn: raw, idle: idle}
+	host, _, _ := net.SplitHostPort(m.addr)
+	opts := &imapclient.Options{TLSConfig: &tls.Config{ServerName: host}}
+	switch {
+	case m.tls:
+		return imapclient.New(tls.Client(conn, opts.TLSConfig), opts), nil
+	case m.starttls:
+		cl, err := imapclient.NewStartTLS(conn, opts)
+		if err != nil {
+			raw.Close()
+		}
+		return cl, err
+	}
+	return imapclient.New(conn, opts), nil
+}
+
 // attachments writes each attachment of a message into dir and unpacks it; parts without a
-// file name (the text of the message) are not reports.
+// file name (the text of the message) are not reports. What they come to, unpacked, is held
+// to max for the whole message.
 func attachments(r io.Reader, max int64, dir string) ([]file, error) {
 	mr, err := mail.CreateReader(r)
 	if err != nil {
 		return nil, fmt.Errorf("not a message sitrep can read: %w", err)
 	}
 	var out []file
+	var used int64
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
@@ -196,13 +246,21 @@ func attachments(r io.Reader, max int64, dir string) ([]file, error) {
 		if name = filepath.Base(name); name == "" || name == "." || name == "/" {
 			continue
 		}
-		path, err := expand(p.Body, max, dir, name)
+		path, err := expand(p.Body, max-used, dir, name)
 		if err != nil {
 			return nil, err
 		}
-		files, err := unpack(path, name, max, dir)
+		files, err := unpack(path, name, max-used, dir)
 		if err != nil {
 			return nil, err
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f.path); err == nil {
+				used += fi.Size()
+			}
+		}
+		if f := files; len(f) > 0 && f[0].path != path {
+			os.Remove(path) // unpacked: the packed copy is no longer needed
 		}
 		out = append(out, files...)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ func (c *Collector) Once(ctx context.Context, due bool) ([]Result, error) {
 			continue
 		}
 		r := c.run(ctx, f, &st)
+		if r.Err != nil { // said in the state, the status and logs: without the keys a URL's query holds
+			r.Err = redacted{r.Err}
+		}
 		st.LastRun = c.now()
 		st.NextRun = st.LastRun.Add(f.Every.Duration)
 		st.LastError = ""
@@ -182,6 +186,20 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 }
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
+
+// queries are the queries of URLs in a message, where keys are put.
+var queries = regexp.MustCompile(`((?:https?|imaps?)://[^\s"'?#]+)\?[^\s"']*`)
+
+// redacted is an error said without the queries of the URLs in it.
+type redacted struct{ err error }
+
+func (r redacted) Error() string {
+	return queries.ReplaceAllString(userinfo.ReplaceAllString(r.err.Error(), "$1://"), "$1?…")
+}
+
+// userinfo is the user and password a URL may carry.
+var userinfo = regexp.MustCompile(`((?:https?|imaps?))://[^/\s"'@]+@`)
+func (r redacted) Unwrap() error { return r.err }
 
 // LoadState reads the state file; none yet is an empty state.
 func (c *Collector) LoadState() (map[string]State, error) {

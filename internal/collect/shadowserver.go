@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -90,11 +91,34 @@ func (fx *Fetcher) list(ctx context.Context, f Feed, now time.Time) ([]report, e
 	return out, err
 }
 
+// client is the Fetcher's client, following redirects with care: never from https to http,
+// never a POST (the API's signed requests go where they were sent or nowhere), and to another
+// host without the headers that may carry a key.
 func (fx *Fetcher) client() *http.Client {
-	if fx.Client == nil {
-		return http.DefaultClient
+	c := http.Client{}
+	if fx.Client != nil {
+		c = *fx.Client
 	}
-	return fx.Client
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		switch {
+		case len(via) >= 10:
+			return errors.New("stopped after 10 redirects")
+		case first.Method != http.MethodGet:
+			return fmt.Errorf("%s redirected a %s to %s: not followed", hostOf(first.URL.String()), first.Method, req.URL.Host)
+		case first.URL.Scheme == "https" && req.URL.Scheme != "https":
+			return fmt.Errorf("%s redirected from https to %s: not followed", hostOf(first.URL.String()), req.URL.Scheme)
+		}
+		if req.URL.Host != first.URL.Host {
+			for k := range req.Header {
+				if k != "User-Agent" && k != "Accept" && k != "Accept-Encoding" {
+					req.Header.Del(k)
+				}
+			}
+		}
+		return nil
+	}
+	return &c
 }
 
 // wanted tells whether a report is one of the types f takes (all where it names none).
@@ -127,35 +151,39 @@ func (c *Collector) runShadowserver(ctx context.Context, f Feed, st *State, dir 
 		dl := f
 		dl.URL = strings.TrimSuffix(f.Download, "/") + "/" + rep.ID
 		dl.KeyEnv = "" // the ID is the download's only key
-		got, err := c.Fetch.get(ctx, dl, State{}, dir)
+		repDir, err := os.MkdirTemp(dir, "report-")
 		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		got, err := c.Fetch.get(ctx, dl, State{}, repDir)
+		if err != nil { // not fetched: tried again next round
 			errs = append(errs, fmt.Errorf("%s: %w", rep.File, err))
+			os.RemoveAll(repDir)
 			continue
 		}
 		name := rep.File
 		if name == "" {
 			name = got.name
 		}
-		files, err := unpack(got.path, name, f.MaxBytes, dir)
+		files, err := unpack(got.path, name, f.MaxBytes, repDir)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		whole := true
 		for _, fl := range files {
 			sum, err := c.Ingest(ctx, fl.path, fl.name, f)
 			r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
 			if err != nil {
 				errs = append(errs, err)
-				whole = false
 			}
 		}
-		if whole {
-			st.Seen[rep.ID] = c.now().Format(time.DateOnly)
-		}
-		if ctx.Err() != nil {
+		os.RemoveAll(repDir)
+		if ctx.Err() != nil { // stopped part-way: this report is taken again next round
 			break
 		}
+		// Taken, whole or not: a report that cannot be read reads no better next time, and
+		// what landed of it counts once if it is ever taken again.
+		st.Seen[rep.ID] = c.now().Format(time.DateOnly)
 	}
 	// Reports older than the days listed are never listed again: forget them.
 	cut := c.now().AddDate(0, 0, -f.Days-7).Format(time.DateOnly)
