@@ -199,6 +199,7 @@ func (r redacted) Error() string {
 
 // userinfo is the user and password a URL may carry.
 var userinfo = regexp.MustCompile(`((?:https?|imaps?))://[^/\s"'@]+@`)
+
 func (r redacted) Unwrap() error { return r.err }
 
 // LoadState reads the state file; none yet is an empty state.
