@@ -297,3 +297,90 @@ func TestOwnSTIX(t *testing.T) {
 		t.Errorf("read back:\n%s\nwant:\n%s", strings.Join(gots, "\n"), strings.Join(wants, "\n"))
 	}
 }
+
+// TestSharingLabels: what a STIX object or MISP attribute is, and how far it may go, is read
+// from what it says exactly: the strictest of its markings and tags (granular ones, those of
+// what observed data refers to), labels matched as whole words, nothing taken from silence,
+// and what was withdrawn left out.
+func TestSharingLabels(t *testing.T) {
+	const red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+	ind := func(extra string) string {
+		return `{"type":"indicator","spec_version":"2.1","id":"indicator--1","valid_from":"2024-02-27T01:00:00Z",` + extra + `}`
+	}
+	bundle := func(objs ...string) string {
+		return `{"type":"bundle","id":"bundle--1","objects":[` + strings.Join(objs, ",") + `]}`
+	}
+	mispEvent := func(tags, dist string, attrs ...string) string {
+		return `{"Event":{"date":"2024-02-27","distribution":"` + dist + `","Orgc":{"name":"X"},"Tag":[` + tags + `],"Attribute":[` + strings.Join(attrs, ",") + `]}}`
+	}
+	attr := func(typ, cat, value, extra string) string {
+		return `{"uuid":"a-` + value + `","type":"` + typ + `","category":"` + cat + `","to_ids":true,"value":"` + value + `"` + extra + `}`
+	}
+	tests := []struct {
+		name, in string
+		want     []string // kind tlp address
+		rejects  []string // field: reason (start)
+	}{
+		{"a granular marking", bundle(ind(`"indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.100.1']","granular_markings":[{"marking_ref":"` + red + `","selectors":["pattern"]}]`)),
+			[]string{"malware_site RED 198.51.100.1"}, nil},
+		{"what observed data refers to", bundle(`{"type":"url","spec_version":"2.1","id":"url--1","value":"http://p.example.top/","object_marking_refs":["`+red+`"]}`,
+			`{"type":"observed-data","spec_version":"2.1","id":"observed-data--1","first_observed":"2024-02-27T01:00:00Z","labels":["phishing"],"object_refs":["url--1"]}`),
+			[]string{"phishing RED http://p.example.top/"}, nil},
+		{"words, whole", bundle(ind(`"indicator_types":["malicious-activity"],"labels":["aws-ec2","anti-phishing-allowlist"],"pattern":"[ipv4-addr:value = '198.51.100.2']"`)),
+			[]string{"malware_site  198.51.100.2"}, nil},
+		{"nothing said", bundle(ind(`"pattern":"[ipv4-addr:value = '198.51.100.3']"`)), nil,
+			[]string{"labels: an indicator over ipv4-addr whose labels and indicator_types do not say what it is"}},
+		{"benign", bundle(ind(`"indicator_types":["benign"],"labels":["phishing"],"pattern":"[url:value = 'http://ok.example/']"`)), nil,
+			[]string{"indicator_types: a benign indicator"}},
+		{"revoked", bundle(ind(`"revoked":true,"indicator_types":["malicious-activity"],"pattern":"[url:value = 'http://x.example/']"`)), nil,
+			[]string{"revoked: a revoked indicator"}},
+		{"a join on another line", bundle(ind(`"indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.100.4']\nFOLLOWEDBY\n[ipv4-addr:value = '198.51.100.5']"`)), nil,
+			[]string{"pattern: the pattern joins its comparisons by FOLLOWEDBY"}},
+		{"an operator among ORs", bundle(ind(`"indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value ISSUBSET '198.51.100.0/24' OR ipv4-addr:value = '198.51.100.8']"`)), nil,
+			[]string{"pattern: the pattern compares ipv4-addr:value with ISSUBSET"}},
+		{"MISP: the strictest tag", mispEvent(`{"name":"tlp:amber+strict"},{"name":"tlp:amber"}`, "1", attr("ip-dst", "Network activity", "198.51.100.9", "")),
+			[]string{"malware_site AMBER+STRICT 198.51.100.9"}, nil},
+		{"MISP: an attribute does not loosen its event", mispEvent(`{"name":"tlp:red"}`, "1", attr("ip-dst", "Network activity", "198.51.100.10", `,"Tag":[{"name":"tlp:clear"}]`)),
+			[]string{"malware_site RED 198.51.100.10"}, nil},
+		{"MISP: a TLP sitrep does not know", mispEvent(`{"name":"tlp:ex:chr"}`, "1", attr("ip-dst", "Network activity", "198.51.100.11", "")),
+			[]string{"malware_site RED 198.51.100.11"}, nil},
+		{"MISP: the organisation only", mispEvent(``, "0", attr("ip-dst", "Network activity", "198.51.100.12", "")),
+			[]string{"malware_site AMBER+STRICT 198.51.100.12"}, nil},
+		{"MISP: an attack pattern is no phishing", mispEvent(`{"name":"misp-galaxy:mitre-attack-pattern=\"Spearphishing Attachment - T1566.001\""}`, "1", attr("ip-dst", "Network activity", "198.51.100.13", "")),
+			[]string{"malware_site  198.51.100.13"}, nil},
+		{"MISP: a deleted attribute", mispEvent(`{"name":"tlp:clear"}`, "1", attr("ip-dst", "Network activity", "198.51.100.14", `,"deleted":true`), attr("url", "Network activity", "http://c2.example.top/", `,"Tag":[{"name":"kill-chain:Command and Control"}]`)),
+			[]string{"botnet_cc CLEAR http://c2.example.top/"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := read(t, []byte(tc.in))
+			if got.Err != "" {
+				t.Fatal(got.Err)
+			}
+			var evs, rejects []string
+			for _, r := range got.Records {
+				e := r.(event.Event)
+				evs = append(evs, fmt.Sprintf("%s %s %s%s", e.Kind, tlpOf(e, tc.in), e.IP, e.URL))
+			}
+			for _, re := range got.Rejects {
+				rejects = append(rejects, re.Field+": "+re.Reason)
+			}
+			if fmt.Sprint(evs) != fmt.Sprint(tc.want) || len(rejects) != len(tc.rejects) {
+				t.Fatalf("events %q rejects %q\nwant %q %q", evs, rejects, tc.want, tc.rejects)
+			}
+			for i, w := range tc.rejects {
+				if !strings.HasPrefix(rejects[i], w) {
+					t.Errorf("rejection %q, want %q…", rejects[i], w)
+				}
+			}
+		})
+	}
+}
+
+// tlpOf is an event's label as read: empty where the document gave none (the ingest's default).
+func tlpOf(e event.Event, in string) string {
+	if e.TLP == event.Clear && !strings.Contains(in, "tlp:clear") && !strings.Contains(in, "94868c89") {
+		return ""
+	}
+	return string(e.TLP)
+}

@@ -11,6 +11,7 @@ import (
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/event"
+	"sitrep/internal/tabular"
 )
 
 // Sharing formats: STIX 2.1 bundles and MISP events, read as events. What each object or
@@ -43,17 +44,21 @@ var stixTLP = map[string]event.TLP{
 const maxKnown = 100000
 
 type stixObject struct {
-	Type           string          `json:"type"`
-	ID             string          `json:"id"`
-	Created        string          `json:"created"`
-	ValidFrom      string          `json:"valid_from"`
-	FirstObserved  string          `json:"first_observed"`
-	Pattern        string          `json:"pattern"`
-	PatternType    string          `json:"pattern_type"`
-	IndicatorTypes []string        `json:"indicator_types"`
-	Labels         []string        `json:"labels"`
-	Markings       []string        `json:"object_marking_refs"`
-	ObjectRefs     []string        `json:"object_refs"`
+	Type           string   `json:"type"`
+	ID             string   `json:"id"`
+	Created        string   `json:"created"`
+	ValidFrom      string   `json:"valid_from"`
+	FirstObserved  string   `json:"first_observed"`
+	Pattern        string   `json:"pattern"`
+	PatternType    string   `json:"pattern_type"`
+	IndicatorTypes []string `json:"indicator_types"`
+	Labels         []string `json:"labels"`
+	Markings       []string `json:"object_marking_refs"`
+	ObjectRefs     []string `json:"object_refs"`
+	Revoked        bool     `json:"revoked"`
+	Granular       []struct {
+		MarkingRef string `json:"marking_ref"`
+	} `json:"granular_markings"`
 	Value          string          `json:"value"`
 	Name           string          `json:"name"`
 	DefinitionType string          `json:"definition_type"`
@@ -77,7 +82,7 @@ func newSTIX() func([]byte, *sink) error {
 }
 
 // comparison is one `type:value = 'literal'` of a STIX pattern.
-var comparison = regexp.MustCompile(`([a-z0-9-]+):([A-Za-z0-9_.\[\]'*-]+)\s*(=|!=|LIKE|MATCHES|IN|>|<|>=|<=)\s*('(?:[^'\\]|\\.)*'|\([^)]*\)|[^\s\]]+)`)
+var comparison = regexp.MustCompile(`([a-z0-9-]+):([A-Za-z0-9_.\[\]'*-]+)\s*(=|!=|>=|<=|>|<|LIKE|MATCHES|ISSUBSET|ISSUPERSET|IN)\s*('(?:[^'\\]|\\.)*'|\([^)]*\)|[^\s\]]+)`)
 
 func (r *stixReader) rows(raw []byte, s *sink) error {
 	var o stixObject
@@ -151,7 +156,26 @@ func (r *stixReader) label(refs []string) string {
 	return string(best)
 }
 
+// markings are an object's markings: its own and those of any part of it.
+func (o *stixObject) markings() []string {
+	refs := slices.Clone(o.Markings)
+	for _, g := range o.Granular {
+		if g.MarkingRef != "" {
+			refs = append(refs, g.MarkingRef)
+		}
+	}
+	return refs
+}
+
 func (r *stixReader) indicator(o *stixObject, s *sink) error {
+	if o.Revoked {
+		return &refusal{"revoked", "a revoked indicator: its producer withdrew it"}
+	}
+	for _, t := range o.IndicatorTypes {
+		if strings.EqualFold(t, "benign") {
+			return &refusal{"indicator_types", "a benign indicator: nothing to count"}
+		}
+	}
 	if t := strings.ToLower(o.PatternType); t != "" && t != "stix" {
 		return &refusal{"pattern_type", "a " + o.PatternType + " pattern: sitrep reads STIX patterns over URLs, domains and addresses"}
 	}
@@ -163,11 +187,11 @@ func (r *stixReader) indicator(o *stixObject, s *sink) error {
 	if when == "" {
 		when = o.Created
 	}
-	tlp := r.label(o.Markings)
+	tlp := r.label(o.markings())
 	for _, ob := range obs {
 		kind, ok := kindOf(o.Labels, o.IndicatorTypes, ob.typ, true)
 		if !ok {
-			s.refuse("labels", "an indicator of "+strings.Join(o.IndicatorTypes, ", ")+" over "+ob.typ+": its labels do not say what it is")
+			s.refuse("labels", "an indicator over "+ob.typ+" whose labels and indicator_types do not say what it is (malicious-activity, compromised, phishing, c2, rsit:…)")
 			continue
 		}
 		f := s.row()
@@ -178,7 +202,11 @@ func (r *stixReader) indicator(o *stixObject, s *sink) error {
 }
 
 func (r *stixReader) observed(o *stixObject, s *sink) error {
+	if o.Revoked {
+		return &refusal{"revoked", "revoked observed data: its producer withdrew it"}
+	}
 	var obs []observable
+	marks := o.markings()
 	for _, ref := range o.ObjectRefs {
 		sco, ok := r.observables[ref]
 		if !ok {
@@ -188,13 +216,14 @@ func (r *stixReader) observed(o *stixObject, s *sink) error {
 			continue
 		}
 		obs = append(obs, observable{sco.Type, sco.Value})
+		marks = append(marks, sco.markings()...) // what is observed keeps its own label
 	}
 	for _, sco := range o.Objects {
 		if isObservable(sco.Type) {
 			obs = append(obs, observable{sco.Type, sco.Value})
 		}
 	}
-	tlp := r.label(o.Markings)
+	tlp := r.label(marks)
 	for _, ob := range obs {
 		kind, ok := kindOf(o.Labels, nil, ob.typ, false)
 		if !ok {
@@ -236,15 +265,13 @@ func put(f []string, ob observable) {
 // ipv4-addr or ipv6-addr values for equality, joined by OR. Anything else (AND, FOLLOWEDBY,
 // other objects, other operators) is not a list of addresses, and why says so.
 func parsePattern(p string) (obs []observable, why string) {
-	bare := regexp.MustCompile(`'(?:[^'\\]|\\.)*'`).ReplaceAllString(p, "''")
-	for _, op := range []string{" AND ", " FOLLOWEDBY ", " WITHIN ", " REPEATS ", " START ", " NOT "} {
-		if strings.Contains(strings.ToUpper(bare), op) {
-			return nil, "the pattern joins its comparisons by " + strings.TrimSpace(op) + ": sitrep reads patterns that list addresses joined by OR"
-		}
+	bare := strings.ToUpper(quoted.ReplaceAllString(p, "''"))
+	if m := joins.FindString(bare); m != "" {
+		return nil, "the pattern joins its comparisons by " + m + ": sitrep reads patterns that list addresses joined by OR"
 	}
 	ms := comparison.FindAllStringSubmatch(p, -1)
-	if len(ms) == 0 {
-		return nil, "no comparison sitrep can read in the pattern " + strconv.Quote(p)
+	if len(ms) == 0 || len(ms) != len(paths.FindAllString(quoted.ReplaceAllString(p, "''"), -1)) {
+		return nil, "a comparison sitrep cannot read in the pattern " + strconv.Quote(tabular.Snip(p, 200))
 	}
 	for _, m := range ms {
 		typ, path, op, lit := m[1], m[2], m[3], m[4]
@@ -259,6 +286,14 @@ func parsePattern(p string) (obs []observable, why string) {
 	}
 	return obs, ""
 }
+
+var (
+	quoted = regexp.MustCompile(`'(?:[^'\\]|\\.)*'`)
+	// joins are the pattern's words that make it more than a list of addresses.
+	joins = regexp.MustCompile(`\b(AND|FOLLOWEDBY|WITHIN|REPEATS|START|STOP|NOT)\b`)
+	// paths are the object paths a pattern compares, one per comparison.
+	paths = regexp.MustCompile(`[a-z0-9-]+:[A-Za-z0-9_.\[\]*-]+(?:'[^']*')?[A-Za-z0-9_.\[\]*-]*`)
+)
 
 // kindOf is what an indicator or observation is, from its labels or tags: an RSIT type, a
 // word for phishing or command-and-control; else, for an indicator (malicious by being one)
@@ -275,18 +310,14 @@ func kindOf(labels, types []string, typ string, indicator bool) (event.Kind, boo
 		}
 	}
 	for _, l := range labels {
-		l = strings.ToLower(l)
-		switch {
-		case strings.Contains(l, "phishing"):
-			return event.Phishing, true
-		case strings.Contains(l, "c2") || strings.Contains(l, "command-and-control") || strings.Contains(l, "botnet_cc") || strings.Contains(l, "c&c"):
-			return event.BotnetCC, true
+		if k, ok := wordKinds[labelWord(l)]; ok {
+			return k, true
 		}
 	}
 	if !indicator {
 		return "", false
 	}
-	compromised, malicious := false, len(types) == 0
+	compromised, malicious := false, false
 	for _, t := range types {
 		switch strings.ToLower(t) {
 		case "compromised":
@@ -304,6 +335,27 @@ func kindOf(labels, types []string, typ string, indicator bool) (event.Kind, boo
 		return event.MalwareSite, true
 	}
 	return "", false
+}
+
+// wordKinds are the words a label or tag says an address is by, whole: a phishing site, a
+// command-and-control server.
+var wordKinds = map[string]event.Kind{
+	"phishing": event.Phishing, "phish": event.Phishing,
+	"c2": event.BotnetCC, "c&c": event.BotnetCC, "cnc": event.BotnetCC, "c2-server": event.BotnetCC, "botnet_cc": event.BotnetCC,
+	"botnet-cc": event.BotnetCC, "command-and-control": event.BotnetCC, "command and control": event.BotnetCC,
+}
+
+// labelWord is what a label or tag says, in lower case: its value where it has one
+// (circl:incident-classification="phishing", kill-chain:Command and Control), else itself.
+func labelWord(l string) string {
+	l = strings.ToLower(strings.TrimSpace(l))
+	if i := strings.LastIndex(l, "="); i >= 0 {
+		return strings.Trim(l[i+1:], `" `)
+	}
+	if i := strings.LastIndex(l, ":"); i >= 0 {
+		return strings.TrimSpace(l[i+1:])
+	}
+	return l
 }
 
 // family is the malware family a label or tag names: sitrep's family:x, MISP's galaxies of
@@ -338,12 +390,13 @@ func tlpWord(s string) (event.TLP, bool) {
 // MISP.
 
 type mispEvent struct {
-	UUID      string                `json:"uuid"`
-	Date      string                `json:"date"`
-	Info      string                `json:"info"`
-	Orgc      struct{ Name string } `json:"Orgc"`
-	Attribute []mispAttr            `json:"Attribute"`
-	Object    []struct {
+	UUID         string                `json:"uuid"`
+	Distribution json.RawMessage       `json:"distribution"`
+	Date         string                `json:"date"`
+	Info         string                `json:"info"`
+	Orgc         struct{ Name string } `json:"Orgc"`
+	Attribute    []mispAttr            `json:"Attribute"`
+	Object       []struct {
 		Name      string     `json:"name"`
 		Attribute []mispAttr `json:"Attribute"`
 	} `json:"Object"`
@@ -352,6 +405,7 @@ type mispEvent struct {
 
 type mispAttr struct {
 	UUID      string          `json:"uuid"`
+	Deleted   json.RawMessage `json:"deleted"`
 	Type      string          `json:"type"`
 	Category  string          `json:"category"`
 	Value     string          `json:"value"`
@@ -394,11 +448,9 @@ func mispRows(raw []byte, s *sink) error {
 		}
 	}
 	eventTags := tagNames(ev.Tag)
-	tlp := ""
-	for _, t := range eventTags {
-		if l, ok := tlpWord(strings.TrimPrefix(strings.ToLower(t), "tlp:")); ok && strings.HasPrefix(strings.ToLower(t), "tlp:") {
-			tlp = string(l)
-		}
+	tlp := strictest("", eventTags)
+	if strings.Trim(string(ev.Distribution), `" `) == "0" { // the organisation only
+		tlp = stricter(tlp, string(event.AmberStrict))
 	}
 	source := "misp"
 	if ev.Orgc.Name != "" {
@@ -413,7 +465,7 @@ func mispRows(raw []byte, s *sink) error {
 		attrs = append(attrs, o.Attribute...)
 	}
 	for i, a := range attrs {
-		if !forIDS(a.ToIDS) {
+		if !forIDS(a.ToIDS) || forIDS(a.Deleted) { // context, or taken back
 			continue
 		}
 		place := fmt.Sprintf("Attribute[%d]", i)
@@ -443,17 +495,37 @@ func mispRows(raw []byte, s *sink) error {
 		if a.FirstSeen != nil && *a.FirstSeen != "" {
 			when = *a.FirstSeen
 		}
-		label := tlp
-		for _, t := range tagNames(a.Tag) {
-			if l, ok := tlpWord(strings.TrimPrefix(strings.ToLower(t), "tlp:")); ok && strings.HasPrefix(strings.ToLower(t), "tlp:") {
-				label = string(l)
-			}
-		}
+		label := strictest(tlp, tagNames(a.Tag)) // an attribute's tag may tighten the event's label, not loosen it
 		f := s.row()
 		f[0], f[1], f[5], f[6], f[7], f[8], f[9], f[10] = when, string(kind), family(tags), source, label, a.UUID, port, strings.Join(tags, ", ")
 		put(f, obs)
 	}
 	return nil
+}
+
+// strictest is the most restricted of a label and the TLP tags among tags; a tlp: tag sitrep
+// does not know (tlp:ex:chr, say) is taken as TLP:RED, as nothing says it may go further.
+func strictest(label string, tags []string) string {
+	for _, t := range tags {
+		v, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(t)), "tlp:")
+		if !ok {
+			continue
+		}
+		l, known := tlpWord(v)
+		if !known {
+			l = event.Red
+		}
+		label = stricter(label, string(l))
+	}
+	return label
+}
+
+// stricter is the more restricted of two labels ("" is none).
+func stricter(a, b string) string {
+	if slices.Index(event.TLPOrder, event.TLP(b)) > slices.Index(event.TLPOrder, event.TLP(a)) {
+		return b
+	}
+	return a
 }
 
 // forIDS reads MISP's to_ids, written true, 1 or "1".
