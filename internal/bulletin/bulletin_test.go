@@ -468,6 +468,14 @@ func TestGatheredVulns(t *testing.T) {
 	if !strings.Contains(enVuln, "This week CNCERT gathered 12 new vulnerabilities") || strings.Contains(enVuln, "CNVD") {
 		t.Errorf("en:\n%s", enVuln)
 	}
+	s.Vulnerabilities.KnownExploited = 3
+	if got := text(compose(t, s, "zh", Options{})); !strings.Contains(got, "信息安全漏洞威胁整体评价级别为中。其中3个漏洞已列入已知被利用漏洞目录，需优先处置。") {
+		t.Errorf("zh of known-exploited records:\n%s", got)
+	}
+	if got := text(compose(t, s, "en", Options{})); !strings.Contains(got, "was medium. Of them, 3 are known to be exploited (listed in a known-exploited catalog) and call for priority.") {
+		t.Errorf("en of known-exploited records:\n%s", got)
+	}
+	s.Vulnerabilities.KnownExploited = 0
 	s.Vulnerabilities.NotCNVD = 0 // CNVD's records only: its collection, as the published issues say
 	if got := text(compose(t, s, "zh", Options{})); !strings.Contains(got, "国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞12个") {
 		t.Errorf("zh of CNVD's records:\n%s", got)

@@ -414,8 +414,17 @@ func (e en) vulnCounts(p vulnsPlan) string {
 	if p.gathered {
 		who = e.org + " gathered"
 	}
-	return fmt.Sprintf("This week %s %s%s. The overall vulnerability threat level was %s.",
-		who, exactOf(v.Total, "new vulnerability", "new vulnerabilities"), split, enVulnLevels[v.Level])
+	exploited := ""
+	switch n := v.KnownExploited; {
+	case n == 1 && v.Total == 1:
+		exploited = " It is known to be exploited (listed in a known-exploited catalog) and calls for priority."
+	case n == 1:
+		exploited = " One of them is known to be exploited (listed in a known-exploited catalog) and calls for priority."
+	case n > 1:
+		exploited = fmt.Sprintf(" Of them, %s are known to be exploited (listed in a known-exploited catalog) and call for priority.", Thousands(n))
+	}
+	return fmt.Sprintf("This week %s %s%s. The overall vulnerability threat level was %s.%s",
+		who, exactOf(v.Total, "new vulnerability", "new vulnerabilities"), split, enVulnLevels[v.Level], exploited)
 }
 
 func (e en) vulnObjects(p vulnsPlan) string {

@@ -281,12 +281,16 @@ var zhObjects = map[string]string{
 
 func (z zh) vulnCounts(p vulnsPlan) string {
 	v := p.v
+	exploited := ""
+	if v.KnownExploited > 0 {
+		exploited = fmt.Sprintf("其中%d个漏洞已列入已知被利用漏洞目录，需优先处置。", v.KnownExploited)
+	}
 	if p.gathered {
 		return fmt.Sprintf("本周，%s汇总新公开的网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
-			z.org, v.Total, v.High, v.Medium, v.Low, v.Level)
+			z.org, v.Total, v.High, v.Medium, v.Low, v.Level) + exploited
 	}
 	return fmt.Sprintf("本周，国家信息安全漏洞共享平台（CNVD）新收录网络安全漏洞%d个，其中高危%d个、中危%d个、低危%d个，信息安全漏洞威胁整体评价级别为%s。",
-		v.Total, v.High, v.Medium, v.Low, v.Level)
+		v.Total, v.High, v.Medium, v.Low, v.Level) + exploited
 }
 
 func (zh) vulnObjects(p vulnsPlan) string {
