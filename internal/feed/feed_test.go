@@ -72,35 +72,8 @@ func read(t testing.TB, path string) (parsed, error) {
 	}
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	cfg := native.Config{Zone: sh, GovSuffixes: enrich.DefaultGovSuffixes, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
-	ev, vu, ex := native.NewEventParser(cfg), native.NewVulnParser(cfg), native.NewExploitedParser(cfg)
-	for {
-		row, err := rows.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		var re *tabular.RowError
-		if errors.As(err, &re) {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
-		var rec any
-		switch target {
-		case native.Events:
-			rec, re = ev.Parse(row)
-		case native.Exploited:
-			rec, re = ex.Parse(row)
-		default:
-			rec, re = vu.Parse(row)
-		}
-		if re != nil {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		out.Records = append(out.Records, rec)
-	}
+	out.Records, out.Rejects, err = native.ReadAll(rows, target, cfg)
+	return out, err
 }
 
 // TestGolden reads testdata/<feed>/input.* and compares with want.json (-update rewrites it).

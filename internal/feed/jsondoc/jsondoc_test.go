@@ -46,7 +46,6 @@ func read(t testing.TB, in []byte) parsed {
 		return out
 	}
 	cfg := native.Config{Zone: time.UTC, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Objects: objects.Shipped()}
-	vu, ex, ev := native.NewVulnParser(cfg), native.NewExploitedParser(cfg), native.NewEventParser(cfg)
 	var rows tabular.Reader = r
 	if k.Feed() != "" { // rows of a feed, mapped as the ingest maps its CSV
 		fd := feed.ByName(k.Feed())
@@ -57,38 +56,13 @@ func read(t testing.TB, in []byte) parsed {
 	} else if err := native.CheckHeader(k.Format(), r.Header()); err != nil {
 		t.Fatalf("%s: the header is not that of %s: %v", k, k.Format(), err)
 	}
-	for i := 0; ; i++ {
-		if i > len(in) {
-			t.Fatal("the reader does not end")
-		}
-		row, err := rows.Next()
-		if err == io.EOF {
-			return out
-		}
-		var re *tabular.RowError
-		if errors.As(err, &re) {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		if err != nil {
-			out.Err = err.Error()
-			return out
-		}
-		var rec any
-		switch k.Format() {
-		case native.Exploited:
-			rec, re = ex.Parse(row)
-		case native.Events:
-			rec, re = ev.Parse(row)
-		default:
-			rec, re = vu.Parse(row)
-		}
-		if re != nil {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		out.Records = append(out.Records, rec)
+	format := k.Format()
+	var err2 error
+	out.Records, out.Rejects, err2 = native.ReadAll(rows, format, cfg)
+	if err2 != nil {
+		out.Err = err2.Error()
 	}
+	return out
 }
 
 // TestGolden reads each document of testdata and compares the records and rejections with

@@ -1,7 +1,9 @@
 package native
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"sitrep/internal/event"
@@ -121,4 +123,48 @@ func (p *Parser[T]) Parse(row tabular.Row) (T, *tabular.RowError) {
 		return zero, rowError(row, err)
 	}
 	return rec, nil
+}
+
+// ReadAll reads every row of rows as records of format f, as the ingest would: the records and
+// the rows set aside, each in the order of the input. An error that ends the reading is
+// returned with what came before it.
+func ReadAll(rows tabular.Reader, f Format, cfg Config) (records []any, rejects []*tabular.RowError, err error) {
+	var parse func(tabular.Row) (any, *tabular.RowError)
+	switch f {
+	case Events:
+		p := NewEventParser(cfg)
+		parse = func(r tabular.Row) (any, *tabular.RowError) { return p.Parse(r) }
+	case Vulns:
+		p := NewVulnParser(cfg)
+		parse = func(r tabular.Row) (any, *tabular.RowError) { return p.Parse(r) }
+	case Incidents:
+		p := NewIncidentParser(cfg)
+		parse = func(r tabular.Row) (any, *tabular.RowError) { return p.Parse(r) }
+	case Exploited:
+		p := NewExploitedParser(cfg)
+		parse = func(r tabular.Row) (any, *tabular.RowError) { return p.Parse(r) }
+	default:
+		return nil, nil, fmt.Errorf("unknown format %q", f)
+	}
+	records, rejects = []any{}, []*tabular.RowError{}
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			return records, rejects, nil
+		}
+		var re *tabular.RowError
+		if errors.As(err, &re) {
+			rejects = append(rejects, re)
+			continue
+		}
+		if err != nil {
+			return records, rejects, err
+		}
+		rec, re := parse(row)
+		if re != nil {
+			rejects = append(rejects, re)
+			continue
+		}
+		records = append(records, rec)
+	}
 }

@@ -2,7 +2,6 @@ package native
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -39,39 +38,9 @@ func parseAll(t testing.TB, in io.Reader) (parsed, error) {
 	if err != nil {
 		return parsed{}, err
 	}
-	out := parsed{Format: f, Records: []any{}, Rejects: []*tabular.RowError{}}
-	ev, vu, inc := NewEventParser(config()), NewVulnParser(config()), NewIncidentParser(config())
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		var re *tabular.RowError
-		if errors.As(err, &re) {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
-		var rec any
-		switch f {
-		case Events:
-			e, bad := ev.Parse(row)
-			rec, re = e, bad
-		case Vulns:
-			v, bad := vu.Parse(row)
-			rec, re = v, bad
-		case Incidents:
-			i, bad := inc.Parse(row)
-			rec, re = i, bad
-		}
-		if re != nil {
-			out.Rejects = append(out.Rejects, re)
-			continue
-		}
-		out.Records = append(out.Records, rec)
-	}
+	out := parsed{Format: f}
+	out.Records, out.Rejects, err = ReadAll(r, f, config())
+	return out, err
 }
 
 // TestGolden parses testdata/<case>/input.csv and compares with want.json; -update rewrites it.
