@@ -2,7 +2,6 @@ package feed_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -96,19 +95,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := json.MarshalIndent(got, "", "  ")
-			b = append(b, '\n')
-			want := filepath.Join(filepath.Dir(in), "want.json")
-			if *update {
-				os.WriteFile(want, b, 0o644)
-			}
-			w, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if string(w) != string(b) {
-				t.Errorf("%s differs:\n%s", want, b)
-			}
+			testenv.GoldenJSON(t, filepath.Join(filepath.Dir(in), "want.json"), got, *update)
 		})
 	}
 }

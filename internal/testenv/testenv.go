@@ -6,6 +6,7 @@
 package testenv
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -99,5 +100,31 @@ func moduleRoot() (string, error) {
 			return "", errors.New("no go.mod above the working directory")
 		}
 		dir = parent
+	}
+}
+
+// GoldenJSON compares v, as indented JSON, with the file at path; with update set it writes the
+// file first (go test -update). A file missing says how to make it.
+func GoldenJSON(t testing.TB, path string, v any, update bool) {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to make it)", err)
+	}
+	if string(want) != string(b) {
+		t.Errorf("%s differs from what the code now gives (-update takes it):\n%s", path, b)
 	}
 }

@@ -2,7 +2,6 @@ package jsondoc
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"sitrep/internal/feed/native"
 	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
+	"sitrep/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -78,22 +78,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := json.MarshalIndent(read(t, in), "", "  ")
-			b = append(b, '\n')
-			want := filepath.Join("testdata", "want", filepath.Base(f))
-			if *update {
-				os.MkdirAll(filepath.Dir(want), 0o755)
-				if err := os.WriteFile(want, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			w, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if string(w) != string(b) {
-				t.Errorf("%s differs:\n%s", want, b)
-			}
+			testenv.GoldenJSON(t, filepath.Join("testdata", "want", filepath.Base(f)), read(t, in), *update)
 		})
 	}
 }

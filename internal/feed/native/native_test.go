@@ -1,7 +1,6 @@
 package native
 
 import (
-	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"sitrep/internal/enrich"
 	"sitrep/internal/feed/objects"
 	"sitrep/internal/tabular"
+	"sitrep/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the want.json files from the parsers' output")
@@ -61,21 +61,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := json.MarshalIndent(got, "", "  ")
-			b = append(b, '\n')
-			want := filepath.Join(dir, "want.json")
-			if *update {
-				if err := os.WriteFile(want, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			w, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if string(w) != string(b) {
-				t.Errorf("%s differs from the parsers' output:\n%s", want, b)
-			}
+			testenv.GoldenJSON(t, filepath.Join(dir, "want.json"), got, *update)
 		})
 	}
 }
