@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -127,5 +129,53 @@ func TestRecordsApartGuards(t *testing.T) {
 	code, out, errs := sitrep(t, "", "--store", st, "--records", link, "incident", "list")
 	if code != 0 || strings.Count(out, "INC-000001") != 1 {
 		t.Errorf("--records naming the store itself: %d %s %s", code, out, errs)
+	}
+}
+
+// TestStatsPeriods: stats --month, --quarter and --year count their span on their own, in the
+// table and the JSON; one span at a time, and a week given as a week.
+func TestStatsPeriods(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,country\n2024-02-01 00:30:00,infected_host,36.0.0.1,CN\n2024-02-06 10:00:00,infected_host,36.0.0.1,CN\n2024-02-06 11:00:00,infected_host,36.0.0.2,CN\n"), 0o600)
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "--store", store, "ingest", csv); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := sitrep(t, "", "--store", store, "stats", "--month", "2024-02", "--json")
+	if code != 0 || !strings.Contains(out, `"period": "2024-02"`) || !strings.Contains(out, `"metric": "infected_hosts.trojan_botnet",`+"\n"+`      "value": 2,`) {
+		t.Errorf("stats --month --json: exit %d\n%.800s%s", code, out, errs)
+	}
+	code, out, errs = sitrep(t, "", "--store", store, "stats", "--quarter", "2024-Q1")
+	if code != 0 || !strings.Contains(out, "2024年第一季度（2024-01-01至2024-03-31") || !strings.Contains(out, "环比") {
+		t.Errorf("stats --quarter: exit %d\n%s%s", code, out, errs)
+	}
+	code, token, errs := sitrep(t, "", "--store", store, "token", "create", "--role", "viewer", "--name", "v")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	url := startServer(t, store)
+	req, _ := http.NewRequest("GET", url+"/api/v1/stats/2024-02", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"period": "2024-02"`) {
+		t.Errorf("GET /api/v1/stats/2024-02: %d %.300s", resp.StatusCode, body)
+	}
+	t.Setenv("SITREP_TOKEN", strings.TrimSpace(token))
+	if code, out, errs := sitrep(t, "", "--server", url, "stats", "--year", "2024"); code != 0 || !strings.Contains(out, "2024年（2024-01-01至2024-12-31") {
+		t.Errorf("stats --year over the server: exit %d\n%s%s", code, out, errs)
+	}
+	if resp, err := http.Get(url + "/api/v1/bulletins/2024-02"); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bulletin of a month: %v %v", resp.StatusCode, err)
+	}
+	for _, args := range [][]string{{"--month", "2024-02", "--year", "2024"}, {"--month", "2024-W09"}, {"--year", "24"}} {
+		if code, _, errs := sitrep(t, "", append([]string{"--store", store, "stats"}, args...)...); code != 2 || errs == "" {
+			t.Errorf("stats %v: exit %d %s", args, code, errs)
+		}
 	}
 }

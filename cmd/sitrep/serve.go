@@ -20,6 +20,7 @@ import (
 	"sitrep/internal/geoip"
 	"sitrep/internal/ingest"
 	"sitrep/internal/issue"
+	"sitrep/internal/period"
 	"sitrep/internal/render"
 	"sitrep/internal/store"
 	"sitrep/internal/web"
@@ -149,12 +150,15 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			}
 			return svc.Render(ctx, b, render.Format(format), issue.Figures{})
 		},
-		Stats: func(ctx context.Context, st store.Store, wk string, tlp event.TLP) (any, error) {
-			w, err := week.Parse(wk)
+		Stats: func(ctx context.Context, st store.Store, span string, tlp event.TLP) (any, error) {
+			p, err := period.Parse(span) // a week, a month, a quarter or a year
 			if err != nil {
 				return nil, web.Refuse(err)
 			}
-			return e.cfg.Stats(ctx, st, w, tlp)
+			if p.Kind == period.Week {
+				return e.cfg.Stats(ctx, st, p.Week(), tlp)
+			}
+			return e.cfg.PeriodStats(ctx, st, p, tlp)
 		},
 		Ingest: func(ctx context.Context, st store.Store, path string, q web.IngestQuery) (any, error) {
 			opt := e.cfg.IngestOptions()

@@ -7,12 +7,14 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"golang.org/x/text/width"
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
+	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
@@ -20,6 +22,9 @@ import (
 func runStats(e *env, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	month := fs.String("month", "", "a calendar `month` such as 2024-02, counted on its own (distinct over the month)")
+	quarter := fs.String("quarter", "", "a `quarter` such as 2024-Q1")
+	year := fs.String("year", "", "a `year` such as 2024")
 	asJSON := fs.Bool("json", false, "print the statistics as JSON")
 	tlp := tlpFlag(fs)
 	if err := e.parse(fs, args); err != nil {
@@ -28,6 +33,25 @@ func runStats(e *env, args []string) error {
 	label, err := parseEdition(*tlp)
 	if err != nil {
 		return err
+	}
+	var spans []string
+	for _, v := range []string{*wk, *month, *quarter, *year} {
+		if v != "" {
+			spans = append(spans, v)
+		}
+	}
+	switch {
+	case len(spans) > 1:
+		return usageError{"give one of --week, --month, --quarter and --year"}
+	case len(spans) == 1 && *wk == "":
+		p, err := period.Parse(spans[0])
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		if p.Kind == period.Week {
+			return usageError{fmt.Sprintf("%s is a week: give it as --week", spans[0])}
+		}
+		return periodStats(e, p, label, *asJSON)
 	}
 	w, err := pickWeek(*wk, e.cfg.Zone)
 	if err != nil {
@@ -49,6 +73,56 @@ func runStats(e *env, args []string) error {
 		return printStatsJSON(e.stdout, s)
 	}
 	return printStats(e.stdout, s)
+}
+
+// periodStats prints a month's, a quarter's or a year's statistics.
+func periodStats(e *env, p period.Period, label event.TLP, asJSON bool) error {
+	var s *stats.Period
+	if c := e.remote(); c != nil {
+		b, err := c.Stats(e.ctx, p.String(), string(label))
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("the server's statistics: %w", err)
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if s, err = e.cfg.PeriodStats(e.ctx, st, p, label); err != nil {
+			return err
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(s)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s（%s至%s，%s）\n", s.Label, s.Start, s.End, s.Zone)
+	yearAgo := ""
+	if s.YearAgo != "" {
+		yearAgo = "\t" + s.YearAgo + "\t同比"
+	}
+	fmt.Fprintf(tw, "指标\t%s\t%s\t环比%s\n", s.Period, s.Prev, yearAgo)
+	pct := func(t *stats.Tenths) string {
+		if t == nil {
+			return "-"
+		}
+		return t.String() + "%"
+	}
+	for _, f := range s.Figures {
+		line := fmt.Sprintf("%s\t%d\t%d\t%s", f.Metric, f.Value, f.Prev, pct(f.PrevPct))
+		if f.YearAgo != nil {
+			line += fmt.Sprintf("\t%d\t%s", *f.YearAgo, pct(f.YearAgoPct))
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
 }
 
 // printStatsJSON writes the statistics as CONTRACT.md's JSON: indented, text as it is.

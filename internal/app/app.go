@@ -18,6 +18,7 @@ import (
 	"sitrep/internal/event"
 	"sitrep/internal/feed/objects"
 	"sitrep/internal/ingest"
+	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
@@ -295,6 +296,12 @@ func (c *Config) IngestOptions() ingest.Options {
 // empty label), an internal edition labelled tlp otherwise.
 func (c *Config) Stats(ctx context.Context, st store.Counter, w week.Week, tlp event.TLP) (*stats.Week, error) {
 	return stats.Compute(ctx, st, w, stats.Options{Zone: c.Zone, Policy: c.Policy, Edition: c.Edition(tlp)})
+}
+
+// PeriodStats computes a month's, a quarter's or a year's statistics from the store, by the
+// same editions as Stats.
+func (c *Config) PeriodStats(ctx context.Context, st store.Counter, p period.Period, tlp event.TLP) (*stats.Period, error) {
+	return stats.ComputePeriod(ctx, st, p, stats.Options{Zone: c.Zone, Policy: c.Policy, Edition: c.Edition(tlp)})
 }
 
 // Edition returns the edition labelled tlp under the configured policy.

@@ -389,9 +389,12 @@ type weekCounts struct {
 }
 
 func counts(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, scope store.Scope, top int) (weekCounts, error) {
-	var wc weekCounts
 	from, to := w.Bounds(loc)
-	r := store.Range{From: from, To: to}
+	return rangeCounts(ctx, c, store.Range{From: from, To: to}, scope, top)
+}
+
+func rangeCounts(ctx context.Context, c store.Counter, r store.Range, scope store.Scope, top int) (weekCounts, error) {
+	var wc weekCounts
 	var err error
 	if wc.events, err = c.EventCounts(ctx, r, scope, top); err != nil {
 		return wc, err

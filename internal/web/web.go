@@ -26,8 +26,8 @@ import (
 	"sitrep/internal/auth"
 	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
+	"sitrep/internal/period"
 	"sitrep/internal/store"
-	"sitrep/internal/week"
 )
 
 // Server serves the site from a store it holds for its lifetime. The functions do the work
@@ -240,13 +240,15 @@ type IngestQuery struct {
 // request is a parsed request for a week's bulletin.
 type request struct {
 	week, lang, format string
+	// span is set where the request names a month, a quarter or a year rather than a week.
+	span bool
 	// tlp is the edition asked for: TLP:CLEAR (the public one) unless ?tlp= names another.
 	tlp event.TLP
 }
 
 // parse reads the week, lang and format of a request, or says why not.
 func parse(r *http.Request, format string) (request, string) {
-	wk, err := week.Parse(r.PathValue("week"))
+	p, err := period.Parse(r.PathValue("week"))
 	if err != nil {
 		return request{}, err.Error()
 	}
@@ -269,7 +271,7 @@ func parse(r *http.Request, format string) (request, string) {
 	if err != nil {
 		return request{}, err.Error()
 	}
-	return request{wk.String(), lang, format, tlp}, ""
+	return request{week: p.String(), lang: lang, format: format, tlp: tlp, span: p.Kind != period.Week}, ""
 }
 
 // internal checks that the caller may have the internal edition q asks for: editors and up,
@@ -309,6 +311,9 @@ func fail(w http.ResponseWriter, code int, msg string) {
 // rendering of a week not published yet.
 func (s *Server) published(w http.ResponseWriter, r *http.Request, format string) {
 	q, bad := parse(r, format)
+	if bad == "" && q.span {
+		bad = "bulletins are weekly: give a week such as 2024-W09"
+	}
 	if bad != "" {
 		jsonError(w, http.StatusBadRequest, bad)
 		return
@@ -442,9 +447,9 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	}
 	var rend store.Rendering
 	code, msg := http.StatusUnauthorized, ""
-	if q.tlp == event.Clear {
+	if q.tlp == event.Clear && !q.span { // a published week answers as it was published
 		rend, code, msg = s.find(r.Context(), a, q)
-	} else if !who.internal(w, q) {
+	} else if q.tlp != event.Clear && !who.internal(w, q) {
 		return
 	}
 	if code == http.StatusUnauthorized && s.Stats != nil {

@@ -1,0 +1,79 @@
+package stats_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sitrep/internal/ingest/ingesttest"
+	"sitrep/internal/period"
+	"sitrep/internal/stats"
+	"sitrep/internal/week"
+)
+
+// TestPeriod counts a month on its own: a host seen in two of its weeks is one host (the sum of
+// the weeks says two), the days of a week that belong to the month before are not its own
+// (February 2024 starts on a Thursday), and the month a year earlier is compared where the
+// store holds data of it, and not where it holds none.
+func TestPeriod(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,country,province\n"+
+		"2023-02-10 10:00:00,infected_host,36.0.0.9,CN,广东省\n"+ // a year earlier
+		"2024-01-31 23:30:00,infected_host,36.0.0.8,CN,广东省\n"+ // ISO week 5, but January
+		"2024-02-01 00:30:00,infected_host,36.0.0.1,CN,广东省\n"+ // week 5, February
+		"2024-02-06 10:00:00,infected_host,36.0.0.1,CN,广东省\n"+ // week 6: the same host
+		"2024-02-06 11:00:00,infected_host,36.0.0.2,CN,江苏省\n"+
+		"2024-03-05 11:00:00,infected_host,36.0.0.3,CN,江苏省\n"), 0o644)
+	st := ingesttest.Load(t, shanghai, csv)
+	ctx := context.Background()
+	figure := func(s *stats.Period, metric string) stats.Figure {
+		for _, f := range s.Figures {
+			if f.Metric == metric {
+				return f
+			}
+		}
+		t.Fatalf("no figure %s", metric)
+		return stats.Figure{}
+	}
+	feb, _ := period.Parse("2024-02")
+	s, err := stats.ComputePeriod(ctx, st, feb, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := figure(s, "infected_hosts.trojan_botnet")
+	if f.Value != 2 || f.Prev != 1 || f.PrevPct == nil || *f.PrevPct != 1000 || s.YearAgo != "2023-02" || f.YearAgo == nil || *f.YearAgo != 1 {
+		t.Errorf("February: %+v (year ago %q)", f, s.YearAgo)
+	}
+	if len(s.TopProvinces) != 2 || s.TopProvinces[0].Name != "广东省" || s.TopProvinces[0].Count != 1 {
+		t.Errorf("provinces: %+v", s.TopProvinces)
+	}
+	sum := 0
+	for _, w := range []string{"2024-W05", "2024-W06"} {
+		wk, _ := week.Parse(w)
+		ws, err := stats.Compute(ctx, st, wk, stats.Options{Zone: shanghai})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += ws.InfectedHosts.TrojanBotnet
+	}
+	if sum != 4 { // 36.0.0.8 and .1 in week 5, .1 and .2 in week 6
+		t.Errorf("the weeks sum to %d hosts, want 4", sum)
+	}
+	mar, _ := period.Parse("2024-03")
+	s, err = stats.ComputePeriod(ctx, st, mar, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := figure(s, "infected_hosts.trojan_botnet"); s.YearAgo != "" || f.YearAgo != nil || f.Value != 1 || f.Prev != 2 {
+		t.Errorf("March, with nothing a year earlier: %+v (year ago %q)", f, s.YearAgo)
+	}
+	y, _ := period.Parse("2024")
+	s, err = stats.ComputePeriod(ctx, st, y, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := figure(s, "infected_hosts.trojan_botnet"); f.Value != 4 || f.Prev != 1 || s.Kind != "year" || s.Label != "2024年" {
+		t.Errorf("2024: %+v %s %s", f, s.Kind, s.Label)
+	}
+}
