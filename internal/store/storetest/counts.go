@@ -291,6 +291,23 @@ func testExploited(t testing.TB, st store.Store) {
 	if k, a := count(store.AllRecords); k != 4 || a != 3 {
 		t.Errorf("after the later entry: known exploited %d, added %d; want 4, 3", k, a)
 	}
+	// A record whose own source says when CISA added it counts by that day.
+	commit(t, st, store.Batch{Input: in.ID, No: 2, Read: 2, Vulns: []event.Vuln{
+		{ID: "CVE-2024-9100", Published: mid, Severity: event.High, Extra: `{"kev_added":"2024-02-20"}`, Line: 10},
+		{ID: "CVE-2024-9101", Published: mid, Severity: event.High, Extra: `{"kev_added":"2024-03-20"}`, Line: 11}, // after the week
+	}})
+	if k, _ := count(store.AllRecords); k != 5 {
+		t.Errorf("with a record's own KEV day: known exploited %d, want 5", k)
+	}
+	// CVE-2024-1000's own record beside CNVD-2024-1, whose CVE it is: one vulnerability twice.
+	commit(t, st, store.Batch{Input: in.ID, No: 3, Read: 1, Vulns: []event.Vuln{{ID: "CVE-2024-1000", Published: mid, Severity: event.High, Line: 12}}})
+	vc, err := st.VulnCounts(ctx, week, store.AllRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vc.SameCVE != 2 || vc.CNVD != 6 || vc.Total != 10 {
+		t.Errorf("records sharing a CVE %d (want 2), CNVD's %d (6), all %d (10)", vc.SameCVE, vc.CNVD, vc.Total)
+	}
 }
 
 // testWithdrawn: a record its source withdrew (a rejected CVE) replaces the record with its ID,
