@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"sitrep/internal/assess"
 	"sitrep/internal/event"
 	"sitrep/internal/period"
 	"sitrep/internal/store"
@@ -75,17 +74,7 @@ var figures = []struct {
 
 // ComputePeriod returns the statistics of p.
 func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Options) (*Period, error) {
-	loc, pol := opt.Zone, opt.Policy
-	if loc == nil {
-		loc = time.UTC
-	}
-	if pol == nil {
-		pol = assess.Default()
-	}
-	ed := opt.Edition
-	if ed.TLP == "" {
-		ed = Public(pol)
-	}
+	loc, _, ed := opt.resolved()
 	count := func(q period.Period, top int) (weekCounts, error) {
 		from, to := q.Bounds(loc)
 		return rangeCounts(ctx, c, store.Range{From: from, To: to}, ed.Scope, top)

@@ -226,20 +226,26 @@ type Options struct {
 	Edition Edition
 }
 
-// Compute returns the statistics of w. Where c also keeps overrides (store.Ratings), an
-// analyst's rating of the week stands in place of the computed one.
-func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*Week, error) {
-	loc, pol := opt.Zone, opt.Policy
+// resolved returns the zone, policy and edition the options give, the defaults for those they
+// leave unset.
+func (opt Options) resolved() (*time.Location, *assess.Policy, Edition) {
+	loc, pol, ed := opt.Zone, opt.Policy, opt.Edition
 	if loc == nil {
 		loc = time.UTC
 	}
 	if pol == nil {
 		pol = assess.Default()
 	}
-	ed := opt.Edition
 	if ed.TLP == "" {
 		ed = Public(pol)
 	}
+	return loc, pol, ed
+}
+
+// Compute returns the statistics of w. Where c also keeps overrides (store.Ratings), an
+// analyst's rating of the week stands in place of the computed one.
+func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*Week, error) {
+	loc, pol, ed := opt.resolved()
 	cur, err := counts(ctx, c, w, loc, ed.Scope, allProvinces)
 	if err != nil {
 		return nil, err
