@@ -116,15 +116,11 @@ func (c *Collector) runIMAP(ctx context.Context, f Feed, st *State, dir string, 
 		case err != nil: // the connection: read again from this message next time
 			errs = append(errs, fmt.Errorf("message %d: %w", uid, err))
 			os.RemoveAll(msgDir)
-			r.Err = joinErrs(errs)
+			r.Err = errors.Join(errs...)
 			return
 		}
-		for _, fl := range files {
-			sum, ierr := c.Ingest(ctx, fl.path, fl.name, f)
-			r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
-			if ierr != nil { // an attachment that is no report: said, and passed
-				errs = append(errs, fmt.Errorf("message %d: %w", uid, ierr))
-			}
+		for _, ierr := range c.ingestFiles(ctx, f, files, r) { // an attachment that is no report: said, and passed
+			errs = append(errs, fmt.Errorf("message %d: %w", uid, ierr))
 		}
 		os.RemoveAll(msgDir)
 		if ctx.Err() != nil { // stopped part-way: this message is read again next time
@@ -133,7 +129,7 @@ func (c *Collector) runIMAP(ctx context.Context, f Feed, st *State, dir string, 
 		st.LastUID = uint32(uid)
 	}
 	cl.Logout().Wait()
-	r.Err = joinErrs(errs)
+	r.Err = errors.Join(errs...)
 }
 
 // fetchMessage saves the attachments of one message, unpacked, into dir.

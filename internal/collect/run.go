@@ -123,13 +123,7 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 		} else {
 			c.runIMAP(ctx, f, st, dir, &r)
 		}
-		st.Result = fmt.Sprint(len(r.Files), " file(s)")
-		if len(r.Files) > 0 {
-			st.Result = strings.Join(r.Files, "; ")
-			if len(st.Result) > 2000 {
-				st.Result = st.Result[:2000] + "…"
-			}
-		}
+		st.Result = resultOf(r.Files)
 		return r
 	}
 	var files []file
@@ -163,6 +157,17 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 			return r
 		}
 	}
+	r.Err = errors.Join(c.ingestFiles(ctx, f, files, &r)...)
+	if r.Err != nil && f.URL != "" {
+		st.ETag, st.LastModified = "", "" // a body not ingested whole is fetched again
+	}
+	st.Result = resultOf(r.Files)
+	return r
+}
+
+// ingestFiles hands each file to the ingest under the feed, noting in r what each stored, and
+// returns the files' failures.
+func (c *Collector) ingestFiles(ctx context.Context, f Feed, files []file, r *Result) []error {
 	var errs []error
 	for _, fl := range files {
 		sum, err := c.Ingest(ctx, fl.path, fl.name, f)
@@ -171,21 +176,21 @@ func (c *Collector) run(ctx context.Context, f Feed, st *State) Result {
 			errs = append(errs, err)
 		}
 	}
-	r.Err = joinErrs(errs)
-	if r.Err != nil && f.URL != "" {
-		st.ETag, st.LastModified = "", "" // a body not ingested whole is fetched again
-	}
-	st.Result = fmt.Sprint(len(files), " file(s)")
-	if len(r.Files) > 0 {
-		st.Result = strings.Join(r.Files, "; ")
-		if len(st.Result) > 2000 {
-			st.Result = st.Result[:2000] + "…"
-		}
-	}
-	return r
+	return errs
 }
 
-func joinErrs(errs []error) error { return errors.Join(errs...) }
+// resultOf is what a run ingested, as the state keeps it: each file's summary, or how many
+// files there were where none was ingested.
+func resultOf(files []string) string {
+	if len(files) == 0 {
+		return "0 file(s)"
+	}
+	res := strings.Join(files, "; ")
+	if len(res) > 2000 {
+		res = res[:2000] + "…"
+	}
+	return res
+}
 
 // queries are the queries of URLs in a message, where keys are put.
 var queries = regexp.MustCompile(`((?:https?|imaps?)://[^\s"'?#]+)\?[^\s"']*`)

@@ -170,13 +170,7 @@ func (c *Collector) runShadowserver(ctx context.Context, f Feed, st *State, dir 
 		if err != nil {
 			errs = append(errs, err)
 		}
-		for _, fl := range files {
-			sum, err := c.Ingest(ctx, fl.path, fl.name, f)
-			r.Files = append(r.Files, fmt.Sprintf("%s: %s", fl.name, sum))
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
+		errs = append(errs, c.ingestFiles(ctx, f, files, r)...)
 		os.RemoveAll(repDir)
 		if ctx.Err() != nil { // stopped part-way: this report is taken again next round
 			break
@@ -192,5 +186,5 @@ func (c *Collector) runShadowserver(ctx context.Context, f Feed, st *State, dir 
 			delete(st.Seen, id)
 		}
 	}
-	r.Err = joinErrs(errs)
+	r.Err = errors.Join(errs...)
 }
