@@ -137,7 +137,7 @@ func (r *stixReader) marking(o *stixObject) {
 // bundle has not defined (before the object) is taken as TLP:RED, as nothing says it may go
 // further.
 func (r *stixReader) label(refs []string) string {
-	best := event.TLP("")
+	best := ""
 	for _, ref := range refs {
 		l, ok := stixTLP[ref]
 		if !ok {
@@ -149,11 +149,9 @@ func (r *stixReader) label(refs []string) string {
 		if !ok {
 			l = event.Red
 		}
-		if best == "" || slices.Index(event.TLPOrder, l) > slices.Index(event.TLPOrder, best) {
-			best = l
-		}
+		best = stricter(best, string(l))
 	}
-	return string(best)
+	return best
 }
 
 // markings are an object's markings: its own and those of any part of it.

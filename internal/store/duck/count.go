@@ -268,15 +268,17 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 	// records and the catalog, not their product.
 	// A record whose own source says CISA added it (a CVE record's CISA-ADP, NVD's
 	// cisaExploitAdd: the extra field kev_added) counts as well, by that day.
-	err = d.db.QueryRowContext(ctx, sc.sql(`WITH cves AS (
+	err = d.db.QueryRowContext(ctx, sc.sql(`WITH records AS (
+			SELECT id, cve, extra FROM vulns WHERE published >= $1 AND published < $2 AND {count} AND `+standing+`),
+		cves AS (
 			SELECT DISTINCT id AS record, unnest(string_split_regex(upper(trim(coalesce(nullif(trim(cve), ''), id))), '[\s,;、，/|]+')) AS cve
-			FROM vulns WHERE published >= $1 AND published < $2 AND {count} AND `+standing+`)
+			FROM records)
 		SELECT
 		(SELECT count(DISTINCT record) FROM (
 			SELECT record FROM cves JOIN exploited x ON x.id = cves.cve WHERE x.added < $2 AND {count}
 			UNION
-			SELECT id FROM vulns WHERE published >= $1 AND published < $2 AND {count} AND `+standing+`
-				AND extra LIKE '%"kev_added"%' AND try_cast(json_extract_string(extra, '$.kev_added') AS TIMESTAMP) < $2)),
+			SELECT id FROM records
+			WHERE extra LIKE '%"kev_added"%' AND try_cast(json_extract_string(extra, '$.kev_added') AS TIMESTAMP) < $2)),
 		(SELECT count(*) FROM exploited WHERE added >= $1 AND added < $2 AND {count}),
 		(SELECT count(DISTINCT record) FROM cves WHERE cve IN (SELECT cve FROM cves GROUP BY cve HAVING count(DISTINCT record) > 1)),
 		(SELECT count(DISTINCT record) FROM cves WHERE starts_with(upper(record), 'CNVD-'))`),
