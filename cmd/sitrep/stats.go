@@ -97,10 +97,7 @@ func periodStats(e *env, p period.Period, label event.TLP, asJSON bool) error {
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(s)
+		return printStatsJSON(e.stdout, s)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s（%s至%s，%s）\n", s.Label, s.Start, s.End, s.Zone)
@@ -125,8 +122,9 @@ func periodStats(e *env, p period.Period, label event.TLP, asJSON bool) error {
 	return tw.Flush()
 }
 
-// printStatsJSON writes the statistics as CONTRACT.md's JSON: indented, text as it is.
-func printStatsJSON(w io.Writer, s *stats.Week) error {
+// printStatsJSON writes statistics (a week's, as CONTRACT.md's JSON, or a period's): indented,
+// text as it is.
+func printStatsJSON(w io.Writer, s any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
