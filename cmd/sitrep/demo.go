@@ -12,6 +12,7 @@ import (
 	"sitrep/internal/event"
 	"sitrep/internal/ingest"
 	"sitrep/internal/issue"
+	"sitrep/internal/period"
 	"sitrep/internal/render"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -77,11 +78,11 @@ func runDemo(e *env, args []string) error {
 	for i := min(*weeks-1, 3); i >= 1; i-- {
 		w := last.Add(-i)
 		svc := e.issues("demo")
-		if _, err := svc.Review(e.ctx, st, w, "demo", "generated data"); err != nil {
+		if _, err := svc.Review(e.ctx, st, period.OfWeek(w), "demo", "generated data"); err != nil {
 			st.Close()
 			return err
 		}
-		if _, err := svc.Publish(e.ctx, st, w, "demo", issue.PublishOptions{NoPDF: true}); err != nil {
+		if _, err := svc.Publish(e.ctx, st, period.OfWeek(w), "demo", issue.PublishOptions{NoPDF: true}); err != nil {
 			st.Close()
 			return err
 		}
@@ -119,7 +120,7 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 	for i := 0; i < n; i++ {
 		w := last.Add(-i)
 		entry := render.Entry{Title: stats.Title(w)}
-		_, zh, en, err := svc.Both(e.ctx, st, w)
+		_, zh, en, err := svc.Both(e.ctx, st, period.OfWeek(w))
 		if err != nil {
 			return "", err
 		}

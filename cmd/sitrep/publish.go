@@ -9,16 +9,16 @@ import (
 
 func runPublish(e *env, args []string) error {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	span := addSpanFlags(fs)
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	allowEmpty := fs.Bool("allow-empty", false, "publish a week for which nothing at all was recorded")
 	withoutReview := fs.Bool("without-review", false, "publish without a current review (recorded in the audit log)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
+	w, err := span.pick(e.cfg.Zone)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	e.org = *org
 	if c := e.remote(); c != nil {
@@ -48,15 +48,15 @@ func runPublish(e *env, args []string) error {
 
 func runReview(e *env, args []string) error {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	span := addSpanFlags(fs)
 	note := fs.String("note", "", "what the review found")
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
+	w, err := span.pick(e.cfg.Zone)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	e.org = *org
 	if c := e.remote(); c != nil {

@@ -9,6 +9,7 @@ import (
 
 	"sitrep/internal/client"
 	"sitrep/internal/ingest"
+	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
@@ -45,7 +46,7 @@ func remoteStats(e *env, c *client.Client, w week.Week, tlp string, asJSON bool)
 }
 
 // remoteReport writes a week's bulletin as the server renders it.
-func remoteReport(e *env, c *client.Client, w week.Week, lang, format, tlp, out string) error {
+func remoteReport(e *env, c *client.Client, w period.Period, lang, format, tlp, out string) error {
 	b, err := c.Bulletin(e.ctx, w.String(), lang, format, tlp)
 	if err != nil {
 		return err

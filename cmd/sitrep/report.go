@@ -14,7 +14,7 @@ import (
 
 func runReport(e *env, args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	span := addSpanFlags(fs)
 	lang := fs.String("lang", "zh", "`language`: zh or en")
 	format := fs.String("format", "md", "`format`: md, html, json or pdf")
 	out := fs.String("out", "", "write to `path` instead of standard output (figures of md go beside it)")
@@ -29,9 +29,9 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
+	w, err := span.pick(e.cfg.Zone)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	f, err := render.ParseFormat(*format)
 	if err != nil {

@@ -24,7 +24,6 @@ import (
 	"sitrep/internal/render"
 	"sitrep/internal/store"
 	"sitrep/internal/web"
-	"sitrep/internal/week"
 )
 
 func runServe(e *env, args []string) error {
@@ -133,7 +132,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Store:   st,
 		TempDir: filepath.Join(dir, "tmp"),
 		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP, page bool) ([]byte, error) {
-			w, err := week.Parse(wk)
+			w, err := period.Parse(wk) // a week, a month, a quarter or a year
 			if err != nil {
 				return nil, web.Refuse(err)
 			}
@@ -186,14 +185,14 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String()}, nil
 		},
 		Publish: func(ctx context.Context, st store.Store, wk, actor string) (int, error) {
-			w, err := week.Parse(wk)
+			w, err := period.Parse(wk)
 			if err != nil {
 				return 0, web.Refuse(err)
 			}
 			return svc.Publish(ctx, st, w, actor, issue.PublishOptions{Warn: svc.Warn})
 		},
 		Review: func(ctx context.Context, st store.Store, wk, actor, note string) (string, any, error) {
-			w, err := week.Parse(wk)
+			w, err := period.Parse(wk)
 			if err != nil {
 				return "", nil, web.Refuse(err)
 			}

@@ -21,10 +21,7 @@ import (
 
 func runStats(e *env, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
-	month := fs.String("month", "", "a calendar `month` such as 2024-02, counted on its own (distinct over the month)")
-	quarter := fs.String("quarter", "", "a `quarter` such as 2024-Q1")
-	year := fs.String("year", "", "a `year` such as 2024")
+	span := addSpanFlags(fs)
 	asJSON := fs.Bool("json", false, "print the statistics as JSON")
 	tlp := tlpFlag(fs)
 	if err := e.parse(fs, args); err != nil {
@@ -34,29 +31,14 @@ func runStats(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var spans []string
-	for _, v := range []string{*wk, *month, *quarter, *year} {
-		if v != "" {
-			spans = append(spans, v)
-		}
+	p, err := span.pick(e.cfg.Zone)
+	if err != nil {
+		return err
 	}
-	switch {
-	case len(spans) > 1:
-		return usageError{"give one of --week, --month, --quarter and --year"}
-	case len(spans) == 1 && *wk == "":
-		p, err := period.Parse(spans[0])
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		if p.Kind == period.Week {
-			return usageError{fmt.Sprintf("%s is a week: give it as --week", spans[0])}
-		}
+	if p.Kind != period.Week {
 		return periodStats(e, p, label, *asJSON)
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
-	if err != nil {
-		return usageError{err.Error()}
-	}
+	w := p.Week()
 	if c := e.remote(); c != nil {
 		return remoteStats(e, c, w, string(label), *asJSON)
 	}

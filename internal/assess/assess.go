@@ -47,6 +47,33 @@ type Input struct {
 	VulnTotal        int
 	NationalImpact   int
 	ProvincialImpact int
+	// Span is what is rated, for the reasons' words: "week" (also when empty) or "month".
+	Span string
+}
+
+// span is how the reasons speak of the rated period and its series.
+type span struct {
+	this, last, thisEN, lastEN string
+	count                      func(n int) string // "12周", "12个月"
+	countEN                    func(n int) string
+}
+
+func spanOf(s string) span {
+	if s == "month" {
+		return span{this: "本月", last: "上月", thisEN: "this month", lastEN: "last month",
+			count:   func(n int) string { return fmt.Sprintf("%d个月", n) },
+			countEN: func(n int) string { return plural(n, "month") }}
+	}
+	return span{this: "本周", last: "上周", thisEN: "this week", lastEN: "last week",
+		count:   func(n int) string { return fmt.Sprintf("%d周", n) },
+		countEN: func(n int) string { return plural(n, "week") }}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // Rating is the outcome.
@@ -95,16 +122,17 @@ func (p *Policy) Rate(in Input) Rating {
 	}
 	level := slices.Index(Levels, p.Normal) + steps
 	level = max(0, min(level, 3)) // 危 only with an incident of national impact
+	sp := spanOf(in.Span)
 	switch {
 	case in.NationalImpact > 0:
 		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.national", Value: in.NationalImpact, Effect: 4 - level,
-			ZH: fmt.Sprintf("本周处理全国范围影响的基础设施安全事件%d起，等级定为危", in.NationalImpact),
-			EN: fmt.Sprintf("%d incident(s) of national impact closed this week: the level is critical", in.NationalImpact)})
+			ZH: fmt.Sprintf("%s处理全国范围影响的基础设施安全事件%d起，等级定为危", sp.this, in.NationalImpact),
+			EN: fmt.Sprintf("%d incident(s) of national impact closed %s: the level is critical", in.NationalImpact, sp.thisEN)})
 		level = 4
 	case in.ProvincialImpact > 0 && level < 3:
 		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.provincial", Value: in.ProvincialImpact, Effect: 3 - level,
-			ZH: fmt.Sprintf("本周处理省级行政区域影响的基础设施安全事件%d起，等级至少为差", in.ProvincialImpact),
-			EN: fmt.Sprintf("%d incident(s) of provincial impact closed this week: the level is at least poor", in.ProvincialImpact)})
+			ZH: fmt.Sprintf("%s处理省级行政区域影响的基础设施安全事件%d起，等级至少为差", sp.this, in.ProvincialImpact),
+			EN: fmt.Sprintf("%d incident(s) of provincial impact closed %s: the level is at least poor", in.ProvincialImpact, sp.thisEN)})
 		level = 3
 	}
 	r.Level = Levels[level]
@@ -116,6 +144,7 @@ func (p *Policy) Rate(in Input) Rating {
 func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 	v := in.Values[m.Name]
 	name := func(lang string) string { return MetricName(m.Name, lang) }
+	sp := spanOf(in.Span)
 	med, spread, weeks := baseline(in.History[m.Name], p.MinSpreadPct)
 	if weeks >= p.MinHistory {
 		score := round1((float64(v) - med) / spread)
@@ -126,8 +155,8 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 			}
 		}
 		r := Reason{Rule: "baseline", Metric: m.Name, Value: v, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks, Effect: effect,
-			ZH: fmt.Sprintf("%s%d，近%d周中位数%d，偏离%+.1f倍离散度%s", name("zh"), v, weeks, int(math.Round(med)), score, zhEffect(effect)),
-			EN: fmt.Sprintf("%s %d against a median of %d over %d weeks: %+.1f spreads%s", name("en"), v, int(math.Round(med)), weeks, score, enEffect(effect)),
+			ZH: fmt.Sprintf("%s%d，近%s中位数%d，偏离%+.1f倍离散度%s", name("zh"), v, sp.count(weeks), int(math.Round(med)), score, zhEffect(effect)),
+			EN: fmt.Sprintf("%s %d against a median of %d over %s: %+.1f spreads%s", name("en"), v, int(math.Round(med)), sp.countEN(weeks), score, enEffect(effect)),
 		}
 		if p.thin(v, r.Baseline) {
 			r.Thin = true
@@ -145,13 +174,13 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 		}
 	}
 	r := Reason{Rule: "fixed", Metric: m.Name, Value: v, Baseline: prev, Weeks: weeks, Effect: effect,
-		ZH: fmt.Sprintf("%s%d，上周%d；近期数据不足（%d周），按固定阈值（上升%d%%）判断%s", name("zh"), v, prev, weeks, p.Fixed.RisePct, zhEffect(effect)),
-		EN: fmt.Sprintf("%s %d, last week %d; too little history (%d weeks), so the fixed threshold (up %d%%) applies%s", name("en"), v, prev, weeks, p.Fixed.RisePct, enEffect(effect)),
+		ZH: fmt.Sprintf("%s%d，%s%d；近期数据不足（%s），按固定阈值（上升%d%%）判断%s", name("zh"), v, sp.last, prev, sp.count(weeks), p.Fixed.RisePct, zhEffect(effect)),
+		EN: fmt.Sprintf("%s %d, %s %d; too little history (%s), so the fixed threshold (up %d%%) applies%s", name("en"), v, sp.lastEN, prev, sp.countEN(weeks), p.Fixed.RisePct, enEffect(effect)),
 	}
 	if p.thin(v, prev) {
 		r.Thin = true
-		r.ZH += fmt.Sprintf("；上周基数过小（%d），变化幅度仅供参考", prev)
-		r.EN += fmt.Sprintf("; last week's count (%d) is too small a base for the change to mean much", prev)
+		r.ZH += fmt.Sprintf("；%s基数过小（%d），变化幅度仅供参考", sp.last, prev)
+		r.EN += fmt.Sprintf("; %s's count (%d) is too small a base for the change to mean much", sp.lastEN, prev)
 	}
 	return r, score, false
 }
@@ -173,6 +202,7 @@ func (p *Policy) thin(v, base int) bool {
 func (p *Policy) vulnLevel(in Input) (string, Reason) {
 	const metric = "vulnerabilities.high"
 	high, total := in.Values[metric], in.VulnTotal
+	sp := spanOf(in.Span)
 	med, spread, weeks := baseline(in.History[metric], p.MinSpreadPct)
 	if weeks >= p.MinHistory {
 		score := round1((float64(high) - med) / spread)
@@ -183,8 +213,8 @@ func (p *Policy) vulnLevel(in Input) (string, Reason) {
 			level = "低"
 		}
 		return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks,
-			ZH: fmt.Sprintf("高危漏洞%d个，近%d周中位数%d，偏离%+.1f倍离散度，漏洞威胁等级为%s", high, weeks, int(math.Round(med)), score, level),
-			EN: fmt.Sprintf("%d high-severity vulnerabilities against a median of %d over %d weeks (%+.1f spreads): threat level %s", high, int(math.Round(med)), weeks, score, enVuln[level]),
+			ZH: fmt.Sprintf("高危漏洞%d个，近%s中位数%d，偏离%+.1f倍离散度，漏洞威胁等级为%s", high, sp.count(weeks), int(math.Round(med)), score, level),
+			EN: fmt.Sprintf("%d high-severity vulnerabilities against a median of %d over %s (%+.1f spreads): threat level %s", high, int(math.Round(med)), sp.countEN(weeks), score, enVuln[level]),
 		}
 	}
 	f := p.Fixed
@@ -196,8 +226,8 @@ func (p *Policy) vulnLevel(in Input) (string, Reason) {
 		level = "低"
 	}
 	return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: f.HighCount, Weeks: weeks,
-		ZH: fmt.Sprintf("本周漏洞%d个，其中高危漏洞%d个；近期数据不足（%d周），按固定阈值漏洞威胁等级为%s", total, high, weeks, level),
-		EN: fmt.Sprintf("%d vulnerabilities, %d high-severity; too little history (%d weeks), so the fixed thresholds give threat level %s", total, high, weeks, enVuln[level]),
+		ZH: fmt.Sprintf("%s漏洞%d个，其中高危漏洞%d个；近期数据不足（%s），按固定阈值漏洞威胁等级为%s", sp.this, total, high, sp.count(weeks), level),
+		EN: fmt.Sprintf("%d vulnerabilities, %d high-severity; too little history (%s), so the fixed thresholds give threat level %s", total, high, sp.countEN(weeks), enVuln[level]),
 	}
 }
 

@@ -31,6 +31,28 @@ type Policy struct {
 	Fixed         FixedRule    `toml:"fixed"`
 	Public        PublicRule   `toml:"public"`
 	Changes       ChangeRule   `toml:"changes"`
+	Month         MonthRule    `toml:"month"`
+}
+
+// MonthRule rates a month: against its own trailing months, and with fixed thresholds of a
+// month's size where it has too few of them, since a month's counts are not a week's.
+type MonthRule struct {
+	BaselineMonths int       `toml:"baseline_months"`
+	MinHistory     int       `toml:"min_history"`
+	Fixed          FixedRule `toml:"fixed"`
+}
+
+// defaultMonth is the month table of a policy written before it existed: a week's fixed
+// vulnerability thresholds times 52/12, rounded.
+var defaultMonth = MonthRule{BaselineMonths: 12, MinHistory: 4,
+	Fixed: FixedRule{RisePct: 20, HighCount: 650, HighShareMin: 220, LowCount: 85, LowTotal: 430}}
+
+// ForMonths returns the policy as it rates a month: the same metrics, rises and falls, with the
+// month table's history and fixed thresholds.
+func (p *Policy) ForMonths() *Policy {
+	m := *p
+	m.BaselineWeeks, m.MinHistory, m.Fixed = p.Month.BaselineMonths, p.Month.MinHistory, p.Month.Fixed
+	return &m
 }
 
 // ChangeRule bounds the week-over-week changes worth printing as percentages.
@@ -108,7 +130,7 @@ func Load(path string) (*Policy, error) {
 func Parse(text string) (*Policy, error) {
 	// A policy written before the public table existed gets the default one.
 	p := Policy{Public: PublicRule{CountUpTo: string(event.Amber), NamesUpTo: string(event.Clear)},
-		Changes: ChangeRule{MaxPct: DefaultMaxChangePct}}
+		Changes: ChangeRule{MaxPct: DefaultMaxChangePct}, Month: defaultMonth}
 	md, err := toml.Decode(text, &p)
 	if err != nil {
 		return nil, err
@@ -135,6 +157,14 @@ func (p *Policy) check() error {
 		return fmt.Errorf("fixed.rise_pct must be above 0")
 	case p.Changes.MaxPct <= 0:
 		return fmt.Errorf("changes.max_change_pct is %g; it must be above 0", p.Changes.MaxPct)
+	}
+	switch m := p.Month; {
+	case m.BaselineMonths < 2:
+		return fmt.Errorf("month.baseline_months is %d; it must be 2 or more", m.BaselineMonths)
+	case m.MinHistory < 2 || m.MinHistory > m.BaselineMonths:
+		return fmt.Errorf("month.min_history is %d; it must be from 2 to month.baseline_months (%d)", m.MinHistory, m.BaselineMonths)
+	case m.Fixed.RisePct <= 0:
+		return fmt.Errorf("month.fixed.rise_pct must be above 0")
 	}
 	if err := p.Public.check(); err != nil {
 		return fmt.Errorf("public: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sitrep/internal/assess"
+	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
@@ -30,6 +31,9 @@ type Options struct {
 	Recent  int // previous issues listed; default 5
 	// Link returns the address of an issue; default "/bulletins/2024-W09".
 	Link func(w week.Week) string
+	// PeriodLink returns the address of a month's, a quarter's or a year's issue; default
+	// "/bulletins/2024-02".
+	PeriodLink func(p period.Period) string
 	// Names are the English names of organisations; nil is the table sitrep ships.
 	Names Names
 	// Blacklist is who publishes the malicious addresses the CERT finds as a blacklist on its
@@ -60,6 +64,9 @@ func (o *Options) defaults() {
 	if o.Link == nil {
 		o.Link = func(w week.Week) string { return "/bulletins/" + w.String() }
 	}
+	if o.PeriodLink == nil {
+		o.PeriodLink = func(p period.Period) string { return "/bulletins/" + p.String() }
+	}
 	if o.Policy == nil {
 		o.Policy = assess.Default()
 	}
@@ -70,12 +77,16 @@ func (o *Options) defaults() {
 
 // Bulletin is one issue in one language.
 type Bulletin struct {
-	Lang   string `json:"lang"`
-	Week   string `json:"week"`
-	Year   int    `json:"year"`
-	Number int    `json:"number"`
-	Title  string `json:"title"`
-	Issuer string `json:"issuer"`
+	Lang string `json:"lang"`
+	// Week is a weekly issue's ISO week; Period the month, quarter or year of another
+	// edition's issue (2024-02, 2024-Q1, 2024), whose Edition says which.
+	Week    string `json:"week,omitempty"`
+	Period  string `json:"period,omitempty"`
+	Edition string `json:"edition,omitempty"`
+	Year    int    `json:"year"`
+	Number  int    `json:"number"`
+	Title   string `json:"title"`
+	Issuer  string `json:"issuer"`
 	// Date is the day the issue was published, or for a draft the day it was reviewed; empty
 	// for a draft not reviewed yet. It is set when the issue is shown (issue.Dated), not
 	// composed, so a review's digest does not cover it.
@@ -95,9 +106,36 @@ type Bulletin struct {
 	Recent     []Ref       `json:"recent"`
 	Figures    []Figure    `json:"figures"`
 	History    []WeekCount `json:"history"`
-	Stats      *stats.Week `json:"stats"`
+	Stats      *stats.Week `json:"stats,omitempty"`
+	// PeriodStats are the statistics of a month's, a quarter's or a year's issue.
+	PeriodStats *stats.Period `json:"period_stats,omitempty"`
 	// Warnings are for the editor who reviews the issue, not part of it.
 	Warnings []Warning `json:"-"`
+}
+
+// Key is what identifies the issue in the archive: its week (2024-W09) or its period (2024-02).
+func (b *Bulletin) Key() string { return cmp.Or(b.Week, b.Period) }
+
+// NoData reports whether nothing at all was recorded for the issue's span.
+func (b *Bulletin) NoData() bool {
+	if b.Stats != nil {
+		return b.Stats.Rating.NoData
+	}
+	return b.PeriodStats != nil && b.PeriodStats.Events == 0 && b.PeriodStats.Figure("vulnerabilities.total").Value == 0 &&
+		b.PeriodStats.Figure("incidents.handled").Value == 0 && b.PeriodStats.Figure("incidents.opened").Value == 0
+}
+
+// Level is the issue's rating, or "" where it has none (a quarter, a year, an empty span).
+func (b *Bulletin) Level() string {
+	switch {
+	case b.NoData():
+		return ""
+	case b.Stats != nil:
+		return b.Stats.Rating.Level
+	case b.PeriodStats != nil && b.PeriodStats.Rating != nil:
+		return b.PeriodStats.Rating.Level
+	}
+	return ""
 }
 
 // Internal reports whether the issue is an internal edition: labelled other than TLP:CLEAR.
@@ -110,6 +148,8 @@ type Section struct {
 	Paragraphs []string `json:"paragraphs"`
 	Figures    []int    `json:"figures"` // numbers of the figures shown after the paragraphs
 	NoData     bool     `json:"no_data"` // nothing was measured for this section this week
+	// Sub marks a section within the one before (4.1 of the monthly form).
+	Sub bool `json:"sub,omitempty"`
 }
 
 // Ref is a link to another issue.

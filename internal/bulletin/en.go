@@ -524,6 +524,7 @@ var enLabels = map[string]string{
 	"card_handled": "Incidents handled", "card_cross_border": "Cross-border incidents", "card_phishing_complaints": "Phishing complaints",
 	"card_app_urls": "Malicious app URLs", "map_caption": "Trojan- or botnet-controlled hosts in mainland China, by province",
 	"card_rating": "Overall network security situation", "unit_trojan": "Trojan/botnet hosts",
+	"unit_pages": "Pages", "not_high": "Medium or low",
 }
 
 func (en) label(k string) string { return enLabels[k] }

@@ -374,6 +374,7 @@ var zhLabels = map[string]string{
 	"card_handled": "处理网络安全事件（起）", "card_cross_border": "跨境事件（起）", "card_phishing_complaints": "仿冒投诉事件（起）",
 	"card_app_urls": "恶意移动应用URL", "map_caption": "木马或僵尸程序受控主机在我国大陆的分布",
 	"card_rating": "互联网网络安全态势整体评价", "unit_trojan": "受控主机数量（个）",
+	"unit_pages": "页面数量（个）", "not_high": "中低危",
 }
 
 func (zh) label(k string) string { return zhLabels[k] }

@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sitrep/internal/assess"
 	"sitrep/internal/bulletin"
 	"sitrep/internal/chart"
+	"sitrep/internal/period"
 	"sitrep/internal/render"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -77,27 +79,55 @@ func (s *Service) options(lang string, ed stats.Edition) bulletin.Options {
 	if link == nil {
 		link = SiteLink
 	}
-	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Names: s.Names, Blacklist: s.Blacklist, Style: s.Style, Policy: s.Policy, Link: link(lang), Edition: ed}
+	return bulletin.Options{Lang: lang, Org: s.Org, Issuer: s.Issuer, Closing: s.Closing[lang], Names: s.Names, Blacklist: s.Blacklist, Style: s.Style, Policy: s.Policy,
+		Link: link(lang), PeriodLink: periodLink(link(lang)), Edition: ed}
 }
 
-// Build computes the week's issue in one language, of the edition ed (the zero Edition is the
-// public one).
-func (s *Service) Build(ctx context.Context, st store.Counter, w week.Week, lang string, ed stats.Edition) (*bulletin.Bulletin, error) {
-	return bulletin.Build(ctx, st, w, s.Zone, s.options(lang, ed))
+// periodLink gives a period's issue the address scheme of a week's: "/bulletins/2024-02" where
+// a week's is "/bulletins/2024-W09", with the same base and query.
+func periodLink(weekLink func(w week.Week) string) func(p period.Period) string {
+	probe := week.Week{Year: 2024, Number: 9}
+	sample := weekLink(probe)
+	return func(p period.Period) string {
+		return strings.Replace(sample, probe.String(), p.String(), 1)
+	}
 }
 
-// Both computes the week's public issue once and composes it in Chinese and English, with its
-// digest: the SHA-256 of its JSON in both languages, which the same data always renders to the
-// same bytes. A review approves a digest; publishing needs the digest to be the same.
-func (s *Service) Both(ctx context.Context, st store.Counter, w week.Week) (digest string, zh, en *bulletin.Bulletin, err error) {
+// Build computes the issue of a week, a month, a quarter or a year in one language, of the
+// edition ed (the zero Edition is the public one).
+func (s *Service) Build(ctx context.Context, st store.Counter, p period.Period, lang string, ed stats.Edition) (*bulletin.Bulletin, error) {
+	if p.Kind == period.Week {
+		return bulletin.Build(ctx, st, p.Week(), s.Zone, s.options(lang, ed))
+	}
+	return bulletin.BuildPeriod(ctx, st, p, s.Zone, s.options(lang, ed))
+}
+
+// Both computes the period's public issue once and composes it in Chinese and English, with
+// its digest: the SHA-256 of its JSON in both languages, which the same data always renders to
+// the same bytes. A review approves a digest; publishing needs the digest to be the same.
+func (s *Service) Both(ctx context.Context, st store.Counter, p period.Period) (digest string, zh, en *bulletin.Bulletin, err error) {
 	h := sha256.New()
 	bs := make([]*bulletin.Bulletin, 2)
-	data, history, err := bulletin.Load(ctx, st, w, s.Zone, s.options("zh", stats.Edition{}))
-	if err != nil {
-		return "", nil, nil, err
+	var compose func(lang string) (*bulletin.Bulletin, error)
+	if p.Kind == period.Week {
+		data, history, err := bulletin.Load(ctx, st, p.Week(), s.Zone, s.options("zh", stats.Edition{}))
+		if err != nil {
+			return "", nil, nil, err
+		}
+		compose = func(lang string) (*bulletin.Bulletin, error) {
+			return bulletin.Compose(data, history, s.options(lang, stats.Edition{}))
+		}
+	} else {
+		data, err := bulletin.LoadPeriod(ctx, st, p, s.Zone, s.options("zh", stats.Edition{}))
+		if err != nil {
+			return "", nil, nil, err
+		}
+		compose = func(lang string) (*bulletin.Bulletin, error) {
+			return bulletin.ComposePeriod(data, s.options(lang, stats.Edition{}))
+		}
 	}
 	for i, lang := range []string{"zh", "en"} {
-		if bs[i], err = bulletin.Compose(data, history, s.options(lang, stats.Edition{})); err != nil {
+		if bs[i], err = compose(lang); err != nil {
 			return "", nil, nil, err
 		}
 		if err := render.WriteJSON(h, bs[i]); err != nil {

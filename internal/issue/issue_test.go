@@ -12,6 +12,7 @@ import (
 	"sitrep/internal/chart"
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/issue"
+	"sitrep/internal/period"
 	"sitrep/internal/render"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
@@ -28,7 +29,7 @@ func TestReviewThenPublish(t *testing.T) {
 	ctx := context.Background()
 	specs := synth.Published(synth.Issue2024No9)
 	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
-	w := specs[len(specs)-1].Week
+	w := period.OfWeek(specs[len(specs)-1].Week)
 	svc := &issue.Service{Zone: shanghai, Chromium: "/nonexistent/chromium"}
 	var warned []error
 	opt := issue.PublishOptions{Warn: func(err error) { warned = append(warned, err) }}
@@ -74,7 +75,7 @@ func TestRenderStopsWithItsContext(t *testing.T) {
 	specs := synth.Published(synth.Issue2024No9)
 	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
 	svc := &issue.Service{Zone: shanghai, Chromium: os.Getenv("SITREP_CHROMIUM")}
-	b, err := svc.Build(context.Background(), st, specs[len(specs)-1].Week, "zh", stats.Edition{})
+	b, err := svc.Build(context.Background(), st, period.OfWeek(specs[len(specs)-1].Week), "zh", stats.Edition{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (s *Service) ShowDraft(ctx context.Context, st store.Archive, b *bulletin.B
 		return err
 	}
 	Relink(b, published, base)
-	r, err := st.LatestReview(ctx, b.Week)
+	r, err := st.LatestReview(ctx, b.Key())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil

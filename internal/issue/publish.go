@@ -8,8 +8,8 @@ import (
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/render"
+	"sitrep/internal/period"
 	"sitrep/internal/store"
-	"sitrep/internal/week"
 )
 
 // PublishFormats are what a published issue keeps; PDF is added where Chromium is there.
@@ -22,10 +22,10 @@ type Reviewed struct {
 	Warnings []bulletin.Warning
 }
 
-// Review records that who reviewed the week's public issue as it reads now, and returns the
-// digest approved with the issue's warnings for the editor. A published week is refused with
+// Review records that who reviewed the period's public issue as it reads now, and returns the
+// digest approved with the issue's warnings for the editor. A published issue is refused with
 // store.ErrPublished.
-func (s *Service) Review(ctx context.Context, st Archive, w week.Week, who, note string) (Reviewed, error) {
+func (s *Service) Review(ctx context.Context, st Archive, w period.Period, who, note string) (Reviewed, error) {
 	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
 		return Reviewed{}, fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
@@ -46,10 +46,10 @@ type PublishOptions struct {
 	Warn func(error)
 }
 
-// Publish renders the week's public issue in both languages and every format and freezes it,
+// Publish renders the period's public issue in both languages and every format and freezes it,
 // provided an editor reviewed it as it reads now (or opt says to go without). It returns how
 // many renderings it kept.
-func (s *Service) Publish(ctx context.Context, st Archive, w week.Week, who string, opt PublishOptions) (int, error) {
+func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who string, opt PublishOptions) (int, error) {
 	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
 		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
 	}
@@ -57,14 +57,14 @@ func (s *Service) Publish(ctx context.Context, st Archive, w week.Week, who stri
 	if err != nil {
 		return 0, err
 	}
-	if zh.Stats.Rating.NoData && !opt.AllowEmpty {
+	if zh.NoData() && !opt.AllowEmpty {
 		return 0, fmt.Errorf("%s: %w; ingest its data first, or publish it empty with --allow-empty", w, ErrEmpty)
 	}
 	if !opt.WithoutReview {
 		rev, err := st.LatestReview(ctx, w.String())
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return 0, fmt.Errorf("%s %w: an editor runs sitrep review --week %s first", w, ErrNotReviewed, w)
+			return 0, fmt.Errorf("%s %w: an editor runs sitrep review --%s %s first", w, ErrNotReviewed, w.Kind, w)
 		case err != nil:
 			return 0, err
 		case rev.Digest != digest:

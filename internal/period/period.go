@@ -131,6 +131,39 @@ func (p Period) Prev() Period {
 	return Period{Year, p.Year - 1, 0}
 }
 
+// Add returns the period n periods of p's kind after p (before, for n < 0).
+func (p Period) Add(n int) Period {
+	switch p.Kind {
+	case Week:
+		return OfWeek(p.Week().Add(n))
+	case Month:
+		m := p.Year*12 + p.N - 1 + n
+		return Period{Month, m / 12, m%12 + 1}
+	case Quarter:
+		q := p.Year*4 + p.N - 1 + n
+		return Period{Quarter, q / 4, q%4 + 1}
+	}
+	return Period{Year, p.Year + n, 0}
+}
+
+// Months lists the months of a quarter or a year (a month: itself), first to last.
+func (p Period) Months() []Period {
+	switch p.Kind {
+	case Month:
+		return []Period{p}
+	case Quarter:
+		first := Period{Month, p.Year, 3*p.N - 2}
+		return []Period{first, first.Add(1), first.Add(2)}
+	case Year:
+		out := make([]Period, 12)
+		for i := range out {
+			out[i] = Period{Month, p.Year, i + 1}
+		}
+		return out
+	}
+	return nil
+}
+
 // YearBefore returns the same period a year earlier (同比's base). A week has none: weeks of
 // different years do not line up, and the bulletin compares a week with the week before.
 func (p Period) YearBefore() (Period, bool) {

@@ -46,7 +46,11 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 		fmt.Fprintln(bw)
 	}
 	for _, s := range b.Sections {
-		fmt.Fprintf(bw, "## %s\n\n", md(s.Heading))
+		level := "##"
+		if s.Sub {
+			level = "###"
+		}
+		fmt.Fprintf(bw, "%s %s\n\n", level, md(s.Heading))
 		for _, p := range s.Paragraphs {
 			fmt.Fprintf(bw, "%s\n\n", md(p))
 		}

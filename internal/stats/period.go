@@ -29,6 +29,52 @@ type Period struct {
 	// period (named from the records the edition may name).
 	TopProvinces []store.NameCount `json:"top_provinces"`
 	Events       int               `json:"events"`
+	// Rating is a month's level and why, by the policy's month table against the trailing
+	// months; VulnLevel the vulnerability threat level. Quarters and years are not rated.
+	Rating    *Rating `json:"rating,omitempty"`
+	VulnLevel string  `json:"vuln_level,omitempty"`
+	// DefacedGovPct and BackdooredGovPct are the GOV-class sites' shares of the defaced and
+	// the backdoored domestic sites.
+	DefacedGovPct    *Tenths `json:"defaced_gov_pct"`
+	BackdooredGovPct *Tenths `json:"backdoored_gov_pct"`
+	// PhishingTargets ranks the impersonated organisations by pages.
+	PhishingTargets []store.NameCount `json:"phishing_targets"`
+	// NotCNVD counts the vulnerability records CNVD did not number, as the weekly statistics'
+	// vulnerabilities.not_cnvd.
+	NotCNVD int `json:"vulnerabilities_not_cnvd"`
+	// Incidents are the period's incidents closed, by type, source and partner kind.
+	Incidents PeriodIncidents `json:"incidents"`
+	// Series is the headline counts the edition's figures plot, oldest first: for a month the
+	// twelve months up to it, for a quarter the eight quarters up to it, for a year its months.
+	Series []Count `json:"series"`
+	// Weeks is a year's ISO weeks (each counted whole, the first and the last running over
+	// the year's ends), for its highest weeks; empty for other periods.
+	Weeks []Count `json:"weeks,omitempty"`
+}
+
+// PeriodIncidents counts the incidents closed in a period.
+type PeriodIncidents struct {
+	ByType        map[string]int `json:"by_type"`
+	BySource      map[string]int `json:"by_source"`
+	ByPartnerKind map[string]int `json:"by_partner_kind"`
+	ByImpact      map[string]int `json:"by_impact"`
+	CrossBorder   int            `json:"cross_border"`
+}
+
+// Count is one period's headline counts.
+type Count struct {
+	Period string `json:"period"`
+	store.Headline
+}
+
+// Figure returns the figure of a metric (a zero Figure where the period has none).
+func (s *Period) Figure(metric string) Figure {
+	for _, f := range s.Figures {
+		if f.Metric == metric {
+			return f
+		}
+	}
+	return Figure{Metric: metric}
 }
 
 // Figure is one count of a period with its comparisons.
@@ -74,7 +120,7 @@ var figures = []struct {
 
 // ComputePeriod returns the statistics of p.
 func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Options) (*Period, error) {
-	loc, _, ed := opt.resolved()
+	loc, pol, ed := opt.resolved()
 	count := func(q period.Period, top int) (weekCounts, error) {
 		from, to := q.Bounds(loc)
 		return rangeCounts(ctx, c, store.Range{From: from, To: to}, ed.Scope, top)
@@ -84,6 +130,25 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		return nil, err
 	}
 	prev, err := count(p.Prev(), 0)
+	if err != nil {
+		return nil, err
+	}
+	// One pass over the periods before: the twelve months a month is rated against, and the
+	// series its figures plot.
+	var span []period.Period
+	switch p.Kind {
+	case period.Month:
+		for i := -max(pol.Month.BaselineMonths, 11); i <= 0; i++ {
+			span = append(span, p.Add(i))
+		}
+	case period.Quarter:
+		for i := -7; i <= 0; i++ {
+			span = append(span, p.Add(i))
+		}
+	case period.Year:
+		span = p.Months()
+	}
+	hist, err := history(ctx, c, span, loc, ed.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +169,37 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		Start: first.Format(time.DateOnly), End: last.Format(time.DateOnly), Zone: loc.String(),
 		TLP: ed.TLP, Public: ed.TLP == event.Clear, Prev: p.Prev().String(),
 		TopProvinces: cur.events.Provinces, Events: cur.events.Events,
+		DefacedGovPct: Share(cur.events.Defaced.Gov, cur.events.Defaced.Total), BackdooredGovPct: Share(cur.events.Backdoored.Gov, cur.events.Backdoored.Total),
+		PhishingTargets: cur.events.PhishingTargets[:min(TopProvinces, len(cur.events.PhishingTargets))],
+		Incidents: PeriodIncidents{ByType: orEmpty(cur.incidents.ByType), BySource: orEmpty(cur.incidents.BySource),
+			ByPartnerKind: orEmpty(cur.incidents.ByPartnerKind), ByImpact: orEmpty(cur.incidents.Impact), CrossBorder: cur.incidents.CrossBorder},
+		NotCNVD: cur.vulns.Total - cur.vulns.CNVD,
+	}
+	if s.PhishingTargets == nil {
+		s.PhishingTargets = []store.NameCount{}
+	}
+	s.Series = hist
+	if p.Kind == period.Month {
+		s.Series = hist[max(0, len(hist)-12):]
+		var before []store.Headline
+		for _, h := range hist[:len(hist)-1] {
+			before = append(before, h.Headline)
+		}
+		before = before[max(0, len(before)-pol.Month.BaselineMonths):]
+		r, err := rate(ctx, c, p.String(), pol.ForMonths(), "month", cur, prev, before)
+		if err != nil {
+			return nil, err
+		}
+		s.Rating, s.VulnLevel = &r.Rating, r.vulnLevel
+	}
+	if p.Kind == period.Year {
+		var weeks []period.Period
+		for _, w := range p.Weeks() {
+			weeks = append(weeks, period.OfWeek(w))
+		}
+		if s.Weeks, err = history(ctx, c, weeks, loc, ed.Scope); err != nil {
+			return nil, err
+		}
 	}
 	if s.TopProvinces == nil {
 		s.TopProvinces = []store.NameCount{}
@@ -121,4 +217,33 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		s.Figures = append(s.Figures, fig)
 	}
 	return s, nil
+}
+
+// history counts the headlines of consecutive periods in one pass per table.
+func history(ctx context.Context, c store.Counter, ps []period.Period, loc *time.Location, scope store.Scope) ([]Count, error) {
+	if len(ps) == 0 {
+		return []Count{}, nil
+	}
+	bounds := make([]time.Time, 0, len(ps)+1)
+	for _, q := range ps {
+		from, _ := q.Bounds(loc)
+		bounds = append(bounds, from)
+	}
+	_, end := ps[len(ps)-1].Bounds(loc)
+	hs, err := c.History(ctx, append(bounds, end), scope)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Count, len(hs))
+	for i, h := range hs {
+		out[i] = Count{Period: ps[i].String(), Headline: h}
+	}
+	return out, nil
+}
+
+func orEmpty(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
 }

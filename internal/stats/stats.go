@@ -309,14 +309,14 @@ func Compute(ctx context.Context, c store.Counter, w week.Week, opt Options) (*W
 		AppPlatforms: in.AppPlatforms, AppURLs: in.AppURLs,
 		ByType: in.ByType, BySource: in.BySource, ByPartnerKind: in.ByPartnerKind, ByImpact: in.Impact,
 	}
-	if err := s.rate(ctx, c, w, loc, pol, ed.Scope, prev); err != nil {
+	if err := s.rate(ctx, c, w, loc, pol, ed.Scope, cur, prev); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // rate applies the policy to the week against its trailing weeks, then any override.
-func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, pol *assess.Policy, scope store.Scope, prev weekCounts) error {
+func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time.Location, pol *assess.Policy, scope store.Scope, cur, prev weekCounts) error {
 	first := w.Add(-pol.BaselineWeeks)
 	bounds := make([]time.Time, 0, pol.BaselineWeeks+1)
 	for i := 0; i <= pol.BaselineWeeks; i++ {
@@ -327,57 +327,83 @@ func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time
 	if err != nil {
 		return err
 	}
-	// Each rated figure: this week's value, last week's, and its trailing series.
-	metrics := []struct {
-		name      string
-		cur, prev int
-		series    func(h store.Headline) int
-	}{
-		{"infected_hosts.total", s.InfectedHosts.Total, s.InfectedHosts.PrevTotal, func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
-		{"malware_sites.domains", s.MalwareSites.Domains, prev.events.MalwareDomains, func(h store.Headline) int { return h.MalwareDomains }},
-		{"defaced.total", s.Defaced.Total, s.Defaced.PrevTotal, func(h store.Headline) int { return h.Defaced }},
-		{"backdoored.total", s.Backdoored.Total, s.Backdoored.PrevTotal, func(h store.Headline) int { return h.Backdoored }},
-		{"phishing.pages", s.Phishing.Pages, s.Phishing.PrevPages, func(h store.Headline) int { return h.PhishingPages }},
-		{"ddos.events", s.DDoS.Events, prev.events.DDoSEvents, func(h store.Headline) int { return h.DDoSEvents }},
-		{"vulnerabilities.high", s.Vulnerabilities.High, prev.vulns.BySeverity[event.High], func(h store.Headline) int { return h.HighVulns }},
+	r, err := rate(ctx, c, w.String(), pol, "week", cur, prev, hist)
+	if err != nil {
+		return err
 	}
+	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = r.vulnLevel, r.vulnReason
+	s.Rating = r.Rating
+	return nil
+}
+
+// rated lists the figures a policy rates, with the headline series each is compared with.
+var rated = []struct {
+	name   string
+	of     func(c weekCounts) int
+	series func(h store.Headline) int
+}{
+	{"infected_hosts.total", func(c weekCounts) int { return c.events.TrojanBotnet + c.events.Conficker }, func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
+	{"malware_sites.domains", func(c weekCounts) int { return c.events.MalwareDomains }, func(h store.Headline) int { return h.MalwareDomains }},
+	{"defaced.total", func(c weekCounts) int { return c.events.Defaced.Total }, func(h store.Headline) int { return h.Defaced }},
+	{"backdoored.total", func(c weekCounts) int { return c.events.Backdoored.Total }, func(h store.Headline) int { return h.Backdoored }},
+	{"phishing.pages", func(c weekCounts) int { return c.events.PhishingPages }, func(h store.Headline) int { return h.PhishingPages }},
+	{"ddos.events", func(c weekCounts) int { return c.events.DDoSEvents }, func(h store.Headline) int { return h.DDoSEvents }},
+	{"vulnerabilities.high", func(c weekCounts) int { return c.vulns.BySeverity[event.High] }, func(h store.Headline) int { return h.HighVulns }},
+}
+
+// rating is a period's Rating with its vulnerability threat level.
+type rating struct {
+	Rating
+	vulnLevel  string
+	vulnReason assess.Reason
+}
+
+// rate applies pol to a period (key: 2024-W09, 2024-02) of the span ("week" or "month") with
+// its counts, the period before's and the trailing periods' headlines, oldest first; then the
+// analyst's override where c keeps them.
+func rate(ctx context.Context, c store.Counter, key string, pol *assess.Policy, span string, cur, prev weekCounts, hist []store.Headline) (rating, error) {
 	in := assess.Input{
 		Values:           map[string]int{},
 		Prev:             map[string]int{},
 		History:          map[string][]int{},
-		VulnTotal:        s.Vulnerabilities.Total,
-		NationalImpact:   s.Incidents.ByImpact["national"],
-		ProvincialImpact: s.Incidents.ByImpact["provincial"],
+		VulnTotal:        cur.vulns.Total,
+		NationalImpact:   cur.incidents.Impact["national"],
+		ProvincialImpact: cur.incidents.Impact["provincial"],
+		Span:             span,
 	}
-	for _, m := range metrics {
-		in.Values[m.name], in.Prev[m.name] = m.cur, m.prev
+	for _, m := range rated {
+		in.Values[m.name], in.Prev[m.name] = m.of(cur), m.of(prev)
 		for _, h := range hist {
 			in.History[m.name] = append(in.History[m.name], m.series(h))
 		}
 	}
 	r := pol.Rate(in)
-	s.Vulnerabilities.Level, s.Vulnerabilities.LevelReason = r.VulnLevel, r.VulnReason
-	s.Rating = Rating{Level: r.Level, Computed: r.Level, Policy: r.Policy, Reasons: r.Reasons, Scores: r.Scores}
-	if s.Events == 0 && s.Vulnerabilities.Total == 0 && s.Incidents.Handled == 0 {
-		s.Rating.NoData = true
-		s.Rating.Reasons = append([]assess.Reason{{Rule: "no-data",
-			ZH: "本周没有任何监测数据和事件处理记录：等级只是策略的常态值，公报不作评价",
-			EN: "nothing at all was recorded this week: the level is only the policy's normal one, and the bulletin does not rate the week"}},
-			s.Rating.Reasons...)
+	out := rating{Rating: Rating{Level: r.Level, Computed: r.Level, Policy: r.Policy, Reasons: r.Reasons, Scores: r.Scores},
+		vulnLevel: r.VulnLevel, vulnReason: r.VulnReason}
+	if cur.events.Events == 0 && cur.vulns.Total == 0 && cur.incidents.Handled == 0 {
+		this, unitEN := "本周", "week"
+		if span == "month" {
+			this, unitEN = "本月", "month"
+		}
+		out.NoData = true
+		out.Reasons = append([]assess.Reason{{Rule: "no-data",
+			ZH: this + "没有任何监测数据和事件处理记录：等级只是策略的常态值，公报不作评价",
+			EN: "nothing at all was recorded this " + unitEN + ": the level is only the policy's normal one, and the bulletin does not rate the " + unitEN}},
+			out.Reasons...)
 	}
 	if rs, ok := c.(store.Ratings); ok {
-		o, err := rs.Override(ctx, w.String())
+		o, err := rs.Override(ctx, key)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if o != nil {
-			s.Rating.Level, s.Rating.Override = o.Level, o
-			s.Rating.Reasons = append([]assess.Reason{{Rule: "override", Effect: slices.Index(assess.Levels, o.Level) - slices.Index(assess.Levels, r.Level),
+			out.Level, out.Override = o.Level, o
+			out.Reasons = append([]assess.Reason{{Rule: "override", Effect: slices.Index(assess.Levels, o.Level) - slices.Index(assess.Levels, r.Level),
 				ZH: fmt.Sprintf("分析人员%s将等级由%s改为%s：%s", o.Actor, r.Level, o.Level, o.Reason),
-				EN: fmt.Sprintf("analyst %s set the level from %s to %s: %s", o.Actor, r.Level, o.Level, o.Reason)}}, s.Rating.Reasons...)
+				EN: fmt.Sprintf("analyst %s set the level from %s to %s: %s", o.Actor, r.Level, o.Level, o.Reason)}}, out.Reasons...)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func sites(cur, prev store.Sites) Sites {
