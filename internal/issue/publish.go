@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"sitrep/internal/bulletin"
-	"sitrep/internal/render"
 	"sitrep/internal/period"
+	"sitrep/internal/render"
 	"sitrep/internal/store"
 )
 
