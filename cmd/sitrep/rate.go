@@ -10,13 +10,14 @@ import (
 
 	"sitrep/internal/assess"
 	"sitrep/internal/event"
+	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 )
 
 func runRate(e *env, args []string) error {
 	fs := flag.NewFlagSet("rate", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	span := addSpanFlags(fs)
 	level := fs.String("level", "", "override the computed rating with this `level` (优 良 中 差 危)")
 	reason := fs.String("reason", "", "why the override (or its withdrawal); required with --level and --clear")
 	clear := fs.Bool("clear", false, "withdraw the override of the week")
@@ -28,9 +29,12 @@ func runRate(e *env, args []string) error {
 		_, err := fmt.Fprint(e.stdout, assess.DefaultPolicyTOML())
 		return err
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
+	w, err := span.pick(e.cfg.Zone)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
+	}
+	if w.Kind != period.Week && w.Kind != period.Month {
+		return usageError{fmt.Sprintf("%s: weeks and months are rated; quarters and years are not", w)}
 	}
 	change := *level != "" || *clear
 	switch {
@@ -50,6 +54,17 @@ func runRate(e *env, args []string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if w.Kind == period.Month {
+			var answer struct {
+				Stats stats.Period       `json:"stats"`
+				Audit []store.AuditEntry `json:"audit"`
+			}
+			if err := json.Unmarshal(b, &answer); err != nil {
+				return fmt.Errorf("the server's rating: %w", err)
+			}
+			printPeriodRating(e, &answer.Stats, answer.Audit)
+			return nil
 		}
 		var answer struct {
 			Stats stats.Week         `json:"stats"`
@@ -72,11 +87,19 @@ func runRate(e *env, args []string) error {
 			return err
 		}
 	}
-	s, err := e.cfg.Stats(e.ctx, st, w, event.Clear) // the rating a public edition states
+	log, err := st.AuditLog(e.ctx, w.String(), 10)
 	if err != nil {
 		return err
 	}
-	log, err := st.AuditLog(e.ctx, w.String(), 10)
+	if w.Kind == period.Month {
+		s, err := e.cfg.PeriodStats(e.ctx, st, w, event.Clear)
+		if err != nil {
+			return err
+		}
+		printPeriodRating(e, s, log)
+		return nil
+	}
+	s, err := e.cfg.Stats(e.ctx, st, w.Week(), event.Clear) // the rating a public edition states
 	if err != nil {
 		return err
 	}
@@ -84,14 +107,26 @@ func runRate(e *env, args []string) error {
 	return nil
 }
 
+// printPeriodRating shows a month's rating, its reasons and its audit log.
+func printPeriodRating(e *env, s *stats.Period, log []store.AuditEntry) {
+	if s.Rating == nil {
+		fmt.Fprintf(e.stdout, "%s %s: not rated\n", s.Period, s.Label)
+		return
+	}
+	printLevel(e, s.Period+" "+s.Label, *s.Rating, s.VulnLevel, log)
+}
+
 // printRating shows a week's rating, its reasons and the week's audit log.
 func printRating(e *env, s *stats.Week, log []store.AuditEntry) {
-	r := s.Rating
-	fmt.Fprintf(e.stdout, "%s %s: %s", s.Week, s.Issue.Title, r.Level)
+	printLevel(e, s.Week+" "+s.Issue.Title, s.Rating, s.Vulnerabilities.Level, log)
+}
+
+func printLevel(e *env, what string, r stats.Rating, vulnLevel string, log []store.AuditEntry) {
+	fmt.Fprintf(e.stdout, "%s: %s", what, r.Level)
 	if r.Override != nil {
 		fmt.Fprintf(e.stdout, " (computed %s, set by %s on %s)", r.Computed, printable(r.Override.Actor), r.Override.At.In(e.cfg.Zone).Format(time.DateTime))
 	}
-	fmt.Fprintf(e.stdout, "\npolicy %s; vulnerability threat level %s\n", r.Policy, s.Vulnerabilities.Level)
+	fmt.Fprintf(e.stdout, "\npolicy %s; vulnerability threat level %s\n", r.Policy, vulnLevel)
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(e.stdout, "  %+d  %s\n", reason.Effect, printable(reason.ZH))
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -169,6 +170,13 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 		}
 	}
 	pp.compare = prevAny
+	if !prevAny {
+		f = func(m string) pdelta {
+			d := newPDelta(s.Figure(m), v)
+			d.unmeasured = true
+			return d
+		}
+	}
 	if prevAny {
 		for _, m := range movedMetrics {
 			fig := s.Figure(m)
@@ -224,7 +232,9 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 func ranked(m map[string]int) []store.NameCount {
 	var out []store.NameCount
 	for _, k := range sortedKeys(m) {
-		out = append(out, store.NameCount{Name: k, Count: m[k]})
+		if m[k] > 0 {
+			out = append(out, store.NameCount{Name: k, Count: m[k]})
+		}
 	}
 	return out
 }
@@ -291,6 +301,9 @@ func ComposePeriod(s *stats.Period, opt Options) (*Bulletin, error) {
 	p, err := period.Parse(s.Period)
 	if err != nil {
 		return nil, err
+	}
+	if p.Kind == period.Week {
+		return nil, fmt.Errorf("%s is a week: its issue is the weekly bulletin", p)
 	}
 	v := voice{org: opt.Org, pol: opt.Policy, names: opt.Names, blacklist: opt.Blacklist}
 	t, err := book(opt.Lang, v)
@@ -418,6 +431,25 @@ func periodWarnings(s *stats.Period, v voice) []Warning {
 			EN: fmt.Sprintf("%s went from %d in %s to %d (%s%%), beyond the plausible change (±%g%%, policy changes.max_change_pct): the issue states both numbers, not the percentage; check that %[3]s's data is complete",
 				m, f.Prev, s.Prev, f.Value, signed(*f.PrevPct), pol.Changes.MaxPct),
 		})
+	}
+	// The names the English edition prints: the phishing targets it ranks, and a year's
+	// incident sources.
+	named := map[string]string{}
+	for _, nc := range s.PhishingTargets {
+		named[nc.Name] = "phishing_targets"
+	}
+	if s.Kind == "year" {
+		for name := range s.Incidents.BySource {
+			named[name] = "incidents.by_source"
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(named)) {
+		if _, ok := v.nameTable().english(name); !ok {
+			out = append(out, Warning{Metric: named[name],
+				ZH: fmt.Sprintf("英文版没有“%s”的英文名称，只能照印中文：请在机构名称表（SITREP_NAMES）中补充", name),
+				EN: fmt.Sprintf("the English edition has no English name for %q and would print it in Chinese: add it to the names table (SITREP_NAMES)", name),
+			})
+		}
 	}
 	return out
 }

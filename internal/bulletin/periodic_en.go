@@ -65,7 +65,7 @@ func (en) periodCaption(id string, p period.Period) string {
 	case FigPTypes:
 		return "Incidents handled in " + enPeriod(p) + ", by type"
 	case FigPProvinces:
-		return "Domestic hosts controlled by trojans or botnets in " + enPeriod(p) + ", the ten provinces with most"
+		return "Domestic hosts controlled by trojans or botnets in " + enPeriod(p) + ", the ten provinces with the most"
 	}
 	if p.Kind == period.Quarter {
 		return enPeriodCaptions[id] + ", by quarter"
@@ -108,9 +108,12 @@ func (sp enSpanOf) byPct(d delta, was bool) string {
 			on = Thousands(d.prev) + " in " + sp.prev
 		}
 	}
+	if d.cur == 0 && d.prev > 0 {
+		return ", against " + Thousands(d.prev) + " " + sp.inPrev
+	}
 	switch d.way() {
 	case wayNone:
-		if d.cur > 0 {
+		if d.cur > 0 && !d.unmeasured {
 			return ", against none " + sp.inPrev
 		}
 		return ""
@@ -208,15 +211,21 @@ func (e en) pOverview(pp periodPlan) []string {
 	} else {
 		b.WriteString(sp.in + ", the basic networks ran smoothly, with no major incident.")
 	}
+	if pp.p.Kind == period.Year {
+		fmt.Fprintf(&b, " Over the year, %s found %s controlled by trojans or botnets, %s, %s and %s; it collected %s and handled %s.",
+			e.org, e.aboutOf(pp.hosts.cur, "domestic host", "domestic hosts"), exactOf(pp.defaced.cur, "defaced website", "defaced websites"),
+			exactOf(pp.backdoored.cur, "backdoored website", "backdoored websites"), exactOf(pp.pages.cur, "phishing page", "phishing pages"),
+			exactOf(pp.vulns.cur, "vulnerability", "vulnerabilities"), exactOf(pp.handled.cur, "incident", "incidents"))
+	}
 	if pp.compare {
 		on := " than " + sp.inPrev
 		switch {
 		case len(pp.rose) > 0 && len(pp.fell) > 0 && len(pp.flat) == 0:
 			b.WriteString(" There were more " + e.moved(pp.rose) + on + "; every other count fell.")
 		case len(pp.rose) == 0 && len(pp.fell) > 0 && len(pp.flat) == 0:
-			b.WriteString(" Every count fell on " + sp.prev + ".")
+			b.WriteString(" Every count was lower than " + sp.inPrev + ".")
 		case len(pp.rose) > 0 && len(pp.fell) == 0 && len(pp.flat) == 0:
-			b.WriteString(" Every count rose on " + sp.prev + ".")
+			b.WriteString(" Every count was higher than " + sp.inPrev + ".")
 		case len(pp.rose)+len(pp.fell) == 0 && len(pp.flat) > 0:
 			b.WriteString(" Every count was the same as " + sp.inPrev + ".")
 		case len(pp.flat) > 0:
@@ -251,14 +260,18 @@ func (e en) pCritical(pp periodPlan) []string {
 		if pp.compare {
 			b.WriteString(sp.byCount(pp.govDefaced.delta))
 		}
-		if pp.govDefacedPct != nil {
+		if pp.govDefacedPct != nil && pp.govDefaced.cur > 0 {
 			b.WriteString(": " + pp.govDefacedPct.String() + "% of the defaced domestic websites")
 		}
-		b.WriteString(". Backdoored government websites numbered " + Thousands(pp.govBackdoored.cur))
+		if pp.govBackdoored.cur == 0 {
+			b.WriteString(". No government website was backdoored")
+		} else {
+			b.WriteString(". Backdoored government websites numbered " + Thousands(pp.govBackdoored.cur))
+		}
 		if pp.compare {
 			b.WriteString(sp.byCount(pp.govBackdoored.delta))
 		}
-		if pp.govBackPct != nil {
+		if pp.govBackPct != nil && pp.govBackdoored.cur > 0 {
 			b.WriteString(": " + pp.govBackPct.String() + "% of the backdoored domestic websites")
 		}
 		b.WriteString(".")
@@ -284,7 +297,8 @@ func (e en) pMalware(pp periodPlan, fig int) []string {
 	sp := enSpanFor(pp.p)
 	var out []string
 	if h := pp.hosts; h.cur+h.prev > 0 {
-		p := sp.in + ", " + e.countOf(h.cur, "domestic IP address", "domestic IP addresses") + " belonged to hosts controlled by trojans or botnets" + sp.byPct(h.delta, false) + sp.yearAgo(h) + "."
+		p := sp.in + ", " + e.aboutOf(h.cur, "domestic IP address", "domestic IP addresses") + " belonged to hosts controlled by trojans or botnets" + sp.byPct(h.delta, false) + sp.yearAgo(h) + "." +
+			e.figureRef(pp, "the hosts controlled by trojans or botnets", fig)
 		names := make([]string, len(pp.provinces))
 		for i, n := range pp.provinces {
 			names[i] = enrich.ProvinceEnglish(n)
@@ -296,7 +310,7 @@ func (e en) pMalware(pp periodPlan, fig int) []string {
 		default:
 			p += " The provinces with the most were " + e.list(names) + "."
 		}
-		out = append(out, p+e.figureRef(pp, "the hosts controlled by trojans or botnets", fig))
+		out = append(out, p)
 	}
 	var more []string
 	if pp.ccServers > 0 {
@@ -414,6 +428,9 @@ func (e en) pTargets(pp periodPlan) []string {
 	for _, nc := range pp.topTargets {
 		parts = append(parts, fmt.Sprintf("%s (%s)", e.orgName(nc.Name), exactOf(nc.Count, "page", "pages")))
 	}
+	if len(parts) == 1 {
+		return []string{sp.in + ", the organisation phishing pages impersonated most was " + parts[0] + "."}
+	}
 	return []string{sp.in + ", the organisations phishing pages impersonated most were " + e.list(parts) + "."}
 }
 
@@ -425,10 +442,14 @@ func (e en) pDistribution(pp periodPlan) []string {
 	var out []string
 	if len(pp.sources) > 0 {
 		var parts []string
-		for _, nc := range pp.sources {
-			parts = append(parts, fmt.Sprintf("%s from %s", Thousands(nc.Count), e.orgName(nc.Name)))
+		for i, nc := range pp.sources {
+			noun := ""
+			if i == 0 {
+				noun = verb(nc.Count, " incident", " incidents")
+			}
+			parts = append(parts, fmt.Sprintf("%s%s from %s", Thousands(nc.Count), noun, e.orgName(nc.Name)))
 		}
-		out = append(out, sp.in+", the incidents handled came "+strings.Join(parts, ", ")+".")
+		out = append(out, sp.in+", "+e.org+" handled "+e.list(parts)+".")
 	}
 	if len(pp.partners) > 0 {
 		var parts []string
@@ -439,7 +460,7 @@ func (e en) pDistribution(pp periodPlan) []string {
 			}
 			parts = append(parts, fmt.Sprintf("%s with %s", Thousands(nc.Count), name))
 		}
-		out = append(out, "By the partner they were coordinated with: "+strings.Join(parts, ", ")+".")
+		out = append(out, "By the partner they were coordinated with: "+e.list(parts)+".")
 	}
 	return out
 }
@@ -452,9 +473,17 @@ func (e en) pHighest(pp periodPlan) []string {
 	var parts []string
 	for _, h := range pp.highest {
 		w, _ := week.Parse(h.week)
-		parts = append(parts, fmt.Sprintf("%s peaked in the week of %s (%s)", enMoved[h.metric], enSpan(w), Thousands(h.n)))
+		parts = append(parts, fmt.Sprintf("%s peaked in the week of %s, %d (%s)", enMoved[h.metric], enSpan(w), w.Monday().Year(), Thousands(h.n)))
 	}
 	return []string{sp.in + ", " + strings.Join(parts, "; ") + "."}
 }
 
 func (en) province(name string) string { return enrich.ProvinceEnglish(name) }
+
+// aboutOf is countOf with "no" for zero: "no domestic IP addresses", "about 37,000 …".
+func (e en) aboutOf(n int, one, many string) string {
+	if n == 0 {
+		return "no " + many
+	}
+	return e.countOf(n, one, many)
+}

@@ -85,10 +85,13 @@ func zhSpanOf(p period.Period) zhSpan {
 	return zhSpan{label: p.Label(), this: p.Label(), prev: p.Prev().Label()}
 }
 
-// zhN writes a count as the monthly analyses do: "约507.1万" from 10,000 up, else with
-// thousands separators.
+// zhN writes a count as the monthly analyses do: "约507万" from a million up, "约18.4万" from
+// 10,000 up, else with thousands separators.
 func zhN(n int) string {
-	if n >= 10000 {
+	switch {
+	case n >= 1000000:
+		return fmt.Sprintf("约%d万", (n+5000)/10000)
+	case n >= 10000:
 		return "约" + roundTenThousands(n).String() + "万"
 	}
 	return Thousands(n)
@@ -102,9 +105,12 @@ func (sp zhSpan) byPct(d delta, unit string, was bool) string {
 	if was {
 		base = "与" + sp.prev + "的" + Thousands(d.prev) + unit + "相比"
 	}
+	if d.cur == 0 && d.prev > 0 {
+		return "，" + sp.prev + "为" + Thousands(d.prev) + unit
+	}
 	switch d.way() {
 	case wayNone:
-		if d.cur > 0 {
+		if d.cur > 0 && !d.unmeasured {
 			return "，" + sp.prev + "为0" + unit
 		}
 		return ""
@@ -201,6 +207,10 @@ func (z zh) pOverview(pp periodPlan) []string {
 	} else {
 		b.WriteString("我国基础网络运行总体平稳，未发生较大以上网络安全事件。")
 	}
+	if pp.p.Kind == period.Year {
+		fmt.Fprintf(&b, "全年共监测发现境内被木马或僵尸程序控制的主机IP%s个、被篡改网站%s个、被植入后门的网站%s个、仿冒页面%s个，收录安全漏洞%s个，处理网络安全事件%s起。",
+			zhN(pp.hosts.cur), Thousands(pp.defaced.cur), Thousands(pp.backdoored.cur), Thousands(pp.pages.cur), Thousands(pp.vulns.cur), Thousands(pp.handled.cur))
+	}
 	if pp.compare {
 		lead, cmp := "在我国互联网网络安全环境方面，", "较"+sp.prev
 		switch {
@@ -244,14 +254,14 @@ func (z zh) pCritical(pp periodPlan) []string {
 		if pp.compare {
 			b.WriteString(sp.byCount(pp.govDefaced.delta, "个"))
 		}
-		if pp.govDefacedPct != nil {
+		if pp.govDefacedPct != nil && pp.govDefaced.cur > 0 {
 			b.WriteString("，占境内被篡改网站的比例为" + pp.govDefacedPct.String() + "%")
 		}
 		b.WriteString("。境内政府网站被植入后门的数量为" + Thousands(pp.govBackdoored.cur) + "个")
 		if pp.compare {
 			b.WriteString(sp.byCount(pp.govBackdoored.delta, "个"))
 		}
-		if pp.govBackPct != nil {
+		if pp.govBackPct != nil && pp.govBackdoored.cur > 0 {
 			b.WriteString("，占境内被植入后门网站的比例为" + pp.govBackPct.String() + "%")
 		}
 		b.WriteString("。")
@@ -273,7 +283,8 @@ func (z zh) pMalware(pp periodPlan, fig int) []string {
 	sp := zhSpanOf(pp.p)
 	var out []string
 	if h := pp.hosts; h.cur+h.prev > 0 {
-		p := sp.label + "，境内" + zhN(h.cur) + "个IP地址对应的主机被木马或僵尸程序控制" + sp.byPct(h.delta, "个", false) + sp.yearAgo(h, "个") + "。"
+		p := sp.label + "，境内" + zhN(h.cur) + "个IP地址对应的主机被木马或僵尸程序控制" + sp.byPct(h.delta, "个", false) + sp.yearAgo(h, "个") + "。" +
+			z.figureRef(pp, "境内被木马或僵尸程序控制的主机IP数量", fig)
 		switch len(pp.provinces) {
 		case 0:
 		case 1:
@@ -281,14 +292,14 @@ func (z zh) pMalware(pp periodPlan, fig int) []string {
 		default:
 			p += fmt.Sprintf("按地区分布，感染数量排名前%s位的分别是%s。", zhDigits[len(pp.provinces)], z.list(pp.provinces, "和"))
 		}
-		out = append(out, p+z.figureRef(pp, "境内被木马或僵尸程序控制的主机IP数量", fig))
+		out = append(out, p)
 	}
 	var more strings.Builder
 	if pp.ccServers > 0 {
 		more.WriteString("监测发现木马或僵尸程序控制服务器IP共" + Thousands(pp.ccServers) + "个。")
 	}
 	if c := pp.conficker; c.cur+c.prev > 0 {
-		more.WriteString("境内感染飞客（Conficker）蠕虫的主机IP" + zhN(c.cur) + "个" + sp.byPct(c.delta, "个", false) + sp.yearAgo(c, "个") + "。")
+		more.WriteString("境内" + zhN(c.cur) + "个IP地址对应的主机感染飞客（Conficker）蠕虫" + sp.byPct(c.delta, "个", false) + sp.yearAgo(c, "个") + "。")
 	}
 	if d := pp.domains; d.cur > 0 {
 		more.WriteString("监测发现放马站点域名" + Thousands(d.cur) + "个" + sp.byPct(d.delta, "个", false) + "。")
@@ -432,7 +443,11 @@ func (z zh) pHighest(pp periodPlan) []string {
 	var parts []string
 	for _, h := range pp.highest {
 		w, _ := week.Parse(h.week)
-		parts = append(parts, fmt.Sprintf("%s以%s（%s）最多，为%s", zhMoved[h.metric], zhWeekOf(w, pp.p.Year), zhWeekDays(w), Thousands(h.n)))
+		unit := "个"
+		if h.metric == "incidents.handled" {
+			unit = "起"
+		}
+		parts = append(parts, fmt.Sprintf("%s以%s（%s）最多，为%s%s", zhMoved[h.metric], zhWeekOf(w, pp.p.Year), zhWeekDays(w), Thousands(h.n), unit))
 	}
 	return []string{sp.label + "各项指标中，" + strings.Join(parts, "；") + "。"}
 }

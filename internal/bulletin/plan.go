@@ -112,6 +112,9 @@ type delta struct {
 	cur, prev int
 	pct       *stats.Tenths // nil: nothing to compare with
 	thin      bool          // the change is beyond the policy's bound: state both numbers
+	// unmeasured is set where nothing at all was recorded in the period before: its zero is
+	// no count to compare with.
+	unmeasured bool
 }
 
 // Ways a count moved (delta.way).

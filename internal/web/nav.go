@@ -68,14 +68,18 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	}
 	i += len("<body>")
 	other := map[string]string{"zh": "en", "en": "zh"}[q.lang]
-	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other, Archive: "/"}
-	if q.lang == "en" {
-		bar.Archive = "/?lang=en"
-	}
-
-	weeks, err := s.publishedWeeks(ctx, q.lang, "html")
+	edition := editionOf(q.week)
+	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other, Archive: archiveAddress(edition, q.lang)}
+	bar.W.Archive = editionName(edition, q.lang)
+	all, err := s.publishedWeeks(ctx, q.lang, "html")
 	if err != nil {
 		return nil, err
+	}
+	var weeks []string // the same edition's: the previous month's issue, not a week's
+	for _, w := range all {
+		if editionOf(w) == edition {
+			weeks = append(weeks, w)
+		}
 	}
 	// weeks are newest first: the previous issue is the first older one.
 	for _, w := range weeks {

@@ -9,8 +9,8 @@ import (
 	"sitrep/internal/assess"
 	"sitrep/internal/auth"
 	"sitrep/internal/event"
+	"sitrep/internal/period"
 	"sitrep/internal/store"
-	"sitrep/internal/week"
 )
 
 // rating answers a week's rating as `sitrep rate` shows it (viewers and up): the public
@@ -31,9 +31,8 @@ func (s *Server) override(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	wk, err := week.Parse(r.PathValue("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err.Error())
+	wk, ok := ratedPeriod(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -59,10 +58,23 @@ func (s *Server) override(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) answerRating(w http.ResponseWriter, r *http.Request) {
-	wk, err := week.Parse(r.PathValue("week"))
-	if err != nil {
+// ratedPeriod reads the week or month of a rating request; quarters and years are not rated.
+func ratedPeriod(w http.ResponseWriter, r *http.Request) (period.Period, bool) {
+	p, err := period.Parse(r.PathValue("week"))
+	switch {
+	case err != nil:
 		jsonError(w, http.StatusBadRequest, err.Error())
+		return p, false
+	case p.Kind != period.Week && p.Kind != period.Month:
+		jsonError(w, http.StatusBadRequest, p.String()+": weeks and months are rated; quarters and years are not")
+		return p, false
+	}
+	return p, true
+}
+
+func (s *Server) answerRating(w http.ResponseWriter, r *http.Request) {
+	wk, ok := ratedPeriod(w, r)
+	if !ok {
 		return
 	}
 	if s.Stats == nil {

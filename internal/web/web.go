@@ -19,6 +19,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -240,8 +241,6 @@ type IngestQuery struct {
 // request is a parsed request for a week's bulletin.
 type request struct {
 	week, lang, format string
-	// span is set where the request names a month, a quarter or a year rather than a week.
-	span bool
 	// tlp is the edition asked for: TLP:CLEAR (the public one) unless ?tlp= names another.
 	tlp event.TLP
 }
@@ -271,7 +270,7 @@ func parse(r *http.Request, format string) (request, string) {
 	if err != nil {
 		return request{}, err.Error()
 	}
-	return request{week: p.String(), lang: lang, format: format, tlp: tlp, span: p.Kind != period.Week}, ""
+	return request{week: p.String(), lang: lang, format: format, tlp: tlp}, ""
 }
 
 // internal checks that the caller may have the internal edition q asks for: editors and up,
@@ -311,9 +310,6 @@ func fail(w http.ResponseWriter, code int, msg string) {
 // rendering of a week not published yet.
 func (s *Server) published(w http.ResponseWriter, r *http.Request, format string) {
 	q, bad := parse(r, format)
-	if bad == "" && q.span {
-		bad = "bulletins are weekly: give a week such as 2024-W09"
-	}
 	if bad != "" {
 		jsonError(w, http.StatusBadRequest, bad)
 		return
@@ -447,7 +443,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	}
 	var rend store.Rendering
 	code, msg := http.StatusUnauthorized, ""
-	if q.tlp == event.Clear && !q.span { // a published week answers as it was published
+	if q.tlp == event.Clear { // a published issue answers as it was published
 		rend, code, msg = s.find(r.Context(), a, q)
 	} else if q.tlp != event.Clear && !who.internal(w, q) {
 		return
@@ -478,10 +474,14 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b struct {
-		Stats json.RawMessage `json:"stats"`
+		Stats       json.RawMessage `json:"stats"`
+		PeriodStats json.RawMessage `json:"period_stats"` // a month's, a quarter's or a year's
 	}
 	var out bytes.Buffer
-	if err := json.Unmarshal(rend.Content, &b); err != nil || len(b.Stats) == 0 || json.Indent(&out, b.Stats, "", "  ") != nil {
+	if err := json.Unmarshal(rend.Content, &b); err == nil && len(b.Stats) == 0 {
+		b.Stats = b.PeriodStats
+	}
+	if len(b.Stats) == 0 || json.Indent(&out, b.Stats, "", "  ") != nil {
 		jsonError(w, http.StatusInternalServerError, "the published bulletin has no statistics")
 		return
 	}
@@ -494,11 +494,12 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE html>
 <html lang="{{.HTMLLang}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.L.Name}}</title>
-<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{.L.Name}}"></head>
+<title>{{.Name}}</title>
+<link rel="alternate" type="application/atom+xml" href="{{.Feed}}" title="{{.Name}}"></head>
 <body style="max-width:760px;margin:0 auto;padding:16px;font-family:'Noto Sans CJK SC',sans-serif;line-height:1.8">
-<p style="text-align:right;font-size:14px;margin:0"><a href="{{.L.OtherHref}}" hreflang="{{.L.Other}}" lang="{{.L.Other}}">{{.L.OtherName}}</a></p>
-<h1 style="font-size:22px">{{.L.Name}}</h1>
+<p style="text-align:right;font-size:14px;margin:0"><a href="{{.OtherHref}}" hreflang="{{.L.Other}}" lang="{{.L.Other}}">{{.L.OtherName}}</a></p>
+<nav id="editions" style="font-size:15px">{{range $i, $e := .Editions}}{{if $i}} · {{end}}{{if $e.Current}}<b aria-current="page">{{$e.Name}}</b>{{else}}<a href="{{$e.Href}}">{{$e.Name}}</a>{{end}}{{end}}</nav>
+<h1 style="font-size:22px">{{.Name}}</h1>
 {{- if .Rows}}
 <ul id="issues" style="list-style:none;padding:0">
 {{- range .Rows}}
@@ -513,16 +514,84 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 {{- else}}
 <p>{{.L.None}}</p>
 {{- end}}
-<p><a href="/feed.atom">Atom</a></p>
+<p><a href="{{.Feed}}">Atom</a></p>
 </body></html>
 `))
 
 // archiveWords are the archive page's words in each language.
 var archiveWords = map[string]struct {
-	Name, Rating, Published, None, Other, OtherName, OtherHref, Stats string
+	Rating, Published, None, Other, OtherName, Stats string
 }{
-	"zh": {"网络安全信息与动态周报", "态势评价", "发布于", "尚未发布任何一期。", "en", "English", "/?lang=en", "统计数据 JSON"},
-	"en": {"Weekly Network Security Bulletin", "Rated", "published", "No issue has been published yet.", "zh", "中文", "/", "Statistics (JSON)"},
+	"zh": {"态势评价", "发布于", "尚未发布任何一期。", "en", "English", "统计数据 JSON"},
+	"en": {"Rated", "published", "No issue has been published yet.", "zh", "中文", "Statistics (JSON)"},
+}
+
+// editions are the kinds of issue the archive and the feed list apart, in their order, with
+// their names in each language: the weekly bulletin first.
+var editions = []struct{ kind, zh, en string }{
+	{bulletin.Weekly, "网络安全信息与动态周报", "Weekly Network Security Bulletin"},
+	{bulletin.Monthly, "网络安全监测数据分析（月度）", "Monthly Network Security Monitoring Data Analysis"},
+	{bulletin.Quarterly, "网络安全监测数据分析（季度）", "Quarterly Network Security Monitoring Data Analysis"},
+	{bulletin.Annual, "网络安全监测数据年度分析", "Annual Network Security Monitoring Data Analysis"},
+}
+
+// editionName is an edition's name in a language.
+func editionName(kind, lang string) string {
+	for _, e := range editions {
+		if e.kind == kind {
+			if lang == "en" {
+				return e.en
+			}
+			return e.zh
+		}
+	}
+	return kind
+}
+
+// editionOf is the edition of an issue by its key (2024-W09, 2024-02, 2024-Q1, 2024).
+func editionOf(key string) string {
+	p, err := period.Parse(key)
+	if err != nil {
+		return ""
+	}
+	return bulletin.EditionOf(p.Kind)
+}
+
+// editionQuery reads ?edition= (weekly where absent), or says why not.
+func editionQuery(r *http.Request) (string, string) {
+	e := r.URL.Query().Get("edition")
+	if e == "" {
+		return bulletin.Weekly, ""
+	}
+	for _, k := range editions {
+		if k.kind == e {
+			return e, ""
+		}
+	}
+	return "", "edition is weekly, monthly, quarterly or annual"
+}
+
+// archiveAddress is the archive page of an edition in a language.
+func archiveAddress(edition, lang string) string {
+	v := url.Values{}
+	if edition != bulletin.Weekly {
+		v.Set("edition", edition)
+	}
+	if lang != "zh" {
+		v.Set("lang", lang)
+	}
+	if len(v) == 0 {
+		return "/"
+	}
+	return "/?" + v.Encode()
+}
+
+// feedAddress is the Atom feed of an edition.
+func feedAddress(edition string) string {
+	if edition == bulletin.Weekly {
+		return "/feed.atom"
+	}
+	return "/feed.atom?edition=" + edition
 }
 
 // issueFacts are what the archive shows of a published issue beyond its title, read from its
@@ -542,21 +611,29 @@ func (s *Server) facts(ctx context.Context, week string) (issueFacts, error) {
 	if err != nil {
 		return issueFacts{}, err
 	}
+	type rating struct {
+		Level  string `json:"level"`
+		NoData bool   `json:"no_data"`
+	}
 	var b struct {
 		Start, End string
 		Stats      struct {
-			Rating struct {
-				Level  string `json:"level"`
-				NoData bool   `json:"no_data"`
-			} `json:"rating"`
+			Rating rating `json:"rating"`
 		} `json:"stats"`
+		PeriodStats struct {
+			Rating *rating `json:"rating"` // a month's; quarters and years are not rated
+		} `json:"period_stats"`
 	}
 	if err := json.Unmarshal(rend.Content, &b); err != nil {
 		return issueFacts{}, fmt.Errorf("the published JSON of %s: %w", week, err)
 	}
 	f := issueFacts{Start: b.Start, End: b.End}
-	if !b.Stats.Rating.NoData {
-		f.Level = b.Stats.Rating.Level
+	r := b.Stats.Rating
+	if pr := b.PeriodStats.Rating; pr != nil {
+		r = *pr
+	}
+	if !r.NoData {
+		f.Level = r.Level
 	}
 	s.issueFacts.Store(week, f)
 	return f, nil
@@ -575,13 +652,24 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "lang is zh or en")
 		return
 	}
+	edition, bad := editionQuery(r)
+	if bad != "" {
+		jsonError(w, http.StatusBadRequest, bad)
+		return
+	}
 	words := archiveWords[lang]
 	other := words.Other
 	fail := func(err error) { jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error()) }
-	issues, err := s.Store.PublishedIssues(ctx, lang, "html", 0)
+	all, err := s.Store.PublishedIssues(ctx, lang, "html", 0)
 	if err != nil {
 		fail(err)
 		return
+	}
+	var issues []store.Rendering
+	for _, is := range all {
+		if editionOf(is.Week) == edition {
+			issues = append(issues, is)
+		}
 	}
 	others, err := s.Store.PublishedIssues(ctx, other, "html", 0)
 	if err != nil {
@@ -607,11 +695,21 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		Href, OtherTitle, OtherHref, LevelAlt, Published string
 		Downloads                                        []navLink
 	}
+	type editionLink struct {
+		Name, Href string
+		Current    bool
+	}
 	page := struct {
-		HTMLLang string
-		L        any
-		Rows     []row
-	}{HTMLLang: map[string]string{"zh": "zh-CN", "en": "en"}[lang], L: words}
+		HTMLLang              string
+		L                     any
+		Name, Feed, OtherHref string
+		Editions              []editionLink
+		Rows                  []row
+	}{HTMLLang: map[string]string{"zh": "zh-CN", "en": "en"}[lang], L: words,
+		Name: editionName(edition, lang), Feed: feedAddress(edition), OtherHref: archiveAddress(edition, other)}
+	for _, e := range editions {
+		page.Editions = append(page.Editions, editionLink{Name: editionName(e.kind, lang), Href: archiveAddress(e.kind, lang), Current: e.kind == edition})
+	}
 	for _, is := range issues {
 		f, err := s.facts(ctx, is.Week)
 		if err != nil {
@@ -699,10 +797,21 @@ func (s *Server) summary(ctx context.Context, wk string) string {
 
 // feed serves the Atom feed of published issues, newest first, with absolute links.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
-	issues, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 50)
+	edition, bad := editionQuery(r)
+	if bad != "" {
+		jsonError(w, http.StatusBadRequest, bad)
+		return
+	}
+	all, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 0)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
 		return
+	}
+	var issues []store.Rendering
+	for _, is := range all {
+		if editionOf(is.Week) == edition && len(issues) < 50 {
+			issues = append(issues, is)
+		}
 	}
 	base := strings.TrimRight(s.BaseURL, "/")
 	if base == "" {
@@ -716,8 +825,12 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	if org == "" {
 		org = "CNCERT"
 	}
-	f := atomFeed{Title: "网络安全信息与动态周报", ID: "urn:sitrep:bulletins", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-		Links:  []atomLink{{Rel: "self", Href: base + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: base + "/"}},
+	id := "urn:sitrep:bulletins" // the weekly feed's, as it was before there were other editions
+	if edition != bulletin.Weekly {
+		id += ":" + edition
+	}
+	f := atomFeed{Title: editionName(edition, "zh"), ID: id, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Links:  []atomLink{{Rel: "self", Href: base + feedAddress(edition)}, {Rel: "alternate", Type: "text/html", Href: base + archiveAddress(edition, "zh")}},
 		Author: atomAuthor{Name: org}}
 	for i, is := range issues {
 		updated := is.PublishedAt.UTC().Format(time.RFC3339)
