@@ -48,3 +48,31 @@ func TestParseAndBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestAddAndMonths(t *testing.T) {
+	for _, c := range []struct {
+		from string
+		n    int
+		want string
+	}{{"2024-01", -1, "2023-12"}, {"2024-02", -13, "2023-01"}, {"2023-12", 1, "2024-01"}, {"2024-Q1", -1, "2023-Q4"},
+		{"2024-Q4", 5, "2026-Q1"}, {"2024", -2, "2022"}, {"2020-W53", 1, "2021-W01"}} {
+		p, err := Parse(c.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Add(c.n).String(); got != c.want {
+			t.Errorf("%s %+d = %s, want %s", c.from, c.n, got, c.want)
+		}
+	}
+	q, _ := Parse("2024-Q2")
+	if ms := q.Months(); len(ms) != 3 || ms[0].String() != "2024-04" || ms[2].String() != "2024-06" {
+		t.Errorf("months of 2024-Q2: %v", ms)
+	}
+	y, _ := Parse("2020")
+	if ms := y.Months(); len(ms) != 12 || ms[11].String() != "2020-12" {
+		t.Errorf("months of 2020: %v", ms)
+	}
+	if ws := y.Weeks(); len(ws) != 53 {
+		t.Errorf("2020 touches %d ISO weeks, want 53", len(ws))
+	}
+}

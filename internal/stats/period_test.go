@@ -77,3 +77,43 @@ func TestPeriod(t *testing.T) {
 		t.Errorf("2024: %+v %s %s", f, s.Kind, s.Label)
 	}
 }
+
+// TestYearOf53Weeks counts 2020, a year of 53 ISO weeks: its weeks run from 2020-W01 (which
+// starts on 30 December 2019) to 2020-W53 (which ends on 3 January 2021), each counted whole,
+// while the year itself counts only its own days. Its months are the series, and a host seen
+// in two months is one host of the year.
+func TestYearOf53Weeks(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "events.csv")
+	os.WriteFile(csv, []byte("time,kind,ip,country,province\n"+
+		"2019-12-31 10:00:00,infected_host,36.0.0.1,CN,广东省\n"+ // 2020-W01, but 2019
+		"2020-01-06 10:00:00,infected_host,36.0.0.2,CN,广东省\n"+ // W02, January
+		"2020-02-06 10:00:00,infected_host,36.0.0.2,CN,广东省\n"+ // the same host in February
+		"2020-12-29 10:00:00,infected_host,36.0.0.3,CN,江苏省\n"+ // W53, 2020
+		"2020-12-30 10:00:00,infected_host,36.0.0.4,CN,江苏省\n"+
+		"2021-01-02 10:00:00,infected_host,36.0.0.5,CN,江苏省\n"), 0o644) // W53, but 2021
+	st := ingesttest.Load(t, shanghai, csv)
+	y, _ := period.Parse("2020")
+	s, err := stats.ComputePeriod(context.Background(), st, y, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Figure("infected_hosts.trojan_botnet").Value; got != 3 { // .2, .3, .4
+		t.Errorf("2020 counts %d hosts, want 3", got)
+	}
+	if len(s.Weeks) != 53 || s.Weeks[0].Period != "2020-W01" || s.Weeks[52].Period != "2020-W53" {
+		t.Fatalf("weeks: %d, %v … %v", len(s.Weeks), s.Weeks[0], s.Weeks[len(s.Weeks)-1])
+	}
+	if w1, w53 := s.Weeks[0].TrojanBotnet, s.Weeks[52].TrojanBotnet; w1 != 1 || w53 != 3 {
+		t.Errorf("2020-W01 counts %d hosts (want 1, from 2019), 2020-W53 %d (want 3, one of them 2021's)", w1, w53)
+	}
+	sum := 0
+	for _, m := range s.Series {
+		sum += m.TrojanBotnet
+	}
+	if len(s.Series) != 12 || s.Series[0].Period != "2020-01" || sum != 4 {
+		t.Errorf("months: %d, first %v, %d hosts summed (want 4: .2 in two months)", len(s.Series), s.Series[0], sum)
+	}
+	if s.Rating != nil {
+		t.Errorf("a year rated: %+v", s.Rating)
+	}
+}
