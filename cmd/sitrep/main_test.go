@@ -695,3 +695,54 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Error("a RED export was allowed")
 	}
 }
+
+// TestPeriodCommands takes a month through the commands as a week goes: its edition in each
+// format, its rating and override, review and publication; quarters and years are reported
+// but not rated, and a span is given once.
+func TestPeriodCommands(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if code, _, errs := sitrep(t, "", "sample", "--out", filepath.Join(dir, "data"), "--week", "2024-W09", "--weeks", "10", "--events", "2000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "*.csv"))
+	sitrep(t, "", append([]string{"--store", store, "ingest"}, files...)...)
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
+	code, out, errs := sitrep(t, "", "--store", store, "report", "--month", "2024-02", "--format", "json")
+	var b struct {
+		Period, Edition, Title string
+		Sections               []struct{ Heading string }
+	}
+	if err := json.Unmarshal([]byte(out), &b); code != 0 || err != nil || b.Period != "2024-02" || b.Edition != "monthly" ||
+		b.Title != "2024年2月网络安全监测数据分析" || len(b.Sections) != 8 || b.Sections[4].Heading != "4.1 恶意代码活动监测数据" {
+		t.Fatalf("report --month: %d %v %+v %s", code, err, b, errs)
+	}
+	if code, out, _ := sitrep(t, "", "--store", store, "report", "--year", "2024", "--lang", "en"); code != 0 || !strings.Contains(out, "## 8 The highest weeks") {
+		t.Errorf("report --year: %d\n%s", code, out)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "report", "--month", "2024-02", "--week", "2024-W09"); code != 2 || !strings.Contains(errs, "give one of") {
+		t.Errorf("two spans: %d %s", code, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "report", "--month", "2024-Q1"); code != 2 || !strings.Contains(errs, "give it as --quarter") {
+		t.Errorf("a quarter as --month: %d %s", code, errs)
+	}
+	if code, out, _ := sitrep(t, "", "--store", store, "rate", "--month", "2024-02", "--level", "中", "--reason", "a month of outages"); code != 0 ||
+		!strings.Contains(out, "2024-02 2024年2月: 中 (computed") || !strings.Contains(out, "近") {
+		t.Errorf("rate --month: %d\n%s", code, out)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "rate", "--quarter", "2024-Q1"); code != 2 || !strings.Contains(errs, "quarters and years are not") {
+		t.Errorf("rate --quarter: %d %s", code, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--month", "2024-02"); code != 1 || !strings.Contains(errs, "sitrep review --month 2024-02") {
+		t.Errorf("publishing an unreviewed month: %d %s", code, errs)
+	}
+	if code, out, errs := sitrep(t, "", "--store", store, "review", "--month", "2024-02"); code != 0 || !strings.HasPrefix(out, "reviewed 2024-02") {
+		t.Fatalf("review --month: %d %s%s", code, out, errs)
+	}
+	if code, out, errs := sitrep(t, "", "--store", store, "publish", "--month", "2024-02"); code != 0 || !strings.Contains(out, "published 2024-02: 6 renderings") {
+		t.Fatalf("publish --month: %d %s%s", code, out, errs)
+	}
+	if code, out, _ := sitrep(t, "", "--store", store, "report", "--month", "2024-02"); code != 0 || !strings.Contains(out, "整体评价为中") {
+		t.Errorf("the month's override is not in its edition: %d\n%s", code, out)
+	}
+}

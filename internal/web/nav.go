@@ -70,7 +70,9 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	other := map[string]string{"zh": "en", "en": "zh"}[q.lang]
 	edition := editionOf(q.week)
 	bar := navBar{W: bulletin.WordsIn(q.lang), Lang: q.lang, OtherLang: other, Archive: archiveAddress(edition, q.lang)}
-	bar.W.Archive = editionName(edition, q.lang)
+	if a := archiveLabels[edition][q.lang]; a != "" {
+		bar.W.Archive = a // the weekly's is the bulletin's own word
+	}
 	all, err := s.publishedWeeks(ctx, q.lang, "html")
 	if err != nil {
 		return nil, err

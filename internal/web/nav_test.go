@@ -30,6 +30,9 @@ func archiveSite(t *testing.T, published map[string][]string) (*httptest.Server,
 			content := fmt.Sprintf("<!DOCTYPE html>\n<html>\n<body>\n<h1>%s %s</h1>\n</body>\n</html>\n", w, lang)
 			if format == "json" {
 				content = fmt.Sprintf(`{"start":"%s-start","end":"%s-end","stats":{"rating":{"level":"良"}}}`, w, w)
+				if !strings.Contains(w, "W") { // a month's, a quarter's or a year's issue
+					content = fmt.Sprintf(`{"start":"%s-start","end":"%s-end","period_stats":{"period":"%[1]s","rating":{"level":"中"}}}`, w, w)
+				}
 			}
 			rs = append(rs, store.Rendering{Week: w, Lang: lang, Format: format, Title: lang + " title of " + w, Content: []byte(content),
 				PublishedAt: time.Date(2024, 3, 4, 1, 30, 0, 0, time.UTC), Actor: "pub"})
@@ -135,6 +138,75 @@ func TestArchive(t *testing.T) {
 		`Rated <b class="rating">good</b>`, `format=pdf&amp;lang=en">PDF</a>`, `<a href="/" hreflang="zh" lang="zh">中文</a>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("English archive lacks %s:\n%s", want, page)
+		}
+	}
+}
+
+// TestEditionsApart: the archive, the Atom feed and each page's navigation keep the weekly,
+// monthly, quarterly and annual issues apart — the previous issue of a month is the month
+// before, not a week — and a published month's statistics answer as they were published.
+func TestEditionsApart(t *testing.T) {
+	ts, _ := archiveSite(t, map[string][]string{
+		"2024-W09": {"zh.html", "zh.json"},
+		"2024-W05": {"zh.html", "zh.json"},
+		"2024-02":  {"zh.html", "zh.json"},
+		"2024-01":  {"zh.html", "zh.json"},
+		"2023":     {"zh.html", "zh.json"},
+	})
+	items := func(path string) []string {
+		code, _, page := get(t, ts.URL+path)
+		if code != 200 {
+			t.Fatalf("GET %s: %d %s", path, code, page)
+		}
+		var keys []string
+		for _, m := range regexp.MustCompile(`<li id="issue-(\S+?)"`).FindAllStringSubmatch(page, -1) {
+			keys = append(keys, m[1])
+		}
+		return keys
+	}
+	for path, want := range map[string]string{
+		"/": "2024-W09 2024-W05", "/?edition=monthly": "2024-02 2024-01", "/?edition=annual": "2023", "/?edition=quarterly": "",
+	} {
+		if got := strings.Join(items(path), " "); got != want {
+			t.Errorf("GET %s lists %q, want %q", path, got, want)
+		}
+	}
+	_, _, page := get(t, ts.URL+"/?edition=monthly")
+	for _, want := range []string{`<h1 style="font-size:22px">网络安全监测数据分析（月度）</h1>`, `<a href="/">网络安全信息与动态周报</a>`,
+		`<b aria-current="page">网络安全监测数据分析（月度）</b>`, `href="/feed.atom?edition=monthly"`, `href="/?edition=monthly&amp;lang=en"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the monthly archive lacks %s:\n%s", want, page)
+		}
+	}
+	entries := func(path string) string {
+		_, _, feed := get(t, ts.URL+path)
+		var ids []string
+		for _, m := range regexp.MustCompile(`<id>urn:sitrep:bulletin:(\S+?)</id>`).FindAllStringSubmatch(feed, -1) {
+			ids = append(ids, m[1])
+		}
+		return strings.Join(ids, " ")
+	}
+	if got := entries("/feed.atom"); got != "2024-W09 2024-W05" {
+		t.Errorf("the weekly feed: %q", got)
+	}
+	if got := entries("/feed.atom?edition=monthly"); got != "2024-02 2024-01" {
+		t.Errorf("the monthly feed: %q", got)
+	}
+	code, _, body := get(t, ts.URL+"/bulletins/2024-02")
+	bar := regexp.MustCompile(`(?s)<nav id="issue-nav".*?</nav>`).FindString(body)
+	if code != 200 || !strings.Contains(bar, `href="/bulletins/2024-01" rel="prev"`) || strings.Contains(bar, "W0") ||
+		!strings.Contains(bar, `<a href="/?edition=monthly">往期月报</a>`) {
+		t.Errorf("GET /bulletins/2024-02: %d, navigation:\n%s", code, bar)
+	}
+	if !strings.Contains(page, `态势评价 <b class="rating">中</b>`) {
+		t.Errorf("the monthly archive lacks the month's rating:\n%s", page)
+	}
+	if code, _, body := get(t, ts.URL+"/api/v1/stats/2024-02"); code != 200 || !strings.Contains(body, `"period": "2024-02"`) {
+		t.Errorf("GET /api/v1/stats/2024-02: %d %s", code, body)
+	}
+	for _, bad := range []string{"/?edition=daily", "/feed.atom?edition=daily"} {
+		if code, _, _ := get(t, ts.URL+bad); code != 400 {
+			t.Errorf("GET %s: %d, want 400", bad, code)
 		}
 	}
 }

@@ -535,6 +535,13 @@ var editions = []struct{ kind, zh, en string }{
 	{bulletin.Annual, "网络安全监测数据年度分析", "Annual Network Security Monitoring Data Analysis"},
 }
 
+// archiveLabels name the archive of each edition other than the weekly in a page's navigation.
+var archiveLabels = map[string]map[string]string{
+	bulletin.Monthly:   {"zh": "往期月报", "en": "All monthly issues"},
+	bulletin.Quarterly: {"zh": "往期季报", "en": "All quarterly issues"},
+	bulletin.Annual:    {"zh": "往期年报", "en": "All annual issues"},
+}
+
 // editionName is an edition's name in a language.
 func editionName(kind, lang string) string {
 	for _, e := range editions {
