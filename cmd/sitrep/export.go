@@ -11,10 +11,11 @@ import (
 	"sitrep/internal/store"
 )
 
-// runExport writes a week's events for sharing, up to a TLP label (CLEAR unless said).
+// runExport writes a week's (or a month's, a quarter's, a year's) events for sharing, up to a
+// TLP label (CLEAR unless said).
 func runExport(e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	wk := fs.String("week", "", "ISO `week` such as 2024-W09 (default: the last complete week)")
+	span := addSpanFlags(fs)
 	kind := fs.String("kind", "", "only events of this `kind`")
 	format := fs.String("format", "csv", "csv (sitrep-events, ingestible) or stix (STIX 2.1 bundle)")
 	tlp := fs.String("tlp", "CLEAR", "the most restricted TLP `label` to include; RED is never exported")
@@ -23,9 +24,9 @@ func runExport(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	w, err := pickWeek(*wk, e.cfg.Zone)
+	w, err := span.pick(e.cfg.Zone)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	max, err := event.ParseTLP(*tlp)
 	if err != nil || max == event.Red {

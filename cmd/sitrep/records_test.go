@@ -154,6 +154,7 @@ func TestStatsPeriods(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errs)
 	}
+	_, editor, _ := sitrep(t, "", "--store", store, "token", "create", "--role", "editor", "--name", "ed")
 	url := startServer(t, store)
 	req, _ := http.NewRequest("GET", url+"/api/v1/stats/2024-02", nil)
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
@@ -170,8 +171,14 @@ func TestStatsPeriods(t *testing.T) {
 	if code, out, errs := sitrep(t, "", "--server", url, "stats", "--year", "2024"); code != 0 || !strings.Contains(out, "2024年（2024-01-01至2024-12-31") {
 		t.Errorf("stats --year over the server: exit %d\n%s%s", code, out, errs)
 	}
-	if resp, err := http.Get(url + "/api/v1/bulletins/2024-02"); err != nil || resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("a bulletin of a month: %v %v", resp.StatusCode, err)
+	// A month's edition is not published: no one without a token sees it; an editor reads it
+	// live over the server as a week's.
+	if resp, err := http.Get(url + "/api/v1/bulletins/2024-02"); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unpublished month's edition: %v %v", resp.StatusCode, err)
+	}
+	t.Setenv("SITREP_TOKEN", strings.TrimSpace(editor))
+	if code, out, errs := sitrep(t, "", "--server", url, "report", "--month", "2024-02"); code != 0 || !strings.Contains(out, "# 2024年2月网络安全监测数据分析") {
+		t.Errorf("report --month over the server: exit %d\n%.400s%s", code, out, errs)
 	}
 	for _, args := range [][]string{{"--month", "2024-02", "--year", "2024"}, {"--month", "2024-W09"}, {"--year", "24"}} {
 		if code, _, errs := sitrep(t, "", append([]string{"--store", store, "stats"}, args...)...); code != 2 || errs == "" {

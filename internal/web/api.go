@@ -17,6 +17,7 @@ import (
 	"sitrep/internal/auth"
 	"sitrep/internal/event"
 	"sitrep/internal/export"
+	"sitrep/internal/period"
 	"sitrep/internal/store"
 	"sitrep/internal/week"
 )
@@ -304,9 +305,10 @@ func (s *Server) weekAndKind(w http.ResponseWriter, q url.Values) (store.Range, 
 	return rg, kind, true
 }
 
-// weekRange reads an ISO week of an API filter in the bulletin's zone.
+// weekRange reads the span of an API filter in the bulletin's zone: an ISO week, or a month, a
+// quarter or a year (?week=2024-02).
 func (s *Server) weekRange(v string) (store.Range, error) {
-	wk, err := week.Parse(v)
+	wk, err := period.Parse(v)
 	if err != nil {
 		return store.Range{}, err
 	}
