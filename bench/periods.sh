@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What a month's and a year's statistics cost: a store of a year of sample data (WEEKS weeks
-# ending 2024-W52, EVENTS events each), `sitrep stats --year 2024`, `--month 2024-06` and
-# `--week 2024-W26` timed RUNS times each (median), beside the time the year's ingest took.
+# What a month's and a year's statistics and editions cost: a store of a year of sample data
+# (WEEKS weeks ending 2024-W52, EVENTS events each), `sitrep stats` and `sitrep report` of
+# --year 2024, --month 2024-06 and --week 2024-W26, each first on a copy of the fresh store and
+# then RUNS times more (median), beside the time the year's ingest took.
 # Usage, from the project's root:  bench/periods.sh [EVENTS] [WEEKS] [RUNS]
 # Needs GNU time (Debian package time). Data and stores go to $BENCH_DIR (default bench/out).
 set -euo pipefail
@@ -27,12 +28,17 @@ timed() { # timed CMD...: elapsed seconds of CMD
 rm -rf "$work/store"
 d=$work/data
 ingest=$(timed "$sitrep" --store "$work/store" ingest "$d/events.csv" "$d/vulns.csv" "$d/incidents.csv")
+# The first run counts the span and keeps its counts; the runs after read them (until an
+# ingest touches the span). Both are shown, and so is the edition (report) of each span.
 for span in "--year 2024" "--month 2024-06" "--week 2024-W26"; do
-  t=()
-  for i in $(seq "$runs"); do
-    # shellcheck disable=SC2086 # the span is two words
-    t+=("$(timed "$sitrep" --store "$work/store" stats $span --json)")
+  for cmd in stats report; do
+    rm -rf "$work/warm" && cp -r "$work/store" "$work/warm"
+    first=$(timed "$sitrep" --store "$work/warm" $cmd $span) # shellcheck disable=SC2086
+    t=()
+    for i in $(seq "$runs"); do
+      t+=("$(timed "$sitrep" --store "$work/warm" $cmd $span)") # shellcheck disable=SC2086
+    done
+    echo "$cmd $span: first $first s, then $(printf '%s\n' "${t[@]}" | median) s (runs: ${t[*]})"
   done
-  echo "stats $span: $(printf '%s\n' "${t[@]}" | median) s (runs: ${t[*]})"
 done
 echo "the year's ingest ($weeks weeks of $events events): $ingest s"

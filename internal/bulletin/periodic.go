@@ -47,6 +47,7 @@ const (
 	SecPIncidents    = "p-incidents"       // 4.4 网络安全事件处理
 	SecPProvinces    = "p-provinces"       // a year: where the infected hosts are
 	SecPTargets      = "p-targets"         // a year: whom the phishing pages impersonate
+	SecPFamilies     = "p-families"        // a year: the malware families of its infected hosts
 	SecPHighest      = "p-highest"         // a year: its highest weeks
 	SecPDistribution = "p-distribution"    // a year: incidents by source and partner
 )
@@ -127,8 +128,10 @@ type periodPlan struct {
 	// A year's own parts.
 	topProvinces []store.NameCount
 	topTargets   []store.NameCount
+	families     []store.NameCount
 	sources      []store.NameCount
 	partners     []store.NameCount
+	partnerNames []store.NameCount
 	highest      []highestWeek
 }
 
@@ -223,6 +226,12 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 		pp.topTargets = s.PhishingTargets
 		pp.sources = ranked(s.Incidents.BySource)
 		pp.partners = ranked(s.Incidents.ByPartnerKind)
+		pp.families = s.Families
+		for _, nc := range ranked(s.Incidents.ByPartner) {
+			if nc.Name != "" && len(pp.partnerNames) < 5 { // "": partners the edition may not name
+				pp.partnerNames = append(pp.partnerNames, nc)
+			}
+		}
 		pp.highest = highestWeeks(s.Weeks)
 	}
 	return pp
@@ -287,6 +296,7 @@ type periodBook interface {
 	pIncidents(pp periodPlan, figs [2]int) []string
 	pProvinces(pp periodPlan, fig int) []string
 	pTargets(pp periodPlan) []string
+	pFamilies(pp periodPlan) []string
 	pDistribution(pp periodPlan) []string
 	pHighest(pp periodPlan) []string
 
@@ -344,6 +354,7 @@ func ComposePeriod(s *stats.Period, opt Options) (*Bulletin, error) {
 	if p.Kind == period.Year {
 		b.Sections = append(b.Sections,
 			Section{ID: SecPProvinces, Paragraphs: pb.pProvinces(pp, num(FigPProvinces)), Figures: []int{num(FigPProvinces)}},
+			Section{ID: SecPFamilies, Paragraphs: pb.pFamilies(pp)},
 			Section{ID: SecPTargets, Paragraphs: pb.pTargets(pp)},
 			Section{ID: SecPDistribution, Paragraphs: pb.pDistribution(pp)},
 			Section{ID: SecPHighest, Paragraphs: pb.pHighest(pp)},
@@ -442,6 +453,10 @@ func periodWarnings(s *stats.Period, v voice) []Warning {
 		for name := range s.Incidents.BySource {
 			named[name] = "incidents.by_source"
 		}
+		for _, nc := range ranked(s.Incidents.ByPartner)[:min(5, len(ranked(s.Incidents.ByPartner)))] {
+			named[nc.Name] = "incidents.by_partner"
+		}
+		delete(named, "") // records the edition may not name from
 	}
 	for _, name := range slices.Sorted(maps.Keys(named)) {
 		if _, ok := v.nameTable().english(name); !ok {

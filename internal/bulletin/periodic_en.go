@@ -48,8 +48,8 @@ var enPeriodHeadings = map[string]string{
 	SecPOverview: "1 Overview", SecPBasic: "2 Basic network security", SecPCritical: "3 Critical information infrastructure",
 	SecPPublic: "4 Public network environment", SecPMalware: "4.1 Malicious code", SecPWebsites: "4.2 Websites",
 	SecPVulns: "4.3 Vulnerabilities", SecPIncidents: "4.4 Incidents received and handled",
-	SecPProvinces: "5 Controlled hosts by province", SecPTargets: "6 Organisations impersonated",
-	SecPDistribution: "7 Incident sources and coordination", SecPHighest: "8 The highest weeks",
+	SecPProvinces: "5 Controlled hosts by province", SecPFamilies: "6 Malware families", SecPTargets: "7 Organisations impersonated",
+	SecPDistribution: "8 Incident sources and coordination", SecPHighest: "9 The highest weeks",
 }
 
 func (en) periodHeading(id string, _ period.Period) string { return enPeriodHeadings[id] }
@@ -434,6 +434,18 @@ func (e en) pTargets(pp periodPlan) []string {
 	return []string{sp.in + ", the organisations phishing pages impersonated most were " + e.list(parts) + "."}
 }
 
+func (e en) pFamilies(pp periodPlan) []string {
+	sp := enSpanFor(pp.p)
+	if len(pp.families) == 0 {
+		return []string{"The monitoring data of " + enPeriod(pp.p) + " did not name the malware families of the controlled hosts."}
+	}
+	var parts []string
+	for _, nc := range pp.families {
+		parts = append(parts, fmt.Sprintf("%s (%s)", nc.Name, exactOf(nc.Count, "host", "hosts")))
+	}
+	return []string{sp.in + ", the malware families that controlled the most domestic hosts were " + e.list(parts) + "."}
+}
+
 func (e en) pDistribution(pp periodPlan) []string {
 	sp := enSpanFor(pp.p)
 	if len(pp.sources)+len(pp.partners) == 0 {
@@ -460,7 +472,15 @@ func (e en) pDistribution(pp periodPlan) []string {
 			}
 			parts = append(parts, fmt.Sprintf("%s with %s", Thousands(nc.Count), name))
 		}
-		out = append(out, "By the partner they were coordinated with: "+e.list(parts)+".")
+		p := "By the partner they were coordinated with: " + e.list(parts) + "."
+		if len(pp.partnerNames) > 0 {
+			var names []string
+			for _, nc := range pp.partnerNames {
+				names = append(names, fmt.Sprintf("%s (%s)", e.orgName(nc.Name), Thousands(nc.Count)))
+			}
+			p += " The partners most incidents were coordinated with were " + e.list(names) + "."
+		}
+		out = append(out, p)
 	}
 	return out
 }

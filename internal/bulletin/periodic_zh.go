@@ -33,8 +33,8 @@ var zhPeriodHeadings = map[string]string{
 	SecPOverview: "1 网络安全基本态势", SecPBasic: "2 基础网络安全", SecPCritical: "3 关键信息基础设施安全",
 	SecPPublic: "4 公共网络环境安全", SecPMalware: "4.1 恶意代码活动监测数据", SecPWebsites: "4.2 网站安全监测数据",
 	SecPVulns: "4.3 安全漏洞收录情况", SecPIncidents: "4.4 网络安全事件接收与处理",
-	SecPProvinces: "5 受控主机地区分布", SecPTargets: "6 主要仿冒对象", SecPDistribution: "7 事件来源与协调处置",
-	SecPHighest: "8 各项指标的最高周",
+	SecPProvinces: "5 受控主机地区分布", SecPFamilies: "6 主要恶意程序家族", SecPTargets: "7 主要仿冒对象",
+	SecPDistribution: "8 事件来源与协调处置", SecPHighest: "9 各项指标的最高周",
 }
 
 func (zh) periodHeading(id string, _ period.Period) string { return zhPeriodHeadings[id] }
@@ -408,6 +408,19 @@ func (z zh) pTargets(pp periodPlan) []string {
 	return []string{sp.label + "，仿冒页面数量居前的仿冒对象为" + strings.Join(parts, "、") + "。"}
 }
 
+func (z zh) pFamilies(pp periodPlan) []string {
+	sp := zhSpanOf(pp.p)
+	if len(pp.families) == 0 {
+		return []string{sp.label + "的监测数据未载明境内受控主机所感染的恶意程序家族。"}
+	}
+	var parts []string
+	for _, nc := range pp.families {
+		parts = append(parts, fmt.Sprintf("%s（%s个）", nc.Name, Thousands(nc.Count)))
+	}
+	return []string{fmt.Sprintf("%s，境内被木马或僵尸程序控制的主机IP按所感染的恶意程序家族统计，数量居前%s位的是%s。",
+		sp.label, zhDigits[min(len(parts), 10)], strings.Join(parts, "、"))}
+}
+
 func (z zh) pDistribution(pp periodPlan) []string {
 	sp := zhSpanOf(pp.p)
 	if len(pp.sources)+len(pp.partners) == 0 {
@@ -430,7 +443,15 @@ func (z zh) pDistribution(pp periodPlan) []string {
 			}
 			parts = append(parts, fmt.Sprintf("%s%s起", name, Thousands(nc.Count)))
 		}
-		out = append(out, "按协调处置的合作方分："+strings.Join(parts, "，")+"。")
+		p := "按协调处置的合作方分：" + strings.Join(parts, "，") + "。"
+		if len(pp.partnerNames) > 0 {
+			var names []string
+			for _, nc := range pp.partnerNames {
+				names = append(names, fmt.Sprintf("%s（%s起）", nc.Name, Thousands(nc.Count)))
+			}
+			p += "协调处置事件最多的合作方为" + strings.Join(names, "、") + "。"
+		}
+		out = append(out, p)
 	}
 	return out
 }

@@ -37,8 +37,10 @@ type Period struct {
 	// the backdoored domestic sites.
 	DefacedGovPct    *Tenths `json:"defaced_gov_pct"`
 	BackdooredGovPct *Tenths `json:"backdoored_gov_pct"`
-	// PhishingTargets ranks the impersonated organisations by pages.
+	// PhishingTargets ranks the impersonated organisations by pages; Families the malware
+	// families of the domestic infected hosts (Conficker apart) by distinct hosts.
 	PhishingTargets []store.NameCount `json:"phishing_targets"`
+	Families        []store.NameCount `json:"families"`
 	// NotCNVD counts the vulnerability records CNVD did not number, as the weekly statistics'
 	// vulnerabilities.not_cnvd.
 	NotCNVD int `json:"vulnerabilities_not_cnvd"`
@@ -57,6 +59,7 @@ type PeriodIncidents struct {
 	ByType        map[string]int `json:"by_type"`
 	BySource      map[string]int `json:"by_source"`
 	ByPartnerKind map[string]int `json:"by_partner_kind"`
+	ByPartner     map[string]int `json:"by_partner"`
 	ByImpact      map[string]int `json:"by_impact"`
 	CrossBorder   int            `json:"cross_border"`
 }
@@ -172,11 +175,16 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		DefacedGovPct: Share(cur.events.Defaced.Gov, cur.events.Defaced.Total), BackdooredGovPct: Share(cur.events.Backdoored.Gov, cur.events.Backdoored.Total),
 		PhishingTargets: cur.events.PhishingTargets[:min(TopProvinces, len(cur.events.PhishingTargets))],
 		Incidents: PeriodIncidents{ByType: orEmpty(cur.incidents.ByType), BySource: orEmpty(cur.incidents.BySource),
-			ByPartnerKind: orEmpty(cur.incidents.ByPartnerKind), ByImpact: orEmpty(cur.incidents.Impact), CrossBorder: cur.incidents.CrossBorder},
+			ByPartnerKind: orEmpty(cur.incidents.ByPartnerKind), ByPartner: orEmpty(cur.incidents.ByPartner), ByImpact: orEmpty(cur.incidents.Impact),
+			CrossBorder: cur.incidents.CrossBorder},
+		Families: cur.events.Families,
 		NotCNVD: cur.vulns.Total - cur.vulns.CNVD,
 	}
 	if s.PhishingTargets == nil {
 		s.PhishingTargets = []store.NameCount{}
+	}
+	if s.Families == nil {
+		s.Families = []store.NameCount{}
 	}
 	s.Series = hist
 	if p.Kind == period.Month {

@@ -202,6 +202,9 @@ type EventCounts struct {
 	// the range's infected hosts and malware sites, and NewNames those no earlier event
 	// named (0 when the store holds nothing earlier).
 	MalwareNames, NewNames int
+	// Families ranks the malware families of the range's domestic infected hosts (Conficker
+	// apart) by distinct hosts, most first, each spelled as most of its events spell it.
+	Families []NameCount
 }
 
 // VulnCounts are the counts of a range's vulnerability records.
@@ -229,6 +232,9 @@ type IncidentCounts struct {
 	AppPlatforms, AppURLs          int
 	ByType, BySource               map[string]int
 	ByPartnerKind                  map[string]int
+	// ByPartner counts the incidents by the partner they were coordinated with, naming only
+	// partners of records the scope lets name them (the rest under "").
+	ByPartner map[string]int
 	Impact                         map[string]int
 }
 

@@ -99,6 +99,20 @@ WITH nm AS (
 )
 SELECT count(*) FILTER (WHERE last >= $1), count(*) FILTER (WHERE first >= $1) FROM nm`
 
+// familiesSQL ranks the families of domestic infected hosts by distinct hosts, each spelled
+// as most of its events spell it (ties: the first spelling in order).
+const familiesSQL = `
+WITH h AS (
+	SELECT lower(family) AS f, family, ip FROM events
+	WHERE time >= $1 AND time < $2 AND {names} AND kind = 'infected_host' AND country = 'CN'
+		AND family IS NOT NULL AND family <> '' AND ip IS NOT NULL AND lower(family) <> 'conficker'
+),
+spelled AS (
+	SELECT f, family, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, family) AS rk FROM h GROUP BY f, family
+)
+SELECT s.family, count(DISTINCT h.ip) AS hosts FROM h JOIN spelled s ON s.f = h.f AND s.rk = 1
+GROUP BY s.family ORDER BY hosts DESC, s.family LIMIT $3`
+
 const targetsSQL = `
 SELECT target, count(DISTINCT url) AS pages FROM events
 WHERE time >= $1 AND time < $2 AND {names} AND kind = 'phishing' AND target IS NOT NULL AND url IS NOT NULL
@@ -156,12 +170,13 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top 
 		return c, err
 	}
 	if top == 0 {
-		c.Provinces, c.PhishingTargets, c.NewFamilies, c.ByService = nil, nil, nil, nil
+		c.Provinces, c.PhishingTargets, c.NewFamilies, c.ByService, c.Families = nil, nil, nil, nil, nil
 		c.MalwareNames, c.NewNames = 0, 0
 	} else {
 		c.Provinces = c.Provinces[:min(top, len(c.Provinces))]
 		c.PhishingTargets = c.PhishingTargets[:min(top, len(c.PhishingTargets))]
 		c.ByService = c.ByService[:min(top, len(c.ByService))]
+		c.Families = c.Families[:min(top, len(c.Families))]
 	}
 	return c, nil
 }
@@ -196,6 +211,10 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		c.ByService, err = nameCounts(ctx, q, sc.sql(servicesSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return fmt.Errorf("count vulnerable services: %w", err)
+		}
+		c.Families, err = nameCounts(ctx, q, sc.sql(familiesSQL), r.From.UTC(), r.To.UTC(), top)
+		if err != nil {
+			return fmt.Errorf("count malware families: %w", err)
 		}
 		if c.NewFamilies, err = newFamilies(ctx, q, r, sc); err != nil {
 			return fmt.Errorf("find new malware families: %w", err)
@@ -291,7 +310,7 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 
 // IncidentCounts implements store.Counter. An incident belongs to the range it was closed in.
 func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (store.IncidentCounts, error) {
-	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, ByPartnerKind: map[string]int{}, Impact: map[string]int{}}
+	c := store.IncidentCounts{ByType: map[string]int{}, BySource: map[string]int{}, ByPartnerKind: map[string]int{}, ByPartner: map[string]int{}, Impact: map[string]int{}}
 	sc, err := sqlScope(s)
 	if err != nil {
 		return c, err
@@ -311,7 +330,8 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (
 		return c, fmt.Errorf("count incidents opened: %w", err)
 	}
 	for col, m := range map[string]map[string]int{"type": c.ByType, "CASE WHEN {names} THEN coalesce(source, '') ELSE '' END": c.BySource,
-		"coalesce(partner_kind, '')": c.ByPartnerKind, "coalesce(impact, 'none')": c.Impact} {
+		"coalesce(partner_kind, '')": c.ByPartnerKind, "CASE WHEN {names} THEN coalesce(partner, '') ELSE '' END": c.ByPartner,
+		"coalesce(impact, 'none')": c.Impact} {
 		ncs, err := nameCounts(ctx, d.db, sc.sql(`SELECT `+col+`, count(*) FROM incidents WHERE closed >= $1 AND closed < $2 AND {count} GROUP BY 1`), from, to)
 		if err != nil {
 			return c, fmt.Errorf("count incidents: %w", err)

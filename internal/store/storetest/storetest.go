@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tickets", func(t *testing.T) { testTickets(t, open(t)) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open(t)) })
 	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
+	t.Run("Families", func(t *testing.T) { testFamilies(t, open(t)) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
@@ -383,7 +384,7 @@ func testTickets(t testing.TB, st store.Store) {
 	if err != nil {
 		t.Fatalf("IncidentCounts: %v", err)
 	}
-	if ic.Handled != 1 || ic.CrossBorder != 1 || ic.Phishing != 1 || ic.ByPartnerKind["registrar"] != 1 {
+	if ic.Handled != 1 || ic.CrossBorder != 1 || ic.Phishing != 1 || ic.ByPartnerKind["registrar"] != 1 || ic.ByPartner["Registrar X"] != 1 {
 		t.Errorf("the closed ticket counts as %+v", ic)
 	}
 
@@ -508,6 +509,34 @@ func testArchive(t testing.TB, st store.Store) {
 		t.Fatalf("LatestReview: %v", err)
 	} else if r.Digest != "bb" || r.Actor != "ed2" {
 		t.Errorf("latest review %+v", r)
+	}
+}
+
+// testFamilies ranks a range's families by distinct domestic infected hosts: a host seen twice
+// is one, spellings are one family spelled as most events spell it, Conficker (counted on its
+// own), hosts abroad, malware sites and records the scope may not name from stay out.
+func testFamilies(t testing.TB, st store.Store) {
+	in := input(t, st, "family ranking")
+	host := func(ip, fam, country string, kind event.Kind, tlp event.TLP) event.Event {
+		return event.Event{Time: mid, Kind: kind, IP: ip, Country: country, Family: fam, TLP: tlp}
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 10, Events: []event.Event{
+		host("10.0.0.1", "mirai", "CN", event.InfectedHost, event.Clear), host("10.0.0.1", "Mirai", "CN", event.InfectedHost, event.Clear),
+		host("10.0.0.2", "Mirai", "CN", event.InfectedHost, event.Clear), host("10.0.0.3", "Mirai", "CN", event.InfectedHost, event.Clear),
+		host("10.0.0.4", "Gafgyt", "CN", event.InfectedHost, event.Clear), host("10.0.0.5", "Gafgyt", "US", event.InfectedHost, event.Clear),
+		host("10.0.0.6", "Gafgyt", "CN", event.MalwareSite, event.Clear), host("10.0.0.7", "Conficker", "CN", event.InfectedHost, event.Clear),
+		host("10.0.0.8", "Secret", "CN", event.InfectedHost, event.Amber), host("10.0.0.9", "Secret", "CN", event.InfectedHost, event.Amber),
+	}})
+	c, err := st.EventCounts(ctx, week, store.Scope{Count: event.Amber.AtMost(), Names: event.Clear.AtMost()}, 5)
+	if err != nil {
+		t.Fatalf("EventCounts: %v", err)
+	}
+	want := []store.NameCount{{Name: "Mirai", Count: 3}, {Name: "Gafgyt", Count: 1}}
+	if !reflect.DeepEqual(c.Families, want) {
+		t.Errorf("families %v, want %v", c.Families, want)
+	}
+	if c, _ := st.EventCounts(ctx, week, store.AllRecords, 1); len(c.Families) != 1 || c.Families[0] != (store.NameCount{Name: "Mirai", Count: 3}) {
+		t.Errorf("the top family of all records: %v", c.Families)
 	}
 }
 
