@@ -178,7 +178,7 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 			ByPartnerKind: orEmpty(cur.incidents.ByPartnerKind), ByPartner: orEmpty(cur.incidents.ByPartner), ByImpact: orEmpty(cur.incidents.Impact),
 			CrossBorder: cur.incidents.CrossBorder},
 		Families: cur.events.Families,
-		NotCNVD: cur.vulns.Total - cur.vulns.CNVD,
+		NotCNVD:  cur.vulns.Total - cur.vulns.CNVD,
 	}
 	if s.PhishingTargets == nil {
 		s.PhishingTargets = []store.NameCount{}

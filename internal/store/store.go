@@ -235,7 +235,7 @@ type IncidentCounts struct {
 	// ByPartner counts the incidents by the partner they were coordinated with, naming only
 	// partners of records the scope lets name them (the rest under "").
 	ByPartner map[string]int
-	Impact                         map[string]int
+	Impact    map[string]int
 }
 
 // Headline is a range's headline counts, by the same definitions as EventCounts,
