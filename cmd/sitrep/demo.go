@@ -148,6 +148,40 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 		}
 		entries = append(entries, entry)
 	}
+	// The last whole month of the data, in the monthly form.
+	sun := last.Sunday()
+	month := period.Period{Kind: period.Month, Year: sun.Year(), N: int(sun.Month())}
+	if sun.AddDate(0, 0, 1).Month() == sun.Month() { // the month runs on past the data
+		month = month.Prev()
+	}
+	entry := render.Entry{}
+	for _, lang := range []string{"zh", "en"} {
+		b, err := svc.Build(e.ctx, st, month, lang, stats.Edition{})
+		if err != nil {
+			return "", err
+		}
+		issue.Relink(b, nil, "") // the demo writes no earlier months
+		if lang == "zh" {
+			entry.Title = b.Title
+		}
+		for _, f := range []render.Format{render.Markdown, render.HTML} {
+			name := fmt.Sprintf("%s.%s.%s", month, lang, f)
+			path := filepath.Join(dir, name)
+			var figs issue.Figures
+			if f == render.Markdown {
+				figs.Dir = strings.TrimSuffix(path, filepath.Ext(path)) + "-figures"
+			}
+			content, err := svc.Render(e.ctx, b, f, figs)
+			if err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(path, content, 0o644); err != nil {
+				return "", err
+			}
+			entry.Links = append(entry.Links, render.Link{Label: lang + " " + string(f), Href: name})
+		}
+	}
+	entries = append(entries, entry)
 	index := filepath.Join(dir, "index.html")
 	f, err := os.Create(index)
 	if err != nil {

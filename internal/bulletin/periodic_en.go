@@ -396,7 +396,7 @@ func (e en) pIncidents(pp periodPlan, figs [2]int) []string {
 		for _, t := range pp.types {
 			parts = append(parts, fmt.Sprintf("%s %s (%s%%)", Thousands(t.n), inSentence(e.incidentType(t.typ)), t.share))
 		}
-		p += " By type: " + strings.Join(parts, ", ") + "."
+		p += " By type: " + e.list(parts) + "."
 	}
 	if ref := e.figureRef(pp, "the incidents handled", figs[0]); ref != "" {
 		p += ref

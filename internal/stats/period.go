@@ -158,7 +158,10 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 	var ago *weekCounts
 	yb, hasYear := p.YearBefore()
 	if hasYear {
-		a, err := count(yb, 0)
+		a, err := prev, error(nil) // a year's year before is its period before: counted once
+		if yb != p.Prev() {
+			a, err = count(yb, 0)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -177,11 +180,15 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		Incidents: PeriodIncidents{ByType: orEmpty(cur.incidents.ByType), BySource: orEmpty(cur.incidents.BySource),
 			ByPartnerKind: orEmpty(cur.incidents.ByPartnerKind), ByPartner: orEmpty(cur.incidents.ByPartner), ByImpact: orEmpty(cur.incidents.Impact),
 			CrossBorder: cur.incidents.CrossBorder},
-		Families: cur.events.Families,
-		NotCNVD:  cur.vulns.Total - cur.vulns.CNVD,
+
+		NotCNVD: cur.vulns.Total - cur.vulns.CNVD,
 	}
 	if s.PhishingTargets == nil {
 		s.PhishingTargets = []store.NameCount{}
+	}
+	start, end := p.Bounds(loc)
+	if s.Families, err = c.FamilyCounts(ctx, store.Range{From: start, To: end}, ed.Scope, TopProvinces); err != nil {
+		return nil, err
 	}
 	if s.Families == nil {
 		s.Families = []store.NameCount{}

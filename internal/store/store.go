@@ -202,9 +202,6 @@ type EventCounts struct {
 	// the range's infected hosts and malware sites, and NewNames those no earlier event
 	// named (0 when the store holds nothing earlier).
 	MalwareNames, NewNames int
-	// Families ranks the malware families of the range's domestic infected hosts (Conficker
-	// apart) by distinct hosts, most first, each spelled as most of its events spell it.
-	Families []NameCount
 }
 
 // VulnCounts are the counts of a range's vulnerability records.
@@ -541,6 +538,10 @@ type Counter interface {
 	// History counts the headline numbers of each of the consecutive ranges that the
 	// ascending instants bounds delimit (len(bounds)-1 ranges), one pass per table.
 	History(ctx context.Context, bounds []time.Time, s Scope) ([]Headline, error)
+	// FamilyCounts ranks the malware families of a range's domestic infected hosts (Conficker
+	// apart) by distinct hosts, most first (top of them), each spelled as most of its events
+	// spell it, from the records the scope lets name them.
+	FamilyCounts(ctx context.Context, r Range, s Scope, top int) ([]NameCount, error)
 }
 
 // TicketRows is how the records part's tickets reach the statistics: the analytical part keeps

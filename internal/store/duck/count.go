@@ -170,15 +170,31 @@ func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top 
 		return c, err
 	}
 	if top == 0 {
-		c.Provinces, c.PhishingTargets, c.NewFamilies, c.ByService, c.Families = nil, nil, nil, nil, nil
+		c.Provinces, c.PhishingTargets, c.NewFamilies, c.ByService = nil, nil, nil, nil
 		c.MalwareNames, c.NewNames = 0, 0
 	} else {
 		c.Provinces = c.Provinces[:min(top, len(c.Provinces))]
 		c.PhishingTargets = c.PhishingTargets[:min(top, len(c.PhishingTargets))]
 		c.ByService = c.ByService[:min(top, len(c.ByService))]
-		c.Families = c.Families[:min(top, len(c.Families))]
 	}
 	return c, nil
+}
+
+// FamilyCounts implements store.Counter. It keeps what it counted (see kept).
+func (d *DB) FamilyCounts(ctx context.Context, r store.Range, s store.Scope, top int) ([]store.NameCount, error) {
+	sc, err := sqlScope(s)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.NameCount
+	err = d.keep(ctx, keptFamilies, r, sc, top, &out, func(q querier) (err error) {
+		out, err = nameCounts(ctx, q, sc.sql(familiesSQL), r.From.UTC(), r.To.UTC(), top)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count malware families: %w", err)
+	}
+	return out, nil
 }
 
 // querier is what counting needs of a connection or a transaction.
@@ -211,10 +227,6 @@ func eventCounts(ctx context.Context, q querier, r store.Range, sc scoped, top i
 		c.ByService, err = nameCounts(ctx, q, sc.sql(servicesSQL), r.From.UTC(), r.To.UTC(), top)
 		if err != nil {
 			return fmt.Errorf("count vulnerable services: %w", err)
-		}
-		c.Families, err = nameCounts(ctx, q, sc.sql(familiesSQL), r.From.UTC(), r.To.UTC(), top)
-		if err != nil {
-			return fmt.Errorf("count malware families: %w", err)
 		}
 		if c.NewFamilies, err = newFamilies(ctx, q, r, sc); err != nil {
 			return fmt.Errorf("find new malware families: %w", err)

@@ -527,16 +527,20 @@ func testFamilies(t testing.TB, st store.Store) {
 		host("10.0.0.6", "Gafgyt", "CN", event.MalwareSite, event.Clear), host("10.0.0.7", "Conficker", "CN", event.InfectedHost, event.Clear),
 		host("10.0.0.8", "Secret", "CN", event.InfectedHost, event.Amber), host("10.0.0.9", "Secret", "CN", event.InfectedHost, event.Amber),
 	}})
-	c, err := st.EventCounts(ctx, week, store.Scope{Count: event.Amber.AtMost(), Names: event.Clear.AtMost()}, 5)
+	fams, err := st.FamilyCounts(ctx, week, store.Scope{Count: event.Amber.AtMost(), Names: event.Clear.AtMost()}, 5)
 	if err != nil {
-		t.Fatalf("EventCounts: %v", err)
+		t.Fatalf("FamilyCounts: %v", err)
 	}
 	want := []store.NameCount{{Name: "Mirai", Count: 3}, {Name: "Gafgyt", Count: 1}}
-	if !reflect.DeepEqual(c.Families, want) {
-		t.Errorf("families %v, want %v", c.Families, want)
+	if !reflect.DeepEqual(fams, want) {
+		t.Errorf("families %v, want %v", fams, want)
 	}
-	if c, _ := st.EventCounts(ctx, week, store.AllRecords, 1); len(c.Families) != 1 || c.Families[0] != (store.NameCount{Name: "Mirai", Count: 3}) {
-		t.Errorf("the top family of all records: %v", c.Families)
+	if fams, _ := st.FamilyCounts(ctx, week, store.AllRecords, 1); len(fams) != 1 || fams[0] != (store.NameCount{Name: "Mirai", Count: 3}) {
+		t.Errorf("the top family of all records: %v", fams)
+	}
+	// Counted again (kept, or not) it is the same.
+	if again, _ := st.FamilyCounts(ctx, week, store.Scope{Count: event.Amber.AtMost(), Names: event.Clear.AtMost()}, 5); !reflect.DeepEqual(again, want) {
+		t.Errorf("families counted again %v, want %v", again, want)
 	}
 }
 
