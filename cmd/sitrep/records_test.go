@@ -180,6 +180,12 @@ func TestStatsPeriods(t *testing.T) {
 	if code, out, errs := sitrep(t, "", "--server", url, "report", "--month", "2024-02"); code != 0 || !strings.Contains(out, "# 2024年2月网络安全监测数据分析") {
 		t.Errorf("report --month over the server: exit %d\n%.400s%s", code, out, errs)
 	}
+	if code, out, errs := sitrep(t, "", "--server", url, "review", "--month", "2024-02"); code != 0 || !strings.HasPrefix(out, "reviewed 2024-02") {
+		t.Errorf("review --month over the server: exit %d %s%s", code, out, errs)
+	}
+	if code, out, errs := sitrep(t, "", "--server", url, "rate", "--month", "2024-02"); code != 0 || !strings.Contains(out, "2024-02 2024年2月: ") {
+		t.Errorf("rate --month over the server: exit %d %s%s", code, out, errs)
+	}
 	for _, args := range [][]string{{"--month", "2024-02", "--year", "2024"}, {"--month", "2024-W09"}, {"--year", "24"}} {
 		if code, _, errs := sitrep(t, "", append([]string{"--store", store, "stats"}, args...)...); code != 2 || errs == "" {
 			t.Errorf("stats %v: exit %d %s", args, code, errs)

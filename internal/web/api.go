@@ -19,7 +19,6 @@ import (
 	"sitrep/internal/export"
 	"sitrep/internal/period"
 	"sitrep/internal/store"
-	"sitrep/internal/week"
 )
 
 // caller is who sent a request: the token's name and role, or nobody.
@@ -131,9 +130,9 @@ func (s *Server) receive(body io.Reader) (string, error) {
 	return f.Name(), f.Close()
 }
 
-// publish freezes a week's bulletin (publishers and up).
+// publish freezes the bulletin of a week, a month, a quarter or a year (publishers and up).
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
-	wk, err := week.Parse(r.PathValue("week"))
+	wk, err := period.Parse(r.PathValue("week"))
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
@@ -152,9 +151,9 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// review records an editor's review of a week's bulletin as it reads now (editors and up).
+// review records an editor's review of a period's bulletin as it reads now (editors and up).
 func (s *Server) review(w http.ResponseWriter, r *http.Request) {
-	wk, err := week.Parse(r.PathValue("week"))
+	wk, err := period.Parse(r.PathValue("week"))
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
