@@ -745,4 +745,15 @@ func TestPeriodCommands(t *testing.T) {
 	if code, out, _ := sitrep(t, "", "--store", store, "report", "--month", "2024-02"); code != 0 || !strings.Contains(out, "整体评价为中") {
 		t.Errorf("the month's override is not in its edition: %d\n%s", code, out)
 	}
+	// A published month's rating is part of it; a month not over yet is not reviewed.
+	if code, _, errs := sitrep(t, "", "--store", store, "rate", "--month", "2024-02", "--level", "差", "--reason", "after the fact"); code != 1 || !strings.Contains(errs, "already published") {
+		t.Errorf("rating a published month: %d %s", code, errs)
+	}
+	now := time.Now().Format("2006-01")
+	if code, _, errs := sitrep(t, "", "--store", store, "review", "--month", now); code != 1 || !strings.Contains(errs, "has not ended yet") {
+		t.Errorf("reviewing the current month: %d %s", code, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", store, "report", "--month", "0001-01"); code != 2 || !strings.Contains(errs, "outside 1970 to 2999") {
+		t.Errorf("a month of year 1: %d %s", code, errs)
+	}
 }

@@ -82,6 +82,9 @@ func runRate(e *env, args []string) error {
 	}
 	defer st.Close()
 	if change {
+		if err := store.Unpublished(e.ctx, st, w.String()); err != nil {
+			return err // a published issue's rating is part of it: it never changes
+		}
 		o := store.Override{Week: w.String(), Level: *level, Reason: strings.TrimSpace(*reason), Actor: e.cfg.Actor, At: time.Now()}
 		if err := st.SetOverride(e.ctx, o); err != nil {
 			return err

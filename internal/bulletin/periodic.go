@@ -109,22 +109,27 @@ type periodPlan struct {
 	fell    []string
 	flat    []string
 
-	govDefaced, govBackdoored    pdelta
-	govDefacedPct, govBackPct    *stats.Tenths
-	vulnIncidents                int
-	hosts, conficker, domains    pdelta
-	provinces                    []string
-	ccServers                    int
-	defaced, backdoored, pages   pdelta
-	targets                      []string
-	vulns                        pdelta
-	high, exploited              int
-	gathered                     bool // some vulnerability records are not CNVD's
-	handled                      pdelta
-	types                        []typeShare
-	series                       []string // the series' periods, first and last
+	govDefaced, govBackdoored  pdelta
+	govDefacedPct, govBackPct  *stats.Tenths
+	vulnIncidents              int
+	hosts, conficker, domains  pdelta
+	provinces                  []string
+	ccServers                  int
+	defaced, backdoored, pages pdelta
+	targets                    []string
+	vulns                      pdelta
+	high, exploited            int
+	gathered                   bool // some vulnerability records are not CNVD's
+	handled                    pdelta
+	types                      []typeShare
+	series                     []string // the series' periods, first and last
+	// covered is the days the monitoring data covers of a period it covers only part of (an
+	// empty First: none of it); nil where it covers the whole period.
+	covered                      *stats.Days
 	hasHosts, hasSites, hasVulns bool
-	hasIncidents                 bool
+	// empty says of each section that nothing was recorded for it: it says so, and only that.
+	empty        map[string]bool
+	hasIncidents bool
 	// A year's own parts.
 	topProvinces []store.NameCount
 	topTargets   []store.NameCount
@@ -172,15 +177,16 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 			prevAny = true
 		}
 	}
-	pp.compare = prevAny
-	if !prevAny {
+	pp.covered = s.Covered
+	pp.compare = prevAny && !s.PrevPartial && s.Covered == nil
+	if !pp.compare {
 		f = func(m string) pdelta {
 			d := newPDelta(s.Figure(m), v)
 			d.unmeasured = true
 			return d
 		}
 	}
-	if prevAny {
+	if pp.compare {
 		for _, m := range movedMetrics {
 			fig := s.Figure(m)
 			switch {
@@ -217,12 +223,24 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 	if len(s.Series) > 0 {
 		pp.series = []string{s.Series[0].Period, s.Series[len(s.Series)-1].Period}
 	}
+	pp.empty = map[string]bool{
+		SecPOverview: pp.noData, SecPBasic: pp.noData, SecPPublic: pp.noData,
+		SecPCritical:  pp.defaced.cur+pp.defaced.prev+pp.backdoored.cur+pp.backdoored.prev == 0 && pp.vulnIncidents == 0,
+		SecPMalware:   pp.hosts.cur+pp.hosts.prev == 0 && pp.ccServers == 0 && pp.conficker.cur+pp.conficker.prev == 0 && pp.domains.cur == 0,
+		SecPWebsites:  pp.defaced.cur+pp.defaced.prev+pp.backdoored.cur+pp.backdoored.prev+pp.pages.cur+pp.pages.prev == 0,
+		SecPVulns:     pp.vulns.cur+pp.vulns.prev == 0,
+		SecPIncidents: pp.handled.cur+pp.handled.prev == 0,
+	}
 	pp.hasHosts = pp.hosts.cur+pp.conficker.cur > 0
 	pp.hasSites = pp.defaced.cur+pp.backdoored.cur+pp.pages.cur > 0
 	pp.hasVulns = pp.vulns.cur > 0
 	pp.hasIncidents = pp.handled.cur > 0
 	if p.Kind == period.Year {
-		pp.topProvinces = s.TopProvinces
+		for _, nc := range s.TopProvinces {
+			if nc.Count > 0 {
+				pp.topProvinces = append(pp.topProvinces, nc)
+			}
+		}
 		pp.topTargets = s.PhishingTargets
 		pp.sources = ranked(s.Incidents.BySource)
 		pp.partners = ranked(s.Incidents.ByPartnerKind)
@@ -364,7 +382,7 @@ func ComposePeriod(s *stats.Period, opt Options) (*Bulletin, error) {
 		sec := &b.Sections[i]
 		sec.Heading = pb.periodHeading(sec.ID, p)
 		sec.Figures = slices.DeleteFunc(sec.Figures, func(n int) bool { return n == 0 })
-		if len(sec.Paragraphs) == 0 {
+		if len(sec.Paragraphs) == 0 || pp.empty[sec.ID] {
 			sec.NoData = true
 		}
 	}
@@ -420,6 +438,18 @@ func periodFigures(s *stats.Period, pp periodPlan, t periodBook) []Figure {
 		figs = append(figs, Figure{ID: FigPProvinces, Kind: "hbars", Unit: t.label("unit_hosts"), Labels: names,
 			Series: []Series{{Name: t.label("trojan"), Values: counts}}})
 	}
+	// A figure with nothing to plot (no incident types, a series of zeros) is left out, and
+	// the sentences do not refer to it.
+	figs = slices.DeleteFunc(figs, func(f Figure) bool {
+		for _, s := range f.Series {
+			for _, v := range s.Values {
+				if v != 0 {
+					return false
+				}
+			}
+		}
+		return true
+	})
 	for i := range figs {
 		figs[i].Number = i + 1
 		figs[i].Caption = t.periodCaption(figs[i].ID, pp.p)

@@ -7,6 +7,7 @@ import (
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/period"
+	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
 
@@ -201,6 +202,13 @@ func (e en) pOverview(pp periodPlan) []string {
 		return []string{"Nothing at all was recorded " + sp.this + ", and the situation is not rated."}
 	}
 	var b strings.Builder
+	if c := pp.covered; c != nil {
+		if c.First == "" {
+			b.WriteString("There is no monitoring data of " + enPeriod(pp.p) + ": what follows counts only vulnerability and incident records, and the period is neither rated nor compared with others. ")
+		} else {
+			b.WriteString("The monitoring data of " + enPeriod(pp.p) + " covers only " + enDays(*c) + ": the numbers below are of those days, and the period is neither rated nor compared with others. ")
+		}
+	}
 	if pp.level != "" {
 		b.WriteString(sp.in + ", the overall network security situation was rated " + EnglishLevel(pp.level) + ". ")
 	}
@@ -244,6 +252,9 @@ func (e en) pOverview(pp periodPlan) []string {
 
 func (e en) pBasic(pp periodPlan) []string {
 	sp := enSpanFor(pp.p)
+	if pp.empty[SecPBasic] {
+		return []string{"Nothing at all was recorded " + sp.this + ", so nothing can be said of the basic networks."}
+	}
 	nat, prov := pp.impact["national"], pp.impact["provincial"]
 	if nat+prov == 0 {
 		return []string{sp.in + ", the basic networks ran smoothly: no failure of provincial or wider impact, and no major incident."}
@@ -255,6 +266,9 @@ func (e en) pBasic(pp periodPlan) []string {
 func (e en) pCritical(pp periodPlan) []string {
 	sp := enSpanFor(pp.p)
 	var b strings.Builder
+	if pp.empty[SecPCritical] {
+		return []string{"No data on defaced or backdoored domestic websites was received " + sp.this + ", and no vulnerability incident was handled."}
+	}
 	if pp.defaced.cur+pp.defaced.prev+pp.backdoored.cur+pp.backdoored.prev > 0 {
 		b.WriteString(sp.in + ", " + exactOf(pp.govDefaced.cur, "domestic government website was", "domestic government websites were") + " defaced")
 		if pp.compare {
@@ -280,16 +294,15 @@ func (e en) pCritical(pp periodPlan) []string {
 		if b.Len() > 0 {
 			b.WriteString(" ")
 		}
-		fmt.Fprintf(&b, "%s coordinated the handling of %s affecting government bodies, important information systems and related sectors.", e.org,
-			exactOf(pp.vulnIncidents, "vulnerability incident", "vulnerability incidents"))
-	}
-	if b.Len() == 0 {
-		return []string{"No data on defaced or backdoored domestic websites was received " + sp.this + ", and no vulnerability incident was handled."}
+		fmt.Fprintf(&b, "%s coordinated the handling of %s.", e.org, exactOf(pp.vulnIncidents, "vulnerability incident", "vulnerability incidents"))
 	}
 	return []string{b.String()}
 }
 
 func (e en) pPublic(pp periodPlan) []string {
+	if pp.empty[SecPPublic] {
+		return []string{"No monitoring data of the public network environment was received " + enSpanFor(pp.p).this + "."}
+	}
 	return []string{enSpanFor(pp.p).in + ", " + e.org + "'s monitoring gave the following main indicators of the public network environment."}
 }
 
@@ -416,7 +429,11 @@ func (e en) pProvinces(pp periodPlan, fig int) []string {
 	for _, nc := range pp.topProvinces {
 		parts = append(parts, fmt.Sprintf("%s (%s)", enrich.ProvinceEnglish(nc.Name), Thousands(nc.Count)))
 	}
-	return []string{fmt.Sprintf("%s, the provinces with the most hosts controlled by trojans or botnets were %s. Figure %d shows them.", sp.in, e.list(parts), fig)}
+	p := fmt.Sprintf("%s, the provinces with the most hosts controlled by trojans or botnets were %s.", sp.in, e.list(parts))
+	if fig != 0 {
+		p += fmt.Sprintf(" Figure %d shows them.", fig)
+	}
+	return []string{p}
 }
 
 func (e en) pTargets(pp periodPlan) []string {
@@ -499,6 +516,23 @@ func (e en) pHighest(pp periodPlan) []string {
 }
 
 func (en) province(name string) string { return enrich.ProvinceEnglish(name) }
+
+// enDays writes a span of days: "March 1–3, 2024", "December 28, 2023 to January 3, 2024".
+func enDays(d stats.Days) string {
+	a, errA := time.Parse(time.DateOnly, d.First)
+	b, errB := time.Parse(time.DateOnly, d.Last)
+	switch {
+	case errA != nil || errB != nil:
+		return d.First + " to " + d.Last
+	case a.Year() != b.Year():
+		return a.Format("January 2, 2006") + " to " + b.Format("January 2, 2006")
+	case a.Month() != b.Month():
+		return a.Format("January 2") + " to " + b.Format("January 2, 2006")
+	case a.Day() == b.Day():
+		return a.Format("January 2, 2006")
+	}
+	return fmt.Sprintf("%s %d–%d, %d", a.Month(), a.Day(), b.Day(), a.Year())
+}
 
 // aboutOf is countOf with "no" for zero: "no domestic IP addresses", "about 37,000 …".
 func (e en) aboutOf(n int, one, many string) string {

@@ -25,7 +25,8 @@ func monthStats(key string, figs map[string][2]int, level string) *stats.Period 
 	s.DefacedGovPct = stats.Share(figs["defaced.gov"][0], figs["defaced.total"][0])
 	s.BackdooredGovPct = stats.Share(figs["backdoored.gov"][0], figs["backdoored.total"][0])
 	for i := -11; i <= 0; i++ {
-		s.Series = append(s.Series, stats.Count{Period: p.Add(i).String(), Headline: store.Headline{TrojanBotnet: 1000 - i}})
+		s.Series = append(s.Series, stats.Count{Period: p.Add(i).String(), Headline: store.Headline{TrojanBotnet: 1000 - i, Conficker: 10, MalwareDomains: 1,
+			Defaced: 100 - i, Backdoored: 50, PhishingPages: 20, DDoSEvents: 3, Vulns: 90, HighVulns: 30, Incidents: 40}})
 	}
 	if level != "" {
 		s.Rating = &stats.Rating{Level: level, Computed: level}
@@ -74,7 +75,7 @@ func TestMonthlyPhrases(t *testing.T) {
 			"2 基础网络安全", "2022年4月，我国基础网络运行总体平稳，未出现省级行政区域以上的造成较大影响的基础网络运行故障，未发生较大以上网络安全事件。",
 			"3 关键信息基础设施安全",
 			"本月，监测发现境内政府网站被篡改的数量为25个，与上月相比减少25个，占境内被篡改网站的比例为0.5%。境内政府网站被植入后门的数量为41个，与上月相比增加21个，占境内被植入后门网站的比例为1.8%。",
-			"共协调处置了5,471起涉及政府部门和重要信息系统部门以及相关行业的漏洞事件。",
+			"CNCERT共协调处置安全漏洞事件5,471起。",
 			"4 公共网络环境安全", "2022年4月，根据CNCERT的监测数据，我国互联网网络安全环境主要指标情况如下。",
 			"4.1 恶意代码活动监测数据",
 			"2022年4月，境内约507万个IP地址对应的主机被木马或僵尸程序控制，与上月相比减少4.7%。2021年5月至2022年4月，境内被木马或僵尸程序控制的主机IP数量月度统计如图1所示。",

@@ -3,8 +3,10 @@ package bulletin
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"sitrep/internal/period"
+	"sitrep/internal/stats"
 	"sitrep/internal/week"
 )
 
@@ -198,6 +200,13 @@ func (z zh) pOverview(pp periodPlan) []string {
 		return []string{sp.this + "未收到任何监测数据和事件处理记录，不作态势评价。"}
 	}
 	var b strings.Builder
+	if c := pp.covered; c != nil {
+		if c.First == "" {
+			b.WriteString(sp.this + "没有监测数据，以下仅为漏洞和事件处理记录的统计，不作态势评价，也不与其他时期比较。")
+		} else {
+			b.WriteString(sp.this + "的监测数据仅覆盖" + zhDays(*c) + "，以下为该期间的统计，不作态势评价，也不与其他时期比较。")
+		}
+	}
 	b.WriteString(sp.label + "，")
 	if pp.level != "" {
 		b.WriteString("互联网网络安全状况整体评价为" + pp.level + "。")
@@ -239,6 +248,9 @@ func (z zh) pOverview(pp periodPlan) []string {
 
 func (z zh) pBasic(pp periodPlan) []string {
 	sp := zhSpanOf(pp.p)
+	if pp.empty[SecPBasic] {
+		return []string{sp.this + "未收到任何监测数据和事件处理记录，无从判断基础网络运行情况。"}
+	}
 	nat, prov := pp.impact["national"], pp.impact["provincial"]
 	if nat+prov == 0 {
 		return []string{sp.label + "，我国基础网络运行总体平稳，未出现省级行政区域以上的造成较大影响的基础网络运行故障，未发生较大以上网络安全事件。"}
@@ -249,6 +261,9 @@ func (z zh) pBasic(pp periodPlan) []string {
 func (z zh) pCritical(pp periodPlan) []string {
 	sp := zhSpanOf(pp.p)
 	var b strings.Builder
+	if pp.empty[SecPCritical] {
+		return []string{sp.this + "未收到境内网站被篡改、被植入后门的监测数据，也未处置安全漏洞事件。"}
+	}
 	if pp.defaced.cur+pp.defaced.prev+pp.backdoored.cur+pp.backdoored.prev > 0 {
 		b.WriteString(sp.this + "，监测发现境内政府网站被篡改的数量为" + Thousands(pp.govDefaced.cur) + "个")
 		if pp.compare {
@@ -267,15 +282,15 @@ func (z zh) pCritical(pp periodPlan) []string {
 		b.WriteString("。")
 	}
 	if pp.vulnIncidents > 0 {
-		fmt.Fprintf(&b, "%s共协调处置了%s起涉及政府部门和重要信息系统部门以及相关行业的漏洞事件。", z.org, Thousands(pp.vulnIncidents))
-	}
-	if b.Len() == 0 {
-		return []string{sp.this + "未收到境内网站被篡改、被植入后门的监测数据，也未处置漏洞事件。"}
+		fmt.Fprintf(&b, "%s共协调处置安全漏洞事件%s起。", z.org, Thousands(pp.vulnIncidents))
 	}
 	return []string{b.String()}
 }
 
 func (z zh) pPublic(pp periodPlan) []string {
+	if pp.empty[SecPPublic] {
+		return []string{zhSpanOf(pp.p).this + "未收到公共网络环境的监测数据。"}
+	}
 	return []string{zhSpanOf(pp.p).label + "，根据" + z.org + "的监测数据，我国互联网网络安全环境主要指标情况如下。"}
 }
 
@@ -392,8 +407,11 @@ func (z zh) pProvinces(pp periodPlan, fig int) []string {
 	for _, nc := range pp.topProvinces {
 		parts = append(parts, fmt.Sprintf("%s（%s个）", nc.Name, Thousands(nc.Count)))
 	}
-	return []string{fmt.Sprintf("%s，境内被木马或僵尸程序控制的主机IP按地区分布，数量居前%s位的是%s，如图%d所示。",
-		sp.label, zhDigits[min(len(parts), 10)], strings.Join(parts, "、"), fig)}
+	p := fmt.Sprintf("%s，境内被木马或僵尸程序控制的主机IP按地区分布，数量居前%s位的是%s", sp.label, zhDigits[min(len(parts), 10)], strings.Join(parts, "、"))
+	if fig != 0 {
+		p += fmt.Sprintf("，如图%d所示", fig)
+	}
+	return []string{p + "。"}
 }
 
 func (z zh) pTargets(pp periodPlan) []string {
@@ -471,6 +489,19 @@ func (z zh) pHighest(pp periodPlan) []string {
 		parts = append(parts, fmt.Sprintf("%s以%s（%s）最多，为%s%s", zhMoved[h.metric], zhWeekOf(w, pp.p.Year), zhWeekDays(w), Thousands(h.n), unit))
 	}
 	return []string{sp.label + "各项指标中，" + strings.Join(parts, "；") + "。"}
+}
+
+// zhDays writes a span of days: "2024年3月1日至3月3日".
+func zhDays(d stats.Days) string {
+	a, errA := time.Parse(time.DateOnly, d.First)
+	b, errB := time.Parse(time.DateOnly, d.Last)
+	if errA != nil || errB != nil {
+		return d.First + "至" + d.Last
+	}
+	if a.Year() == b.Year() {
+		return fmt.Sprintf("%d年%d月%d日至%d月%d日", a.Year(), int(a.Month()), a.Day(), int(b.Month()), b.Day())
+	}
+	return fmt.Sprintf("%d年%d月%d日至%d年%d月%d日", a.Year(), int(a.Month()), a.Day(), b.Year(), int(b.Month()), b.Day())
 }
 
 // zhWeekOf names a week of a year: "第9周", with its own year where it is another's.

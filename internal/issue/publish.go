@@ -26,8 +26,11 @@ type Reviewed struct {
 // digest approved with the issue's warnings for the editor. A published issue is refused with
 // store.ErrPublished.
 func (s *Service) Review(ctx context.Context, st Archive, w period.Period, who, note string) (Reviewed, error) {
-	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
-		return Reviewed{}, fmt.Errorf("%s: %w", w, store.ErrPublished)
+	if err := store.Unpublished(ctx, st, w.String()); err != nil {
+		return Reviewed{}, err
+	}
+	if err := s.over(w); err != nil {
+		return Reviewed{}, err
 	}
 	digest, zh, _, err := s.Both(ctx, st, w)
 	if err != nil {
@@ -35,6 +38,18 @@ func (s *Service) Review(ctx context.Context, st Archive, w period.Period, who, 
 	}
 	r := Reviewed{Digest: digest, Warnings: zh.Warnings}
 	return r, st.AddReview(ctx, store.Review{Week: w.String(), Digest: digest, Actor: who, ReviewedAt: time.Now(), Note: note})
+}
+
+// ErrNotOver refuses to review or publish the issue of a period that has not ended: its
+// numbers would still grow.
+var ErrNotOver = errors.New("has not ended yet")
+
+// over checks that the period has ended in the bulletin's zone.
+func (s *Service) over(p period.Period) error {
+	if _, end := p.Bounds(s.zone()); time.Now().Before(end) {
+		return fmt.Errorf("%s %w: it ends at %s", p, ErrNotOver, end.Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }
 
 // PublishOptions relax what publishing requires.
@@ -50,8 +65,11 @@ type PublishOptions struct {
 // provided an editor reviewed it as it reads now (or opt says to go without). It returns how
 // many renderings it kept.
 func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who string, opt PublishOptions) (int, error) {
-	if _, err := st.Rendering(ctx, w.String(), "zh", string(render.HTML)); err == nil {
-		return 0, fmt.Errorf("%s: %w", w, store.ErrPublished)
+	if err := store.Unpublished(ctx, st, w.String()); err != nil {
+		return 0, err
+	}
+	if err := s.over(w); err != nil {
+		return 0, err
 	}
 	digest, zh, en, err := s.Both(ctx, st, w)
 	if err != nil {

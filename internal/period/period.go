@@ -37,8 +37,23 @@ var (
 	yearRE    = regexp.MustCompile(`^(\d{4})$`)
 )
 
-// Parse reads a period: 2024-W09, 2024-02, 2024-Q1 or 2024.
+// The years a period may fall in: those a CERT's monitoring data could be from, with room.
+const (
+	FirstYear = 1970
+	LastYear  = 2999
+)
+
+// Parse reads a period: 2024-W09, 2024-02, 2024-Q1 or 2024, of a year from FirstYear to
+// LastYear.
 func Parse(s string) (Period, error) {
+	p, err := parse(s)
+	if err == nil && (p.Year < FirstYear || p.Year > LastYear) {
+		return Period{}, fmt.Errorf("period %q: the year is outside %d to %d", s, FirstYear, LastYear)
+	}
+	return p, err
+}
+
+func parse(s string) (Period, error) {
 	if w, err := week.Parse(s); err == nil {
 		return OfWeek(w), nil
 	}
@@ -138,12 +153,21 @@ func (p Period) Add(n int) Period {
 		return OfWeek(p.Week().Add(n))
 	case Month:
 		m := p.Year*12 + p.N - 1 + n
-		return Period{Month, m / 12, m%12 + 1}
+		return Period{Month, floorDiv(m, 12), m - 12*floorDiv(m, 12) + 1}
 	case Quarter:
 		q := p.Year*4 + p.N - 1 + n
-		return Period{Quarter, q / 4, q%4 + 1}
+		return Period{Quarter, floorDiv(q, 4), q - 4*floorDiv(q, 4) + 1}
 	}
 	return Period{Year, p.Year + n, 0}
+}
+
+// floorDiv divides rounding down, so that a month before year 0 is still a month 1 to 12.
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // Months lists the months of a quarter or a year (a month: itself), first to last.

@@ -64,6 +64,17 @@ func TestAddAndMonths(t *testing.T) {
 			t.Errorf("%s %+d = %s, want %s", c.from, c.n, got, c.want)
 		}
 	}
+	for _, bad := range []string{"0000-Q1", "0001-01", "9999", "1969-W01", "3000-12"} {
+		if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("Parse(%s): %v", bad, err)
+		}
+	}
+	if p := (Period{Kind: Quarter, Year: 0, N: 1}).Add(-1); p.Year != -1 || p.N != 4 {
+		t.Errorf("the quarter before 0000-Q1: %+v", p)
+	}
+	if p := (Period{Kind: Month, Year: 0, N: 1}).Add(-13); p.Year != -2 || p.N != 12 {
+		t.Errorf("13 months before 0000-01: %+v", p)
+	}
 	q, _ := Parse("2024-Q2")
 	if ms := q.Months(); len(ms) != 3 || ms[0].String() != "2024-04" || ms[2].String() != "2024-06" {
 		t.Errorf("months of 2024-Q2: %v", ms)

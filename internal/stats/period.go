@@ -52,6 +52,61 @@ type Period struct {
 	// Weeks is a year's ISO weeks (each counted whole, the first and the last running over
 	// the year's ends), for its highest weeks; empty for other periods.
 	Weeks []Count `json:"weeks,omitempty"`
+	// Covered is the days of the period the store's monitoring data covers, where it covers
+	// only part of it (the data begins after its first day or ends before its last): such a
+	// period is neither rated nor compared. Nil where the data covers the whole period, or
+	// where the store holds no events at all. PrevPartial and YearAgoPartial say the same of
+	// the period before and the one a year earlier, which are then not compared with.
+	Covered        *Days `json:"covered,omitempty"`
+	PrevPartial    bool  `json:"prev_partial,omitempty"`
+	YearAgoPartial bool  `json:"year_ago_partial,omitempty"`
+}
+
+// Days is a span of calendar days, first and last inclusive (2024-03-01).
+type Days struct {
+	First string `json:"first"`
+	Last  string `json:"last"`
+}
+
+// coverage is the days the store's monitoring data covers, in the bulletin's zone; ok is false
+// where the store holds no events.
+type coverage struct {
+	first, last time.Time // calendar days (UTC midnight), inclusive
+	ok          bool
+}
+
+func (cv coverage) day(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// partial tells whether the data covers only part of q (or none of it, while covering
+// other days), and the days of q it covers.
+func (cv coverage) partial(q period.Period) (bool, *Days) {
+	if !cv.ok {
+		return false, nil
+	}
+	first, last := q.Days()
+	if !cv.first.After(first) && !cv.last.Before(last) {
+		return false, nil
+	}
+	from, to := first, last
+	if cv.first.After(from) {
+		from = cv.first
+	}
+	if cv.last.Before(to) {
+		to = cv.last
+	}
+	if from.After(to) {
+		return true, nil
+	}
+	return true, &Days{First: from.Format(time.DateOnly), Last: to.Format(time.DateOnly)}
+}
+
+// outside tells whether the data covers none of q.
+func (cv coverage) outside(q period.Period) bool {
+	first, last := q.Days()
+	return cv.ok && (last.Before(cv.first) || first.After(cv.last))
 }
 
 // PeriodIncidents counts the incidents closed in a period.
@@ -124,6 +179,15 @@ var figures = []struct {
 // ComputePeriod returns the statistics of p.
 func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Options) (*Period, error) {
 	loc, pol, ed := opt.resolved()
+	span, err := c.DataSpan(ctx, ed.Scope)
+	if err != nil {
+		return nil, err
+	}
+	var cv coverage
+	if !span.IsZero() {
+		cv = coverage{ok: true}
+		cv.first, cv.last = cv.day(span.From, loc), cv.day(span.To, loc)
+	}
 	count := func(q period.Period, top int) (weekCounts, error) {
 		from, to := q.Bounds(loc)
 		return rangeCounts(ctx, c, store.Range{From: from, To: to}, ed.Scope, top)
@@ -138,20 +202,20 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 	}
 	// One pass over the periods before: the twelve months a month is rated against, and the
 	// series its figures plot.
-	var span []period.Period
+	var periods []period.Period
 	switch p.Kind {
 	case period.Month:
 		for i := -max(pol.Month.BaselineMonths, 11); i <= 0; i++ {
-			span = append(span, p.Add(i))
+			periods = append(periods, p.Add(i))
 		}
 	case period.Quarter:
 		for i := -7; i <= 0; i++ {
-			span = append(span, p.Add(i))
+			periods = append(periods, p.Add(i))
 		}
 	case period.Year:
-		span = p.Months()
+		periods = p.Months()
 	}
-	hist, err := history(ctx, c, span, loc, ed.Scope)
+	hist, err := history(ctx, c, periods, loc, ed.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +232,12 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 		if a.events.Events > 0 || a.vulns.Total > 0 || a.incidents.Handled+a.incidents.Opened > 0 {
 			ago = &a
 		}
+	}
+	partial, covered := cv.partial(p)
+	prevPartial, _ := cv.partial(p.Prev())
+	agoPartial := false
+	if hasYear {
+		agoPartial, _ = cv.partial(yb)
 	}
 	first, last := p.Days()
 	s := &Period{
@@ -193,20 +263,48 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 	if s.Families == nil {
 		s.Families = []store.NameCount{}
 	}
-	s.Series = hist
+	if partial {
+		s.Covered = covered
+		if covered == nil { // none of the period is covered, while other days are
+			s.Covered = &Days{}
+		}
+	}
+	s.PrevPartial = prevPartial && !partial
+	s.YearAgoPartial = agoPartial && ago != nil
+	if agoPartial {
+		ago = nil
+	}
 	if p.Kind == period.Month {
-		s.Series = hist[max(0, len(hist)-12):]
 		var before []store.Headline
-		for _, h := range hist[:len(hist)-1] {
+		for i, h := range hist[:len(hist)-1] {
+			if part, _ := cv.partial(periods[i]); part {
+				h.Headline = store.Headline{} // a month the data covers only part of is no baseline
+			}
 			before = append(before, h.Headline)
 		}
 		before = before[max(0, len(before)-pol.Month.BaselineMonths):]
-		r, err := rate(ctx, c, p.String(), pol.ForMonths(), "month", cur, prev, before)
-		if err != nil {
-			return nil, err
+		base := prev
+		if prevPartial {
+			base = weekCounts{}
 		}
-		s.Rating, s.VulnLevel = &r.Rating, r.vulnLevel
+		if !partial {
+			r, err := rate(ctx, c, p.String(), pol.ForMonths(), "month", cur, base, before)
+			if err != nil {
+				return nil, err
+			}
+			s.Rating, s.VulnLevel = &r.Rating, r.vulnLevel
+		}
+		hist = hist[max(0, len(hist)-12):]
+		periods = periods[max(0, len(periods)-12):]
 	}
+	// The series runs over the periods the data covers any of.
+	for len(hist) > 0 && cv.outside(periods[0]) {
+		hist, periods = hist[1:], periods[1:]
+	}
+	for len(hist) > 0 && cv.outside(periods[len(periods)-1]) {
+		hist, periods = hist[:len(hist)-1], periods[:len(periods)-1]
+	}
+	s.Series = hist
 	if p.Kind == period.Year {
 		var weeks []period.Period
 		for _, w := range p.Weeks() {
@@ -219,13 +317,15 @@ func ComputePeriod(ctx context.Context, c store.Counter, p period.Period, opt Op
 	if s.TopProvinces == nil {
 		s.TopProvinces = []store.NameCount{}
 	}
-	if ago != nil {
+	if ago != nil && !partial {
 		s.YearAgo = yb.String()
 	}
 	for _, f := range figures {
 		fig := Figure{Metric: f.metric, Value: f.of(cur), Prev: f.of(prev)}
-		fig.PrevPct = Change(fig.Value, fig.Prev)
-		if ago != nil {
+		if !partial && !prevPartial { // a period covered in part is compared with nothing
+			fig.PrevPct = Change(fig.Value, fig.Prev)
+		}
+		if ago != nil && !partial {
 			v := f.of(*ago)
 			fig.YearAgo, fig.YearAgoPct = &v, Change(fig.Value, v)
 		}

@@ -19,6 +19,7 @@ import (
 func TestPeriod(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "events.csv")
 	os.WriteFile(csv, []byte("time,kind,ip,country,province\n"+
+		"2023-01-31 10:00:00,infected_host,36.0.0.7,CN,广东省\n"+ // the data begins: February 2023 is covered whole
 		"2023-02-10 10:00:00,infected_host,36.0.0.9,CN,广东省\n"+ // a year earlier
 		"2024-01-31 23:30:00,infected_host,36.0.0.8,CN,广东省\n"+ // ISO week 5, but January
 		"2024-02-01 00:30:00,infected_host,36.0.0.1,CN,广东省\n"+ // week 5, February
@@ -68,12 +69,26 @@ func TestPeriod(t *testing.T) {
 	if f := figure(s, "infected_hosts.trojan_botnet"); s.YearAgo != "" || f.YearAgo != nil || f.Value != 1 || f.Prev != 2 {
 		t.Errorf("March, with nothing a year earlier: %+v (year ago %q)", f, s.YearAgo)
 	}
+	// The data ends on 5 March: March is covered in part, and neither compared nor rated.
+	if f := figure(s, "infected_hosts.trojan_botnet"); s.Covered == nil || *s.Covered != (stats.Days{First: "2024-03-01", Last: "2024-03-05"}) ||
+		f.PrevPct != nil || s.Rating != nil || len(s.Series) == 0 || s.Series[0].Period != "2023-04" {
+		t.Errorf("March, covered in part: covered %v, %+v, rating %v, series from %v", s.Covered, f, s.Rating, s.Series[0])
+	}
+	// January 2023 is covered from its 31st: February 2023 is not compared with it.
+	feb23, _ := period.Parse("2023-02")
+	s, err = stats.ComputePeriod(ctx, st, feb23, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := figure(s, "infected_hosts.trojan_botnet"); !s.PrevPartial || f.PrevPct != nil || s.Covered != nil || s.Rating == nil || len(s.Series) != 2 {
+		t.Errorf("February 2023 after a January covered in part: prev partial %v, %+v, covered %v, rating %v, series %v", s.PrevPartial, f, s.Covered, s.Rating, s.Series)
+	}
 	y, _ := period.Parse("2024")
 	s, err = stats.ComputePeriod(ctx, st, y, stats.Options{Zone: shanghai})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := figure(s, "infected_hosts.trojan_botnet"); f.Value != 4 || f.Prev != 1 || s.Kind != "year" || s.Label != "2024年" {
+	if f := figure(s, "infected_hosts.trojan_botnet"); f.Value != 4 || f.Prev != 2 || s.Kind != "year" || s.Label != "2024年" || len(s.Series) != 3 {
 		t.Errorf("2024: %+v %s %s", f, s.Kind, s.Label)
 	}
 }

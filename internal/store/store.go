@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"sitrep/internal/event"
@@ -443,6 +444,19 @@ type Archive interface {
 	LatestReview(ctx context.Context, week string) (Review, error)
 }
 
+// Unpublished checks that the issue of key (2024-W09, 2024-02) is not published, and says
+// ErrPublished where it is: a published issue never changes, nor its review, nor its rating.
+func Unpublished(ctx context.Context, a Archive, key string) error {
+	_, err := a.Rendering(ctx, key, "zh", "html")
+	switch {
+	case err == nil:
+		return fmt.Errorf("%s: %w", key, ErrPublished)
+	case errors.Is(err, ErrNotFound):
+		return nil
+	}
+	return err
+}
+
 // Token is an API token's record; the token itself is never stored, only its digest.
 type Token struct {
 	Digest    string     `json:"-"`
@@ -542,6 +556,10 @@ type Counter interface {
 	// apart) by distinct hosts, most first (top of them), each spelled as most of its events
 	// spell it, from the records the scope lets name them.
 	FamilyCounts(ctx context.Context, r Range, s Scope, top int) ([]NameCount, error)
+	// DataSpan returns the instants of the first and the last event the scope counts (To is
+	// the last one's, inclusive), or a zero Range where there is none: the span the store's
+	// monitoring data covers.
+	DataSpan(ctx context.Context, s Scope) (Range, error)
 }
 
 // TicketRows is how the records part's tickets reach the statistics: the analytical part keeps

@@ -47,6 +47,11 @@ func (s *Server) override(w http.ResponseWriter, r *http.Request) {
 	}
 	failed := false
 	s.writing(func(a store.Store) {
+		if err := store.Unpublished(r.Context(), a, wk.String()); err != nil {
+			jsonError(w, errorStatus(err, http.StatusConflict), err.Error())
+			failed = true
+			return
+		}
 		o := store.Override{Week: wk.String(), Level: level, Reason: reason, Actor: who.name, At: time.Now()}
 		if err := a.SetOverride(r.Context(), o); err != nil {
 			jsonError(w, http.StatusInternalServerError, "set override: "+err.Error())

@@ -66,10 +66,17 @@ WHERE time >= $1 AND time < $2 AND {count} AND kind = 'vulnerable_service' AND i
 	AND json_extract_string(extra, '$.service') IS NOT NULL
 GROUP BY service ORDER BY hosts DESC, service LIMIT $3`
 
+// provincesSQL ranks the provinces by hosts, each host in one province: where its events
+// place it in several (a geolocation that changed over a month or a year), the latest one
+// (ties: the last name in order), so that the provinces never add up to more hosts than
+// there are.
 const provincesSQL = `
-SELECT province, count(DISTINCT ip) AS hosts FROM events
-WHERE time >= $1 AND time < $2 AND {names} AND kind = 'infected_host' AND country = 'CN'
-	AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
+SELECT province, count(*) AS hosts FROM (
+	SELECT ip, arg_max(province, (time, province)) AS province FROM events
+	WHERE time >= $1 AND time < $2 AND {names} AND kind = 'infected_host' AND country = 'CN'
+		AND province IS NOT NULL AND ip IS NOT NULL AND NOT coalesce(lower(family) = 'conficker', false)
+	GROUP BY ip
+)
 GROUP BY province ORDER BY hosts DESC, province LIMIT $3`
 
 // newFamiliesSQL lists the families first named in the range, each as most of the range's
@@ -195,6 +202,22 @@ func (d *DB) FamilyCounts(ctx context.Context, r store.Range, s store.Scope, top
 		return nil, fmt.Errorf("count malware families: %w", err)
 	}
 	return out, nil
+}
+
+// DataSpan implements store.Counter.
+func (d *DB) DataSpan(ctx context.Context, s store.Scope) (store.Range, error) {
+	sc, err := sqlScope(s)
+	if err != nil {
+		return store.Range{}, err
+	}
+	var first, last sql.NullTime
+	if err := d.db.QueryRowContext(ctx, sc.sql(`SELECT min(time), max(time) FROM events WHERE {count}`)).Scan(&first, &last); err != nil {
+		return store.Range{}, fmt.Errorf("the span of the events: %w", err)
+	}
+	if !first.Valid {
+		return store.Range{}, nil
+	}
+	return store.Range{From: first.Time.UTC(), To: last.Time.UTC()}, nil
 }
 
 // querier is what counting needs of a connection or a transaction.

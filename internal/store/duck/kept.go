@@ -30,7 +30,7 @@ import (
 
 // Kinds of kept results.
 const (
-	keptEvents   = "events.5" // store.EventCounts; the number changes with the struct
+	keptEvents   = "events.6" // store.EventCounts; the number changes with the struct or its counting
 	keptFamilies = "families.1"
 	keptHeadline = "headline" // the events' part of a store.Headline
 )
