@@ -113,6 +113,9 @@ type Bulletin struct {
 	Warnings []Warning `json:"-"`
 }
 
+// Key is what identifies the referred issue in the archive: its week or its period.
+func (r Ref) Key() string { return cmp.Or(r.Week, r.Period) }
+
 // Key is what identifies the issue in the archive: its week (2024-W09) or its period (2024-02).
 func (b *Bulletin) Key() string { return cmp.Or(b.Week, b.Period) }
 
@@ -154,9 +157,11 @@ type Section struct {
 
 // Ref is a link to another issue.
 type Ref struct {
-	Week  string `json:"week"`
-	Title string `json:"title"`
-	Href  string `json:"href"`
+	Week string `json:"week,omitempty"`
+	// Period is a month's, a quarter's or a year's issue's (2024-01), in place of Week.
+	Period string `json:"period,omitempty"`
+	Title  string `json:"title"`
+	Href   string `json:"href"`
 }
 
 // WeekCount is one week of the headline series.

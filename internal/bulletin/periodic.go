@@ -182,7 +182,7 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 	if !pp.compare {
 		f = func(m string) pdelta {
 			d := newPDelta(s.Figure(m), v)
-			d.unmeasured = true
+			d.unmeasured, d.pct, d.thin = true, nil, false // nothing to compare with
 			return d
 		}
 	}
@@ -212,7 +212,11 @@ func planPeriod(s *stats.Period, v voice) periodPlan {
 	pp.high, pp.exploited = s.Figure("vulnerabilities.high").Value, s.Figure("vulnerabilities.known_exploited").Value
 	pp.gathered = s.NotCNVD > 0
 	pp.handled = f("incidents.handled")
-	for _, t := range sortedKeys(s.Incidents.ByType) {
+	types := sortedKeys(s.Incidents.ByType)
+	if i := slices.Index(types, "other"); i >= 0 { // "other" comes last, whatever its count
+		types = append(slices.Delete(types, i, i+1), "other")
+	}
+	for _, t := range types {
 		n := s.Incidents.ByType[t]
 		sh := stats.Share(n, pp.handled.cur)
 		if sh == nil {
@@ -353,7 +357,7 @@ func ComposePeriod(s *stats.Period, opt Options) (*Bulletin, error) {
 	}
 	for i := 1; i <= recent; i++ {
 		q := p.Add(-i)
-		b.Recent = append(b.Recent, Ref{Week: q.String(), Title: pb.periodTitle(q), Href: opt.PeriodLink(q)})
+		b.Recent = append(b.Recent, Ref{Period: q.String(), Title: pb.periodTitle(q), Href: opt.PeriodLink(q)})
 	}
 	pp := planPeriod(s, v)
 	b.Figures = periodFigures(s, pp, pb)

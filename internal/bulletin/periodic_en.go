@@ -50,7 +50,7 @@ var enPeriodHeadings = map[string]string{
 	SecPPublic: "4 Public network environment", SecPMalware: "4.1 Malicious code", SecPWebsites: "4.2 Websites",
 	SecPVulns: "4.3 Vulnerabilities", SecPIncidents: "4.4 Incidents received and handled",
 	SecPProvinces: "5 Controlled hosts by province", SecPFamilies: "6 Malware families", SecPTargets: "7 Organisations impersonated",
-	SecPDistribution: "8 Incident sources and coordination", SecPHighest: "9 The highest weeks",
+	SecPDistribution: "8 Incident sources and coordination", SecPHighest: "9 Peak weeks",
 }
 
 func (en) periodHeading(id string, _ period.Period) string { return enPeriodHeadings[id] }
@@ -66,7 +66,7 @@ func (en) periodCaption(id string, p period.Period) string {
 	case FigPTypes:
 		return "Incidents handled in " + enPeriod(p) + ", by type"
 	case FigPProvinces:
-		return "Domestic hosts controlled by trojans or botnets in " + enPeriod(p) + ", the ten provinces with the most"
+		return "Domestic hosts controlled by trojans or botnets in " + enPeriod(p) + ": the top ten provinces"
 	}
 	if p.Kind == period.Quarter {
 		return enPeriodCaptions[id] + ", by quarter"
@@ -167,6 +167,12 @@ func (en) seriesSpan(pp periodPlan) string {
 	}
 	a, _ := period.Parse(pp.series[0])
 	b, _ := period.Parse(pp.series[1])
+	switch {
+	case a == b:
+		return "in " + enPeriod(a)
+	case a.Kind == period.Month && a.Year == b.Year:
+		return "from " + time.Month(a.N).String() + " to " + enPeriod(b)
+	}
 	return "from " + enPeriod(a) + " to " + enPeriod(b)
 }
 
@@ -239,12 +245,16 @@ func (e en) pOverview(pp periodPlan) []string {
 		case len(pp.flat) > 0:
 			var parts []string
 			if len(pp.rose) > 0 {
-				parts = append(parts, "more "+e.moved(pp.rose)+on)
+				parts = append(parts, "more "+e.moved(pp.rose))
 			}
 			if len(pp.fell) > 0 {
 				parts = append(parts, "fewer "+e.moved(pp.fell))
 			}
-			b.WriteString(" There were " + strings.Join(parts, " and ") + "; the " + e.moved(pp.flat) + " stayed as they were " + sp.inPrev + ".")
+			unchanged := "the number of " + e.moved(pp.flat) + " was unchanged"
+			if len(pp.flat) > 1 {
+				unchanged = "the numbers of " + e.moved(pp.flat) + " were unchanged"
+			}
+			b.WriteString(" There were " + strings.Join(parts, " and ") + on + "; " + unchanged + ".")
 		}
 	}
 	return []string{strings.TrimSpace(b.String())}
@@ -275,18 +285,14 @@ func (e en) pCritical(pp periodPlan) []string {
 			b.WriteString(sp.byCount(pp.govDefaced.delta))
 		}
 		if pp.govDefacedPct != nil && pp.govDefaced.cur > 0 {
-			b.WriteString(": " + pp.govDefacedPct.String() + "% of the defaced domestic websites")
+			b.WriteString(" (" + pp.govDefacedPct.String() + "% of all defaced domestic websites)")
 		}
-		if pp.govBackdoored.cur == 0 {
-			b.WriteString(". No government website was backdoored")
-		} else {
-			b.WriteString(". Backdoored government websites numbered " + Thousands(pp.govBackdoored.cur))
-		}
+		b.WriteString(", and " + e.noneOr(pp.govBackdoored.cur) + " " + verb(pp.govBackdoored.cur, "was", "were") + " backdoored")
 		if pp.compare {
 			b.WriteString(sp.byCount(pp.govBackdoored.delta))
 		}
 		if pp.govBackPct != nil && pp.govBackdoored.cur > 0 {
-			b.WriteString(": " + pp.govBackPct.String() + "% of the backdoored domestic websites")
+			b.WriteString(" (" + pp.govBackPct.String() + "% of all backdoored domestic websites)")
 		}
 		b.WriteString(".")
 	}
@@ -363,9 +369,9 @@ func (e en) pWebsites(pp periodPlan, figs [3]int) []string {
 				names[i] = e.orgName(n)
 			}
 			if len(names) == 1 {
-				p += " The organisation impersonated most was " + names[0] + "."
+				p += " The organisation most impersonated was " + names[0] + "."
 			} else {
-				p += " The organisations impersonated most were " + e.list(names) + "."
+				p += " The organisations most impersonated were " + e.list(names) + "."
 			}
 		}
 		out = append(out, p+e.figureRef(pp, "the phishing pages", figs[2]))
@@ -446,9 +452,9 @@ func (e en) pTargets(pp periodPlan) []string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", e.orgName(nc.Name), exactOf(nc.Count, "page", "pages")))
 	}
 	if len(parts) == 1 {
-		return []string{sp.in + ", the organisation phishing pages impersonated most was " + parts[0] + "."}
+		return []string{sp.in + ", the organisation most impersonated by phishing pages was " + parts[0] + "."}
 	}
-	return []string{sp.in + ", the organisations phishing pages impersonated most were " + e.list(parts) + "."}
+	return []string{sp.in + ", the organisations most impersonated by phishing pages were " + e.list(parts) + "."}
 }
 
 func (e en) pFamilies(pp periodPlan) []string {
@@ -487,15 +493,15 @@ func (e en) pDistribution(pp periodPlan) []string {
 			if name == "" {
 				name = nc.Name
 			}
-			parts = append(parts, fmt.Sprintf("%s with %s", Thousands(nc.Count), name))
+			parts = append(parts, fmt.Sprintf("%s %s", name, Thousands(nc.Count)))
 		}
-		p := "By the partner they were coordinated with: " + e.list(parts) + "."
+		p := "By partner: " + e.list(parts) + "."
 		if len(pp.partnerNames) > 0 {
 			var names []string
 			for _, nc := range pp.partnerNames {
 				names = append(names, fmt.Sprintf("%s (%s)", e.orgName(nc.Name), Thousands(nc.Count)))
 			}
-			p += " The partners most incidents were coordinated with were " + e.list(names) + "."
+			p += " The partners that handled the most were " + e.list(names) + "."
 		}
 		out = append(out, p)
 	}

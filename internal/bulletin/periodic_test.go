@@ -186,3 +186,45 @@ func TestEditionOf(t *testing.T) {
 		t.Error("a week composed as a period's issue")
 	}
 }
+
+// TestPartialPeriod: a month the monitoring data covers only in part says which days, and is
+// neither rated nor compared; a month with no data at all claims nothing.
+func TestPartialPeriod(t *testing.T) {
+	s := monthStats("2024-03", map[string][2]int{"defaced.total": {10, 300}, "infected_hosts.trojan_botnet": {100, 9000}}, "")
+	s.Covered = &stats.Days{First: "2024-03-01", Last: "2024-03-05"}
+	want := map[string][]string{
+		"zh": {"本月的监测数据仅覆盖2024年3月1日至3月5日，以下为该期间的统计，不作态势评价，也不与其他时期比较。", "境内被篡改网站的数量为10个。"},
+		"en": {"The monitoring data of March 2024 covers only March 1–5, 2024: the numbers below are of those days", "10 domestic websites were defaced."},
+	}
+	for lang, phrases := range want {
+		b, err := ComposePeriod(s, Options{Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := text(b)
+		for _, p := range phrases {
+			if !strings.Contains(all, p) {
+				t.Errorf("%s lacks %q:\n%s", lang, p, all)
+			}
+		}
+		for _, bad := range []string{"较上月", "与上月", "上月为", "last month", "rated"} {
+			if strings.Contains(strings.ReplaceAll(all, "neither rated", ""), bad) {
+				t.Errorf("%s: %q in a month covered in part:\n%s", lang, bad, all)
+			}
+		}
+	}
+	empty := monthStats("2021-05", nil, "")
+	empty.Events, empty.Series = 0, nil
+	b, err := ComposePeriod(empty, Options{Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range b.Sections {
+		if sec.ID != SecClosing && !sec.NoData {
+			t.Errorf("section %s of an empty month is not marked without data: %v", sec.ID, sec.Paragraphs)
+		}
+	}
+	if all := text(b); strings.Contains(all, "总体平稳") || strings.Contains(all, "主要指标情况如下") || len(b.Figures) != 0 {
+		t.Errorf("an empty month claims something, or has %d figures:\n%s", len(b.Figures), all)
+	}
+}

@@ -166,6 +166,9 @@ func (zh) seriesSpan(pp periodPlan) string {
 	}
 	a, _ := period.Parse(pp.series[0])
 	b, _ := period.Parse(pp.series[1])
+	if a == b {
+		return a.Label()
+	}
 	if a.Kind == period.Month && b.Kind == period.Month && a.Year == b.Year {
 		return fmt.Sprintf("%s至%d月", a.Label(), b.N)
 	}

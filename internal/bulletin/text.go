@@ -96,7 +96,7 @@ func (w Words) InternalBanner(tlp string) string { return fmt.Sprintf(w.Internal
 // Num writes a count as the tables and charts print it in its language: with
 // thousands separators in English.
 func (b *Bulletin) Num(n int) string {
-	if b.Lang == "en" {
+	if b.Lang == "en" || b.Edition != "" { // the monthly form writes 5,279 in Chinese too
 		return Thousands(n)
 	}
 	return fmt.Sprint(n)

@@ -63,7 +63,7 @@ func Relink(b *bulletin.Bulletin, published map[string]bool, base string) {
 	base = strings.TrimRight(base, "/")
 	for i, r := range b.Recent {
 		switch {
-		case base == "-" || !published[r.Week] || r.Href == "":
+		case base == "-" || !published[r.Key()] || r.Href == "":
 			b.Recent[i].Href = ""
 		case strings.HasPrefix(r.Href, "/"):
 			b.Recent[i].Href = base + r.Href
