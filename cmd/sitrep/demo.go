@@ -130,20 +130,11 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 				if f == render.PDF && (noBrowser != nil || i > 0) { // PDFs of the latest week only
 					continue
 				}
-				name := fmt.Sprintf("%s.%s.%s", w, b.Lang, f)
-				path := filepath.Join(dir, name)
-				var figs issue.Figures
-				if f == render.Markdown {
-					figs.Dir = strings.TrimSuffix(path, filepath.Ext(path)) + "-figures"
-				}
-				content, err := svc.Render(e.ctx, b, f, figs)
+				link, err := writeRendering(e, svc, b, dir, w.String(), f)
 				if err != nil {
 					return "", err
 				}
-				if err := os.WriteFile(path, content, 0o644); err != nil {
-					return "", err
-				}
-				entry.Links = append(entry.Links, render.Link{Label: b.Lang + " " + string(f), Href: name})
+				entry.Links = append(entry.Links, link)
 			}
 		}
 		entries = append(entries, entry)
@@ -165,20 +156,11 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 			entry.Title = b.Title
 		}
 		for _, f := range []render.Format{render.Markdown, render.HTML} {
-			name := fmt.Sprintf("%s.%s.%s", month, lang, f)
-			path := filepath.Join(dir, name)
-			var figs issue.Figures
-			if f == render.Markdown {
-				figs.Dir = strings.TrimSuffix(path, filepath.Ext(path)) + "-figures"
-			}
-			content, err := svc.Render(e.ctx, b, f, figs)
+			link, err := writeRendering(e, svc, b, dir, month.String(), f)
 			if err != nil {
 				return "", err
 			}
-			if err := os.WriteFile(path, content, 0o644); err != nil {
-				return "", err
-			}
-			entry.Links = append(entry.Links, render.Link{Label: lang + " " + string(f), Href: name})
+			entry.Links = append(entry.Links, link)
 		}
 	}
 	entries = append(entries, entry)
@@ -192,6 +174,22 @@ func renderDemo(e *env, st store.Counter, dir string, last week.Week, n int) (st
 		return "", err
 	}
 	return index, f.Close()
+}
+
+// writeRendering writes b in format f into dir as KEY.LANG.FORMAT (a Markdown file's figures
+// beside it), and returns the index's link to it.
+func writeRendering(e *env, svc *issue.Service, b *bulletin.Bulletin, dir, key string, f render.Format) (render.Link, error) {
+	name := fmt.Sprintf("%s.%s.%s", key, b.Lang, f)
+	path := filepath.Join(dir, name)
+	var figs issue.Figures
+	if f == render.Markdown {
+		figs.Dir = strings.TrimSuffix(path, filepath.Ext(path)) + "-figures"
+	}
+	content, err := svc.Render(e.ctx, b, f, figs)
+	if err != nil {
+		return render.Link{}, err
+	}
+	return render.Link{Label: b.Lang + " " + string(f), Href: name}, os.WriteFile(path, content, 0o644)
 }
 
 // writeSample writes the specs' events, vulnerabilities and incidents into dir, plus a file
