@@ -30,7 +30,7 @@ func enPeriod(p period.Period) string {
 
 func (en) periodTitle(p period.Period) string {
 	if p.Kind == period.Year {
-		return fmt.Sprintf("Network Security Monitoring Data: Annual Analysis %d", p.Year)
+		return fmt.Sprintf("Annual Network Security Monitoring Data Analysis, %d", p.Year)
 	}
 	return "Network Security Monitoring Data Analysis, " + enPeriod(p)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sitrep/internal/bulletin"
@@ -57,6 +58,15 @@ func TestPeriodEditions(t *testing.T) {
 			}
 			if got := md.String(); got != string(want) {
 				t.Errorf("%s differs from the edition:\n%s", path, lineDiff(string(want), got))
+			}
+			// The title runs at the head of each printed page: html/template must not have
+			// refused it (a title such as "Data: …" reads to it as a URL).
+			var html bytes.Buffer
+			if _, err := render.WriteHTML(&html, b, render.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if page := html.String(); strings.Contains(page, "ZgotmplZ") || !strings.Contains(page, `@top-center{content:"`+b.Title[:10]) {
+				t.Errorf("%s %s: the running header is not the title %q", key, lang, b.Title)
 			}
 		}
 	}
