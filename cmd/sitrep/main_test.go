@@ -717,7 +717,7 @@ func TestPeriodCommands(t *testing.T) {
 		b.Title != "2024年2月网络安全监测数据分析" || len(b.Sections) != 8 || b.Sections[4].Heading != "4.1 恶意代码活动监测数据" {
 		t.Fatalf("report --month: %d %v %+v %s", code, err, b, errs)
 	}
-	if code, out, _ := sitrep(t, "", "--store", store, "report", "--year", "2024", "--lang", "en"); code != 0 || !strings.Contains(out, "## 9 The highest weeks") {
+	if code, out, _ := sitrep(t, "", "--store", store, "report", "--year", "2024", "--lang", "en"); code != 0 || !strings.Contains(out, "## 9 Peak weeks") {
 		t.Errorf("report --year: %d\n%s", code, out)
 	}
 	if code, _, errs := sitrep(t, "", "--store", store, "report", "--month", "2024-02", "--week", "2024-W09"); code != 2 || !strings.Contains(errs, "give one of") {
