@@ -382,6 +382,18 @@ type Observables interface {
 	// ListEvents returns a range's events of a kind (any kind when empty) whose TLP label is
 	// one of tlps, in time order, at most limit.
 	ListEvents(ctx context.Context, r Range, kind string, tlps []string, limit int) ([]event.Event, error)
+	// Indicators lists what a range's events of the kinds point at — host names (not
+	// addresses), addresses and URLs — from the events whose TLP label is one of tlps, each
+	// with the first and the last time it was seen, ordered by type, value and kind.
+	Indicators(ctx context.Context, r Range, kinds []event.Kind, tlps []event.TLP) ([]Indicator, error)
+}
+
+// Indicator is a host name, an address or a URL that events of a kind pointed at.
+type Indicator struct {
+	Type        string     // "host", "ip" or "url"
+	Value       string     // as the events hold it
+	Kind        event.Kind // malware_site, phishing, …
+	First, Last time.Time
 }
 
 // Tickets keeps incident tickets and their append-only histories.

@@ -37,6 +37,11 @@ type Server struct {
 	// Store is open for the server's lifetime: read by any number of requests at once,
 	// written by one at a time.
 	Store store.Store
+	// BlacklistTTL is how long the public blacklist keeps an entry after it was last seen
+	// (blacklist.DefaultTTL when 0); RPZOrigin is its response policy zone's name
+	// (blacklist.rpz. when empty).
+	BlacklistTTL time.Duration
+	RPZOrigin    string
 	// TempDir is where uploads wait, whole, before they are ingested; empty is the system's.
 	TempDir string
 	// Render renders a week's bulletin live (for editors, before it is published): the
@@ -131,6 +136,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.archive)
 	mux.HandleFunc("GET /bulletins/{week}", s.bulletinPage)
 	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /blacklist/{file}", s.blacklistFile)
 	mux.HandleFunc("GET /api/v1/stats/{week}", s.stats)
 	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
 	mux.HandleFunc("GET /healthz", s.health)

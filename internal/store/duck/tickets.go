@@ -383,6 +383,42 @@ func (d *DB) Observables(ctx context.Context, r store.Range, kind string) ([]sto
 	return out, rows.Err()
 }
 
+// Indicators implements store.Observables.
+func (d *DB) Indicators(ctx context.Context, r store.Range, kinds []event.Kind, tlps []event.TLP) ([]store.Indicator, error) {
+	if len(kinds) == 0 || len(tlps) == 0 {
+		return []store.Indicator{}, nil
+	}
+	in := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+	where := `time >= ? AND time < ? AND kind::VARCHAR IN (` + in(len(kinds)) + `) AND tlp::VARCHAR IN (` + in(len(tlps)) + `)`
+	args := []any{r.From.UTC(), r.To.UTC()}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	for _, t := range tlps {
+		args = append(args, string(t))
+	}
+	q := `SELECT 'host', host, kind::VARCHAR, min(time), max(time) FROM events WHERE ` + where + ` AND host IS NOT NULL AND host <> '' AND NOT coalesce(host_is_ip, false) GROUP BY 2, 3
+		UNION ALL SELECT 'ip', ip, kind::VARCHAR, min(time), max(time) FROM events WHERE ` + where + ` AND ip IS NOT NULL AND ip <> '' GROUP BY 2, 3
+		UNION ALL SELECT 'url', url, kind::VARCHAR, min(time), max(time) FROM events WHERE ` + where + ` AND url IS NOT NULL AND url <> '' GROUP BY 2, 3
+		ORDER BY 1, 2, 3`
+	rows, err := d.db.QueryContext(ctx, q, append(append(append([]any{}, args...), args...), args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("list indicators: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Indicator{}
+	for rows.Next() {
+		var ind store.Indicator
+		var kind string
+		if err := rows.Scan(&ind.Type, &ind.Value, &kind, &ind.First, &ind.Last); err != nil {
+			return nil, err
+		}
+		ind.Kind, ind.First, ind.Last = event.Kind(kind), ind.First.UTC(), ind.Last.UTC()
+		out = append(out, ind)
+	}
+	return out, rows.Err()
+}
+
 // ListEvents implements store.Observables.
 func (d *DB) ListEvents(ctx context.Context, r store.Range, kind string, tlps []string, limit int) ([]event.Event, error) {
 	if kind != "" {

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open(t)) })
 	t.Run("NewFamilies", func(t *testing.T) { testNewFamilies(t, open(t)) })
 	t.Run("Families", func(t *testing.T) { testFamilies(t, open(t)) })
+	t.Run("Indicators", func(t *testing.T) { testIndicators(t, open(t)) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
@@ -509,6 +510,39 @@ func testArchive(t testing.TB, st store.Store) {
 		t.Fatalf("LatestReview: %v", err)
 	} else if r.Digest != "bb" || r.Actor != "ed2" {
 		t.Errorf("latest review %+v", r)
+	}
+}
+
+// testIndicators lists what malware sites and phishing pages point at, from the labels asked
+// for only: a host name (never an address as a host), an address, a URL, each with when it
+// was first and last seen.
+func testIndicators(t testing.TB, st store.Store) {
+	in := input(t, st, "indicators")
+	ev := func(at time.Time, kind event.Kind, url, host, ip string, tlp event.TLP) event.Event {
+		return event.Event{Time: at, Kind: kind, URL: url, Host: host, HostIsIP: host == ip && ip != "", IP: ip, TLP: tlp}
+	}
+	commit(t, st, store.Batch{Input: in.ID, No: 0, Read: 5, Events: []event.Event{
+		ev(mid, event.MalwareSite, "http://evil.example/a", "evil.example", "198.51.100.1", event.Clear),
+		ev(mid.Add(time.Hour), event.MalwareSite, "http://evil.example/a", "evil.example", "198.51.100.1", event.Clear),
+		ev(mid, event.MalwareSite, "http://203.0.113.5/x", "203.0.113.5", "203.0.113.5", event.Clear),
+		ev(mid, event.Phishing, "http://secret.example/", "secret.example", "", event.Amber),
+		ev(mid, event.InfectedHost, "", "", "10.0.0.1", event.Clear),
+	}})
+	got, err := st.Indicators(ctx, week, []event.Kind{event.MalwareSite, event.Phishing}, []event.TLP{event.Clear})
+	if err != nil {
+		t.Fatalf("Indicators: %v", err)
+	}
+	var short []string
+	for _, ind := range got {
+		short = append(short, ind.Type+" "+ind.Value+" "+string(ind.Kind))
+	}
+	want := []string{"host evil.example malware_site", "ip 198.51.100.1 malware_site", "ip 203.0.113.5 malware_site",
+		"url http://203.0.113.5/x malware_site", "url http://evil.example/a malware_site"}
+	if !reflect.DeepEqual(short, want) {
+		t.Fatalf("indicators %q, want %q", short, want)
+	}
+	if !got[0].First.Equal(mid) || !got[0].Last.Equal(mid.Add(time.Hour)) {
+		t.Errorf("evil.example seen %v to %v, want %v to %v", got[0].First, got[0].Last, mid, mid.Add(time.Hour))
 	}
 }
 

@@ -1,0 +1,208 @@
+// Package blacklist makes the CERT's public blacklist of malicious addresses, as the older
+// bulletins publish it through ANVA: the host names, addresses and URLs of the malware download
+// sites and phishing pages of TLP:CLEAR records, up to the end of the latest published week,
+// each kept for a while after it was last seen. It writes them as plain lists, a hosts file and
+// a DNS response policy zone (RPZ) that resolvers and firewalls pull.
+//
+// The lists are read by machines, so values are written as they are, never defanged; a value
+// that could break a list's format (a host name that is not one, a URL with spaces or control
+// characters) is left out.
+package blacklist
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+)
+
+// DefaultTTL is how long an entry stays listed after it was last seen.
+const DefaultTTL = 30 * 24 * time.Hour
+
+// Kinds are the kinds of events the blacklist draws on.
+var Kinds = []event.Kind{event.MalwareSite, event.Phishing}
+
+// Entry is one listed value.
+type Entry struct {
+	Type    string       `json:"type"` // host, ip or url
+	Value   string       `json:"value"`
+	Kinds   []event.Kind `json:"kinds"`
+	First   time.Time    `json:"first_seen"`
+	Last    time.Time    `json:"last_seen"`
+	Expires time.Time    `json:"expires"`
+}
+
+// List is the blacklist as of an instant.
+type List struct {
+	AsOf    time.Time `json:"as_of"`
+	Serial  uint32    `json:"serial"` // the RPZ's SOA serial: the as-of day, YYYYMMDD00
+	TTL     string    `json:"ttl"`
+	Entries []Entry   `json:"entries"` // by type, then value
+}
+
+// Source is what the blacklist reads of a store (store.Observables).
+type Source interface {
+	Indicators(ctx context.Context, r store.Range, kinds []event.Kind, tlps []event.TLP) ([]store.Indicator, error)
+}
+
+// Build lists the values that events of Kinds labelled TLP:CLEAR pointed at in the ttl before
+// asOf, each expiring ttl after it was last seen; asOf's day in loc is the serial.
+func Build(ctx context.Context, src Source, asOf time.Time, ttl time.Duration, loc *time.Location) (*List, error) {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	inds, err := src.Indicators(ctx, store.Range{From: asOf.Add(-ttl), To: asOf}, Kinds, []event.TLP{event.Clear})
+	if err != nil {
+		return nil, err
+	}
+	day := asOf.Add(-time.Nanosecond).In(loc)
+	l := &List{AsOf: asOf, Serial: uint32(day.Year()*1000000 + int(day.Month())*10000 + day.Day()*100), TTL: ttl.String(), Entries: []Entry{}}
+	byKey := map[[2]string]int{}
+	for _, ind := range inds {
+		v, ok := clean(ind.Type, ind.Value)
+		if !ok {
+			continue
+		}
+		k := [2]string{ind.Type, v}
+		i, seen := byKey[k]
+		if !seen {
+			byKey[k] = len(l.Entries)
+			l.Entries = append(l.Entries, Entry{Type: ind.Type, Value: v, First: ind.First, Last: ind.Last})
+			i = len(l.Entries) - 1
+		}
+		e := &l.Entries[i]
+		if !slices.Contains(e.Kinds, ind.Kind) {
+			e.Kinds = append(e.Kinds, ind.Kind)
+			slices.Sort(e.Kinds)
+		}
+		if ind.First.Before(e.First) {
+			e.First = ind.First
+		}
+		if ind.Last.After(e.Last) {
+			e.Last = ind.Last
+		}
+	}
+	for i := range l.Entries {
+		l.Entries[i].Expires = l.Entries[i].Last.Add(ttl)
+	}
+	slices.SortFunc(l.Entries, func(a, b Entry) int { return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Value, b.Value)) })
+	return l, nil
+}
+
+var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// clean returns a value as a list writes it, or false where it is not one a list may hold.
+func clean(typ, v string) (string, bool) {
+	switch typ {
+	case "host":
+		h := strings.TrimSuffix(strings.ToLower(v), ".")
+		labels := strings.Split(h, ".")
+		if len(h) > 253 || len(labels) < 2 {
+			return "", false
+		}
+		for _, l := range labels {
+			if !label.MatchString(l) {
+				return "", false // IDNs are listed in their xn-- form, as events hold them
+			}
+		}
+		return h, true
+	case "ip":
+		a, err := netip.ParseAddr(v)
+		if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() {
+			return "", false
+		}
+		return a.Unmap().String(), true
+	case "url":
+		if len(v) > 2048 || strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return "", false
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ftp") {
+			return "", false
+		}
+		return v, true
+	}
+	return "", false
+}
+
+// Files are the blacklist's files by name, with what each holds.
+var Files = map[string]string{
+	"domains.txt": "host names of malware download sites and phishing pages, one per line",
+	"ips.txt":     "addresses of malware download sites and phishing pages, one per line",
+	"urls.txt":    "URLs of malware downloads and phishing pages, one per line",
+	"hosts.txt":   "the host names as a hosts file (0.0.0.0 name)",
+	"rpz.zone":    "a DNS response policy zone: NXDOMAIN for each host name and its subdomains, and for each IPv4 address",
+}
+
+// Write writes the file name of l; origin is the RPZ's zone name (blacklist.rpz. when empty).
+func (l *List) Write(w io.Writer, name, origin string) error {
+	bw := bufio.NewWriter(w)
+	head := func(c string) {
+		fmt.Fprintf(bw, "%s sitrep blacklist: %s\n", c, Files[name])
+		fmt.Fprintf(bw, "%s as of %s (serial %d); each entry expires %s after it was last seen (TLP:CLEAR)\n",
+			c, l.AsOf.UTC().Format(time.RFC3339), l.Serial, l.TTL)
+	}
+	switch name {
+	case "domains.txt", "ips.txt", "urls.txt":
+		head("#")
+		typ := map[string]string{"domains.txt": "host", "ips.txt": "ip", "urls.txt": "url"}[name]
+		for _, e := range l.Entries {
+			if e.Type == typ {
+				fmt.Fprintln(bw, e.Value)
+			}
+		}
+	case "hosts.txt":
+		head("#")
+		for _, e := range l.Entries {
+			if e.Type == "host" {
+				fmt.Fprintf(bw, "0.0.0.0 %s\n", e.Value)
+			}
+		}
+	case "rpz.zone":
+		l.writeRPZ(bw, cmp.Or(origin, "blacklist.rpz."), head)
+	default:
+		return fmt.Errorf("no blacklist file %q", name)
+	}
+	return bw.Flush()
+}
+
+// writeRPZ writes the zone (RFC-conformant master file, RPZ policy by CNAME to the root):
+// each host name and its subdomains answer NXDOMAIN, and so does each IPv4 address (rpz-ip).
+func (l *List) writeRPZ(w io.Writer, origin string, head func(string)) {
+	head(";")
+	fmt.Fprintf(w, "$ORIGIN %s\n$TTL 300\n", origin)
+	fmt.Fprintf(w, "@ IN SOA localhost. hostmaster.localhost. (%d 3600 600 604800 300)\n@ IN NS localhost.\n", l.Serial)
+	for _, e := range l.Entries {
+		note := fmt.Sprintf("; first-seen %s last-seen %s expires %s (%s)\n", e.First.UTC().Format(time.DateOnly),
+			e.Last.UTC().Format(time.DateOnly), e.Expires.UTC().Format(time.DateOnly), kinds(e.Kinds))
+		switch e.Type {
+		case "host":
+			fmt.Fprintf(w, "%s%s CNAME .\n*.%[2]s CNAME .\n", note, e.Value)
+		case "ip":
+			a, _ := netip.ParseAddr(e.Value)
+			if !a.Is4() {
+				continue // the rpz-ip form of an IPv6 address is left to ips.txt's readers
+			}
+			o := a.As4()
+			fmt.Fprintf(w, "%s32.%d.%d.%d.%d.rpz-ip CNAME .\n", note, o[3], o[2], o[1], o[0])
+		}
+	}
+}
+
+func kinds(ks []event.Kind) string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	"sitrep/internal/blacklist"
+	"sitrep/internal/bulletin"
+	"sitrep/internal/period"
+)
+
+// blacklistFile serves a file of the public blacklist (/blacklist/domains.txt, ips.txt,
+// urls.txt, hosts.txt, rpz.zone, entries.json) as of the end of the latest published week:
+// anyone may pull it, it changes only when a week is published, and an unchanged file answers
+// 304 to the ETag a resolver or firewall kept.
+func (s *Server) blacklistFile(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if _, ok := blacklist.Files[name]; !ok && name != "entries.json" {
+		jsonError(w, http.StatusNotFound, "the blacklist's files are domains.txt, ips.txt, urls.txt, hosts.txt, rpz.zone and entries.json")
+		return
+	}
+	ctx := r.Context()
+	issues, err := s.Store.PublishedIssues(ctx, "zh", "html", 0)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
+		return
+	}
+	var latest string
+	for _, is := range issues { // newest first
+		if editionOf(is.Week) == bulletin.Weekly {
+			latest = is.Week
+			break
+		}
+	}
+	if latest == "" {
+		jsonError(w, http.StatusNotFound, "no week is published yet: the blacklist follows the published weeks")
+		return
+	}
+	p, _ := period.Parse(latest)
+	_, asOf := p.Bounds(s.zone())
+	l, err := blacklist.Build(ctx, s.Store, asOf, s.BlacklistTTL, s.zone())
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "build the blacklist: "+err.Error())
+		return
+	}
+	var body bytes.Buffer
+	contentType := "text/plain; charset=utf-8"
+	if name == "entries.json" {
+		writeJSONTo(&body, l)
+		contentType = "application/json"
+	} else if err := l.Write(&body, name, s.RPZOrigin); err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	sum := sha256.Sum256(body.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Content-Type", contentType)
+	if match := r.Header.Get("If-None-Match"); match == etag || match == "*" {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(body.Bytes())
+}
