@@ -72,6 +72,25 @@ func CSV(w io.Writer, evs []event.Event) error {
 	return nil
 }
 
+// Rows writes a table as CSV, every cell neutralised as CSV's are: a list a person opens in a
+// spreadsheet.
+func Rows(w io.Writer, header []string, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	cw.Write(header)
+	for _, row := range rows {
+		out := make([]string, len(row))
+		for i, cell := range row {
+			out[i] = neutralise(cell)
+		}
+		cw.Write(out)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
 // neutralise returns a CSV cell as a spreadsheet shows it as text: with one more single quote
 // in front when, after any quotes it starts with, it begins with =, +, -, @, a tab or a
 // carriage return; unchanged otherwise. sitrep's ingest takes that quote off again.

@@ -386,6 +386,45 @@ type Observables interface {
 	// addresses), addresses and URLs — from the events whose TLP label is one of tlps, each
 	// with the first and the last time it was seen, ordered by type, value and kind.
 	Indicators(ctx context.Context, r Range, kinds []event.Kind, tlps []event.TLP) ([]Indicator, error)
+	// Drill lists the distinct items an event count of the statistics counts over a range,
+	// within a scope (its Count labels), by the count's JSON path (DrillMetrics): in value
+	// order, limit of them from offset, with how many there are in all — always the count's
+	// value for the same range and scope.
+	Drill(ctx context.Context, r Range, s Scope, metric string, limit, offset int) (DrillPage, error)
+}
+
+// DrillMetrics are the event counts of the statistics whose items Drill lists, by their JSON
+// paths.
+var DrillMetrics = []string{
+	"infected_hosts.trojan_botnet", "infected_hosts.conficker",
+	"malware_sites.domains", "malware_sites.domains_abroad", "malware_sites.domains_com", "malware_sites.ips", "malware_sites.ips_abroad", "malware_sites.ip_urls",
+	"defaced.total", "defaced.gov", "backdoored.total", "backdoored.gov",
+	"phishing.pages", "phishing.domains", "phishing.ips", "ddos.events", "ddos.targets",
+	"beyond_bulletin.brute_force_sources", "beyond_bulletin.scanners", "beyond_bulletin.amplification_victims",
+	"beyond_bulletin.vulnerable_hosts", "beyond_bulletin.botnet_cc_servers", "beyond_bulletin.exposed_devices",
+	"beyond_bulletin.blocklisted_addresses", "beyond_bulletin.malware_contacted_servers",
+}
+
+// DrillPage is a page of the items a count counts.
+type DrillPage struct {
+	Metric string      `json:"metric"`
+	Total  int         `json:"total"`
+	Items  []DrillItem `json:"items"`
+}
+
+// DrillItem is one counted item (an address, a site, a URL, a domain; for a count of events,
+// an event) with what its events say of it: when first and last seen, how many, and the
+// first of each of their fields in order.
+type DrillItem struct {
+	Value    string    `json:"value"`
+	First    time.Time `json:"first_seen"`
+	Last     time.Time `json:"last_seen"`
+	Events   int       `json:"events"`
+	URL      string    `json:"url,omitempty"`
+	Country  string    `json:"country,omitempty"`
+	Province string    `json:"province,omitempty"`
+	Target   string    `json:"target,omitempty"`
+	Family   string    `json:"family,omitempty"`
 }
 
 // Indicator is a host name, an address or a URL that events of a kind pointed at.

@@ -138,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /blacklist/{file}", s.blacklistFile)
 	mux.HandleFunc("GET /api/v1/stats/{week}", s.stats)
+	mux.HandleFunc("GET /api/v1/stats/{week}/{metric}/records", s.drill)
 	mux.HandleFunc("GET /api/v1/bulletins/{week}", s.bulletinAPI)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("POST /api/v1/ingest", s.ingest)

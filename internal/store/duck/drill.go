@@ -1,0 +1,101 @@
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"sitrep/internal/store"
+)
+
+// drill is how a count of eventCountsSQL picks its items: the events of kind, where cond, one
+// item per distinct value (a site is the URL's host, or the domain where an event has no
+// URL); having keeps the values whose events say so all together (a domain abroad); each
+// lists every event (a count of events, not of values).
+type drill struct {
+	kind, value, cond, having string
+	each                      bool
+}
+
+var drills = map[string]drill{
+	"infected_hosts.trojan_botnet":              {kind: "infected_host", value: "ip", cond: "country = 'CN' AND NOT coalesce(conficker, false)"},
+	"infected_hosts.conficker":                  {kind: "infected_host", value: "ip", cond: "country = 'CN' AND conficker"},
+	"malware_sites.domains":                     {kind: "malware_site", value: "domain"},
+	"malware_sites.domains_abroad":              {kind: "malware_site", value: "domain", having: "bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN')"},
+	"malware_sites.domains_com":                 {kind: "malware_site", value: "domain", cond: "(domain = 'com' OR domain LIKE '%.com')"},
+	"malware_sites.ips":                         {kind: "malware_site", value: "ip"},
+	"malware_sites.ips_abroad":                  {kind: "malware_site", value: "ip", having: "bool_or(country IS NOT NULL AND country <> 'CN')"},
+	"malware_sites.ip_urls":                     {kind: "malware_site", value: "host", cond: "host_is_ip"},
+	"defaced.total":                             {kind: "defacement", value: "site", cond: "country = 'CN'"},
+	"defaced.gov":                               {kind: "defacement", value: "site", cond: "country = 'CN' AND gov"},
+	"backdoored.total":                          {kind: "backdoor", value: "site", cond: "country = 'CN'"},
+	"backdoored.gov":                            {kind: "backdoor", value: "site", cond: "country = 'CN' AND gov"},
+	"phishing.pages":                            {kind: "phishing", value: "url"},
+	"phishing.domains":                          {kind: "phishing", value: "domain"},
+	"phishing.ips":                              {kind: "phishing", value: "ip"},
+	"ddos.events":                               {kind: "ddos", value: "coalesce(ip, '')", each: true},
+	"ddos.targets":                              {kind: "ddos", value: "ip"},
+	"beyond_bulletin.brute_force_sources":       {kind: "brute_force", value: "ip"},
+	"beyond_bulletin.scanners":                  {kind: "scanner", value: "ip"},
+	"beyond_bulletin.amplification_victims":     {kind: "amplification_victim", value: "ip"},
+	"beyond_bulletin.vulnerable_hosts":          {kind: "vulnerable_service", value: "ip"},
+	"beyond_bulletin.botnet_cc_servers":         {kind: "botnet_cc", value: "ip"},
+	"beyond_bulletin.exposed_devices":           {kind: "exposed_device", value: "ip"},
+	"beyond_bulletin.blocklisted_addresses":     {kind: "blocklisted", value: "ip"},
+	"beyond_bulletin.malware_contacted_servers": {kind: "malware_contact", value: "coalesce(ip, host)"},
+}
+
+// Drill implements store.Observables.
+func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, limit, offset int) (store.DrillPage, error) {
+	page := store.DrillPage{Metric: metric, Items: []store.DrillItem{}}
+	dr, ok := drills[metric]
+	if !ok {
+		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(drills))
+	}
+	sc, err := sqlScope(s)
+	if err != nil {
+		return page, err
+	}
+	ev := `WITH ev AS (
+		SELECT *, coalesce(host, domain) AS site, lower(family) = 'conficker' AS conficker
+		FROM events WHERE time >= $1 AND time < $2 AND {count} AND kind = '` + dr.kind + `'
+	), items AS (`
+	where := dr.value + ` IS NOT NULL`
+	if dr.cond != "" {
+		where += " AND " + dr.cond
+	}
+	if dr.each {
+		ev += `SELECT ` + dr.value + ` AS v, time AS first, time AS last, 1 AS n, url, country, province, target, family, line
+			FROM ev WHERE ` + where + `)`
+	} else {
+		having := ""
+		if dr.having != "" {
+			having = " HAVING " + dr.having
+		}
+		ev += `SELECT ` + dr.value + ` AS v, min(time) AS first, max(time) AS last, count(*) AS n,
+			min(url) AS url, min(country) AS country, min(province) AS province, min(target) AS target, min(family) AS family, 0 AS line
+			FROM ev WHERE ` + where + ` GROUP BY v` + having + `)`
+	}
+	q := sc.sql(ev)
+	from, to := r.From.UTC(), r.To.UTC()
+	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*) FROM items`, from, to).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count the items of %s: %w", metric, err)
+	}
+	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family FROM items
+		ORDER BY v, first, line LIMIT $3 OFFSET $4`, from, to, limit, offset)
+	if err != nil {
+		return page, fmt.Errorf("list the items of %s: %w", metric, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it store.DrillItem
+		var url, country, province, target, family sql.NullString
+		if err := rows.Scan(&it.Value, &it.First, &it.Last, &it.Events, &url, &country, &province, &target, &family); err != nil {
+			return page, err
+		}
+		it.First, it.Last = it.First.UTC(), it.Last.UTC()
+		it.URL, it.Country, it.Province, it.Target, it.Family = url.String, country.String, province.String, target.String, family.String
+		page.Items = append(page.Items, it)
+	}
+	return page, rows.Err()
+}
