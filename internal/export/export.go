@@ -91,6 +91,78 @@ func Rows(w io.Writer, header []string, rows [][]string) error {
 	return nil
 }
 
+// MISP writes a MISP event (as {"Event": …}) titled info: one attribute for detection per
+// distinct URL, address, host name or domain of the events (as STIX does, first seen at the
+// earliest event), each tagged with its TLP label and its RSIT type, so that a MISP instance,
+// and sitrep's own reader, know what each is and how far it may go.
+func MISP(w io.Writer, info string, evs []event.Event) error {
+	type attr struct {
+		UUID      string    `json:"uuid"`
+		Type      string    `json:"type"`
+		Category  string    `json:"category"`
+		Value     string    `json:"value"`
+		ToIDS     bool      `json:"to_ids"`
+		FirstSeen string    `json:"first_seen"`
+		Comment   string    `json:"comment,omitempty"`
+		Tag       []mispTag `json:"Tag"`
+		first     time.Time
+	}
+	byKey := map[string]*attr{}
+	var order []string
+	for _, e := range evs {
+		if _, ok := tlpMarkings[e.TLP]; !ok {
+			return fmt.Errorf("an event marked TLP:%s cannot be exported", e.TLP)
+		}
+		var typ, value string
+		switch {
+		case e.URL != "":
+			typ, value = "url", e.URL
+		case e.IP != "":
+			typ, value = "ip-dst", e.IP
+		case e.Host != "" && !e.HostIsIP:
+			typ, value = "hostname", e.Host
+		case e.Domain != "":
+			typ, value = "domain", e.Domain
+		default:
+			continue
+		}
+		key := typ + "|" + value + "|" + string(e.TLP)
+		if a, ok := byKey[key]; ok {
+			if e.Time.Before(a.first) {
+				a.first = e.Time
+			}
+			continue
+		}
+		tax, rsit := e.Kind.Taxonomy()
+		tags := []mispTag{{"tlp:" + strings.ToLower(string(e.TLP))}, {`rsit:` + tax + `="` + rsit + `"`}}
+		if e.Family != "" {
+			tags = append(tags, mispTag{"family:" + strings.ToLower(e.Family)})
+		}
+		byKey[key] = &attr{UUID: uuid.NewSHA1(namespace, []byte(key)).String(), Type: typ, Category: "Network activity", Value: value,
+			ToIDS: true, Comment: string(e.Kind), Tag: tags, first: e.Time}
+		order = append(order, key)
+	}
+	attrs := []*attr{}
+	var ids []string
+	for _, k := range order {
+		a := byKey[k]
+		a.FirstSeen = a.first.UTC().Format("2006-01-02T15:04:05.000000Z")
+		attrs = append(attrs, a)
+		ids = append(ids, a.UUID)
+	}
+	ev := map[string]any{"Event": map[string]any{
+		"uuid": uuid.NewSHA1(namespace, []byte(strings.Join(ids, ","))).String(), "info": info, "date": time.Now().UTC().Format(time.DateOnly),
+		"threat_level_id": "4", "analysis": "2", "Attribute": attrs,
+	}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ev)
+}
+
+type mispTag struct {
+	Name string `json:"name"`
+}
+
 // neutralise returns a CSV cell as a spreadsheet shows it as text: with one more single quote
 // in front when, after any quotes it starts with, it begins with =, +, -, @, a tab or a
 // carriage return; unchanged otherwise. sitrep's ingest takes that quote off again.
@@ -163,6 +235,10 @@ func STIX(w io.Writer, evs []event.Event) error {
 				typ = "ipv6-addr"
 			}
 			pattern, name = "["+typ+":value = "+quote(e.IP)+"]", string(e.Kind)+" host"
+		case e.Host != "" && !e.HostIsIP:
+			pattern, name = "[domain-name:value = "+quote(e.Host)+"]", string(e.Kind)+" host"
+		case e.Domain != "":
+			pattern, name = "[domain-name:value = "+quote(e.Domain)+"]", string(e.Kind)+" domain"
 		default:
 			continue
 		}

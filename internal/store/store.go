@@ -407,9 +407,13 @@ var DrillMetrics = []string{
 
 // DrillPage is a page of the items a count counts.
 type DrillPage struct {
-	Metric string      `json:"metric"`
-	Total  int         `json:"total"`
-	Items  []DrillItem `json:"items"`
+	Metric string     `json:"metric"`
+	Kind   event.Kind `json:"kind"` // the events counted
+	// ValueType is what the items' values are: ip, host (a name, or an address where the
+	// events name the site by it), url or domain.
+	ValueType string      `json:"value_type"`
+	Total     int         `json:"total"`
+	Items     []DrillItem `json:"items"`
 }
 
 // DrillItem is one counted item (an address, a site, a URL, a domain; for a count of events,
@@ -425,6 +429,8 @@ type DrillItem struct {
 	Province string    `json:"province,omitempty"`
 	Target   string    `json:"target,omitempty"`
 	Family   string    `json:"family,omitempty"`
+	// TLP is the most restricted label of its events: what a shared copy must carry.
+	TLP event.TLP `json:"tlp"`
 }
 
 // Indicator is a host name, an address or a URL that events of a kind pointed at.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"time"
@@ -21,8 +22,10 @@ const maxDrill = 100000
 // a count of the statistics counts over a week, a month, a quarter or a year — the sites
 // behind defaced.gov, the addresses behind malware_sites.ips — from the records of the labels
 // the caller's role may read, with how many there are in all (the count's value over those
-// records). ?format=json (default) or csv (cells a spreadsheet shows as text); ?limit= (1000,
-// at most 100,000) and ?offset=.
+// records). ?format=json (default), csv (cells a spreadsheet shows as text), stix (a STIX 2.1
+// bundle of indicators) or misp (a MISP event), the last two each value with its TLP marking
+// and never a TLP:RED one (X-Sitrep-Withheld says how many were left out); ?limit= (1000, at
+// most 100,000) and ?offset=.
 func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
@@ -43,8 +46,8 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "json"
 	}
-	if format != "json" && format != "csv" {
-		jsonError(w, http.StatusBadRequest, "format is json or csv")
+	if format != "json" && format != "csv" && format != "stix" && format != "misp" {
+		jsonError(w, http.StatusBadRequest, "format is json, csv, stix or misp")
 		return
 	}
 	n, err := strconv.Atoi(q.Get("limit"))
@@ -72,8 +75,26 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Sitrep-Total", strconv.Itoa(page.Total))
-	if format == "json" {
+	switch format {
+	case "json":
 		writeJSON(w, page)
+		return
+	case "stix", "misp":
+		evs, withheld := drillEvents(page)
+		w.Header().Set("X-Sitrep-Withheld", strconv.Itoa(withheld))
+		var buf bytes.Buffer
+		if format == "stix" {
+			err = export.STIX(&buf, evs)
+			w.Header().Set("Content-Type", "application/stix+json;version=2.1")
+		} else {
+			err = export.MISP(&buf, p.String()+" "+metric, evs)
+			w.Header().Set("Content-Type", "application/json")
+		}
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Write(buf.Bytes())
 		return
 	}
 	rows := make([][]string, len(page.Items))
@@ -89,4 +110,35 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+p.String()+"-"+metric+`.csv"`)
 	w.Write(buf.Bytes())
+}
+
+// drillEvents makes a page's items the events a sharing format writes: one per item, of the
+// counted kind, its value in the field its type names, first seen when the item was; TLP:RED
+// items are withheld (and counted).
+func drillEvents(page store.DrillPage) (evs []event.Event, withheld int) {
+	for _, it := range page.Items {
+		if it.TLP == event.Red {
+			withheld++
+			continue
+		}
+		e := event.Event{Time: it.First, Kind: page.Kind, TLP: it.TLP, Family: it.Family}
+		switch page.ValueType {
+		case "url":
+			e.URL = it.Value
+		case "domain":
+			e.Domain = it.Value
+		case "host": // a site: shared as one of its URLs, which names it exactly, where it has one
+			if it.URL != "" {
+				e.URL = it.URL
+			} else if _, err := netip.ParseAddr(it.Value); err == nil {
+				e.IP = it.Value
+			} else {
+				e.Host = it.Value
+			}
+		default:
+			e.IP = it.Value
+		}
+		evs = append(evs, e)
+	}
+	return evs, withheld
 }

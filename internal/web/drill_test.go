@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +75,29 @@ func TestDrillDown(t *testing.T) {
 	recs, _ = csv.NewReader(strings.NewReader(body)).ReadAll()
 	if len(recs) != 2 || recs[1][7] != `'=HYPERLINK("http://x")` {
 		t.Errorf("a phishing target that is a formula: %q", recs)
+	}
+	// Shared as STIX and as a MISP event, the items read back into a store as themselves:
+	// each site a host name of its kind, with its label.
+	for _, f := range []string{"stix", "misp"} {
+		code, h, body := webtest.Call(t, "GET", path+"?format="+f, tokens[auth.Publisher], "")
+		if code != 200 || h.Get("X-Sitrep-Withheld") != "0" {
+			t.Fatalf("%s: %d %s", f, code, body)
+		}
+		file := t.TempDir() + "/shared.json"
+		os.WriteFile(file, []byte(body), 0o600)
+		back := ingesttest.Load(t, shanghai, file)
+		evs, err := back.ListEvents(context.Background(), store.Range{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+			"", []string{"CLEAR", "GREEN", "AMBER", "AMBER+STRICT"}, 10)
+		back.Close()
+		var got []string
+		for _, e := range evs {
+			got = append(got, string(e.Kind)+" "+cmp.Or(e.Host, e.Domain)+" "+string(e.TLP))
+		}
+		slices.Sort(got)
+		want := []string{"defacement b.example.cn CLEAR", "defacement www.a.gov.cn CLEAR", "defacement www.secret.com.cn AMBER+STRICT"}
+		if !slices.Equal(got, want) || err != nil {
+			t.Errorf("%s read back as %q (%v), want %q:\n%.600s", f, got, err, want, body)
+		}
 	}
 	if code, _, _ := webtest.Call(t, "GET", ts.URL+"/api/v1/stats/2024-W09/passwords/records", tokens[auth.Analyst], ""); code != 404 {
 		t.Errorf("an unknown count: %d", code)

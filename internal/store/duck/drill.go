@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"sitrep/internal/event"
 	"sitrep/internal/store"
 )
 
@@ -15,23 +16,24 @@ import (
 type drill struct {
 	kind, value, cond, having string
 	each                      bool
+	typ                       string // the values' type (store.DrillPage.ValueType); ip where empty
 }
 
 var drills = map[string]drill{
 	"infected_hosts.trojan_botnet":              {kind: "infected_host", value: "ip", cond: "country = 'CN' AND NOT coalesce(conficker, false)"},
 	"infected_hosts.conficker":                  {kind: "infected_host", value: "ip", cond: "country = 'CN' AND conficker"},
-	"malware_sites.domains":                     {kind: "malware_site", value: "domain"},
-	"malware_sites.domains_abroad":              {kind: "malware_site", value: "domain", having: "bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN')"},
-	"malware_sites.domains_com":                 {kind: "malware_site", value: "domain", cond: "(domain = 'com' OR domain LIKE '%.com')"},
+	"malware_sites.domains":                     {typ: "domain", kind: "malware_site", value: "domain"},
+	"malware_sites.domains_abroad":              {typ: "domain", kind: "malware_site", value: "domain", having: "bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN')"},
+	"malware_sites.domains_com":                 {typ: "domain", kind: "malware_site", value: "domain", cond: "(domain = 'com' OR domain LIKE '%.com')"},
 	"malware_sites.ips":                         {kind: "malware_site", value: "ip"},
 	"malware_sites.ips_abroad":                  {kind: "malware_site", value: "ip", having: "bool_or(country IS NOT NULL AND country <> 'CN')"},
-	"malware_sites.ip_urls":                     {kind: "malware_site", value: "host", cond: "host_is_ip"},
-	"defaced.total":                             {kind: "defacement", value: "site", cond: "country = 'CN'"},
-	"defaced.gov":                               {kind: "defacement", value: "site", cond: "country = 'CN' AND gov"},
-	"backdoored.total":                          {kind: "backdoor", value: "site", cond: "country = 'CN'"},
-	"backdoored.gov":                            {kind: "backdoor", value: "site", cond: "country = 'CN' AND gov"},
-	"phishing.pages":                            {kind: "phishing", value: "url"},
-	"phishing.domains":                          {kind: "phishing", value: "domain"},
+	"malware_sites.ip_urls":                     {typ: "host", kind: "malware_site", value: "host", cond: "host_is_ip"},
+	"defaced.total":                             {typ: "host", kind: "defacement", value: "site", cond: "country = 'CN'"},
+	"defaced.gov":                               {typ: "host", kind: "defacement", value: "site", cond: "country = 'CN' AND gov"},
+	"backdoored.total":                          {typ: "host", kind: "backdoor", value: "site", cond: "country = 'CN'"},
+	"backdoored.gov":                            {typ: "host", kind: "backdoor", value: "site", cond: "country = 'CN' AND gov"},
+	"phishing.pages":                            {typ: "url", kind: "phishing", value: "url"},
+	"phishing.domains":                          {typ: "domain", kind: "phishing", value: "domain"},
 	"phishing.ips":                              {kind: "phishing", value: "ip"},
 	"ddos.events":                               {kind: "ddos", value: "coalesce(ip, '')", each: true},
 	"ddos.targets":                              {kind: "ddos", value: "ip"},
@@ -42,13 +44,17 @@ var drills = map[string]drill{
 	"beyond_bulletin.botnet_cc_servers":         {kind: "botnet_cc", value: "ip"},
 	"beyond_bulletin.exposed_devices":           {kind: "exposed_device", value: "ip"},
 	"beyond_bulletin.blocklisted_addresses":     {kind: "blocklisted", value: "ip"},
-	"beyond_bulletin.malware_contacted_servers": {kind: "malware_contact", value: "coalesce(ip, host)"},
+	"beyond_bulletin.malware_contacted_servers": {typ: "host", kind: "malware_contact", value: "coalesce(ip, host)"},
 }
 
 // Drill implements store.Observables.
 func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, limit, offset int) (store.DrillPage, error) {
 	page := store.DrillPage{Metric: metric, Items: []store.DrillItem{}}
 	dr, ok := drills[metric]
+	page.Kind, page.ValueType = event.Kind(dr.kind), dr.typ
+	if page.ValueType == "" {
+		page.ValueType = "ip"
+	}
 	if !ok {
 		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(drills))
 	}
@@ -65,7 +71,7 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 		where += " AND " + dr.cond
 	}
 	if dr.each {
-		ev += `SELECT ` + dr.value + ` AS v, time AS first, time AS last, 1 AS n, url, country, province, target, family, line
+		ev += `SELECT ` + dr.value + ` AS v, time AS first, time AS last, 1 AS n, url, country, province, target, family, line, tlp
 			FROM ev WHERE ` + where + `)`
 	} else {
 		having := ""
@@ -73,7 +79,8 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 			having = " HAVING " + dr.having
 		}
 		ev += `SELECT ` + dr.value + ` AS v, min(time) AS first, max(time) AS last, count(*) AS n,
-			min(url) AS url, min(country) AS country, min(province) AS province, min(target) AS target, min(family) AS family, 0 AS line
+			min(url) AS url, min(country) AS country, min(province) AS province, min(target) AS target, min(family) AS family, 0 AS line,
+			max(tlp) AS tlp
 			FROM ev WHERE ` + where + ` GROUP BY v` + having + `)`
 	}
 	q := sc.sql(ev)
@@ -81,7 +88,7 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*) FROM items`, from, to).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count the items of %s: %w", metric, err)
 	}
-	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family FROM items
+	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family, tlp::VARCHAR FROM items
 		ORDER BY v, first, line LIMIT $3 OFFSET $4`, from, to, limit, offset)
 	if err != nil {
 		return page, fmt.Errorf("list the items of %s: %w", metric, err)
@@ -90,11 +97,12 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 	for rows.Next() {
 		var it store.DrillItem
 		var url, country, province, target, family sql.NullString
-		if err := rows.Scan(&it.Value, &it.First, &it.Last, &it.Events, &url, &country, &province, &target, &family); err != nil {
+		var tlp string
+		if err := rows.Scan(&it.Value, &it.First, &it.Last, &it.Events, &url, &country, &province, &target, &family, &tlp); err != nil {
 			return page, err
 		}
 		it.First, it.Last = it.First.UTC(), it.Last.UTC()
-		it.URL, it.Country, it.Province, it.Target, it.Family = url.String, country.String, province.String, target.String, family.String
+		it.URL, it.Country, it.Province, it.Target, it.Family, it.TLP = url.String, country.String, province.String, target.String, family.String, event.TLP(tlp)
 		page.Items = append(page.Items, it)
 	}
 	return page, rows.Err()
