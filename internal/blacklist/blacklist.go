@@ -21,10 +21,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/net/publicsuffix"
 
 	"sitrep/internal/event"
 	"sitrep/internal/store"
 )
+
+// Format is the format under which a published week keeps its blacklist among its renderings:
+// the List as JSON, in no language.
+const Format = "blacklist.json"
 
 // DefaultTTL is how long an entry stays listed after it was last seen.
 const DefaultTTL = 30 * 24 * time.Hour
@@ -61,7 +68,9 @@ func Build(ctx context.Context, src Source, asOf time.Time, ttl time.Duration, l
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	inds, err := src.Indicators(ctx, store.Range{From: asOf.Add(-ttl), To: asOf}, Kinds, []event.TLP{event.Clear})
+	// Everything before asOf, so that an entry's first sighting is its first ever; listed are
+	// those last seen in the ttl before asOf.
+	inds, err := src.Indicators(ctx, store.Range{From: time.Unix(0, 0), To: asOf}, Kinds, []event.TLP{event.Clear})
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +101,7 @@ func Build(ctx context.Context, src Source, asOf time.Time, ttl time.Duration, l
 			e.Last = ind.Last
 		}
 	}
+	l.Entries = slices.DeleteFunc(l.Entries, func(e Entry) bool { return !e.Last.After(asOf.Add(-ttl)) })
 	for i := range l.Entries {
 		l.Entries[i].Expires = l.Entries[i].Last.Add(ttl)
 	}
@@ -99,40 +109,111 @@ func Build(ctx context.Context, src Source, asOf time.Time, ttl time.Duration, l
 	return l, nil
 }
 
-var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var (
+	label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	numeric = regexp.MustCompile(`^[0-9]+$`)
+)
+
+// maxHost is the longest host name listed: with "*." before it and the longest origin a
+// server is given after it (maxOrigin), a zone's names stay within DNS's 253 characters.
+const (
+	maxOrigin = 64
+	maxHost   = 253 - len("*.") - maxOrigin
+)
+
+// special are the address blocks of IANA's special-purpose registries that are not hosts on
+// the internet a resolver or firewall should be told of: shared, benchmarking, documentation,
+// reserved, NAT64, Teredo and ORCHID ones. Private, loopback, link-local and multicast
+// addresses are refused by their netip tests.
+var special = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("240.0.0.0/4"), netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"), netip.MustParsePrefix("100::/64"), netip.MustParsePrefix("2001::/23"),
+	netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("2002::/16"),
+}
 
 // clean returns a value as a list writes it, or false where it is not one a list may hold.
 func clean(typ, v string) (string, bool) {
 	switch typ {
 	case "host":
-		h := strings.TrimSuffix(strings.ToLower(v), ".")
-		labels := strings.Split(h, ".")
-		if len(h) > 253 || len(labels) < 2 {
-			return "", false
-		}
-		for _, l := range labels {
-			if !label.MatchString(l) {
-				return "", false // IDNs are listed in their xn-- form, as events hold them
-			}
-		}
-		return h, true
+		return cleanHost(v)
 	case "ip":
-		a, err := netip.ParseAddr(v)
-		if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() {
-			return "", false
-		}
-		return a.Unmap().String(), true
+		return cleanIP(v)
 	case "url":
-		if len(v) > 2048 || strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		// Any control or separator character (U+2028 and U+0085 break lines for some readers)
+		// makes the URL unlistable; so does a host that would not be listed itself.
+		if len(v) > 2048 || strings.ContainsFunc(v, func(r rune) bool {
+			return r <= ' ' || r == 0x7f || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Zs)
+		}) {
 			return "", false
 		}
 		u, err := url.Parse(v)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ftp") {
+		if err != nil || u.Host == "" || u.User != nil {
 			return "", false
 		}
-		return v, true
+		u.Scheme = strings.ToLower(u.Scheme)
+		if u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ftp" {
+			return "", false
+		}
+		host, port := u.Hostname(), u.Port()
+		if h, ok := cleanIP(host); ok {
+			host = h
+			if strings.Contains(h, ":") {
+				host = "[" + h + "]"
+			}
+		} else if h, ok := cleanHost(host); ok {
+			host = h
+		} else {
+			return "", false
+		}
+		u.Host = host
+		if port != "" {
+			u.Host += ":" + port
+		}
+		return u.String(), true
 	}
 	return "", false
+}
+
+// cleanHost lowers a host name and refuses what a list must not hold: not a name by RFC 1123's
+// letter (IDNs are listed in their xn-- form, as events hold them), a single label, an address
+// written as a name (its last label all digits), a public suffix (com.cn: a whole tree), a
+// name too long for the zone, or one with an RPZ trigger label (rpz-ip, rpz-client-ip, …),
+// which a resolver would take for a policy rule rather than a name.
+func cleanHost(v string) (string, bool) {
+	h := strings.TrimSuffix(strings.ToLower(v), ".")
+	labels := strings.Split(h, ".")
+	if len(h) > maxHost || len(labels) < 2 || numeric.MatchString(labels[len(labels)-1]) {
+		return "", false
+	}
+	for _, l := range labels {
+		if !label.MatchString(l) || strings.HasPrefix(l, "rpz-") {
+			return "", false
+		}
+	}
+	if suffix, _ := publicsuffix.PublicSuffix(h); suffix == h {
+		return "", false
+	}
+	return h, true
+}
+
+// cleanIP refuses an address that is not a host on the internet.
+func cleanIP(v string) (string, bool) {
+	a, err := netip.ParseAddr(v)
+	if err != nil || a.Zone() != "" {
+		return "", false
+	}
+	a = a.Unmap()
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		return "", false
+	}
+	for _, p := range special {
+		if p.Contains(a) {
+			return "", false
+		}
+	}
+	return a.String(), true
 }
 
 // Files are the blacklist's files by name, with what each holds.
@@ -144,8 +225,12 @@ var Files = map[string]string{
 	"rpz.zone":    "a DNS response policy zone: NXDOMAIN for each host name and its subdomains, and for each IPv4 address",
 }
 
-// Write writes the file name of l; origin is the RPZ's zone name (blacklist.rpz. when empty).
+// Write writes the file name of l; origin is the RPZ's zone name (blacklist.rpz. when empty;
+// at most 64 characters).
 func (l *List) Write(w io.Writer, name, origin string) error {
+	if len(origin) > maxOrigin {
+		return fmt.Errorf("the zone's name %q is longer than %d characters", origin, maxOrigin)
+	}
 	bw := bufio.NewWriter(w)
 	head := func(c string) {
 		fmt.Fprintf(bw, "%s sitrep blacklist: %s\n", c, Files[name])

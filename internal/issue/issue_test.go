@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"sitrep/internal/blacklist"
 	"sitrep/internal/chart"
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/issue"
@@ -57,6 +58,10 @@ func TestReviewThenPublish(t *testing.T) {
 	n, err := svc.Publish(ctx, st, w, "pub", opt)
 	if err != nil || n != 6 {
 		t.Fatalf("published %d renderings: %v", n, err)
+	}
+	// The week's blacklist is frozen with it.
+	if bl, err := st.Rendering(ctx, w.String(), "", blacklist.Format); err != nil || !strings.Contains(string(bl.Content), `"serial":2024030300`) {
+		t.Errorf("the week's blacklist: %v %.200s", err, bl.Content)
 	}
 	if len(warned) == 0 || !strings.Contains(warned[0].Error(), "no PDF") {
 		t.Errorf("no warning about the PDF: %v", warned)

@@ -2,10 +2,12 @@ package issue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"sitrep/internal/blacklist"
 	"sitrep/internal/bulletin"
 	"sitrep/internal/period"
 	"sitrep/internal/render"
@@ -114,8 +116,23 @@ func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who 
 			rs = append(rs, store.Rendering{Week: w.String(), Lang: b.Lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
 		}
 	}
+	n := len(rs)
+	// A week's blacklist is frozen with it: what the public lists hold changes when a week is
+	// published, not when data arrives, and never holds what no editor saw.
+	if src, ok := st.(blacklist.Source); ok && w.Kind == period.Week {
+		_, end := w.Bounds(s.zone())
+		l, err := blacklist.Build(ctx, src, end, 0, s.zone())
+		if err != nil {
+			return 0, err
+		}
+		body, err := json.Marshal(l)
+		if err != nil {
+			return 0, err
+		}
+		rs = append(rs, store.Rendering{Week: w.String(), Format: blacklist.Format, Title: "blacklist", Content: body, PublishedAt: now, Actor: who})
+	}
 	if err := st.Publish(ctx, rs); err != nil {
 		return 0, err
 	}
-	return len(rs), nil
+	return n, nil
 }

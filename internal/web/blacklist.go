@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 
 	"sitrep/internal/blacklist"
 	"sitrep/internal/bulletin"
 	"sitrep/internal/period"
+	"sitrep/internal/store"
 )
 
 // blacklistFile serves a file of the public blacklist (/blacklist/domains.txt, ips.txt,
-// urls.txt, hosts.txt, rpz.zone, entries.json) as of the end of the latest published week:
+// urls.txt, hosts.txt, rpz.zone, entries.json) of the latest published week, as frozen when it
+// was published (a week published before weeks kept theirs: as of its end, from the data now):
 // anyone may pull it, it changes only when a week is published, and an unchanged file answers
 // 304 to the ETag a resolver or firewall kept.
 func (s *Server) blacklistFile(w http.ResponseWriter, r *http.Request) {
@@ -38,11 +43,18 @@ func (s *Server) blacklistFile(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusNotFound, "no week is published yet: the blacklist follows the published weeks")
 		return
 	}
-	p, _ := period.Parse(latest)
-	_, asOf := p.Bounds(s.zone())
-	l, err := blacklist.Build(ctx, s.Store, asOf, s.BlacklistTTL, s.zone())
+	l := new(blacklist.List)
+	frozen, err := s.Store.Rendering(ctx, latest, "", blacklist.Format)
+	switch {
+	case err == nil:
+		err = json.Unmarshal(frozen.Content, l)
+	case errors.Is(err, store.ErrNotFound):
+		p, _ := period.Parse(latest)
+		_, asOf := p.Bounds(s.zone())
+		l, err = blacklist.Build(ctx, s.Store, asOf, 0, s.zone())
+	}
 	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "build the blacklist: "+err.Error())
+		jsonError(w, http.StatusInternalServerError, "the blacklist: "+err.Error())
 		return
 	}
 	var body bytes.Buffer
@@ -59,9 +71,23 @@ func (s *Server) blacklistFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("Content-Type", contentType)
-	if match := r.Header.Get("If-None-Match"); match == etag || match == "*" {
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.Write(body.Bytes())
+}
+
+// etagMatches applies If-None-Match (RFC 9110 13.1.2): "*", or a list of tags compared weakly
+// (W/"x" matches "x").
+func etagMatches(header, etag string) bool {
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	for _, t := range strings.Split(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == etag {
+			return true
+		}
+	}
+	return false
 }

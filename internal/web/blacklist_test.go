@@ -12,6 +12,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"sitrep/internal/blacklist"
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/store"
 	"sitrep/internal/synth"
@@ -146,6 +147,17 @@ func TestBlacklist(t *testing.T) {
 
 	if code, _, _ := get(t, ts.URL+"/blacklist/secrets.txt"); code != 404 {
 		t.Errorf("an unknown file: %d", code)
+	}
+	// A week published with its blacklist frozen serves that, whatever the data says now.
+	frozen := `{"as_of":"2024-03-11T00:00:00+08:00","serial":2024031000,"ttl":"720h0m0s","entries":[{"type":"host","value":"frozen.example","kinds":["phishing"],"first_seen":"2024-03-05T00:00:00Z","last_seen":"2024-03-06T00:00:00Z","expires":"2024-04-05T00:00:00Z"}]}`
+	if err := st.Publish(context.Background(), []store.Rendering{
+		{Week: "2024-W10", Lang: "zh", Format: "html", Title: "第10期", Content: []byte("<html></html>"), PublishedAt: time.Date(2024, 3, 11, 9, 0, 0, 0, time.UTC), Actor: "pub"},
+		{Week: "2024-W10", Format: blacklist.Format, Title: "blacklist", Content: []byte(frozen), PublishedAt: time.Date(2024, 3, 11, 9, 0, 0, 0, time.UTC), Actor: "pub"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, body := get(t, ts.URL+"/blacklist/domains.txt"); !strings.HasSuffix(body, "(TLP:CLEAR)\nfrozen.example\n") {
+		t.Errorf("the frozen list of 2024-W10:\n%s", body)
 	}
 	empty, _ := archiveSite(t, map[string][]string{"2024-02": {"zh.html"}}) // a month, no week
 	if code, _, body := get(t, empty.URL+"/blacklist/domains.txt"); code != 404 || !strings.Contains(body, "no week is published") {

@@ -50,13 +50,22 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "format is json, csv, stix or misp")
 		return
 	}
-	n, err := strconv.Atoi(q.Get("limit"))
-	if err != nil || n <= 0 {
-		n = 1000
-	}
-	off, err := strconv.Atoi(q.Get("offset"))
-	if err != nil || off < 0 {
-		off = 0
+	n, off := 1000, 0
+	for _, v := range []struct {
+		name string
+		to   *int
+		min  int
+	}{{"limit", &n, 1}, {"offset", &off, 0}} {
+		s := q.Get(v.name)
+		if s == "" {
+			continue
+		}
+		x, err := strconv.Atoi(s)
+		if err != nil || x < v.min {
+			jsonError(w, http.StatusBadRequest, v.name+" is a whole number from "+strconv.Itoa(v.min))
+			return
+		}
+		*v.to = x
 	}
 	var labels []event.TLP
 	for _, l := range auth.TLPs(who.role) {
@@ -100,10 +109,10 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	rows := make([][]string, len(page.Items))
 	for i, it := range page.Items {
 		rows[i] = []string{it.Value, it.First.Format(time.RFC3339), it.Last.Format(time.RFC3339), strconv.Itoa(it.Events),
-			it.URL, it.Country, it.Province, it.Target, it.Family}
+			it.URL, it.Country, it.Province, it.Target, it.Family, string(it.TLP)}
 	}
 	var buf bytes.Buffer
-	if err := export.Rows(&buf, []string{"value", "first_seen", "last_seen", "events", "url", "country", "province", "target", "family"}, rows); err != nil {
+	if err := export.Rows(&buf, []string{"value", "first_seen", "last_seen", "events", "url", "country", "province", "target", "family", "tlp"}, rows); err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
 	}

@@ -73,7 +73,7 @@ func TestDrillDown(t *testing.T) {
 	}
 	_, _, body = webtest.Call(t, "GET", ts.URL+"/api/v1/stats/2024-W09/phishing.pages/records?format=csv", tokens[auth.Analyst], "")
 	recs, _ = csv.NewReader(strings.NewReader(body)).ReadAll()
-	if len(recs) != 2 || recs[1][7] != `'=HYPERLINK("http://x")` {
+	if len(recs) != 2 || recs[1][7] != `'=HYPERLINK("http://x")` || recs[1][9] != "CLEAR" {
 		t.Errorf("a phishing target that is a formula: %q", recs)
 	}
 	// Shared as STIX and as a MISP event, the items read back into a store as themselves:
@@ -97,6 +97,11 @@ func TestDrillDown(t *testing.T) {
 		want := []string{"defacement b.example.cn CLEAR", "defacement www.a.gov.cn CLEAR", "defacement www.secret.com.cn AMBER+STRICT"}
 		if !slices.Equal(got, want) || err != nil {
 			t.Errorf("%s read back as %q (%v), want %q:\n%.600s", f, got, err, want, body)
+		}
+	}
+	for _, bad := range []string{"limit=-1", "limit=abc", "offset=-5", "offset=99999999999999999999"} {
+		if code, _, _ := webtest.Call(t, "GET", path+"?"+bad, tokens[auth.Analyst], ""); code != 400 {
+			t.Errorf("?%s: %d, want 400", bad, code)
 		}
 	}
 	if code, _, _ := webtest.Call(t, "GET", ts.URL+"/api/v1/stats/2024-W09/passwords/records", tokens[auth.Analyst], ""); code != 404 {

@@ -37,11 +37,9 @@ type Server struct {
 	// Store is open for the server's lifetime: read by any number of requests at once,
 	// written by one at a time.
 	Store store.Store
-	// BlacklistTTL is how long the public blacklist keeps an entry after it was last seen
-	// (blacklist.DefaultTTL when 0); RPZOrigin is its response policy zone's name
-	// (blacklist.rpz. when empty).
-	BlacklistTTL time.Duration
-	RPZOrigin    string
+	// RPZOrigin is the public blacklist's response policy zone name (blacklist.rpz. when
+	// empty; at most 64 characters).
+	RPZOrigin string
 	// TempDir is where uploads wait, whole, before they are ingested; empty is the system's.
 	TempDir string
 	// Render renders a week's bulletin live (for editors, before it is published): the

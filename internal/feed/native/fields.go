@@ -134,6 +134,9 @@ func parseIP(field, s string) (string, error) {
 	if err != nil {
 		return "", bad(field, "%q is not an IP address", tabular.Snip(s, 60))
 	}
+	if a.Zone() != "" { // fe80::1%eth0 names an interface of the reporting host, nothing on the internet
+		return "", bad(field, "%q is an address with a zone (%%%s): not one on the internet", tabular.Snip(s, 60), tabular.Snip(a.Zone(), 20))
+	}
 	return a.Unmap().String(), nil
 }
 
