@@ -222,7 +222,7 @@ var Files = map[string]string{
 	"ips.txt":     "addresses of malware download sites and phishing pages, one per line",
 	"urls.txt":    "URLs of malware downloads and phishing pages, one per line",
 	"hosts.txt":   "the host names as a hosts file (0.0.0.0 name)",
-	"rpz.zone":    "a DNS response policy zone: NXDOMAIN for each host name and its subdomains, and for each IPv4 address",
+	"rpz.zone":    "a DNS response policy zone: NXDOMAIN for each host name and its subdomains, and for each address",
 }
 
 // Write writes the file name of l; origin is the RPZ's zone name (blacklist.rpz. when empty;
@@ -274,14 +274,33 @@ func (l *List) writeRPZ(w io.Writer, origin string, head func(string)) {
 		case "host":
 			fmt.Fprintf(w, "%s%s CNAME .\n*.%[2]s CNAME .\n", note, e.Value)
 		case "ip":
-			a, _ := netip.ParseAddr(e.Value)
-			if !a.Is4() {
-				continue // the rpz-ip form of an IPv6 address is left to ips.txt's readers
-			}
-			o := a.As4()
-			fmt.Fprintf(w, "%s32.%d.%d.%d.%d.rpz-ip CNAME .\n", note, o[3], o[2], o[1], o[0])
+			fmt.Fprintf(w, "%s%s CNAME .\n", note, rpzIP(e.Value))
 		}
 	}
+}
+
+// rpzIP writes an address as an RPZ IP trigger: the prefix length, then the address's parts
+// in reverse, an IPv6 address's longest run of zero groups as zz (where its text has ::):
+// 198.51.100.7 is 32.7.100.51.198.rpz-ip, 2001:db8::1 is 128.1.zz.db8.2001.rpz-ip.
+func rpzIP(v string) string {
+	a, _ := netip.ParseAddr(v)
+	if a.Is4() {
+		o := a.As4()
+		return fmt.Sprintf("32.%d.%d.%d.%d.rpz-ip", o[3], o[2], o[1], o[0])
+	}
+	left, right, compressed := strings.Cut(a.String(), "::")
+	var groups []string
+	if left != "" {
+		groups = strings.Split(left, ":")
+	}
+	if compressed {
+		groups = append(groups, "zz")
+		if right != "" {
+			groups = append(groups, strings.Split(right, ":")...)
+		}
+	}
+	slices.Reverse(groups)
+	return "128." + strings.Join(groups, ".") + ".rpz-ip"
 }
 
 func kinds(ks []event.Kind) string {

@@ -80,7 +80,16 @@ func TestValuesThatCannotBreakALine(t *testing.T) {
 			t.Errorf("the zone lacks %q:\n%s", want, zone.String())
 		}
 	}
-	if strings.Contains(zone.String(), "attacker") || strings.Contains(zone.String(), "2400:3200") || strings.Contains(zone.String(), "rpz-client-ip") {
+	if !strings.Contains(zone.String(), "\n128.1.zz.3200.2400.rpz-ip CNAME .\n") {
+		t.Errorf("the zone lacks 2400:3200::1 as an rpz-ip trigger:\n%s", zone.String())
+	}
+	for v, want := range map[string]string{"2400:3200::1": "128.1.zz.3200.2400.rpz-ip", "2400:3200:1:2:3:4:5:6": "128.6.5.4.3.2.1.3200.2400.rpz-ip",
+		"::1:2": "128.2.1.zz.rpz-ip", "2400::": "128.zz.2400.rpz-ip", "1.2.3.4": "32.4.3.2.1.rpz-ip"} {
+		if got := rpzIP(v); got != want {
+			t.Errorf("rpzIP(%s) = %s, want %s", v, got, want)
+		}
+	}
+	if strings.Contains(zone.String(), "attacker") || strings.Contains(zone.String(), "rpz-client-ip") {
 		t.Errorf("the zone holds what it should not:\n%s", zone.String())
 	}
 	if err := l.Write(&zone, "passwd", ""); err == nil {
