@@ -88,7 +88,7 @@ type Server struct {
 	writes    sync.Mutex
 	jobs      sync.WaitGroup
 	slotsOnce sync.Once
-	slots     chan struct{}
+	slots     *fairSlots
 	// issueFacts holds, by week, what the archive shows of each published issue.
 	issueFacts sync.Map
 }
@@ -101,31 +101,27 @@ func (s *Server) zone() *time.Location {
 }
 
 // slot waits for a query slot and returns its release, or answers 503 with Retry-After when
-// none frees up in time (and nothing when the client went away meanwhile).
+// none frees up in time (and nothing when the client went away meanwhile). Slots go fairly
+// among callers (fairSlots): one caller's many requests do not keep another's waiting.
 func (s *Server) slot(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
 	s.slotsOnce.Do(func() {
 		n := s.QuerySlots
 		if n <= 0 {
 			n = 2
 		}
-		s.slots = make(chan struct{}, n)
+		s.slots = newFairSlots(n)
 	})
 	wait := s.SlotWait
 	if wait <= 0 {
 		wait = 30 * time.Second
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case s.slots <- struct{}{}:
-		return func() { <-s.slots }, true
-	case <-timer.C:
+	key, _ := s.callerKey(r)
+	release, ok, timedOut := s.slots.acquire(r.Context(), key, wait)
+	if !ok && timedOut {
 		w.Header().Set("Retry-After", "10")
 		jsonError(w, http.StatusServiceUnavailable, "busy computing for others; try again shortly")
-		return nil, false
-	case <-r.Context().Done():
-		return nil, false
 	}
+	return release, ok
 }
 
 // Handler returns the site's routes.
