@@ -128,19 +128,6 @@ func (b *Bulletin) NoData() bool {
 		b.PeriodStats.Figure("incidents.handled").Value == 0 && b.PeriodStats.Figure("incidents.opened").Value == 0
 }
 
-// Level is the issue's rating, or "" where it has none (a quarter, a year, an empty span).
-func (b *Bulletin) Level() string {
-	switch {
-	case b.NoData():
-		return ""
-	case b.Stats != nil:
-		return b.Stats.Rating.Level
-	case b.PeriodStats != nil && b.PeriodStats.Rating != nil:
-		return b.PeriodStats.Rating.Level
-	}
-	return ""
-}
-
 // Internal reports whether the issue is an internal edition: labelled other than TLP:CLEAR.
 func (b *Bulletin) Internal() bool { return b.TLP != "" && b.TLP != "CLEAR" }
 
