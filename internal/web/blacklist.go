@@ -27,22 +27,16 @@ func (s *Server) blacklistFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	issues, err := s.Store.PublishedIssues(ctx, "zh", "html", 0)
+	weeks, err := s.publishedOf(ctx, bulletin.Weekly, "zh", "html")
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error())
 		return
 	}
-	var latest string
-	for _, is := range issues { // newest first
-		if editionOf(is.Week) == bulletin.Weekly {
-			latest = is.Week
-			break
-		}
-	}
-	if latest == "" {
+	if len(weeks) == 0 {
 		jsonError(w, http.StatusNotFound, "no week is published yet: the blacklist follows the published weeks")
 		return
 	}
+	latest := weeks[0].Week // newest first
 	l := new(blacklist.List)
 	frozen, err := s.Store.Rendering(ctx, latest, "", blacklist.Format)
 	switch {

@@ -9,6 +9,7 @@ import (
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
+	"sitrep/internal/store"
 )
 
 // A bulletin page of the site opens with a navigation bar: the archive, the previous and next
@@ -73,15 +74,13 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	if a := archiveLabels[edition][q.lang]; a != "" {
 		bar.W.Archive = a // the weekly's is the bulletin's own word
 	}
-	all, err := s.publishedWeeks(ctx, q.lang, "html")
+	issues, err := s.publishedOf(ctx, edition, q.lang, "html") // a month's previous issue is a month's
 	if err != nil {
 		return nil, err
 	}
-	var weeks []string // the same edition's: the previous month's issue, not a week's
-	for _, w := range all {
-		if editionOf(w) == edition {
-			weeks = append(weeks, w)
-		}
+	weeks := make([]string, len(issues))
+	for i, is := range issues {
+		weeks[i] = is.Week
 	}
 	// weeks are newest first: the previous issue is the first older one.
 	for _, w := range weeks {
@@ -140,6 +139,12 @@ func (s *Server) publishedSet(ctx context.Context, lang, format string) (map[str
 		set[w] = true
 	}
 	return set, err
+}
+
+// publishedOf lists the issues of an edition published in lang and format, newest first.
+func (s *Server) publishedOf(ctx context.Context, edition, lang, format string) ([]store.Rendering, error) {
+	all, err := s.Store.PublishedIssues(ctx, lang, format, 0)
+	return slices.DeleteFunc(all, func(r store.Rendering) bool { return editionOf(r.Week) != edition }), err
 }
 
 // publishedWeeks lists the weeks published in lang and format, newest first.

@@ -668,16 +668,10 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 	words := archiveWords[lang]
 	other := words.Other
 	fail := func(err error) { jsonError(w, http.StatusInternalServerError, "read the archive: "+err.Error()) }
-	all, err := s.Store.PublishedIssues(ctx, lang, "html", 0)
+	issues, err := s.publishedOf(ctx, edition, lang, "html")
 	if err != nil {
 		fail(err)
 		return
-	}
-	var issues []store.Rendering
-	for _, is := range all {
-		if editionOf(is.Week) == edition {
-			issues = append(issues, is)
-		}
 	}
 	others, err := s.Store.PublishedIssues(ctx, other, "html", 0)
 	if err != nil {
@@ -810,17 +804,12 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, bad)
 		return
 	}
-	all, err := s.Store.PublishedIssues(r.Context(), "zh", "html", 0)
+	issues, err := s.publishedOf(r.Context(), edition, "zh", "html")
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the archive for the feed: "+err.Error())
 		return
 	}
-	var issues []store.Rendering
-	for _, is := range all {
-		if editionOf(is.Week) == edition && len(issues) < 50 {
-			issues = append(issues, is)
-		}
-	}
+	issues = issues[:min(len(issues), 50)]
 	base := strings.TrimRight(s.BaseURL, "/")
 	if base == "" {
 		scheme := "http"
