@@ -336,19 +336,29 @@ func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time
 	return nil
 }
 
-// rated lists the figures a policy rates, with the headline series each is compared with.
+// rated lists the figures a policy rates (by their names in figures, which count them), with
+// the headline series each is compared with.
 var rated = []struct {
 	name   string
-	of     func(c weekCounts) int
 	series func(h store.Headline) int
 }{
-	{"infected_hosts.total", func(c weekCounts) int { return c.events.TrojanBotnet + c.events.Conficker }, func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
-	{"malware_sites.domains", func(c weekCounts) int { return c.events.MalwareDomains }, func(h store.Headline) int { return h.MalwareDomains }},
-	{"defaced.total", func(c weekCounts) int { return c.events.Defaced.Total }, func(h store.Headline) int { return h.Defaced }},
-	{"backdoored.total", func(c weekCounts) int { return c.events.Backdoored.Total }, func(h store.Headline) int { return h.Backdoored }},
-	{"phishing.pages", func(c weekCounts) int { return c.events.PhishingPages }, func(h store.Headline) int { return h.PhishingPages }},
-	{"ddos.events", func(c weekCounts) int { return c.events.DDoSEvents }, func(h store.Headline) int { return h.DDoSEvents }},
-	{"vulnerabilities.high", func(c weekCounts) int { return c.vulns.BySeverity[event.High] }, func(h store.Headline) int { return h.HighVulns }},
+	{"infected_hosts.total", func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
+	{"malware_sites.domains", func(h store.Headline) int { return h.MalwareDomains }},
+	{"defaced.total", func(h store.Headline) int { return h.Defaced }},
+	{"backdoored.total", func(h store.Headline) int { return h.Backdoored }},
+	{"phishing.pages", func(h store.Headline) int { return h.PhishingPages }},
+	{"ddos.events", func(h store.Headline) int { return h.DDoSEvents }},
+	{"vulnerabilities.high", func(h store.Headline) int { return h.HighVulns }},
+}
+
+// figureOf returns how figures counts a metric.
+func figureOf(metric string) func(c weekCounts) int {
+	for _, f := range figures {
+		if f.metric == metric {
+			return f.of
+		}
+	}
+	panic("no figure " + metric) // rated names only figures; TestPeriod would fail first
 }
 
 // rating is a period's Rating with its vulnerability threat level.
@@ -372,7 +382,8 @@ func rate(ctx context.Context, c store.Counter, key string, pol *assess.Policy, 
 		Span:             span,
 	}
 	for _, m := range rated {
-		in.Values[m.name], in.Prev[m.name] = m.of(cur), m.of(prev)
+		of := figureOf(m.name)
+		in.Values[m.name], in.Prev[m.name] = of(cur), of(prev)
 		for _, h := range hist {
 			in.History[m.name] = append(in.History[m.name], m.series(h))
 		}
