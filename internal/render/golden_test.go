@@ -37,20 +37,25 @@ func TestGoldenBulletins(t *testing.T) {
 			if err := render.WriteMarkdown(&md, b, render.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "golden", tc.file+"."+lang+".md")
-			if *update {
-				if err := os.WriteFile(path, md.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -run TestGoldenBulletins -update writes it)", err)
-			}
-			if got := md.String(); got != string(want) {
-				t.Errorf("%s differs from the bulletin:\n%s", path, lineDiff(string(want), got))
-			}
+			golden(t, filepath.Join("testdata", "golden", tc.file+"."+lang+".md"), md.String())
 		}
+	}
+}
+
+// golden compares got with the file at path, which -update rewrites from got.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -run %s -update writes it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n%s", path, lineDiff(string(want), got))
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,19 +45,7 @@ func TestPeriodEditions(t *testing.T) {
 			if err := render.WriteMarkdown(&md, b, render.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "golden", key+"."+lang+".md")
-			if *update {
-				if err := os.WriteFile(path, md.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -run TestPeriodEditions -update writes it)", err)
-			}
-			if got := md.String(); got != string(want) {
-				t.Errorf("%s differs from the edition:\n%s", path, lineDiff(string(want), got))
-			}
+			golden(t, filepath.Join("testdata", "golden", key+"."+lang+".md"), md.String())
 			// The title runs at the head of each printed page: html/template must not have
 			// refused it (a title such as "Data: …" reads to it as a URL).
 			var html bytes.Buffer
@@ -104,12 +91,7 @@ func TestPeriodEditions(t *testing.T) {
 				}
 				for _, width := range []int{1280, 390} {
 					shot := filepath.Join(dir, fmt.Sprintf("%s.%s.%d.png", key, lang, width))
-					args := append(render.HeadlessArgs(filepath.Join(dir, "profile")), fmt.Sprintf("--window-size=%d,7000", width),
-						"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot="+shot, "file://"+page)
-					if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-						t.Fatalf("screenshot: %v\n%s", err, out)
-					}
-					l := see(t, shot)
+					l := shoot(t, bin, page, shot, width, 7000)
 					// Seven figures (eight for a year) of red bars: far more red than one.
 					if l.ink < 0.05 || l.red < 20000 {
 						t.Errorf("%s %s at %d px: %.1f%% ink, %d pixels of the figures' red: text or figures missing", key, lang, width, 100*l.ink, l.red)

@@ -76,6 +76,18 @@ func see(t *testing.T, path string) look {
 	return l
 }
 
+// shoot screenshots the page file in headless Chromium at width × height into shot (its
+// profile beside the shot) and looks at it.
+func shoot(t *testing.T, bin, page, shot string, width, height int) look {
+	t.Helper()
+	args := append(render.HeadlessArgs(filepath.Join(filepath.Dir(shot), "profile")), fmt.Sprintf("--window-size=%d,%d", width, height),
+		"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot="+shot, "file://"+page)
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v\n%s", err, out)
+	}
+	return see(t, shot)
+}
+
 // inkIn tells whether the rectangle r of the image holds ink: a pixel darker than the pale
 // backgrounds and boxes of the page.
 func (l look) inkIn(r image.Rectangle) bool {
@@ -121,13 +133,7 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, width := range []int{1280, 390} {
-			shot := filepath.Join(dir, fmt.Sprintf("shot-%d.png", width))
-			args := append(render.HeadlessArgs(filepath.Join(dir, "profile")), fmt.Sprintf("--window-size=%d,6000", width),
-				"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot="+shot, "file://"+page)
-			if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-				t.Fatalf("screenshot: %v\n%s", err, out)
-			}
-			l := see(t, shot)
+			l := shoot(t, bin, page, filepath.Join(dir, fmt.Sprintf("shot-%d.png", width)), width, 6000)
 			if l.bounds.Dx() != width {
 				t.Errorf("%s at %d px: the screenshot is %d px wide", lang, width, l.bounds.Dx())
 			}
