@@ -90,7 +90,7 @@ func runRate(e *env, args []string) error {
 			return err
 		}
 	}
-	log, err := st.AuditLog(e.ctx, w.String(), 10)
+	log, err := st.AuditLog(e.ctx, store.AuditFilter{Subject: w.String(), Limit: 10})
 	if err != nil {
 		return err
 	}

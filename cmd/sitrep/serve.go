@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,8 +36,19 @@ func runServe(e *env, args []string) error {
 	syncWait := fs.Duration("sync-wait", web.DefaultSyncWait, "how long an ingest request waits for its summary before it is answered 202 with a job to ask (`duration`)")
 	feeds := fs.String("collect", "", "collect the feeds of this TOML `file` as each falls due (as sitrep collect does); GET /api/v1/feeds tells how they stand")
 	tick := fs.Duration("collect-tick", time.Minute, "how often the server looks for feeds that are due (`duration`)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (chain first to last); with --tls-key")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	sessionTTL := fs.Duration("session-ttl", web.DefaultSessionTTL, "how long a browser's login to the workspace lasts (`duration`)")
 	if err := e.parse(fs, args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"--tls-cert and --tls-key go together"}
+	}
+	if *tlsCert != "" { // refuse a pair that does not load before taking the store
+		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
 	}
 	var feedsCfg *collect.Config
 	if *feeds != "" {
@@ -57,6 +69,9 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	url := "http://" + l.Addr().String()
+	if *tlsCert != "" {
+		url = "https://" + l.Addr().String()
+	}
 	remove, err := e.cfg.Announce(url)
 	if err != nil {
 		l.Close()
@@ -75,7 +90,7 @@ func runServe(e *env, args []string) error {
 		locate = geo.Locate
 	}
 	srv := newWebServer(e, st, locate)
-	srv.Context, srv.SyncWait = e.ctx, *syncWait
+	srv.Context, srv.SyncWait, srv.SessionTTL = e.ctx, *syncWait, *sessionTTL
 	if n, err := srv.Abandoned(e.ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -112,7 +127,11 @@ func runServe(e *env, args []string) error {
 		defer cancel()
 		hs.Shutdown(shutdown)
 	}()
-	err = hs.Serve(l)
+	if *tlsCert != "" {
+		err = hs.ServeTLS(l, *tlsCert, *tlsKey)
+	} else {
+		err = hs.Serve(l)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		<-stopped
 		err = nil
@@ -198,6 +217,21 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			}
 			r, err := svc.Review(ctx, st, w, actor, note)
 			return r.Digest, r.Warnings, err
+		},
+		Draft: func(ctx context.Context, st store.Store, key string) (string, []web.DraftWarning, error) {
+			p, err := period.Parse(key)
+			if err != nil {
+				return "", nil, web.Refuse(err)
+			}
+			digest, zh, _, err := svc.Both(ctx, st, p)
+			if err != nil {
+				return "", nil, err
+			}
+			var ws []web.DraftWarning
+			for _, w := range zh.Warnings { // each in both languages
+				ws = append(ws, web.DraftWarning{ZH: w.ZH, EN: w.EN})
+			}
+			return digest, ws, nil
 		},
 		Notice: func(ctx context.Context, st store.Store, id, actor string, send bool) ([]byte, error) {
 			return e.notice(ctx, st, id, actor, send)

@@ -63,6 +63,6 @@ func heldError(dir string, err error) error {
 	if !ok {
 		return err
 	}
-	return fmt.Errorf("%w: sitrep serve (pid %d) holds %s and answers at %s; ingest, stats, report, rate, review, publish, export, token and incident go through it with --server %[4]s (or SITREP_SERVER=%[4]s) and a token in SITREP_TOKEN, other commands need it stopped",
+	return fmt.Errorf("%w: sitrep serve (pid %d) holds %s and answers at %s; ingest, stats, report, rate, review, publish, export, token, user, audit and incident go through it with --server %[4]s (or SITREP_SERVER=%[4]s) and a token in SITREP_TOKEN, other commands need it stopped",
 		store.ErrLocked, si.PID, dir, si.URL)
 }

@@ -39,3 +39,39 @@ func TestTokens(t *testing.T) {
 		t.Errorf("tokens %q %q", a, b)
 	}
 }
+
+func TestPasswords(t *testing.T) {
+	PasswordCost = 4 // bcrypt's least: these tests check the rules, not the cost
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h, "horse") || !PasswordMatches(h, "correct horse battery") || PasswordMatches(h, "correct horse batterx") {
+		t.Errorf("hash %q", h)
+	}
+	if h2, _ := HashPassword("correct horse battery"); h2 == h {
+		t.Error("two hashes of one password are alike: no salt")
+	}
+	if PasswordMatches("", "correct horse battery") {
+		t.Error("a password matched no account")
+	}
+	for _, pw := range []string{"short", strings.Repeat("长", 25), "\xff\xfe invalid utf-8 bytes"} {
+		if _, err := HashPassword(pw); err == nil {
+			t.Errorf("password %q accepted", pw)
+		}
+	}
+	if _, err := HashPassword(strings.Repeat("长", 24)); err != nil { // 72 bytes
+		t.Errorf("72-byte password refused: %v", err)
+	}
+}
+
+func TestSessionsAndCSRF(t *testing.T) {
+	a, da, _ := NewSession()
+	b, _, _ := NewSession()
+	if a == b || Digest(a) != da || !strings.HasPrefix(a, "s_") {
+		t.Errorf("sessions %q %q", a, b)
+	}
+	if CSRFToken(a) == CSRFToken(b) || !CSRFValid(a, CSRFToken(a)) || CSRFValid(a, CSRFToken(b)) || CSRFValid(a, "") {
+		t.Error("CSRF tokens do not tell sessions apart")
+	}
+}

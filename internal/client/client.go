@@ -4,6 +4,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -354,4 +355,30 @@ func (c *Client) SetPartner(ctx context.Context, q url.Values) error {
 // the server's answer: {"opened": N, "skipped": N, "tickets": [the ones the role may read]}.
 func (c *Client) IncidentsFromEvents(ctx context.Context, q url.Values) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, "/api/v1/incidents/from-events", q, nil)
+}
+
+// SetAccount adds an account of the workspace, or sets the role and password of one; the
+// password goes in the request's body.
+func (c *Client) SetAccount(ctx context.Context, name, role, password string) error {
+	b, err := json.Marshal(map[string]string{"name": name, "role": role, "password": password})
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodPost, "/api/v1/accounts", nil, bytes.NewReader(b))
+	return err
+}
+
+// Accounts answers the accounts and live sessions (GET /api/v1/accounts).
+func (c *Client) Accounts(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/accounts", nil, nil)
+}
+
+// ChangeAccount disables an account (verb disable) or ends its sessions (logout).
+func (c *Client) ChangeAccount(ctx context.Context, name, verb string) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(name)+"/"+verb, nil, nil)
+}
+
+// Audit answers the audit log's entries that q selects (GET /api/v1/audit).
+func (c *Client) Audit(ctx context.Context, q url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/api/v1/audit", q, nil)
 }

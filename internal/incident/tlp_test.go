@@ -67,7 +67,7 @@ func TestTicketsFromEventsKeepTheirLabel(t *testing.T) {
 	if got.TLP != event.Green || last.Action != "relabel" || !strings.Contains(last.Note, "TLP:RED → TLP:GREEN") {
 		t.Errorf("ticket %s labelled %s, last history entry %+v", red, got.TLP, last)
 	}
-	log, err := st.AuditLog(ctx, red, 10)
+	log, err := st.AuditLog(ctx, store.AuditFilter{Subject: red, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

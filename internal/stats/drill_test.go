@@ -43,7 +43,7 @@ func TestDrillMatchesTheCounts(t *testing.T) {
 				v = v.(map[string]any)[k]
 			}
 			want := int(v.(float64))
-			page, err := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, 1000000, 0)
+			page, err := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, store.DrillQuery{Limit: 1000000})
 			if err != nil {
 				t.Fatalf("%s: %v", metric, err)
 			}
@@ -59,10 +59,33 @@ func TestDrillMatchesTheCounts(t *testing.T) {
 			}
 			if want > 0 {
 				nonzero++
-				half, _ := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, want/2, 0)
-				rest, _ := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, want, want/2)
+				half, _ := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, store.DrillQuery{Limit: want / 2})
+				rest, _ := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, store.DrillQuery{Limit: want, Offset: want / 2})
 				if len(half.Items)+len(rest.Items) != want || (len(rest.Items) > 0 && rest.Items[0] != page.Items[want/2]) {
 					t.Errorf("%s: pages of %d and %d from %d items", metric, len(half.Items), len(rest.Items), want)
+				}
+				// A part of a value selects exactly the items that hold it, in any case; an
+				// order by events is one.
+				part := strings.ToUpper(page.Items[want/2].Value)
+				part = part[len(part)/3 : max(len(part)/3+1, 2*len(part)/3)]
+				matched, err := st.Drill(ctx, store.Range{From: from, To: to}, ed.Scope, metric, store.DrillQuery{Limit: want, Match: part, Sort: "-events"})
+				if err != nil {
+					t.Fatalf("%s matching %q: %v", metric, part, err)
+				}
+				holding := 0
+				for _, it := range page.Items {
+					if strings.Contains(strings.ToUpper(it.Value), part) {
+						holding++
+					}
+				}
+				if matched.Total != want || matched.Matching != holding || len(matched.Items) != holding || holding == 0 {
+					t.Errorf("%s matching %q: total %d, matching %d, %d items; %d hold it", metric, part, matched.Total, matched.Matching, len(matched.Items), holding)
+				}
+				for i := 1; i < len(matched.Items); i++ {
+					if matched.Items[i].Events > matched.Items[i-1].Events {
+						t.Errorf("%s by events: %d after %d", metric, matched.Items[i].Events, matched.Items[i-1].Events)
+						break
+					}
 				}
 			}
 		}
@@ -70,7 +93,7 @@ func TestDrillMatchesTheCounts(t *testing.T) {
 			t.Errorf("only %d counts had items: the week generated too little to test", nonzero)
 		}
 	}
-	if _, err := st.Drill(ctx, store.Range{From: from, To: to}, store.AllRecords, "events; DROP TABLE events", 10, 0); err == nil {
+	if _, err := st.Drill(ctx, store.Range{From: from, To: to}, store.AllRecords, "events; DROP TABLE events", store.DrillQuery{Limit: 10}); err == nil {
 		t.Error("an unknown metric drilled")
 	}
 }

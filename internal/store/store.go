@@ -265,6 +265,9 @@ type AuditEntry struct {
 	Action  string    `json:"action"`
 	Subject string    `json:"subject"`
 	Detail  string    `json:"detail"`
+	// From is where the change was asked from: the address of a request to the server, empty
+	// for the command line on the store's own machine.
+	From string `json:"from,omitempty"`
 }
 
 // Ratings keeps rating overrides, each with its audit entry.
@@ -276,9 +279,13 @@ type Ratings interface {
 	SetOverride(ctx context.Context, o Override) error
 }
 
-// Audit reads the audit log, newest first.
+// Audit keeps the audit log: what people did, kept for good.
 type Audit interface {
-	AuditLog(ctx context.Context, subject string, limit int) ([]AuditEntry, error)
+	// AuditLog reads the entries f selects, newest first.
+	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// AddAudit records an entry of what no other change records (a login, an upload); its
+	// From is taken from the context where empty (WithOrigin).
+	AddAudit(ctx context.Context, e AuditEntry) error
 }
 
 // ErrConflict is returned when a ticket changed between reading it and writing to it.
@@ -387,11 +394,24 @@ type Observables interface {
 	// with the first and the last time it was seen, ordered by type, value and kind.
 	Indicators(ctx context.Context, r Range, kinds []event.Kind, tlps []event.TLP) ([]Indicator, error)
 	// Drill lists the distinct items an event count of the statistics counts over a range,
-	// within a scope (its Count labels), by the count's JSON path (DrillMetrics): in value
-	// order, limit of them from offset, with how many there are in all — always the count's
-	// value for the same range and scope.
-	Drill(ctx context.Context, r Range, s Scope, metric string, limit, offset int) (DrillPage, error)
+	// within a scope (its Count labels), by the count's JSON path (DrillMetrics): those q
+	// selects, in its order, with how many there are in all — always the count's value for
+	// the same range and scope — and how many q matches.
+	Drill(ctx context.Context, r Range, s Scope, metric string, q DrillQuery) (DrillPage, error)
 }
+
+// DrillQuery selects and orders a page of the items a count counts.
+type DrillQuery struct {
+	Limit, Offset int
+	// Match keeps the items whose value holds it, in any case; empty keeps all.
+	Match string
+	// Sort orders the items by one of DrillSorts (value where empty), then by value.
+	Sort string
+}
+
+// DrillSorts are the orders of drilled items: by value, by first or last sighting, by number
+// of events; a leading "-" reverses one.
+var DrillSorts = []string{"value", "-value", "first_seen", "-first_seen", "last_seen", "-last_seen", "events", "-events"}
 
 // DrillMetrics are the event counts of the statistics whose items Drill lists, by their JSON
 // paths.
@@ -411,9 +431,11 @@ type DrillPage struct {
 	Kind   event.Kind `json:"kind"` // the events counted
 	// ValueType is what the items' values are: ip, host (a name, or an address where the
 	// events name the site by it), url or domain.
-	ValueType string      `json:"value_type"`
-	Total     int         `json:"total"`
-	Items     []DrillItem `json:"items"`
+	ValueType string `json:"value_type"`
+	Total     int    `json:"total"`
+	// Matching is how many items the query's Match keeps (Total without one).
+	Matching int         `json:"matching"`
+	Items    []DrillItem `json:"items"`
 }
 
 // DrillItem is one counted item (an address, a site, a URL, a domain; for a count of events,
@@ -653,7 +675,7 @@ type Analytics interface {
 
 // Records is the records part of a store: what people do and decide — tickets and their
 // histories, partners, rating overrides, the audit log, reviews and the archive of published
-// issues, tokens, jobs. It is small and transactional. No method of either part needs a
+// issues, tokens, accounts and sessions, jobs. It is small and transactional. No method of either part needs a
 // transaction over both: a ticket is changed in the records part alone, and its counted row
 // follows through TicketRows.
 type Records interface {
@@ -662,6 +684,7 @@ type Records interface {
 	Tickets
 	Archive
 	Tokens
+	Accounts
 	Jobs
 	Close() error
 }

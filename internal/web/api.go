@@ -21,16 +21,18 @@ import (
 	"sitrep/internal/store"
 )
 
-// caller is who sent a request: the token's name and role, or nobody.
+// caller is who sent a request: the token's or the account's name and role, or nobody.
 type caller struct {
 	name, role string
+	// session is the session cookie's value where a browser's session sent the request.
+	session string
 }
 
 // identify reads the bearer token, if any. A token that is not valid answers 401 at once.
 func (s *Server) identify(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return caller{}, true
+		return s.sessionCaller(w, r)
 	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
@@ -105,20 +107,32 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if iq.Name == "" {
 		iq.Name = "-"
 	}
+	j, end, err := s.startIngest(r, who, path, iq)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.awaitJob(w, r, j, end, wait, func(sum any) { writeJSON(w, sum) })
+}
+
+// startIngest ingests an upload received whole into path as a job, and removes the file
+// when done. The upload is written to the audit log: who sent what, from where.
+func (s *Server) startIngest(r *http.Request, who caller, path string, iq IngestQuery) (store.Job, <-chan jobEnd, error) {
+	from := clientAddr(r)
 	j, end, err := s.runJob(r.Context(), "ingest", who, func(ctx context.Context, st store.Store) (any, error) {
 		defer os.Remove(path)
 		sum, err := s.Ingest(ctx, st, path, iq)
 		if err == nil {
 			s.log().Info("ingested over HTTP", "by", who.name, "summary", sum)
+			b, _ := json.Marshal(sum)
+			st.AddAudit(store.WithOrigin(ctx, from), store.AuditEntry{At: s.now(), Actor: who.name, Action: "ingest", Subject: iq.Name, Detail: string(b)})
 		}
 		return sum, err
 	})
 	if err != nil {
 		os.Remove(path)
-		jsonError(w, http.StatusInternalServerError, err.Error())
-		return
 	}
-	s.awaitJob(w, r, j, end, wait, func(sum any) { writeJSON(w, sum) })
+	return j, end, err
 }
 
 // receive writes an upload into a new file, readable by the owner only, and returns its path.

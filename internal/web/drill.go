@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"sitrep/internal/auth"
@@ -31,18 +32,12 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	p, err := period.Parse(r.PathValue("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err.Error())
+	d, code, bad := parseDrill(r, 1000)
+	if bad != "" {
+		jsonError(w, code, bad)
 		return
 	}
-	metric := r.PathValue("metric")
-	if !slices.Contains(store.DrillMetrics, metric) {
-		jsonError(w, http.StatusNotFound, "no count "+strconv.Quote(metric)+" whose items are listed; they are the statistics' event counts, such as defaced.gov or malware_sites.ips")
-		return
-	}
-	q := r.URL.Query()
-	format := q.Get("format")
+	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = "json"
 	}
@@ -50,38 +45,11 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "format is json, csv, stix or misp")
 		return
 	}
-	n, off := 1000, 0
-	for _, v := range []struct {
-		name string
-		to   *int
-		min  int
-	}{{"limit", &n, 1}, {"offset", &off, 0}} {
-		s := q.Get(v.name)
-		if s == "" {
-			continue
-		}
-		x, err := strconv.Atoi(s)
-		if err != nil || x < v.min {
-			jsonError(w, http.StatusBadRequest, v.name+" is a whole number from "+strconv.Itoa(v.min))
-			return
-		}
-		*v.to = x
-	}
-	var labels []event.TLP
-	for _, l := range auth.TLPs(who.role) {
-		labels = append(labels, event.TLP(l))
-	}
-	release, ok := s.slot(w, r)
+	page, ok := s.drillPage(w, r, who, d)
 	if !ok {
 		return
 	}
-	defer release()
-	from, to := p.Bounds(s.zone())
-	page, err := s.Store.Drill(r.Context(), store.Range{From: from, To: to}, store.Scope{Count: labels, Names: labels}, metric, min(n, maxDrill), off)
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
+	p, metric := d.period, d.metric
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Sitrep-Total", strconv.Itoa(page.Total))
 	switch format {
@@ -92,6 +60,7 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 		evs, withheld := drillEvents(page)
 		w.Header().Set("X-Sitrep-Withheld", strconv.Itoa(withheld))
 		var buf bytes.Buffer
+		var err error
 		if format == "stix" {
 			err = export.STIX(&buf, evs)
 			w.Header().Set("Content-Type", "application/stix+json;version=2.1")
@@ -119,6 +88,73 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+p.String()+"-"+metric+`.csv"`)
 	w.Write(buf.Bytes())
+}
+
+// drillArgs is what a drill-down asks for: a count of a period, and which of its items.
+type drillArgs struct {
+	period period.Period
+	metric string
+	q      store.DrillQuery
+}
+
+// parseDrill reads a drill-down's period and metric from the path, and ?limit= (n by
+// default), ?offset=, ?match= and ?sort=; or says why not, with the status to answer.
+func parseDrill(r *http.Request, n int) (drillArgs, int, string) {
+	var d drillArgs
+	var err error
+	if d.period, err = period.Parse(r.PathValue("week")); err != nil {
+		return d, http.StatusBadRequest, err.Error()
+	}
+	d.metric = r.PathValue("metric")
+	if !slices.Contains(store.DrillMetrics, d.metric) {
+		return d, http.StatusNotFound, "no count " + strconv.Quote(d.metric) + " whose items are listed; they are the statistics' event counts, such as defaced.gov or malware_sites.ips"
+	}
+	q := r.URL.Query()
+	d.q = store.DrillQuery{Limit: n, Match: q.Get("match"), Sort: q.Get("sort")}
+	if d.q.Sort != "" && !slices.Contains(store.DrillSorts, d.q.Sort) {
+		return d, http.StatusBadRequest, "sort is one of " + strings.Join(store.DrillSorts, ", ")
+	}
+	if len(d.q.Match) > 256 {
+		return d, http.StatusBadRequest, "match is at most 256 bytes"
+	}
+	for _, v := range []struct {
+		name string
+		to   *int
+		min  int
+	}{{"limit", &d.q.Limit, 1}, {"offset", &d.q.Offset, 0}} {
+		s := q.Get(v.name)
+		if s == "" {
+			continue
+		}
+		x, err := strconv.Atoi(s)
+		if err != nil || x < v.min {
+			return d, http.StatusBadRequest, v.name + " is a whole number from " + strconv.Itoa(v.min)
+		}
+		*v.to = x
+	}
+	d.q.Limit = min(d.q.Limit, maxDrill)
+	return d, 0, ""
+}
+
+// drillPage lists the items d asks for, from the records of the labels the caller's role may
+// read, in a query slot.
+func (s *Server) drillPage(w http.ResponseWriter, r *http.Request, who caller, d drillArgs) (store.DrillPage, bool) {
+	var labels []event.TLP
+	for _, l := range auth.TLPs(who.role) {
+		labels = append(labels, event.TLP(l))
+	}
+	release, ok := s.slot(w, r)
+	if !ok {
+		return store.DrillPage{}, false
+	}
+	defer release()
+	from, to := d.period.Bounds(s.zone())
+	page, err := s.Store.Drill(r.Context(), store.Range{From: from, To: to}, store.Scope{Count: labels, Names: labels}, d.metric, d.q)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return page, false
+	}
+	return page, true
 }
 
 // drillEvents makes a page's items the events a sharing format writes: one per item, of the

@@ -96,7 +96,7 @@ func (s *Server) answerRating(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	log, err := s.Store.AuditLog(r.Context(), wk.String(), 10)
+	log, err := s.Store.AuditLog(r.Context(), store.AuditFilter{Subject: wk.String(), Limit: 10})
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "audit log: "+err.Error())
 		return

@@ -80,11 +80,19 @@ type Server struct {
 	Context context.Context
 	// Feeds, where set, tells how the feeds the server collects stand (GET /api/v1/feeds).
 	Feeds func(ctx context.Context) (any, error)
+	// Draft tells how a period's issue reads now, for the review page: the digest a review
+	// would approve, and the editor's warnings.
+	Draft func(ctx context.Context, st store.Store, week string) (digest string, warnings []DraftWarning, err error)
+	// SessionTTL is how long a browser's login lasts; DefaultSessionTTL when zero.
+	SessionTTL time.Duration
 	// SyncWait is how long an ingest request waits for its job before it is answered 202
 	// with the job's address; DefaultSyncWait when zero.
 	SyncWait time.Duration
 
 	rates     limiters
+	logins    loginFails
+	pagesOnce sync.Once
+	pages     *template.Template
 	writes    sync.Mutex
 	jobs      sync.WaitGroup
 	slotsOnce sync.Once
@@ -92,6 +100,8 @@ type Server struct {
 	// issueFacts holds, by week, what the archive shows of each published issue.
 	issueFacts sync.Map
 }
+
+func (s *Server) now() time.Time { return time.Now() }
 
 func (s *Server) zone() *time.Location {
 	if s.Zone == nil {
@@ -157,6 +167,32 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/tokens", s.listTokens)
 	mux.HandleFunc("POST /api/v1/tokens", s.createToken)
 	mux.HandleFunc("POST /api/v1/tokens/revoke", s.revokeTokens)
+	mux.HandleFunc("GET /api/v1/accounts", s.listAccounts)
+	mux.HandleFunc("POST /api/v1/accounts", s.setAccount)
+	mux.HandleFunc("POST /api/v1/accounts/{name}/{verb}", s.changeAccount)
+	mux.HandleFunc("GET /api/v1/audit", s.auditLog)
+	// The team's workspace in the browser (work*.go), and its login (session.go).
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /assets/{file}", asset)
+	mux.HandleFunc("GET /work", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/work/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /work/{$}", s.workHome)
+	mux.HandleFunc("GET /work/draft/{week}", s.workDraft)
+	mux.HandleFunc("POST /work/draft/{week}/{verb}", s.workDraftAct)
+	mux.HandleFunc("GET /work/records/{week}/{metric}", s.workRecords)
+	mux.HandleFunc("GET /work/incidents", s.workIncidents)
+	mux.HandleFunc("POST /work/incidents/from-events", s.workFromEvents)
+	mux.HandleFunc("GET /work/incidents/{id}", s.workTicket)
+	mux.HandleFunc("POST /work/incidents/{id}/{verb}", s.workTicketAct)
+	mux.HandleFunc("GET /work/ingest", s.workIngest)
+	mux.HandleFunc("POST /work/ingest", s.workUpload)
+	mux.HandleFunc("GET /work/jobs/{id}", s.workJob)
+	mux.HandleFunc("GET /work/feeds", s.workFeeds)
+	mux.HandleFunc("GET /work/audit", s.workAudit)
+	mux.HandleFunc("GET /work/trends", s.workTrends)
 	return s.guard(headers(s.limited(mux)))
 }
 

@@ -32,9 +32,8 @@ func (d *DB) Publish(ctx context.Context, rs []store.Rendering) error {
 				return fmt.Errorf("publish %s: %w", week, err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'bulletin.publish', ?, ?)`,
-			rs[0].PublishedAt.UTC(), rs[0].Actor, week, fmt.Sprintf("%d renderings", len(rs)))
-		return err
+		return audit(ctx, tx, store.AuditEntry{At: rs[0].PublishedAt, Actor: rs[0].Actor, Action: "bulletin.publish", Subject: week,
+			Detail: fmt.Sprintf("%d renderings", len(rs))})
 	})
 }
 
@@ -80,9 +79,7 @@ func (d *DB) AddReview(ctx context.Context, r store.Review) error {
 			r.Week, r.Digest, r.Actor, r.ReviewedAt.UTC(), null(r.Note)); err != nil {
 			return fmt.Errorf("record review: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'bulletin.review', ?, ?)`,
-			r.ReviewedAt.UTC(), r.Actor, r.Week, r.Note)
-		return err
+		return audit(ctx, tx, store.AuditEntry{At: r.ReviewedAt, Actor: r.Actor, Action: "bulletin.review", Subject: r.Week, Detail: r.Note})
 	})
 }
 

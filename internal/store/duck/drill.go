@@ -47,8 +47,12 @@ var drills = map[string]drill{
 	"beyond_bulletin.malware_contacted_servers": {typ: "host", kind: "malware_contact", value: "coalesce(ip, host)"},
 }
 
+// drillOrder is the ORDER BY of each of store.DrillSorts.
+var drillOrder = map[string]string{"": "v", "value": "v", "-value": "v DESC", "first_seen": "first", "-first_seen": "first DESC",
+	"last_seen": "last", "-last_seen": "last DESC", "events": "n", "-events": "n DESC"}
+
 // Drill implements store.Observables.
-func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, limit, offset int) (store.DrillPage, error) {
+func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, dq store.DrillQuery) (store.DrillPage, error) {
 	page := store.DrillPage{Metric: metric, Items: []store.DrillItem{}}
 	dr, ok := drills[metric]
 	page.Kind, page.ValueType = event.Kind(dr.kind), dr.typ
@@ -83,13 +87,19 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 			max(tlp) AS tlp
 			FROM ev WHERE ` + where + ` GROUP BY v` + having + `)`
 	}
+	order, ok := drillOrder[dq.Sort]
+	if !ok {
+		return page, fmt.Errorf("sort is one of %v", store.DrillSorts)
+	}
 	q := sc.sql(ev)
 	from, to := r.From.UTC(), r.To.UTC()
-	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*) FROM items`, from, to).Scan(&page.Total); err != nil {
+	const match = ` WHERE $3 = '' OR contains(lower(v), lower($3))`
+	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*), count(*) FILTER (`+match[len(" WHERE "):]+`) FROM items`, from, to, dq.Match).
+		Scan(&page.Total, &page.Matching); err != nil {
 		return page, fmt.Errorf("count the items of %s: %w", metric, err)
 	}
-	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family, tlp::VARCHAR FROM items
-		ORDER BY v, first, line LIMIT $3 OFFSET $4`, from, to, limit, offset)
+	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family, tlp::VARCHAR FROM items`+match+`
+		ORDER BY `+order+`, v, first, line LIMIT $4 OFFSET $5`, from, to, dq.Match, dq.Limit, dq.Offset)
 	if err != nil {
 		return page, fmt.Errorf("list the items of %s: %w", metric, err)
 	}

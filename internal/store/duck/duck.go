@@ -297,6 +297,15 @@ var migrations = []string{
 	// record they withdraw and counted nowhere.
 	`ALTER TABLE vulns ADD COLUMN withdrawn BOOLEAN;
 	ALTER TABLE vulns ALTER COLUMN severity DROP NOT NULL;`,
+	// 17: accounts of the workspace and their sessions (by the digest of the cookie), and
+	// where each audited change was asked from.
+	`CREATE TABLE accounts (
+		name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, hash VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL, disabled_at TIMESTAMP);
+	CREATE TABLE sessions (
+		digest VARCHAR PRIMARY KEY, account VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+		expires_at TIMESTAMP NOT NULL, from_addr VARCHAR, ended_at TIMESTAMP);
+	ALTER TABLE audit_log ADD COLUMN from_addr VARCHAR;`,
 }
 
 // SchemaVersion is the version this build writes.

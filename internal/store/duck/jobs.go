@@ -19,18 +19,11 @@ func (d *DB) SaveJob(ctx context.Context, j store.Job) error {
 	}
 	_, err := d.db.ExecContext(ctx, `INSERT OR REPLACE INTO jobs (id, kind, actor, state, created_at, started_at, finished_at, result, error, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), utcOrNil(j.Started), utcOrNil(j.Finished), result, j.Error, j.Status)
+		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), utcPtr(j.Started), utcPtr(j.Finished), result, j.Error, j.Status)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
 	return nil
-}
-
-func utcOrNil(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
 }
 
 const jobCols = `id, kind, actor, state, created_at, started_at, finished_at, result, error, status`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"sitrep/internal/store"
 )
@@ -40,8 +41,7 @@ func (d *DB) SetOverride(ctx context.Context, o store.Override) error {
 			o.Week, level, o.Reason, o.Actor, o.At.UTC()); err != nil {
 			return fmt.Errorf("record rating override: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,
-			o.At.UTC(), o.Actor, action, o.Week, string(detail)); err != nil {
+		if err := audit(ctx, tx, store.AuditEntry{At: o.At, Actor: o.Actor, Action: action, Subject: o.Week, Detail: string(detail)}); err != nil {
 			return fmt.Errorf("record audit entry: %w", err)
 		}
 		return nil
@@ -49,13 +49,15 @@ func (d *DB) SetOverride(ctx context.Context, o store.Override) error {
 }
 
 // AuditLog implements store.Audit.
-func (d *DB) AuditLog(ctx context.Context, subject string, limit int) ([]store.AuditEntry, error) {
-	q := `SELECT logged_at, actor, action, coalesce(subject, ''), coalesce(detail, '') FROM audit_log
-		WHERE $1 = '' OR subject = $1 ORDER BY logged_at DESC, rowid DESC`
-	args := []any{subject}
-	if limit > 0 {
-		q += ` LIMIT $2`
-		args = append(args, limit)
+func (d *DB) AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
+	q := `SELECT logged_at, actor, action, coalesce(subject, ''), coalesce(detail, ''), coalesce(from_addr, '') FROM audit_log
+		WHERE ($1 = '' OR subject = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR action = $3 OR starts_with(action, $3 || '.'))
+		AND ($4::TIMESTAMP IS NULL OR logged_at >= $4) AND ($5::TIMESTAMP IS NULL OR logged_at < $5)
+		ORDER BY logged_at DESC, rowid DESC`
+	args := []any{f.Subject, f.Actor, f.Action, nullTime(f.Since), nullTime(f.Until)}
+	if f.Limit > 0 {
+		q += ` LIMIT $6`
+		args = append(args, f.Limit)
 	}
 	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -65,10 +67,37 @@ func (d *DB) AuditLog(ctx context.Context, subject string, limit int) ([]store.A
 	var out []store.AuditEntry
 	for rows.Next() {
 		var e store.AuditEntry
-		if err := rows.Scan(&e.At, &e.Actor, &e.Action, &e.Subject, &e.Detail); err != nil {
+		if err := rows.Scan(&e.At, &e.Actor, &e.Action, &e.Subject, &e.Detail, &e.From); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AddAudit implements store.Audit.
+func (d *DB) AddAudit(ctx context.Context, e store.AuditEntry) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, e) })
+}
+
+// audit writes an entry of the audit log in a transaction, from where the context says the
+// change was asked where the entry does not say.
+func audit(ctx context.Context, tx *sql.Tx, e store.AuditEntry) error {
+	if e.From == "" {
+		e.From = store.OriginOf(ctx)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail, from_addr) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.At.UTC(), e.Actor, e.Action, e.Subject, e.Detail, null(e.From))
+	if err != nil {
+		return fmt.Errorf("record audit entry: %w", err)
+	}
+	return nil
+}
+
+// nullTime is t for a query, or NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }

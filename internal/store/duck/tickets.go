@@ -221,8 +221,7 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 					detail = last.Note
 				}
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'ticket.relabel', ?, ?)`,
-				time.Now().UTC(), actor, id, detail)
+			err := audit(ctx, tx, store.AuditEntry{At: time.Now(), Actor: actor, Action: "ticket.relabel", Subject: id, Detail: detail})
 			if err != nil {
 				return err
 			}

@@ -17,9 +17,7 @@ func (d *DB) AddToken(ctx context.Context, t store.Token, actor string) error {
 			t.Digest, t.Name, t.Role, t.CreatedAt.UTC()); err != nil {
 			return fmt.Errorf("add token: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'token.create', ?, ?)`,
-			t.CreatedAt.UTC(), actor, t.Name, "role "+t.Role)
-		return err
+		return audit(ctx, tx, store.AuditEntry{At: t.CreatedAt, Actor: actor, Action: "token.create", Subject: t.Name, Detail: "role " + t.Role})
 	})
 }
 
@@ -68,9 +66,7 @@ func (d *DB) RevokeTokens(ctx context.Context, name, actor string, at time.Time)
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, 'token.revoke', ?, ?)`,
-			at.UTC(), actor, name, fmt.Sprintf("%d token(s)", n))
-		return err
+		return audit(ctx, tx, store.AuditEntry{At: at, Actor: actor, Action: "token.revoke", Subject: name, Detail: fmt.Sprintf("%d token(s)", n)})
 	})
 	return int(n), err
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
 	t.Run("TicketRows", func(t *testing.T) { testTicketRows(t, open(t)) })
 	t.Run("ImportedBecomesTicket", func(t *testing.T) { testImportedBecomesTicket(t, open(t)) })
 	t.Run("CountsStayCurrent", func(t *testing.T) { testCurrent(t, open(t)) })
@@ -306,7 +307,7 @@ func testOverrides(t testing.TB, st store.Store) {
 	} else if o != nil {
 		t.Errorf("withdrawn override still in force: %+v", o)
 	}
-	log, err := st.AuditLog(ctx, "2024-W09", 0)
+	log, err := st.AuditLog(ctx, store.AuditFilter{Subject: "2024-W09"})
 	if err != nil {
 		t.Fatalf("AuditLog: %v", err)
 	}
@@ -318,7 +319,7 @@ func testOverrides(t testing.TB, st store.Store) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("audit log %v, want %v", got, want)
 	}
-	if all, err := st.AuditLog(ctx, "", 2); err != nil {
+	if all, err := st.AuditLog(ctx, store.AuditFilter{Limit: 2}); err != nil {
 		t.Fatalf("AuditLog with a limit: %v", err)
 	} else if len(all) != 2 {
 		t.Errorf("limited audit log has %d entries", len(all))
@@ -490,7 +491,7 @@ func testArchive(t testing.TB, st store.Store) {
 	if len(list) != 2 || list[0].Week != "2024-W10" || list[0].Content != nil {
 		t.Errorf("archive %+v", list)
 	}
-	if log, err := st.AuditLog(ctx, "2024-W09", 0); err != nil {
+	if log, err := st.AuditLog(ctx, store.AuditFilter{Subject: "2024-W09"}); err != nil {
 		t.Fatalf("AuditLog: %v", err)
 	} else if len(log) != 1 || log[0].Action != "bulletin.publish" {
 		t.Errorf("audit %+v", log)

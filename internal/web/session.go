@@ -1,0 +1,292 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"sitrep/internal/auth"
+	"sitrep/internal/store"
+)
+
+// The workspace's cookies: the session, and before it the login form's own, which lets the
+// login form carry a CSRF token too.
+const (
+	sessionCookie = "sitrep_session"
+	loginCookie   = "sitrep_login"
+)
+
+// DefaultSessionTTL is how long a browser's login lasts when Server.SessionTTL is zero: a
+// working day.
+const DefaultSessionTTL = 12 * time.Hour
+
+// Login attempts that fail are limited over loginWindow: per address and account, per
+// address, and per account (so that guessing from many addresses is slow too).
+const (
+	loginWindow       = 15 * time.Minute
+	maxFailsPair      = 5
+	maxFailsAddr      = 20
+	maxFailsAccount   = 50
+	maxLoginFormBytes = 16 << 10
+)
+
+type sessionKey struct{}
+
+type lookedUpSession struct {
+	session store.Session
+	err     error
+}
+
+// session returns the live session of a cookie's value, asking the store once per request.
+func (s *Server) session(r *http.Request, cookie string) (store.Session, error) {
+	if v, ok := r.Context().Value(sessionKey{}).(lookedUpSession); ok {
+		return v.session, v.err
+	}
+	return s.Store.SessionByDigest(r.Context(), auth.Digest(cookie), time.Now())
+}
+
+// sessionCaller is who a request's session cookie says sent it: nobody without a live session
+// (a forged, expired, ended cookie, or one of a disabled account). A request that would change
+// something must carry the session's CSRF token (the form's csrf field or the X-CSRF-Token
+// header); without it, it is answered 403 and not done.
+func (s *Server) sessionCaller(w http.ResponseWriter, r *http.Request) (caller, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || s.Store == nil {
+		return caller{}, true
+	}
+	sess, err := s.session(r, c.Value)
+	if err != nil {
+		return caller{}, true
+	}
+	who := caller{name: sess.Account, role: sess.Role, session: c.Value}
+	if !safeMethod(r.Method) && !auth.CSRFValid(c.Value, csrfOf(w, r)) {
+		refuse(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
+		return caller{}, false
+	}
+	return who, true
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfOf is the CSRF token a request carries: in its header, or in its form — a multipart
+// form's field where it comes before the file (the workspace's forms put it first).
+func csrfOf(w http.ResponseWriter, r *http.Request) string {
+	if t := r.Header.Get("X-CSRF-Token"); t != "" {
+		return t
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormBytes)
+		return r.PostFormValue("csrf")
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody+1<<20)
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return ""
+		}
+		p, err := mr.NextPart()
+		if err != nil || p.FormName() != "csrf" {
+			return ""
+		}
+		b, _ := io.ReadAll(io.LimitReader(p, 128))
+		// The handler reads the rest of the form from the same reader.
+		*r = *r.WithContext(context.WithValue(r.Context(), multipartKey{}, mr))
+		return strings.TrimSpace(string(b))
+	}
+	return ""
+}
+
+// multipartKey holds, in a request's context, the reader of a multipart form whose first
+// field (the CSRF token) was read.
+type multipartKey struct{}
+
+// loginFails counts failed logins in the current window of each key.
+type loginFails struct {
+	mu sync.Mutex
+	by map[string]*failWindow
+}
+
+type failWindow struct {
+	start time.Time
+	n     int
+}
+
+// blocked says how long until key may try again, or 0.
+func (f *loginFails) blocked(now time.Time, keys map[string]int) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var wait time.Duration
+	for k, max := range keys {
+		if fw := f.by[k]; fw != nil && now.Sub(fw.start) < loginWindow && fw.n >= max {
+			wait = maxDur(wait, loginWindow-now.Sub(fw.start))
+		}
+	}
+	return wait
+}
+
+// fail counts a failure against each key.
+func (f *loginFails) fail(now time.Time, keys map[string]int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.by == nil || len(f.by) > 100_000 {
+		f.by = map[string]*failWindow{}
+	}
+	for k := range keys {
+		fw := f.by[k]
+		if fw == nil || now.Sub(fw.start) >= loginWindow {
+			fw = &failWindow{start: now}
+			f.by[k] = fw
+		}
+		fw.n++
+	}
+}
+
+func maxDur(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// clientAddr is the address a request came from, without its port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// secure tells whether the browser reached the server over TLS: directly, or through a
+// proxy that the site's address (BaseURL https://…) says terminates it.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.BaseURL, "https://")
+}
+
+func (s *Server) sessionTTL() time.Duration {
+	if s.SessionTTL > 0 {
+		return s.SessionTTL
+	}
+	return DefaultSessionTTL
+}
+
+// setCookie sets one of the workspace's cookies: HttpOnly, SameSite=Strict, Secure over TLS;
+// maxAge below zero deletes it.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+// loginPage shows the login form, with a CSRF token of its own cookie.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.showLogin(w, r, http.StatusOK, "")
+}
+
+// showLogin answers the login form with a status and a message: 401 where a page needed a
+// login, 200 when asked for.
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	pre, err := r.Cookie(loginCookie)
+	value := ""
+	if err == nil && len(pre.Value) > 20 {
+		value = pre.Value
+	} else {
+		if value, _, err = auth.NewSession(); err != nil {
+			jsonError(w, http.StatusInternalServerError, "new login form: "+err.Error())
+			return
+		}
+		s.setCookie(w, r, loginCookie, value, int(loginWindow.Seconds()))
+	}
+	next := r.URL.Query().Get("next")
+	if r.URL.Path != "/login" {
+		next = r.URL.RequestURI()
+	}
+	s.page(w, r, status, "login", pageData{Title: words(r).Login, Message: msg, CSRF: auth.CSRFToken(value), Next: localPath(next)})
+}
+
+// localPath is p where it is a path of this site, else the workspace's home: a login never
+// sends the browser elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+		return "/work/"
+	}
+	return p
+}
+
+// login checks a name and a password and opens a session: a new cookie, so that none set
+// before the login (a fixed session) survives it.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormBytes)
+	pre, err := r.Cookie(loginCookie)
+	if err != nil || !auth.CSRFValid(pre.Value, r.PostFormValue("csrf")) {
+		s.showLogin(w, r, http.StatusForbidden, words(r).LoginExpired)
+		return
+	}
+	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
+	addr, now := clientAddr(r), time.Now()
+	keys := map[string]int{"pair:" + addr + "\x00" + name: maxFailsPair, "addr:" + addr: maxFailsAddr, "account:" + name: maxFailsAccount}
+	if wait := s.logins.blocked(now, keys); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(wait.Minutes())+1))
+		return
+	}
+	ctx := store.WithOrigin(r.Context(), addr)
+	a, err := s.Store.Account(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		jsonError(w, http.StatusInternalServerError, "read the account: "+err.Error())
+		return
+	}
+	hash := a.Hash
+	if err != nil || a.DisabledAt != nil {
+		hash = ""
+	}
+	if !auth.PasswordMatches(hash, pw) {
+		s.logins.fail(now, keys)
+		s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: name, Action: "session.login.fail", Subject: name})
+		s.showLogin(w, r, http.StatusUnauthorized, words(r).BadLogin)
+		return
+	}
+	cookie, digest, err := auth.NewSession()
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "new session: "+err.Error())
+		return
+	}
+	sess := store.Session{Digest: digest, Account: a.Name, Created: now, Expires: now.Add(s.sessionTTL()), From: addr}
+	if err := s.Store.AddSession(ctx, sess); err != nil {
+		jsonError(w, http.StatusInternalServerError, "open the session: "+err.Error())
+		return
+	}
+	s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: a.Name, Action: "session.login", Subject: a.Name, Detail: "role " + a.Role})
+	s.setCookie(w, r, loginCookie, "", -1)
+	s.setCookie(w, r, sessionCookie, cookie, int(s.sessionTTL().Seconds()))
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// logout ends the request's session (its CSRF token checked like any form's).
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.identify(w, r)
+	if !ok {
+		return
+	}
+	if who.session != "" {
+		ctx := store.WithOrigin(r.Context(), clientAddr(r))
+		now := time.Now()
+		if err := s.Store.EndSession(ctx, auth.Digest(who.session), now); err != nil {
+			jsonError(w, http.StatusInternalServerError, "end the session: "+err.Error())
+			return
+		}
+		s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: who.name, Action: "session.logout", Subject: who.name})
+	}
+	s.setCookie(w, r, sessionCookie, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"sitrep/internal/auth"
+	"sitrep/internal/bulletin"
+	"sitrep/internal/chart"
+	"sitrep/internal/event"
+	"sitrep/internal/store"
+	"sitrep/internal/week"
+)
+
+// trendMetrics are the headline numbers a trend page follows, by name, with how each is
+// read from a week's headline counts.
+var trendMetrics = []struct {
+	name string
+	of   func(h store.Headline) int
+}{
+	{"infected_hosts.trojan_botnet", func(h store.Headline) int { return h.TrojanBotnet }},
+	{"infected_hosts.conficker", func(h store.Headline) int { return h.Conficker }},
+	{"malware_sites.domains", func(h store.Headline) int { return h.MalwareDomains }},
+	{"defaced.total", func(h store.Headline) int { return h.Defaced }},
+	{"backdoored.total", func(h store.Headline) int { return h.Backdoored }},
+	{"phishing.pages", func(h store.Headline) int { return h.PhishingPages }},
+	{"ddos.events", func(h store.Headline) int { return h.DDoSEvents }},
+	{"vulnerabilities.high", func(h store.Headline) int { return h.HighVulns }},
+	{"incidents.handled", func(h store.Headline) int { return h.Incidents }},
+}
+
+// liveLevels is how many of the latest unpublished weeks a trend page rates live; earlier
+// ones show the level they were published with, or none.
+const liveLevels = 12
+
+// trendWeek is one week of a trend page.
+type trendWeek struct {
+	Week   string
+	Level  string
+	Live   bool // rated now, not as published
+	Values []int
+}
+
+// workTrends shows the headline numbers over the latest 12 or 52 weeks of the data
+// (?weeks=), each week with its rating level, and one number (?metric=) as a figure.
+func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.member(w, r, auth.Viewer)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	n := 12
+	if v := r.URL.Query().Get("weeks"); v != "" {
+		if v != "12" && v != "52" {
+			refuse(w, r, http.StatusBadRequest, "weeks is 12 or 52")
+			return
+		}
+		n, _ = strconv.Atoi(v)
+	}
+	metric := r.URL.Query().Get("metric")
+	if metric == "" {
+		metric = trendMetrics[0].name
+	}
+	mi := slices.IndexFunc(trendMetrics, func(m struct {
+		name string
+		of   func(h store.Headline) int
+	}) bool {
+		return m.name == metric
+	})
+	if mi < 0 {
+		refuse(w, r, http.StatusBadRequest, "no such metric: "+metric)
+		return
+	}
+	span, err := s.Store.DataSpan(ctx, store.PublicScope)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	last := week.Of(span.To, s.zone())
+	if span.To.IsZero() {
+		last = week.Of(s.now(), s.zone())
+	}
+	weeks := make([]week.Week, n)
+	bounds := make([]time.Time, 0, n+1)
+	for i := range weeks {
+		weeks[i] = last.Add(i - n + 1)
+		from, _ := weeks[i].Bounds(s.zone())
+		bounds = append(bounds, from)
+	}
+	_, end := last.Bounds(s.zone())
+	bounds = append(bounds, end)
+	release, ok := s.slot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	hs, err := s.Store.History(ctx, bounds, store.PublicScope)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "the weeks' numbers: "+err.Error())
+		return
+	}
+	rows := make([]trendWeek, n)
+	live := 0
+	for i := n - 1; i >= 0; i-- {
+		key := weeks[i].String()
+		row := trendWeek{Week: key}
+		for _, m := range trendMetrics {
+			row.Values = append(row.Values, m.of(hs[i]))
+		}
+		f, err := s.facts(ctx, key)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		row.Level = f.Level
+		if row.Level == "" && live < liveLevels && s.Stats != nil {
+			if err := store.Unpublished(ctx, s.Store, key); err == nil {
+				live++
+				st, err := s.Stats(ctx, s.Store, key, event.Clear)
+				if err != nil {
+					if ctx.Err() == nil {
+						jsonError(w, http.StatusInternalServerError, err.Error())
+					}
+					return
+				}
+				row.Level, row.Live = levelOf(st), true
+			} else if !errors.Is(err, store.ErrPublished) {
+				jsonError(w, http.StatusInternalServerError, err.Error())
+				return
+			}
+		}
+		rows[i] = row
+	}
+	fig := bulletin.Figure{Kind: "bars", Caption: words(r).Metrics[metric]}
+	series := bulletin.Series{Name: fig.Caption}
+	for _, row := range rows {
+		fig.Labels = append(fig.Labels, row.Week[2:]) // 24-W09
+		series.Values = append(series.Values, row.Values[mi])
+	}
+	fig.Series = []bulletin.Series{series}
+	var img template.URL
+	if svg, err := chart.SVG(fig); err == nil {
+		img = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg))
+	} else {
+		s.log().Warn("trend figure", "err", err)
+	}
+	body := struct {
+		Weeks       int
+		Metric      string
+		Metrics     []navLink
+		Rows        []trendWeek
+		Figure      template.URL
+		FigureTitle string
+	}{Weeks: n, Metric: metric, Rows: rows, Figure: img, FigureTitle: fig.Caption}
+	for _, m := range trendMetrics {
+		name := words(r).Metrics[m.name]
+		if name == "" {
+			name = m.name
+		}
+		body.Metrics = append(body.Metrics, navLink{name, m.name})
+	}
+	s.page(w, r, http.StatusOK, "trends", pageData{Title: words(r).Trends, Who: who, Current: "/work/trends", Body: body})
+}
+
+// levelOf is the level of a rating in a statistics document, "" where none was given.
+func levelOf(st any) string {
+	b, _ := json.Marshal(st)
+	var doc struct {
+		Rating *draftRating `json:"rating"`
+	}
+	if json.Unmarshal(b, &doc) != nil || doc.Rating == nil || doc.Rating.NoData {
+		return ""
+	}
+	return doc.Rating.Level
+}
