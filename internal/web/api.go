@@ -87,6 +87,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
+	if s.Ingest == nil {
+		jsonError(w, http.StatusNotFound, "this server takes no uploads")
+		return
+	}
 	wait, err := s.syncWait(r)
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, err.Error())
@@ -160,6 +164,10 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Publisher) {
 		return
 	}
+	if s.Publish == nil {
+		jsonError(w, http.StatusNotFound, "publishing is not done here")
+		return
+	}
 	s.writing(func(a store.Store) {
 		n, err := s.Publish(r.Context(), a, wk.String(), who.name)
 		if err != nil {
@@ -179,6 +187,10 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	}
 	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Editor) {
+		return
+	}
+	if s.Review == nil {
+		jsonError(w, http.StatusNotFound, "reviews are not taken here")
 		return
 	}
 	s.writing(func(a store.Store) {

@@ -41,6 +41,10 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	"query": func(kv ...string) template.URL { return template.URL(queryOf(kv...)) },
 }).ParseFS(pageFiles, "pages/*.html"))
 
+// errorPages renders the error page where no server is at hand; pageTemplates itself is never
+// executed, so that each server can clone it (html/template clones only templates not yet run).
+var errorPages = template.Must(pageTemplates.Clone())
+
 var thousands = message.NewPrinter(language.English)
 
 // when writes an instant in a zone to the minute; nothing for the zero time.
@@ -180,7 +184,7 @@ func refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
 	var buf bytes.Buffer
-	pageTemplates.ExecuteTemplate(&buf, "error", pageData{Lang: lang(r), W: words(r), Title: http.StatusText(code), Error: msg, Next: "/work/"})
+	errorPages.ExecuteTemplate(&buf, "error", pageData{Lang: lang(r), W: words(r), Title: http.StatusText(code), Error: msg, Next: "/work/"})
 	w.Write(buf.Bytes())
 }
 

@@ -39,6 +39,10 @@ func (s *Server) workUpload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if s.Ingest == nil {
+		refuse(w, r, http.StatusNotFound, "this server takes no uploads")
+		return
+	}
 	mr, _ := r.Context().Value(multipartKey{}).(*multipart.Reader)
 	if mr == nil {
 		refuse(w, r, http.StatusBadRequest, "the upload is a multipart form with csrf, format, source and file, in that order")
