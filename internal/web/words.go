@@ -22,6 +22,8 @@ type pageWords struct {
 	SetAside, Line, Field, Raw, Feed, Every, LastRun, NextRun        string
 	LastError, Result, NoFeeds, Subject, Detail, Since, Until        string
 	Entries, Trend12, Trend52, NotRated, None, Role, Sessions        string
+	NoPartners                                                       string
+	Sorts                                                            map[string]string
 	Verbs                                                            map[string]string
 	Done                                                             map[string]string
 	Metrics                                                          map[string]string
@@ -49,7 +51,10 @@ var workWords = map[string]pageWords{
 		SetAside: "拒收的行及原因", Line: "行", Field: "字段", Raw: "原文", Feed: "数据源", Every: "周期", LastRun: "上次采集", NextRun: "下次采集",
 		LastError: "上次错误", Result: "结果", NoFeeds: "本服务未配置采集（sitrep serve --collect FILE）。", Subject: "对象", Detail: "详情", Since: "起", Until: "止",
 		Entries: "条记录", Trend12: "近12周", Trend52: "近52周", NotRated: "未评价", None: "无", Role: "角色", Sessions: "会话",
-		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "重新协调", "reject": "不予处理"},
+		NoPartners: "协调单位名录为空（sitrep incident partner）。",
+		Sorts: map[string]string{"value": "按数值", "-value": "按数值（倒序）", "first_seen": "首次发现最早", "-first_seen": "首次发现最晚",
+			"last_seen": "最近发现最早", "-last_seen": "最近发现最晚", "events": "事件数最少", "-events": "事件数最多"},
+		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "协调处置", "reject": "不予处理"},
 		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。"},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "境内感染木马或僵尸程序的主机", "infected_hosts.conficker": "境内感染飞客蠕虫的主机",
@@ -84,7 +89,10 @@ var workWords = map[string]pageWords{
 		SetAside: "Rows set aside, and why", Line: "Line", Field: "Field", Raw: "Row", Feed: "Feed", Every: "Every", LastRun: "Last run", NextRun: "Next run",
 		LastError: "Last error", Result: "Result", NoFeeds: "This server collects no feeds (sitrep serve --collect FILE).", Subject: "Subject", Detail: "Detail", Since: "Since", Until: "Until",
 		Entries: "entries", Trend12: "12 weeks", Trend52: "52 weeks", NotRated: "not rated", None: "none", Role: "Role", Sessions: "Sessions",
-		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate again", "reject": "Reject"},
+		NoPartners: "The partner directory is empty (sitrep incident partner).",
+		Sorts: map[string]string{"value": "by value", "-value": "by value, descending", "first_seen": "first seen earliest", "-first_seen": "first seen latest",
+			"last_seen": "last seen earliest", "-last_seen": "last seen latest", "events": "fewest events", "-events": "most events"},
+		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate", "reject": "Reject"},
 		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent."},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "Hosts with trojans or bots", "infected_hosts.conficker": "Hosts with Conficker",
