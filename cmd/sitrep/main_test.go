@@ -546,6 +546,25 @@ func TestPublishCommand(t *testing.T) {
 	if !strings.Contains(out, "(without review)  bulletin.publish") {
 		t.Errorf("the audit trail does not say the week went out without review:\n%s", out)
 	}
+	// A correction is a new revision saying when and why; the first stays as it was.
+	if code, _, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W07", "--correct", "x"); code != 1 || !strings.Contains(errs, "not published") {
+		t.Errorf("correcting a week not published: %d %s", code, errs)
+	}
+	if code, out, errs := sitrep(t, "", "--store", store, "publish", "--week", "2024-W09", "--correct", "广东省的数字有误"); code != 0 || out != "corrected 2024-W09: revision 2\n" {
+		t.Fatalf("correct: %d %q %s", code, out, errs)
+	}
+	st, err := (&app.Config{Store: store}).Open(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	zh, _ := st.Rendering(context.Background(), "2024-W09", "zh", "md")
+	en, _ := st.Rendering(context.Background(), "2024-W09", "en", "md")
+	orig, _ := st.RenderingAt(context.Background(), "2024-W09", "zh", "md", 1)
+	if zh.Revision != 2 || !strings.Contains(string(zh.Content), "> 更正说明：本期于") || !strings.Contains(string(zh.Content), "（第2版）。更正原因：广东省的数字有误。") ||
+		!strings.Contains(string(en.Content), "(revision 2): 广东省的数字有误.") || strings.Contains(string(orig.Content), "更正") {
+		t.Errorf("the correction:\n%s\n%s", zh.Content, en.Content)
+	}
 }
 
 // TestAPIRoles runs the site as `sitrep serve` wires it, with tokens of each role.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"sitrep/internal/issue"
+	"sitrep/internal/period"
 )
 
 func runPublish(e *env, args []string) error {
@@ -13,6 +14,7 @@ func runPublish(e *env, args []string) error {
 	org := fs.String("org", "", "the CERT's `name` in the sentences (default $SITREP_ORG or CNCERT)")
 	allowEmpty := fs.Bool("allow-empty", false, "publish a week for which nothing at all was recorded")
 	withoutReview := fs.Bool("without-review", false, "publish without a current review (recorded in the audit log)")
+	correct := fs.String("correct", "", "publish a correction of a published issue, saying `why`: a new revision from the data as they are now; the earlier ones stay")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -21,6 +23,9 @@ func runPublish(e *env, args []string) error {
 		return err
 	}
 	e.org = *org
+	if *correct != "" {
+		return correctIssue(e, w, *correct)
+	}
 	if c := e.remote(); c != nil {
 		if *org != "" || *allowEmpty || *withoutReview {
 			return errRemoteOnly("--org, --allow-empty and --without-review")
@@ -43,6 +48,29 @@ func runPublish(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "published %s: %d renderings\n", w, n)
+	return nil
+}
+
+// correctIssue publishes a correction of a published issue, locally or through the server.
+func correctIssue(e *env, w period.Period, reason string) error {
+	var rev int
+	if c := e.remote(); c != nil {
+		var err error
+		if rev, err = c.Correct(e.ctx, w.String(), reason); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.cfg.Open(e.ctx, false)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		svc := e.issues("publish")
+		if rev, err = svc.Correct(e.ctx, st, w, e.cfg.Actor, reason, issue.PublishOptions{Warn: svc.Warn}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "corrected %s: revision %d\n", w, rev)
 	return nil
 }
 

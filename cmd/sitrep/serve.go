@@ -218,6 +218,13 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			r, err := svc.Review(ctx, st, w, actor, note)
 			return r.Digest, r.Warnings, err
 		},
+		Correct: func(ctx context.Context, st store.Store, key, actor, reason string) (int, error) {
+			p, err := period.Parse(key)
+			if err != nil {
+				return 0, web.Refuse(err)
+			}
+			return svc.Correct(ctx, st, p, actor, reason, issue.PublishOptions{Warn: svc.Warn})
+		},
 		Draft: func(ctx context.Context, st store.Store, key string) (string, []web.DraftWarning, error) {
 			p, err := period.Parse(key)
 			if err != nil {

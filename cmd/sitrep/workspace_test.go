@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -210,6 +213,28 @@ func TestWorkspaceInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#publish")), chromedp.WaitVisible(chromedp.CSS(".ok")))
 	do(publisher, "the archive", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#issue-2024-W09")))
 	safe(publisher, "archive")
+	// A correction is a new revision; the archive shows it and the first, the feed updates.
+	do(publisher, "correct", chromedp.Navigate(base+"/work/draft/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#correct-reason")),
+		chromedp.SendKeys(chromedp.CSS("#correct-reason"), "a count was wrong"), chromedp.Click(chromedp.CSS("#correct button")), chromedp.WaitVisible(chromedp.CSS(".ok")))
+	if n := eval(publisher, `document.querySelectorAll('#revisions li').length`); n != 2 {
+		t.Errorf("the draft page lists %d revisions after a correction", n)
+	}
+	do(publisher, "the archive, corrected", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#issue-2024-W09 .corrected")),
+		chromedp.Click(chromedp.CSS("#issue-2024-W09 .original")), chromedp.WaitVisible(chromedp.CSS("#revisions")))
+	if n := eval(publisher, `document.querySelectorAll('#correction').length`); n != 0 {
+		t.Error("the first revision carries the correction's note")
+	}
+	shoot(publisher, "first-revision")
+	do(publisher, "the corrected issue", chromedp.Navigate(base+"/bulletins/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#correction")))
+	if got := text(publisher, "#correction"); !strings.Contains(got, "a count was wrong") || !strings.Contains(got, "第2版") {
+		t.Errorf("the correction's note: %q", got)
+	}
+	if code, _, atom := callServer(t, base+"/feed.atom"); code != 200 || !regexp.MustCompile(`<published>([^<]+)</published>\s*<updated>([^<]+)</updated>`).MatchString(atom) ||
+		strings.Count(atom, "<entry>") != 1 {
+		t.Errorf("the feed: %d\n%s", code, atom)
+	} else if m := regexp.MustCompile(`<published>([^<]+)</published>\s*<updated>([^<]+)</updated>`).FindStringSubmatch(atom); m[1] == m[2] {
+		t.Errorf("the feed's entry of a corrected issue was not updated: %s", m[0])
+	}
 
 	// An administrator reads who did what, from where.
 	admin := as(auth.Admin)
@@ -224,4 +249,16 @@ func TestWorkspaceInChromium(t *testing.T) {
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d script dialogs opened", n)
 	}
+}
+
+// callServer gets a URL and returns its status and body.
+func callServer(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
 }

@@ -91,6 +91,9 @@ type Bulletin struct {
 	// for a draft not reviewed yet. It is set when the issue is shown (issue.Dated), not
 	// composed, so a review's digest does not cover it.
 	Date string `json:"date,omitempty"`
+	// Correction says, in a corrected revision, when and why the issue was corrected; set
+	// when the correction is published, like Date.
+	Correction string `json:"correction,omitempty"`
 	// Style is the issue's form; empty is StyleCharts.
 	Style string `json:"style,omitempty"`
 	// Banner is the first line of an internal edition, which says what it may not be used

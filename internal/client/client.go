@@ -237,6 +237,18 @@ func (c *Client) Publish(ctx context.Context, week string) (int, error) {
 	return answer.Renderings, json.Unmarshal(b, &answer)
 }
 
+// Correct publishes a correction of a published issue, saying why, and returns its revision.
+func (c *Client) Correct(ctx context.Context, week, reason string) (int, error) {
+	b, err := c.do(ctx, http.MethodPost, "/api/v1/bulletins/"+url.PathEscape(week)+"/correct", url.Values{"reason": {reason}}, nil)
+	if err != nil {
+		return 0, err
+	}
+	var answer struct {
+		Revision int `json:"revision"`
+	}
+	return answer.Revision, json.Unmarshal(b, &answer)
+}
+
 // Export returns a week's events for sharing, as sitrep export writes them (format csv or
 // stix, up to the label tlp, of kind or every kind), and how many events it holds.
 func (c *Client) Export(ctx context.Context, week, format, kind, tlp string) ([]byte, int, error) {

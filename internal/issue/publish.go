@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"sitrep/internal/blacklist"
@@ -93,6 +94,52 @@ func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who 
 	} else {
 		who += " (without review)"
 	}
+	rs, n, err := s.freeze(ctx, st, w, who, zh, en, opt, nil)
+	if err != nil {
+		return 0, err
+	}
+	if err := st.Publish(ctx, rs); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Correct publishes a correction of a published issue: the issue rendered again from the data
+// as they are now, every rendering, as a new revision that says when and why it was
+// corrected. The earlier revisions stay as they were. It returns the new revision's number.
+func (s *Service) Correct(ctx context.Context, st Archive, w period.Period, who, reason string, opt PublishOptions) (int, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return 0, errors.New("say why the issue is corrected")
+	}
+	vs, err := st.Revisions(ctx, w.String())
+	if err != nil {
+		return 0, err
+	}
+	if len(vs) == 0 {
+		return 0, fmt.Errorf("%s is not published, so there is nothing to correct: publish it", w)
+	}
+	_, zh, en, err := s.Both(ctx, st, w)
+	if err != nil {
+		return 0, err
+	}
+	now := time.Now().In(s.zone())
+	rev := vs[len(vs)-1].Number + 1
+	note := map[string]string{
+		"zh": fmt.Sprintf("更正说明：本期于%d年%d月%d日更正（第%d版）。更正原因：%s", now.Year(), now.Month(), now.Day(), rev, strings.TrimRight(reason, "。.")+"。"),
+		"en": fmt.Sprintf("Corrected on %s (revision %d): %s", now.Format("2 January 2006"), rev, strings.TrimRight(reason, "。.")+"."),
+	}
+	rs, _, err := s.freeze(ctx, st, w, who, zh, en, opt, note)
+	if err != nil {
+		return 0, err
+	}
+	return st.Correct(ctx, rs, reason)
+}
+
+// freeze renders the issue in both languages and every format, dated today and with the
+// correction's note in each language where it is one, and its blacklist for a week; it
+// returns the renderings and how many are the issue's own.
+func (s *Service) freeze(ctx context.Context, st Archive, w period.Period, who string, zh, en *bulletin.Bulletin, opt PublishOptions, correction map[string]string) ([]store.Rendering, int, error) {
 	formats := PublishFormats
 	if _, err := render.Browser(s.Chromium); err == nil && !opt.NoPDF {
 		formats = append(formats, render.PDF)
@@ -101,17 +148,18 @@ func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who 
 	}
 	published, err := PublishedWeeks(ctx, st)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	now := time.Now()
 	var rs []store.Rendering
 	for _, b := range []*bulletin.Bulletin{zh, en} {
 		Relink(b, published, "")
 		b.Date = now.In(s.zone()).Format(time.DateOnly)
+		b.Correction = correction[b.Lang]
 		for _, f := range formats {
 			content, err := s.Render(ctx, b, f, Figures{})
 			if err != nil {
-				return 0, err
+				return nil, 0, err
 			}
 			rs = append(rs, store.Rendering{Week: w.String(), Lang: b.Lang, Format: string(f), Title: b.Title, Content: content, PublishedAt: now, Actor: who})
 		}
@@ -123,16 +171,13 @@ func (s *Service) Publish(ctx context.Context, st Archive, w period.Period, who 
 		_, end := w.Bounds(s.zone())
 		l, err := blacklist.Build(ctx, src, end, 0, s.zone())
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		body, err := json.Marshal(l)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		rs = append(rs, store.Rendering{Week: w.String(), Format: blacklist.Format, Title: "blacklist", Content: body, PublishedAt: now, Actor: who})
 	}
-	if err := st.Publish(ctx, rs); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return rs, n, nil
 }

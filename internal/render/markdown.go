@@ -38,6 +38,9 @@ func WriteMarkdown(w io.Writer, b *bulletin.Bulletin, opt Options) error {
 	fmt.Fprintf(bw, "# %s\n\n", md(b.Title))
 	fmt.Fprintf(bw, "%s\n\n", md(strings.Join(byline(b), " · ")))
 	fmt.Fprintf(bw, "TLP:%s · %s – %s\n\n", b.TLP, b.Start, b.End)
+	if b.Correction != "" {
+		fmt.Fprintf(bw, "> %s\n\n", md(b.Correction))
+	}
 	if len(b.Highlights) > 0 {
 		fmt.Fprintf(bw, "## %s\n\n", md(l.Highlights))
 		for _, h := range b.Highlights {

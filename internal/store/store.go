@@ -493,6 +493,16 @@ type Rendering struct {
 	Content     []byte    `json:"-"`
 	PublishedAt time.Time `json:"published_at"`
 	Actor       string    `json:"actor"`
+	// Revision is 1 for an issue as first published, and counts its corrections after.
+	Revision int `json:"revision"`
+}
+
+// Revision is one publication of an issue: the first (1), or a correction with its reason.
+type Revision struct {
+	Number      int       `json:"revision"`
+	PublishedAt time.Time `json:"published_at"`
+	Actor       string    `json:"actor"`
+	Reason      string    `json:"reason,omitempty"`
 }
 
 // ErrPublished is returned when a week's bulletin was published already: it never changes.
@@ -513,9 +523,19 @@ type Archive interface {
 	// Publish stores a week's renderings and an audit entry in one transaction; a week
 	// published before is refused with ErrPublished.
 	Publish(ctx context.Context, rs []Rendering) error
-	// Rendering returns one published rendering, or ErrNotFound.
+	// Correct publishes a new revision of a published week's renderings, with why, and an
+	// audit entry, in one transaction; the earlier revisions stay as they were. It returns
+	// the new revision's number. A week not published is refused with ErrNotFound.
+	Correct(ctx context.Context, rs []Rendering, reason string) (int, error)
+	// Rendering returns one rendering of a week's latest revision, or ErrNotFound.
 	Rendering(ctx context.Context, week, lang, format string) (Rendering, error)
-	// PublishedIssues lists the published weeks' renderings without content, newest first.
+	// RenderingAt returns one rendering of a week's revision rev (1 is as first published),
+	// or ErrNotFound.
+	RenderingAt(ctx context.Context, week, lang, format string, rev int) (Rendering, error)
+	// Revisions lists a week's revisions, the first first; none for a week not published.
+	Revisions(ctx context.Context, week string) ([]Revision, error)
+	// PublishedIssues lists the published weeks' renderings without content, newest first,
+	// each of its latest revision.
 	PublishedIssues(ctx context.Context, lang, format string, limit int) ([]Rendering, error)
 	// AddReview records a review with an audit entry.
 	AddReview(ctx context.Context, r Review) error

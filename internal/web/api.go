@@ -153,6 +153,38 @@ func (s *Server) receive(body io.Reader) (string, error) {
 	return f.Name(), f.Close()
 }
 
+// correct publishes a correction of a published issue (publishers and up): ?reason= says
+// why. It answers the new revision's number.
+func (s *Server) correct(w http.ResponseWriter, r *http.Request) {
+	wk, err := period.Parse(r.PathValue("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	who, ok := s.identify(w, r)
+	if !ok || !who.may(w, auth.Publisher) {
+		return
+	}
+	if s.Correct == nil {
+		jsonError(w, http.StatusNotFound, "corrections are not published here")
+		return
+	}
+	reason := strings.TrimSpace(r.URL.Query().Get("reason"))
+	if reason == "" {
+		jsonError(w, http.StatusBadRequest, "say why with reason")
+		return
+	}
+	s.writing(func(a store.Store) {
+		rev, err := s.Correct(store.WithOrigin(r.Context(), clientAddr(r)), a, wk.String(), who.name, reason)
+		if err != nil {
+			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
+			return
+		}
+		s.issueFacts.Delete(wk.String()) // its rating may have changed
+		writeJSONStatus(w, http.StatusCreated, map[string]any{"week": wk.String(), "revision": rev, "corrected_by": who.name})
+	})
+}
+
 // publish freezes the bulletin of a week, a month, a quarter or a year (publishers and up).
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	wk, err := period.Parse(r.PathValue("week"))

@@ -2,10 +2,15 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"fmt"
 	"html/template"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"sitrep/internal/bulletin"
 	"sitrep/internal/event"
@@ -27,7 +32,13 @@ type navBar struct {
 	OtherLang  string
 	Downloads  []navLink
 	Archive    string // the archive in the page's language
+	// Revisions lists a corrected issue's revisions, the one shown without an address.
+	Revisions     []navLink
+	RevisionsWord string
 }
+
+// revisionWords name an issue's revisions in each language: the list's label, and one.
+var revisionWords = map[string][2]string{"zh": {"版本", "第%d版（%s）"}, "en": {"Revisions", "revision %d (%s)"}}
 
 var navTemplate = template.Must(template.New("nav").Parse(`<nav id="issue-nav" aria-label="{{.W.Archive}}" style="max-width:720px;margin:0 auto;padding:10px 20px;font-size:14px;line-height:1.8;display:flex;flex-wrap:wrap;gap:4px 16px;font-family:'Noto Sans CJK SC',sans-serif">
 <a href="{{.Archive}}">{{.W.Archive}}</a>
@@ -42,6 +53,9 @@ var navTemplate = template.Must(template.New("nav").Parse(`<nav id="issue-nav" a
 {{- end}}
 {{- if .Downloads}}
 <span>{{.W.Downloads}}:{{range .Downloads}} <a href="{{.Href}}">{{.Name}}</a>{{end}}</span>
+{{- end}}
+{{- if .Revisions}}
+<span id="revisions">{{.RevisionsWord}}:{{range .Revisions}} {{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}<b aria-current="page">{{.Name}}</b>{{end}}{{end}}</span>
 {{- end}}
 </nav>
 `))
@@ -108,7 +122,27 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 				return nil, err
 			}
 			if in[q.week] {
-				bar.Downloads = append(bar.Downloads, navLink{d.name, downloadAddress(q.week, q.lang, d.format)})
+				href := downloadAddress(q.week, q.lang, d.format)
+				if q.rev > 0 {
+					href += "&rev=" + strconv.Itoa(q.rev)
+				}
+				bar.Downloads = append(bar.Downloads, navLink{d.name, href})
+			}
+		}
+		vs, err := s.Store.Revisions(ctx, q.week)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 1 {
+			words := revisionWords[q.lang]
+			bar.RevisionsWord = words[0]
+			shown := cmp.Or(q.rev, vs[len(vs)-1].Number)
+			for _, v := range vs {
+				l := navLink{Name: fmt.Sprintf(words[1], v.Number, v.PublishedAt.In(s.zone()).Format(time.DateOnly))}
+				if v.Number != shown {
+					l.Href = revisionAddress(q.week, q.lang, v.Number, len(vs))
+				}
+				bar.Revisions = append(bar.Revisions, l)
 			}
 		}
 	}
@@ -120,6 +154,18 @@ func (s *Server) navigate(ctx context.Context, page []byte, q request) ([]byte, 
 	}
 	buf.Write(page[i:])
 	return buf.Bytes(), nil
+}
+
+// revisionAddress is the page of an issue's revision rev of n: the latest at the issue's own.
+func revisionAddress(week, lang string, rev, n int) string {
+	a := pageAddress(week, lang, event.Clear)
+	if rev == n {
+		return a
+	}
+	if strings.Contains(a, "?") {
+		return a + "&rev=" + strconv.Itoa(rev)
+	}
+	return a + "?rev=" + strconv.Itoa(rev)
 }
 
 // downloadAddress is where an issue published in lang and format is downloaded.

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -208,5 +210,51 @@ func TestEditionsApart(t *testing.T) {
 		if code, _, _ := get(t, ts.URL+bad); code != 400 {
 			t.Errorf("GET %s: %d, want 400", bad, code)
 		}
+	}
+}
+
+// TestCorrectedIssue: a correction is served as the issue, with its revisions listed and the
+// first publication still there byte for byte; the archive and the feed show it corrected.
+func TestCorrectedIssue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and publishes a week")
+	}
+	ts, st := site(t)
+	ctx := context.Background()
+	first, err := st.Rendering(ctx, "2024-W09", "zh", "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrected := bytes.Replace(first.Content, []byte("</header>"), []byte(`<p id="correction">更正说明：本期于2024年3月6日更正（第2版）。</p></header>`), 1)
+	at := time.Date(2024, 3, 6, 9, 0, 0, 0, time.UTC)
+	if rev, err := st.Correct(ctx, []store.Rendering{{Week: "2024-W09", Lang: "zh", Format: "html", Title: first.Title, Content: corrected, PublishedAt: at, Actor: "chief"}}, "a province misnamed"); err != nil || rev != 2 {
+		t.Fatalf("Correct: %d %v", rev, err)
+	}
+	_, _, page := get(t, ts.URL+"/bulletins/2024-W09")
+	if !strings.Contains(page, `id="correction"`) || !strings.Contains(page, `<a href="/bulletins/2024-W09?rev=1">第1版（2024-03-04）</a>`) ||
+		!strings.Contains(page, `<b aria-current="page">第2版（2024-03-06）</b>`) {
+		t.Errorf("the corrected page:\n%.3000s", page)
+	}
+	_, _, old := get(t, ts.URL+"/bulletins/2024-W09?rev=1")
+	if strings.Contains(old, `id="correction"`) || !strings.Contains(old, `<a href="/bulletins/2024-W09">第2版`) {
+		t.Errorf("the first revision's page:\n%.3000s", old)
+	}
+	// The first publication's bytes, less the navigation bar the site adds, are as published.
+	if nav := regexp.MustCompile(`(?s)<nav id="issue-nav".*?</nav>\n`); nav.ReplaceAllString(old, "") != string(first.Content) {
+		t.Error("the first revision is not served as it was published")
+	}
+	if code, _, _ := get(t, ts.URL+"/bulletins/2024-W09?rev=3"); code != http.StatusNotFound {
+		t.Errorf("a revision that does not exist: %d", code)
+	}
+	if code, _, _ := get(t, ts.URL+"/bulletins/2024-W09?rev=0"); code != http.StatusBadRequest {
+		t.Errorf("revision 0: %d", code)
+	}
+	_, _, archive := get(t, ts.URL+"/")
+	if !strings.Contains(archive, "发布于 2024-03-04 · <span class=\"corrected\">2024-03-06更正（第2版）</span> <a href=\"/bulletins/2024-W09?rev=1\" class=\"original\">原版</a>") {
+		t.Errorf("the archive does not show the correction:\n%s", archive)
+	}
+	_, _, atom := get(t, ts.URL+"/feed.atom")
+	if !strings.Contains(atom, "<published>2024-03-04T09:00:00Z</published>") || !strings.Contains(atom, "<updated>2024-03-06T09:00:00Z</updated>") {
+		t.Errorf("the feed entry of a corrected issue:\n%s", atom)
 	}
 }

@@ -11,6 +11,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -20,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +56,9 @@ type Server struct {
 	Ingest func(ctx context.Context, st store.Store, path string, q IngestQuery) (any, error)
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
+	// Correct publishes a correction of a published issue, as `sitrep publish --correct`
+	// does, and returns the new revision's number.
+	Correct func(ctx context.Context, st store.Store, week, actor, reason string) (int, error)
 	// Review records an editor's review of a week's bulletin, as `sitrep review` does, and
 	// returns the digest approved and the warnings the editor should see (JSON objects).
 	Review func(ctx context.Context, st store.Store, week, actor, note string) (digest string, warnings any, err error)
@@ -153,6 +158,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/jobs/{id}", s.job)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/publish", s.publish)
 	mux.HandleFunc("POST /api/v1/bulletins/{week}/review", s.review)
+	mux.HandleFunc("POST /api/v1/bulletins/{week}/correct", s.correct)
 	mux.HandleFunc("GET /api/v1/incidents", s.incidents)
 	mux.HandleFunc("POST /api/v1/incidents", s.openTicket)
 	mux.HandleFunc("POST /api/v1/incidents/from-events", s.ticketsFromEvents)
@@ -280,6 +286,8 @@ type request struct {
 	week, lang, format string
 	// tlp is the edition asked for: TLP:CLEAR (the public one) unless ?tlp= names another.
 	tlp event.TLP
+	// rev is a published issue's revision asked for (?rev=); 0 is the latest.
+	rev int
 }
 
 // parse reads the week, lang and format of a request, or says why not.
@@ -307,7 +315,13 @@ func parse(r *http.Request, format string) (request, string) {
 	if err != nil {
 		return request{}, err.Error()
 	}
-	return request{week: p.String(), lang: lang, format: format, tlp: tlp}, ""
+	rev := 0
+	if v := r.URL.Query().Get("rev"); v != "" {
+		if rev, err = strconv.Atoi(v); err != nil || rev < 1 || tlp != event.Clear {
+			return request{}, "rev is a published issue's revision: 1, 2, …"
+		}
+	}
+	return request{week: p.String(), lang: lang, format: format, tlp: tlp, rev: rev}, ""
 }
 
 // internal checks that the caller may have the internal edition q asks for: editors and up,
@@ -323,9 +337,12 @@ func (c caller) internal(w http.ResponseWriter, q request) bool {
 // week is not published (an editor may see it before, once tokens exist), 404 when it was
 // published in other formats only.
 func (s *Server) find(ctx context.Context, a store.Store, q request) (store.Rendering, int, string) {
-	rend, err := a.Rendering(ctx, q.week, q.lang, q.format)
+	rend, err := a.RenderingAt(ctx, q.week, q.lang, q.format, q.rev)
 	if errors.Is(err, store.ErrNotFound) {
 		if _, err := a.Rendering(ctx, q.week, "zh", "html"); err == nil {
+			if q.rev > 0 {
+				return rend, http.StatusNotFound, fmt.Sprintf("this issue has no revision %d in that format", q.rev)
+			}
 			return rend, http.StatusNotFound, "this issue was not published in that format"
 		}
 		return rend, http.StatusUnauthorized, q.week + " is not published"
@@ -543,7 +560,8 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 <li id="issue-{{.Week}}" style="margin:0 0 14px;padding-bottom:10px;border-bottom:1px solid #eee">
 <strong><a href="{{.Href}}">{{.Title}}</a></strong>
 {{- if .OtherTitle}}<br><a href="{{.OtherHref}}" lang="{{$.L.Other}}" hreflang="{{$.L.Other}}">{{.OtherTitle}}</a>{{end}}
-<br><span style="color:#555;font-size:14px">{{.Start}} – {{.End}}{{if .Level}} · {{$.L.Rating}} <b class="rating">{{.Level}}</b>{{if .LevelAlt}} <span lang="{{$.L.Other}}">({{.LevelAlt}})</span>{{end}}{{end}} · {{$.L.Published}} {{.Published}}</span>
+<br><span style="color:#555;font-size:14px">{{.Start}} – {{.End}}{{if .Level}} · {{$.L.Rating}} <b class="rating">{{.Level}}</b>{{if .LevelAlt}} <span lang="{{$.L.Other}}">({{.LevelAlt}})</span>{{end}}{{end}} · {{$.L.Published}} {{.Published}}
+{{- if .Corrected}} · <span class="corrected">{{printf $.L.Corrected .Corrected .Revision}}</span> <a href="{{.FirstHref}}" class="original">{{$.L.Original}}</a>{{end}}</span>
 <br><span style="font-size:14px">{{range $i, $d := .Downloads}}{{if $i}} · {{end}}<a href="{{$d.Href}}">{{$d.Name}}</a>{{end}}</span>
 </li>
 {{- end}}
@@ -557,10 +575,10 @@ var archiveTemplate = template.Must(template.New("archive").Parse(`<!DOCTYPE htm
 
 // archiveWords are the archive page's words in each language.
 var archiveWords = map[string]struct {
-	Rating, Published, None, Other, OtherName, Stats string
+	Rating, Published, None, Other, OtherName, Stats, Corrected, Original string
 }{
-	"zh": {"态势评价", "发布于", "尚未发布任何一期。", "en", "English", "统计数据 JSON"},
-	"en": {"Rated", "published", "No issue has been published yet.", "zh", "中文", "Statistics (JSON)"},
+	"zh": {"态势评价", "发布于", "尚未发布任何一期。", "en", "English", "统计数据 JSON", "%s更正（第%d版）", "原版"},
+	"en": {"Rated", "published", "No issue has been published yet.", "zh", "中文", "Statistics (JSON)", "corrected %s (revision %d)", "as first published"},
 }
 
 // editions are the kinds of issue the archive and the feed list apart, in their order, with
@@ -732,6 +750,8 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		issueFacts
 		Href, OtherTitle, OtherHref, LevelAlt, Published string
 		Downloads                                        []navLink
+		// A corrected issue's last correction, with a link to it as first published.
+		Corrected, FirstHref string
 	}
 	type editionLink struct {
 		Name, Href string
@@ -756,6 +776,15 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) {
 		}
 		rw := row{Rendering: is, issueFacts: f, Href: pageAddress(is.Week, lang, event.Clear),
 			Published: is.PublishedAt.In(s.zone()).Format(time.DateOnly)}
+		if is.Revision > 1 {
+			vs, err := s.Store.Revisions(ctx, is.Week)
+			if err != nil || len(vs) == 0 {
+				fail(cmp.Or(err, errors.New("no revisions of "+is.Week)))
+				return
+			}
+			rw.Corrected, rw.FirstHref = rw.Published, revisionAddress(is.Week, lang, 1, is.Revision)
+			rw.Published = vs[0].PublishedAt.In(s.zone()).Format(time.DateOnly)
+		}
 		if t := otherTitle[is.Week]; t != "" {
 			rw.OtherTitle, rw.OtherHref = t, pageAddress(is.Week, other, event.Clear)
 		}
@@ -865,12 +894,19 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	f := atomFeed{Title: editionName(edition, "zh"), ID: id, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
 		Links:  []atomLink{{Rel: "self", Href: base + feedAddress(edition)}, {Rel: "alternate", Type: "text/html", Href: base + archiveAddress(edition, "zh")}},
 		Author: atomAuthor{Name: org}}
-	for i, is := range issues {
+	for _, is := range issues {
 		updated := is.PublishedAt.UTC().Format(time.RFC3339)
-		if i == 0 {
-			f.Updated = updated
+		published := updated
+		if is.Revision > 1 { // a corrected issue: updated when corrected, published when first published
+			vs, err := s.Store.Revisions(r.Context(), is.Week)
+			if err != nil || len(vs) == 0 {
+				jsonError(w, http.StatusInternalServerError, "read the revisions for the feed: "+fmt.Sprint(err))
+				return
+			}
+			published = vs[0].PublishedAt.UTC().Format(time.RFC3339)
 		}
-		f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Published: updated, Updated: updated,
+		f.Updated = max(f.Updated, updated)
+		f.Entries = append(f.Entries, atomEntry{Title: is.Title, ID: "urn:sitrep:bulletin:" + is.Week, Published: published, Updated: updated,
 			Summary: s.summary(r.Context(), is.Week),
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: base + "/bulletins/" + is.Week}}})
 	}

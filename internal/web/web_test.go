@@ -30,12 +30,11 @@ var shanghai, _ = time.LoadLocation(week.DefaultZone)
 
 // site builds a store with two weeks of data, publishes the later one (with a province that is
 // markup, to see it escaped), and serves it.
-func site(t *testing.T) (*httptest.Server, string) {
+func site(t *testing.T) (*httptest.Server, store.Store) {
 	t.Helper()
 	specs := synth.Published(synth.Issue2024No9)
 	files := ingesttest.Generate(t, specs, shanghai)
 	st := ingesttest.Load(t, shanghai, files...)
-	dir := st.Dir()
 	w, _ := week.Parse("2024-W09")
 	var rs []store.Rendering
 	for _, lang := range []string{"zh", "en"} {
@@ -58,7 +57,7 @@ func site(t *testing.T) (*httptest.Server, string) {
 	t.Cleanup(func() { st.Close() })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts, dir
+	return ts, st
 }
 
 func get(t *testing.T, url string) (int, http.Header, string) {

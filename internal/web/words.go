@@ -23,6 +23,7 @@ type pageWords struct {
 	LastError, Result, NoFeeds, Subject, Detail, Since, Until        string
 	Entries, Trend12, Trend52, NotRated, None, Role, Sessions        string
 	NoPartners                                                       string
+	Revisions, Correct, CorrectWhy, CorrectNote                      string
 	Sorts                                                            map[string]string
 	Verbs                                                            map[string]string
 	Done                                                             map[string]string
@@ -52,10 +53,12 @@ var workWords = map[string]pageWords{
 		LastError: "上次错误", Result: "结果", NoFeeds: "本服务未配置采集（sitrep serve --collect FILE）。", Subject: "对象", Detail: "详情", Since: "起", Until: "止",
 		Entries: "条记录", Trend12: "近12周", Trend52: "近52周", NotRated: "未评价", None: "无", Role: "角色", Sessions: "会话",
 		NoPartners: "协调单位名录为空（sitrep incident partner）。",
+		Revisions:  "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因",
+		CorrectNote: "更正按当前数据重新生成本期全部格式，作为新版本发布，并注明更正日期和原因；此前各版本保持原样。",
 		Sorts: map[string]string{"value": "按数值", "-value": "按数值（倒序）", "first_seen": "首次发现最早", "-first_seen": "首次发现最晚",
 			"last_seen": "最近发现最早", "-last_seen": "最近发现最晚", "events": "事件数最少", "-events": "事件数最多"},
 		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "协调处置", "reject": "不予处理"},
-		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。"},
+		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。", "correct": "已发布更正。"},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "境内感染木马或僵尸程序的主机", "infected_hosts.conficker": "境内感染飞客蠕虫的主机",
 			"malware_sites.domains": "放马站点域名", "malware_sites.domains_abroad": "其中境外注册的域名", "malware_sites.domains_com": "其中 .com 域名",
@@ -90,10 +93,12 @@ var workWords = map[string]pageWords{
 		LastError: "Last error", Result: "Result", NoFeeds: "This server collects no feeds (sitrep serve --collect FILE).", Subject: "Subject", Detail: "Detail", Since: "Since", Until: "Until",
 		Entries: "entries", Trend12: "12 weeks", Trend52: "52 weeks", NotRated: "not rated", None: "none", Role: "Role", Sessions: "Sessions",
 		NoPartners: "The partner directory is empty (sitrep incident partner).",
+		Revisions:  "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why",
+		CorrectNote: "A correction renders the issue again from the data as they are now, in every format, as a new revision that says when and why; the earlier revisions stay as they were.",
 		Sorts: map[string]string{"value": "by value", "-value": "by value, descending", "first_seen": "first seen earliest", "-first_seen": "first seen latest",
 			"last_seen": "last seen earliest", "-last_seen": "last seen latest", "events": "fewest events", "-events": "most events"},
 		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate", "reject": "Reject"},
-		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent."},
+		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent.", "correct": "The correction is published."},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "Hosts with trojans or bots", "infected_hosts.conficker": "Hosts with Conficker",
 			"malware_sites.domains": "Malware-hosting domains", "malware_sites.domains_abroad": "of them registered abroad", "malware_sites.domains_com": "of them .com",

@@ -169,6 +169,8 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		Levels                    []string
 		PreviewHref, Unrated      string
 		DigestKnown, PeriodIsOver bool
+		CanCorrect                bool
+		Revisions                 []navLink
 	}
 	first, last := p.Days()
 	body.Key, body.Dates, body.Lang = key, first.Format("2006-01-02")+" – "+last.Format("2006-01-02"), lang(r)
@@ -179,6 +181,20 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	} else if err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
+	}
+	if body.Published {
+		vs, err := s.Store.Revisions(ctx, key)
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		for _, v := range vs {
+			name := fmt.Sprintf(revisionWords[lang(r)][1], v.Number, when(v.PublishedAt, s.zone())) + " · " + v.Actor
+			if v.Reason != "" {
+				name += " · " + v.Reason
+			}
+			body.Revisions = append(body.Revisions, navLink{name, revisionAddress(key, lang(r), v.Number, len(vs))})
+		}
 	}
 	if rv, err := s.Store.LatestReview(ctx, key); err == nil {
 		body.Review = &rv
@@ -227,6 +243,7 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	body.CanOverride = analyst && body.Rated && !body.Published
 	body.CanReview = editor && !body.Published && body.PeriodIsOver
 	body.CanPublish = auth.Allows(who.role, auth.Publisher) && !body.Published && body.PeriodIsOver
+	body.CanCorrect = auth.Allows(who.role, auth.Publisher) && body.Published
 	body.ShowPreview = editor || body.Published
 	body.PreviewHref = pageAddress(key, lang(r), event.Clear)
 	body.Levels = []string{"优", "良", "中", "差", "危"}
@@ -279,6 +296,8 @@ func (s *Server) workDraftAct(w http.ResponseWriter, r *http.Request) {
 		s.act(w, r, who, s.review, "/api/v1/bulletins/"+key+"/review", path, form(r, "note"), back, "review")
 	case "publish":
 		s.act(w, r, who, s.publish, "/api/v1/bulletins/"+key+"/publish", path, nil, back, "publish")
+	case "correct":
+		s.act(w, r, who, s.correct, "/api/v1/bulletins/"+key+"/correct", path, form(r, "reason"), back, "correct")
 	case "rating":
 		q := form(r, "level", "reason")
 		s.act(w, r, who, s.override, "/api/v1/ratings/"+key, path, q, back, "rating")

@@ -306,6 +306,12 @@ var migrations = []string{
 		digest VARCHAR PRIMARY KEY, account VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
 		expires_at TIMESTAMP NOT NULL, from_addr VARCHAR, ended_at TIMESTAMP);
 	ALTER TABLE audit_log ADD COLUMN from_addr VARCHAR;`,
+	// 18: corrections of published issues: each a new revision (2, 3, …) of every rendering,
+	// with why; the first publication stays in published, unchanged.
+	`CREATE TABLE corrections (
+		week VARCHAR NOT NULL, revision INTEGER NOT NULL, lang VARCHAR NOT NULL, format VARCHAR NOT NULL,
+		title VARCHAR NOT NULL, content BLOB NOT NULL, published_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+		reason VARCHAR NOT NULL, PRIMARY KEY (week, revision, lang, format));`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("LaterRowWins", func(t *testing.T) { testLaterRowWins(t, open(t)) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
+	t.Run("Corrections", func(t *testing.T) { testCorrections(t, open(t)) })
 	t.Run("TicketRows", func(t *testing.T) { testTicketRows(t, open(t)) })
 	t.Run("ImportedBecomesTicket", func(t *testing.T) { testImportedBecomesTicket(t, open(t)) })
 	t.Run("CountsStayCurrent", func(t *testing.T) { testCurrent(t, open(t)) })
