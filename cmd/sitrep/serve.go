@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -39,6 +40,19 @@ func runServe(e *env, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (chain first to last); with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
 	sessionTTL := fs.Duration("session-ttl", web.DefaultSessionTTL, "how long a browser's login to the workspace lasts (`duration`)")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "a reverse proxy in front of the server (an address or `CIDR`; repeat for more): requests from it came from the address its X-Forwarded-For names", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return fmt.Errorf("%q is neither an address nor a CIDR", v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		proxies = append(proxies, p.Masked())
+		return nil
+	})
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -90,7 +104,7 @@ func runServe(e *env, args []string) error {
 		locate = geo.Locate
 	}
 	srv := newWebServer(e, st, locate)
-	srv.Context, srv.SyncWait, srv.SessionTTL = e.ctx, *syncWait, *sessionTTL
+	srv.Context, srv.SyncWait, srv.SessionTTL, srv.TrustedProxies = e.ctx, *syncWait, *sessionTTL, proxies
 	if n, err := srv.Abandoned(e.ctx); err != nil {
 		return err
 	} else if n > 0 {

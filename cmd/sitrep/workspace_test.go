@@ -52,7 +52,12 @@ func TestWorkspaceInChromium(t *testing.T) {
 	if code, _, errs := sitrep(t, "", "--store", st, "ingest", evil); code != 0 {
 		t.Fatal(errs)
 	}
-	password := func(role string) string { return role + "-password-" + role }
+	password := func(role string) string {
+		if role == "newcomer" {
+			return "a long enough password"
+		}
+		return role + "-password-" + role
+	}
 	for _, role := range auth.Roles {
 		if code, _, errs := sitrep(t, password(role)+"\n", "--store", st, "user", "add", "--role", role, "--password-stdin", role); code != 0 {
 			t.Fatal(errs)
@@ -246,6 +251,17 @@ func TestWorkspaceInChromium(t *testing.T) {
 		}
 	}
 	shoot(admin, "audit")
+	do(admin, "accounts", chromedp.Navigate(base+"/work/accounts"), chromedp.WaitVisible(chromedp.CSS("#accounts")),
+		chromedp.SendKeys(chromedp.CSS("#acc-name"), "newcomer"), chromedp.SendKeys(chromedp.CSS("#acc-password"), "a long enough password"),
+		chromedp.Click(chromedp.CSS("#set-account button")), chromedp.WaitVisible(chromedp.CSS(".ok")))
+	if got := text(admin, "#accounts"); !strings.Contains(got, "newcomer") || strings.Count(got, "\n") < 6 {
+		t.Errorf("the accounts page:\n%s", got)
+	}
+	shoot(admin, "accounts")
+	newcomer := as("newcomer") // logs in with the password just set: a viewer
+	if n := eval(newcomer, `document.querySelectorAll('nav a[href="/work/incidents"]').length`); n != 0 {
+		t.Error("a new viewer's menu offers the incidents")
+	}
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d script dialogs opened", n)
 	}

@@ -63,7 +63,7 @@ func (s *Server) setAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writing(func(st store.Store) {
-		if err := st.SetAccount(store.WithOrigin(r.Context(), clientAddr(r)), a, who.name); err != nil {
+		if err := st.SetAccount(r.Context(), a, who.name); err != nil {
 			jsonError(w, http.StatusInternalServerError, "set account: "+err.Error())
 			return
 		}
@@ -96,7 +96,7 @@ func (s *Server) changeAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, verb := r.PathValue("name"), r.PathValue("verb")
-	ctx := store.WithOrigin(r.Context(), clientAddr(r))
+	ctx := r.Context()
 	s.writing(func(st store.Store) {
 		var n int
 		var err error
@@ -175,4 +175,67 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		log = []store.AuditEntry{}
 	}
 	writeJSON(w, log)
+}
+
+// workAccounts shows the accounts and the live sessions, with forms to add an account or set
+// one's role and password, to end an account's sessions and to disable it (administrators).
+func (s *Server) workAccounts(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.member(w, r, auth.Admin)
+	if !ok {
+		return
+	}
+	var list struct {
+		Accounts []store.Account `json:"accounts"`
+		Sessions []store.Session `json:"sessions"`
+	}
+	if !s.read(w, r, who, s.listAccounts, "/api/v1/accounts", nil, nil, &list) {
+		return
+	}
+	live := map[string]int{}
+	for _, ss := range list.Sessions {
+		live[ss.Account]++
+	}
+	type row struct {
+		store.Account
+		Sessions int
+	}
+	body := struct {
+		Rows  []row
+		Roles []string
+	}{Roles: auth.Roles}
+	for _, a := range list.Accounts {
+		body.Rows = append(body.Rows, row{a, live[a.Name]})
+	}
+	s.page(w, r, http.StatusOK, "accounts", pageData{Title: words(r).Accounts, Who: who, Current: "/work/accounts", Body: body})
+}
+
+// workAccountAct does the accounts page's forms: set (name, role, password), and disable or
+// logout of an account.
+func (s *Server) workAccountAct(w http.ResponseWriter, r *http.Request) {
+	who, ok := s.member(w, r, auth.Admin)
+	if !ok {
+		return
+	}
+	verb := r.PathValue("verb")
+	if verb == "disable" || verb == "logout" {
+		name := r.PostFormValue("name")
+		s.act(w, r, who, s.changeAccount, "/api/v1/accounts/"+url.PathEscape(name)+"/"+verb, map[string]string{"name": name, "verb": verb}, nil, "/work/accounts", "account")
+		return
+	}
+	if verb != "set" {
+		refuse(w, r, http.StatusNotFound, "no such change: "+verb)
+		return
+	}
+	a, err := NewAccount(r.PostFormValue("name"), r.PostFormValue("role"), r.PostFormValue("password"), s.now())
+	if err != nil {
+		refuse(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	var failed error
+	s.writing(func(st store.Store) { failed = st.SetAccount(r.Context(), a, who.name) })
+	if failed != nil {
+		jsonError(w, http.StatusInternalServerError, "set account: "+failed.Error())
+		return
+	}
+	http.Redirect(w, r, "/work/accounts?done=account", http.StatusSeeOther)
 }

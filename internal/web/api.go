@@ -122,7 +122,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 // startIngest ingests an upload received whole into path as a job, and removes the file
 // when done. The upload is written to the audit log: who sent what, from where.
 func (s *Server) startIngest(r *http.Request, who caller, path string, iq IngestQuery) (store.Job, <-chan jobEnd, error) {
-	from := clientAddr(r)
+	from := store.OriginOf(r.Context())
 	j, end, err := s.runJob(r.Context(), "ingest", who, func(ctx context.Context, st store.Store) (any, error) {
 		defer os.Remove(path)
 		sum, err := s.Ingest(ctx, st, path, iq)
@@ -175,7 +175,7 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writing(func(a store.Store) {
-		rev, err := s.Correct(store.WithOrigin(r.Context(), clientAddr(r)), a, wk.String(), who.name, reason)
+		rev, err := s.Correct(r.Context(), a, wk.String(), who.name, reason)
 		if err != nil {
 			jsonError(w, errorStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return

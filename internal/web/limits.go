@@ -115,11 +115,7 @@ func (s *Server) callerKey(r *http.Request) (string, *http.Request) {
 			return "token:" + auth.Digest(strings.TrimSpace(token)), r
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "addr:" + host, r
+	return "addr:" + s.clientAddr(r), r
 }
 
 // limited answers 429 with Retry-After to a caller over its rate, before anything else is done.

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,13 +160,43 @@ func maxDur(a, b time.Duration) time.Duration {
 	return b
 }
 
-// clientAddr is the address a request came from, without its port.
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request came from, without its port. Behind a proxy the
+// server trusts (TrustedProxies), it is the nearest address in X-Forwarded-For that is not one
+// of them: a client cannot name itself, as anything it writes there lies beyond the proxies.
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // what a proxy did not write is not an address to go by
+		}
+		if host = hop; !s.trusted(hop) {
+			break
+		}
 	}
 	return host
+}
+
+// trusted tells whether an address is one of the proxies the server trusts.
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // secure tells whether the browser reached the server over TLS: directly, or through a
@@ -233,14 +264,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
-	addr, now := clientAddr(r), time.Now()
+	addr, now := s.clientAddr(r), time.Now()
 	keys := map[string]int{"pair:" + addr + "\x00" + name: maxFailsPair, "addr:" + addr: maxFailsAddr, "account:" + name: maxFailsAccount}
 	if wait := s.logins.blocked(now, keys); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(wait.Minutes())+1))
 		return
 	}
-	ctx := store.WithOrigin(r.Context(), addr)
+	ctx := r.Context()
 	a, err := s.Store.Account(ctx, name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		jsonError(w, http.StatusInternalServerError, "read the account: "+err.Error())
@@ -279,7 +310,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if who.session != "" {
-		ctx := store.WithOrigin(r.Context(), clientAddr(r))
+		ctx := r.Context()
 		now := time.Now()
 		if err := s.Store.EndSession(ctx, auth.Digest(who.session), now); err != nil {
 			jsonError(w, http.StatusInternalServerError, "end the session: "+err.Error())

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -194,7 +195,7 @@ func TestRouteAccess(t *testing.T) {
 		{"POST", "/work/incidents/from-events", auth.Analyst}, {"GET", "/work/ingest", auth.Analyst}, {"GET", "/work/jobs/nothing", auth.Analyst},
 		{"GET", "/work/feeds", auth.Analyst}, {"POST", "/work/draft/2024-W09/rating", auth.Analyst},
 		{"POST", "/work/draft/2024-W09/review", auth.Editor}, {"POST", "/work/draft/2024-W09/publish", auth.Publisher},
-		{"GET", "/work/audit", auth.Admin},
+		{"GET", "/work/audit", auth.Admin}, {"GET", "/work/accounts", auth.Admin}, {"POST", "/work/accounts/logout", auth.Admin},
 	}
 	type identity struct {
 		name, role string
@@ -408,5 +409,39 @@ func TestCSRF(t *testing.T) {
 	}
 	if n := history(); n != before+1 {
 		t.Errorf("the note was not added: %d entries", n)
+	}
+}
+
+// TestForwardedFor: X-Forwarded-For names the client only where the request comes from a proxy
+// the server trusts, and then only as far as the proxies wrote it.
+func TestForwardedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []netip.Prefix
+		xff     []string
+		want    string
+	}{
+		{"no proxy trusted", nil, []string{"198.51.100.7"}, "127.0.0.1"},
+		{"the proxy's client", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, []string{"198.51.100.7"}, "198.51.100.7"},
+		{"a client naming itself", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, []string{"10.9.9.9, 198.51.100.7"}, "198.51.100.7"},
+		{"two proxies", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("192.0.2.0/24")}, []string{"198.51.100.7", "192.0.2.10"}, "198.51.100.7"},
+		{"garbage", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, []string{"<script>"}, "127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, st, _, _ := workspace(t, false)
+			// The server under test is ts's; make one like it with the proxies trusted.
+			srv := &web.Server{Store: st, Zone: shanghai, TrustedProxies: tc.proxies}
+			ts2 := httptest.NewServer(srv.Handler())
+			defer ts2.Close()
+			_ = ts
+			b := newBrowser(t, ts2)
+			_, _, page := b.do("GET", "/login", nil, nil)
+			tok := csrfField.FindStringSubmatch(page)[1]
+			b.do("POST", "/login", url.Values{"csrf": {tok}, "name": {"viewer"}, "password": {"wrong password"}}, http.Header{"X-Forwarded-For": tc.xff})
+			log, err := st.AuditLog(context.Background(), store.AuditFilter{Action: "session.login.fail"})
+			if err != nil || len(log) != 1 || log[0].From != tc.want {
+				t.Errorf("the failed login is from %+v, want %s (%v)", log, tc.want, err)
+			}
+		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -88,6 +89,10 @@ type Server struct {
 	// Draft tells how a period's issue reads now, for the review page: the digest a review
 	// would approve, and the editor's warnings.
 	Draft func(ctx context.Context, st store.Store, week string) (digest string, warnings []DraftWarning, err error)
+	// TrustedProxies are the reverse proxies in front of the server (which terminate TLS, say):
+	// a request from one of them came from the address its X-Forwarded-For names, for the
+	// rate limits and the audit log. Without any, X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 	// SessionTTL is how long a browser's login lasts; DefaultSessionTTL when zero.
 	SessionTTL time.Duration
 	// SyncWait is how long an ingest request waits for its job before it is answered 202
@@ -198,8 +203,17 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /work/jobs/{id}", s.workJob)
 	mux.HandleFunc("GET /work/feeds", s.workFeeds)
 	mux.HandleFunc("GET /work/audit", s.workAudit)
+	mux.HandleFunc("GET /work/accounts", s.workAccounts)
+	mux.HandleFunc("POST /work/accounts/{verb}", s.workAccountAct)
 	mux.HandleFunc("GET /work/trends", s.workTrends)
-	return s.guard(headers(s.limited(mux)))
+	return s.guard(headers(s.limited(s.origin(mux))))
+}
+
+// origin puts where a request came from into its context, for the audit entries it writes.
+func (s *Server) origin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(store.WithOrigin(r.Context(), s.clientAddr(r))))
+	})
 }
 
 // headers sets what every answer carries: no sniffing, and for pages a policy that lets

@@ -2,32 +2,33 @@ package web
 
 // pageWords are the workspace's words in one language.
 type pageWords struct {
-	Lang, OtherLang, Skip, Menu                                      string
-	Home, Incidents, Ingest, Feeds, Trends, Audit, Site, Logout      string
-	Login, Name, Password, LoginButton, PleaseLogin, BadLogin        string
-	LoginExpired, TooMany, Forbidden, Back                           string
-	Period, Dates, Status, Published, Reviewed, Draft, NotReviewed   string
-	ReviewCurrent, ReviewStale, Open, Go, GoTo, Weeks, Months        string
-	OpenTickets, Overdue, Numbers, Metric, Value, Rating, Computed   string
-	Reasons, Override, Level, Reason, Withdraw, SetOverride          string
-	Review, ReviewNote, Publish, Warnings, NoWarnings, Preview       string
-	OpenBulletin, Records, Match, Sort, Filter, Export, Total        string
-	Matching, FirstSeen, LastSeen, Events, Country, Province, Target string
-	Family, TLP, Prev, Next, NoItems, Showing, State, Type, Partner  string
-	Deadline, Closed, Opened, Any, OnlyOverdue, ClosedIn, ID         string
-	Links, History, Actor, Action, Note, At, From, To, AddNote       string
-	Assign, Label, Notify, NoticePreview, SendNotice, DuplicateOf    string
-	OpenFromEvents, Kind, Upload, File, Format, Source, Auto         string
-	Jobs, Job, Running, Summary, Read, Stored, Duplicate, Rejected   string
-	SetAside, Line, Field, Raw, Feed, Every, LastRun, NextRun        string
-	LastError, Result, NoFeeds, Subject, Detail, Since, Until        string
-	Entries, Trend12, Trend52, NotRated, None, Role, Sessions        string
-	NoPartners                                                       string
-	Revisions, Correct, CorrectWhy, CorrectNote                      string
-	Sorts                                                            map[string]string
-	Verbs                                                            map[string]string
-	Done                                                             map[string]string
-	Metrics                                                          map[string]string
+	Lang, OtherLang, Skip, Menu                                       string
+	Home, Incidents, Ingest, Feeds, Trends, Audit, Site, Logout       string
+	Login, Name, Password, LoginButton, PleaseLogin, BadLogin         string
+	LoginExpired, TooMany, Forbidden, Back                            string
+	Period, Dates, Status, Published, Reviewed, Draft, NotReviewed    string
+	ReviewCurrent, ReviewStale, Open, Go, GoTo, Weeks, Months         string
+	OpenTickets, Overdue, Numbers, Metric, Value, Rating, Computed    string
+	Reasons, Override, Level, Reason, Withdraw, SetOverride           string
+	Review, ReviewNote, Publish, Warnings, NoWarnings, Preview        string
+	OpenBulletin, Records, Match, Sort, Filter, Export, Total         string
+	Matching, FirstSeen, LastSeen, Events, Country, Province, Target  string
+	Family, TLP, Prev, Next, NoItems, Showing, State, Type, Partner   string
+	Deadline, Closed, Opened, Any, OnlyOverdue, ClosedIn, ID          string
+	Links, History, Actor, Action, Note, At, From, To, AddNote        string
+	Assign, Label, Notify, NoticePreview, SendNotice, DuplicateOf     string
+	OpenFromEvents, Kind, Upload, File, Format, Source, Auto          string
+	Jobs, Job, Running, Summary, Read, Stored, Duplicate, Rejected    string
+	SetAside, Line, Field, Raw, Feed, Every, LastRun, NextRun         string
+	LastError, Result, NoFeeds, Subject, Detail, Since, Until         string
+	Entries, Trend12, Trend52, NotRated, None, Role, Sessions         string
+	NoPartners                                                        string
+	Revisions, Correct, CorrectWhy, CorrectNote                       string
+	Accounts, Disabled, EndSessions, Disable, SetAccount, AccountNote string
+	Sorts                                                             map[string]string
+	Verbs                                                             map[string]string
+	Done                                                              map[string]string
+	Metrics                                                           map[string]string
 }
 
 var workWords = map[string]pageWords{
@@ -58,7 +59,7 @@ var workWords = map[string]pageWords{
 		Sorts: map[string]string{"value": "按数值", "-value": "按数值（倒序）", "first_seen": "首次发现最早", "-first_seen": "首次发现最晚",
 			"last_seen": "最近发现最早", "-last_seen": "最近发现最晚", "events": "事件数最少", "-events": "事件数最多"},
 		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "协调处置", "reject": "不予处理"},
-		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。", "correct": "已发布更正。"},
+		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。", "correct": "已发布更正。", "account": "已更新账号。"},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "境内感染木马或僵尸程序的主机", "infected_hosts.conficker": "境内感染飞客蠕虫的主机",
 			"malware_sites.domains": "放马站点域名", "malware_sites.domains_abroad": "其中境外注册的域名", "malware_sites.domains_com": "其中 .com 域名",
@@ -98,7 +99,7 @@ var workWords = map[string]pageWords{
 		Sorts: map[string]string{"value": "by value", "-value": "by value, descending", "first_seen": "first seen earliest", "-first_seen": "first seen latest",
 			"last_seen": "last seen earliest", "-last_seen": "last seen latest", "events": "fewest events", "-events": "most events"},
 		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate", "reject": "Reject"},
-		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent.", "correct": "The correction is published."},
+		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent.", "correct": "The correction is published.", "account": "The account is changed."},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "Hosts with trojans or bots", "infected_hosts.conficker": "Hosts with Conficker",
 			"malware_sites.domains": "Malware-hosting domains", "malware_sites.domains_abroad": "of them registered abroad", "malware_sites.domains_com": "of them .com",

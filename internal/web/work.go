@@ -151,7 +151,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name s
 		for _, it := range []struct{ need, href, name string }{
 			{auth.Viewer, "/work/", d.W.Home}, {auth.Analyst, "/work/incidents", d.W.Incidents},
 			{auth.Analyst, "/work/ingest", d.W.Ingest}, {auth.Analyst, "/work/feeds", d.W.Feeds},
-			{auth.Viewer, "/work/trends", d.W.Trends}, {auth.Admin, "/work/audit", d.W.Audit}, {auth.Viewer, "/", d.W.Site},
+			{auth.Viewer, "/work/trends", d.W.Trends}, {auth.Admin, "/work/audit", d.W.Audit}, {auth.Admin, "/work/accounts", d.W.Accounts}, {auth.Viewer, "/", d.W.Site},
 		} {
 			if auth.Allows(d.Who.role, it.need) {
 				d.Nav = append(d.Nav, navLink{it.name, it.href})
