@@ -218,7 +218,15 @@ func TestWorkspaceInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#publish")), chromedp.WaitVisible(chromedp.CSS(".ok")))
 	do(publisher, "the archive", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#issue-2024-W09")))
 	safe(publisher, "archive")
-	// A correction is a new revision; the archive shows it and the first, the feed updates.
+	// A correction is a new revision, published once an editor approved it; the archive
+	// shows it and the first, the feed updates.
+	do(publisher, "a correction not approved", chromedp.Navigate(base+"/work/draft/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#correct-reason")),
+		chromedp.SendKeys(chromedp.CSS("#correct-reason"), "too soon"), chromedp.Click(chromedp.CSS("#correct button")), chromedp.WaitVisible(chromedp.CSS(".err")))
+	if got := text(publisher, ".err"); !strings.Contains(got, "has not been reviewed") {
+		t.Errorf("a correction without review: %q", got)
+	}
+	do(editor, "approve the correction", chromedp.Navigate(base+"/work/draft/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#review")),
+		chromedp.Click(chromedp.CSS("#review")), chromedp.WaitVisible(chromedp.CSS(".ok")))
 	do(publisher, "correct", chromedp.Navigate(base+"/work/draft/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#correct-reason")),
 		chromedp.SendKeys(chromedp.CSS("#correct-reason"), "a count was wrong"), chromedp.Click(chromedp.CSS("#correct button")), chromedp.WaitVisible(chromedp.CSS(".ok")))
 	if n := eval(publisher, `document.querySelectorAll('#revisions li').length`); n != 2 {

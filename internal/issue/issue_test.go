@@ -66,8 +66,22 @@ func TestReviewThenPublish(t *testing.T) {
 	if len(warned) == 0 || !strings.Contains(warned[0].Error(), "no PDF") {
 		t.Errorf("no warning about the PDF: %v", warned)
 	}
-	if _, err := svc.Review(ctx, st, w, "ed", ""); !errors.Is(err, store.ErrPublished) {
-		t.Errorf("reviewing a published week: %v", err)
+	// A correction needs a review made after the issue was published, of the issue as it
+	// reads now.
+	if _, err := svc.Correct(ctx, st, w, "pub", "why", opt); !errors.Is(err, issue.ErrNotReviewed) {
+		t.Errorf("a correction without its review: %v", err)
+	}
+	if _, err := svc.Review(ctx, st, w, "ed", "the correction"); err != nil {
+		t.Fatalf("reviewing the correction: %v", err)
+	}
+	if rev, err := svc.Correct(ctx, st, w, "pub", "a count was wrong", opt); err != nil || rev != 2 {
+		t.Fatalf("correct: %d %v", rev, err)
+	}
+	if _, err := svc.Correct(ctx, st, w, "pub", "again", opt); !errors.Is(err, issue.ErrNotReviewed) {
+		t.Errorf("a second correction on the first's review: %v", err)
+	}
+	if r, err := st.Rendering(ctx, w.String(), "zh", "md"); err != nil || r.Revision != 2 || !strings.Contains(string(r.Content), "更正原因：a count was wrong。") {
+		t.Errorf("the correction: %v\n%.400s", err, r.Content)
 	}
 }
 

@@ -26,12 +26,9 @@ type Reviewed struct {
 }
 
 // Review records that who reviewed the period's public issue as it reads now, and returns the
-// digest approved with the issue's warnings for the editor. A published issue is refused with
-// store.ErrPublished.
+// digest approved with the issue's warnings for the editor. The review of an issue already
+// published is of its correction: the one a correction needs (Correct).
 func (s *Service) Review(ctx context.Context, st Archive, w period.Period, who, note string) (Reviewed, error) {
-	if err := store.Unpublished(ctx, st, w.String()); err != nil {
-		return Reviewed{}, err
-	}
 	if err := s.over(w); err != nil {
 		return Reviewed{}, err
 	}
@@ -119,9 +116,14 @@ func (s *Service) Correct(ctx context.Context, st Archive, w period.Period, who,
 	if len(vs) == 0 {
 		return 0, fmt.Errorf("%s is not published, so there is nothing to correct: publish it", w)
 	}
-	_, zh, en, err := s.Both(ctx, st, w)
+	digest, zh, en, err := s.Both(ctx, st, w)
 	if err != nil {
 		return 0, err
+	}
+	if err := CorrectionReviewed(ctx, st, w, digest, vs[len(vs)-1]); err != nil && !opt.WithoutReview {
+		return 0, err
+	} else if err != nil {
+		who += " (without review)"
 	}
 	now := time.Now().In(s.zone())
 	rev := vs[len(vs)-1].Number + 1
@@ -134,6 +136,21 @@ func (s *Service) Correct(ctx context.Context, st Archive, w period.Period, who,
 		return 0, err
 	}
 	return st.Correct(ctx, rs, reason)
+}
+
+// CorrectionReviewed checks that an editor reviewed the issue as it reads now (digest) after
+// its latest revision was published: a correction is published only as an editor saw it.
+func CorrectionReviewed(ctx context.Context, st Archive, w period.Period, digest string, latest store.Revision) error {
+	rev, err := st.LatestReview(ctx, w.String())
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && !rev.ReviewedAt.After(latest.PublishedAt):
+		return fmt.Errorf("%s: the correction %w: an editor reviews it first (sitrep review --%s %s)", w, ErrNotReviewed, w.Kind, w)
+	case err != nil:
+		return err
+	case rev.Digest != digest:
+		return fmt.Errorf("%s: the correction %w by %s: review it again", w, ErrChanged, rev.Actor)
+	}
+	return nil
 }
 
 // freeze renders the issue in both languages and every format, dated today and with the

@@ -30,7 +30,9 @@ type Session struct {
 // written to the audit log in the same transaction.
 type Accounts interface {
 	// SetAccount adds an account, or replaces the role and the hash of one (enabling it
-	// again), with an audit entry naming actor.
+	// again), with an audit entry naming actor. A new hash (a new password) ends the account's
+	// sessions; a new role holds for them at once. An existing account keeps its CreatedAt;
+	// a's is the change's time.
 	SetAccount(ctx context.Context, a Account, actor string) error
 	// Account returns an account, or ErrNotFound.
 	Account(ctx context.Context, name string) (Account, error)

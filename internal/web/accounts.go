@@ -116,8 +116,10 @@ func (s *Server) changeAccount(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, http.StatusNotFound, "no account "+name)
 		case err != nil:
 			jsonError(w, http.StatusInternalServerError, err.Error())
+		case verb == "disable": // its sessions ended with it
+			writeJSON(w, map[string]any{"name": name, "disabled": true})
 		default:
-			writeJSON(w, map[string]any{"name": name, verb: true, "sessions_ended": n})
+			writeJSON(w, map[string]any{"name": name, "logout": true, "sessions_ended": n})
 		}
 	})
 }

@@ -29,6 +29,9 @@ type Limits struct {
 	// UploadWindow (30 s); slower, it is cut off. 16 KiB a second.
 	MinUploadRate int64
 	UploadWindow  time.Duration
+	// BodyWait is how long a request's body may take to arrive, but for an upload's file,
+	// which must keep coming at MinUploadRate instead. 30 s.
+	BodyWait time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -46,6 +49,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.UploadWindow == 0 {
 		l.UploadWindow = 30 * time.Second
+	}
+	if l.BodyWait == 0 {
+		l.BodyWait = 30 * time.Second
 	}
 	return l
 }
@@ -127,6 +133,9 @@ func (s *Server) limited(h http.Handler) http.Handler {
 			jsonError(w, http.StatusTooManyRequests, "too many requests; slow down")
 			return
 		}
+		// A body must come within BodyWait; the uploads' readers keep extending the deadline
+		// while their bytes arrive at the minimum rate.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.Limits.withDefaults().BodyWait))
 		h.ServeHTTP(w, r)
 	})
 }

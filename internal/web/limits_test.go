@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -98,5 +100,41 @@ func TestMadeUpTokensShareTheAddressLimit(t *testing.T) {
 	}
 	if limited != 3 {
 		t.Errorf("%d of 6 requests with made-up tokens were limited, want 3", limited)
+	}
+}
+
+// TestSlowBodyIsCutOff: a body that trickles in — a login form, the fields before an upload's
+// file — is cut off once Limits.BodyWait has passed, not held for as long as it trickles.
+func TestSlowBodyIsCutOff(t *testing.T) {
+	srv := &web.Server{Limits: web.Limits{BodyWait: 300 * time.Millisecond}}
+	ts, _ := serve(t, emptyStore(t), srv)
+	u, _ := url.Parse(ts.URL)
+	for _, head := range []string{
+		"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 16000\r\n\r\ncsrf=",
+		"POST /work/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 16000\r\n\r\n--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		io.WriteString(conn, head)
+		done := make(chan struct{})
+		go func() { // one byte a while, for longer than the test waits
+			defer close(done)
+			for i := 0; i < 40; i++ {
+				time.Sleep(100 * time.Millisecond)
+				if _, err := conn.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}()
+		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+		io.ReadAll(conn) // the answer, if any, then the server's close
+		if held := time.Since(start); held > 2500*time.Millisecond {
+			t.Errorf("%.20q: the connection was held %v", head, held)
+		}
+		conn.Close()
+		<-done
 	}
 }

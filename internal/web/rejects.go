@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -34,10 +35,14 @@ type rejectAnswer struct {
 	At     time.Time `json:"set_aside_at"`
 }
 
+// quoted finds the values a reason quotes (as Go's %q writes them).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
 // rejects lists the rows set aside (analysts and up), newest input first: ?input= (a name or
 // SHA-256 prefix), ?limit= (200 by default, 0 for all). A rejected row has no label anyone
 // vouched for — it was refused before its TLP field was read or trusted — so its raw text may
-// be TLP:RED: only roles that may read RED get it; the others get where and why, and raw null.
+// be TLP:RED: only roles that may read RED get it; the others get where and why (without the
+// values the reason quotes), and raw null.
 func (s *Server) rejects(w http.ResponseWriter, r *http.Request) {
 	who, ok := s.identify(w, r)
 	if !ok || !who.may(w, auth.Analyst) {
@@ -58,6 +63,8 @@ func (s *Server) rejects(w http.ResponseWriter, r *http.Request) {
 		out[i] = rejectAnswer{Input: rj.Input, Line: rj.Line, Field: rj.Field, Reason: rj.Reason, At: rj.At}
 		if raw {
 			out[i].Raw = &rows[i].Raw
+		} else {
+			out[i].Reason = quoted.ReplaceAllString(rj.Reason, `"…"`) // the values it quotes are the row's text
 		}
 	}
 	writeJSON(w, out)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"sitrep/internal/auth"
@@ -21,7 +22,7 @@ func TestRejectsByRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	const secret = "2024-02-27 10:00:00,phishing,10.0.0.1,https://secret.example/,RED-ONLY"
-	if _, err := srv.Store.Commit(ctx, store.Batch{Input: in.ID, Read: 1, Rejects: []store.Reject{{Line: 2, Field: "tlp", Reason: "not a TLP label", Raw: secret}}}); err != nil {
+	if _, err := srv.Store.Commit(ctx, store.Batch{Input: in.ID, Read: 1, Rejects: []store.Reject{{Line: 2, Field: "tlp", Reason: `"RED-ONLY \"victim\" jdoe" is not a TLP label`, Raw: secret}}}); err != nil {
 		t.Fatal(err)
 	}
 	type row struct {
@@ -47,11 +48,13 @@ func TestRejectsByRole(t *testing.T) {
 		t.Errorf("a viewer: %d, want 403", code)
 	}
 	code, rows := list(addToken(t, srv.Store, auth.Analyst))
-	if code != 200 || len(rows) != 1 || rows[0].Raw != nil || rows[0].Line != 2 || rows[0].Field != "tlp" || rows[0].Input != "feed.csv" {
+	// The reason says why without the value it quotes, which is the row's text too.
+	if code != 200 || len(rows) != 1 || rows[0].Raw != nil || rows[0].Line != 2 || rows[0].Field != "tlp" || rows[0].Input != "feed.csv" ||
+		rows[0].Reason != `"…" is not a TLP label` {
 		t.Errorf("an analyst: %d %+v", code, rows)
 	}
 	code, rows = list(addToken(t, srv.Store, auth.Admin))
-	if code != 200 || len(rows) != 1 || rows[0].Raw == nil || *rows[0].Raw != secret {
+	if code != 200 || len(rows) != 1 || rows[0].Raw == nil || *rows[0].Raw != secret || !strings.Contains(rows[0].Reason, "jdoe") {
 		t.Errorf("an administrator: %d %+v", code, rows)
 	}
 	if code, _, _ := call(t, "GET", ts.URL+"/api/v1/rejects?limit=all", addToken(t, srv.Store, auth.Admin), ""); code != 400 {

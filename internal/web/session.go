@@ -29,14 +29,15 @@ const (
 // working day.
 const DefaultSessionTTL = 12 * time.Hour
 
-// Login attempts that fail are limited over loginWindow: per address and account, per
-// address, and per account (so that guessing from many addresses is slow too).
+// Login attempts that fail are limited over loginWindow: per address and name, and per
+// address. Not per name alone: anyone could then lock an account out by failing to log in to
+// it; guessing from many addresses is slowed by the hash and the password's length instead.
 const (
 	loginWindow       = 15 * time.Minute
 	maxFailsPair      = 5
 	maxFailsAddr      = 20
-	maxFailsAccount   = 50
 	maxLoginFormBytes = 16 << 10
+	maxAccountName    = 64
 )
 
 type sessionKey struct{}
@@ -265,7 +266,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
 	addr, now := s.clientAddr(r), time.Now()
-	keys := map[string]int{"pair:" + addr + "\x00" + name: maxFailsPair, "addr:" + addr: maxFailsAddr, "account:" + name: maxFailsAccount}
+	if len(name) > maxAccountName { // no account has such a name: keep no more of it than one could
+		name = strings.ToValidUTF8(name[:maxAccountName], "")
+	}
+	keys := map[string]int{"pair:" + addr + "\x00" + name: maxFailsPair, "addr:" + addr: maxFailsAddr}
 	if wait := s.logins.blocked(now, keys); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(wait.Minutes())+1))

@@ -285,7 +285,8 @@ func TestLogin(t *testing.T) {
 		t.Errorf("the workspace after login: %d", code)
 	}
 	// The role changes at once for the session open.
-	a, _ := web.NewAccount("editor", auth.Publisher, "editoreditoreditor", time.Now())
+	a, _ := st.Account(ctx, "editor")
+	a.Role = auth.Publisher // the same hash: a new role only
 	st.SetAccount(ctx, a, "test")
 	if code, _, page := b.do("GET", "/work/draft/2024-W09", nil, nil); code != 200 || !strings.Contains(page, `id="publish"`) {
 		t.Errorf("a publisher's draft page has no publish button: %d", code)
@@ -343,9 +344,18 @@ func TestLogin(t *testing.T) {
 	if code, _ := g.login("admin", "adminadminadmin"); code != http.StatusTooManyRequests {
 		t.Errorf("the right password while blocked: %d", code)
 	}
+	// A name no account could have is kept no longer than one could.
+	if code, _ := newBrowser(t, ts).login(strings.Repeat("名", 1000), "x"); code != http.StatusUnauthorized {
+		t.Errorf("a login with a long name: %d", code)
+	}
 	log, err := st.AuditLog(ctx, store.AuditFilter{Action: "session"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, e := range log {
+		if len(e.Actor) > 64 || len(e.Subject) > 64 {
+			t.Errorf("an audit entry of %d bytes for a name", len(e.Actor))
+		}
 	}
 	counts := map[string]int{}
 	for _, e := range log {

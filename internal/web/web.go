@@ -223,6 +223,11 @@ func headers(h http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
 		w.Header().Set("Referrer-Policy", "no-referrer")
+		if p := r.URL.Path; strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/work/") || p == "/login" {
+			// Answers for someone are kept by no one else; a published issue's, which are
+			// everyone's, say so themselves.
+			w.Header().Set("Cache-Control", "private, no-store")
+		}
 		h.ServeHTTP(w, r)
 	})
 }

@@ -23,7 +23,7 @@ type pageWords struct {
 	LastError, Result, NoFeeds, Subject, Detail, Since, Until         string
 	Entries, Trend12, Trend52, NotRated, None, Role, Sessions         string
 	NoPartners                                                        string
-	Revisions, Correct, CorrectWhy, CorrectNote                       string
+	Revisions, Correct, CorrectWhy, CorrectNote, ReviewCorrection     string
 	Accounts, Disabled, EndSessions, Disable, SetAccount, AccountNote string
 	Sorts                                                             map[string]string
 	Verbs                                                             map[string]string
@@ -53,9 +53,11 @@ var workWords = map[string]pageWords{
 		SetAside: "拒收的行及原因", Line: "行", Field: "字段", Raw: "原文", Feed: "数据源", Every: "周期", LastRun: "上次采集", NextRun: "下次采集",
 		LastError: "上次错误", Result: "结果", NoFeeds: "本服务未配置采集（sitrep serve --collect FILE）。", Subject: "对象", Detail: "详情", Since: "起", Until: "止",
 		Entries: "条记录", Trend12: "近12周", Trend52: "近52周", NotRated: "未评价", None: "无", Role: "角色", Sessions: "会话",
-		NoPartners: "协调单位名录为空（sitrep incident partner）。",
-		Revisions:  "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因",
-		CorrectNote: "更正按当前数据重新生成本期全部格式，作为新版本发布，并注明更正日期和原因；此前各版本保持原样。",
+		Accounts: "账号", Disabled: "停用时间", EndSessions: "注销其会话", Disable: "停用", SetAccount: "新建账号或重设角色与密码",
+		AccountNote: "密码至少12个字符，以 bcrypt 散列保存。重设密码即注销该账号所有已登录的会话；只改角色时会话立即按新角色生效。",
+		NoPartners:  "协调单位名录为空（sitrep incident partner）。",
+		Revisions:   "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因", ReviewCorrection: "审核更正稿",
+		CorrectNote: "更正按当前数据重新生成本期全部格式，作为新版本发布，并注明更正日期和原因；此前各版本保持原样。发布前须由编辑审核更正稿。",
 		Sorts: map[string]string{"value": "按数值", "-value": "按数值（倒序）", "first_seen": "首次发现最早", "-first_seen": "首次发现最晚",
 			"last_seen": "最近发现最早", "-last_seen": "最近发现最晚", "events": "事件数最少", "-events": "事件数最多"},
 		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "协调处置", "reject": "不予处理"},
@@ -93,9 +95,11 @@ var workWords = map[string]pageWords{
 		SetAside: "Rows set aside, and why", Line: "Line", Field: "Field", Raw: "Row", Feed: "Feed", Every: "Every", LastRun: "Last run", NextRun: "Next run",
 		LastError: "Last error", Result: "Result", NoFeeds: "This server collects no feeds (sitrep serve --collect FILE).", Subject: "Subject", Detail: "Detail", Since: "Since", Until: "Until",
 		Entries: "entries", Trend12: "12 weeks", Trend52: "52 weeks", NotRated: "not rated", None: "none", Role: "Role", Sessions: "Sessions",
-		NoPartners: "The partner directory is empty (sitrep incident partner).",
-		Revisions:  "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why",
-		CorrectNote: "A correction renders the issue again from the data as they are now, in every format, as a new revision that says when and why; the earlier revisions stay as they were.",
+		Accounts: "Accounts", Disabled: "Disabled", EndSessions: "End its sessions", Disable: "Disable", SetAccount: "Add an account, or set one's role and password",
+		AccountNote: "Passwords have at least 12 characters and are kept as bcrypt hashes. Setting a password ends the account's sessions; a new role holds at once for them.",
+		NoPartners:  "The partner directory is empty (sitrep incident partner).",
+		Revisions:   "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why", ReviewCorrection: "Approve the correction",
+		CorrectNote: "A correction renders the issue again from the data as they are now, in every format, as a new revision that says when and why; the earlier revisions stay as they were. An editor approves the correction first.",
 		Sorts: map[string]string{"value": "by value", "-value": "by value, descending", "first_seen": "first seen earliest", "-first_seen": "first seen latest",
 			"last_seen": "last seen earliest", "-last_seen": "last seen latest", "events": "fewest events", "-events": "most events"},
 		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate", "reject": "Reject"},

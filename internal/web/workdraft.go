@@ -182,12 +182,14 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	var latest []store.Revision // the latest revision of a published issue
 	if body.Published {
 		vs, err := s.Store.Revisions(ctx, key)
 		if err != nil {
 			jsonError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
+		latest = vs[max(0, len(vs)-1):]
 		for _, v := range vs {
 			name := fmt.Sprintf(revisionWords[lang(r)][1], v.Number, when(v.PublishedAt, s.zone())) + " · " + v.Actor
 			if v.Reason != "" {
@@ -241,13 +243,13 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	editor := auth.Allows(who.role, auth.Editor)
 	body.CanOverride = analyst && body.Rated && !body.Published
-	body.CanReview = editor && !body.Published && body.PeriodIsOver
+	body.CanReview = editor && body.PeriodIsOver // of a published issue: its correction's review
 	body.CanPublish = auth.Allows(who.role, auth.Publisher) && !body.Published && body.PeriodIsOver
 	body.CanCorrect = auth.Allows(who.role, auth.Publisher) && body.Published
 	body.ShowPreview = editor || body.Published
 	body.PreviewHref = pageAddress(key, lang(r), event.Clear)
 	body.Levels = []string{"优", "良", "中", "差", "危"}
-	if editor && !body.Published && s.Draft != nil {
+	if editor && s.Draft != nil {
 		digest, warnings, err := s.Draft(ctx, s.Store, key)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -257,6 +259,9 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		}
 		body.DigestKnown = true
 		body.ReviewCurrent = body.Review != nil && body.Review.Digest == digest
+		if body.Published && body.Review != nil && len(latest) > 0 && !body.Review.ReviewedAt.After(latest[0].PublishedAt) {
+			body.ReviewCurrent = false // a review of the issue as published, not of a correction
+		}
 		for _, wn := range warnings {
 			if lang(r) == "en" {
 				body.Warnings = append(body.Warnings, wn.EN)

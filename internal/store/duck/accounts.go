@@ -14,20 +14,28 @@ import (
 func (d *DB) SetAccount(ctx context.Context, a store.Account, actor string) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		var had int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE name = ?`, a.Name).Scan(&had); err != nil {
+		var hash string
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(hash), '') FROM accounts WHERE name = ?`, a.Name).Scan(&had, &hash); err != nil {
 			return err
 		}
-		action := "account.add"
+		action, detail := "account.add", "role "+a.Role
 		if had > 0 {
 			action = "account.change"
 			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET role = ?, hash = ?, disabled_at = NULL WHERE name = ?`, a.Role, a.Hash, a.Name); err != nil {
 				return fmt.Errorf("change account %s: %w", a.Name, err)
 			}
+			if hash != a.Hash { // a new password: whoever held the old one is logged out
+				n, err := endSessions(ctx, tx, a.Name, a.CreatedAt)
+				if err != nil {
+					return err
+				}
+				detail += fmt.Sprintf(", new password, %d session(s) ended", n)
+			}
 		} else if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, role, hash, created_at) VALUES (?, ?, ?, ?)`,
 			a.Name, a.Role, a.Hash, a.CreatedAt.UTC()); err != nil {
 			return fmt.Errorf("add account %s: %w", a.Name, err)
 		}
-		return audit(ctx, tx, store.AuditEntry{At: a.CreatedAt, Actor: actor, Action: action, Subject: a.Name, Detail: "role " + a.Role})
+		return audit(ctx, tx, store.AuditEntry{At: a.CreatedAt, Actor: actor, Action: action, Subject: a.Name, Detail: detail})
 	})
 }
 

@@ -47,16 +47,26 @@ func testAccounts(t testing.TB, st store.Store) {
 		t.Errorf("no session: %v", err)
 	}
 	// A new role holds at once for sessions already open.
-	if err := st.SetAccount(ctx, store.Account{Name: "wang", Role: "publisher", Hash: "h3", CreatedAt: at.Add(time.Hour)}, "admin"); err != nil {
+	if err := st.SetAccount(ctx, store.Account{Name: "wang", Role: "publisher", Hash: "h1", CreatedAt: at.Add(time.Hour)}, "admin"); err != nil {
 		t.Fatalf("SetAccount changing wang: %v", err)
 	}
-	if a, err := st.Account(ctx, "wang"); err != nil || a.Role != "publisher" || a.Hash != "h3" || !a.CreatedAt.Equal(at) {
+	if a, err := st.Account(ctx, "wang"); err != nil || a.Role != "publisher" || a.Hash != "h1" || !a.CreatedAt.Equal(at) {
 		t.Errorf("changed account: %+v, %v", a, err)
 	}
 	if s, err := st.SessionByDigest(ctx, "d1", at.Add(time.Hour)); err != nil || s.Role != "publisher" {
 		t.Errorf("session after the role changed: %+v, %v", s, err)
 	}
-	if live, err := st.Sessions(ctx, at.Add(30*time.Minute)); err != nil || len(live) != 3 || live[0].Digest != "d3" {
+	// A new password ends them.
+	if err := st.AddSession(ctx, store.Session{Digest: "d6", Account: "li", Created: at, Expires: at.Add(8 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetAccount(ctx, store.Account{Name: "li", Role: "analyst", Hash: "h2-new", CreatedAt: at.Add(time.Hour)}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionByDigest(ctx, "d6", at.Add(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a session after its account's password changed: %v", err)
+	}
+	if live, err := st.Sessions(ctx, at.Add(30*time.Minute)); err != nil || len(live) != 2 || live[0].Digest != "d2" { // li's d3 ended with its password
 		t.Errorf("live sessions: %+v, %v", live, err)
 	}
 	if err := st.EndSession(ctx, "d3", at.Add(2*time.Hour)); err != nil {
@@ -109,7 +119,7 @@ func testAccounts(t testing.TB, st store.Store) {
 	for _, e := range log {
 		got = append(got, e.Action+" "+e.Subject+" "+e.From)
 	}
-	want := []string{"account.change li ", "account.disable li 192.0.2.7", "account.logout wang ", "account.change wang ", "account.add li 192.0.2.7", "account.add wang 192.0.2.7"}
+	want := []string{"account.change li ", "account.disable li 192.0.2.7", "account.logout wang ", "account.change li ", "account.change wang ", "account.add li 192.0.2.7", "account.add wang 192.0.2.7"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("account audit:\n%q\nwant\n%q", got, want)
 	}

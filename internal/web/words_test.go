@@ -1,0 +1,60 @@
+package web
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"testing"
+
+	"sitrep/internal/store"
+)
+
+// TestWorkWords: every word of the workspace is there in both languages, and so are the names
+// of every count, order and move the pages show.
+func TestWorkWords(t *testing.T) {
+	for lang, w := range workWords {
+		v := reflect.ValueOf(w)
+		for i := range v.NumField() {
+			f := v.Field(i)
+			name := v.Type().Field(i).Name
+			switch f.Kind() {
+			case reflect.String:
+				if f.String() == "" {
+					t.Errorf("%s: %s is empty", lang, name)
+				}
+			case reflect.Map:
+				if f.Len() == 0 {
+					t.Errorf("%s: %s is empty", lang, name)
+				}
+			}
+		}
+		for _, m := range store.DrillMetrics {
+			if w.Metrics[m] == "" {
+				t.Errorf("%s: no name for %s", lang, m)
+			}
+		}
+		for _, m := range trendMetrics {
+			if w.Metrics[m.name] == "" {
+				t.Errorf("%s: no name for %s", lang, m.name)
+			}
+		}
+		for _, s := range store.DrillSorts {
+			if w.Sorts[s] == "" {
+				t.Errorf("%s: no name for the order %s", lang, s)
+			}
+		}
+		for _, v := range verbTargets {
+			if w.Verbs[v.verb] == "" {
+				t.Errorf("%s: no name for %s", lang, v.verb)
+			}
+		}
+		for _, d := range []string{"review", "publish", "rating", "ticket", "opened", "notify", "correct", "account"} {
+			if w.Done[d] == "" {
+				t.Errorf("%s: nothing said when %s is done", lang, d)
+			}
+		}
+	}
+	if keys := slices.Sorted(maps.Keys(workWords)); !slices.Equal(keys, []string{"en", "zh"}) {
+		t.Errorf("languages %v", keys)
+	}
+}
