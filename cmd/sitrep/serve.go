@@ -215,7 +215,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 				e.cfg.Log.Warn("the changed weeks were not counted ahead; they will be when asked for", "err", err)
 			}
 			return map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "rejected": sum.Rejected,
-				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String()}, nil
+				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String(), "name": q.Name}, nil
 		},
 		Publish: func(ctx context.Context, st store.Store, wk, actor string) (int, error) {
 			w, err := period.Parse(wk)

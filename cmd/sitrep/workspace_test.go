@@ -97,6 +97,14 @@ func TestWorkspaceInChromium(t *testing.T) {
 		}
 		return s
 	}
+	attr := func(ctx context.Context, sel, name string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).getAttribute(%q)`, sel, name)))
+		if err != nil {
+			t.Fatalf("%s of %s: %v", name, sel, err)
+		}
+		return v
+	}
 	eval := func(ctx context.Context, js string) int {
 		t.Helper()
 		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
@@ -164,7 +172,11 @@ func TestWorkspaceInChromium(t *testing.T) {
 	}
 	shoot(analyst, "records")
 	do(analyst, "open tickets from the week's phishing", chromedp.Navigate(base+"/work/incidents"), chromedp.WaitVisible(chromedp.CSS("#fe-week")),
-		chromedp.SendKeys(chromedp.CSS("#fe-week"), "2024-W09"), chromedp.Click(chromedp.CSS("#from-events button")), chromedp.WaitVisible(chromedp.CSS(".ok")))
+		chromedp.Click(chromedp.CSS("#from-events-box summary")), chromedp.SendKeys(chromedp.CSS("#fe-week"), "2024-W09"),
+		chromedp.Click(chromedp.CSS("#from-events button")), chromedp.WaitVisible(chromedp.CSS(".ok")))
+	if got := text(analyst, ".ok"); !strings.Contains(got, "已登记") || strings.Contains(got, "已登记 0 个") {
+		t.Errorf("opening tickets from events says %q", got)
+	}
 	do(analyst, "the queue", chromedp.Navigate(base+"/work/incidents?state=new"), chromedp.WaitVisible(chromedp.CSS("#tickets")))
 	if got := text(analyst, "#tickets"); !strings.Contains(got, defanged) {
 		t.Errorf("the queue does not show the evil URL defanged:\n%.400s", got)
@@ -175,7 +187,7 @@ func TestWorkspaceInChromium(t *testing.T) {
 		t.Fatalf("the evil URL's ticket: %v", err)
 	}
 	do(analyst, "the ticket", chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS("#state")))
-	if got := text(analyst, "#state"); got != "new" {
+	if got := attr(analyst, "#state", "data-state"); got != "new" {
 		t.Errorf("a new ticket's state: %q", got)
 	}
 	safe(analyst, "ticket")
@@ -183,15 +195,15 @@ func TestWorkspaceInChromium(t *testing.T) {
 		t.Errorf("the ticket page links the evil URL %d times", n)
 	}
 	do(analyst, "triage", chromedp.Click(chromedp.CSS(`#moves button[value="triage"]`)), chromedp.WaitVisible(chromedp.CSS(".ok")))
-	if got := text(analyst, "#state"); got != "triaged" {
+	if got := attr(analyst, "#state", "data-state"); got != "triaged" {
 		t.Errorf("after triage: %q", got)
 	}
 	shoot(analyst, "ticket")
 	do(analyst, "upload", chromedp.Navigate(base+"/work/ingest"), chromedp.WaitVisible(chromedp.CSS("#file")),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{filepath.Join(data, "events-with-errors.csv")}),
 		chromedp.Click(chromedp.CSS("#upload button")), chromedp.WaitVisible(chromedp.CSS("#job-state")))
-	for i := 0; text(analyst, "#job-state") != "done" && i < 60; i++ {
-		do(analyst, "the job", chromedp.Sleep(time.Second), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#job-state")))
+	for i := 0; attr(analyst, "#job-state", "data-state") != "done" && i < 60; i++ {
+		do(analyst, "the job", chromedp.Sleep(time.Second), chromedp.WaitVisible(chromedp.CSS("#job-state"))) // the page reloads itself
 	}
 	if got := text(analyst, "#rejected"); got == "0" || got == "" {
 		t.Errorf("the upload's rows set aside: %q", got)
@@ -253,7 +265,7 @@ func TestWorkspaceInChromium(t *testing.T) {
 	admin := as(auth.Admin)
 	do(admin, "audit", chromedp.Navigate(base+"/work/audit"), chromedp.WaitVisible(chromedp.CSS("#audit")))
 	log := text(admin, "#audit")
-	for _, want := range []string{"session.login", "ingest", "bulletin.review", "bulletin.publish", "127.0.0.1"} {
+	for _, want := range []string{"登录", "导入数据", "审核", "发布", "发布更正", "127.0.0.1"} { // session.login, ingest, bulletin.review, …
 		if !strings.Contains(log, want) {
 			t.Errorf("the audit page lacks %q", want)
 		}

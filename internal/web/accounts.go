@@ -225,12 +225,12 @@ func (s *Server) workAccountAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if verb != "set" {
-		refuse(w, r, http.StatusNotFound, "no such change: "+verb)
+		s.refuse(w, r, http.StatusNotFound, "no such change: "+verb)
 		return
 	}
 	a, err := NewAccount(r.PostFormValue("name"), r.PostFormValue("role"), r.PostFormValue("password"), s.now())
 	if err != nil {
-		refuse(w, r, http.StatusBadRequest, err.Error())
+		s.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	var failed error

@@ -68,6 +68,7 @@ func (s *Server) drill(w http.ResponseWriter, r *http.Request) {
 			err = export.MISP(&buf, p.String()+" "+metric, evs)
 			w.Header().Set("Content-Type", "application/json")
 		}
+		w.Header().Set("Content-Disposition", `attachment; filename="`+p.String()+"-"+metric+"."+format+`.json"`)
 		if err != nil {
 			jsonError(w, http.StatusInternalServerError, err.Error())
 			return

@@ -70,7 +70,7 @@ func (s *Server) sessionCaller(w http.ResponseWriter, r *http.Request) (caller, 
 	}
 	who := caller{name: sess.Account, role: sess.Role, session: c.Value}
 	if !safeMethod(r.Method) && !auth.CSRFValid(c.Value, csrfOf(w, r)) {
-		refuse(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
+		s.refuse(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
 		return caller{}, false
 	}
 	return who, true
@@ -240,8 +240,12 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, m
 		s.setCookie(w, r, loginCookie, value, int(loginWindow.Seconds()))
 	}
 	next := r.URL.Query().Get("next")
-	if r.URL.Path != "/login" {
+	switch {
+	case r.URL.Path == "/login":
+	case r.Method == http.MethodGet:
 		next = r.URL.RequestURI()
+	default: // a form whose session ended: back to its page, which a GET can show
+		next = back(r)
 	}
 	s.page(w, r, status, "login", pageData{Title: words(r).Login, Message: msg, CSRF: auth.CSRFToken(value), Next: localPath(next)})
 }

@@ -281,14 +281,14 @@ func TestLogin(t *testing.T) {
 	if c := b.cookie(); c == nil || c.Value == "s_planted" {
 		t.Fatalf("session cookie after login: %v", c)
 	}
-	if code, _, page := b.do("GET", "/work/", nil, nil); code != 200 || !strings.Contains(page, "editor · editor") {
+	if code, _, page := b.do("GET", "/work/", nil, nil); code != 200 || !strings.Contains(page, "editor · 编辑") {
 		t.Errorf("the workspace after login: %d", code)
 	}
 	// The role changes at once for the session open.
 	a, _ := st.Account(ctx, "editor")
 	a.Role = auth.Publisher // the same hash: a new role only
 	st.SetAccount(ctx, a, "test")
-	if code, _, page := b.do("GET", "/work/draft/2024-W09", nil, nil); code != 200 || !strings.Contains(page, `id="publish"`) {
+	if code, _, page := b.do("GET", "/work/draft/2024-W09", nil, nil); code != 200 || !strings.Contains(page, `id="publish-blocked"`) || !strings.Contains(page, "尚未审核") {
 		t.Errorf("a publisher's draft page has no publish button: %d", code)
 	}
 	// Logging out ends the session on the server, not only in the browser.

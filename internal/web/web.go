@@ -191,6 +191,7 @@ func (s *Server) Handler() http.Handler {
 		http.Redirect(w, r, "/work/", http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("GET /work/{$}", s.workHome)
+	mux.HandleFunc("/work/", func(w http.ResponseWriter, r *http.Request) { s.refuse(w, r, http.StatusNotFound, r.URL.Path) })
 	mux.HandleFunc("GET /work/draft/{week}", s.workDraft)
 	mux.HandleFunc("POST /work/draft/{week}/{verb}", s.workDraftAct)
 	mux.HandleFunc("GET /work/records/{week}/{metric}", s.workRecords)

@@ -2,33 +2,37 @@ package web
 
 // pageWords are the workspace's words in one language.
 type pageWords struct {
-	Lang, OtherLang, Skip, Menu                                       string
-	Home, Incidents, Ingest, Feeds, Trends, Audit, Site, Logout       string
-	Login, Name, Password, LoginButton, PleaseLogin, BadLogin         string
-	LoginExpired, TooMany, Forbidden, Back                            string
-	Period, Dates, Status, Published, Reviewed, Draft, NotReviewed    string
-	ReviewCurrent, ReviewStale, Open, Go, GoTo, Weeks, Months         string
-	OpenTickets, Overdue, Numbers, Metric, Value, Rating, Computed    string
-	Reasons, Override, Level, Reason, Withdraw, SetOverride           string
-	Review, ReviewNote, Publish, Warnings, NoWarnings, Preview        string
-	OpenBulletin, Records, Match, Sort, Filter, Export, Total         string
-	Matching, FirstSeen, LastSeen, Events, Country, Province, Target  string
-	Family, TLP, Prev, Next, NoItems, Showing, State, Type, Partner   string
-	Deadline, Closed, Opened, Any, OnlyOverdue, ClosedIn, ID          string
-	Links, History, Actor, Action, Note, At, From, To, AddNote        string
-	Assign, Label, Notify, NoticePreview, SendNotice, DuplicateOf     string
-	OpenFromEvents, Kind, Upload, File, Format, Source, Auto          string
-	Jobs, Job, Running, Summary, Read, Stored, Duplicate, Rejected    string
-	SetAside, Line, Field, Raw, Feed, Every, LastRun, NextRun         string
-	LastError, Result, NoFeeds, Subject, Detail, Since, Until         string
-	Entries, Trend12, Trend52, NotRated, None, Role, Sessions         string
-	NoPartners                                                        string
-	Revisions, Correct, CorrectWhy, CorrectNote, ReviewCorrection     string
-	Accounts, Disabled, EndSessions, Disable, SetAccount, AccountNote string
-	Sorts                                                             map[string]string
-	Verbs                                                             map[string]string
-	Done                                                              map[string]string
-	Metrics                                                           map[string]string
+	Lang, OtherLang, Skip, Menu                                          string
+	Home, Incidents, Ingest, Feeds, Trends, Audit, Site, Logout          string
+	Login, Name, Password, LoginButton, PleaseLogin, BadLogin            string
+	LoginExpired, TooMany, Forbidden, Back                               string
+	Period, Dates, Status, Published, Reviewed, Draft, NotReviewed       string
+	ReviewCurrent, ReviewStale, Open, Go, GoTo, Weeks, Months            string
+	OpenTickets, Overdue, Numbers, Metric, Value, Rating, Computed       string
+	Reasons, Override, Level, Reason, Withdraw, SetOverride              string
+	Review, ReviewNote, Publish, Warnings, NoWarnings, Preview           string
+	OpenBulletin, Records, Match, Sort, Filter, Export, Total            string
+	Matching, FirstSeen, LastSeen, Events, Country, Province, Target     string
+	Family, TLP, Prev, Next, NoItems, Showing, State, Type, Partner      string
+	Deadline, Closed, Opened, Any, OnlyOverdue, ClosedIn, ID             string
+	Links, History, Actor, Action, Note, At, From, To, AddNote           string
+	Assign, Label, Notify, NoticePreview, SendNotice, DuplicateOf        string
+	OpenFromEvents, Kind, Upload, File, Format, Source, Auto             string
+	Jobs, Job, Running, Summary, Read, Stored, Duplicate, Rejected       string
+	SetAside, Line, Field, Raw, Feed, Every, LastRun, NextRun            string
+	LastError, Result, NoFeeds, Subject, Detail, Since, Until            string
+	Entries, Trend12, Trend52, NotRated, None, Role, Sessions            string
+	NoPartners                                                           string
+	Revisions, Correct, CorrectWhy, CorrectNote, ReviewCorrection        string
+	Accounts, Disabled, EndSessions, Disable, SetAccount, AccountNote    string
+	NotOver, NoData, ChangedNote, ReviewedNote, Live, OpenFirst, Tickets string
+	RejectWhy, NoHistory                                                 string
+	Item                                                                 string
+	BadRequest, Forbidden403, NotFound, Refused, ZoneNote, FirstOnly     string
+	Sorts                                                                map[string]string
+	Verbs                                                                map[string]string
+	Done                                                                 map[string]string
+	Metrics                                                              map[string]string
 }
 
 var workWords = map[string]pageWords{
@@ -55,13 +59,20 @@ var workWords = map[string]pageWords{
 		Entries: "条记录", Trend12: "近12周", Trend52: "近52周", NotRated: "未评价", None: "无", Role: "角色", Sessions: "会话",
 		Accounts: "账号", Disabled: "停用时间", EndSessions: "注销其会话", Disable: "停用", SetAccount: "新建账号或重设角色与密码",
 		AccountNote: "密码至少12个字符，以 bcrypt 散列保存。重设密码即注销该账号所有已登录的会话；只改角色时会话立即按新角色生效。",
-		NoPartners:  "协调单位名录为空（sitrep incident partner）。",
-		Revisions:   "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因", ReviewCorrection: "审核更正稿",
+		NotOver:     "本期尚未结束，不能审核或发布。", NoData: "本期没有任何记录，不作评价。", ReviewedNote: "审核意见",
+		ChangedNote: "本期已发布：下列为发布时的数字；括号内为按当前数据的数字，明细按当前数据列出。如需更正，请编辑审核更正稿后由签发人发布更正。",
+		Live:        "当前", OpenFirst: "先从本期事件登记工单", Tickets: "登记工单",
+		BadRequest: "请求有误", Forbidden403: "无权访问", NotFound: "未找到", Refused: "未能完成", ZoneNote: "本页时间为 %s 时间。",
+		FirstOnly: "仅列出前 %d 条，请缩小筛选范围。",
+		RejectWhy: "不予处理的理由", NoHistory: "这是导入的事件记录，没有处置记录。",
+		Item:       "对象",
+		NoPartners: "协调单位名录为空（sitrep incident partner）。",
+		Revisions:  "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因", ReviewCorrection: "审核更正稿",
 		CorrectNote: "更正按当前数据重新生成本期全部格式，作为新版本发布，并注明更正日期和原因；此前各版本保持原样。发布前须由编辑审核更正稿。",
 		Sorts: map[string]string{"value": "按数值", "-value": "按数值（倒序）", "first_seen": "首次发现最早", "-first_seen": "首次发现最晚",
 			"last_seen": "最近发现最早", "-last_seen": "最近发现最晚", "events": "事件数最少", "-events": "事件数最多"},
-		Verbs: map[string]string{"triage": "确认", "resolve": "已处置", "close": "关闭", "reopen": "协调处置", "reject": "不予处理"},
-		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记工单。", "notify": "通知已发送。", "correct": "已发布更正。", "account": "已更新账号。"},
+		Verbs: map[string]string{"triage": "受理", "resolve": "标记为已处置", "close": "关闭", "reopen": "开始协调", "reopen:resolved": "重新协调", "reject": "不予处理"},
+		Done:  map[string]string{"review": "已记录审核。", "publish": "已发布。", "rating": "已保存评价。", "ticket": "已更新工单。", "opened": "已登记 {n} 个工单；{skipped} 个网址已有工单，未重复登记。", "notify": "通知已发送。", "correct": "已发布更正。", "account": "已更新账号。"},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "境内感染木马或僵尸程序的主机", "infected_hosts.conficker": "境内感染飞客蠕虫的主机",
 			"malware_sites.domains": "放马站点域名", "malware_sites.domains_abroad": "其中境外注册的域名", "malware_sites.domains_com": "其中 .com 域名",
@@ -97,13 +108,20 @@ var workWords = map[string]pageWords{
 		Entries: "entries", Trend12: "12 weeks", Trend52: "52 weeks", NotRated: "not rated", None: "none", Role: "Role", Sessions: "Sessions",
 		Accounts: "Accounts", Disabled: "Disabled", EndSessions: "End its sessions", Disable: "Disable", SetAccount: "Add an account, or set one's role and password",
 		AccountNote: "Passwords have at least 12 characters and are kept as bcrypt hashes. Setting a password ends the account's sessions; a new role holds at once for them.",
-		NoPartners:  "The partner directory is empty (sitrep incident partner).",
-		Revisions:   "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why", ReviewCorrection: "Approve the correction",
+		NotOver:     "The period has not ended: it cannot be reviewed or published yet.", NoData: "Nothing was recorded for this issue; it is not rated.", ReviewedNote: "Review note",
+		ChangedNote: "This issue is published: the numbers below are as published, with the data's numbers now in brackets where they differ; the records are the data's now. To correct it, an editor approves the correction and a publisher publishes it.",
+		Live:        "now", OpenFirst: "Open tickets from a week's events", Tickets: "Open tickets",
+		BadRequest: "Bad request", Forbidden403: "Not allowed", NotFound: "Not found", Refused: "Not done", ZoneNote: "Times on this page are %s time.",
+		FirstOnly: "Only the first %d are listed: narrow the filters.",
+		RejectWhy: "Why it is rejected", NoHistory: "An imported incident record: it has no history here.",
+		Item:       "Indicator",
+		NoPartners: "The partner directory is empty (sitrep incident partner).",
+		Revisions:  "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why", ReviewCorrection: "Approve the correction",
 		CorrectNote: "A correction renders the issue again from the data as they are now, in every format, as a new revision that says when and why; the earlier revisions stay as they were. An editor approves the correction first.",
 		Sorts: map[string]string{"value": "by value", "-value": "by value, descending", "first_seen": "first seen earliest", "-first_seen": "first seen latest",
 			"last_seen": "last seen earliest", "-last_seen": "last seen latest", "events": "fewest events", "-events": "most events"},
-		Verbs: map[string]string{"triage": "Triage", "resolve": "Resolved", "close": "Close", "reopen": "Coordinate", "reject": "Reject"},
-		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "Tickets opened.", "notify": "The notice was sent.", "correct": "The correction is published.", "account": "The account is changed."},
+		Verbs: map[string]string{"triage": "Triage", "resolve": "Mark resolved", "close": "Close", "reopen": "Start coordinating", "reopen:resolved": "Coordinate again", "reject": "Reject"},
+		Done:  map[string]string{"review": "The review is recorded.", "publish": "Published.", "rating": "The rating is saved.", "ticket": "The ticket is changed.", "opened": "{n} tickets opened; {skipped} addresses already had one and were left alone.", "notify": "The notice was sent.", "correct": "The correction is published.", "account": "The account is changed."},
 		Metrics: map[string]string{
 			"infected_hosts.trojan_botnet": "Hosts with trojans or bots", "infected_hosts.conficker": "Hosts with Conficker",
 			"malware_sites.domains": "Malware-hosting domains", "malware_sites.domains_abroad": "of them registered abroad", "malware_sites.domains_com": "of them .com",

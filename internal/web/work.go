@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/text/message"
 
 	"sitrep/internal/auth"
+	"sitrep/internal/bulletin"
 	"sitrep/internal/enrich"
 )
 
@@ -31,7 +33,22 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	"when":       func(t time.Time) string { return when(t, time.UTC) },
 	"num":        func(n int) string { return thousands.Sprintf("%d", n) },
 	"allows":     auth.Allows,
-	"add":        func(a, b int) int { return a + b },
+	"label":      label,
+	"jobResult": func(raw json.RawMessage) (j struct{ Name, Summary string }) {
+		json.Unmarshal(raw, &j)
+		if j.Name == "-" {
+			j.Name = ""
+		}
+		return j
+	},
+	"level": func(lang, l string) string {
+		if lang == "en" && l != "" {
+			return bulletin.EnglishLevel(l) + " (" + l + ")"
+		}
+		return l
+	},
+	"whenText": func(v any) string { return whenText(v, time.UTC) },
+	"add":      func(a, b int) int { return a + b },
 	"rows": func(w pageWords, rows []issueRow) any {
 		return struct {
 			W    pageWords
@@ -55,11 +72,30 @@ func when(t time.Time, zone *time.Location) string {
 	return t.In(zone).Format("2006-01-02 15:04")
 }
 
+// digits is s where it is a whole number, else 0: what a page's message may repeat of its address.
+func digits(s string) string {
+	if _, err := strconv.Atoi(s); err != nil || len(s) > 9 {
+		return "0"
+	}
+	return s
+}
+
+// whenText writes a time as JSON carries it (RFC 3339) as when does; anything else as it is.
+func whenText(v any, zone *time.Location) string {
+	s, _ := v.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return when(t, zone)
+}
+
 // templates are the pages with times written in the server's zone.
 func (s *Server) templates() *template.Template {
 	s.pagesOnce.Do(func() {
 		zone := s.zone()
-		s.pages = template.Must(pageTemplates.Clone()).Funcs(template.FuncMap{"when": func(t time.Time) string { return when(t, zone) }})
+		s.pages = template.Must(pageTemplates.Clone()).Funcs(template.FuncMap{"when": func(t time.Time) string { return when(t, zone) },
+			"whenText": func(v any) string { return whenText(v, zone) }})
 	})
 	return s.pages
 }
@@ -112,6 +148,8 @@ type pageData struct {
 	Nav      []navLink
 	Current  string
 	Body     any
+	Refresh  int    // seconds until the page reloads itself; 0 never
+	Zone     string // the zone the page's times are in
 }
 
 // lang is the workspace's language for a request: ?lang=, else the sitrep_lang cookie, else
@@ -132,12 +170,16 @@ func words(r *http.Request) pageWords { return workWords[lang(r)] }
 func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
 	d.Lang = lang(r)
 	d.W = workWords[d.Lang]
+	if d.Who.role != "" {
+		d.Zone = s.zone().String()
+	}
 	d.User, d.Role = d.Who.name, d.Who.role
 	if d.Who.session != "" {
 		d.CSRF = auth.CSRFToken(d.Who.session)
 	}
 	if d.Message == "" {
-		d.Message = d.W.Done[r.URL.Query().Get("done")]
+		q := r.URL.Query()
+		d.Message = strings.NewReplacer("{n}", digits(q.Get("n")), "{skipped}", digits(q.Get("skipped"))).Replace(d.W.Done[q.Get("done")])
 	}
 	other := "en"
 	if d.Lang == "en" {
@@ -174,18 +216,49 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name s
 	w.Write(buf.Bytes())
 }
 
-// refuse answers a refusal: JSON to the API, a page to a browser.
-func refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
+// refuse answers a refusal: JSON to the API, a page to a browser, with the menu of whoever
+// the session says is asking.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		jsonError(w, code, msg)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", workCSP)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	var buf bytes.Buffer
-	errorPages.ExecuteTemplate(&buf, "error", pageData{Lang: lang(r), W: words(r), Title: http.StatusText(code), Error: msg, Next: "/work/"})
-	w.Write(buf.Bytes())
+	var who caller
+	if c, err := r.Cookie(sessionCookie); err == nil && s.Store != nil {
+		if sess, err := s.session(r, c.Value); err == nil {
+			who = caller{name: sess.Account, role: sess.Role, session: c.Value}
+		}
+	}
+	s.page(w, r, code, "error", pageData{Title: statusTitle(words(r), code), Who: who, Error: msg, Next: back(r)})
+}
+
+// statusTitle names a refusal's status in the page's words.
+func statusTitle(w pageWords, code int) string {
+	switch code {
+	case http.StatusBadRequest:
+		return w.BadRequest
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return w.Forbidden403
+	case http.StatusNotFound:
+		return w.NotFound
+	}
+	return w.Refused
+}
+
+// back is the page a refused request came from, or would go back to: a form's page for a
+// form (its address less the action), the workspace's home for a page.
+func back(r *http.Request) string {
+	p := r.URL.Path
+	if r.Method == http.MethodGet || p == "/work/ingest" {
+		if r.Method == http.MethodGet {
+			return "/work/"
+		}
+		return p
+	}
+	if i := strings.LastIndexByte(strings.TrimSuffix(p, "/"), '/'); i > 0 {
+		return p[:i]
+	}
+	return "/work/"
 }
 
 // member lets a page through to a caller with role need: anyone else gets the login form
@@ -200,7 +273,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request, need string) (ca
 		s.showLogin(w, r, http.StatusUnauthorized, words(r).PleaseLogin)
 		return who, false
 	case !auth.Allows(who.role, need):
-		refuse(w, r, http.StatusForbidden, strings.NewReplacer("{role}", who.role, "{need}", need).Replace(words(r).Forbidden))
+		s.refuse(w, r, http.StatusForbidden, strings.NewReplacer("{role}", who.role, "{need}", need).Replace(words(r).Forbidden))
 		return who, false
 	}
 	return who, true
@@ -249,7 +322,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, who caller, api ht
 	if rec.Code >= 500 {
 		jsonError(w, rec.Code, apiError(rec))
 	} else {
-		refuse(w, r, rec.Code, apiError(rec))
+		s.refuse(w, r, rec.Code, apiError(rec))
 	}
 	return false
 }
@@ -266,16 +339,16 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, who caller, api htt
 		http.Redirect(w, r, back+sep+"done="+what, http.StatusSeeOther)
 		return
 	}
+	s.actFailed(w, r, who, rec, back)
+}
+
+// actFailed shows why a form's API request was refused, with the way back to its page.
+func (s *Server) actFailed(w http.ResponseWriter, r *http.Request, who caller, rec *httptest.ResponseRecorder, back string) {
 	if rec.Code >= 500 {
 		jsonError(w, rec.Code, apiError(rec)) // guard logs it and shows a fixed reason
 		return
 	}
-	w.Header().Set("Content-Security-Policy", workCSP)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(rec.Code)
-	var buf bytes.Buffer
-	s.templates().ExecuteTemplate(&buf, "error", pageData{Lang: lang(r), W: words(r), User: who.name, Role: who.role, Title: http.StatusText(rec.Code), Error: apiError(rec), Next: back})
-	w.Write(buf.Bytes())
+	s.page(w, r, rec.Code, "error", pageData{Title: statusTitle(words(r), rec.Code), Who: who, Error: apiError(rec), Next: back})
 }
 
 // form is the posted form's values (the CSRF token aside), as an API request's query.

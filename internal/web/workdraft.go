@@ -38,7 +38,7 @@ func (s *Server) workHome(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("p"); v != "" {
 		p, err := period.Parse(strings.TrimSpace(v))
 		if err != nil {
-			refuse(w, r, http.StatusBadRequest, err.Error())
+			s.refuse(w, r, http.StatusBadRequest, err.Error())
 			return
 		}
 		http.Redirect(w, r, "/work/draft/"+p.String(), http.StatusSeeOther)
@@ -126,7 +126,15 @@ type metricRow struct {
 	Metric, Name string
 	Value        int
 	Href         string
+	Sub          bool // a part of the count before it ("of them …")
+	// Live is the count from the data as they are now, where it differs from the published
+	// Value.
+	Live *int
 }
+
+// subMetrics are the counts that are parts of the one before them.
+var subMetrics = map[string]bool{"malware_sites.domains_abroad": true, "malware_sites.domains_com": true, "malware_sites.ips_abroad": true,
+	"defaced.gov": true, "backdoored.gov": true}
 
 // draftRating is the rating as the statistics JSON carries it.
 type draftRating struct {
@@ -151,7 +159,7 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, err := period.Parse(r.PathValue("week"))
 	if err != nil {
-		refuse(w, r, http.StatusBadRequest, err.Error())
+		s.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	key := p.String()
@@ -171,6 +179,10 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		DigestKnown, PeriodIsOver bool
 		CanCorrect                bool
 		Revisions                 []navLink
+		// Why the publish button is not offered, where it would be; whether the numbers
+		// changed since the issue was published.
+		PublishBlocked string
+		Changed        bool
 	}
 	first, last := p.Days()
 	body.Key, body.Dates, body.Lang = key, first.Format("2006-01-02")+" – "+last.Format("2006-01-02"), lang(r)
@@ -205,7 +217,7 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Stats == nil {
-		refuse(w, r, http.StatusNotFound, "live statistics are not served here")
+		s.refuse(w, r, http.StatusNotFound, "live statistics are not served here")
 		return
 	}
 	release, ok := s.slot(w, r)
@@ -221,8 +233,24 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, _ := json.Marshal(st)
-	var doc map[string]any
+	var doc, published map[string]any
 	json.Unmarshal(b, &doc)
+	if body.Published { // the numbers as published, beside the data as they are now
+		rend, err := s.Store.Rendering(ctx, key, "zh", "json")
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		var frozen struct {
+			Stats       map[string]any `json:"stats"`
+			PeriodStats map[string]any `json:"period_stats"`
+		}
+		if err == nil && json.Unmarshal(rend.Content, &frozen) == nil {
+			if published = frozen.Stats; published == nil {
+				published = frozen.PeriodStats
+			}
+		}
+	}
 	var rated struct {
 		Rating *draftRating `json:"rating"`
 	}
@@ -235,7 +263,14 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue
 		}
-		row := metricRow{Metric: m, Name: words(r).Metrics[m], Value: v}
+		row := metricRow{Metric: m, Name: words(r).Metrics[m], Value: v, Sub: subMetrics[m]}
+		if pv, ok := jsonPath(published, m); ok && published != nil {
+			row.Value = pv
+			if pv != v {
+				live := v
+				row.Live, body.Changed = &live, true
+			}
+		}
 		if analyst {
 			row.Href = "/work/records/" + key + "/" + m
 		}
@@ -246,6 +281,9 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	body.CanReview = editor && body.PeriodIsOver // of a published issue: its correction's review
 	body.CanPublish = auth.Allows(who.role, auth.Publisher) && !body.Published && body.PeriodIsOver
 	body.CanCorrect = auth.Allows(who.role, auth.Publisher) && body.Published
+	if !body.PeriodIsOver && !body.Published && editor {
+		body.PublishBlocked = words(r).NotOver
+	}
 	body.ShowPreview = editor || body.Published
 	body.PreviewHref = pageAddress(key, lang(r), event.Clear)
 	body.Levels = []string{"优", "良", "中", "差", "危"}
@@ -259,6 +297,16 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 		}
 		body.DigestKnown = true
 		body.ReviewCurrent = body.Review != nil && body.Review.Digest == digest
+		switch {
+		case body.Published || !body.PeriodIsOver:
+		case body.Review == nil:
+			body.PublishBlocked = words(r).NotReviewed
+		case !body.ReviewCurrent:
+			body.PublishBlocked = words(r).ReviewStale
+		}
+		if body.PublishBlocked != "" {
+			body.CanPublish = false
+		}
 		if body.Published && body.Review != nil && len(latest) > 0 && !body.Review.ReviewedAt.After(latest[0].PublishedAt) {
 			body.ReviewCurrent = false // a review of the issue as published, not of a correction
 		}
@@ -270,7 +318,11 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.page(w, r, http.StatusOK, "draft", pageData{Title: key + " · " + words(r).Draft, Who: who, Current: "/work/", Body: body})
+	state := words(r).Draft
+	if body.Published {
+		state = words(r).Published
+	}
+	s.page(w, r, http.StatusOK, "draft", pageData{Title: key + " · " + state, Who: who, Current: "/work/", Body: body})
 }
 
 // jsonPath is the whole number at a dotted path of a JSON document.
@@ -307,7 +359,7 @@ func (s *Server) workDraftAct(w http.ResponseWriter, r *http.Request) {
 		q := form(r, "level", "reason")
 		s.act(w, r, who, s.override, "/api/v1/ratings/"+key, path, q, back, "rating")
 	default:
-		refuse(w, r, http.StatusNotFound, "no such action: "+verb)
+		s.refuse(w, r, http.StatusNotFound, "no such action: "+verb)
 	}
 }
 
@@ -324,7 +376,7 @@ func (s *Server) workRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	d, code, bad := parseDrill(r, pageSize)
 	if bad != "" {
-		refuse(w, r, code, bad)
+		s.refuse(w, r, code, bad)
 		return
 	}
 	d.q.Limit = min(d.q.Limit, 1000)

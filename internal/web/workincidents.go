@@ -1,9 +1,12 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"sitrep/internal/auth"
 	"sitrep/internal/event"
@@ -26,7 +29,15 @@ func (s *Server) workIncidents(w http.ResponseWriter, r *http.Request) {
 			q.Set(k, v)
 		}
 	}
-	q.Set("limit", "500")
+	state := in.Get("state")
+	switch state {
+	case "": // the queue: what still needs work
+		state = openStates
+		q.Set("state", state)
+	case "all":
+		q.Del("state")
+	}
+	q.Set("limit", strconv.Itoa(queueLimit))
 	var tickets []store.Ticket
 	if !s.read(w, r, who, s.incidents, "/api/v1/incidents", nil, q, &tickets) {
 		return
@@ -40,11 +51,15 @@ func (s *Server) workIncidents(w http.ResponseWriter, r *http.Request) {
 		State, Type, Partner, Week        string
 		Overdue                           bool
 		States, Types, Kinds, PartnerList []string
-	}{Tickets: tickets, State: in.Get("state"), Type: in.Get("type"), Partner: in.Get("partner"), Week: in.Get("week"), Overdue: in.Get("overdue") == "true"}
+		More                              string
+	}{Tickets: tickets, State: state, Type: in.Get("type"), Partner: in.Get("partner"), Week: in.Get("week"), Overdue: in.Get("overdue") == "true"}
+	if len(tickets) >= queueLimit {
+		body.More = fmt.Sprintf(words(r).FirstOnly, queueLimit)
+	}
+	body.States = append(body.States, openStates)
 	for _, st := range incident.States {
 		body.States = append(body.States, string(st))
 	}
-	body.States = append(body.States, "new,triaged,coordinating")
 	for _, t := range event.IncidentTypes {
 		body.Types = append(body.Types, string(t))
 	}
@@ -54,10 +69,23 @@ func (s *Server) workIncidents(w http.ResponseWriter, r *http.Request) {
 	for _, p := range partners {
 		body.PartnerList = append(body.PartnerList, p.Name)
 	}
+	for _, t := range tickets { // partners of tickets imported from elsewhere, too
+		if t.Partner != "" && !slices.Contains(body.PartnerList, t.Partner) {
+			body.PartnerList = append(body.PartnerList, t.Partner)
+		}
+	}
+	slices.Sort(body.PartnerList)
 	s.page(w, r, http.StatusOK, "incidents", pageData{Title: words(r).Incidents, Who: who, Current: "/work/incidents", Body: body})
 }
 
-// verbTargets are the moves a ticket page offers, by the state each leads to.
+// The queue shows the tickets that still need work unless asked otherwise, at most queueLimit.
+const (
+	openStates = "new,triaged,coordinating"
+	queueLimit = 500
+)
+
+// verbTargets are the moves a ticket page offers, by the state each leads to; reject has a
+// form of its own, which asks why.
 var verbTargets = []struct {
 	verb string
 	to   incident.State
@@ -86,14 +114,24 @@ func (s *Server) workTicket(w http.ResponseWriter, r *http.Request) {
 		Partners          []string
 		Labels            []string
 		Final, Assignable bool
+		Rejectable        bool
 		Notice, NoticeErr string
 		Overdue           bool
 	}{T: t, Final: incident.State(t.State).Final()}
 	ww := words(r)
 	for _, v := range verbTargets {
-		if incident.CanMove(incident.State(t.State), v.to) {
-			body.Verbs = append(body.Verbs, navLink{ww.Verbs[v.verb], v.verb})
+		if !incident.CanMove(incident.State(t.State), v.to) {
+			continue
 		}
+		if v.verb == "reject" {
+			body.Rejectable = true
+			continue
+		}
+		name := ww.Verbs[v.verb]
+		if v.verb == "reopen" && t.State == string(incident.Resolved) {
+			name = ww.Verbs["reopen:resolved"]
+		}
+		body.Verbs = append(body.Verbs, navLink{name, v.verb})
 	}
 	body.Assignable = !body.Final && t.State != string(incident.Resolved)
 	for _, p := range partners {
@@ -129,7 +167,7 @@ func (s *Server) workTicketAct(w http.ResponseWriter, r *http.Request) {
 		return v.verb == verb
 	})
 	if !known && verb != "note" && verb != "assign" && verb != "label" && verb != "notify" {
-		refuse(w, r, http.StatusNotFound, "no such change: "+verb)
+		s.refuse(w, r, http.StatusNotFound, "no such change: "+verb)
 		return
 	}
 	what := "ticket"
@@ -146,5 +184,14 @@ func (s *Server) workFromEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.act(w, r, who, s.ticketsFromEvents, "/api/v1/incidents/from-events", nil, form(r, "week", "kind", "note"), "/work/incidents", "opened")
+	rec := s.inner(r, who, http.MethodPost, s.ticketsFromEvents, "/api/v1/incidents/from-events", nil, form(r, "week", "kind", "note"))
+	var answer struct {
+		Opened  int `json:"opened"`
+		Skipped int `json:"skipped"`
+	}
+	if rec.Code/100 != 2 || json.Unmarshal(rec.Body.Bytes(), &answer) != nil {
+		s.actFailed(w, r, who, rec, "/work/incidents")
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/work/incidents?done=opened&n=%d&skipped=%d", answer.Opened, answer.Skipped), http.StatusSeeOther)
 }

@@ -40,12 +40,12 @@ func (s *Server) workUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Ingest == nil {
-		refuse(w, r, http.StatusNotFound, "this server takes no uploads")
+		s.refuse(w, r, http.StatusNotFound, "this server takes no uploads")
 		return
 	}
 	mr, _ := r.Context().Value(multipartKey{}).(*multipart.Reader)
 	if mr == nil {
-		refuse(w, r, http.StatusBadRequest, "the upload is a multipart form with csrf, format, source and file, in that order")
+		s.refuse(w, r, http.StatusBadRequest, "the upload is a multipart form with csrf, format, source and file, in that order")
 		return
 	}
 	iq := IngestQuery{Name: "-"}
@@ -53,11 +53,11 @@ func (s *Server) workUpload(w http.ResponseWriter, r *http.Request) {
 	for path == "" {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			refuse(w, r, http.StatusBadRequest, "the form has no file")
+			s.refuse(w, r, http.StatusBadRequest, "the form has no file")
 			return
 		}
 		if err != nil {
-			refuse(w, r, http.StatusBadRequest, "read the form: "+err.Error())
+			s.refuse(w, r, http.StatusBadRequest, "read the form: "+err.Error())
 			return
 		}
 		switch p.FormName() {
@@ -76,7 +76,7 @@ func (s *Server) workUpload(w http.ResponseWriter, r *http.Request) {
 			l := s.Limits.withDefaults()
 			path, err = s.receive(newUploadReader(w, io.LimitReader(p, l.MaxUpload+1), l))
 			if err != nil {
-				refuse(w, r, errorStatus(err, http.StatusBadRequest), "receive the file: "+err.Error())
+				s.refuse(w, r, errorStatus(err, http.StatusBadRequest), "receive the file: "+err.Error())
 				return
 			}
 		}
@@ -127,7 +127,14 @@ func (s *Server) workJob(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	title := fmt.Sprintf("%s %s", words(r).Job, j.ID[:min(8, len(j.ID))])
-	s.page(w, r, http.StatusOK, "job", pageData{Title: title, Who: who, Current: "/work/ingest", Body: body})
+	if name, _ := body.Summary["name"].(string); name != "" && name != "-" {
+		title = words(r).Job + " " + name
+	}
+	refresh := 0
+	if !body.Done {
+		refresh = 3
+	}
+	s.page(w, r, http.StatusOK, "job", pageData{Title: title, Who: who, Current: "/work/ingest", Body: body, Refresh: refresh})
 }
 
 // workFeeds shows how each configured feed's collection stands (analysts and up).

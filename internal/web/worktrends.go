@@ -58,7 +58,7 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 	n := 12
 	if v := r.URL.Query().Get("weeks"); v != "" {
 		if v != "12" && v != "52" {
-			refuse(w, r, http.StatusBadRequest, "weeks is 12 or 52")
+			s.refuse(w, r, http.StatusBadRequest, "weeks is 12 or 52")
 			return
 		}
 		n, _ = strconv.Atoi(v)
@@ -74,7 +74,7 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 		return m.name == metric
 	})
 	if mi < 0 {
-		refuse(w, r, http.StatusBadRequest, "no such metric: "+metric)
+		s.refuse(w, r, http.StatusBadRequest, "no such metric: "+metric)
 		return
 	}
 	span, err := s.Store.DataSpan(ctx, store.PublicScope)
