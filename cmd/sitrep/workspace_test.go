@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +18,7 @@ import (
 	"sitrep/internal/enrich"
 	"sitrep/internal/render"
 	"sitrep/internal/testenv"
+	"sitrep/internal/web/webtest"
 )
 
 // evilURL is a phishing page's address that is markup: every page shows it as text,
@@ -254,7 +253,7 @@ func TestWorkspaceInChromium(t *testing.T) {
 	if got := text(publisher, "#correction"); !strings.Contains(got, "a count was wrong") || !strings.Contains(got, "第2版") {
 		t.Errorf("the correction's note: %q", got)
 	}
-	if code, _, atom := callServer(t, base+"/feed.atom"); code != 200 || !regexp.MustCompile(`<published>([^<]+)</published>\s*<updated>([^<]+)</updated>`).MatchString(atom) ||
+	if code, _, atom := webtest.Call(t, "GET", base+"/feed.atom", "", ""); code != 200 || !regexp.MustCompile(`<published>([^<]+)</published>\s*<updated>([^<]+)</updated>`).MatchString(atom) ||
 		strings.Count(atom, "<entry>") != 1 {
 		t.Errorf("the feed: %d\n%s", code, atom)
 	} else if m := regexp.MustCompile(`<published>([^<]+)</published>\s*<updated>([^<]+)</updated>`).FindStringSubmatch(atom); m[1] == m[2] {
@@ -285,16 +284,4 @@ func TestWorkspaceInChromium(t *testing.T) {
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d script dialogs opened", n)
 	}
-}
-
-// callServer gets a URL and returns its status and body.
-func callServer(t *testing.T, url string) (int, http.Header, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
 }

@@ -336,20 +336,9 @@ func (s *Week) rate(ctx context.Context, c store.Counter, w week.Week, loc *time
 	return nil
 }
 
-// rated lists the figures a policy rates (by their names in figures, which count them), with
-// the headline series each is compared with.
-var rated = []struct {
-	name   string
-	series func(h store.Headline) int
-}{
-	{"infected_hosts.total", func(h store.Headline) int { return h.TrojanBotnet + h.Conficker }},
-	{"malware_sites.domains", func(h store.Headline) int { return h.MalwareDomains }},
-	{"defaced.total", func(h store.Headline) int { return h.Defaced }},
-	{"backdoored.total", func(h store.Headline) int { return h.Backdoored }},
-	{"phishing.pages", func(h store.Headline) int { return h.PhishingPages }},
-	{"ddos.events", func(h store.Headline) int { return h.DDoSEvents }},
-	{"vulnerabilities.high", func(h store.Headline) int { return h.HighVulns }},
-}
+// rated lists the figures a policy rates (by their names in figures, which count them, and in
+// store.HeadlineOf, which reads the headline series each is compared with).
+var rated = []string{"infected_hosts.total", "malware_sites.domains", "defaced.total", "backdoored.total", "phishing.pages", "ddos.events", "vulnerabilities.high"}
 
 // figureOf returns how figures counts a metric.
 func figureOf(metric string) func(c weekCounts) int {
@@ -382,10 +371,11 @@ func rate(ctx context.Context, c store.Counter, key string, pol *assess.Policy, 
 		Span:             span,
 	}
 	for _, m := range rated {
-		of := figureOf(m.name)
-		in.Values[m.name], in.Prev[m.name] = of(cur), of(prev)
+		of := figureOf(m)
+		in.Values[m], in.Prev[m] = of(cur), of(prev)
 		for _, h := range hist {
-			in.History[m.name] = append(in.History[m.name], m.series(h))
+			v, _ := store.HeadlineOf(h, m)
+			in.History[m] = append(in.History[m], v)
 		}
 	}
 	r := pol.Rate(in)

@@ -248,6 +248,36 @@ type Headline struct {
 	Incidents               int
 }
 
+// HeadlineOf reads a headline count by its name in the statistics JSON (infected_hosts.total,
+// phishing.pages, …); ok is false for a name that is not a headline count.
+func HeadlineOf(h Headline, name string) (n int, ok bool) {
+	switch name {
+	case "infected_hosts.total":
+		return h.TrojanBotnet + h.Conficker, true
+	case "infected_hosts.trojan_botnet":
+		return h.TrojanBotnet, true
+	case "infected_hosts.conficker":
+		return h.Conficker, true
+	case "malware_sites.domains":
+		return h.MalwareDomains, true
+	case "defaced.total":
+		return h.Defaced, true
+	case "backdoored.total":
+		return h.Backdoored, true
+	case "phishing.pages":
+		return h.PhishingPages, true
+	case "ddos.events":
+		return h.DDoSEvents, true
+	case "vulnerabilities.total":
+		return h.Vulns, true
+	case "vulnerabilities.high":
+		return h.HighVulns, true
+	case "incidents.handled":
+		return h.Incidents, true
+	}
+	return 0, false
+}
+
 // Override is an analyst's rating of a week in place of the computed one. An override with
 // an empty Level withdraws the one before it.
 type Override struct {

@@ -153,20 +153,30 @@ func (s *Server) receive(body io.Reader) (string, error) {
 	return f.Name(), f.Close()
 }
 
+// issueAction reads the period of a request that acts on an issue, and checks that the caller
+// has the role need and that the server does it (served); otherwise it answers why, and ok is
+// false.
+func (s *Server) issueAction(w http.ResponseWriter, r *http.Request, need string, served bool, notServed string) (p period.Period, who caller, ok bool) {
+	p, err := period.Parse(r.PathValue("week"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return p, who, false
+	}
+	if who, ok = s.identify(w, r); !ok || !who.may(w, need) {
+		return p, who, false
+	}
+	if !served {
+		jsonError(w, http.StatusNotFound, notServed)
+		return p, who, false
+	}
+	return p, who, true
+}
+
 // correct publishes a correction of a published issue (publishers and up): ?reason= says
 // why. It answers the new revision's number.
 func (s *Server) correct(w http.ResponseWriter, r *http.Request) {
-	wk, err := period.Parse(r.PathValue("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	who, ok := s.identify(w, r)
-	if !ok || !who.may(w, auth.Publisher) {
-		return
-	}
-	if s.Correct == nil {
-		jsonError(w, http.StatusNotFound, "corrections are not published here")
+	wk, who, ok := s.issueAction(w, r, auth.Publisher, s.Correct != nil, "corrections are not published here")
+	if !ok {
 		return
 	}
 	reason := strings.TrimSpace(r.URL.Query().Get("reason"))
@@ -187,17 +197,8 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) {
 
 // publish freezes the bulletin of a week, a month, a quarter or a year (publishers and up).
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
-	wk, err := period.Parse(r.PathValue("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	who, ok := s.identify(w, r)
-	if !ok || !who.may(w, auth.Publisher) {
-		return
-	}
-	if s.Publish == nil {
-		jsonError(w, http.StatusNotFound, "publishing is not done here")
+	wk, who, ok := s.issueAction(w, r, auth.Publisher, s.Publish != nil, "publishing is not done here")
+	if !ok {
 		return
 	}
 	s.writing(func(a store.Store) {
@@ -212,17 +213,8 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 
 // review records an editor's review of a period's bulletin as it reads now (editors and up).
 func (s *Server) review(w http.ResponseWriter, r *http.Request) {
-	wk, err := period.Parse(r.PathValue("week"))
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	who, ok := s.identify(w, r)
-	if !ok || !who.may(w, auth.Editor) {
-		return
-	}
-	if s.Review == nil {
-		jsonError(w, http.StatusNotFound, "reviews are not taken here")
+	wk, who, ok := s.issueAction(w, r, auth.Editor, s.Review != nil, "reviews are not taken here")
+	if !ok {
 		return
 	}
 	s.writing(func(a store.Store) {

@@ -34,8 +34,11 @@ func TestWorkWords(t *testing.T) {
 			}
 		}
 		for _, m := range trendMetrics {
-			if w.Metrics[m.name] == "" {
-				t.Errorf("%s: no name for %s", lang, m.name)
+			if w.Metrics[m] == "" {
+				t.Errorf("%s: no name for %s", lang, m)
+			}
+			if _, ok := store.HeadlineOf(store.Headline{}, m); !ok {
+				t.Errorf("%s is not a headline count", m)
 			}
 		}
 		for _, s := range store.DrillSorts {

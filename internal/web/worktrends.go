@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -18,22 +19,9 @@ import (
 	"sitrep/internal/week"
 )
 
-// trendMetrics are the headline numbers a trend page follows, by name, with how each is
-// read from a week's headline counts.
-var trendMetrics = []struct {
-	name string
-	of   func(h store.Headline) int
-}{
-	{"infected_hosts.trojan_botnet", func(h store.Headline) int { return h.TrojanBotnet }},
-	{"infected_hosts.conficker", func(h store.Headline) int { return h.Conficker }},
-	{"malware_sites.domains", func(h store.Headline) int { return h.MalwareDomains }},
-	{"defaced.total", func(h store.Headline) int { return h.Defaced }},
-	{"backdoored.total", func(h store.Headline) int { return h.Backdoored }},
-	{"phishing.pages", func(h store.Headline) int { return h.PhishingPages }},
-	{"ddos.events", func(h store.Headline) int { return h.DDoSEvents }},
-	{"vulnerabilities.high", func(h store.Headline) int { return h.HighVulns }},
-	{"incidents.handled", func(h store.Headline) int { return h.Incidents }},
-}
+// trendMetrics are the headline numbers a trend page follows (store.HeadlineOf reads them).
+var trendMetrics = []string{"infected_hosts.trojan_botnet", "infected_hosts.conficker", "malware_sites.domains", "defaced.total",
+	"backdoored.total", "phishing.pages", "ddos.events", "vulnerabilities.high", "incidents.handled"}
 
 // liveLevels is how many of the latest unpublished weeks a trend page rates live; earlier
 // ones show the level they were published with, or none.
@@ -65,14 +53,9 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 	}
 	metric := r.URL.Query().Get("metric")
 	if metric == "" {
-		metric = trendMetrics[0].name
+		metric = trendMetrics[0]
 	}
-	mi := slices.IndexFunc(trendMetrics, func(m struct {
-		name string
-		of   func(h store.Headline) int
-	}) bool {
-		return m.name == metric
-	})
+	mi := slices.Index(trendMetrics, metric)
 	if mi < 0 {
 		s.refuse(w, r, http.StatusBadRequest, "no such metric: "+metric)
 		return
@@ -111,7 +94,8 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 		key := weeks[i].String()
 		row := trendWeek{Week: key}
 		for _, m := range trendMetrics {
-			row.Values = append(row.Values, m.of(hs[i]))
+			v, _ := store.HeadlineOf(hs[i], m)
+			row.Values = append(row.Values, v)
 		}
 		f, err := s.facts(ctx, key)
 		if err != nil {
@@ -159,11 +143,7 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 		FigureTitle string
 	}{Weeks: n, Metric: metric, Rows: rows, Figure: img, FigureTitle: fig.Caption}
 	for _, m := range trendMetrics {
-		name := words(r).Metrics[m.name]
-		if name == "" {
-			name = m.name
-		}
-		body.Metrics = append(body.Metrics, navLink{name, m.name})
+		body.Metrics = append(body.Metrics, navLink{cmp.Or(words(r).Metrics[m], m), m})
 	}
 	s.page(w, r, http.StatusOK, "trends", pageData{Title: words(r).Trends, Who: who, Current: "/work/trends", Body: body})
 }
