@@ -149,6 +149,12 @@ func TestWorkspaceInChromium(t *testing.T) {
 	// A viewer sees the numbers, not the records behind them, and no incident.
 	viewer := as(auth.Viewer)
 	shoot(viewer, "home-viewer")
+	do(viewer, "trends", chromedp.Navigate(base+"/work/trends?weeks=52&lang=en"), chromedp.WaitVisible(chromedp.CSS("#trend")))
+	if n := eval(viewer, `document.querySelectorAll('#trend tbody tr').length`); n != 2 { // the data's weeks, not 50 weeks of nothing before them
+		t.Errorf("the 52-week trend of two weeks' data lists %d weeks", n)
+	}
+	shoot(viewer, "trends-52-en")
+	do(viewer, "back to Chinese", chromedp.Navigate(base+"/work/?lang=zh"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	do(viewer, "draft", chromedp.Navigate(base+"/work/draft/2024-W09"), chromedp.WaitVisible(chromedp.CSS("#numbers")))
 	if n := eval(viewer, `document.querySelectorAll('#numbers a[data-metric]').length`); n != 0 {
 		t.Errorf("a viewer's draft links %d numbers to records", n)

@@ -27,6 +27,7 @@ type pageWords struct {
 	Accounts, Disabled, EndSessions, Disable, SetAccount, AccountNote    string
 	NotOver, NoData, ChangedNote, ReviewedNote, Live, OpenFirst, Tickets string
 	RejectWhy, NoHistory                                                 string
+	DataSince                                                            string
 	Item                                                                 string
 	BadRequest, Forbidden403, NotFound, Refused, ZoneNote, FirstOnly     string
 	Sorts                                                                map[string]string
@@ -66,6 +67,7 @@ var workWords = map[string]pageWords{
 		FirstOnly: "仅列出前 %d 条，请缩小筛选范围。",
 		RejectWhy: "不予处理的理由", NoHistory: "这是导入的事件记录，没有处置记录。",
 		Item:       "对象",
+		DataSince:  "数据仅覆盖最近 %d 周，此前各周不列出。",
 		NoPartners: "协调单位名录为空（sitrep incident partner）。",
 		Revisions:  "已发布的版本", Correct: "发布更正", CorrectWhy: "更正原因", ReviewCorrection: "审核更正稿",
 		CorrectNote: "更正按当前数据重新生成本期全部格式，作为新版本发布，并注明更正日期和原因；此前各版本保持原样。发布前须由编辑审核更正稿。",
@@ -115,6 +117,7 @@ var workWords = map[string]pageWords{
 		FirstOnly: "Only the first %d are listed: narrow the filters.",
 		RejectWhy: "Why it is rejected", NoHistory: "An imported incident record: it has no history here.",
 		Item:       "Indicator",
+		DataSince:  "The data cover only the latest %d weeks; the weeks before are not listed.",
 		NoPartners: "The partner directory is empty (sitrep incident partner).",
 		Revisions:  "Published revisions", Correct: "Publish a correction", CorrectWhy: "Why", ReviewCorrection: "Approve the correction",
 		CorrectNote: "A correction renders the issue again from the data as they are now, in every format, as a new revision that says when and why; the earlier revisions stay as they were. An editor approves the correction first.",

@@ -43,13 +43,14 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	n := 12
+	n, asked := 12, 0
 	if v := r.URL.Query().Get("weeks"); v != "" {
 		if v != "12" && v != "52" {
 			s.refuse(w, r, http.StatusBadRequest, "weeks is 12 or 52")
 			return
 		}
 		n, _ = strconv.Atoi(v)
+		asked = n
 	}
 	metric := r.URL.Query().Get("metric")
 	if metric == "" {
@@ -68,6 +69,11 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 	last := week.Of(span.To, s.zone())
 	if span.To.IsZero() {
 		last = week.Of(s.now(), s.zone())
+	} else {
+		// Weeks before the data began are not weeks of nothing: they are left out.
+		for first := week.Of(span.From, s.zone()); n > 1 && last.Add(1-n).Before(first); {
+			n--
+		}
 	}
 	weeks := make([]week.Week, n)
 	bounds := make([]time.Time, 0, n+1)
@@ -123,8 +129,13 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 	}
 	fig := bulletin.Figure{Kind: "bars", Caption: words(r).Metrics[metric]}
 	series := bulletin.Series{Name: fig.Caption}
-	for _, row := range rows {
-		fig.Labels = append(fig.Labels, row.Week[2:]) // 24-W09
+	every := (len(rows) + 12) / 13 // at most 13 labels: more would overlap
+	for i, row := range rows {
+		label := ""
+		if (len(rows)-1-i)%every == 0 { // the latest week always has its label
+			label = row.Week[2:] // 24-W09
+		}
+		fig.Labels = append(fig.Labels, label)
 		series.Values = append(series.Values, row.Values[mi])
 	}
 	fig.Series = []bulletin.Series{series}
@@ -135,13 +146,13 @@ func (s *Server) workTrends(w http.ResponseWriter, r *http.Request) {
 		s.log().Warn("trend figure", "err", err)
 	}
 	body := struct {
-		Weeks       int
-		Metric      string
-		Metrics     []navLink
-		Rows        []trendWeek
-		Figure      template.URL
-		FigureTitle string
-	}{Weeks: n, Metric: metric, Rows: rows, Figure: img, FigureTitle: fig.Caption}
+		Weeks, Shown int
+		Metric       string
+		Metrics      []navLink
+		Rows         []trendWeek
+		Figure       template.URL
+		FigureTitle  string
+	}{Weeks: cmp.Or(asked, 12), Shown: n, Metric: metric, Rows: rows, Figure: img, FigureTitle: fig.Caption}
 	for _, m := range trendMetrics {
 		body.Metrics = append(body.Metrics, navLink{cmp.Or(words(r).Metrics[m], m), m})
 	}
