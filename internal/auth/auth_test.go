@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestRoles(t *testing.T) {
@@ -73,5 +75,18 @@ func TestSessionsAndCSRF(t *testing.T) {
 	}
 	if CSRFToken(a) == CSRFToken(b) || !CSRFValid(a, CSRFToken(a)) || CSRFValid(a, CSRFToken(b)) || CSRFValid(a, "") {
 		t.Error("CSRF tokens do not tell sessions apart")
+	}
+}
+
+// BenchmarkPasswordCheck measures a login's password check at the cost new hashes get: what
+// each guess costs the server, and the guesser.
+func BenchmarkPasswordCheck(b *testing.B) {
+	PasswordCost = bcrypt.DefaultCost
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		PasswordMatches(h, "correct horse batterx")
 	}
 }
