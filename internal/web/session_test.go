@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -453,5 +456,50 @@ func TestForwardedFor(t *testing.T) {
 				t.Errorf("the failed login is from %+v, want %s (%v)", log, tc.want, err)
 			}
 		})
+	}
+}
+
+// TestUploadPage: a file uploaded from the page is ingested whole, and one larger than the
+// server takes is refused, not cut short and ingested.
+func TestUploadPage(t *testing.T) {
+	_, st, _, _ := workspace(t, false)
+	var got []string
+	srv := &web.Server{Store: st, Limits: web.Limits{MaxUpload: 64},
+		Ingest: func(ctx context.Context, st store.Store, path string, q web.IngestQuery) (any, error) {
+			b, err := os.ReadFile(path)
+			got = append(got, string(b))
+			return map[string]any{"read": 0, "name": q.Name}, err
+		}}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	b := newBrowser(t, ts)
+	b.login("analyst", "analystanalystanalyst")
+	upload := func(content string) (int, http.Header) {
+		t.Helper()
+		var body strings.Builder
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", b.csrf)
+		fw, _ := mw.CreateFormFile("file", "feed.csv")
+		io.WriteString(fw, content)
+		mw.Close()
+		req, _ := http.NewRequest("POST", ts.URL+"/work/ingest", strings.NewReader(body.String()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	fits := "time,kind,ip\n2024-02-27 10:00:00,ddos,203.0.113.9\n"
+	if code, h := upload(fits); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/work/jobs/") {
+		t.Errorf("an upload: %d %v", code, h)
+	}
+	if code, _ := upload(fits + strings.Repeat("2024-02-27 10:00:00,ddos,203.0.113.9\n", 3)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an upload larger than the server takes: %d", code)
+	}
+	srv.Wait()
+	if len(got) != 1 || got[0] != fits {
+		t.Errorf("ingested %q", got)
 	}
 }

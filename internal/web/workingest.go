@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -77,6 +78,11 @@ func (s *Server) workUpload(w http.ResponseWriter, r *http.Request) {
 			path, err = s.receive(newUploadReader(w, io.LimitReader(p, l.MaxUpload+1), l))
 			if err != nil {
 				s.refuse(w, r, errorStatus(err, http.StatusBadRequest), "receive the file: "+err.Error())
+				return
+			}
+			if fi, err := os.Stat(path); err != nil || fi.Size() > l.MaxUpload {
+				os.Remove(path)
+				s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than this server takes (%d bytes)", l.MaxUpload))
 				return
 			}
 		}
