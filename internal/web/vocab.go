@@ -24,6 +24,8 @@ var vocab = map[string]map[string]string{
 		"account.disable": "停用账号", "account.logout": "注销会话", "bulletin.review": "审核", "bulletin.publish": "发布", "bulletin.correct": "发布更正",
 		"rating.override": "调整评价", "rating.override.withdraw": "撤销评价调整", "token.create": "创建令牌", "token.revoke": "吊销令牌",
 		"ticket.relabel": "更改工单标签", "ingest": "导入数据",
+		// what a ticket is linked to
+		"url": "网址", "domain": "域名", "ip": "IP地址",
 	},
 	"en": {
 		"new": "new", "triaged": "triaged", "coordinating": "coordinating", "resolved": "resolved", "closed": "closed", "rejected": "rejected", "duplicate": "duplicate",
@@ -39,6 +41,7 @@ var vocab = map[string]map[string]string{
 		"account.disable": "account disabled", "account.logout": "sessions ended", "bulletin.review": "review", "bulletin.publish": "publication", "bulletin.correct": "correction",
 		"rating.override": "rating override", "rating.override.withdraw": "override withdrawn", "token.create": "token created", "token.revoke": "token revoked",
 		"ticket.relabel": "ticket relabelled", "ingest": "upload",
+		"url": "URL", "domain": "domain", "ip": "IP address",
 	},
 }
 
