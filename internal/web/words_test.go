@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"sitrep/internal/auth"
+	"sitrep/internal/event"
+	"sitrep/internal/incident"
 	"sitrep/internal/store"
 )
 
@@ -54,6 +57,24 @@ func TestWorkWords(t *testing.T) {
 		for _, d := range []string{"review", "publish", "rating", "ticket", "opened", "notify", "correct", "account"} {
 			if w.Done[d] == "" {
 				t.Errorf("%s: nothing said when %s is done", lang, d)
+			}
+		}
+	}
+	// The values pages show by name.
+	var values []string
+	for _, st := range incident.States {
+		values = append(values, string(st))
+	}
+	for _, ty := range event.IncidentTypes {
+		values = append(values, string(ty))
+	}
+	values = append(values, auth.Roles...)
+	values = append(values, event.PartnerKinds...)
+	values = append(values, store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed, "url", "domain", "ip", openStates)
+	for _, lang := range []string{"zh", "en"} {
+		for _, v := range values {
+			if vocab[lang][v] == "" {
+				t.Errorf("%s: no name for %q", lang, v)
 			}
 		}
 	}
