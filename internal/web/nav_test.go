@@ -246,6 +246,9 @@ func TestCorrectedIssue(t *testing.T) {
 	if code, _, _ := get(t, ts.URL+"/bulletins/2024-W09?rev=3"); code != http.StatusNotFound {
 		t.Errorf("a revision that does not exist: %d", code)
 	}
+	if code, _, body := get(t, ts.URL+"/api/v1/bulletins/2024-W08?rev=1"); code != http.StatusNotFound || !strings.Contains(body, "no revision 1") {
+		t.Errorf("a revision of an issue not published: %d %s", code, body)
+	}
 	if code, _, _ := get(t, ts.URL+"/bulletins/2024-W09?rev=0"); code != http.StatusBadRequest {
 		t.Errorf("revision 0: %d", code)
 	}

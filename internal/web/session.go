@@ -253,7 +253,8 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, m
 // localPath is p where it is a path of this site, else the workspace's home: a login never
 // sends the browser elsewhere.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') ||
+		strings.ContainsFunc(p, func(c rune) bool { return c < ' ' || c == 0x7f || c >= 0x80 && c < 0xa0 }) {
 		return "/work/"
 	}
 	return p

@@ -319,7 +319,7 @@ func TestLogin(t *testing.T) {
 	b3 := newBrowser(t, ts)
 	_, _, page := b3.do("GET", "/login", nil, nil)
 	tok := csrfField.FindStringSubmatch(page)[1]
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/\v/evil.example", "/\x7f/evil.example"} {
 		b3 = newBrowser(t, ts)
 		_, _, page = b3.do("GET", "/login", nil, nil)
 		tok = csrfField.FindStringSubmatch(page)[1]

@@ -407,6 +407,10 @@ func (s *Server) published(w http.ResponseWriter, r *http.Request, format string
 		notPublished(w, q)
 		return
 	}
+	if code == http.StatusUnauthorized && q.rev > 0 {
+		fail(w, http.StatusNotFound, fmt.Sprintf("%s is not published: it has no revision %d", q.week, q.rev))
+		return
+	}
 	if code == http.StatusUnauthorized && s.Render != nil {
 		if who.may(w, auth.Editor) {
 			s.live(w, r, a, q, format)

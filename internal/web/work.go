@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +73,7 @@ func when(t time.Time, zone *time.Location) string {
 
 // digits is s where it is a whole number, else 0: what a page's message may repeat of its address.
 func digits(s string) string {
-	if _, err := strconv.Atoi(s); err != nil || len(s) > 9 {
+	if s == "" || len(s) > 9 || strings.ContainsFunc(s, func(c rune) bool { return c < '0' || c > '9' }) {
 		return "0"
 	}
 	return s
