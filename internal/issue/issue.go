@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"sitrep/internal/assess"
+	"sitrep/internal/blacklist"
 	"sitrep/internal/bulletin"
 	"sitrep/internal/chart"
 	"sitrep/internal/period"
@@ -103,8 +105,9 @@ func (s *Service) Build(ctx context.Context, st store.Counter, p period.Period, 
 }
 
 // Both computes the period's public issue once and composes it in Chinese and English, with
-// its digest: the SHA-256 of its JSON in both languages, which the same data always renders to
-// the same bytes. A review approves a digest; publishing needs the digest to be the same.
+// its digest: the SHA-256 of its JSON in both languages and, for a week, of the blacklist frozen
+// with it, which the same data always render to the same bytes. A review approves a digest;
+// publishing needs the digest to be the same.
 func (s *Service) Both(ctx context.Context, st store.Counter, p period.Period) (digest string, zh, en *bulletin.Bulletin, err error) {
 	h := sha256.New()
 	bs := make([]*bulletin.Bulletin, 2)
@@ -131,6 +134,18 @@ func (s *Service) Both(ctx context.Context, st store.Counter, p period.Period) (
 			return "", nil, nil, err
 		}
 		if err := render.WriteJSON(h, bs[i]); err != nil {
+			return "", nil, nil, err
+		}
+	}
+	// A week's blacklist is frozen with it, so a review approves it too: data that would
+	// change the list after the review change the digest.
+	if src, ok := st.(blacklist.Source); ok && p.Kind == period.Week {
+		_, end := p.Bounds(s.zone())
+		l, err := blacklist.Build(ctx, src, end, 0, s.zone())
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if err := json.NewEncoder(h).Encode(l); err != nil {
 			return "", nil, nil, err
 		}
 	}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"sitrep/internal/blacklist"
 	"sitrep/internal/chart"
+	"sitrep/internal/event"
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/issue"
 	"sitrep/internal/period"
@@ -82,6 +84,49 @@ func TestReviewThenPublish(t *testing.T) {
 	}
 	if r, err := st.Rendering(ctx, w.String(), "zh", "md"); err != nil || r.Revision != 2 || !strings.Contains(string(r.Content), "更正原因：a count was wrong。") {
 		t.Errorf("the correction: %v\n%.400s", err, r.Content)
+	}
+}
+
+// TestReviewCoversTheBlacklist: data that would change the week's frozen blacklist after the
+// review — here an old sighting of a listed host, which moves its first-seen day and no
+// number of the bulletin — make the review stale.
+func TestReviewCoversTheBlacklist(t *testing.T) {
+	ctx := context.Background()
+	specs := synth.Published(synth.Issue2024No9)
+	st := ingesttest.Load(t, shanghai, ingesttest.Generate(t, specs, shanghai)...)
+	w := period.OfWeek(specs[len(specs)-1].Week)
+	svc := &issue.Service{Zone: shanghai, Chromium: "/nonexistent/chromium"}
+	start, end := w.Bounds(shanghai)
+	site := func(at time.Time) event.Event {
+		return event.Event{Time: at, Kind: event.MalwareSite, URL: "http://listed.example/x.exe", Host: "listed.example", Domain: "listed.example",
+			IP: "198.51.100.20", Country: "US", TLP: event.Clear}
+	}
+	commit := func(sha string, e event.Event) {
+		t.Helper()
+		in, err := st.OpenInput(ctx, store.Input{SHA256: sha, Name: sha + ".csv", Format: "sitrep-events"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Commit(ctx, store.Batch{Input: in.ID, No: 1, Read: 1, Events: []event.Event{e}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit("this-week", site(start.Add(time.Hour)))
+	reviewed, err := svc.Review(ctx, st, w, "ed", "checked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := blacklist.Build(ctx, st, end, 0, shanghai)
+	if err != nil || !slices.ContainsFunc(l.Entries, func(e blacklist.Entry) bool { return e.Value == "listed.example" }) {
+		t.Fatalf("the week's blacklist does not list the site: %v", err)
+	}
+	commit("a-year-ago", site(start.AddDate(-1, 0, 0)))
+	now, _, _, err := svc.Both(ctx, st, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now == reviewed.Digest {
+		t.Error("an old sighting of a listed site, which the frozen blacklist would date it from, left the review current")
 	}
 }
 
