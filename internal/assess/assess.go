@@ -13,10 +13,16 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Levels of the overall situation, best first.
 var Levels = []string{"优", "良", "中", "差", "危"}
+
+// en writes the English reasons' numbers with thousands separators, as the English edition does.
+var en = message.NewPrinter(language.English)
 
 // Reason is one rule that set or moved a level, in both languages.
 type Reason struct {
@@ -118,7 +124,7 @@ func (p *Policy) Rate(in Input) Rating {
 		steps--
 		r.Reasons = append(r.Reasons, Reason{Rule: "quiet", Value: quiet, Baseline: judged, Effect: -1,
 			ZH: fmt.Sprintf("没有指标明显上升，%d项中有%d项明显低于基线，等级提高一级", judged, quiet),
-			EN: fmt.Sprintf("no metric rose and %d of %d stand well below their baselines: one level better", quiet, judged)})
+			EN: en.Sprintf("no metric rose and %d of %d stand well below their baselines: one level better", quiet, judged)})
 	}
 	level := slices.Index(Levels, p.Normal) + steps
 	level = max(0, min(level, 3)) // 危 only with an incident of national impact
@@ -127,12 +133,12 @@ func (p *Policy) Rate(in Input) Rating {
 	case in.NationalImpact > 0:
 		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.national", Value: in.NationalImpact, Effect: 4 - level,
 			ZH: fmt.Sprintf("%s处理全国范围影响的基础设施安全事件%d起，等级定为危", sp.this, in.NationalImpact),
-			EN: fmt.Sprintf("%d incident(s) of national impact closed %s: the level is critical", in.NationalImpact, sp.thisEN)})
+			EN: en.Sprintf("%d incident(s) of national impact closed %s: the level is critical", in.NationalImpact, sp.thisEN)})
 		level = 4
 	case in.ProvincialImpact > 0 && level < 3:
 		r.Reasons = append(r.Reasons, Reason{Rule: "impact", Metric: "incidents.by_impact.provincial", Value: in.ProvincialImpact, Effect: 3 - level,
 			ZH: fmt.Sprintf("%s处理省级行政区域影响的基础设施安全事件%d起，等级至少为差", sp.this, in.ProvincialImpact),
-			EN: fmt.Sprintf("%d incident(s) of provincial impact closed %s: the level is at least poor", in.ProvincialImpact, sp.thisEN)})
+			EN: en.Sprintf("%d incident(s) of provincial impact closed %s: the level is at least poor", in.ProvincialImpact, sp.thisEN)})
 		level = 3
 	}
 	r.Level = Levels[level]
@@ -156,7 +162,7 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 		}
 		r := Reason{Rule: "baseline", Metric: m.Name, Value: v, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks, Effect: effect,
 			ZH: fmt.Sprintf("%s%d，近%s中位数%d，偏离%+.1f倍离散度%s", name("zh"), v, sp.count(weeks), int(math.Round(med)), score, zhEffect(effect)),
-			EN: fmt.Sprintf("%s %d against a median of %d over %s: %+.1f spreads%s", name("en"), v, int(math.Round(med)), sp.countEN(weeks), score, enEffect(effect)),
+			EN: en.Sprintf("%s %d against a median of %d over %s: %+.1f spreads%s", name("en"), v, int(math.Round(med)), sp.countEN(weeks), score, enEffect(effect)),
 		}
 		if p.thin(v, r.Baseline) {
 			r.Thin = true
@@ -175,7 +181,7 @@ func (p *Policy) judge(m MetricRule, in Input) (Reason, float64, bool) {
 	}
 	r := Reason{Rule: "fixed", Metric: m.Name, Value: v, Baseline: prev, Weeks: weeks, Effect: effect,
 		ZH: fmt.Sprintf("%s%d，%s%d；近期数据不足（%s），按固定阈值（上升%d%%）判断%s", name("zh"), v, sp.last, prev, sp.count(weeks), p.Fixed.RisePct, zhEffect(effect)),
-		EN: fmt.Sprintf("%s %d, %s %d; too little history (%s), so the fixed threshold (up %d%%) applies%s", name("en"), v, sp.lastEN, prev, sp.countEN(weeks), p.Fixed.RisePct, enEffect(effect)),
+		EN: en.Sprintf("%s %d, %s %d; too little history (%s), so the fixed threshold (up %d%%) applies%s", name("en"), v, sp.lastEN, prev, sp.countEN(weeks), p.Fixed.RisePct, enEffect(effect)),
 	}
 	if p.thin(v, prev) {
 		r.Thin = true
@@ -214,7 +220,7 @@ func (p *Policy) vulnLevel(in Input) (string, Reason) {
 		}
 		return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: int(math.Round(med)), Spread: round1(spread), Score: score, Weeks: weeks,
 			ZH: fmt.Sprintf("高危漏洞%d个，近%s中位数%d，偏离%+.1f倍离散度，漏洞威胁等级为%s", high, sp.count(weeks), int(math.Round(med)), score, level),
-			EN: fmt.Sprintf("%d high-severity vulnerabilities against a median of %d over %s (%+.1f spreads): threat level %s", high, int(math.Round(med)), sp.countEN(weeks), score, enVuln[level]),
+			EN: en.Sprintf("%d high-severity vulnerabilities against a median of %d over %s (%+.1f spreads): threat level %s", high, int(math.Round(med)), sp.countEN(weeks), score, enVuln[level]),
 		}
 	}
 	f := p.Fixed
@@ -227,7 +233,7 @@ func (p *Policy) vulnLevel(in Input) (string, Reason) {
 	}
 	return level, Reason{Rule: "vulnerabilities", Metric: metric, Value: high, Baseline: f.HighCount, Weeks: weeks,
 		ZH: fmt.Sprintf("%s漏洞%d个，其中高危漏洞%d个；近期数据不足（%s），按固定阈值漏洞威胁等级为%s", sp.this, total, high, sp.count(weeks), level),
-		EN: fmt.Sprintf("%d vulnerabilities, %d high-severity; too little history (%s), so the fixed thresholds give threat level %s", total, high, sp.countEN(weeks), enVuln[level]),
+		EN: en.Sprintf("%d vulnerabilities, %d high-severity; too little history (%s), so the fixed thresholds give threat level %s", total, high, sp.countEN(weeks), enVuln[level]),
 	}
 }
 

@@ -161,3 +161,19 @@ func TestThinBase(t *testing.T) {
 		t.Error("max_change_pct = 0 accepted")
 	}
 }
+
+// TestEnglishReasonsSeparateThousands: the English reasons write large numbers as the English
+// edition does; the Chinese ones as the Chinese bulletin does, without separators.
+func TestEnglishReasonsSeparateThousands(t *testing.T) {
+	r := Default().Rate(input(map[string]int{"infected_hosts.total": 188786}, 12))
+	for _, reason := range r.Reasons {
+		if reason.Metric != "infected_hosts.total" {
+			continue
+		}
+		if !strings.Contains(reason.EN, "188,786") || !strings.Contains(reason.ZH, "188786") {
+			t.Errorf("reason %q / %q", reason.EN, reason.ZH)
+		}
+		return
+	}
+	t.Errorf("no reason for infected_hosts.total: %+v", r.Reasons)
+}
