@@ -1,12 +1,15 @@
 package testenv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // recorder stands in for a test: it records a failure or skip instead of ending the test.
@@ -69,5 +72,35 @@ func TestSharedDir(t *testing.T) {
 	r := &recorder{TB: t}
 	if dir := SharedDir(r, "no", "such", "file"); dir != "" || !strings.Contains(r.fatal, "../shared") {
 		t.Errorf("a missing shared file in CI: %q, fatal %q", dir, r.fatal)
+	}
+}
+
+// TestPostgresServer starts two servers of their own: each answers on its own port, keeps
+// what it is given, and knows nothing of the other's.
+func TestPostgresServer(t *testing.T) {
+	ctx := context.Background()
+	a, b := PostgresServer(t), PostgresServer(t)
+	if a == b {
+		t.Fatalf("two servers at %s", a)
+	}
+	ca, err := pgx.Connect(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ca.Close(ctx)
+	cb, err := pgx.Connect(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close(ctx)
+	if _, err := ca.Exec(ctx, `CREATE TABLE t (v text); INSERT INTO t VALUES ('只在甲')`); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if err := ca.QueryRow(ctx, `SELECT v FROM t`).Scan(&v); err != nil || v != "只在甲" {
+		t.Errorf("read back %q, %v", v, err)
+	}
+	if _, err := cb.Exec(ctx, `SELECT v FROM t`); err == nil {
+		t.Error("the second server has the first one's table")
 	}
 }
