@@ -121,7 +121,7 @@ func (s *Server) callerKey(r *http.Request) (string, *http.Request) {
 			return "token:" + auth.Digest(strings.TrimSpace(token)), r
 		}
 	}
-	return "addr:" + s.clientAddr(r), r
+	return "addr:" + store.OriginOf(r.Context()), r
 }
 
 // limited answers 429 with Retry-After to a caller over its rate, before anything else is done.

@@ -40,19 +40,18 @@ const (
 	maxAccountName    = 64
 )
 
-type sessionKey struct{}
-
-type lookedUpSession struct {
-	session store.Session
-	err     error
-}
-
-// session returns the live session of a cookie's value, asking the store once per request.
-func (s *Server) session(r *http.Request, cookie string) (store.Session, error) {
-	if v, ok := r.Context().Value(sessionKey{}).(lookedUpSession); ok {
-		return v.session, v.err
+// cookieCaller is who the request's session cookie names: nobody (ok false) without a live
+// session — a forged, expired or ended cookie, or one of a disabled account.
+func (s *Server) cookieCaller(r *http.Request) (who caller, ok bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || s.Store == nil {
+		return caller{}, false
 	}
-	return s.Store.SessionByDigest(r.Context(), auth.Digest(cookie), time.Now())
+	sess, err := s.Store.SessionByDigest(r.Context(), auth.Digest(c.Value), time.Now())
+	if err != nil {
+		return caller{}, false
+	}
+	return caller{name: sess.Account, role: sess.Role, session: c.Value}, true
 }
 
 // sessionCaller is who a request's session cookie says sent it: nobody without a live session
@@ -60,16 +59,11 @@ func (s *Server) session(r *http.Request, cookie string) (store.Session, error) 
 // something must carry the session's CSRF token (the form's csrf field or the X-CSRF-Token
 // header); without it, it is answered 403 and not done.
 func (s *Server) sessionCaller(w http.ResponseWriter, r *http.Request) (caller, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" || s.Store == nil {
+	who, ok := s.cookieCaller(r)
+	if !ok {
 		return caller{}, true
 	}
-	sess, err := s.session(r, c.Value)
-	if err != nil {
-		return caller{}, true
-	}
-	who := caller{name: sess.Account, role: sess.Role, session: c.Value}
-	if !safeMethod(r.Method) && !auth.CSRFValid(c.Value, csrfOf(w, r)) {
+	if !safeMethod(r.Method) && !auth.CSRFValid(who.session, csrfOf(w, r)) {
 		s.refuse(w, r, http.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
 		return caller{}, false
 	}
@@ -270,7 +264,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
-	addr, now := s.clientAddr(r), time.Now()
+	addr, now := store.OriginOf(r.Context()), time.Now()
 	if len(name) > maxAccountName { // no account has such a name: keep no more of it than one could
 		name = strings.ToValidUTF8(name[:maxAccountName], "")
 	}

@@ -207,10 +207,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /work/accounts", s.workAccounts)
 	mux.HandleFunc("POST /work/accounts/{verb}", s.workAccountAct)
 	mux.HandleFunc("GET /work/trends", s.workTrends)
-	return s.guard(headers(s.limited(s.origin(mux))))
+	return s.guard(headers(s.origin(s.limited(mux))))
 }
 
-// origin puts where a request came from into its context, for the audit entries it writes.
+// origin puts where a request came from into its context, for the rate limits and the audit
+// entries it writes.
 func (s *Server) origin(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(store.WithOrigin(r.Context(), s.clientAddr(r))))

@@ -222,12 +222,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg st
 		jsonError(w, code, msg)
 		return
 	}
-	var who caller
-	if c, err := r.Cookie(sessionCookie); err == nil && s.Store != nil {
-		if sess, err := s.session(r, c.Value); err == nil {
-			who = caller{name: sess.Account, role: sess.Role, session: c.Value}
-		}
-	}
+	who, _ := s.cookieCaller(r) // for the menu: nobody where there is no live session
 	s.page(w, r, code, "error", pageData{Title: statusTitle(words(r), code), Who: who, Error: msg, Next: back(r)})
 }
 

@@ -188,27 +188,19 @@ func (s *Server) workDraft(w http.ResponseWriter, r *http.Request) {
 	body.Key, body.Dates, body.Lang = key, first.Format("2006-01-02")+" – "+last.Format("2006-01-02"), lang(r)
 	_, end := p.Bounds(s.zone())
 	body.PeriodIsOver = !s.now().Before(end)
-	if err := store.Unpublished(ctx, s.Store, key); errors.Is(err, store.ErrPublished) {
-		body.Published = true
-	} else if err != nil {
+	vs, err := s.Store.Revisions(ctx, key) // none while the issue is not published
+	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	var latest []store.Revision // the latest revision of a published issue
-	if body.Published {
-		vs, err := s.Store.Revisions(ctx, key)
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, err.Error())
-			return
+	body.Published = len(vs) > 0
+	latest := vs[max(0, len(vs)-1):] // the latest revision of a published issue
+	for _, v := range vs {
+		name := fmt.Sprintf(revisionWords[lang(r)][1], v.Number, when(v.PublishedAt, s.zone())) + " · " + v.Actor
+		if v.Reason != "" {
+			name += " · " + v.Reason
 		}
-		latest = vs[max(0, len(vs)-1):]
-		for _, v := range vs {
-			name := fmt.Sprintf(revisionWords[lang(r)][1], v.Number, when(v.PublishedAt, s.zone())) + " · " + v.Actor
-			if v.Reason != "" {
-				name += " · " + v.Reason
-			}
-			body.Revisions = append(body.Revisions, navLink{name, revisionAddress(key, lang(r), v.Number, len(vs))})
-		}
+		body.Revisions = append(body.Revisions, navLink{name, revisionAddress(key, lang(r), v.Number, len(vs))})
 	}
 	if rv, err := s.Store.LatestReview(ctx, key); err == nil {
 		body.Review = &rv
