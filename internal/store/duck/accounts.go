@@ -112,12 +112,16 @@ func (d *DB) AddSession(ctx context.Context, s store.Session) error {
 
 const sessionCols = `s.digest, s.account, a.role, s.created_at, s.expires_at, coalesce(s.from_addr, '')`
 
+func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
+	var s store.Session
+	err := row.Scan(&s.Digest, &s.Account, &s.Role, &s.Created, &s.Expires, &s.From)
+	return s, err
+}
+
 // SessionByDigest implements store.Accounts.
 func (d *DB) SessionByDigest(ctx context.Context, digest string, at time.Time) (store.Session, error) {
-	var s store.Session
-	err := d.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN accounts a ON a.name = s.account
-		WHERE s.digest = ? AND s.ended_at IS NULL AND s.expires_at > ? AND a.disabled_at IS NULL`, digest, at.UTC()).
-		Scan(&s.Digest, &s.Account, &s.Role, &s.Created, &s.Expires, &s.From)
+	s, err := scanSession(d.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN accounts a ON a.name = s.account
+		WHERE s.digest = ? AND s.ended_at IS NULL AND s.expires_at > ? AND a.disabled_at IS NULL`, digest, at.UTC()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, store.ErrNotFound
 	}
@@ -162,8 +166,8 @@ func (d *DB) Sessions(ctx context.Context, at time.Time) ([]store.Session, error
 	defer rows.Close()
 	var out []store.Session
 	for rows.Next() {
-		var s store.Session
-		if err := rows.Scan(&s.Digest, &s.Account, &s.Role, &s.Created, &s.Expires, &s.From); err != nil {
+		s, err := scanSession(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
