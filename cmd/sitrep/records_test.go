@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"sitrep/internal/testenv"
 )
 
 var (
@@ -21,6 +23,23 @@ var (
 // reviews and the archive, the store none of them.
 func TestRecordsApart(t *testing.T) {
 	dir := t.TempDir()
+	sameAsOneStore(t, dir, filepath.Join(dir, "records"))
+	if _, err := os.Stat(filepath.Join(dir, "records", "sitrep.duckdb")); err != nil {
+		t.Errorf("the records part: %v", err)
+	}
+}
+
+// TestRecordsInPostgres runs the same commands on one store and on a store whose records part
+// is kept in a PostgreSQL database (--records postgres://…).
+func TestRecordsInPostgres(t *testing.T) {
+	dsn := testenv.PostgresDatabase(t, testenv.PostgresServer(t))
+	sameAsOneStore(t, t.TempDir(), dsn)
+}
+
+// sameAsOneStore runs the same commands on one store in dir and on a store in dir whose
+// records part is kept at records, and compares what they say.
+func sameAsOneStore(t *testing.T, dir, records string) {
+	t.Helper()
 	data := filepath.Join(dir, "data")
 	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--weeks", "2", "--events", "2000"); code != 0 {
 		t.Fatal(errs)
@@ -29,7 +48,7 @@ func TestRecordsApart(t *testing.T) {
 	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
 	t.Setenv("SITREP_ACTOR", "alice")
 	one := []string{"--store", filepath.Join(dir, "one")}
-	apart := []string{"--store", filepath.Join(dir, "analytics"), "--records", filepath.Join(dir, "records")}
+	apart := []string{"--store", filepath.Join(dir, "analytics"), "--records", records}
 	steps := [][]string{
 		append([]string{"ingest"}, files...),
 		{"incident", "open", "--type", "phishing", "--url", "https://fake-bank.example.top/login", "--at", "2024-02-27 09:00:00"},
@@ -59,9 +78,6 @@ func TestRecordsApart(t *testing.T) {
 	code, out, _ := sitrep(t, "", "--store", filepath.Join(dir, "analytics"), "incident", "show", "INC-000001")
 	if code != 0 || strings.Contains(out, "alice") {
 		t.Errorf("the analytical part alone shows the ticket's history: %d %s", code, out)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "records", "sitrep.duckdb")); err != nil {
-		t.Errorf("the records part: %v", err)
 	}
 }
 

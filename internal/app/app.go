@@ -22,6 +22,7 @@ import (
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
+	"sitrep/internal/store/postgres"
 	"sitrep/internal/week"
 )
 
@@ -226,9 +227,10 @@ func StoreDir(url string) (string, error) {
 
 // Open opens the store for reading and writing, or for reading only. Its URL names the
 // engine: duckdb:// (or a plain directory) is the embedded one, which holds both parts of a
-// store (store.Analytics and store.Records) in one file. With Records naming another place,
-// the records part is kept there, and the store is a store.Split of the two; opened for
-// writing, it first writes any ticket's counted row a crash left behind.
+// store (store.Analytics and store.Records) in one file. With Records naming another place —
+// a directory of its own, or a PostgreSQL database (postgres://) that several servers may
+// share — the records part is kept there, and the store is a store.Split of the two; opened
+// for writing, it first writes any ticket's counted row a crash left behind.
 func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	dir, err := StoreDir(c.Store)
 	if err != nil {
@@ -241,13 +243,17 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	if c.Records == "" {
 		return st, nil
 	}
-	rdir, err := StoreDir(c.Records)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("records: %w", err)
-	}
-	if sameDir(rdir, dir) {
-		return st, nil
+	where := postgres.Redacted(c.Records)
+	var rdir string
+	if !postgres.IsURL(c.Records) {
+		if rdir, err = StoreDir(c.Records); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		if sameDir(rdir, dir) {
+			return st, nil
+		}
+		where = rdir
 	}
 	// A store that has kept records itself cannot be split from them: they would vanish from
 	// view, and new ticket IDs would repeat old ones.
@@ -259,10 +265,16 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 	if len(held) > 0 {
 		st.Close()
 		return nil, fmt.Errorf("the store %s keeps its own records (%s), so they cannot be kept apart in %s: use it without --records (SITREP_RECORDS), or keep records apart from a new store's start",
-			dir, strings.Join(held, ", "), rdir)
+			dir, strings.Join(held, ", "), where)
 	}
-	rec, err := duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
-	if err != nil {
+	var rec store.Records
+	if rdir == "" {
+		// A database shared by several servers: opened the same way for reading and writing.
+		if rec, err = postgres.Open(ctx, c.Records); err != nil {
+			st.Close()
+			return nil, err
+		}
+	} else if rec, err = duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit}); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("records: %w", heldError(dir, err)) // the server announces itself beside the store
 	}

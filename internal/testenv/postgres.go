@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -125,4 +127,36 @@ func PostgresServer(t testing.TB) string {
 			t.Fatal(errors.Join(errors.New("postgres did not answer within 30 s"), err))
 		}
 	}
+}
+
+var databases atomic.Int64
+
+// PostgresDatabase creates a new, empty database on the server of dsn (PostgresServer's) and
+// returns its connection string; the database is dropped when the test ends.
+func PostgresDatabase(t testing.TB, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", dsn, err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("sitrep_test_%d_%d", os.Getpid(), databases.Add(1))
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			return // the server is gone, and its databases with it
+		}
+		defer conn.Close(ctx)
+		conn.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
