@@ -208,3 +208,85 @@ func TestStatsPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestServersShareRecords: two servers, each holding an embedded store of the same data, share
+// one records database. A token made on one works on both; a ticket opened through one reads
+// the same through the other; an issue reviewed through one is published through the other,
+// then refused a second publication through the first; both serve it byte for byte alike, and
+// both audit logs hold every step.
+func TestServersShareRecords(t *testing.T) {
+	dsn := testenv.PostgresDatabase(t, testenv.PostgresServer(t))
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--weeks", "2", "--events", "2000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "*.csv"))
+	t.Setenv("SITREP_RECORDS", dsn)
+	t.Setenv("SITREP_CHROMIUM", "/nonexistent/chromium")
+	stores := []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}
+	for _, st := range stores {
+		if code, _, errs := sitrep(t, "", append([]string{"--store", st, "ingest"}, files...)...); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	code, tok, errs := sitrep(t, "", "--store", stores[0], "token", "create", "--role", "admin", "--name", "chief")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	t.Setenv("SITREP_TOKEN", strings.TrimSpace(tok))
+	a, b := startServer(t, stores[0]), startServer(t, stores[1])
+
+	run := func(server string, args ...string) (int, string, string) {
+		return sitrep(t, "", append([]string{"--server", server}, args...)...)
+	}
+	if code, out, errs := run(a, "incident", "open", "--type", "phishing", "--url", "https://fake-bank.example.top/login", "--at", "2024-02-27 09:00:00"); code != 0 {
+		t.Fatalf("open through the first server: %s %s", out, errs)
+	}
+	if code, _, errs := run(b, "incident", "close", "INC-000001", "--at", "2024-02-28 10:00:00"); code != 0 {
+		t.Fatalf("close through the second server: %s", errs)
+	}
+	_, showA, _ := run(a, "incident", "show", "INC-000001")
+	_, showB, _ := run(b, "incident", "show", "INC-000001")
+	if showA != showB || !strings.Contains(showA, "closed") {
+		t.Errorf("the ticket through each server:\n%s\n%s", showA, showB)
+	}
+	_, statsA, _ := run(a, "stats", "--week", "2024-W09", "--json")
+	_, statsB, _ := run(b, "stats", "--week", "2024-W09", "--json")
+	if statsA != statsB || !strings.Contains(statsA, `"handled": 1`) {
+		t.Errorf("the week's statistics through each server differ or miss the closed ticket:\n%.600s\n%.600s", statsA, statsB)
+	}
+	if code, out, errs := run(a, "review", "--week", "2024-W09", "--note", "checked"); code != 0 {
+		t.Fatalf("review: %s %s", out, errs)
+	}
+	if code, out, errs := run(b, "publish", "--week", "2024-W09"); code != 0 {
+		t.Fatalf("publish through the other server after the review through the first: %s %s", out, errs)
+	}
+	if code, _, errs := run(a, "publish", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "already published") {
+		t.Errorf("a second publication through the first server: %d %s", code, errs)
+	}
+	var pages [2]string
+	for i, url := range []string{a, b} {
+		resp, err := http.Get(url + "/bulletins/2024-W09")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s/bulletins/2024-W09: %s", url, resp.Status)
+		}
+		pages[i] = string(body)
+	}
+	if pages[0] != pages[1] {
+		t.Error("the two servers serve the published issue differently")
+	}
+	for _, url := range []string{a, b} {
+		_, log, _ := run(url, "audit", "--subject", "2024-W09")
+		for _, action := range []string{"bulletin.review", "bulletin.publish"} {
+			if !strings.Contains(log, action) {
+				t.Errorf("the audit log through %s lacks %s:\n%s", url, action, log)
+			}
+		}
+	}
+}

@@ -278,8 +278,11 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 		st.Close()
 		return nil, fmt.Errorf("records: %w", heldError(dir, err)) // the server announces itself beside the store
 	}
+	// Opened for reading only, the analytical part cannot take the counted rows of tickets
+	// other processes changed: the process that holds it for writing writes them.
 	sp := store.Split{Analytics: st, Records: rec}
 	if !readOnly {
+		sp = store.NewSplit(st, rec)
 		if err := sp.Reconcile(ctx); err != nil {
 			sp.Close()
 			return nil, err

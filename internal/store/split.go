@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
+	"time"
 )
 
 // Split is a store whose two parts are kept by engines of their own: the analytical part and
@@ -19,9 +21,77 @@ import (
 //   - tickets are listed from the records part together with the incident records an ingest
 //     brought into the analytical part (Imported), in one order;
 //   - a new ticket ID is one neither part holds.
+//
+// Where the records part is shared by several processes (TicketChanges), each with a view of the
+// analytical part, a change made through one process reaches the others' counted rows before
+// their next count: a Split made by NewSplit follows the tickets changed since it last looked
+// before it counts incidents or lists tickets.
 type Split struct {
 	Analytics
 	Records
+	follow *follower
+}
+
+// TicketChanges is offered by a records part that several processes may share: it lists the
+// tickets changed since a point it named, so that the counted rows of every process follow the
+// changes any of them made.
+type TicketChanges interface {
+	// TicketsChanged returns the tickets, without histories, changed since the point since (0:
+	// all tickets), and the point to ask from next time. A ticket may come again; a change is
+	// never missed, however the transactions that made it interleave.
+	TicketsChanged(ctx context.Context, since uint64) (ts []Ticket, next uint64, err error)
+}
+
+// follower is where a Split last looked for changed tickets.
+type follower struct {
+	mu    sync.Mutex
+	since uint64
+}
+
+// NewSplit joins the two parts; where the records part offers TicketChanges, the Split follows
+// them.
+func NewSplit(a Analytics, r Records) Split {
+	s := Split{Analytics: a, Records: r}
+	if _, ok := r.(TicketChanges); ok {
+		s.follow = &follower{}
+	}
+	return s
+}
+
+// catchUp writes the counted rows of the tickets changed since the Split last looked.
+func (s Split) catchUp(ctx context.Context) error {
+	if s.follow == nil {
+		return nil
+	}
+	s.follow.mu.Lock()
+	defer s.follow.mu.Unlock()
+	ts, next, err := s.Records.(TicketChanges).TicketsChanged(ctx, s.follow.since)
+	if err != nil {
+		return fmt.Errorf("follow the tickets' changes: %w", err)
+	}
+	if len(ts) > 0 {
+		if err := s.Analytics.CountTickets(ctx, ts); err != nil {
+			return fmt.Errorf("follow the tickets' changes: %w", err)
+		}
+	}
+	s.follow.since = next
+	return nil
+}
+
+// IncidentCounts implements Counter, counting the tickets as the records part leaves them.
+func (s Split) IncidentCounts(ctx context.Context, r Range, sc Scope) (IncidentCounts, error) {
+	if err := s.catchUp(ctx); err != nil {
+		return IncidentCounts{}, err
+	}
+	return s.Analytics.IncidentCounts(ctx, r, sc)
+}
+
+// History implements Counter, counting the tickets as the records part leaves them.
+func (s Split) History(ctx context.Context, bounds []time.Time, sc Scope) ([]Headline, error) {
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	return s.Analytics.History(ctx, bounds, sc)
 }
 
 var _ Store = Split{}
@@ -42,6 +112,9 @@ func (s Split) Close() error { return errors.Join(s.Analytics.Close(), s.Records
 // as its history leaves it whatever a crash interrupted. Writing rows already written changes
 // nothing.
 func (s Split) Reconcile(ctx context.Context) error {
+	if s.follow != nil {
+		return s.catchUp(ctx)
+	}
 	ts, err := s.Records.ListTickets(ctx, TicketFilter{})
 	if err != nil {
 		return fmt.Errorf("reconcile tickets: %w", err)
@@ -159,6 +232,10 @@ func (s Split) Ticket(ctx context.Context, id string) (Ticket, error) {
 
 // ListTickets implements Tickets: tickets and imported incident records, newest first.
 func (s Split) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	// An imported record another process made a ticket is no longer listed as imported.
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	ts, err := s.Records.ListTickets(ctx, f)
 	if err != nil {
 		return nil, err

@@ -146,6 +146,10 @@ var migrations = []string{
 		digest text PRIMARY KEY, account text NOT NULL REFERENCES accounts (name), created_at timestamptz NOT NULL,
 		expires_at timestamptz NOT NULL, from_addr text, ended_at timestamptz);
 	CREATE INDEX sessions_account ON sessions (account);`,
+	// 2: the transaction that last changed each ticket, so that every process sharing the
+	// records learns of the changes the others made (store.TicketChanges).
+	`ALTER TABLE tickets ADD COLUMN changed xid8 NOT NULL DEFAULT pg_current_xact_id();
+	CREATE INDEX tickets_changed ON tickets (changed);`,
 }
 
 // SchemaVersion is the version this build writes.

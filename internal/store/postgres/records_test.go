@@ -419,3 +419,54 @@ func TestNoPasswordInErrors(t *testing.T) {
 		t.Errorf("error %q", err)
 	}
 }
+
+// TestTicketsChanged: a change committed late by a transaction that began before another's is
+// still found, on the next look; and a look with nothing new finds nothing.
+func TestTicketsChanged(t *testing.T) {
+	d := open(t, testenv.PostgresServer(t))
+	for _, id := range []string{"INC-1", "INC-2", "INC-3"} {
+		if err := d.CreateTicket(ctx, store.Ticket{Incident: event.Incident{ID: id, Opened: day, Type: event.DDoSIncident}},
+			store.TicketEntry{At: day, Actor: "ana", Action: "open", To: "new"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(ts []store.Ticket) []string {
+		var out []string
+		for _, tk := range ts {
+			out = append(out, tk.ID)
+		}
+		return out
+	}
+	ts, since, err := d.TicketsChanged(ctx, 0)
+	if err != nil || !slices.Equal(ids(ts), []string{"INC-1", "INC-2", "INC-3"}) {
+		t.Fatalf("from the start: %v, %v", ids(ts), err)
+	}
+	if ts, again, err := d.TicketsChanged(ctx, since); err != nil || len(ts) != 0 || again != since {
+		t.Errorf("nothing changed, yet %v from %d to %d (%v)", ids(ts), since, again, err)
+	}
+	// A slow writer begins, changes INC-1 and holds on; a quick one changes INC-2 and commits.
+	slow, err := d.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback(ctx)
+	if _, err := slow.Exec(ctx, `UPDATE tickets SET closed = $1, changed = pg_current_xact_id() WHERE id = 'INC-1'`, day.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	closed := day.Add(2 * time.Hour)
+	if err := d.AppendTicket(ctx, "INC-2", 1, []store.TicketEntry{{At: closed, Actor: "bo", Action: "transition", From: "new", To: "closed"}},
+		store.TicketChange{Closed: &closed}); err != nil {
+		t.Fatal(err)
+	}
+	ts, next, err := d.TicketsChanged(ctx, since)
+	if err != nil || !slices.Equal(ids(ts), []string{"INC-2"}) || ts[0].State != "closed" {
+		t.Fatalf("after the quick writer: %+v, %v", ts, err)
+	}
+	if err := slow.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ts, _, err = d.TicketsChanged(ctx, next)
+	if err != nil || !slices.Contains(ids(ts), "INC-1") || ts[0].Closed == nil {
+		t.Errorf("the slow writer's change, committed after the look: %+v, %v", ts, err)
+	}
+}

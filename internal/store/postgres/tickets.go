@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -163,6 +164,7 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 	if c.TLP != nil {
 		set("tlp", string(*c.TLP))
 	}
+	sets = append(sets, "changed = pg_current_xact_id()")
 	return d.inTx(ctx, func(tx pgx.Tx) error {
 		var from string
 		err := tx.QueryRow(ctx, `SELECT coalesce(tlp, 'CLEAR') FROM tickets WHERE id = $1 FOR UPDATE`, id).Scan(&from)
@@ -198,12 +200,10 @@ func (d *DB) AppendTicket(ctx context.Context, id string, seq int, entries []sto
 				return err
 			}
 		}
-		if len(sets) > 0 {
-			args = append(args, id)
-			q := `UPDATE tickets SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(args))
-			if _, err := tx.Exec(ctx, q, args...); err != nil {
-				return fmt.Errorf("update ticket %s: %w", id, err)
-			}
+		args = append(args, id)
+		q := `UPDATE tickets SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(args))
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("update ticket %s: %w", id, err)
 		}
 		return insertLinks(ctx, tx, id, c.Links)
 	})
@@ -292,4 +292,32 @@ func (d *DB) Partner(ctx context.Context, name string) (store.Partner, error) {
 func (d *DB) Partners(ctx context.Context) ([]store.Partner, error) {
 	rows, _ := d.pool.Query(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY name`)
 	return pgx.CollectRows(rows, scanPartner)
+}
+
+var _ store.TicketChanges = (*DB)(nil)
+
+// TicketsChanged implements store.TicketChanges. Each ticket carries the transaction that last
+// changed it; the point to ask from next is the oldest transaction still running when this
+// one looked, so that a change committed later by a transaction that began earlier is found
+// next time. Tickets may come twice, never not at all.
+func (d *DB) TicketsChanged(ctx context.Context, since uint64) ([]store.Ticket, uint64, error) {
+	var ts []store.Ticket
+	var next uint64
+	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var xmin string
+		if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&xmin); err != nil {
+			return err
+		}
+		var err error
+		if next, err = strconv.ParseUint(xmin, 10, 64); err != nil {
+			return fmt.Errorf("the snapshot's oldest transaction %q: %w", xmin, err)
+		}
+		rows, _ := tx.Query(ctx, ticketSelect+` WHERE t.changed >= $1::text::xid8 ORDER BY t.id`, strconv.FormatUint(since, 10))
+		ts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ticket, error) { return scanTicket(row) })
+		return err
+	})
+	if err != nil {
+		return nil, since, fmt.Errorf("tickets changed: %w", err)
+	}
+	return ts, next, nil
 }

@@ -1,0 +1,273 @@
+package testenv
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ClickHouse is what ClickHouseServer and ClickHouseShards need.
+const ClickHouse = "ClickHouse (install Debian's clickhouse-server and clickhouse-client packages, or set SITREP_CLICKHOUSE_SERVER to a clickhouse-server binary)"
+
+// ClickHouseCluster is the name of the cluster ClickHouseShards's servers know, for a
+// Distributed table's first argument.
+const ClickHouseCluster = "sitrep"
+
+// clickhouseServer is the path of the server's binary: $SITREP_CLICKHOUSE_SERVER, else
+// clickhouse-server on PATH, else Debian's /usr/sbin/clickhouse-server (which a user's PATH
+// lacks).
+func clickhouseServer() (string, error) {
+	if p := os.Getenv("SITREP_CLICKHOUSE_SERVER"); p != "" {
+		return exec.LookPath(p)
+	}
+	p, err := exec.LookPath("clickhouse-server")
+	if err == nil {
+		return p, nil
+	}
+	if _, err2 := os.Stat("/usr/sbin/clickhouse-server"); err2 == nil {
+		return "/usr/sbin/clickhouse-server", nil
+	}
+	return "", err
+}
+
+// ClickHouseServer starts a ClickHouse server of the test's own on 127.0.0.1, with its data,
+// logs and temporary files in a directory of its own, and returns the address of its native
+// protocol as a clickhouse-go DSN (clickhouse://127.0.0.1:port/default, user default without
+// a password). The server is stopped when the test ends. Its time zone is UTC, a query may use
+// 2 GB of memory and inserts into a Distributed table are synchronous; it knows the cluster
+// ClickHouseCluster of itself alone. ClickHouse does not refuse root, so unlike PostgresServer
+// it runs as the test's user.
+func ClickHouseServer(t testing.TB) string {
+	t.Helper()
+	return ClickHouseShards(t, 1)[0]
+}
+
+// ClickHouseShards starts n servers as ClickHouseServer does and returns their addresses. They
+// all know the cluster ClickHouseCluster of n shards of one replica each, in the order of the
+// addresses: shard i+1 (system.clusters' shard_num) is the i-th address, and a Distributed
+// table with a sharding key sends a row to the i-th address when key % n is i. There is no
+// ZooKeeper, so no replicated table and no ON CLUSTER: create the tables on each server.
+func ClickHouseShards(t testing.TB, n int) []string {
+	t.Helper()
+	if n < 1 {
+		t.Fatalf("ClickHouseShards: %d servers", n)
+	}
+	bin, err := clickhouseServer()
+	Need(t, ClickHouse, err)
+	ports := freePorts(t, 2*n) // the native and HTTP ports of server i: 2i and 2i+1
+	var shards []chShard
+	for i := range n {
+		shards = append(shards, chShard{chReplica{"127.0.0.1", ports[2*i]}})
+	}
+	type server struct {
+		dir, dsn string
+		http     int
+		pid      int
+		done     chan struct{}
+	}
+	dirs := make([]string, n)
+	for i := range dirs {
+		dir, err := os.MkdirTemp("", "sitrep-ch-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		dirs[i] = dir
+	}
+	var servers []server
+	// Registered after the directories' removal, so run before it. The servers stop side by
+	// side, as each waits for the connections of the others to end (poll_interval, in
+	// users.xml, has idle ones end within a second): SIGTERM, then SIGKILL after 10 s.
+	t.Cleanup(func() {
+		for _, s := range servers {
+			syscall.Kill(-s.pid, syscall.SIGTERM)
+		}
+		deadline := time.After(10 * time.Second)
+		for _, s := range servers {
+			select {
+			case <-s.done:
+			case <-deadline:
+				syscall.Kill(-s.pid, syscall.SIGKILL)
+				<-s.done
+			}
+		}
+	})
+	for i, dir := range dirs {
+		cfg := chConfig{
+			Logger:         chLogger{"warning", filepath.Join(dir, "log", "server.log"), filepath.Join(dir, "log", "error.log")},
+			ListenHost:     "127.0.0.1",
+			TCPPort:        ports[2*i],
+			HTTPPort:       ports[2*i+1],
+			Path:           filepath.Join(dir, "data") + "/",
+			TmpPath:        filepath.Join(dir, "tmp") + "/",
+			UserFilesPath:  filepath.Join(dir, "user_files") + "/",
+			FormatSchema:   filepath.Join(dir, "format_schemas") + "/",
+			UsersConfig:    "users.xml", // beside config.xml
+			DefaultProfile: "default",
+			DefaultDB:      "default",
+			Timezone:       "UTC",
+			MarkCache:      64 << 20,
+			Uncompressed:   64 << 20,
+			MaxConnections: 256,
+			ShutdownWait:   1,
+			Cluster:        chCluster{shards},
+		}
+		b, err := xml.MarshalIndent(cfg, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "config.xml"), append([]byte(xml.Header), b...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(chUsers), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		logf, err := os.Create(filepath.Join(dir, "stderr.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := exec.Command(bin, "--config-file="+filepath.Join(dir, "config.xml"))
+		srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		srv.Dir = dir
+		srv.Stdout, srv.Stderr = logf, logf
+		err = srv.Start()
+		logf.Close()
+		if err != nil {
+			t.Fatalf("start clickhouse-server: %v", err)
+		}
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		servers = append(servers, server{dir, fmt.Sprintf("clickhouse://127.0.0.1:%d/default", ports[2*i]), ports[2*i+1], srv.Process.Pid, done})
+	}
+	// The servers start side by side. Each has answered once its HTTP port says Ok., as by
+	// then its native port listens too. No connection is kept open, for the same reason.
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	dsns := make([]string, n)
+	for i, s := range servers {
+		ping := fmt.Sprintf("http://127.0.0.1:%d/ping", s.http)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			resp, err := client.Get(ping)
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK && string(body) == "Ok.\n" {
+					break
+				}
+				err = fmt.Errorf("%s: %s %q", ping, resp.Status, body)
+			}
+			select {
+			case <-s.done:
+				t.Fatalf("clickhouse-server ended before it answered:\n%s", chLogs(s.dir))
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatal(errors.Join(errors.New("clickhouse-server did not answer within 30 s"), err, errors.New(chLogs(s.dir))))
+			}
+		}
+		dsns[i] = s.dsn
+	}
+	return dsns
+}
+
+// chLogs returns what a server in dir wrote on its standard error and in its error log.
+func chLogs(dir string) string {
+	var logs string
+	for _, name := range []string{"stderr.log", filepath.Join("log", "error.log")} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		logs += name + ":\n" + string(b)
+	}
+	return logs
+}
+
+// freePorts returns n distinct TCP ports free on 127.0.0.1 a moment ago.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close() // held until all are taken, so that none comes twice
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// chConfig is a server's config.xml: what 18.16 needs and no more (Debian's copy has no
+// query log, no interserver port for replication and no ZooKeeper either).
+type chConfig struct {
+	XMLName        xml.Name  `xml:"yandex"`
+	Logger         chLogger  `xml:"logger"`
+	ListenHost     string    `xml:"listen_host"`
+	TCPPort        int       `xml:"tcp_port"`
+	HTTPPort       int       `xml:"http_port"`
+	Path           string    `xml:"path"`
+	TmpPath        string    `xml:"tmp_path"`
+	UserFilesPath  string    `xml:"user_files_path"`
+	FormatSchema   string    `xml:"format_schema_path"`
+	UsersConfig    string    `xml:"users_config"`
+	DefaultProfile string    `xml:"default_profile"`
+	DefaultDB      string    `xml:"default_database"`
+	Timezone       string    `xml:"timezone"`
+	MarkCache      int64     `xml:"mark_cache_size"`
+	Uncompressed   int64     `xml:"uncompressed_cache_size"`
+	MaxConnections int       `xml:"max_connections"`
+	ShutdownWait   int       `xml:"shutdown_wait_unfinished"` // seconds
+	Cluster        chCluster `xml:"remote_servers>sitrep"`    // ClickHouseCluster
+}
+
+type chLogger struct {
+	Level    string `xml:"level"`
+	Log      string `xml:"log"`
+	ErrorLog string `xml:"errorlog"`
+}
+
+type chCluster struct {
+	Shards []chShard `xml:"shard"`
+}
+
+type chShard struct {
+	Replica chReplica `xml:"replica"`
+}
+
+type chReplica struct {
+	Host string `xml:"host"`
+	Port int    `xml:"port"`
+}
+
+// chUsers is the servers' users.xml: the user default, without a password, from loopback.
+// insert_distributed_sync makes an insert into a Distributed table return once the shards
+// have the rows, so that a test reads them at once; poll_interval (10 s by default) is how
+// long an idle connection takes to notice that its server stops.
+const chUsers = `<?xml version="1.0"?>
+<yandex>
+  <profiles>
+    <default>
+      <max_memory_usage>2000000000</max_memory_usage>
+      <insert_distributed_sync>1</insert_distributed_sync>
+      <poll_interval>1</poll_interval>
+    </default>
+  </profiles>
+  <users>
+    <default>
+      <password></password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas>
+    <default></default>
+  </quotas>
+</yandex>
+`
