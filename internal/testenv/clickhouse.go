@@ -203,8 +203,8 @@ func freePorts(t testing.TB, n int) []int {
 	return ports
 }
 
-// chConfig is a server's config.xml: what 18.16 needs and no more (Debian's copy has no
-// query log, no interserver port for replication and no ZooKeeper either).
+// chConfig is a server's config.xml: what 18.16 needs and little more. Unlike Debian's, it has
+// no query log, no interserver port (for replication) and no ZooKeeper.
 type chConfig struct {
 	XMLName        xml.Name  `xml:"yandex"`
 	Logger         chLogger  `xml:"logger"`

@@ -31,6 +31,6 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { an.Close() })
-		return store.Split{Analytics: an, Records: open(t, dsn)}
+		return store.NewSplit(an, open(t, dsn))
 	})
 }

@@ -39,7 +39,7 @@ func TestSameHistoriesAsEmbedded(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { an.Close() })
-			split := store.Split{Analytics: an, Records: open(t, dsn)}
+			split := store.NewSplit(an, open(t, dsn))
 
 			a, b := work(t, embedded, seed), work(t, split, seed)
 			if len(a) != len(b) {
