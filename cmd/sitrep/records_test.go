@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -281,6 +283,57 @@ func TestServersShareRecords(t *testing.T) {
 	if pages[0] != pages[1] {
 		t.Error("the two servers serve the published issue differently")
 	}
+
+	// A browser behind a balancer: logged in through one server, it works through the other
+	// (cookies do not tell ports apart, as they would not tell a balancer's servers apart).
+	if code, _, errs := sitrep(t, "a passphrase of the analyst\n", "--server", a, "user", "add", "--role", "analyst", "--password-stdin", "ana"); code != 0 {
+		t.Fatalf("user add: %s", errs)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	page := func(method, url string, form neturl.Values) (int, string) {
+		t.Helper()
+		var resp *http.Response
+		var err error
+		if form == nil {
+			resp, err = browser.Get(url)
+		} else {
+			resp, err = browser.PostForm(url, form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	_, login := page("GET", a+"/login", nil)
+	m := csrf.FindStringSubmatch(login)
+	if m == nil {
+		t.Fatalf("the login page has no token:\n%s", login)
+	}
+	if code, _ := page("POST", a+"/login", neturl.Values{"csrf": {m[1]}, "name": {"ana"}, "password": {"a passphrase of the analyst"}, "next": {"/work/"}}); code != http.StatusSeeOther {
+		t.Fatalf("login through the first server: %d", code)
+	}
+	code, ticket := page("GET", b+"/work/incidents/INC-000001", nil)
+	m = csrf.FindStringSubmatch(ticket)
+	if code != http.StatusOK || m == nil {
+		t.Fatalf("the ticket's page through the second server, logged in through the first: %d\n%.500s", code, ticket)
+	}
+	if code, _ := page("POST", b+"/work/incidents/INC-000001/note", neturl.Values{"csrf": {m[1]}, "note": {"seen through the second"}}); code != http.StatusSeeOther {
+		t.Errorf("a note through the second server: %d", code)
+	}
+	if _, show, _ := run(a, "incident", "show", "INC-000001"); !strings.Contains(show, "seen through the second") {
+		t.Errorf("the note is not in the ticket through the first server:\n%s", show)
+	}
+	if code, _ := page("POST", a+"/logout", neturl.Values{"csrf": {m[1]}}); code != http.StatusSeeOther {
+		t.Errorf("logout through the first server: %d", code)
+	}
+	if code, body := page("GET", b+"/work/", nil); code != http.StatusUnauthorized || !strings.Contains(body, `name="password"`) {
+		t.Errorf("after logging out through the first server, the second answers %d without the login form", code)
+	}
+
 	for _, url := range []string{a, b} {
 		_, log, _ := run(url, "audit", "--subject", "2024-W09")
 		for _, action := range []string{"bulletin.review", "bulletin.publish"} {

@@ -44,6 +44,9 @@ func chClientErr(t *testing.T, dsn, query string) (string, error) {
 // 127.0.0.1, keeps what it is given in its own directory, knows nothing of the other's, and
 // is gone, with its directory, when its test ends.
 func TestClickHouseServer(t *testing.T) {
+	_, err := clickhouseServer() // here, so as to skip the test rather than its part
+	Need(t, ClickHouse, err)
+	Command(t, "clickhouse-client", ClickHouse)
 	var dir, addr string
 	t.Run("servers", func(t *testing.T) {
 		start := time.Now()
@@ -108,6 +111,7 @@ func TestClickHouseServer(t *testing.T) {
 // MergeTree table on each sends each row to the shard of its key and reads all of them back
 // from any server, rows inserted straight into one shard's local table among them.
 func TestClickHouseShards(t *testing.T) {
+	Command(t, "clickhouse-client", ClickHouse)
 	const n = 3
 	start := time.Now()
 	shards := ClickHouseShards(t, n)
