@@ -161,7 +161,7 @@ func (s Split) CreateTicket(ctx context.Context, t Ticket, first TicketEntry) er
 		return err
 	}
 	if len(imported) > 0 {
-		return fmt.Errorf("ticket %s exists already", t.ID)
+		return fmt.Errorf("ticket %s %w", t.ID, ErrExists)
 	}
 	if err := s.Records.CreateTicket(ctx, t, first); err != nil {
 		return err
@@ -202,7 +202,10 @@ func (s Split) adopt(ctx context.Context, id string, entries []TicketEntry, chan
 	}
 	t := imported[0]
 	change.apply(&t)
-	if err := s.Records.CreateTicket(ctx, t, entries[0]); err != nil {
+	if err := s.Records.CreateTicket(ctx, t, entries[0]); errors.Is(err, ErrExists) {
+		// Another change made it a ticket meanwhile: this one read it before that.
+		return false, fmt.Errorf("ticket %s: %w", id, ErrConflict)
+	} else if err != nil {
 		return false, err
 	}
 	if len(entries) > 1 {

@@ -321,6 +321,9 @@ type Audit interface {
 // ErrConflict is returned when a ticket changed between reading it and writing to it.
 var ErrConflict = errors.New("the ticket changed meanwhile; read it again")
 
+// ErrExists is returned when a ticket is created with an ID a ticket holds already.
+var ErrExists = errors.New("exists already")
+
 // ErrNotFound is returned for a ticket or partner that does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -76,7 +76,7 @@ func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.Ticke
 			return err
 		}
 		if exists > 0 {
-			return fmt.Errorf("ticket %s exists already", t.ID)
+			return fmt.Errorf("ticket %s %w", t.ID, store.ErrExists)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, opened, closed, type, source, partner, partner_kind, cross_border,
 			impact, url, platform, tlp, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

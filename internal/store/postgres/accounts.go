@@ -55,6 +55,9 @@ func scanAccount(row pgx.CollectableRow) (store.Account, error) {
 
 // Account implements store.Accounts.
 func (d *DB) Account(ctx context.Context, name string) (store.Account, error) {
+	if !storable(name) {
+		return store.Account{}, fmt.Errorf("account %q: %w", name, store.ErrNotFound)
+	}
 	rows, _ := d.pool.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE name = $1`, name)
 	a, err := pgx.CollectExactlyOneRow(rows, scanAccount)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -99,7 +102,7 @@ func (d *DB) AddSession(ctx context.Context, s store.Session) error {
 	_, err := d.pool.Exec(ctx, `INSERT INTO sessions (digest, account, created_at, expires_at, from_addr) VALUES ($1, $2, $3, $4, $5)`,
 		s.Digest, s.Account, s.Created.UTC(), s.Expires.UTC(), null(s.From))
 	if err != nil {
-		return fmt.Errorf("add session: %w", err)
+		return fmt.Errorf("add session: %w", friendly(err))
 	}
 	return nil
 }
@@ -115,6 +118,9 @@ func scanSession(row pgx.CollectableRow) (store.Session, error) {
 
 // SessionByDigest implements store.Accounts.
 func (d *DB) SessionByDigest(ctx context.Context, digest string, at time.Time) (store.Session, error) {
+	if !storable(digest) {
+		return store.Session{}, store.ErrNotFound
+	}
 	rows, _ := d.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN accounts a ON a.name = s.account
 		WHERE s.digest = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND a.disabled_at IS NULL`, digest, at.UTC())
 	s, err := pgx.CollectExactlyOneRow(rows, scanSession)

@@ -91,6 +91,9 @@ func (d *DB) Rendering(ctx context.Context, week, lang, format string) (store.Re
 // RenderingAt implements store.Archive; revision 0 is the latest.
 func (d *DB) RenderingAt(ctx context.Context, week, lang, format string, rev int) (store.Rendering, error) {
 	r := store.Rendering{Week: week, Lang: lang, Format: format}
+	if !storable(week + lang + format) {
+		return r, fmt.Errorf("%q %q %q: %w", week, lang, format, store.ErrNotFound)
+	}
 	err := d.pool.QueryRow(ctx, `SELECT title, content, published_at, actor, revision FROM `+revisions+`
 		WHERE week = $1 AND lang = $2 AND format = $3 AND ($4 = 0 OR revision = $4) ORDER BY revision DESC LIMIT 1`,
 		week, lang, format, rev).Scan(&r.Title, &r.Content, &r.PublishedAt, &r.Actor, &r.Revision)
@@ -105,12 +108,13 @@ func (d *DB) RenderingAt(ctx context.Context, week, lang, format string, rev int
 func (d *DB) Revisions(ctx context.Context, week string) ([]store.Revision, error) {
 	rows, _ := d.pool.Query(ctx, `SELECT revision, min(published_at), min(actor), coalesce(min(reason), '') FROM `+revisions+`
 		WHERE week = $1 GROUP BY revision ORDER BY revision`, week)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Revision, error) {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Revision, error) {
 		var v store.Revision
 		err := row.Scan(&v.Number, &v.PublishedAt, &v.Actor, &v.Reason)
 		v.PublishedAt = v.PublishedAt.UTC()
 		return v, err
 	})
+	return nilIfEmpty(out), friendly(err)
 }
 
 // PublishedIssues implements store.Archive.
@@ -123,12 +127,13 @@ func (d *DB) PublishedIssues(ctx context.Context, lang, format string, limit int
 		args = append(args, limit)
 	}
 	rows, _ := d.pool.Query(ctx, q, args...)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Rendering, error) {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Rendering, error) {
 		var r store.Rendering
 		err := row.Scan(&r.Week, &r.Lang, &r.Format, &r.Title, &r.PublishedAt, &r.Actor, &r.Revision)
 		r.PublishedAt = r.PublishedAt.UTC()
 		return r, err
 	})
+	return nilIfEmpty(out), friendly(err)
 }
 
 // AddReview implements store.Archive.

@@ -14,7 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,17 +34,30 @@ type DB struct {
 
 var _ store.Records = (*DB)(nil)
 
-// IsURL reports whether s names a PostgreSQL database (postgres:// or postgresql://).
+// IsURL reports whether s names a PostgreSQL database (postgres:// or postgresql://), whether
+// or not the rest of it parses.
 func IsURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// Redacted is the address s without its password, to be named in messages.
+// passwordParam is a password given as a parameter: password=… in a URL's query or in a
+// key=value connection string (quoted or not).
+var passwordParam = regexp.MustCompile(`(?i)(password=)('(?:[^'\\]|\\.)*'|[^&\s]*)`)
+
+// Redacted is the address s without its password (in the URL's user part, its query, or a
+// key=value string), to be named in messages.
 func Redacted(s string) string {
+	if !IsURL(s) {
+		return passwordParam.ReplaceAllString(s, "${1}xxxxx")
+	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "a PostgreSQL address that does not parse"
+		return "the PostgreSQL address of --records (not shown: it does not parse as a URL; escape its special characters)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }
@@ -76,6 +92,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("records %s: %w", name, err)
 	}
 	return d, nil
+}
+
+// friendly says what the database refused in words a user can act on.
+func friendly(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "22021": // a NUL byte, or text that is not UTF-8
+			return fmt.Errorf("text with a NUL byte or broken UTF-8 cannot be kept: %w", err)
+		case "42501":
+			return fmt.Errorf("the database user may not do this (grant it the rights docs/SCALING.md names): %w", err)
+		}
+	}
+	return err
 }
 
 // Close closes the connections.
@@ -155,16 +185,36 @@ var migrations = []string{
 // SchemaVersion is the version this build writes.
 var SchemaVersion = len(migrations)
 
-// migrate applies the migrations the database lacks, in one transaction holding the
-// migration lock: a second process waits, then finds nothing left to do.
+// migrate applies the migrations the database lacks. A database whose schema is current is
+// only read, so that a user without the right to create tables, or a read-only one, opens it.
+// Otherwise the migrations run in one transaction holding the migration lock: a second
+// process waits (up to a minute), then finds nothing left to do.
 func (d *DB) migrate(ctx context.Context) error {
+	var have int
+	var kept bool
+	err := d.pool.QueryRow(ctx, `SELECT to_regclass('sitrep_schema') IS NOT NULL`).Scan(&kept)
+	if err == nil && kept {
+		err = d.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM sitrep_schema`).Scan(&have)
+	}
+	if err != nil {
+		return fmt.Errorf("read the schema's version: %w", friendly(err))
+	}
+	if have == len(migrations) {
+		return nil
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("the records have schema version %d, newer than this sitrep (%d): upgrade sitrep", have, len(migrations))
+	}
 	return d.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '60s'`); err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("migrate: waiting for another process that migrates the records: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS sitrep_schema (
 			version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return fmt.Errorf("migrate: %w", friendly(err))
 		}
 		var have int
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM sitrep_schema`).Scan(&have); err != nil {
@@ -175,7 +225,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 		for v := have + 1; v <= len(migrations); v++ {
 			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
-				return fmt.Errorf("migrate to schema %d: %w", v, err)
+				return fmt.Errorf("migrate to schema %d: %w", v, friendly(err))
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO sitrep_schema (version) VALUES ($1)`, v); err != nil {
 				return fmt.Errorf("migrate to schema %d: %w", v, err)
@@ -186,8 +236,12 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // inTx runs f in a transaction, committed when f succeeds and rolled back when it fails.
+// The locks of the transactions that change records assume READ COMMITTED (each statement
+// sees what committed before it, so a writer that waited for a lock sees the work of the one
+// that held it), whatever the database's default is.
 func (d *DB) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, f)
+	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, f)
+	return friendly(err)
 }
 
 // lockKey takes a transaction-scoped lock on key (an issue's week, an account's name), so
@@ -248,4 +302,18 @@ func audit(ctx context.Context, tx pgx.Tx, e store.AuditEntry) error {
 		return fmt.Errorf("record audit entry: %w", err)
 	}
 	return nil
+}
+
+// storable reports whether PostgreSQL can hold s as text: UTF-8 without NUL bytes. A key that
+// it cannot hold names nothing it keeps.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// nilIfEmpty is s, or nil for an empty s: lists come back as the embedded store gives them.
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }

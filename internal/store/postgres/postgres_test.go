@@ -21,6 +21,17 @@ func open(t *testing.T, dsn string) *DB {
 	return rec
 }
 
+// connect opens the records database at dsn, which exists.
+func connect(t *testing.T, dsn string) *DB {
+	t.Helper()
+	rec, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rec.Close() })
+	return rec
+}
+
 // TestConformance runs the suite over a store whose records part is kept in PostgreSQL and
 // whose analytical part is the embedded store.
 func TestConformance(t *testing.T) {

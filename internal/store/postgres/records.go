@@ -90,6 +90,9 @@ func (d *DB) AddToken(ctx context.Context, t store.Token, actor string) error {
 // TokenByDigest implements store.Tokens.
 func (d *DB) TokenByDigest(ctx context.Context, digest string) (store.Token, error) {
 	t := store.Token{Digest: digest}
+	if !storable(digest) {
+		return t, store.ErrNotFound
+	}
 	err := d.pool.QueryRow(ctx, `SELECT name, role, created_at FROM tokens WHERE digest = $1 AND revoked_at IS NULL`, digest).
 		Scan(&t.Name, &t.Role, &t.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -143,7 +146,7 @@ func (d *DB) SaveJob(ctx context.Context, j store.Job) error {
 			result = excluded.result, error = excluded.error, status = excluded.status`,
 		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), nullTime(j.Started), nullTime(j.Finished), result, j.Error, j.Status)
 	if err != nil {
-		return fmt.Errorf("save job %s: %w", j.ID, err)
+		return fmt.Errorf("save job %s: %w", j.ID, friendly(err))
 	}
 	return nil
 }
@@ -165,6 +168,9 @@ func scanJob(row pgx.CollectableRow) (store.Job, error) {
 
 // Job implements store.Jobs.
 func (d *DB) Job(ctx context.Context, id string) (store.Job, error) {
+	if !storable(id) {
+		return store.Job{}, store.ErrNotFound
+	}
 	rows, _ := d.pool.Query(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = $1`, id)
 	j, err := pgx.CollectExactlyOneRow(rows, scanJob)
 	if errors.Is(err, pgx.ErrNoRows) {

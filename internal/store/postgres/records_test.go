@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	neturl "net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -468,5 +469,144 @@ func TestTicketsChanged(t *testing.T) {
 	ts, _, err = d.TicketsChanged(ctx, next)
 	if err != nil || !slices.Contains(ids(ts), "INC-1") || ts[0].Closed == nil {
 		t.Errorf("the slow writer's change, committed after the look: %+v, %v", ts, err)
+	}
+}
+
+// TestRedacted: no form of a password reaches a message.
+func TestRedacted(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://sitrep:hunter2secret@db.example/records",
+		"postgres://sitrep@db.example/records?sslmode=require&password=hunter2secret",
+		"postgresql://sitrep:hunter2secret#x%@db.example/records",
+		"host=db.example user=sitrep password=hunter2secret dbname=records",
+		"host=db.example password='hunter2secret with spaces' dbname=records",
+	} {
+		if r := Redacted(dsn); strings.Contains(r, "hunter2secret") || r == "" {
+			t.Errorf("Redacted(%q) = %q", dsn, r)
+		}
+		if _, err := Open(ctx, dsn); err == nil || strings.Contains(err.Error(), "hunter2secret") {
+			t.Errorf("Open(%q): %v", dsn, err)
+		}
+	}
+}
+
+// TestOpenWithLeastRights: a database whose schema is current opens for a user that may only
+// read and write rows, and for one whose transactions are read-only; and one being migrated
+// by another process makes the opener wait, then find nothing left to do.
+func TestOpenWithLeastRights(t *testing.T) {
+	server := testenv.PostgresServer(t)
+	dsn := testenv.PostgresDatabase(t, server)
+	owner := connect(t, dsn)
+	for _, q := range []string{
+		`CREATE ROLE app LOGIN`, `CREATE ROLE reader LOGIN`, `GRANT USAGE ON SCHEMA public TO app, reader`, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app`,
+		`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app`,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader`,
+		`ALTER ROLE reader SET default_transaction_read_only = on`,
+	} {
+		if _, err := owner.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	as := func(role string) string { return strings.Replace(dsn, "sitrep@", role+"@", 1) }
+	app, err := Open(ctx, as("app"))
+	if err != nil {
+		t.Fatalf("a user of rows only: %v", err)
+	}
+	defer app.Close()
+	if err := app.SetPartner(ctx, store.Partner{Name: "CNCERT 分中心", Kind: "branch"}); err != nil {
+		t.Errorf("a user of rows only writes: %v", err)
+	}
+	reader, err := Open(ctx, as("reader"))
+	if err != nil {
+		t.Fatalf("a read-only user: %v", err)
+	}
+	defer reader.Close()
+	if ps, err := reader.Partners(ctx); err != nil || len(ps) != 1 {
+		t.Errorf("a read-only user reads %v, %v", ps, err)
+	}
+	if err := reader.SetPartner(ctx, store.Partner{Name: "x"}); err == nil {
+		t.Error("a read-only user wrote")
+	}
+	// Text PostgreSQL cannot hold names nothing, and is refused in words when written.
+	if _, err := reader.Account(ctx, "ana\x00"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an account name with a NUL byte: %v", err)
+	}
+	if err := app.SetPartner(ctx, store.Partner{Name: "nul\x00"}); err == nil || !strings.Contains(err.Error(), "NUL byte") {
+		t.Errorf("a partner with a NUL byte: %v", err)
+	}
+}
+
+// TestIsolationOfTheDatabase: the locks hold whatever isolation the database defaults to.
+func TestIsolationOfTheDatabase(t *testing.T) {
+	server := testenv.PostgresServer(t)
+	for _, iso := range []string{"repeatable read", "serializable"} {
+		dsn := testenv.PostgresDatabase(t, server)
+		u, _ := neturl.Parse(dsn)
+		name := strings.TrimPrefix(u.Path, "/")
+		first := connect(t, dsn)
+		if _, err := first.pool.Exec(ctx, `ALTER DATABASE `+name+` SET default_transaction_isolation = '`+iso+`'`); err != nil {
+			t.Fatal(err)
+		}
+		var dbs [3]*DB
+		for i := range dbs {
+			dbs[i] = connect(t, dsn)
+		}
+		errs := make([]error, 6)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = dbs[i%3].Publish(ctx, renderings("2024-W10", "p"))
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if !errors.Is(err, store.ErrPublished) {
+				t.Errorf("%s: publish: %v", iso, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%s: published %d times", iso, ok)
+		}
+		revs := make([]int, 6)
+		for i := range revs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if revs[i], err = dbs[i%3].Correct(ctx, renderings("2024-W10", "c"), "fix"); err != nil {
+					t.Errorf("%s: correct: %v", iso, err)
+				}
+			}()
+		}
+		wg.Wait()
+		slices.Sort(revs)
+		if !slices.Equal(revs, []int{2, 3, 4, 5, 6, 7}) {
+			t.Errorf("%s: revisions %v", iso, revs)
+		}
+	}
+}
+
+// TestEmptyListsAsEmbedded: lists of nothing read as the embedded store gives them.
+func TestEmptyListsAsEmbedded(t *testing.T) {
+	pg := open(t, testenv.PostgresServer(t))
+	du, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer du.Close()
+	for _, st := range []store.Records{du, pg} {
+		ts, _ := st.ListTickets(ctx, store.TicketFilter{})
+		ps, _ := st.Partners(ctx)
+		vs, _ := st.Revisions(ctx, "2024-W09")
+		rs, _ := st.PublishedIssues(ctx, "zh", "html", 0)
+		js, _ := st.ListJobs(ctx, "", 0)
+		if ts != nil || ps != nil || vs != nil || rs != nil || js == nil {
+			t.Errorf("%T: tickets %#v, partners %#v, revisions %#v, issues %#v, jobs %#v", st, ts, ps, vs, rs, js)
+		}
 	}
 }

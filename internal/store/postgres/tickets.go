@@ -65,7 +65,7 @@ func (d *DB) CreateTicket(ctx context.Context, t store.Ticket, first store.Ticke
 			t.ID, t.Opened.UTC(), nullTime(t.Closed), string(t.Type), null(t.Source), null(t.Partner), null(t.PartnerKind),
 			t.CrossBorder, null(t.Impact), null(t.URL), null(t.Platform), null(string(t.TLP)), nullTime(t.Due))
 		if uniqueViolation(err) {
-			return fmt.Errorf("ticket %s exists already", t.ID)
+			return fmt.Errorf("ticket %s %w", t.ID, store.ErrExists)
 		}
 		if err != nil {
 			return fmt.Errorf("create ticket: %w", err)
@@ -106,6 +106,9 @@ func insertLinks(ctx context.Context, tx pgx.Tx, id string, links []store.Link) 
 // snapshot, so that a change made meanwhile is seen whole or not at all.
 func (d *DB) Ticket(ctx context.Context, id string) (store.Ticket, error) {
 	var t store.Ticket
+	if !storable(id) {
+		return t, fmt.Errorf("ticket %q: %w", id, store.ErrNotFound)
+	}
 	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
 		t, err = scanTicket(tx.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id))
@@ -258,9 +261,9 @@ func (d *DB) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Tic
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ticket, error) { return scanTicket(row) })
 	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+		return nil, fmt.Errorf("list tickets: %w", friendly(err))
 	}
-	return out, nil
+	return nilIfEmpty(out), nil
 }
 
 // SetPartner implements store.Tickets.
@@ -268,7 +271,7 @@ func (d *DB) SetPartner(ctx context.Context, p store.Partner) error {
 	_, err := d.pool.Exec(ctx, `INSERT INTO partners (name, kind, country, contact) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, country = excluded.country, contact = excluded.contact`,
 		p.Name, null(p.Kind), null(p.Country), null(p.Contact))
-	return err
+	return friendly(err)
 }
 
 const partnerCols = `name, coalesce(kind, ''), coalesce(country, ''), coalesce(contact, '')`
@@ -280,6 +283,9 @@ func scanPartner(row pgx.CollectableRow) (store.Partner, error) {
 
 // Partner implements store.Tickets.
 func (d *DB) Partner(ctx context.Context, name string) (store.Partner, error) {
+	if !storable(name) {
+		return store.Partner{}, fmt.Errorf("partner %q: %w", name, store.ErrNotFound)
+	}
 	rows, _ := d.pool.Query(ctx, `SELECT `+partnerCols+` FROM partners WHERE name = $1`, name)
 	p, err := pgx.CollectExactlyOneRow(rows, scanPartner)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -291,7 +297,8 @@ func (d *DB) Partner(ctx context.Context, name string) (store.Partner, error) {
 // Partners implements store.Tickets.
 func (d *DB) Partners(ctx context.Context) ([]store.Partner, error) {
 	rows, _ := d.pool.Query(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY name`)
-	return pgx.CollectRows(rows, scanPartner)
+	out, err := pgx.CollectRows(rows, scanPartner)
+	return nilIfEmpty(out), err
 }
 
 var _ store.TicketChanges = (*DB)(nil)
