@@ -1,0 +1,239 @@
+// Package clickhouse keeps the analytical part of a store (store.Analytics) in ClickHouse:
+// events, vulnerability and incident records, the ledger of inputs, the rows set aside, and
+// every count the bulletin reports, computed by the engine (uniqExact). Its SQL runs on the
+// ClickHouse of Debian (18.16) and on current releases.
+//
+// ClickHouse has no transactions, so a batch lands whole or not at all by its ledger entry:
+// every row carries the batch it came with and the attempt that wrote it, a random number;
+// the ledger records each attempt that finished, and only the rows of a batch's first
+// finished attempt (the least number among those recorded) are ever read. An attempt cut off
+// midway, or one redelivered and written twice, leaves rows that nothing counts. Keyed
+// records (vulnerabilities, incidents, catalog entries) are kept as rows, and the record of an
+// ID is its latest row, chosen when read, as the embedded store chooses it when written.
+package clickhouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"sitrep/internal/store"
+)
+
+// DB is an open analytical store.
+type DB struct {
+	conn driver.Conn
+	name string
+}
+
+var _ store.Analytics = (*DB)(nil)
+
+// IsURL reports whether s names a ClickHouse database (clickhouse://).
+func IsURL(s string) bool { return strings.HasPrefix(strings.ToLower(s), "clickhouse://") }
+
+// Redacted is the address s without its password.
+func Redacted(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "the ClickHouse address of --store (not shown: it does not parse as a URL)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// Open connects to the database at dsn (clickhouse://host:9000[,host:9000…]/db) over the
+// native protocol and migrates its schema forward.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	name := Redacted(dsn)
+	opts, err := ch.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
+	}
+	opts.Protocol = ch.Native
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = 10 * time.Second
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store %s: cannot reach ClickHouse: %v", name, redactErr(err, dsn))
+	}
+	d := &DB{conn: conn, name: name}
+	if err := d.migrate(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store %s: %w", name, err)
+	}
+	return d, nil
+}
+
+// redactErr is err's text with dsn's password taken out.
+func redactErr(err error, dsn string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(dsn); perr == nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+		if p := u.Query().Get("password"); p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// Close closes the connections.
+func (d *DB) Close() error { return d.conn.Close() }
+
+// String names the database, without its password.
+func (d *DB) String() string { return d.name }
+
+// Instants are kept as Int64 microseconds since 1970 UTC (18.16 has no DateTime64), the
+// precision of the embedded store; tables of events are partitioned by the Monday of their
+// week. Optional values are Nullable, as the embedded store's are NULL.
+var migrations = []string{
+	`CREATE TABLE IF NOT EXISTS inputs (
+		sha256 String, id Int64, name String, format String, encoding String, size Int64, registered Int64
+	) ENGINE = ReplacingMergeTree() ORDER BY sha256`,
+	`CREATE TABLE IF NOT EXISTS inputs_complete (id Int64, at Int64) ENGINE = ReplacingMergeTree() ORDER BY id`,
+	`CREATE TABLE IF NOT EXISTS input_batches (
+		input_id Int64, batch Int32, attempt UInt64, read Int64, stored Int64, duplicate Int64, rejected Int64, at Int64
+	) ENGINE = MergeTree() ORDER BY (input_id, batch, attempt)`,
+	`CREATE TABLE IF NOT EXISTS events (
+		t Int64, kind String, ip Nullable(String), url Nullable(String), host Nullable(String), host_is_ip Nullable(UInt8),
+		domain Nullable(String), country Nullable(String), province Nullable(String), asn Nullable(UInt32),
+		registrant_country Nullable(String), family Nullable(String), malware Nullable(String), target Nullable(String),
+		gov Nullable(UInt8), source Nullable(String), tlp String, feed_id Nullable(String), extra Nullable(String),
+		line Int64, input_id Int64, batch Int32, attempt UInt64
+	) ENGINE = MergeTree() PARTITION BY toMonday(toDateTime(intDiv(t, 1000000), 'UTC')) ORDER BY (kind, t)`,
+	`CREATE TABLE IF NOT EXISTS vulns (
+		id String, published Int64, title Nullable(String), severity Nullable(String), object Nullable(String),
+		cve Nullable(String), vendor Nullable(String), product Nullable(String), tlp String, extra Nullable(String),
+		withdrawn UInt8, line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
+	) ENGINE = MergeTree() PARTITION BY toMonday(toDateTime(intDiv(published, 1000000), 'UTC')) ORDER BY (id, published)`,
+	`CREATE TABLE IF NOT EXISTS exploited (
+		id String, added Int64, vendor Nullable(String), product Nullable(String), name Nullable(String),
+		ransomware Nullable(UInt8), due Nullable(Int64), source Nullable(String), tlp String, extra Nullable(String),
+		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
+	) ENGINE = MergeTree() ORDER BY (id, added)`,
+	`CREATE TABLE IF NOT EXISTS incidents (
+		id String, opened Int64, closed Nullable(Int64), type String, source Nullable(String), partner Nullable(String),
+		partner_kind Nullable(String), cross_border Nullable(UInt8), impact Nullable(String), url Nullable(String),
+		platform Nullable(String), tlp String, due Nullable(Int64), extra Nullable(String), ticket_seq Nullable(Int32),
+		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
+	) ENGINE = MergeTree() ORDER BY (id, opened)`,
+	`CREATE TABLE IF NOT EXISTS rejects (
+		input_id Int64, line Int64, field Nullable(String), reason String, raw Nullable(String), at Int64, batch Int32, attempt UInt64
+	) ENGINE = MergeTree() ORDER BY (input_id, line)`,
+	// The rows tickets count as come from no input: batch 0 of input 0, always committed.
+	`INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at)
+		SELECT 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`,
+}
+
+// SchemaVersion is the version this build writes.
+var SchemaVersion = len(migrations)
+
+// migrate applies the migrations the database lacks. Every step can be applied again (tables
+// are created if missing), so processes that open a new database together end the same.
+func (d *DB) migrate(ctx context.Context) error {
+	if err := d.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS sitrep_schema (version Int32, at Int64) ENGINE = ReplacingMergeTree() ORDER BY version`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var have int32
+	if err := d.conn.QueryRow(ctx, `SELECT toInt32(max(version)) FROM sitrep_schema`).Scan(&have); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if int(have) > len(migrations) {
+		return fmt.Errorf("the store has schema version %d, newer than this sitrep (%d): upgrade sitrep", have, len(migrations))
+	}
+	for v := int(have) + 1; v <= len(migrations); v++ {
+		if err := d.conn.Exec(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("migrate to schema %d: %w", v, err)
+		}
+		if err := d.conn.Exec(ctx, fmt.Sprintf(`INSERT INTO sitrep_schema (version, at) SELECT %d, %d`, v, time.Now().UnixMicro())); err != nil {
+			return fmt.Errorf("migrate to schema %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// committed is the condition on a row of a table written in batches that its batch is
+// committed, by the attempt that counts: the first one the ledger recorded.
+const committed = `(input_id, batch, attempt) IN (SELECT input_id, batch, min(attempt) FROM input_batches GROUP BY input_id, batch)`
+
+// micros is t as the tables keep it.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros is the instant a table keeps as µs.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// optMicros is *t as µs, or NULL.
+func optMicros(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	us := t.UnixMicro()
+	return &us
+}
+
+// optTime is the instant of *us, or nil.
+func optTime(us *int64) *time.Time {
+	if us == nil {
+		return nil
+	}
+	t := fromMicros(*us)
+	return &t
+}
+
+// opt is s, or NULL for "".
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// optBool is *b as 0 or 1, or NULL.
+func optBool(b *bool) *uint8 {
+	if b == nil {
+		return nil
+	}
+	var v uint8
+	if *b {
+		v = 1
+	}
+	return &v
+}
+
+func bit(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// newAttempt is a random attempt number, never 0 (the tickets' batch).
+func newAttempt() uint64 {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(err)
+		}
+		if n := binary.BigEndian.Uint64(b[:]); n != 0 {
+			return n
+		}
+	}
+}
