@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,6 +23,7 @@ import (
 	"sitrep/internal/period"
 	"sitrep/internal/stats"
 	"sitrep/internal/store"
+	"sitrep/internal/store/clickhouse"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/store/postgres"
 	"sitrep/internal/week"
@@ -212,15 +215,32 @@ func (c *Config) Defaults() error {
 	return nil
 }
 
-// StoreDir resolves the store URL to the embedded store's directory.
+// StoreDir resolves the store URL to the embedded store's directory. For a store kept by a
+// server elsewhere (clickhouse://), it is this machine's directory for that store: where a
+// server announces itself and uploads wait, $SITREP_LOCAL or one under the user's cache
+// directory named after the store, private to its owner.
 func StoreDir(url string) (string, error) {
 	switch {
 	case strings.HasPrefix(url, "duckdb://"):
 		return strings.TrimPrefix(url, "duckdb://"), nil
 	case strings.HasPrefix(url, "file://"):
 		return strings.TrimPrefix(url, "file://"), nil
+	case clickhouse.IsURL(url):
+		dir := os.Getenv("SITREP_LOCAL")
+		if dir == "" {
+			cache, err := os.UserCacheDir()
+			if err != nil {
+				cache = os.TempDir()
+			}
+			sum := sha256.Sum256([]byte(clickhouse.Redacted(url)))
+			dir = filepath.Join(cache, "sitrep", hex.EncodeToString(sum[:6]))
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("this machine's directory for the store: %w", err)
+		}
+		return dir, nil
 	case strings.Contains(url, "://"):
-		return "", fmt.Errorf("store %q: this build knows duckdb:// (the embedded store) and plain directories", url)
+		return "", fmt.Errorf("store %q: this build knows duckdb:// (the embedded store), clickhouse:// and plain directories", url)
 	}
 	return url, nil
 }
@@ -232,6 +252,9 @@ func StoreDir(url string) (string, error) {
 // share — the records part is kept there, and the store is a store.Split of the two; opened
 // for writing, it first writes any ticket's counted row a crash left behind.
 func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
+	if clickhouse.IsURL(c.Store) {
+		return c.openCluster(ctx, readOnly)
+	}
 	dir, err := StoreDir(c.Store)
 	if err != nil {
 		return nil, err
@@ -267,19 +290,60 @@ func (c *Config) Open(ctx context.Context, readOnly bool) (store.Store, error) {
 		return nil, fmt.Errorf("the store %s keeps its own records (%s), so they cannot be kept apart in %s: use it without --records (SITREP_RECORDS), or keep records apart from a new store's start",
 			dir, strings.Join(held, ", "), where)
 	}
-	var rec store.Records
-	if rdir == "" {
-		// A database shared by several servers: opened the same way for reading and writing.
-		if rec, err = postgres.Open(ctx, c.Records); err != nil {
-			st.Close()
-			return nil, err
-		}
-	} else if rec, err = duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit}); err != nil {
+	rec, err := c.openRecords(ctx, readOnly, dir)
+	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("records: %w", heldError(dir, err)) // the server announces itself beside the store
+		return nil, err
 	}
-	// Opened for reading only, the analytical part cannot take the counted rows of tickets
-	// other processes changed: the process that holds it for writing writes them.
+	return split(ctx, st, rec, readOnly)
+}
+
+// openRecords opens the records part Records names: a PostgreSQL database, or an embedded
+// store in a directory (held, when a server holds it, by the server that announces itself in
+// holder).
+func (c *Config) openRecords(ctx context.Context, readOnly bool, holder string) (store.Records, error) {
+	if postgres.IsURL(c.Records) {
+		// A database shared by several servers: opened the same way for reading and writing.
+		return postgres.Open(ctx, c.Records)
+	}
+	rdir, err := StoreDir(c.Records)
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	rec, err := duck.Open(ctx, rdir, duck.Options{ReadOnly: readOnly, MemoryLimit: c.MemoryLimit})
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", heldError(holder, err)) // the server announces itself beside the store
+	}
+	return rec, nil
+}
+
+// openCluster opens a store whose analytical part is kept by ClickHouse; its records part
+// must be kept apart.
+func (c *Config) openCluster(ctx context.Context, readOnly bool) (store.Store, error) {
+	if c.Records == "" {
+		return nil, fmt.Errorf("the store %s keeps what is ingested and counted; name where the records (tickets, reviews, the archive, accounts) are kept with --records postgres://… (SITREP_RECORDS), or a directory",
+			clickhouse.Redacted(c.Store))
+	}
+	an, err := clickhouse.Open(ctx, c.Store)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := StoreDir(c.Store)
+	if err != nil {
+		an.Close()
+		return nil, err
+	}
+	rec, err := c.openRecords(ctx, readOnly, dir)
+	if err != nil {
+		an.Close()
+		return nil, err
+	}
+	return split(ctx, an, rec, readOnly)
+}
+
+// split joins the parts. Opened for reading only, the analytical part is not written: the
+// counted rows of tickets other processes changed are written by the process that writes.
+func split(ctx context.Context, st store.Analytics, rec store.Records, readOnly bool) (store.Store, error) {
 	sp := store.Split{Analytics: st, Records: rec}
 	if !readOnly {
 		sp = store.NewSplit(st, rec)
