@@ -12,6 +12,7 @@ import (
 
 	"sitrep/internal/enrich"
 	"sitrep/internal/ingest"
+	"sitrep/internal/store"
 	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
 )
@@ -52,8 +53,16 @@ func Load(t testing.TB, loc *time.Location, files ...string) *duck.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	Into(t, st, loc, files...)
+	return st
+}
+
+// Into ingests files into st through the real pipeline, failing the test on any error or
+// rejected row.
+func Into(t testing.TB, st store.Ingest, loc *time.Location, files ...string) {
+	t.Helper()
 	for _, f := range files {
-		sum, err := ingest.File(ctx, st, f, nil, ingest.Options{Zone: loc, GovSuffixes: enrich.DefaultGovSuffixes})
+		sum, err := ingest.File(context.Background(), st, f, nil, ingest.Options{Zone: loc, GovSuffixes: enrich.DefaultGovSuffixes})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,5 +70,4 @@ func Load(t testing.TB, loc *time.Location, files ...string) *duck.DB {
 			t.Fatalf("%s: %s", f, sum)
 		}
 	}
-	return st
 }

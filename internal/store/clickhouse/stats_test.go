@@ -1,0 +1,141 @@
+package clickhouse
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sitrep/internal/ingest/ingesttest"
+	"sitrep/internal/stats"
+	"sitrep/internal/store"
+	"sitrep/internal/store/duck"
+	"sitrep/internal/synth"
+	"sitrep/internal/testenv"
+	"sitrep/internal/week"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+// pair is one embedded store and one whose analytical part is ClickHouse, fed the same files.
+type pair struct{ embedded, cluster store.Store }
+
+func newPair(t *testing.T, dsn string) pair {
+	t.Helper()
+	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { embedded.Close() })
+	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rec.Close() })
+	return pair{embedded, store.NewSplit(open(t, dsn), rec)}
+}
+
+func (p pair) ingest(t *testing.T, files ...string) {
+	t.Helper()
+	ingesttest.Into(t, p.embedded, shanghai, files...)
+	ingesttest.Into(t, p.cluster, shanghai, files...)
+}
+
+// same computes the statistics of each week on both stores and fails where their JSON differs.
+func (p pair) same(t *testing.T, when string, weeks ...string) {
+	t.Helper()
+	for _, wk := range weeks {
+		w, err := week.Parse(wk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [2][]byte
+		for i, st := range []store.Store{p.embedded, p.cluster} {
+			s, err := stats.Compute(ctx, st, w, stats.Options{Zone: shanghai})
+			if err != nil {
+				t.Fatalf("%s %s: %v", when, wk, err)
+			}
+			if out[i], err = json.MarshalIndent(s, "", " "); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(out[0], out[1]) {
+			t.Errorf("%s: the statistics of %s differ:\n%s", when, wk, firstDifference(out[0], out[1]))
+		}
+		if len(out[0]) < 1000 {
+			t.Errorf("%s: the statistics of %s are too short to tell: %s", when, wk, out[0])
+		}
+	}
+}
+
+// firstDifference shows where two texts part.
+func firstDifference(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-300)
+	return "embedded:\n" + string(a[from:min(len(a), i+200)]) + "\n\nClickHouse:\n" + string(b[from:min(len(b), i+200)])
+}
+
+// TestGoldenWeeks: the published issues' weeks (../shared/tools/golden) give the same
+// statistics JSON on ClickHouse as on the embedded store.
+func TestGoldenWeeks(t *testing.T) {
+	dsn := testenv.ClickHouseServer(t)
+	dir := testenv.SharedDir(t, "tools", "golden")
+	specs, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(specs) == 0 {
+		testenv.Need(t, testenv.Shared, os.ErrNotExist)
+	}
+	testenv.Command(t, "python3", testenv.Python3)
+	for _, spec := range specs {
+		t.Run(filepath.Base(spec), func(t *testing.T) {
+			var sp struct {
+				Week string `json:"week"`
+			}
+			raw, err := os.ReadFile(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &sp); err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if b, err := exec.Command("python3", filepath.Join(dir, "golden.py"), spec, out).CombinedOutput(); err != nil {
+				t.Fatalf("golden.py: %v\n%s", err, b)
+			}
+			files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+			p := newPair(t, dsn)
+			p.ingest(t, files...)
+			p.same(t, "golden", sp.Week)
+		})
+	}
+}
+
+// TestGeneratedWeeks: eight generated weeks, each file ingested twice (the second changes
+// nothing), and a late file of an old week after the later weeks were counted: the statistics
+// JSON of every week is the same on ClickHouse as on the embedded store, before and after.
+func TestGeneratedWeeks(t *testing.T) {
+	dsn := testenv.ClickHouseServer(t)
+	last, _ := week.Parse("2024-W09")
+	specs := synth.Weeks(last, 8, 11)
+	for i := range specs {
+		specs[i] = specs[i].Scale(0.05)
+	}
+	p := newPair(t, dsn)
+	early := ingesttest.Generate(t, specs[:7], shanghai)
+	p.ingest(t, early...)
+	p.ingest(t, early...)
+	p.same(t, "seven weeks", "2024-W03", "2024-W08")
+	// The last week, then late rows of an earlier week, counted before and after.
+	p.ingest(t, ingesttest.Generate(t, specs[7:], shanghai)...)
+	p.same(t, "eight weeks", "2024-W08", "2024-W09")
+	late := specs[5]
+	late.Seed += 100
+	late = late.Scale(0.5)
+	p.ingest(t, ingesttest.Generate(t, []synth.Spec{late}, shanghai)...)
+	p.same(t, "late rows of 2024-W07", "2024-W07", "2024-W08", "2024-W09")
+}
