@@ -90,8 +90,11 @@ func (d *DB) order(ctx context.Context, id int64) (int64, error) {
 }
 
 // Commit implements store.Ingest. The batch's rows are written under an attempt number of
-// their own, and its ledger entry last; should two attempts of one batch both finish (a batch
-// delivered twice), the first recorded counts and the other is told ErrCommitted.
+// their own, and its ledger entry last. Should several attempts of one batch finish (a batch
+// delivered twice, its writers racing), the rows of the least attempt number recorded are the
+// ones counted: the same rows, whichever it is. A writer that finds a lesser attempt recorded
+// is told ErrCommitted; writers that finish together may each be told it went in, as it did
+// once.
 func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err error) {
 	if b.Stage != nil {
 		b.Stage.Discard()
@@ -223,7 +226,9 @@ type keyed struct {
 
 // stale reads the stored records of ids (latest is the query of a table's latest rows, with
 // columns id, body, ord and line) and says of each new row whether it changes nothing: equal
-// to the stored record, or read before it.
+// to the stored record, or read before it. Such a row is written all the same — it changes
+// nothing read — so that every attempt of a batch holds all its rows, whichever counts; it is
+// only tallied as a duplicate.
 func (w writer) stale(ctx context.Context, latest string, ids []string, body func(i int) string, line func(i int) int64) ([]bool, error) {
 	out := make([]bool, len(ids))
 	if len(ids) == 0 {
@@ -278,16 +283,12 @@ func (w writer) vulns(ctx context.Context, vs []event.Vuln) (int, error) {
 	for i := range vs {
 		if stale[i] {
 			dup++
-			continue
 		}
 		v := &vs[i]
 		if err := b.Append(v.ID, micros(v.Published), opt(v.Title), opt(string(v.Severity)), opt(string(v.Object)), opt(v.CVE), opt(v.Vendor),
 			opt(v.Product), tlpOf(v.TLP), opt(v.Extra), bit(v.Withdrawn), int64(v.Line), w.ord, w.input, w.batch, w.attempt, time.Now().UnixMicro()); err != nil {
 			return 0, err
 		}
-	}
-	if dup == len(vs) {
-		return dup, b.Abort()
 	}
 	return dup, b.Send()
 }
@@ -321,7 +322,6 @@ func (w writer) exploited(ctx context.Context, xs []event.Exploited) (int, error
 	for i := range xs {
 		if stale[i] {
 			dup++
-			continue
 		}
 		x := &xs[i]
 		r := bit(x.Ransomware)
@@ -329,9 +329,6 @@ func (w writer) exploited(ctx context.Context, xs []event.Exploited) (int, error
 			tlpOf(x.TLP), opt(x.Extra), int64(x.Line), w.ord, w.input, w.batch, w.attempt, time.Now().UnixMicro()); err != nil {
 			return 0, err
 		}
-	}
-	if dup == len(xs) {
-		return dup, b.Abort()
 	}
 	return dup, b.Send()
 }
@@ -388,15 +385,12 @@ func (w writer) incidents(ctx context.Context, incs []event.Incident) (int, erro
 		return 0, err
 	}
 	dup := 0
-	var fresh []event.Incident
 	for i := range incs {
 		if stale[i] {
 			dup++
-			continue
 		}
-		fresh = append(fresh, incs[i])
 	}
-	return dup, w.d.insertIncidents(ctx, fresh, nil, w)
+	return dup, w.d.insertIncidents(ctx, incs, nil, w)
 }
 
 // incidentBody is what an incident row holds, but for where it was read from, as
