@@ -359,3 +359,45 @@ func TestServersShareRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreInitCluster: `store init --cluster` lays a ClickHouse store out over two servers
+// (and prints the statements with --print); a week ingested through one server is counted the
+// same through the other, with its records in a directory.
+func TestStoreInitCluster(t *testing.T) {
+	addrs := testenv.ClickHouseShards(t, 2)
+	t.Setenv("SITREP_LOCAL", t.TempDir())
+	dir := t.TempDir()
+	urls := []string{strings.Replace(addrs[0], "/default", "/bulletin", 1), strings.Replace(addrs[1], "/default", "/bulletin", 1)}
+	code, out, errs := sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster, "--print")
+	if code != 0 || !strings.Contains(out, "CREATE TABLE IF NOT EXISTS bulletin.events AS bulletin.events_local ENGINE = Distributed(sitrep, bulletin, events_local, rand());") {
+		t.Fatalf("--print: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster)
+	if code != 0 || strings.Count(out, "shard ") != 2 {
+		t.Fatalf("store init --cluster: %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := sitrep(t, "", "--store", urls[1], "stats", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "--records") {
+		t.Errorf("a ClickHouse store without records: %d %s", code, errs)
+	}
+	data := filepath.Join(dir, "data")
+	if code, _, errs := sitrep(t, "", "sample", "--out", data, "--week", "2024-W09", "--weeks", "2", "--events", "3000"); code != 0 {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "*.csv"))
+	records := filepath.Join(dir, "records")
+	if code, _, errs := sitrep(t, "", append([]string{"--store", urls[0], "--records", records, "ingest"}, files...)...); code != 0 {
+		t.Fatal(errs)
+	}
+	_, one, _ := sitrep(t, "", "--store", urls[0], "--records", records, "stats", "--week", "2024-W09", "--json")
+	_, two, _ := sitrep(t, "", "--store", urls[1], "--records", records, "stats", "--week", "2024-W09", "--json")
+	if one != two || !strings.Contains(one, `"infected_hosts"`) {
+		t.Errorf("the week through each server:\n%.400s\n%.400s", one, two)
+	}
+	local := filepath.Join(dir, "local")
+	if code, _, errs := sitrep(t, "", append([]string{"--store", local, "ingest"}, files...)...); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, embedded, _ := sitrep(t, "", "--store", local, "stats", "--week", "2024-W09", "--json"); embedded != one {
+		t.Errorf("the week on two shards and on the embedded store:\n%.400s\n%.400s", one, embedded)
+	}
+}

@@ -51,15 +51,20 @@ func Redacted(s string) string {
 	return u.Redacted()
 }
 
-// Open connects to the database at dsn (clickhouse://host:9000[,host:9000…]/db) over the
-// native protocol and migrates its schema forward.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// connect connects to the database at dsn over the native protocol.
+func connect(ctx context.Context, dsn string) (*DB, error) {
 	name := Redacted(dsn)
 	opts, err := ch.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
 	}
 	opts.Protocol = ch.Native
+	if opts.Settings == nil {
+		opts.Settings = ch.Settings{}
+	}
+	// A batch's rows reach every shard before its ledger entry is written: an insert into a
+	// Distributed table returns once the shards hold it, not once it is queued.
+	opts.Settings["insert_distributed_sync"] = 1
 	if opts.DialTimeout == 0 {
 		opts.DialTimeout = 10 * time.Second
 	}
@@ -73,10 +78,19 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		conn.Close()
 		return nil, fmt.Errorf("store %s: cannot reach ClickHouse: %v", name, redactErr(err, dsn))
 	}
-	d := &DB{conn: conn, name: name}
+	return &DB{conn: conn, name: name}, nil
+}
+
+// Open connects to the database at dsn (clickhouse://host:9000[,host:9000…]/db) over the
+// native protocol and migrates its schema forward.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	d, err := connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.migrate(ctx); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("store %s: %w", name, err)
+		d.conn.Close()
+		return nil, fmt.Errorf("store %s: %w", d.name, err)
 	}
 	return d, nil
 }
@@ -101,78 +115,100 @@ func (d *DB) Close() error { return d.conn.Close() }
 // String names the database, without its password.
 func (d *DB) String() string { return d.name }
 
+// table is one table of the store: its columns and its engine on one server. In a cluster,
+// each server holds name_local with that engine and name, a Distributed table over every
+// server's name_local.
+type table struct{ name, columns, engine string }
+
 // Instants are kept as Int64 microseconds since 1970 UTC (18.16 has no DateTime64), the
 // precision of the embedded store; tables of events are partitioned by the Monday of their
 // week. Optional values are Nullable, as the embedded store's are NULL.
-var migrations = []string{
-	`CREATE TABLE IF NOT EXISTS inputs (
-		sha256 String, id Int64, name String, format String, encoding String, size Int64, registered Int64
-	) ENGINE = ReplacingMergeTree() ORDER BY sha256`,
-	`CREATE TABLE IF NOT EXISTS inputs_complete (id Int64, at Int64) ENGINE = ReplacingMergeTree() ORDER BY id`,
-	`CREATE TABLE IF NOT EXISTS input_batches (
-		input_id Int64, batch Int32, attempt UInt64, read Int64, stored Int64, duplicate Int64, rejected Int64, at Int64
-	) ENGINE = MergeTree() ORDER BY (input_id, batch, attempt)`,
-	`CREATE TABLE IF NOT EXISTS events (
-		t Int64, kind String, ip Nullable(String), url Nullable(String), host Nullable(String), host_is_ip Nullable(UInt8),
+var tables = []table{
+	{"sitrep_schema", `version Int32, at Int64`, `ReplacingMergeTree() ORDER BY version`},
+	{"inputs", `sha256 String, id Int64, name String, format String, encoding String, size Int64, registered Int64`,
+		`ReplacingMergeTree() ORDER BY sha256`},
+	{"inputs_complete", `id Int64, at Int64`, `ReplacingMergeTree() ORDER BY id`},
+	{"input_batches", `input_id Int64, batch Int32, attempt UInt64, read Int64, stored Int64, duplicate Int64, rejected Int64, at Int64`,
+		`MergeTree() ORDER BY (input_id, batch, attempt)`},
+	{"events", `t Int64, kind String, ip Nullable(String), url Nullable(String), host Nullable(String), host_is_ip Nullable(UInt8),
 		domain Nullable(String), country Nullable(String), province Nullable(String), asn Nullable(UInt32),
 		registrant_country Nullable(String), family Nullable(String), malware Nullable(String), target Nullable(String),
 		gov Nullable(UInt8), source Nullable(String), tlp String, feed_id Nullable(String), extra Nullable(String),
-		line Int64, input_id Int64, batch Int32, attempt UInt64
-	) ENGINE = MergeTree() PARTITION BY toMonday(toDateTime(intDiv(t, 1000000), 'UTC')) ORDER BY (kind, t)`,
-	`CREATE TABLE IF NOT EXISTS vulns (
-		id String, published Int64, title Nullable(String), severity Nullable(String), object Nullable(String),
+		line Int64, input_id Int64, batch Int32, attempt UInt64`,
+		`MergeTree() PARTITION BY toMonday(toDateTime(intDiv(t, 1000000), 'UTC')) ORDER BY (kind, t)`},
+	{"vulns", `id String, published Int64, title Nullable(String), severity Nullable(String), object Nullable(String),
 		cve Nullable(String), vendor Nullable(String), product Nullable(String), tlp String, extra Nullable(String),
-		withdrawn UInt8, line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
-	) ENGINE = MergeTree() PARTITION BY toMonday(toDateTime(intDiv(published, 1000000), 'UTC')) ORDER BY (id, published)`,
-	`CREATE TABLE IF NOT EXISTS exploited (
-		id String, added Int64, vendor Nullable(String), product Nullable(String), name Nullable(String),
+		withdrawn UInt8, line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64`,
+		`MergeTree() PARTITION BY toMonday(toDateTime(intDiv(published, 1000000), 'UTC')) ORDER BY (id, published)`},
+	{"exploited", `id String, added Int64, vendor Nullable(String), product Nullable(String), name Nullable(String),
 		ransomware Nullable(UInt8), due Nullable(Int64), source Nullable(String), tlp String, extra Nullable(String),
-		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
-	) ENGINE = MergeTree() ORDER BY (id, added)`,
-	`CREATE TABLE IF NOT EXISTS incidents (
-		id String, opened Int64, closed Nullable(Int64), type String, source Nullable(String), partner Nullable(String),
+		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64`,
+		`MergeTree() ORDER BY (id, added)`},
+	{"incidents", `id String, opened Int64, closed Nullable(Int64), type String, source Nullable(String), partner Nullable(String),
 		partner_kind Nullable(String), cross_border Nullable(UInt8), impact Nullable(String), url Nullable(String),
 		platform Nullable(String), tlp String, due Nullable(Int64), extra Nullable(String), ticket_seq Nullable(Int32),
-		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64
-	) ENGINE = MergeTree() ORDER BY (id, opened)`,
-	`CREATE TABLE IF NOT EXISTS rejects (
-		input_id Int64, line Int64, field Nullable(String), reason String, raw Nullable(String), at Int64, batch Int32, attempt UInt64
-	) ENGINE = MergeTree() ORDER BY (input_id, line)`,
-	// The rows tickets count as come from no input: batch 0 of input 0, always committed.
-	`INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at)
-		SELECT 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`,
+		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64`,
+		`MergeTree() ORDER BY (id, opened)`},
+	{"rejects", `input_id Int64, line Int64, field Nullable(String), reason String, raw Nullable(String), at Int64, batch Int32, attempt UInt64`,
+		`MergeTree() ORDER BY (input_id, line)`},
 }
 
-// SchemaVersion is the version this build writes.
-var SchemaVersion = len(migrations)
+// ticketBatch records batch 0 of input 0, always committed, under which the rows tickets
+// count as are written: they come from no input.
+const ticketBatch = `INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at)
+	SELECT 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`
 
-// migrate applies the migrations the database lacks. Every step can be applied again (tables
-// are created if missing), so processes that open a new database together end the same.
+// SchemaVersion is the version of the tables this build writes; a store of an older version
+// is migrated when opened (or, in a cluster, by sitrep store init --cluster).
+const SchemaVersion = 1
+
+// migrate creates what a store on one server lacks. Every step can be applied again (tables
+// are created if missing), so processes that open a new database together end the same. A
+// store laid out over a cluster (InitCluster) is only checked.
 func (d *DB) migrate(ctx context.Context) error {
-	if err := d.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS sitrep_schema (version Int32, at Int64) ENGINE = ReplacingMergeTree() ORDER BY version`); err != nil {
+	var engine string
+	err := d.conn.QueryRow(ctx, `SELECT any(engine) FROM system.tables WHERE database = currentDatabase() AND name = 'events'`).Scan(&engine)
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var have int32
-	if err := d.conn.QueryRow(ctx, `SELECT toInt32(max(version)) FROM sitrep_schema`).Scan(&have); err != nil {
+	if engine == "Distributed" {
+		var have int32
+		if err := d.conn.QueryRow(ctx, `SELECT toInt32(max(version)) FROM sitrep_schema`).Scan(&have); err != nil {
+			return fmt.Errorf("the cluster's schema: %w", err)
+		}
+		switch {
+		case have > SchemaVersion:
+			return fmt.Errorf("the store has schema version %d, newer than this sitrep (%d): upgrade sitrep", have, SchemaVersion)
+		case have < SchemaVersion:
+			return fmt.Errorf("the store's cluster layout has schema version %d, this sitrep needs %d: run sitrep store init --cluster NAME again", have, SchemaVersion)
+		}
+		return nil
+	}
+	for _, t := range tables {
+		if err := d.conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s) ENGINE = %s`, t.name, t.columns, t.engine)); err != nil {
+			return fmt.Errorf("migrate: %s: %w", t.name, err)
+		}
+	}
+	return d.stamp(ctx)
+}
+
+// stamp writes the tickets' batch and the schema's version, once.
+func (d *DB) stamp(ctx context.Context) error {
+	if err := d.conn.Exec(ctx, ticketBatch); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if int(have) > len(migrations) {
-		return fmt.Errorf("the store has schema version %d, newer than this sitrep (%d): upgrade sitrep", have, len(migrations))
-	}
-	for v := int(have) + 1; v <= len(migrations); v++ {
-		if err := d.conn.Exec(ctx, migrations[v-1]); err != nil {
-			return fmt.Errorf("migrate to schema %d: %w", v, err)
-		}
-		if err := d.conn.Exec(ctx, fmt.Sprintf(`INSERT INTO sitrep_schema (version, at) SELECT %d, %d`, v, time.Now().UnixMicro())); err != nil {
-			return fmt.Errorf("migrate to schema %d: %w", v, err)
-		}
+	err := d.conn.Exec(ctx, fmt.Sprintf(`INSERT INTO sitrep_schema (version, at) SELECT %d, %d FROM system.one
+		WHERE (SELECT count() FROM sitrep_schema WHERE version = %d) = 0`, SchemaVersion, time.Now().UnixMicro(), SchemaVersion))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
 
 // committed is the condition on a row of a table written in batches that its batch is
-// committed, by the attempt that counts: the first one the ledger recorded.
-const committed = `(input_id, batch, attempt) IN (SELECT input_id, batch, min(attempt) FROM input_batches GROUP BY input_id, batch)`
+// committed, by the attempt that counts: the first one the ledger recorded. GLOBAL: in a
+// cluster, the ledger is read once, by the server asked, and sent to the others.
+const committed = `(input_id, batch, attempt) GLOBAL IN (SELECT input_id, batch, min(attempt) FROM input_batches GROUP BY input_id, batch)`
 
 // micros is t as the tables keep it.
 func micros(t time.Time) int64 { return t.UnixMicro() }

@@ -273,7 +273,7 @@ func (d *DB) spellings(ctx context.Context, query string, args ...any) (map[stri
 func (d *DB) newFamilies(ctx context.Context, r store.Range, sc scoped) ([]string, error) {
 	from, to := micros(r.From), micros(r.To)
 	var earlier uint64
-	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM (SELECT 1 FROM events WHERE t < ? AND {names} AND `+committed+` LIMIT 1)`), from).Scan(&earlier); err != nil || earlier == 0 {
+	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM (SELECT t FROM events WHERE t < ? AND {names} AND `+committed+` LIMIT 1)`), from).Scan(&earlier); err != nil || earlier == 0 {
 		return nil, err
 	}
 	const fam = `isNotNull(family) AND family != '' AND kind IN ('infected_host', 'malware_site') AND {names} AND ` + committed

@@ -487,7 +487,7 @@ func lastByID[T any](recs []T, id func(*T) string, line func(*T) int) []T {
 func (d *DB) Rejects(ctx context.Context, f store.RejectFilter) ([]store.Reject, error) {
 	q := `SELECT r.input_id, i.name, r.line, coalesce(r.field, ''), r.reason, coalesce(r.raw, ''), r.at
 		FROM (SELECT * FROM rejects WHERE ` + committed + `) r
-		ANY INNER JOIN (SELECT id AS input_id, argMin(name, registered) AS name, argMin(sha256, registered) AS sha256, min(registered) AS reg
+		GLOBAL ANY INNER JOIN (SELECT id AS input_id, argMin(name, registered) AS name, argMin(sha256, registered) AS sha256, min(registered) AS reg
 			FROM inputs GROUP BY id) i USING input_id
 		WHERE ? = '' OR i.name = ? OR startsWith(i.sha256, ?)
 		ORDER BY i.reg, r.input_id, r.line`

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"sitrep/internal/store/clickhouse"
+)
+
+const storeUsage = "store init [--cluster NAME [--print]]   (create or migrate the store; with --cluster, lay a ClickHouse store out over a cluster)"
+
+// runStore creates or migrates the store: the embedded one or a ClickHouse database on one
+// server, or — with --cluster — a ClickHouse store laid out over the servers of a cluster.
+func runStore(e *env, args []string) error {
+	if len(args) == 0 || args[0] != "init" {
+		return usageError{"the store command is: " + storeUsage}
+	}
+	fs := flag.NewFlagSet("store init", flag.ContinueOnError)
+	cluster := fs.String("cluster", "", "lay the ClickHouse store out over the cluster of this `name` (its servers' remote_servers)")
+	print := fs.Bool("print", false, "with --cluster: print the statements each server runs, and run none")
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *cluster == "" {
+		if *print {
+			return usageError{"--print goes with --cluster"}
+		}
+		st, err := e.cfg.Open(e.ctx, false)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintln(e.stdout, "the store is ready")
+		return nil
+	}
+	if !clickhouse.IsURL(e.cfg.Store) {
+		return usageError{"--cluster lays out a ClickHouse store: name it with --store clickhouse://host:9000/db"}
+	}
+	if *print {
+		u, err := url.Parse(e.cfg.Store)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", clickhouse.Redacted(e.cfg.Store), err)
+		}
+		db := strings.TrimPrefix(u.Path, "/")
+		if db == "" {
+			db = "default"
+		}
+		for _, q := range clickhouse.Layout(*cluster, db) {
+			fmt.Fprintf(e.stdout, "%s;\n", q)
+		}
+		return nil
+	}
+	shards, err := clickhouse.InitCluster(e.ctx, e.cfg.Store, *cluster)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "laid the store out over cluster %s:\n", *cluster)
+	for _, sh := range shards {
+		fmt.Fprintf(e.stdout, "  shard %d replica %d  %s\n", sh.Number, sh.Replica, sh.Addr)
+	}
+	return nil
+}
