@@ -190,20 +190,42 @@ func (w writer) events(ctx context.Context, evs []event.Event) error {
 	if err != nil {
 		return err
 	}
+	// Column by column: a whole column appended at once costs the driver far less than a row
+	// at a time.
+	n := len(evs)
+	ts, lines := make([]int64, n), make([]int64, n)
+	kinds, tlps := make([]string, n), make([]string, n)
+	strs := make([][]*string, 14)
+	for i := range strs {
+		strs[i] = make([]*string, n)
+	}
+	hip, gov := make([]*uint8, n), make([]*uint8, n)
+	asn := make([]*uint32, n)
 	for i := range evs {
 		e := &evs[i]
-		var hostIsIP *uint8
+		ts[i], lines[i], kinds[i], tlps[i] = micros(e.Time), int64(e.Line), string(e.Kind), tlpOf(e.TLP)
+		for j, v := range []string{e.IP, e.URL, e.Host, e.Domain, e.Country, e.Province, e.RegistrantCountry, e.Family, e.Malware,
+			e.Target, e.Source, e.FeedID, e.Extra} {
+			strs[j][i] = opt(v)
+		}
 		if e.Host != "" {
-			hostIsIP = optBool(&e.HostIsIP)
+			hip[i] = optBool(&e.HostIsIP)
 		}
-		var asn *uint32
 		if e.ASN != 0 {
-			asn = &e.ASN
+			asn[i] = &e.ASN
 		}
-		if err := b.Append(micros(e.Time), string(e.Kind), opt(e.IP), opt(e.URL), opt(e.Host), hostIsIP, opt(e.Domain),
-			opt(e.Country), opt(e.Province), asn, opt(e.RegistrantCountry), opt(e.Family), opt(e.Malware), opt(e.Target),
-			optBool(e.Gov), opt(e.Source), tlpOf(e.TLP), opt(e.FeedID), opt(e.Extra), int64(e.Line), w.input, w.batch, w.attempt); err != nil {
-			return err
+		gov[i] = optBool(e.Gov)
+	}
+	inputs, batches, attempts := make([]int64, n), make([]int32, n), make([]uint64, n)
+	for i := range inputs {
+		inputs[i], batches[i], attempts[i] = w.input, w.batch, w.attempt
+	}
+	cols := []any{ts, kinds, strs[0], strs[1], strs[2], hip, strs[3], strs[4], strs[5], asn, strs[6], strs[7], strs[8], strs[9],
+		gov, strs[10], tlps, strs[11], strs[12], lines, inputs, batches, attempts}
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			b.Abort()
+			return fmt.Errorf("column %d: %w", i, err)
 		}
 	}
 	return b.Send()
