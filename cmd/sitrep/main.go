@@ -48,6 +48,7 @@ var commands = []command{
 	{"rate", "rate --week 2024-W09|--month 2024-02 [--level 中 --reason TEXT | --clear --reason TEXT | --print-policy]", runRate},
 	{"incident", incidentUsage, runIncident},
 	{"export", "export --week 2024-W09|--month 2024-02|… [--kind K] [--format csv|stix] [--tlp CLEAR] [--out PATH]", runExport},
+	{"worker", workerUsage, runWorker},
 	{"store", storeUsage, runStore},
 	{"geoip", "geoip import [--tor FILE] [--tor6 FILE] --out FILE.mmdb", runGeoip},
 	{"demo", "demo [--out DIR] [--weeks N]", runDemo},

@@ -23,8 +23,10 @@ import (
 	"sitrep/internal/ingest"
 	"sitrep/internal/issue"
 	"sitrep/internal/period"
+	"sitrep/internal/queue"
 	"sitrep/internal/render"
 	"sitrep/internal/store"
+	"sitrep/internal/store/clickhouse"
 	"sitrep/internal/web"
 )
 
@@ -39,6 +41,7 @@ func runServe(e *env, args []string) error {
 	tick := fs.Duration("collect-tick", time.Minute, "how often the server looks for feeds that are due (`duration`)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (chain first to last); with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	queueAddr := fs.String("queue", "", "hand uploads to the workers of this NATS JetStream `address` (nats://host:4222[,…][?replicas=3]) and answer at once with the job; needs a store the workers share (clickhouse://)")
 	sessionTTL := fs.Duration("session-ttl", web.DefaultSessionTTL, "how long a browser's login to the workspace lasts (`duration`)")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "a reverse proxy in front of the server (an address or `CIDR`; repeat for more): requests from it came from the address its X-Forwarded-For names", func(v string) error {
@@ -63,6 +66,9 @@ func runServe(e *env, args []string) error {
 		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
 			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
 		}
+	}
+	if *queueAddr != "" && !clickhouse.IsURL(e.cfg.Store) {
+		return usageError{"--queue hands uploads to workers that write to a store they share: name a ClickHouse store (--store clickhouse://…)"}
 	}
 	var feedsCfg *collect.Config
 	if *feeds != "" {
@@ -105,7 +111,23 @@ func runServe(e *env, args []string) error {
 	}
 	srv := newWebServer(e, st, locate)
 	srv.Context, srv.SyncWait, srv.SessionTTL, srv.TrustedProxies = e.ctx, *syncWait, *sessionTTL, proxies
-	if n, err := srv.Abandoned(e.ctx); err != nil {
+	if *queueAddr != "" {
+		q, err := queue.Open(e.ctx, *queueAddr)
+		if err != nil {
+			return err
+		}
+		defer q.Close()
+		srv.Ingest = nil
+		srv.Enqueue = func(ctx context.Context, st store.Store, j store.Job, path string, iq web.IngestQuery) (store.Job, error) {
+			opt, err := e.uploadOptions(iq, locate)
+			if err != nil {
+				return j, err
+			}
+			return queue.Enqueue(ctx, st, q, j, iq.Name, func() (*os.File, error) { return os.Open(path) }, opt)
+		}
+		fmt.Fprintf(e.stderr, "uploads go to the workers of %s\n", *queueAddr)
+	} else if n, err := srv.Abandoned(e.ctx); err != nil {
+		// (Jobs of a queue are the workers' to finish, whichever server took them.)
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(e.stderr, "%d job(s) were left unfinished when the server last stopped; they are marked failed\n", n)
@@ -161,9 +183,11 @@ func runServe(e *env, args []string) error {
 func newWebServer(e *env, st store.Store, locate func(ip string) (country, province string, asn uint32)) *web.Server {
 	svc := e.issues("serve")
 	dir, _ := app.StoreDir(e.cfg.Store)
+	tmp := filepath.Join(dir, "tmp")
+	os.MkdirAll(tmp, 0o700) // the embedded store makes it; a store kept elsewhere has only this machine's directory
 	return &web.Server{
 		Store:   st,
-		TempDir: filepath.Join(dir, "tmp"),
+		TempDir: tmp,
 		Render: func(ctx context.Context, st store.Store, wk, lang, format string, tlp event.TLP, page bool) ([]byte, error) {
 			w, err := period.Parse(wk) // a week, a month, a quarter or a year
 			if err != nil {
@@ -193,20 +217,10 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			return e.cfg.PeriodStats(ctx, st, p, tlp)
 		},
 		Ingest: func(ctx context.Context, st store.Store, path string, q web.IngestQuery) (any, error) {
-			opt := e.cfg.IngestOptions()
-			opt.Source = q.Source
-			opt.Observed = time.Now() // a list of URLs without times was fetched as it was sent
-			if q.Observed != "" {
-				t, err := native.ParseTime(q.Observed, e.cfg.Zone)
-				if err != nil {
-					return nil, web.Refuse(fmt.Errorf("observed: %w", err))
-				}
-				opt.Observed = t
+			opt, err := e.uploadOptions(q, locate)
+			if err != nil {
+				return nil, err
 			}
-			if err := opt.SetFormat(q.Format); err != nil {
-				return nil, web.Refuse(err)
-			}
-			opt.Locate = locate
 			sum, err := ingest.Input(ctx, st, q.Name, func() (*os.File, error) { return os.Open(path) }, opt)
 			if err != nil {
 				return nil, err
@@ -214,8 +228,7 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 			if err := refresh(ctx, svc, st, sum.Span, e.cfg.Log); err != nil {
 				e.cfg.Log.Warn("the changed weeks were not counted ahead; they will be when asked for", "err", err)
 			}
-			return map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "rejected": sum.Rejected,
-				"format": sum.Format, "feed": sum.Feed, "encoding": sum.Encoding, "sha256": sum.SHA256, "summary": sum.String(), "name": q.Name}, nil
+			return queue.Answer(sum), nil
 		},
 		Publish: func(ctx context.Context, st store.Store, wk, actor string) (int, error) {
 			w, err := period.Parse(wk)
@@ -262,4 +275,23 @@ func newWebServer(e *env, st store.Store, locate func(ip string) (country, provi
 		Zone:    e.cfg.Zone,
 		Log:     e.cfg.Log,
 	}
+}
+
+// uploadOptions are the ingest's options for an upload asked with q.
+func (e *env) uploadOptions(q web.IngestQuery, locate func(ip string) (string, string, uint32)) (ingest.Options, error) {
+	opt := e.cfg.IngestOptions()
+	opt.Source = q.Source
+	opt.Observed = time.Now() // a list of URLs without times was fetched as it was sent
+	if q.Observed != "" {
+		t, err := native.ParseTime(q.Observed, e.cfg.Zone)
+		if err != nil {
+			return opt, web.Refuse(fmt.Errorf("observed: %w", err))
+		}
+		opt.Observed = t
+	}
+	if err := opt.SetFormat(q.Format); err != nil {
+		return opt, web.Refuse(err)
+	}
+	opt.Locate = locate
+	return opt, nil
 }

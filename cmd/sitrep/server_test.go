@@ -25,9 +25,18 @@ var (
 // are serve's own.
 func startServer(t *testing.T, dir string, flags ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"--store", dir, "serve", "--addr", "127.0.0.1:0"}, flags...)...)
+	return startServerOn(t, []string{"--store", dir}, dir, flags...)
+}
+
+// startServerOn starts sitrep serve with the store of args, which announces itself in dir.
+func startServerOn(t *testing.T, args []string, dir string, flags ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append(append(args, "serve", "--addr", "127.0.0.1:0"), flags...)...)
 	cmd.Env = append(os.Environ(), "SITREP_AS_MAIN=1", "SITREP_CHROMIUM=/nonexistent/chromium")
 	cmd.Stderr = io.Discard
+	if os.Getenv("SITREP_TEST_SERVER_LOG") != "" { // to see what a server in a test says
+		cmd.Stderr = os.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

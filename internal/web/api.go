@@ -87,7 +87,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if !ok || !who.may(w, auth.Analyst) {
 		return
 	}
-	if s.Ingest == nil {
+	if s.Ingest == nil && s.Enqueue == nil {
 		jsonError(w, http.StatusNotFound, "this server takes no uploads")
 		return
 	}
@@ -95,6 +95,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	if s.Enqueue != nil {
+		wait = 0 // the workers finish the job: answered at once
 	}
 	l := s.Limits.withDefaults()
 	path, err := s.receive(newUploadReader(w, http.MaxBytesReader(w, r.Body, l.MaxUpload), l))
@@ -123,6 +126,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 // when done. The upload is written to the audit log: who sent what, from where.
 func (s *Server) startIngest(r *http.Request, who caller, path string, iq IngestQuery) (store.Job, <-chan jobEnd, error) {
 	from := store.OriginOf(r.Context())
+	if s.Enqueue != nil {
+		return s.enqueue(r, who, path, iq)
+	}
 	j, end, err := s.runJob(r.Context(), "ingest", who, func(ctx context.Context, st store.Store) (any, error) {
 		defer os.Remove(path)
 		sum, err := s.Ingest(ctx, st, path, iq)
@@ -137,6 +143,43 @@ func (s *Server) startIngest(r *http.Request, who caller, path string, iq Ingest
 		os.Remove(path)
 	}
 	return j, end, err
+}
+
+// enqueue hands an upload received whole into path to the queue's workers as a job, and
+// removes the file once its batches are sent. The upload is written to the audit log.
+func (s *Server) enqueue(r *http.Request, who caller, path string, iq IngestQuery) (store.Job, <-chan jobEnd, error) {
+	j := store.Job{ID: newJobID(), Kind: "ingest", Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
+	if err := s.Store.SaveJob(r.Context(), j); err != nil {
+		os.Remove(path)
+		return j, nil, err
+	}
+	from := store.OriginOf(r.Context())
+	base := s.Context
+	if base == nil {
+		base = context.Background()
+	}
+	end := make(chan jobEnd, 1)
+	s.jobs.Add(1)
+	go func() {
+		defer s.jobs.Done()
+		defer os.Remove(path)
+		got, err := s.Enqueue(base, s.Store, j, path, iq)
+		if err != nil {
+			now := time.Now().UTC()
+			j.State, j.Finished, j.Status, j.Error = store.JobFailed, &now, errorStatus(err, http.StatusUnprocessableEntity), err.Error()
+			if j.Status >= 500 {
+				s.log().Error("job failed", "job", j.ID, "kind", j.Kind, "err", err)
+				j.Error = "the job failed on the server's side; the server's log says why (job " + j.ID + ")"
+			}
+			s.saveJob(base, j)
+		} else {
+			s.log().Info("queued an upload", "by", who.name, "job", got.ID, "state", got.State)
+			s.Store.AddAudit(store.WithOrigin(base, from), store.AuditEntry{At: s.now(), Actor: who.name, Action: "ingest", Subject: iq.Name,
+				Detail: "queued as job " + j.ID})
+		}
+		end <- jobEnd{err: err}
+	}()
+	return j, end, nil
 }
 
 // receive writes an upload into a new file, readable by the owner only, and returns its path.

@@ -34,9 +34,7 @@ const DefaultSyncWait = time.Minute
 // runJob records a job, then runs it in the writer's turn under the server's context. The
 // channel gets its end; the job's record gets it too.
 func (s *Server) runJob(ctx context.Context, kind string, who caller, run func(ctx context.Context, st store.Store) (any, error)) (store.Job, <-chan jobEnd, error) {
-	id := make([]byte, 12)
-	rand.Read(id)
-	j := store.Job{ID: hex.EncodeToString(id), Kind: kind, Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
+	j := store.Job{ID: newJobID(), Kind: kind, Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
 	if err := s.Store.SaveJob(ctx, j); err != nil {
 		return j, nil, err
 	}
@@ -171,4 +169,11 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, js)
+}
+
+// newJobID is a new job's ID: random, not to be guessed.
+func newJobID() string {
+	id := make([]byte, 12)
+	rand.Read(id)
+	return hex.EncodeToString(id)
 }

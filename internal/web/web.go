@@ -55,6 +55,10 @@ type Server struct {
 	// Ingest ingests an uploaded body, waiting whole in the file at path, as `sitrep ingest`
 	// would with the flags of the request's query.
 	Ingest func(ctx context.Context, st store.Store, path string, q IngestQuery) (any, error)
+	// Enqueue, where set, takes uploads instead of Ingest: it reads the upload at path and
+	// hands its batches to the workers of a queue, recording on the job j what it waits for;
+	// the upload is answered at once with its job, which the workers finish.
+	Enqueue func(ctx context.Context, st store.Store, j store.Job, path string, q IngestQuery) (store.Job, error)
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
 	// Correct publishes a correction of a published issue, as `sitrep publish --correct`
