@@ -40,7 +40,7 @@ const (
 // worker holds one before it is delivered again.
 const (
 	MaxDeliver = 5
-	AckWait    = 2 * time.Minute
+	AckWait    = 30 * time.Second
 )
 
 // BatchRows is the size of the ingest's batches through the queue: small enough for a message.

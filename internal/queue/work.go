@@ -182,7 +182,22 @@ func (q *Queue) handle(ctx context.Context, st store.Store, msg jetstream.Msg, l
 		q.dead(ctx, st, msg, nil, err, log)
 		return
 	}
+	// A commit that takes long says so, lest the batch go to another worker meanwhile.
+	working := make(chan struct{})
+	go func() {
+		t := time.NewTicker(AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-working:
+				return
+			case <-t.C:
+				msg.InProgress()
+			}
+		}
+	}()
 	_, err = st.Commit(ctx, m.Batch())
+	close(working)
 	if err != nil && !errors.Is(err, store.ErrCommitted) {
 		meta, merr := msg.Metadata()
 		if merr == nil && meta.NumDelivered >= MaxDeliver {
