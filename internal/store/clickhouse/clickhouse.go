@@ -128,8 +128,15 @@ var tables = []table{
 	{"inputs", `sha256 String, id Int64, name String, format String, encoding String, size Int64, registered Int64`,
 		`ReplacingMergeTree() ORDER BY sha256`},
 	{"inputs_complete", `id Int64, at Int64`, `ReplacingMergeTree() ORDER BY id`},
-	{"input_batches", `input_id Int64, batch Int32, attempt UInt64, read Int64, stored Int64, duplicate Int64, rejected Int64, at Int64`,
+	// lo and hi bound the times of a batch's events (0 and 0 without any): the ranges whose
+	// kept counts it changes.
+	{"input_batches", `input_id Int64, batch Int32, attempt UInt64, read Int64, stored Int64, duplicate Int64, rejected Int64, at Int64,
+		lo Int64, hi Int64`,
 		`MergeTree() ORDER BY (input_id, batch, attempt)`},
+	// Counts kept per range and scope, with the number of batches that touched the range when
+	// they were counted (kept.go).
+	{"kept", `kind String, from_t Int64, to_t Int64, scope String, top Int32, seen UInt64, body String, at Int64`,
+		`ReplacingMergeTree() ORDER BY (kind, from_t, to_t, scope, top)`},
 	{"events", `t Int64, kind String, ip Nullable(String), url Nullable(String), host Nullable(String), host_is_ip Nullable(UInt8),
 		domain Nullable(String), country Nullable(String), province Nullable(String), asn Nullable(UInt32),
 		registrant_country Nullable(String), family Nullable(String), malware Nullable(String), target Nullable(String),
@@ -155,8 +162,8 @@ var tables = []table{
 
 // ticketBatch records batch 0 of input 0, always committed, under which the rows tickets
 // count as are written: they come from no input.
-const ticketBatch = `INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at)
-	SELECT 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`
+const ticketBatch = `INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at, lo, hi)
+	SELECT 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`
 
 // SchemaVersion is the version of the tables this build writes; a store of an older version
 // is migrated when opened (or, in a cluster, by sitrep store init --cluster).

@@ -152,13 +152,28 @@ func repeat(n int, args ...any) []any {
 	return out
 }
 
-// EventCounts implements store.Counter.
+// key names a scope in the kept results.
+func (sc scoped) key() string { return sc.count + "|" + sc.names }
+
+// EventCounts implements store.Counter. It keeps what it counted (see kept.go).
 func (d *DB) EventCounts(ctx context.Context, r store.Range, s store.Scope, top int) (store.EventCounts, error) {
 	var c store.EventCounts
 	sc, err := sqlScope(s)
 	if err != nil {
 		return c, err
 	}
+	top = max(top, 0)
+	err = d.keep(ctx, "events.1", micros(r.From), micros(r.To), sc.key(), top, top > 0, &c, func() (err error) {
+		c, err = d.eventCounts(ctx, r, sc, top)
+		return err
+	})
+	return c, err
+}
+
+// eventCounts counts a range's events.
+func (d *DB) eventCounts(ctx context.Context, r store.Range, sc scoped, top int) (store.EventCounts, error) {
+	var c store.EventCounts
+	var err error
 	from, to := micros(r.From), micros(r.To)
 	var n [22]uint64
 	dst := make([]any, len(n))
@@ -310,12 +325,21 @@ func (d *DB) newFamilies(ctx context.Context, r store.Range, sc scoped) ([]strin
 	return out, nil
 }
 
-// FamilyCounts implements store.Counter.
+// FamilyCounts implements store.Counter. It keeps what it counted (see kept.go).
 func (d *DB) FamilyCounts(ctx context.Context, r store.Range, s store.Scope, top int) ([]store.NameCount, error) {
 	sc, err := sqlScope(s)
 	if err != nil {
 		return nil, err
 	}
+	var out []store.NameCount
+	err = d.keep(ctx, "families.1", micros(r.From), micros(r.To), sc.key(), max(top, 0), false, &out, func() (err error) {
+		out, err = d.familyCounts(ctx, r, sc, top)
+		return err
+	})
+	return out, err
+}
+
+func (d *DB) familyCounts(ctx context.Context, r store.Range, sc scoped, top int) ([]store.NameCount, error) {
 	from, to := micros(r.From), micros(r.To)
 	const hosts = `t >= ? AND t < ? AND {names} AND ` + committed + ` AND kind = 'infected_host' AND country = 'CN'
 		AND isNotNull(family) AND family != '' AND isNotNull(ip) AND lowerUTF8(assumeNotNull(family)) != 'conficker'`
@@ -520,7 +544,14 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		return nil, nil
 	}
 	out := make([]store.Headline, len(bounds)-1)
-	err = d.bucketed(ctx, sc.sql(`SELECT {bucket} AS r,
+	var key strings.Builder
+	key.WriteString(sc.key())
+	for _, b := range bounds {
+		fmt.Fprintf(&key, "|%d", micros(b))
+	}
+	// The events' part is kept (see kept.go); the records' part, small, is counted afresh.
+	err = d.keep(ctx, "history.1", micros(bounds[0]), micros(bounds[len(bounds)-1]), key.String(), len(bounds), false, &out, func() error {
+		return d.bucketed(ctx, sc.sql(`SELECT {bucket} AS r,
 		uniqExactIf(ip, kind = 'infected_host' AND country_ = 'CN' AND NOT conficker),
 		uniqExactIf(ip, kind = 'infected_host' AND country_ = 'CN' AND conficker),
 		uniqExactIf(site, kind = 'defacement' AND country_ = 'CN'),
@@ -529,7 +560,8 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		uniqExactIf(domain, kind = 'malware_site'),
 		countIf(kind = 'ddos')
 		FROM {ev} GROUP BY r`), "t", bounds, out, func(h *store.Headline) []*int {
-		return []*int{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages, &h.MalwareDomains, &h.DDoSEvents}
+			return []*int{&h.TrojanBotnet, &h.Conficker, &h.Defaced, &h.Backdoored, &h.PhishingPages, &h.MalwareDomains, &h.DDoSEvents}
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count events by week: %w", err)

@@ -152,11 +152,15 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 		return t, fmt.Errorf("quarantine: %w", err)
 	}
 	t.Rejected = len(rejects)
-	lb, err := d.conn.PrepareBatch(ctx, `INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at)`)
+	lb, err := d.conn.PrepareBatch(ctx, `INSERT INTO input_batches (input_id, batch, attempt, read, stored, duplicate, rejected, at, lo, hi)`)
 	if err != nil {
 		return t, err
 	}
-	if err := lb.Append(b.Input, int32(b.No), w.attempt, int64(t.Read), int64(t.Stored), int64(t.Duplicate), int64(t.Rejected), time.Now().UnixMicro()); err != nil {
+	var lo, hi int64
+	if span := store.SpanOf(b.Events); !span.IsZero() {
+		lo, hi = micros(span.From), micros(span.To)+1
+	}
+	if err := lb.Append(b.Input, int32(b.No), w.attempt, int64(t.Read), int64(t.Stored), int64(t.Duplicate), int64(t.Rejected), time.Now().UnixMicro(), lo, hi); err != nil {
 		return t, err
 	}
 	if err := lb.Send(); err != nil {
