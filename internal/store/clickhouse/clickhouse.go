@@ -125,8 +125,10 @@ type table struct{ name, columns, engine string }
 // week. Optional values are Nullable, as the embedded store's are NULL.
 var tables = []table{
 	{"sitrep_schema", `version Int32, at Int64`, `ReplacingMergeTree() ORDER BY version`},
+	// Every registration of an input is kept, so that its first, which orders its records
+	// against other inputs', never changes: a merge must not keep a later one.
 	{"inputs", `sha256 String, id Int64, name String, format String, encoding String, size Int64, registered Int64`,
-		`ReplacingMergeTree() ORDER BY sha256`},
+		`MergeTree() ORDER BY sha256`},
 	{"inputs_complete", `id Int64, at Int64`, `ReplacingMergeTree() ORDER BY id`},
 	// lo and hi bound the times of a batch's events (0 and 0 without any): the ranges whose
 	// kept counts it changes.
@@ -146,7 +148,7 @@ var tables = []table{
 	{"vulns", `id String, published Int64, title Nullable(String), severity Nullable(String), object Nullable(String),
 		cve Nullable(String), vendor Nullable(String), product Nullable(String), tlp String, extra Nullable(String),
 		withdrawn UInt8, line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64`,
-		`MergeTree() PARTITION BY toMonday(toDateTime(intDiv(published, 1000000), 'UTC')) ORDER BY (id, published)`},
+		`MergeTree() PARTITION BY toYear(toDateTime(intDiv(published, 1000000), 'UTC')) ORDER BY (id, published)`},
 	{"exploited", `id String, added Int64, vendor Nullable(String), product Nullable(String), name Nullable(String),
 		ransomware Nullable(UInt8), due Nullable(Int64), source Nullable(String), tlp String, extra Nullable(String),
 		line Int64, ord Int64, input_id Int64, batch Int32, attempt UInt64, written Int64`,

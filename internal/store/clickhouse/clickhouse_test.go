@@ -168,3 +168,28 @@ func TestBatchDeliveredTwice(t *testing.T) {
 		t.Errorf("the ledger holds %d batches, want 10", len(in2.Committed))
 	}
 }
+
+// TestLargeKeyedBatch: a batch of 20,000 vulnerability records goes in (the IDs a query names
+// are asked in parts), and the same records again are all duplicates.
+func TestLargeKeyedBatch(t *testing.T) {
+	d := open(t, testenv.ClickHouseServer(t))
+	day := time.Date(2024, 2, 27, 2, 0, 0, 0, time.UTC)
+	var vs []event.Vuln
+	for i := range 20000 {
+		vs = append(vs, event.Vuln{ID: fmt.Sprintf("CVE-2024-%05d", i), Published: day, Severity: event.High, TLP: event.Clear, Line: i + 2})
+	}
+	for no, want := range []store.Tally{{Read: 20000, Stored: 20000}, {Read: 20000, Duplicate: 20000}} {
+		in, err := d.OpenInput(ctx, store.Input{SHA256: fmt.Sprint("nvd-", no), Name: "nvd.json"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Commit(ctx, store.Batch{Input: in.ID, No: 0, Read: len(vs), Vulns: vs})
+		if err != nil || got != want {
+			t.Fatalf("batch %d: %+v, %v; want %+v", no, got, err, want)
+		}
+	}
+	vc, err := d.VulnCounts(ctx, store.Range{From: day.Add(-time.Hour), To: day.Add(time.Hour)}, store.AllRecords)
+	if err != nil || vc.Total != 20000 {
+		t.Errorf("%d vulnerabilities counted, %v", vc.Total, err)
+	}
+}

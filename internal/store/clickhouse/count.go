@@ -33,6 +33,17 @@ const (
 		FROM (SELECT *, (isNotNull(ticket_seq), ifNull(ticket_seq, 0), ord, line, written) AS v FROM incidents WHERE ` + committed + `) GROUP BY id)`
 )
 
+// narrowed is a latest-row query (latestVulns, …) that reads only the rows cond selects: the
+// rows of IDs that may matter (of a batch, of a range), so that the latest rows are not chosen
+// over the whole table each time. cond selects whole IDs, never some rows of one.
+func narrowed(latest, cond string) string {
+	const end = committed + ") GROUP BY id)"
+	if strings.Count(latest, end) != 1 {
+		panic("narrowed: not a latest-row query")
+	}
+	return strings.Replace(latest, end, committed+" AND ("+cond+")) GROUP BY id)", 1)
+}
+
 // evSelect is the committed events of a range in a scope, with the columns the counts read
 // made plain: the site (the URL's host, else the domain), whether Conficker, and the optional
 // fields with "" or 0 for none.
@@ -394,7 +405,8 @@ func (d *DB) VulnCounts(ctx context.Context, r store.Range, s store.Scope) (stor
 	}
 	from, to := micros(r.From), micros(r.To)
 	rows, err := d.conn.Query(ctx, sc.sql(`SELECT id, ifNull(severity, ''), ifNull(object, ''), ifNull(cve, ''), ifNull(extra, '')
-		FROM `+latestVulns+` WHERE published >= ? AND published < ? AND {count} AND withdrawn = 0`), from, to)
+		FROM `+narrowed(latestVulns, "id GLOBAL IN (SELECT id FROM vulns WHERE published >= ? AND published < ?)")+`
+		WHERE published >= ? AND published < ? AND {count} AND withdrawn = 0`), from, to, from, to)
 	if err != nil {
 		return c, fmt.Errorf("count vulnerabilities: %w", err)
 	}
@@ -509,20 +521,22 @@ func (d *DB) IncidentCounts(ctx context.Context, r store.Range, s store.Scope) (
 	var n [5]uint64
 	err = d.conn.QueryRow(ctx, sc.sql(`SELECT count(), countIf(ifNull(cross_border, 0) = 1), countIf(type = 'phishing'),
 		uniqExactIf(platform, type = 'mobile_malware'), uniqExactIf(url, type = 'mobile_malware')
-		FROM `+latestIncidents+` WHERE closed >= ? AND closed < ? AND {count}`), from, to).Scan(&n[0], &n[1], &n[2], &n[3], &n[4])
+		FROM `+narrowed(latestIncidents, "id GLOBAL IN (SELECT id FROM incidents WHERE closed >= ? AND closed < ? OR opened >= ? AND opened < ?)")+` WHERE closed >= ? AND closed < ? AND {count}`), from, to, from, to, from, to).Scan(&n[0], &n[1], &n[2], &n[3], &n[4])
 	if err != nil {
 		return c, fmt.Errorf("count incidents: %w", err)
 	}
 	c.Handled, c.CrossBorder, c.Phishing, c.AppPlatforms, c.AppURLs = int(n[0]), int(n[1]), int(n[2]), int(n[3]), int(n[4])
 	var opened uint64
-	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM `+latestIncidents+` WHERE opened >= ? AND opened < ? AND {count}`), from, to).Scan(&opened); err != nil {
+	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM `+narrowed(latestIncidents, "id GLOBAL IN (SELECT id FROM incidents WHERE closed >= ? AND closed < ? OR opened >= ? AND opened < ?)")+` WHERE opened >= ? AND opened < ? AND {count}`),
+		from, to, from, to, from, to).Scan(&opened); err != nil {
 		return c, fmt.Errorf("count incidents opened: %w", err)
 	}
 	c.Opened = int(opened)
 	for col, m := range map[string]map[string]int{"type": c.ByType, "if({names}, ifNull(source, ''), '')": c.BySource,
 		"ifNull(partner_kind, '')": c.ByPartnerKind, "if({names}, ifNull(partner, ''), '')": c.ByPartner,
 		"ifNull(impact, 'none')": c.Impact} {
-		ncs, err := d.nameCounts(ctx, sc.sql(`SELECT `+col+` AS k, count() FROM `+latestIncidents+` WHERE closed >= ? AND closed < ? AND {count} GROUP BY k`), from, to)
+		ncs, err := d.nameCounts(ctx, sc.sql(`SELECT `+col+` AS k, count() FROM `+narrowed(latestIncidents, "id GLOBAL IN (SELECT id FROM incidents WHERE closed >= ? AND closed < ? OR opened >= ? AND opened < ?)")+`
+			WHERE closed >= ? AND closed < ? AND {count} GROUP BY k`), from, to, from, to, from, to)
 		if err != nil {
 			return c, fmt.Errorf("count incidents: %w", err)
 		}
@@ -544,6 +558,7 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		return nil, nil
 	}
 	out := make([]store.Headline, len(bounds)-1)
+	first, last := micros(bounds[0]), micros(bounds[len(bounds)-1])
 	var key strings.Builder
 	key.WriteString(sc.key())
 	for _, b := range bounds {
@@ -567,12 +582,14 @@ func (d *DB) History(ctx context.Context, bounds []time.Time, s store.Scope) ([]
 		return nil, fmt.Errorf("count events by week: %w", err)
 	}
 	err = d.bucketed(ctx, sc.sql(`SELECT {bucket} AS r, count(), countIf(severity = 'high')
-		FROM `+latestVulns+` WHERE published >= ? AND published < ? AND {count} AND withdrawn = 0 GROUP BY r`), "published", bounds, out,
+		FROM `+narrowed(latestVulns, fmt.Sprintf("id GLOBAL IN (SELECT id FROM vulns WHERE published >= %d AND published < %d)", first, last))+`
+		WHERE published >= ? AND published < ? AND {count} AND withdrawn = 0 GROUP BY r`), "published", bounds, out,
 		func(h *store.Headline) []*int { return []*int{&h.Vulns, &h.HighVulns} })
 	if err != nil {
 		return nil, fmt.Errorf("count vulnerabilities by week: %w", err)
 	}
-	err = d.bucketed(ctx, sc.sql(`SELECT {bucket} AS r, count() FROM `+latestIncidents+` WHERE closed >= ? AND closed < ? AND {count} GROUP BY r`),
+	err = d.bucketed(ctx, sc.sql(`SELECT {bucket} AS r, count() FROM `+narrowed(latestIncidents, fmt.Sprintf("id GLOBAL IN (SELECT id FROM incidents WHERE closed >= %d AND closed < %d)", first, last))+`
+		WHERE closed >= ? AND closed < ? AND {count} GROUP BY r`),
 		"assumeNotNull(closed)", bounds, out, func(h *store.Headline) []*int { return []*int{&h.Incidents} })
 	if err != nil {
 		return nil, fmt.Errorf("count incidents by week: %w", err)

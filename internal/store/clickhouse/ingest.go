@@ -250,39 +250,44 @@ type keyed struct {
 	ord, line int64
 }
 
-// stale reads the stored records of ids (latest is the query of a table's latest rows, with
-// columns id, body, ord and line) and says of each new row whether it changes nothing: equal
-// to the stored record, or read before it. Such a row is written all the same — it changes
-// nothing read — so that every attempt of a batch holds all its rows, whichever counts; it is
-// only tallied as a duplicate.
-func (w writer) stale(ctx context.Context, latest string, ids []string, body func(i int) string, line func(i int) int64) ([]bool, error) {
+// stale reads the stored records of ids (latest is a latest-row query of a table, and body the
+// SQL of what a row holds but for where it was read from) and says of each new row whether it
+// changes nothing: equal to the stored record, or read before it. Such a row is written all
+// the same — it changes nothing read — so that every attempt of a batch holds all its rows,
+// whichever counts; it is only tallied as a duplicate. The IDs are asked a thousand at a time
+// (a query's text holds them) and only their rows are read.
+func (w writer) stale(ctx context.Context, latest, body string, ids []string, bodyOf func(i int) string, line func(i int) int64) ([]bool, error) {
 	out := make([]bool, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := w.d.conn.Query(ctx, `SELECT id, body, ord, line FROM `+latest+` WHERE has(?, id)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	stored := map[string]keyed{}
-	for rows.Next() {
-		var id string
-		var k keyed
-		if err := rows.Scan(&id, &k.body, &k.ord, &k.line); err != nil {
+	for from := 0; from < len(ids); from += idsAtOnce {
+		chunk := ids[from:min(len(ids), from+idsAtOnce)]
+		rows, err := w.d.conn.Query(ctx, `SELECT id, `+body+` AS body, ord, line FROM `+narrowed(latest, "has(?, id)"), chunk)
+		if err != nil {
 			return nil, err
 		}
-		stored[id] = k
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		for rows.Next() {
+			var id string
+			var k keyed
+			if err := rows.Scan(&id, &k.body, &k.ord, &k.line); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			stored[id] = k
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	for i, id := range ids {
 		k, ok := stored[id]
-		out[i] = ok && (k.body == body(i) || k.ord > w.ord || k.ord == w.ord && k.line > line(i))
+		out[i] = ok && (k.body == bodyOf(i) || k.ord > w.ord || k.ord == w.ord && k.line > line(i))
 	}
 	return out, nil
 }
+
+// idsAtOnce is how many IDs a query names.
+const idsAtOnce = 1000
 
 func (w writer) vulns(ctx context.Context, vs []event.Vuln) (int, error) {
 	ids := make([]string, len(vs))
@@ -294,9 +299,9 @@ func (w writer) vulns(ctx context.Context, vs []event.Vuln) (int, error) {
 		return fmt.Sprintf("%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d", micros(v.Published), v.Title, v.Severity, v.Object,
 			v.CVE, v.Vendor, v.Product, tlpOf(v.TLP), v.Extra, bit(v.Withdrawn))
 	}
-	stale, err := w.stale(ctx, `(SELECT id, concat(toString(published), '\x1f', coalesce(title, ''), '\x1f', coalesce(severity, ''), '\x1f',
+	stale, err := w.stale(ctx, latestVulns, `concat(toString(published), '\x1f', coalesce(title, ''), '\x1f', coalesce(severity, ''), '\x1f',
 		coalesce(object, ''), '\x1f', coalesce(cve, ''), '\x1f', coalesce(vendor, ''), '\x1f', coalesce(product, ''), '\x1f', tlp, '\x1f',
-		coalesce(extra, ''), '\x1f', toString(withdrawn)) AS body, ord, line FROM `+latestVulns+`)`, ids, body, func(i int) int64 { return int64(vs[i].Line) })
+		coalesce(extra, ''), '\x1f', toString(withdrawn))`, ids, body, func(i int) int64 { return int64(vs[i].Line) })
 	if err != nil {
 		return 0, err
 	}
@@ -333,9 +338,9 @@ func (w writer) exploited(ctx context.Context, xs []event.Exploited) (int, error
 		return fmt.Sprintf("%d\x1f%s\x1f%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s", micros(x.Added), x.Vendor, x.Product, x.Name, bit(x.Ransomware),
 			due, x.Source, tlpOf(x.TLP), x.Extra)
 	}
-	stale, err := w.stale(ctx, `(SELECT id, concat(toString(added), '\x1f', coalesce(vendor, ''), '\x1f', coalesce(product, ''), '\x1f',
+	stale, err := w.stale(ctx, latestExploited, `concat(toString(added), '\x1f', coalesce(vendor, ''), '\x1f', coalesce(product, ''), '\x1f',
 		coalesce(name, ''), '\x1f', toString(coalesce(ransomware, 0)), '\x1f', coalesce(toString(due), '\\N'), '\x1f', coalesce(source, ''), '\x1f',
-		tlp, '\x1f', coalesce(extra, '')) AS body, ord, line FROM `+latestExploited+`)`, ids, body, func(i int) int64 { return int64(xs[i].Line) })
+		tlp, '\x1f', coalesce(extra, ''))`, ids, body, func(i int) int64 { return int64(xs[i].Line) })
 	if err != nil {
 		return 0, err
 	}
@@ -369,21 +374,25 @@ func (w writer) setAsideTickets(ctx context.Context, incs []event.Incident) ([]e
 	for i := range incs {
 		ids[i] = incs[i].ID
 	}
-	rows, err := w.d.conn.Query(ctx, `SELECT DISTINCT id FROM incidents WHERE has(?, id) AND ticket_seq IS NOT NULL AND `+committed, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	tickets := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+	for from := 0; from < len(ids); from += idsAtOnce {
+		rows, err := w.d.conn.Query(ctx, `SELECT DISTINCT id FROM incidents WHERE has(?, id) AND ticket_seq IS NOT NULL AND `+committed,
+			ids[from:min(len(ids), from+idsAtOnce)])
+		if err != nil {
 			return nil, nil, err
 		}
-		tickets[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			tickets[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
 	}
 	var keep []event.Incident
 	var aside []store.Reject
@@ -405,7 +414,7 @@ func (w writer) incidents(ctx context.Context, incs []event.Incident) (int, erro
 		ids[i] = incs[i].ID
 	}
 	body := func(i int) string { return incidentBody(&incs[i], nil) }
-	stale, err := w.stale(ctx, `(SELECT id, `+incidentBodySQL+` AS body, ord, line FROM `+latestIncidents+`)`, ids, body,
+	stale, err := w.stale(ctx, latestIncidents, incidentBodySQL, ids, body,
 		func(i int) int64 { return int64(incs[i].Line) })
 	if err != nil {
 		return 0, err
