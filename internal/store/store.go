@@ -9,10 +9,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"sitrep/internal/event"
@@ -748,4 +750,49 @@ type Records interface {
 type Store interface {
 	Analytics
 	Records
+}
+
+// LastByID keeps the last record of each ID by line (the rows of a batch may arrive in any
+// order), in line order: of records that repeat an ID within a batch, the last one stands.
+func LastByID[T any](recs []T, id func(*T) string, line func(*T) int) []T {
+	at := make(map[string]int, len(recs))
+	out := make([]T, 0, len(recs))
+	for i := range recs {
+		k := id(&recs[i])
+		if j, ok := at[k]; ok {
+			if line(&recs[i]) > line(&out[j]) {
+				out[j] = recs[i]
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, recs[i])
+	}
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(line(&a), line(&b)) })
+	return out
+}
+
+// Labels are a scope's labels in TLPOrder, those that may count and those that may name;
+// a label that is not TLP's is an error, and a scope that counts nothing ErrNoScope. Engines
+// write their conditions from these, so that a scope reads the same however it was listed.
+func (s Scope) Labels() (count, names []string, err error) {
+	if len(s.Count) == 0 {
+		return nil, nil, ErrNoScope
+	}
+	for _, ls := range [][]event.TLP{s.Count, s.Names} {
+		for _, l := range ls {
+			if !slices.Contains(event.TLPOrder, l) {
+				return nil, nil, fmt.Errorf("scope: %q is not a TLP label", l)
+			}
+		}
+	}
+	for _, l := range event.TLPOrder {
+		if slices.Contains(s.Count, l) {
+			count = append(count, string(l))
+		}
+		if slices.Contains(s.Names, l) {
+			names = append(names, string(l))
+		}
+	}
+	return count, names, nil
 }

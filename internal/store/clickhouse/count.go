@@ -91,33 +91,17 @@ const malwareSitesSQL = `SELECT
 type scoped struct{ count, names string }
 
 func sqlScope(s store.Scope) (scoped, error) {
-	if len(s.Count) == 0 {
-		return scoped{}, store.ErrNoScope
+	count, names, err := s.Labels()
+	if err != nil {
+		return scoped{}, err
 	}
-	in := func(ls []event.TLP) (string, error) {
+	in := func(ls []string) string {
 		if len(ls) == 0 {
-			return "0", nil
+			return "0"
 		}
-		var q []string
-		for _, l := range event.TLPOrder {
-			if slices.Contains(ls, l) {
-				q = append(q, "'"+string(l)+"'")
-			}
-		}
-		for _, l := range ls {
-			if !slices.Contains(event.TLPOrder, l) {
-				return "", fmt.Errorf("scope: %q is not a TLP label", l)
-			}
-		}
-		return "tlp IN (" + strings.Join(q, ", ") + ")", nil
+		return "tlp IN ('" + strings.Join(ls, "', '") + "')"
 	}
-	var sc scoped
-	var err error
-	if sc.count, err = in(s.Count); err != nil {
-		return sc, err
-	}
-	sc.names, err = in(s.Names)
-	return sc, err
+	return scoped{count: in(count), names: in(names)}, nil
 }
 
 // sql fills a query's {count}, {names} and {ev} (evSelect), and makes its distinct counts

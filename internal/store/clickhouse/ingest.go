@@ -1,13 +1,11 @@
 package clickhouse
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"time"
 
 	"sitrep/internal/event"
@@ -119,7 +117,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	t.Stored += len(b.Events)
 	rejects := b.Rejects
 
-	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID }, func(v *event.Vuln) int { return v.Line })
+	vulns := store.LastByID(b.Vulns, func(v *event.Vuln) string { return v.ID }, func(v *event.Vuln) int { return v.Line })
 	dup, err := w.vulns(ctx, vulns)
 	if err != nil {
 		return t, fmt.Errorf("load vulns: %w", err)
@@ -127,7 +125,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	t.Duplicate += dup + len(b.Vulns) - len(vulns)
 	t.Stored += len(vulns) - dup
 
-	exps := lastByID(b.Exploited, func(x *event.Exploited) string { return x.CVE }, func(x *event.Exploited) int { return x.Line })
+	exps := store.LastByID(b.Exploited, func(x *event.Exploited) string { return x.CVE }, func(x *event.Exploited) int { return x.Line })
 	dup, err = w.exploited(ctx, exps)
 	if err != nil {
 		return t, fmt.Errorf("load exploited: %w", err)
@@ -135,7 +133,7 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	t.Duplicate += dup + len(b.Exploited) - len(exps)
 	t.Stored += len(exps) - dup
 
-	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID }, func(in *event.Incident) int { return in.Line })
+	incs := store.LastByID(b.Incidents, func(in *event.Incident) string { return in.ID }, func(in *event.Incident) int { return in.Line })
 	incs, aside, err := w.setAsideTickets(ctx, incs)
 	if err != nil {
 		return t, fmt.Errorf("load incidents: %w", err)
@@ -496,26 +494,6 @@ func (w writer) rejects(ctx context.Context, rs []store.Reject) error {
 		}
 	}
 	return b.Send()
-}
-
-// lastByID keeps the last record of each ID by line (the rows of a batch may arrive in any
-// order), in line order.
-func lastByID[T any](recs []T, id func(*T) string, line func(*T) int) []T {
-	at := make(map[string]int, len(recs))
-	out := make([]T, 0, len(recs))
-	for i := range recs {
-		k := id(&recs[i])
-		if j, ok := at[k]; ok {
-			if line(&recs[i]) > line(&out[j]) {
-				out[j] = recs[i]
-			}
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, recs[i])
-	}
-	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(line(&a), line(&b)) })
-	return out
 }
 
 // Rejects implements store.Quarantine: the rows set aside, in input and line order.

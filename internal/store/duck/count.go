@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -131,33 +130,17 @@ GROUP BY target ORDER BY pages DESC, target LIMIT $3`
 type scoped struct{ count, names string }
 
 func sqlScope(s store.Scope) (scoped, error) {
-	if len(s.Count) == 0 {
-		return scoped{}, store.ErrNoScope
+	count, names, err := s.Labels()
+	if err != nil {
+		return scoped{}, err
 	}
-	in := func(ls []event.TLP) (string, error) {
+	in := func(ls []string) string {
 		if len(ls) == 0 {
-			return "false", nil
+			return "false"
 		}
-		var q []string
-		for _, l := range event.TLPOrder { // in one order, so that a scope reads the same however it was listed
-			if slices.Contains(ls, l) {
-				q = append(q, "'"+string(l)+"'")
-			}
-		}
-		for _, l := range ls {
-			if !slices.Contains(event.TLPOrder, l) {
-				return "", fmt.Errorf("scope: %q is not a TLP label", l)
-			}
-		}
-		return "coalesce(tlp::VARCHAR, 'CLEAR') IN (" + strings.Join(q, ", ") + ")", nil
+		return "coalesce(tlp::VARCHAR, 'CLEAR') IN ('" + strings.Join(ls, "', '") + "')"
 	}
-	var sc scoped
-	var err error
-	if sc.count, err = in(s.Count); err != nil {
-		return sc, err
-	}
-	sc.names, err = in(s.Names)
-	return sc, err
+	return scoped{count: in(count), names: in(names)}, nil
 }
 
 // sql fills a query's {count} and {names} conditions.

@@ -1,13 +1,11 @@
 package duck
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"sitrep/internal/event"
@@ -138,18 +136,18 @@ func (d *DB) Commit(ctx context.Context, b store.Batch) (t store.Tally, err erro
 	if err != nil {
 		return t, fmt.Errorf("stage rejects: %w", err)
 	}
-	vulns := lastByID(b.Vulns, func(v *event.Vuln) string { return v.ID }, func(v *event.Vuln) int { return v.Line })
+	vulns := store.LastByID(b.Vulns, func(v *event.Vuln) string { return v.ID }, func(v *event.Vuln) int { return v.Line })
 	vuFiles, err := stageAll(encode(nil, len(vulns), func(r *rowWriter, i int) { writeVuln(r, &vulns[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage vulnerabilities: %w", err)
 	}
-	incs := lastByID(b.Incidents, func(in *event.Incident) string { return in.ID }, func(in *event.Incident) int { return in.Line })
+	incs := store.LastByID(b.Incidents, func(in *event.Incident) string { return in.ID }, func(in *event.Incident) int { return in.Line })
 	inFiles, err := stageAll(encode(nil, len(incs), func(r *rowWriter, i int) { writeIncident(r, &incs[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage incidents: %w", err)
 	}
 
-	exps := lastByID(b.Exploited, func(x *event.Exploited) string { return x.CVE }, func(x *event.Exploited) int { return x.Line })
+	exps := store.LastByID(b.Exploited, func(x *event.Exploited) string { return x.CVE }, func(x *event.Exploited) int { return x.Line })
 	exFiles, err := stageAll(encode(nil, len(exps), func(r *rowWriter, i int) { writeExploited(r, &exps[i]) }), nil)
 	if err != nil {
 		return t, fmt.Errorf("stage known-exploited entries: %w", err)
@@ -267,26 +265,6 @@ func setAsideTickets(ctx context.Context, tx *sql.Tx) (int, error) {
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM stage_incidents s WHERE `+managed)
 	return int(n), err
-}
-
-// lastByID keeps the last record of each ID by line (the rows of a batch may arrive in any
-// order), in line order.
-func lastByID[T any](recs []T, id func(*T) string, line func(*T) int) []T {
-	at := make(map[string]int, len(recs))
-	out := make([]T, 0, len(recs))
-	for i := range recs {
-		k := id(&recs[i])
-		if j, ok := at[k]; ok {
-			if line(&recs[i]) > line(&out[j]) {
-				out[j] = recs[i]
-			}
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, recs[i])
-	}
-	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(line(&a), line(&b)) })
-	return out
 }
 
 func writeEvent(s *rowWriter, e *event.Event) {
