@@ -197,11 +197,24 @@ func (q *Queue) Publish(ctx context.Context, m *Message) error {
 	if max := q.nc.MaxPayload(); int64(len(data)) > max {
 		return fmt.Errorf("batch %d of %s is %d bytes, more than the queue's messages may hold (%d): raise the servers' max_payload", m.No, m.SHA256[:min(12, len(m.SHA256))], len(data), max)
 	}
-	_, err = q.js.Publish(ctx, Subject, data, jetstream.WithMsgID(fmt.Sprintf("%s/%d", m.SHA256, m.No)))
-	if err != nil {
-		return fmt.Errorf("queue %s: publish batch %d: %w", q.name, m.No, err)
+	// A NATS server that fails takes its clients' connections with it: they reconnect to
+	// another within moments. A publication is tried again meanwhile, for up to a minute; the
+	// stream drops a second copy of one that went through.
+	id := fmt.Sprintf("%s/%d", m.SHA256, m.No)
+	start, pause := time.Now(), 100*time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err = q.js.Publish(pctx, Subject, data, jetstream.WithMsgID(id))
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || time.Since(start) > time.Minute {
+			return fmt.Errorf("queue %s: publish batch %d: %w", q.name, m.No, err)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 2*time.Second)
 	}
-	return nil
 }
 
 // natsMsg is a message with headers to publish on subject.
