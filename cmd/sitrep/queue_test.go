@@ -100,6 +100,40 @@ func TestQueue(t *testing.T) {
 		t.Errorf("a file sent again through the queue: %d %s, want %s", code, again, wantAgain)
 	}
 
+	// New bytes sent twice at once: both uploads end, and the rows count once.
+	late := filepath.Join(dir, "late.csv")
+	var rows strings.Builder
+	rows.WriteString("time,kind,url,ip,country\n")
+	for i := range 50 {
+		fmt.Fprintf(&rows, "2024-02-28 10:00:00,phishing,https://late.example.top/%d,203.0.113.%d,US\n", i, i+1)
+	}
+	if err := os.WriteFile(late, []byte(rows.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	both := make(chan string, 2)
+	for range 2 {
+		go func() {
+			code, out, errs := sitrep(t, "", "--server", url, "ingest", late)
+			both <- fmt.Sprintf("%d %s %s", code, out, errs)
+		}()
+	}
+	for range 2 {
+		select {
+		case got := <-both:
+			if !strings.HasPrefix(got, "0 read 50, ") {
+				t.Errorf("an upload of bytes sent twice at once: %s", got)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("an upload of bytes sent twice at once did not end")
+		}
+	}
+	sitrep(t, "", append(local, "ingest", late)...)
+	_, a, _ := sitrep(t, "", append(local, "stats", "--week", "2024-W09", "--json")...)
+	_, b, _ := sitrep(t, "", "--server", url, "stats", "--week", "2024-W09", "--json")
+	if a != b {
+		t.Errorf("the week after the same bytes twice at once:\n%.300s\n%.300s", b, a)
+	}
+
 	ctx := context.Background()
 	q, err := queue.Open(ctx, nats.URL)
 	if err != nil {

@@ -125,7 +125,7 @@ func runServe(e *env, args []string) error {
 			}
 			return queue.Enqueue(ctx, st, q, j, iq.Name, func() (*os.File, error) { return os.Open(path) }, opt)
 		}
-		fmt.Fprintf(e.stderr, "uploads go to the workers of %s\n", *queueAddr)
+		fmt.Fprintf(e.stderr, "uploads go to the workers of %s\n", q)
 	} else if n, err := srv.Abandoned(e.ctx); err != nil {
 		// (Jobs of a queue are the workers' to finish, whichever server took them.)
 		return err

@@ -40,7 +40,7 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	defer q.Close()
-	fmt.Fprintf(e.stderr, "writing the batches of %s to %s with %d worker(s)\n", *addr, clickhouse.Redacted(e.cfg.Store), *n)
+	fmt.Fprintf(e.stderr, "writing the batches of %s to %s with %d worker(s)\n", q, clickhouse.Redacted(e.cfg.Store), *n)
 	var wg sync.WaitGroup
 	errs := make([]error, *n)
 	for i := range *n {

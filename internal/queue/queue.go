@@ -46,6 +46,10 @@ const (
 // BatchRows is the size of the ingest's batches through the queue: small enough for a message.
 const BatchRows = 4000
 
+// maxDecoded is the most a message may hold once decompressed: 4,000 rows of up to 1 MiB
+// would be more, but such batches are refused as too large to publish long before.
+const maxDecoded = 256 << 20
+
 // Queue is a connection to the stream.
 type Queue struct {
 	nc   *nats.Conn
@@ -74,12 +78,23 @@ func Open(ctx context.Context, addr string) (*Queue, error) {
 	}
 	q := &Queue{nc: nc, js: js, name: name}
 	cfg := jetstream.StreamConfig{Name: Stream, Subjects: []string{Subject, Dead}, Storage: jetstream.FileStorage,
-		Replicas: replicas, Duplicates: 10 * time.Minute, Retention: jetstream.WorkQueuePolicy}
+		Replicas: max(replicas, 1), Duplicates: 10 * time.Minute, Retention: jetstream.WorkQueuePolicy}
 	// A cluster elects the leader of its JetStream a moment after it starts.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err = js.CreateOrUpdateStream(cctx, cfg)
+		var s jetstream.Stream
+		if s, err = js.Stream(cctx, Stream); err == nil {
+			// The stream is there: changed only where this address asks for other replicas, so
+			// that a worker named without ?replicas= leaves the servers' choice as it is.
+			if info, ierr := s.Info(cctx); ierr == nil && replicas > 0 && info.Config.Replicas != replicas {
+				cfg := info.Config
+				cfg.Replicas = replicas
+				_, err = js.UpdateStream(cctx, cfg)
+			}
+		} else if errors.Is(err, jetstream.ErrStreamNotFound) {
+			_, err = js.CreateStream(cctx, cfg)
+		}
 		cancel()
 		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
 			break
@@ -95,7 +110,7 @@ func Open(ctx context.Context, addr string) (*Queue, error) {
 
 // parse splits addr into the servers' URLs and the replicas it asks for.
 func parse(addr string) ([]string, int, error) {
-	replicas := 1
+	replicas := 0 // not asked: 1 for a new stream, as it is for an existing one
 	var servers []string
 	for _, s := range strings.Split(addr, ",") {
 		u, err := url.Parse(strings.TrimSpace(s))
@@ -159,7 +174,9 @@ func (m *Message) Batch() store.Batch {
 
 var (
 	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
-	decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	// A message is at most a few megabytes: one that says it holds more is refused before it is
+	// decompressed, and so is one that grows past that while it is.
+	decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderMaxWindow(maxDecoded))
 )
 
 // Encode is m as a message's data: gob, compressed.
@@ -187,8 +204,8 @@ func Decode(data []byte) (*Message, error) {
 	return &m, nil
 }
 
-// Publish sends a batch; publishing the same batch again (a server retrying) is dropped by
-// the stream, which knows each batch by its input and number.
+// Publish sends a batch; publishing the same batch of the same job again (a server retrying)
+// is dropped by the stream, which knows each by its job and number.
 func (q *Queue) Publish(ctx context.Context, m *Message) error {
 	data, err := Encode(m)
 	if err != nil {
@@ -199,8 +216,9 @@ func (q *Queue) Publish(ctx context.Context, m *Message) error {
 	}
 	// A NATS server that fails takes its clients' connections with it: they reconnect to
 	// another within moments. A publication is tried again meanwhile, for up to a minute; the
-	// stream drops a second copy of one that went through.
-	id := fmt.Sprintf("%s/%d", m.SHA256, m.No)
+	// stream drops a second copy of one that went through. The ID names the job: another
+	// upload of the same bytes publishes its own copies, which the store's ledger counts once.
+	id := fmt.Sprintf("%s/%d", m.Job, m.No)
 	start, pause := time.Now(), 100*time.Millisecond
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -257,3 +275,6 @@ func (q *Queue) PublishRaw(ctx context.Context, data []byte) error {
 	_, err := q.js.Publish(ctx, Subject, data)
 	return err
 }
+
+// String names the queue's servers, without passwords.
+func (q *Queue) String() string { return q.name }

@@ -91,6 +91,9 @@ func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name 
 	in.mu.Lock()
 	p := Pending{Queued: true, Input: in.input, Batches: in.batches, Read: sum}
 	in.mu.Unlock()
+	if now, err := st.Job(ctx, job.ID); err == nil && now.State == store.JobFailed {
+		return now, nil // a batch died while the rest were published: the job says why
+	}
 	job.State = store.JobRunning
 	if job.Result, err = json.Marshal(p); err != nil {
 		return job, err
@@ -100,7 +103,11 @@ func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name 
 	if err := st.SaveJob(ctx, job); err != nil {
 		return job, err
 	}
-	return Settle(ctx, st, job.ID)
+	// The workers settle the job as well: a failure to look here leaves it to them.
+	if settled, err := Settle(ctx, st, job.ID); err == nil {
+		job = settled
+	}
+	return job, nil
 }
 
 // Settle finishes the job when the ledger holds every batch of its input: the job's result
@@ -204,8 +211,13 @@ func (q *Queue) handle(ctx context.Context, st store.Store, msg jetstream.Msg, l
 			q.dead(ctx, st, msg, m, err, log)
 			return
 		}
-		log.Warn("a batch was not committed; it comes again", "job", m.Job, "batch", m.No, "err", err)
-		msg.NakWithDelay(time.Second)
+		// Again after 5, 10, 20 and 40 s: a store that restarts is back before the batch dies.
+		delay := 5 * time.Second
+		if merr == nil {
+			delay <<= min(meta.NumDelivered-1, 4)
+		}
+		log.Warn("a batch was not committed; it comes again", "job", m.Job, "batch", m.No, "in", delay, "err", err)
+		msg.NakWithDelay(delay)
 		return
 	}
 	if err := msg.Ack(); err != nil {
@@ -234,8 +246,8 @@ func (q *Queue) dead(ctx context.Context, st store.Store, msg jetstream.Msg, m *
 		return
 	}
 	j, err := st.Job(ctx, m.Job)
-	if err != nil {
-		return
+	if err != nil || j.State == store.JobDone || j.State == store.JobFailed {
+		return // a copy of a batch the store holds already, or a job that ended
 	}
 	now := time.Now().UTC()
 	j.State, j.Status, j.Finished = store.JobFailed, 422, &now
