@@ -111,6 +111,7 @@ func runServe(e *env, args []string) error {
 	}
 	srv := newWebServer(e, st, locate)
 	srv.Context, srv.SyncWait, srv.SessionTTL, srv.TrustedProxies = e.ctx, *syncWait, *sessionTTL, proxies
+	srv.Name = serverName(e.cfg.Store)
 	if *queueAddr != "" {
 		q, err := queue.Open(e.ctx, *queueAddr)
 		if err != nil {
@@ -294,4 +295,15 @@ func (e *env) uploadOptions(q web.IngestQuery, locate func(ip string) (string, s
 	}
 	opt.Locate = locate
 	return opt, nil
+}
+
+// serverName tells this server from others sharing its records: its host and its store's
+// directory on this machine.
+func serverName(st string) string {
+	host, _ := os.Hostname()
+	dir, _ := app.StoreDir(st)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return host + ":" + dir
 }

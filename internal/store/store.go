@@ -626,6 +626,9 @@ type Job struct {
 	Error    string          `json:"error,omitempty"`
 	// Status is the HTTP status the job's answer would have had, had it been waited for.
 	Status int `json:"status,omitempty"`
+	// Server names the server that runs the job (its host and store directory), where several
+	// share the records: a server starting marks failed only what it left unfinished.
+	Server string `json:"server,omitempty"`
 }
 
 // States of a job.
@@ -645,9 +648,10 @@ type Jobs interface {
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs lists the jobs of an actor (all jobs for ""), newest first, at most limit.
 	ListJobs(ctx context.Context, actor string, limit int) ([]Job, error)
-	// AbandonJobs marks every job still queued or running as failed with reason: at start,
-	// those a server that stopped left unfinished. It says how many.
-	AbandonJobs(ctx context.Context, reason string, at time.Time) (int, error)
+	// AbandonJobs marks every job of server (and every job that names none) still queued or
+	// running as failed with reason: at start, those the server left unfinished when it
+	// stopped. It says how many.
+	AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error)
 }
 
 // Scope says which records a count may draw on, by their TLP label: numbers come only from

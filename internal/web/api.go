@@ -148,7 +148,7 @@ func (s *Server) startIngest(r *http.Request, who caller, path string, iq Ingest
 // enqueue hands an upload received whole into path to the queue's workers as a job, and
 // removes the file once its batches are sent. The upload is written to the audit log.
 func (s *Server) enqueue(r *http.Request, who caller, path string, iq IngestQuery) (store.Job, <-chan jobEnd, error) {
-	j := store.Job{ID: newJobID(), Kind: "ingest", Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
+	j := store.Job{ID: newJobID(), Server: s.Name, Kind: "ingest", Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
 	if err := s.Store.SaveJob(r.Context(), j); err != nil {
 		os.Remove(path)
 		return j, nil, err

@@ -34,7 +34,7 @@ const DefaultSyncWait = time.Minute
 // runJob records a job, then runs it in the writer's turn under the server's context. The
 // channel gets its end; the job's record gets it too.
 func (s *Server) runJob(ctx context.Context, kind string, who caller, run func(ctx context.Context, st store.Store) (any, error)) (store.Job, <-chan jobEnd, error) {
-	j := store.Job{ID: newJobID(), Kind: kind, Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
+	j := store.Job{ID: newJobID(), Server: s.Name, Kind: kind, Actor: who.name, State: store.JobQueued, Created: time.Now().UTC()}
 	if err := s.Store.SaveJob(ctx, j); err != nil {
 		return j, nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Server) Wait() { s.jobs.Wait() }
 
 // Abandoned marks the jobs a server that stopped left unfinished, at start.
 func (s *Server) Abandoned(ctx context.Context) (int, error) {
-	return s.Store.AbandonJobs(ctx, "the server stopped before the job was done; the batches it committed are kept: send the input again to finish it", time.Now())
+	return s.Store.AbandonJobs(ctx, s.Name, "the server stopped before the job was done; the batches it committed are kept: send the input again to finish it", time.Now())
 }
 
 // syncWait is how long the request r waits for its job.

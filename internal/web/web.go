@@ -59,6 +59,9 @@ type Server struct {
 	// hands its batches to the workers of a queue, recording on the job j what it waits for;
 	// the upload is answered at once with its job, which the workers finish.
 	Enqueue func(ctx context.Context, st store.Store, j store.Job, path string, q IngestQuery) (store.Job, error)
+	// Name tells this server from others that share its records (its host and store
+	// directory): the jobs it runs carry it, and at start it marks failed only its own.
+	Name string
 	// Publish freezes a week's bulletin, as `sitrep publish` does (a current review needed).
 	Publish func(ctx context.Context, st store.Store, week, actor string) (int, error)
 	// Correct publishes a correction of a published issue, as `sitrep publish --correct`

@@ -312,6 +312,8 @@ var migrations = []string{
 		week VARCHAR NOT NULL, revision INTEGER NOT NULL, lang VARCHAR NOT NULL, format VARCHAR NOT NULL,
 		title VARCHAR NOT NULL, content BLOB NOT NULL, published_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
 		reason VARCHAR NOT NULL, PRIMARY KEY (week, revision, lang, format));`,
+	// 19: the server that runs a job, where several share the records.
+	`ALTER TABLE jobs ADD COLUMN server VARCHAR;`,
 }
 
 // SchemaVersion is the version this build writes.

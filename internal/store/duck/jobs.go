@@ -17,23 +17,23 @@ func (d *DB) SaveJob(ctx context.Context, j store.Job) error {
 	if len(j.Result) > 0 {
 		result = string(j.Result)
 	}
-	_, err := d.db.ExecContext(ctx, `INSERT OR REPLACE INTO jobs (id, kind, actor, state, created_at, started_at, finished_at, result, error, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), utcPtr(j.Started), utcPtr(j.Finished), result, j.Error, j.Status)
+	_, err := d.db.ExecContext(ctx, `INSERT OR REPLACE INTO jobs (id, kind, actor, state, created_at, started_at, finished_at, result, error, status, server)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), utcPtr(j.Started), utcPtr(j.Finished), result, j.Error, j.Status, null(j.Server))
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
 	return nil
 }
 
-const jobCols = `id, kind, actor, state, created_at, started_at, finished_at, result, error, status`
+const jobCols = `id, kind, actor, state, created_at, started_at, finished_at, result, error, status, coalesce(server, '')`
 
 func scanJob(row interface{ Scan(...any) error }) (store.Job, error) {
 	var j store.Job
 	var started, finished sql.NullTime
 	var result, msg sql.NullString
 	var status sql.NullInt64
-	if err := row.Scan(&j.ID, &j.Kind, &j.Actor, &j.State, &j.Created, &started, &finished, &result, &msg, &status); err != nil {
+	if err := row.Scan(&j.ID, &j.Kind, &j.Actor, &j.State, &j.Created, &started, &finished, &result, &msg, &status, &j.Server); err != nil {
 		return j, err
 	}
 	if started.Valid {
@@ -81,9 +81,9 @@ func (d *DB) ListJobs(ctx context.Context, actor string, limit int) ([]store.Job
 }
 
 // AbandonJobs implements store.Jobs.
-func (d *DB) AbandonJobs(ctx context.Context, reason string, at time.Time) (int, error) {
+func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error) {
 	res, err := d.db.ExecContext(ctx, `UPDATE jobs SET state = 'failed', error = ?, status = 503, finished_at = ?
-		WHERE state IN ('queued', 'running')`, reason, at.UTC())
+		WHERE state IN ('queued', 'running') AND coalesce(server, '') IN ('', ?)`, reason, at.UTC(), server)
 	if err != nil {
 		return 0, err
 	}

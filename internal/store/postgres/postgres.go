@@ -180,6 +180,8 @@ var migrations = []string{
 	// records learns of the changes the others made (store.TicketChanges).
 	`ALTER TABLE tickets ADD COLUMN changed xid8 NOT NULL DEFAULT pg_current_xact_id();
 	CREATE INDEX tickets_changed ON tickets (changed);`,
+	// 3: the server that runs a job: a server starting marks failed only its own.
+	`ALTER TABLE jobs ADD COLUMN server text;`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -139,24 +139,24 @@ func (d *DB) SaveJob(ctx context.Context, j store.Job) error {
 	if len(j.Result) > 0 {
 		result = string(j.Result)
 	}
-	_, err := d.pool.Exec(ctx, `INSERT INTO jobs (id, kind, actor, state, created_at, started_at, finished_at, result, error, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	_, err := d.pool.Exec(ctx, `INSERT INTO jobs (id, kind, actor, state, created_at, started_at, finished_at, result, error, status, server)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, actor = excluded.actor, state = excluded.state,
 			created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
-			result = excluded.result, error = excluded.error, status = excluded.status`,
-		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), nullTime(j.Started), nullTime(j.Finished), result, j.Error, j.Status)
+			result = excluded.result, error = excluded.error, status = excluded.status, server = excluded.server`,
+		j.ID, j.Kind, j.Actor, j.State, j.Created.UTC(), nullTime(j.Started), nullTime(j.Finished), result, j.Error, j.Status, null(j.Server))
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, friendly(err))
 	}
 	return nil
 }
 
-const jobCols = `id, kind, actor, state, created_at, started_at, finished_at, result, coalesce(error, ''), coalesce(status, 0)`
+const jobCols = `id, kind, actor, state, created_at, started_at, finished_at, result, coalesce(error, ''), coalesce(status, 0), coalesce(server, '')`
 
 func scanJob(row pgx.CollectableRow) (store.Job, error) {
 	var j store.Job
 	var result *string
-	if err := row.Scan(&j.ID, &j.Kind, &j.Actor, &j.State, &j.Created, &j.Started, &j.Finished, &result, &j.Error, &j.Status); err != nil {
+	if err := row.Scan(&j.ID, &j.Kind, &j.Actor, &j.State, &j.Created, &j.Started, &j.Finished, &result, &j.Error, &j.Status, &j.Server); err != nil {
 		return j, err
 	}
 	if result != nil {
@@ -194,8 +194,8 @@ func (d *DB) ListJobs(ctx context.Context, actor string, limit int) ([]store.Job
 }
 
 // AbandonJobs implements store.Jobs.
-func (d *DB) AbandonJobs(ctx context.Context, reason string, at time.Time) (int, error) {
+func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error) {
 	tag, err := d.pool.Exec(ctx, `UPDATE jobs SET state = 'failed', error = $1, status = 503, finished_at = $2
-		WHERE state IN ('queued', 'running')`, reason, at.UTC())
+		WHERE state IN ('queued', 'running') AND coalesce(server, '') IN ('', $3)`, reason, at.UTC(), server)
 	return int(tag.RowsAffected()), err
 }

@@ -16,7 +16,8 @@ func testJobs(t testing.TB, st store.Store) {
 	jobs := []store.Job{
 		{ID: "j1", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at},
 		{ID: "j2", Kind: "ingest", Actor: "analyst", State: store.JobRunning, Created: at.Add(time.Minute)},
-		{ID: "j3", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at.Add(2 * time.Minute)},
+		{ID: "j3", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at.Add(2 * time.Minute), Server: "host-a:/srv/sitrep"},
+		{ID: "j4", Kind: "ingest", Actor: "robot", State: store.JobRunning, Created: at.Add(-time.Minute), Server: "host-b:/srv/sitrep"},
 	}
 	for _, j := range jobs {
 		if err := st.SaveJob(ctx, j); err != nil {
@@ -53,9 +54,12 @@ func testJobs(t testing.TB, st store.Store) {
 	if js, err := st.ListJobs(ctx, "", 2); err != nil || len(js) != 2 || js[0].ID != "j3" {
 		t.Errorf("ListJobs of all, 2: %v, %v", ids(js), err)
 	}
-	n, err := st.AbandonJobs(ctx, "the server stopped", finished)
+	n, err := st.AbandonJobs(ctx, "host-a:/srv/sitrep", "the server stopped", finished)
 	if err != nil || n != 2 {
-		t.Errorf("AbandonJobs: %d, %v; want the 2 unfinished", n, err)
+		t.Errorf("AbandonJobs: %d, %v; want the 2 unfinished of host-a and of no server", n, err)
+	}
+	if j, err := st.Job(ctx, "j4"); err != nil || j.State != store.JobRunning || j.Server != "host-b:/srv/sitrep" {
+		t.Errorf("another server's running job after AbandonJobs: %+v, %v", j, err)
 	}
 	for _, id := range []string{"j2", "j3"} {
 		if j, err := st.Job(ctx, id); err != nil || j.State != store.JobFailed || j.Error != "the server stopped" || j.Finished == nil {
