@@ -91,17 +91,16 @@ func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name 
 	in.mu.Lock()
 	p := Pending{Queued: true, Input: in.input, Batches: in.batches, Read: sum}
 	in.mu.Unlock()
-	if now, err := st.Job(ctx, job.ID); err == nil && now.State == store.JobFailed {
-		return now, nil // a batch died while the rest were published: the job says why
-	}
 	job.State = store.JobRunning
 	if job.Result, err = json.Marshal(p); err != nil {
 		return job, err
 	}
 	now := time.Now().UTC()
 	job.Started = &now
-	if err := st.SaveJob(ctx, job); err != nil {
+	if ok, err := st.SaveJobIf(ctx, job, store.JobQueued); err != nil {
 		return job, err
+	} else if !ok { // a batch died while the rest were published: the job says why
+		return st.Job(ctx, job.ID)
 	}
 	// The workers settle the job as well: a failure to look here leaves it to them.
 	if settled, err := Settle(ctx, st, job.ID); err == nil {
@@ -146,7 +145,13 @@ func Settle(ctx context.Context, st store.Store, id string) (store.Job, error) {
 	if j.Result, err = json.Marshal(Answer(sum)); err != nil {
 		return j, err
 	}
-	return j, st.SaveJob(ctx, j)
+	if ok, err := st.SaveJobIf(ctx, j, store.JobRunning); err != nil || !ok {
+		if err == nil { // settled, or failed, meanwhile
+			return st.Job(ctx, id)
+		}
+		return j, err
+	}
+	return j, nil
 }
 
 // Answer is an ingest's summary as the server answers it.
@@ -246,13 +251,14 @@ func (q *Queue) dead(ctx context.Context, st store.Store, msg jetstream.Msg, m *
 		return
 	}
 	j, err := st.Job(ctx, m.Job)
-	if err != nil || j.State == store.JobDone || j.State == store.JobFailed {
-		return // a copy of a batch the store holds already, or a job that ended
+	if err != nil {
+		return
 	}
 	now := time.Now().UTC()
 	j.State, j.Status, j.Finished = store.JobFailed, 422, &now
 	j.Error = fmt.Sprintf("batch %d could not be written after %d tries: %s", m.No, MaxDeliver, reason)
-	st.SaveJob(ctx, j)
+	// Not a job that ended: a dead copy of a batch the store holds does not undo it.
+	st.SaveJobIf(ctx, j, store.JobQueued, store.JobRunning)
 }
 
 // jetstreamDead is a dead letter: the message as it came, and why.

@@ -644,6 +644,10 @@ const (
 type Jobs interface {
 	// SaveJob adds a job or replaces the record of one.
 	SaveJob(ctx context.Context, j Job) error
+	// SaveJobIf replaces the record of a job only while its state is one of from, in one
+	// step, and says whether it did: where several processes finish one job (the workers of
+	// a queue, the server that fed them), a job that ended is never made to end otherwise.
+	SaveJobIf(ctx context.Context, j Job, from ...string) (bool, error)
 	// Job returns a job, or ErrNotFound.
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs lists the jobs of an actor (all jobs for ""), newest first, at most limit.

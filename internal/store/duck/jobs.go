@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"sitrep/internal/store"
@@ -89,4 +90,26 @@ func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Tim
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// SaveJobIf implements store.Jobs.
+func (d *DB) SaveJobIf(ctx context.Context, j store.Job, from ...string) (bool, error) {
+	if len(from) == 0 {
+		return false, nil
+	}
+	var result any
+	if len(j.Result) > 0 {
+		result = string(j.Result)
+	}
+	args := []any{j.Kind, j.Actor, j.State, j.Created.UTC(), utcPtr(j.Started), utcPtr(j.Finished), result, j.Error, j.Status, null(j.Server), j.ID}
+	for _, f := range from {
+		args = append(args, f)
+	}
+	res, err := d.db.ExecContext(ctx, `UPDATE jobs SET kind = ?, actor = ?, state = ?, created_at = ?, started_at = ?, finished_at = ?,
+		result = ?, error = ?, status = ?, server = ? WHERE id = ? AND state IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")+`)`, args...)
+	if err != nil {
+		return false, fmt.Errorf("save job %s: %w", j.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

@@ -199,3 +199,18 @@ func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Tim
 		WHERE state IN ('queued', 'running') AND coalesce(server, '') IN ('', $3)`, reason, at.UTC(), server)
 	return int(tag.RowsAffected()), err
 }
+
+// SaveJobIf implements store.Jobs.
+func (d *DB) SaveJobIf(ctx context.Context, j store.Job, from ...string) (bool, error) {
+	var result any
+	if len(j.Result) > 0 {
+		result = string(j.Result)
+	}
+	tag, err := d.pool.Exec(ctx, `UPDATE jobs SET kind = $1, actor = $2, state = $3, created_at = $4, started_at = $5, finished_at = $6,
+		result = $7, error = $8, status = $9, server = $10 WHERE id = $11 AND state = ANY($12)`,
+		j.Kind, j.Actor, j.State, j.Created.UTC(), nullTime(j.Started), nullTime(j.Finished), result, j.Error, j.Status, null(j.Server), j.ID, from)
+	if err != nil {
+		return false, fmt.Errorf("save job %s: %w", j.ID, friendly(err))
+	}
+	return tag.RowsAffected() > 0, nil
+}

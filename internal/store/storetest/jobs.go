@@ -69,4 +69,24 @@ func testJobs(t testing.TB, st store.Store) {
 	if j, err := st.Job(ctx, "j1"); err != nil || j.State != store.JobDone {
 		t.Errorf("the job done after AbandonJobs: %+v, %v", j, err)
 	}
+	// A job that ended is not made to end otherwise; one still running is.
+	failed := done
+	failed.State, failed.Error = store.JobFailed, "late"
+	if ok, err := st.SaveJobIf(ctx, failed, store.JobQueued, store.JobRunning); ok || err != nil {
+		t.Errorf("SaveJobIf of a job done: %v, %v; want not saved", ok, err)
+	}
+	if j, err := st.Job(ctx, "j1"); err != nil || j.State != store.JobDone {
+		t.Errorf("the job done after a refused SaveJobIf: %+v, %v", j, err)
+	}
+	running, _ := st.Job(ctx, "j4")
+	running.State, running.Status = store.JobDone, 200
+	if ok, err := st.SaveJobIf(ctx, running, store.JobQueued, store.JobRunning); !ok || err != nil {
+		t.Errorf("SaveJobIf of a running job: %v, %v; want saved", ok, err)
+	}
+	if j, err := st.Job(ctx, "j4"); err != nil || j.State != store.JobDone || j.Status != 200 || j.Server != "host-b:/srv/sitrep" {
+		t.Errorf("the job after SaveJobIf: %+v, %v", j, err)
+	}
+	if ok, err := st.SaveJobIf(ctx, store.Job{ID: "nope", State: store.JobDone}, store.JobRunning); ok || err != nil {
+		t.Errorf("SaveJobIf of no job: %v, %v", ok, err)
+	}
 }
