@@ -93,13 +93,17 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 	}
 	q := sc.sql(ev)
 	from, to := r.From.UTC(), r.To.UTC()
+	limit := dq.Limit
+	if limit <= 0 { // no limit, as the other engines read it
+		limit = 1 << 30
+	}
 	const match = ` WHERE $3 = '' OR contains(lower(v), lower($3))`
 	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*), count(*) FILTER (`+match[len(" WHERE "):]+`) FROM items`, from, to, dq.Match).
 		Scan(&page.Total, &page.Matching); err != nil {
 		return page, fmt.Errorf("count the items of %s: %w", metric, err)
 	}
 	rows, err := d.db.QueryContext(ctx, q+` SELECT v, first, last, n, url, country, province, target, family, tlp::VARCHAR FROM items`+match+`
-		ORDER BY `+order+`, v, first, line LIMIT $4 OFFSET $5`, from, to, dq.Match, dq.Limit, dq.Offset)
+		ORDER BY `+order+`, v, first, line LIMIT $4 OFFSET $5`, from, to, dq.Match, limit, dq.Offset)
 	if err != nil {
 		return page, fmt.Errorf("list the items of %s: %w", metric, err)
 	}

@@ -12,7 +12,7 @@ import (
 func (d *DB) Rejects(ctx context.Context, f store.RejectFilter) ([]store.Reject, error) {
 	q := `SELECT r.input_id, i.name, r.line, r.field, r.reason, r.raw, r.set_aside_at
 		FROM rejects r JOIN inputs i ON i.id = r.input_id
-		WHERE $1 = '' OR i.name = $1 OR i.sha256 LIKE $1 || '%'
+		WHERE $1 = '' OR i.name = $1 OR starts_with(i.sha256, $1)
 		ORDER BY i.first_at, r.input_id, r.line`
 	args := []any{f.Input}
 	if f.Limit > 0 {

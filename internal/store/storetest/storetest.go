@@ -184,6 +184,11 @@ func testQuarantine(t testing.TB, st store.Store) {
 	if len(byDigest) != 3 {
 		t.Errorf("filtered by digest prefix: %d rows", len(byDigest))
 	}
+	for _, wild := range []string{"%", "_", "q%"} { // a digest is matched by its start, not as a pattern
+		if rows, err := st.Rejects(ctx, store.RejectFilter{Input: wild}); err != nil || len(rows) != 0 {
+			t.Errorf("filtered by %q: %d rows, %v; want none", wild, len(rows), err)
+		}
+	}
 	limited, err := st.Rejects(ctx, store.RejectFilter{Limit: 2})
 	if err != nil {
 		t.Fatalf("Rejects with a limit: %v", err)
