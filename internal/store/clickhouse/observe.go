@@ -287,10 +287,7 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 		return page, fmt.Errorf("count the items of %s: %w", metric, err)
 	}
 	page.Total, page.Matching = int(total), int(matching)
-	limit := dq.Limit
-	if limit <= 0 {
-		limit = 1 << 30
-	}
+	limit := max(dq.Limit, 0) // a page of no items is asked for by a limit of 0, as on the embedded store
 	rows, err := d.conn.Query(ctx, `SELECT v, first, last, n, u, co, pr, tg, fa, tl FROM `+items+` WHERE `+match+`
 		ORDER BY `+order+`, v, first, ln LIMIT ? OFFSET ?`, from, to, dq.Match, dq.Match, limit, dq.Offset)
 	if err != nil {

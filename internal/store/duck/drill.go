@@ -93,10 +93,7 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 	}
 	q := sc.sql(ev)
 	from, to := r.From.UTC(), r.To.UTC()
-	limit := dq.Limit
-	if limit <= 0 { // no limit, as the other engines read it
-		limit = 1 << 30
-	}
+	limit := max(dq.Limit, 0) // a page of no items is asked for by a limit of 0
 	const match = ` WHERE $3 = '' OR contains(lower(v), lower($3))`
 	if err := d.db.QueryRowContext(ctx, q+` SELECT count(*), count(*) FILTER (`+match[len(" WHERE "):]+`) FROM items`, from, to, dq.Match).
 		Scan(&page.Total, &page.Matching); err != nil {
