@@ -260,48 +260,55 @@ func TestConcurrentPublication(t *testing.T) {
 	}
 	for round := range 3 {
 		week := fmt.Sprintf("2024-W%02d", 10+round)
-		errs := make([]error, 6)
-		var wg sync.WaitGroup
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = dbs[i%3].Publish(ctx, renderings(week, fmt.Sprint("publisher ", i)))
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, store.ErrPublished):
-				t.Errorf("%s: %v", week, err)
-			}
-		}
-		if ok != 1 {
-			t.Errorf("%s published %d times", week, ok)
-		}
-		revs := make([]int, 6)
-		for i := range revs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var err error
-				if revs[i], err = dbs[i%3].Correct(ctx, renderings(week, "corrector"), fmt.Sprint("fix ", i)); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-		slices.Sort(revs)
-		if want := []int{2, 3, 4, 5, 6, 7}; !slices.Equal(revs, want) {
-			t.Errorf("%s: revisions %v, want %v", week, revs, want)
-		}
+		publishAtOnce(t, dbs[:], week)
 		vs, err := dbs[0].Revisions(ctx, week)
 		if err != nil || len(vs) != 7 {
 			t.Errorf("%s: %d revisions, %v", week, len(vs), err)
 		}
+	}
+}
+
+// publishAtOnce publishes week from six writers over dbs at once, and then corrects it from
+// six: it must be published once, and corrected as revisions 2 to 7.
+func publishAtOnce(t *testing.T, dbs []*DB, week string) {
+	t.Helper()
+	errs := make([]error, 6)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = dbs[i%len(dbs)].Publish(ctx, renderings(week, fmt.Sprint("publisher ", i)))
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, store.ErrPublished):
+			t.Errorf("%s: %v", week, err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%s published %d times", week, ok)
+	}
+	revs := make([]int, 6)
+	for i := range revs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if revs[i], err = dbs[i%len(dbs)].Correct(ctx, renderings(week, "corrector"), fmt.Sprint("fix ", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	slices.Sort(revs)
+	if want := []int{2, 3, 4, 5, 6, 7}; !slices.Equal(revs, want) {
+		t.Errorf("%s: revisions %v, want %v", week, revs, want)
 	}
 }
 
@@ -540,54 +547,20 @@ func TestOpenWithLeastRights(t *testing.T) {
 func TestIsolationOfTheDatabase(t *testing.T) {
 	server := testenv.PostgresServer(t)
 	for _, iso := range []string{"repeatable read", "serializable"} {
-		dsn := testenv.PostgresDatabase(t, server)
-		u, _ := neturl.Parse(dsn)
-		name := strings.TrimPrefix(u.Path, "/")
-		first := connect(t, dsn)
-		if _, err := first.pool.Exec(ctx, `ALTER DATABASE `+name+` SET default_transaction_isolation = '`+iso+`'`); err != nil {
-			t.Fatal(err)
-		}
-		var dbs [3]*DB
-		for i := range dbs {
-			dbs[i] = connect(t, dsn)
-		}
-		errs := make([]error, 6)
-		var wg sync.WaitGroup
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = dbs[i%3].Publish(ctx, renderings("2024-W10", "p"))
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			if err == nil {
-				ok++
-			} else if !errors.Is(err, store.ErrPublished) {
-				t.Errorf("%s: publish: %v", iso, err)
+		t.Run(iso, func(t *testing.T) {
+			dsn := testenv.PostgresDatabase(t, server)
+			u, _ := neturl.Parse(dsn)
+			name := strings.TrimPrefix(u.Path, "/")
+			first := connect(t, dsn)
+			if _, err := first.pool.Exec(ctx, `ALTER DATABASE `+name+` SET default_transaction_isolation = '`+iso+`'`); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if ok != 1 {
-			t.Errorf("%s: published %d times", iso, ok)
-		}
-		revs := make([]int, 6)
-		for i := range revs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var err error
-				if revs[i], err = dbs[i%3].Correct(ctx, renderings("2024-W10", "c"), "fix"); err != nil {
-					t.Errorf("%s: correct: %v", iso, err)
-				}
-			}()
-		}
-		wg.Wait()
-		slices.Sort(revs)
-		if !slices.Equal(revs, []int{2, 3, 4, 5, 6, 7}) {
-			t.Errorf("%s: revisions %v", iso, revs)
-		}
+			var dbs [3]*DB
+			for i := range dbs {
+				dbs[i] = connect(t, dsn)
+			}
+			publishAtOnce(t, dbs[:], "2024-W10")
+		})
 	}
 }
 
