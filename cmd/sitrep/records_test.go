@@ -372,8 +372,17 @@ func TestStoreInitCluster(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "CREATE TABLE IF NOT EXISTS bulletin.events AS bulletin.events_local ENGINE = Distributed(sitrep, bulletin, events_local, rand());") {
 		t.Fatalf("--print: %d\n%s\n%s", code, out, errs)
 	}
+	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster, "--print", "--replicated")
+	if code != 0 || !strings.Contains(out, "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/bulletin/events_local', '{replica}') PARTITION BY") ||
+		!strings.Contains(out, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/bulletin/kept_local', '{replica}') ORDER BY") {
+		t.Fatalf("--print --replicated: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster, "--replicated")
+	if code != 1 || !strings.Contains(errs, "replicated tables need ZooKeeper") {
+		t.Errorf("--replicated on servers without ZooKeeper: %d\n%s\n%s", code, out, errs)
+	}
 	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster)
-	if code != 0 || strings.Count(out, "shard ") != 2 {
+	if code != 0 || strings.Count(out, "shard ") != 2 || !strings.Contains(out, "not replicated") {
 		t.Fatalf("store init --cluster: %d\n%s\n%s", code, out, errs)
 	}
 	if code, _, errs := sitrep(t, "", "--store", urls[1], "stats", "--week", "2024-W09"); code != 1 || !strings.Contains(errs, "--records") {

@@ -9,7 +9,7 @@ import (
 	"sitrep/internal/store/clickhouse"
 )
 
-const storeUsage = "store init [--cluster NAME [--print]]   (create or migrate the store; with --cluster, lay a ClickHouse store out over a cluster)"
+const storeUsage = "store init [--cluster NAME [--replicated] [--print]]   (create or migrate the store; with --cluster, lay a ClickHouse store out over a cluster)"
 
 // runStore creates or migrates the store: the embedded one or a ClickHouse database on one
 // server, or — with --cluster — a ClickHouse store laid out over the servers of a cluster.
@@ -20,12 +20,13 @@ func runStore(e *env, args []string) error {
 	fs := flag.NewFlagSet("store init", flag.ContinueOnError)
 	cluster := fs.String("cluster", "", "lay the ClickHouse store out over the cluster of this `name` (its servers' remote_servers)")
 	print := fs.Bool("print", false, "with --cluster: print the statements each server runs, and run none")
+	replicated := fs.Bool("replicated", false, "with --cluster: lay out replicated tables (with --print), or stop unless the servers have ZooKeeper")
 	if err := e.parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if *cluster == "" {
-		if *print {
-			return usageError{"--print goes with --cluster"}
+		if *print || *replicated {
+			return usageError{"--print and --replicated go with --cluster"}
 		}
 		st, err := e.cfg.Open(e.ctx, false)
 		if err != nil {
@@ -47,18 +48,26 @@ func runStore(e *env, args []string) error {
 		if db == "" {
 			db = "default"
 		}
-		for _, q := range clickhouse.Layout(*cluster, db) {
+		for _, q := range clickhouse.Layout(*cluster, db, *replicated) {
 			fmt.Fprintf(e.stdout, "%s;\n", q)
 		}
 		return nil
 	}
-	shards, err := clickhouse.InitCluster(e.ctx, e.cfg.Store, *cluster)
+	c, err := clickhouse.InitCluster(e.ctx, e.cfg.Store, *cluster, *replicated)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "laid the store out over cluster %s:\n", *cluster)
-	for _, sh := range shards {
-		fmt.Fprintf(e.stdout, "  shard %d replica %d  %s\n", sh.Number, sh.Replica, sh.Addr)
+	how := "not replicated: the servers have no ZooKeeper"
+	if c.Replicated {
+		how = "replicated through ZooKeeper"
+	}
+	fmt.Fprintf(e.stdout, "laid the store out over cluster %s, %s:\n", *cluster, how)
+	for _, sh := range c.Shards {
+		fmt.Fprintf(e.stdout, "  shard %d replica %d  %s", sh.Number, sh.Replica, sh.Addr)
+		if c.Replicated {
+			fmt.Fprintf(e.stdout, "  {shard} %s {replica} %s", sh.ShardMacro, sh.ReplicaMacro)
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -58,21 +60,76 @@ func ClickHouseServer(t testing.TB) string {
 // ZooKeeper, so no replicated table and no ON CLUSTER: create the tables on each server.
 func ClickHouseShards(t testing.TB, n int) []string {
 	t.Helper()
-	if n < 1 {
-		t.Fatalf("ClickHouseShards: %d servers", n)
+	var dsns []string
+	for _, s := range startClickHouse(t, n, 1, "") {
+		dsns = append(dsns, s[0].DSN)
+	}
+	return dsns
+}
+
+// ClickHouseProcess is one ClickHouse server a test started.
+type ClickHouseProcess struct {
+	DSN  string // clickhouse://127.0.0.1:port/default
+	dir  string
+	pid  int
+	http int
+	done chan struct{}
+}
+
+// Kill ends the server at once (SIGKILL), as a machine that fails would.
+func (s *ClickHouseProcess) Kill() {
+	syscall.Kill(-s.pid, syscall.SIGKILL)
+	<-s.done
+}
+
+// ClickHouseReplicas starts shards × replicas servers as ClickHouseServer does, which keep
+// replicated tables' metadata in the ZooKeeper at zk (host:port; see ZooKeeper), and returns
+// them by shard, then replica. They all know the cluster ClickHouseCluster of those shards,
+// each of those replicas with internal_replication (a Distributed table writes a row to one
+// replica of its shard and the shard's replicated table copies it to the others). Each
+// server's macros {shard} (01, 02, …) and {replica} (r1, r2, …) name its place, it listens
+// for other replicas' fetches on a port of its own, and its user default reads and writes a
+// shard's replicas in order (load_balancing in_order).
+func ClickHouseReplicas(t testing.TB, shards, replicas int, zk string) [][]*ClickHouseProcess {
+	t.Helper()
+	if zk == "" {
+		t.Fatal("ClickHouseReplicas: no ZooKeeper")
+	}
+	return startClickHouse(t, shards, replicas, zk)
+}
+
+// startClickHouse starts the servers of ClickHouseShards (zk "", replicas 1) or of
+// ClickHouseReplicas.
+func startClickHouse(t testing.TB, nshards, nreplicas int, zk string) [][]*ClickHouseProcess {
+	t.Helper()
+	if nshards < 1 || nreplicas < 1 {
+		t.Fatalf("ClickHouse: %d shards of %d replicas", nshards, nreplicas)
 	}
 	bin, err := clickhouseServer()
 	Need(t, ClickHouse, err)
-	ports := freePorts(t, 2*n) // the native and HTTP ports of server i: 2i and 2i+1
+	n := nshards * nreplicas
+	// The native, HTTP and interserver ports of server i (shard i / nreplicas, replica
+	// i % nreplicas): 3i, 3i+1 and 3i+2.
+	ports := freePorts(t, 3*n)
 	var shards []chShard
-	for i := range n {
-		shards = append(shards, chShard{chReplica{"127.0.0.1", ports[2*i]}})
+	for s := range nshards {
+		sh := chShard{}
+		if zk != "" {
+			sh.InternalReplication = "true"
+		}
+		for r := range nreplicas {
+			sh.Replicas = append(sh.Replicas, chReplica{"127.0.0.1", ports[3*(s*nreplicas+r)]})
+		}
+		shards = append(shards, sh)
 	}
-	type server struct {
-		dir, dsn string
-		http     int
-		pid      int
-		done     chan struct{}
+	var zkNodes []chZKNode
+	if zk != "" {
+		host, port, err := net.SplitHostPort(zk)
+		if err != nil {
+			t.Fatalf("ZooKeeper %q: %v", zk, err)
+		}
+		p, _ := strconv.Atoi(port)
+		zkNodes = append(zkNodes, chZKNode{host, p})
 	}
 	dirs := make([]string, n)
 	for i := range dirs {
@@ -83,10 +140,11 @@ func ClickHouseShards(t testing.TB, n int) []string {
 		t.Cleanup(func() { os.RemoveAll(dir) })
 		dirs[i] = dir
 	}
-	var servers []server
+	var servers []*ClickHouseProcess
 	// Registered after the directories' removal, so run before it. The servers stop side by
 	// side, as each waits for the connections of the others to end (poll_interval, in
-	// users.xml, has idle ones end within a second): SIGTERM, then SIGKILL after 10 s.
+	// users.xml, has idle ones end within a second): SIGTERM, then SIGKILL after 10 s. A
+	// server the test killed has ended already.
 	t.Cleanup(func() {
 		for _, s := range servers {
 			syscall.Kill(-s.pid, syscall.SIGTERM)
@@ -105,8 +163,8 @@ func ClickHouseShards(t testing.TB, n int) []string {
 		cfg := chConfig{
 			Logger:         chLogger{"warning", filepath.Join(dir, "log", "server.log"), filepath.Join(dir, "log", "error.log")},
 			ListenHost:     "127.0.0.1",
-			TCPPort:        ports[2*i],
-			HTTPPort:       ports[2*i+1],
+			TCPPort:        ports[3*i],
+			HTTPPort:       ports[3*i+1],
 			Path:           filepath.Join(dir, "data") + "/",
 			TmpPath:        filepath.Join(dir, "tmp") + "/",
 			UserFilesPath:  filepath.Join(dir, "user_files") + "/",
@@ -120,6 +178,12 @@ func ClickHouseShards(t testing.TB, n int) []string {
 			MaxConnections: 256,
 			ShutdownWait:   1,
 			Cluster:        chCluster{shards},
+			ZooKeeper:      zkNodes,
+		}
+		if zk != "" {
+			cfg.Interserver = ports[3*i+2]
+			cfg.InterserverHost = "127.0.0.1"
+			cfg.Macros = &chMacros{fmt.Sprintf("%02d", i/nreplicas+1), fmt.Sprintf("r%d", i%nreplicas+1)}
 		}
 		b, err := xml.MarshalIndent(cfg, "", "  ")
 		if err != nil {
@@ -128,7 +192,11 @@ func ClickHouseShards(t testing.TB, n int) []string {
 		if err := os.WriteFile(filepath.Join(dir, "config.xml"), append([]byte(xml.Header), b...), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(chUsers), 0o644); err != nil {
+		users := chUsers
+		if zk != "" {
+			users = strings.Replace(users, "<poll_interval>", "<load_balancing>in_order</load_balancing>\n      <poll_interval>", 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(users), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		logf, err := os.Create(filepath.Join(dir, "stderr.log"))
@@ -146,13 +214,12 @@ func ClickHouseShards(t testing.TB, n int) []string {
 		}
 		done := make(chan struct{})
 		go func() { srv.Wait(); close(done) }()
-		servers = append(servers, server{dir, fmt.Sprintf("clickhouse://127.0.0.1:%d/default", ports[2*i]), ports[2*i+1], srv.Process.Pid, done})
+		servers = append(servers, &ClickHouseProcess{fmt.Sprintf("clickhouse://127.0.0.1:%d/default", ports[3*i]), dir, srv.Process.Pid, ports[3*i+1], done})
 	}
 	// The servers start side by side. Each has answered once its HTTP port says Ok., as by
 	// then its native port listens too. No connection is kept open, for the same reason.
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	dsns := make([]string, n)
-	for i, s := range servers {
+	for _, s := range servers {
 		ping := fmt.Sprintf("http://127.0.0.1:%d/ping", s.http)
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 			resp, err := client.Get(ping)
@@ -173,9 +240,12 @@ func ClickHouseShards(t testing.TB, n int) []string {
 				t.Fatal(errors.Join(errors.New("clickhouse-server did not answer within 30 s"), err, errors.New(chLogs(s.dir))))
 			}
 		}
-		dsns[i] = s.dsn
 	}
-	return dsns
+	out := make([][]*ClickHouseProcess, nshards)
+	for i, s := range servers {
+		out[i/nreplicas] = append(out[i/nreplicas], s)
+	}
+	return out
 }
 
 // chLogs returns what a server in dir wrote on its standard error and in its error log.
@@ -204,7 +274,8 @@ func freePorts(t testing.TB, n int) []int {
 }
 
 // chConfig is a server's config.xml: what 18.16 needs and little more. Unlike Debian's, it has
-// no query log, no interserver port (for replication) and no ZooKeeper.
+// no query log, and an interserver port (for replication), ZooKeeper and macros only for
+// ClickHouseReplicas.
 type chConfig struct {
 	XMLName        xml.Name  `xml:"yandex"`
 	Logger         chLogger  `xml:"logger"`
@@ -224,6 +295,21 @@ type chConfig struct {
 	MaxConnections int       `xml:"max_connections"`
 	ShutdownWait   int       `xml:"shutdown_wait_unfinished"` // seconds
 	Cluster        chCluster `xml:"remote_servers>sitrep"`    // ClickHouseCluster
+
+	ZooKeeper       []chZKNode `xml:"zookeeper>node,omitempty"`
+	Interserver     int        `xml:"interserver_http_port,omitempty"`
+	InterserverHost string     `xml:"interserver_http_host,omitempty"`
+	Macros          *chMacros  `xml:"macros,omitempty"`
+}
+
+type chZKNode struct {
+	Host string `xml:"host"`
+	Port int    `xml:"port"`
+}
+
+type chMacros struct {
+	Shard   string `xml:"shard"`
+	Replica string `xml:"replica"`
 }
 
 type chLogger struct {
@@ -237,7 +323,8 @@ type chCluster struct {
 }
 
 type chShard struct {
-	Replica chReplica `xml:"replica"`
+	InternalReplication string      `xml:"internal_replication,omitempty"`
+	Replicas            []chReplica `xml:"replica"`
 }
 
 type chReplica struct {

@@ -150,3 +150,36 @@ func TestClickHouseShards(t *testing.T) {
 		}
 	}
 }
+
+// TestClickHouseReplicas starts one shard of two replicas with a ZooKeeper: each knows its
+// place by its macros, and a row inserted into one replica's replicated table reaches the
+// other's.
+func TestClickHouseReplicas(t *testing.T) {
+	Command(t, "clickhouse-client", ClickHouse)
+	zk := ZooKeeper(t)
+	servers := ClickHouseReplicas(t, 1, 2, zk)
+	if len(servers) != 1 || len(servers[0]) != 2 {
+		t.Fatalf("%d shards for 1", len(servers))
+	}
+	for i, s := range servers[0] {
+		if got, want := chClient(t, s.DSN, `SELECT substitution FROM system.macros ORDER BY macro`), fmt.Sprintf("r%d\n01", i+1); got != want {
+			t.Errorf("replica %d's macros {replica} and {shard}: %q, want %q", i+1, got, want)
+		}
+		if got := chClient(t, s.DSN, `SELECT count(), max(shard_num), max(replica_num) FROM system.clusters WHERE cluster = '`+ClickHouseCluster+`'`); got != "2\t1\t2" {
+			t.Errorf("replica %d's cluster (servers, shards, replicas): %q", i+1, got)
+		}
+		if got := chClient(t, s.DSN, `SELECT value FROM system.settings WHERE name = 'load_balancing'`); got != "in_order" {
+			t.Errorf("replica %d reads replicas %s", i+1, got)
+		}
+		chClient(t, s.DSN, `CREATE TABLE ev (x UInt64) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/default/ev', '{replica}') ORDER BY x`)
+	}
+	chClient(t, servers[0][0].DSN, `INSERT INTO ev SELECT number FROM numbers(100)`)
+	chClient(t, servers[0][1].DSN, `SYSTEM SYNC REPLICA ev`)
+	if got := chClient(t, servers[0][1].DSN, `SELECT count(), sum(x) FROM ev`); got != "100\t4950" {
+		t.Errorf("the second replica holds (count, sum) %q of the first's 100, 4950", got)
+	}
+	servers[0][0].Kill()
+	if _, err := chClientErr(t, servers[0][0].DSN, `SELECT 1`); err == nil {
+		t.Error("the killed replica still answers")
+	}
+}

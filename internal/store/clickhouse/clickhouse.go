@@ -191,6 +191,14 @@ func (d *DB) migrate(ctx context.Context) error {
 		case have < SchemaVersion:
 			return fmt.Errorf("the store's cluster layout has schema version %d, this sitrep needs %d: run sitrep store init --cluster NAME again", have, SchemaVersion)
 		}
+		var local string
+		err := d.conn.QueryRow(ctx, `SELECT any(engine) FROM system.tables WHERE database = currentDatabase() AND name = 'events_local'`).Scan(&local)
+		if err != nil {
+			return fmt.Errorf("the cluster's layout: %w", err)
+		}
+		if strings.HasPrefix(local, "Replicated") {
+			return inOrder(ctx, d.conn)
+		}
 		return nil
 	}
 	for _, t := range tables {
@@ -199,6 +207,22 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return d.stamp(ctx)
+}
+
+// inOrder checks that the server at conn reads and writes a shard's replicas in order: of
+// them, the store writes to the first that answers and reads from it, so that it reads what
+// it wrote however far behind the others are; every sitrep that reads the store asks the
+// same replica. (ClickHouse before 19 takes no named setting from the driver: it is the
+// user's profile's.)
+func inOrder(ctx context.Context, conn driver.Conn) error {
+	var lb string
+	if err := conn.QueryRow(ctx, `SELECT value FROM system.settings WHERE name = 'load_balancing'`).Scan(&lb); err != nil {
+		return fmt.Errorf("the server's load_balancing: %w", err)
+	}
+	if lb != "in_order" {
+		return fmt.Errorf("the store's tables are replicated, and the server reads a shard's replicas %s: sitrep reads what it wrote only with <load_balancing>in_order</load_balancing> in the profile of its user (users.xml) on every server, each shard's replicas listed in the same order (or ?load_balancing=in_order in the address, with ClickHouse 19 or later)", lb)
+	}
+	return nil
 }
 
 // stamp writes the tickets' batch and the schema's version, once.

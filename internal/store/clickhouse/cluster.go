@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Shard is one server of a cluster, as the server asked lists it.
@@ -17,6 +18,15 @@ type Shard struct {
 	Number  int
 	Replica int
 	Addr    string // host:port of the native protocol
+	// The server's macros {shard} and {replica}, which name its replicated tables' place in
+	// ZooKeeper ("" without).
+	ShardMacro, ReplicaMacro string
+}
+
+// Cluster is a store laid out over a cluster's servers.
+type Cluster struct {
+	Shards     []Shard
+	Replicated bool // tables replicated through ZooKeeper
 }
 
 // identifier is a name ClickHouse takes unquoted: a cluster's or a database's.
@@ -24,12 +34,19 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Layout is the SQL that lays the store out over cluster for database db: on every server,
 // each table as name_local, and name, a Distributed table over every server's name_local
-// (rows sent to a random shard: every count merges exactly over all of them).
-func Layout(cluster, db string) []string {
+// (rows sent to a random shard: every count merges exactly over all of them). Replicated, each
+// name_local is the Replicated form of its engine, kept in ZooKeeper under
+// /clickhouse/tables/{shard}/db/name_local with the server as {replica}: the replicas of a
+// shard hold the same rows, and each server's macros say which shard and replica it is.
+func Layout(cluster, db string, replicated bool) []string {
 	var out []string
 	out = append(out, fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s", db))
 	for _, t := range tables {
-		out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s_local (%s) ENGINE = %s", db, t.name, t.columns, t.engine))
+		engine := t.engine
+		if replicated {
+			engine = replicatedEngine(db, t.name+"_local", engine)
+		}
+		out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s_local (%s) ENGINE = %s", db, t.name, t.columns, engine))
 	}
 	for _, t := range tables {
 		out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s AS %s.%s_local ENGINE = Distributed(%s, %s, %s_local, rand())",
@@ -38,38 +55,53 @@ func Layout(cluster, db string) []string {
 	return out
 }
 
+// replicatedEngine is engine (MergeTree() or ReplacingMergeTree(), then its clauses) as the
+// replicated engine of table name in database db.
+func replicatedEngine(db, name, engine string) string {
+	i := strings.Index(engine, "MergeTree()")
+	if i < 0 {
+		panic("clickhouse: no MergeTree() in the engine of " + name)
+	}
+	return fmt.Sprintf("Replicated%sMergeTree('/clickhouse/tables/{shard}/%s/%s', '{replica}')%s",
+		engine[:i], db, name, engine[i+len("MergeTree()"):])
+}
+
 // InitCluster lays the store at dsn out over the cluster the server at dsn knows by name:
 // Layout on every server of the cluster (asked at the same port, user and password), then the
-// schema's version through the Distributed tables. Running it again changes nothing; it
-// returns the servers it laid out.
-func InitCluster(ctx context.Context, dsn, cluster string) ([]Shard, error) {
+// schema's version through the Distributed tables. The tables are replicated when the servers
+// have ZooKeeper: all of them, each with the macros {shard} and {replica}, the same {shard}
+// for the replicas of a shard and another for each shard, a {replica} of its own within its
+// shard; a server with the macros and no working ZooKeeper, or servers that disagree, stop it
+// before any table is made, as they do when needReplicas is set and they have no ZooKeeper.
+// Running it again changes nothing; it returns what it laid out.
+func InitCluster(ctx context.Context, dsn, cluster string, needReplicas bool) (Cluster, error) {
 	name := Redacted(dsn)
 	if !identifier.MatchString(cluster) {
-		return nil, fmt.Errorf("cluster %q: a cluster's name is letters, digits and _", cluster)
+		return Cluster{}, fmt.Errorf("cluster %q: a cluster's name is letters, digits and _", cluster)
 	}
 	opts, err := ch.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
+		return Cluster{}, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
 	}
 	db := opts.Auth.Database
 	if db == "" {
 		db = "default"
 	}
 	if !identifier.MatchString(db) {
-		return nil, fmt.Errorf("database %q: a database's name is letters, digits and _", db)
+		return Cluster{}, fmt.Errorf("database %q: a database's name is letters, digits and _", db)
 	}
 	opts.Protocol = ch.Native
 	opts.Auth.Database = "default" // the store's database may not be there yet
 	conn, err := ch.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
+		return Cluster{}, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
 	}
 	defer conn.Close()
 	rows, err := conn.Query(ctx, `SELECT shard_num, replica_num, host_address, port FROM system.clusters WHERE cluster = ? ORDER BY shard_num, replica_num`, cluster)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: the cluster %s: %v", name, cluster, redactErr(err, dsn))
+		return Cluster{}, fmt.Errorf("store %s: the cluster %s: %v", name, cluster, redactErr(err, dsn))
 	}
-	var shards []Shard
+	var c Cluster
 	for rows.Next() {
 		var sh Shard
 		var shard, replica uint32
@@ -77,49 +109,157 @@ func InitCluster(ctx context.Context, dsn, cluster string) ([]Shard, error) {
 		var port uint16
 		if err := rows.Scan(&shard, &replica, &host, &port); err != nil {
 			rows.Close()
-			return nil, err
+			return Cluster{}, err
 		}
 		sh.Number, sh.Replica, sh.Addr = int(shard), int(replica), net.JoinHostPort(host, strconv.Itoa(int(port)))
-		shards = append(shards, sh)
+		c.Shards = append(c.Shards, sh)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return Cluster{}, err
 	}
-	if len(shards) == 0 {
-		return nil, fmt.Errorf("store %s: the server knows no cluster %s (its remote_servers configuration names the clusters)", name, cluster)
+	if len(c.Shards) == 0 {
+		return Cluster{}, fmt.Errorf("store %s: the server knows no cluster %s (its remote_servers configuration names the clusters)", name, cluster)
 	}
-	for _, sh := range shards {
-		if err := layOut(ctx, dsn, sh.Addr, cluster, db); err != nil {
-			return shards, fmt.Errorf("shard %d (%s): %v", sh.Number, sh.Addr, redactErr(err, dsn))
+	zk := make([]error, len(c.Shards)) // each server's ZooKeeper: nil if it answers
+	for i := range c.Shards {
+		sh := &c.Shards[i]
+		conn, err := serverConn(dsn, sh.Addr)
+		if err != nil {
+			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+		}
+		sh.ShardMacro, sh.ReplicaMacro, zk[i], err = replication(ctx, conn)
+		if err == nil && zk[i] == nil {
+			err = inOrder(ctx, conn)
+		}
+		conn.Close()
+		if err != nil {
+			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+		}
+	}
+	if c.Replicated, err = replicated(c.Shards, zk); err != nil {
+		return c, fmt.Errorf("cluster %s: %w", cluster, err)
+	}
+	if needReplicas && !c.Replicated {
+		return c, fmt.Errorf("cluster %s: replicated tables need ZooKeeper, which the servers do not have (%v): configure <zookeeper> and <macros> on each", cluster, zk[0])
+	}
+	for _, sh := range c.Shards {
+		if err := layOut(ctx, dsn, sh.Addr, cluster, db, c.Replicated); err != nil {
+			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
 		}
 	}
 	d, err := connect(ctx, dsn)
 	if err != nil {
-		return shards, err
+		return c, err
 	}
 	defer d.Close()
-	return shards, d.stamp(ctx)
+	return c, d.stamp(ctx)
 }
 
-// layOut runs Layout on the server at addr, reached as dsn says but for its address.
-func layOut(ctx context.Context, dsn, addr, cluster, db string) error {
+// replication asks a server for its macros {shard} and {replica} and whether its ZooKeeper
+// answers (zk nil) or not (why).
+func replication(ctx context.Context, conn driver.Conn) (shard, replica string, zk, err error) {
+	rows, err := conn.Query(ctx, `SELECT macro, substitution FROM system.macros WHERE macro IN ('shard', 'replica')`)
+	if err != nil {
+		return "", "", nil, err
+	}
+	for rows.Next() {
+		var m, v string
+		if err := rows.Scan(&m, &v); err != nil {
+			rows.Close()
+			return "", "", nil, err
+		}
+		if m == "shard" {
+			shard = v
+		} else {
+			replica = v
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", "", nil, err
+	}
+	var n uint64
+	zk = conn.QueryRow(ctx, `SELECT count() FROM system.zookeeper WHERE path = '/'`).Scan(&n)
+	return shard, replica, zk, nil
+}
+
+// replicated decides from the servers' macros and ZooKeeper whether the cluster's tables are
+// replicated, or why the cluster cannot hold the store as it is configured.
+func replicated(shards []Shard, zk []error) (bool, error) {
+	where := func(sh Shard) string { return fmt.Sprintf("shard %d replica %d (%s)", sh.Number, sh.Replica, sh.Addr) }
+	var with, without []string
+	for i, sh := range shards {
+		if zk[i] == nil || sh.ShardMacro != "" || sh.ReplicaMacro != "" {
+			with = append(with, where(sh))
+		} else {
+			without = append(without, where(sh))
+		}
+	}
+	if len(with) == 0 {
+		return false, nil
+	}
+	if len(without) > 0 {
+		return false, fmt.Errorf("%s %s ZooKeeper or the macros {shard} and {replica}, %s %s neither: configure them all alike",
+			strings.Join(with, ", "), have(len(with)), strings.Join(without, ", "), have(len(without)))
+	}
+	shardOf := map[int]string{}    // shard number → its {shard}
+	numberOf := map[string]int{}   // {shard} → its shard number
+	replicas := map[string]Shard{} // {shard}/{replica} → the server
+	for i, sh := range shards {
+		switch {
+		case zk[i] != nil:
+			return false, fmt.Errorf("%s has the macros of a replica but its ZooKeeper does not answer: %v", where(sh), zk[i])
+		case sh.ShardMacro == "" || sh.ReplicaMacro == "":
+			return false, fmt.Errorf("%s has ZooKeeper but not both macros {shard} and {replica} (<macros> in its configuration), which name its tables' replicas", where(sh))
+		}
+		if m, ok := shardOf[sh.Number]; ok && m != sh.ShardMacro {
+			return false, fmt.Errorf("%s has {shard} %q, another replica of shard %d has %q: the replicas of a shard have the same {shard}", where(sh), sh.ShardMacro, sh.Number, m)
+		}
+		if n, ok := numberOf[sh.ShardMacro]; ok && n != sh.Number {
+			return false, fmt.Errorf("%s has {shard} %q, as shard %d does: two shards with one {shard} would hold each other's rows", where(sh), sh.ShardMacro, n)
+		}
+		key := sh.ShardMacro + "/" + sh.ReplicaMacro
+		if other, ok := replicas[key]; ok {
+			return false, fmt.Errorf("%s and %s are both {shard} %q {replica} %q: each replica of a shard has a {replica} of its own", where(other), where(sh), sh.ShardMacro, sh.ReplicaMacro)
+		}
+		shardOf[sh.Number], numberOf[sh.ShardMacro], replicas[key] = sh.ShardMacro, sh.Number, sh
+	}
+	return true, nil
+}
+
+// have is "has" or "have" for n servers.
+func have(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
+}
+
+// serverConn connects to the server at addr, reached as dsn says but for its address, in its
+// database default.
+func serverConn(dsn, addr string) (driver.Conn, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u.Host, u.Path = addr, "/default"
 	opts, err := ch.ParseDSN(u.String())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts.Protocol = ch.Native
-	conn, err := ch.Open(opts)
+	return ch.Open(opts)
+}
+
+// layOut runs Layout on the server at addr, reached as dsn says but for its address.
+func layOut(ctx context.Context, dsn, addr, cluster, db string, replicated bool) error {
+	conn, err := serverConn(dsn, addr)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	for _, q := range Layout(cluster, db) {
+	for _, q := range Layout(cluster, db, replicated) {
 		if err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", strings.SplitN(q, " (", 2)[0], err)
 		}

@@ -1,6 +1,9 @@
 package clickhouse
 
 import (
+	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -18,14 +21,17 @@ import (
 func TestTwoShards(t *testing.T) {
 	addrs := testenv.ClickHouseShards(t, 2)
 	dsn := strings.Replace(addrs[0], "/default", "/sitrep", 1)
-	shards, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster)
+	c, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(shards) != 2 {
-		t.Fatalf("laid out over %+v", shards)
+	if len(c.Shards) != 2 || c.Replicated {
+		t.Fatalf("laid out over %+v", c)
 	}
-	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster); err != nil {
+	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true); err == nil || !strings.Contains(err.Error(), "ZooKeeper") {
+		t.Errorf("replicated tables asked of servers without ZooKeeper: %v", err)
+	}
+	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, false); err != nil {
 		t.Fatalf("laying it out again: %v", err)
 	}
 	first, err := Open(ctx, dsn)
@@ -76,4 +82,152 @@ func TestTwoShards(t *testing.T) {
 		t.Errorf("the Distributed table holds %d events, the servers %d (%v)", all, total, err)
 	}
 	t.Logf("%d events over two servers", total)
+}
+
+// TestReplicatedCluster lays a store out over two shards of two replicas each, with ZooKeeper:
+// every local table is replicated, and each replica of a shard comes to hold the rows the
+// other was sent. With the first replica of each shard killed, the store — at an address that
+// names both replicas of the first shard — counts every week as the embedded store does,
+// takes a new week, and counts nothing twice when an input comes again.
+func TestReplicatedCluster(t *testing.T) {
+	zk := testenv.ZooKeeper(t)
+	servers := testenv.ClickHouseReplicas(t, 2, 2, zk)
+	host := func(s *testenv.ClickHouseProcess) string { u, _ := url.Parse(s.DSN); return u.Host }
+	dsn := "clickhouse://" + host(servers[0][0]) + "," + host(servers[0][1]) + "/sitrep"
+	c, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Replicated || len(c.Shards) != 4 {
+		t.Fatalf("laid out %+v", c)
+	}
+	for _, sh := range c.Shards {
+		if want := fmt.Sprintf("0%d/r%d", sh.Number, sh.Replica); sh.ShardMacro+"/"+sh.ReplicaMacro != want {
+			t.Errorf("shard %d replica %d has the macros %s/%s, want %s", sh.Number, sh.Replica, sh.ShardMacro, sh.ReplicaMacro, want)
+		}
+	}
+	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true); err != nil {
+		t.Fatalf("laying it out again: %v", err)
+	}
+	direct := func(s *testenv.ClickHouseProcess) *DB {
+		d, err := connect(ctx, strings.Replace(s.DSN, "/default", "/sitrep", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	for _, shard := range servers {
+		for _, s := range shard {
+			var events, kept string
+			err := direct(s).conn.QueryRow(ctx, `SELECT anyIf(engine, name = 'events_local'), anyIf(engine, name = 'kept_local')
+				FROM system.tables WHERE database = 'sitrep'`).Scan(&events, &kept)
+			if err != nil || events != "ReplicatedMergeTree" || kept != "ReplicatedReplacingMergeTree" {
+				t.Errorf("%s: events_local %s, kept_local %s (%v)", s.DSN, events, kept, err)
+			}
+		}
+	}
+
+	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	first, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	p := pair{embedded, store.NewSplit(first, rec)}
+	last, _ := week.Parse("2024-W10")
+	specs := synth.Weeks(last, 4, 7)
+	for i := range specs {
+		specs[i] = specs[i].Scale(0.05)
+	}
+	before := ingesttest.Generate(t, specs[:3], shanghai) // 2024-W07 to W09
+	after := ingesttest.Generate(t, specs[3:], shanghai)  // 2024-W10
+	p.ingest(t, before...)
+	p.same(t, "with every replica", "2024-W08", "2024-W09")
+
+	// Each replica of a shard holds the same rows, once it has fetched what the other was sent.
+	for i, shard := range servers {
+		for _, tbl := range tables {
+			var counts []uint64
+			for _, s := range shard {
+				d := direct(s)
+				if err := d.conn.Exec(ctx, "SYSTEM SYNC REPLICA "+tbl.name+"_local"); err != nil {
+					t.Fatalf("%s: sync %s: %v", s.DSN, tbl.name, err)
+				}
+				var n uint64
+				if err := d.conn.QueryRow(ctx, "SELECT count() FROM "+tbl.name+"_local").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				counts = append(counts, n)
+			}
+			if counts[0] != counts[1] {
+				t.Errorf("shard %d's replicas hold %v rows of %s", i+1, counts, tbl.name)
+			}
+			if tbl.name == "events" && counts[0] == 0 {
+				t.Errorf("shard %d holds no events", i+1)
+			}
+		}
+	}
+
+	for _, shard := range servers {
+		shard[0].Kill()
+	}
+	survivor, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("with the first replicas killed: %v", err)
+	}
+	defer survivor.Close()
+	p.cluster = store.NewSplit(survivor, rec)
+	p.same(t, "with the first replicas killed", "2024-W08", "2024-W09")
+	p.ingest(t, append(after, before[0])...)
+	p.same(t, "with a new week and an input again", "2024-W09", "2024-W10")
+}
+
+// TestReplicatedRefusesMisconfiguredServers: a cluster whose servers are not all configured
+// for replication alike is refused with the server and what it lacks named.
+func TestReplicatedRefusesMisconfiguredServers(t *testing.T) {
+	server := func(shard, replica int, shardMacro, replicaMacro string) Shard {
+		return Shard{shard, replica, fmt.Sprintf("10.0.0.%d:9000", 10*shard+replica), shardMacro, replicaMacro}
+	}
+	noZK := errors.New("No addresses passed to ZooKeeper constructor")
+	for _, c := range []struct {
+		name    string
+		servers []Shard
+		zk      []error
+		want    string // "" if replicated, "-" if plain
+	}{
+		{"replicated", []Shard{server(1, 1, "01", "a"), server(1, 2, "01", "b"), server(2, 1, "02", "a")}, []error{nil, nil, nil}, ""},
+		{"plain", []Shard{server(1, 1, "", ""), server(2, 1, "", "")}, []error{noZK, noZK}, "-"},
+		{"mixed", []Shard{server(1, 1, "01", "a"), server(2, 1, "", "")}, []error{nil, noZK},
+			"shard 1 replica 1 (10.0.0.11:9000) has ZooKeeper or the macros {shard} and {replica}, shard 2 replica 1 (10.0.0.21:9000) has neither"},
+		{"ZooKeeper down", []Shard{server(1, 1, "01", "a"), server(1, 2, "01", "b")}, []error{nil, errors.New("All connection tries failed")},
+			"shard 1 replica 2 (10.0.0.12:9000) has the macros of a replica but its ZooKeeper does not answer: All connection tries failed"},
+		{"no macros", []Shard{server(1, 1, "01", "a"), server(2, 1, "", "")}, []error{nil, nil},
+			"shard 2 replica 1 (10.0.0.21:9000) has ZooKeeper but not both macros"},
+		{"replicas of two shards", []Shard{server(1, 1, "01", "a"), server(1, 2, "02", "b")}, []error{nil, nil},
+			`shard 1 replica 2 (10.0.0.12:9000) has {shard} "02", another replica of shard 1 has "01"`},
+		{"shards as one", []Shard{server(1, 1, "01", "a"), server(2, 1, "01", "b")}, []error{nil, nil},
+			`shard 2 replica 1 (10.0.0.21:9000) has {shard} "01", as shard 1 does`},
+		{"one replica twice", []Shard{server(1, 1, "01", "a"), server(1, 2, "01", "a")}, []error{nil, nil},
+			`shard 1 replica 1 (10.0.0.11:9000) and shard 1 replica 2 (10.0.0.12:9000) are both {shard} "01" {replica} "a"`},
+	} {
+		got, err := replicated(c.servers, c.zk)
+		switch {
+		case c.want == "" && (err != nil || !got):
+			t.Errorf("%s: replicated %v, %v", c.name, got, err)
+		case c.want == "-" && (err != nil || got):
+			t.Errorf("%s: replicated %v, %v; want plain", c.name, got, err)
+		case c.want != "" && c.want != "-" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v\nwant %s", c.name, err, c.want)
+		}
+	}
 }
