@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"sitrep/internal/queue"
+	storepkg "sitrep/internal/store"
+	"sitrep/internal/store/postgres"
 	"sitrep/internal/testenv"
 )
 
@@ -76,7 +79,30 @@ func TestQueue(t *testing.T) {
 		t.Fatal(errs)
 	}
 	t.Setenv("SITREP_TOKEN", strings.TrimSpace(tok))
+	// What this server left when it last stopped: a job it was still handing to the queue,
+	// which it marks failed when it starts again, and one it had handed over, which is the
+	// workers' (waiting here for a batch that never comes).
+	records, err := postgres.Open(context.Background(), store[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer records.Close()
+	handed, _ := json.Marshal(queue.Pending{Queued: true, Input: 999, Batches: 1})
+	for _, j := range []storepkg.Job{
+		{ID: "cut-off", Kind: "ingest", Actor: "chief", State: storepkg.JobQueued, Created: time.Now(), Server: serverName(store[1])},
+		{ID: "handed", Kind: "ingest", Actor: "chief", State: storepkg.JobRunning, Created: time.Now(), Server: serverName(store[1]), Result: handed},
+	} {
+		if err := records.SaveJob(context.Background(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
 	url := startServerOn(t, store, os.Getenv("SITREP_LOCAL"), "--queue", nats.URL)
+	if j, err := records.Job(context.Background(), "cut-off"); err != nil || j.State != storepkg.JobFailed || !strings.Contains(j.Error, "handed the upload to the queue") {
+		t.Errorf("a job cut off while handed to the queue, after the server started again: %+v, %v", j, err)
+	}
+	if j, err := records.Job(context.Background(), "handed"); err != nil || j.State != storepkg.JobRunning {
+		t.Errorf("a job handed to the workers, after the server started again: %+v, %v", j, err)
+	}
 	for range 2 {
 		startWorker(t, store, nats.URL)
 	}

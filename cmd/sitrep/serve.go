@@ -127,8 +127,8 @@ func runServe(e *env, args []string) error {
 			return queue.Enqueue(ctx, st, q, j, iq.Name, func() (*os.File, error) { return os.Open(path) }, opt)
 		}
 		fmt.Fprintf(e.stderr, "uploads go to the workers of %s\n", q)
-	} else if n, err := srv.Abandoned(e.ctx); err != nil {
-		// (Jobs of a queue are the workers' to finish, whichever server took them.)
+	}
+	if n, err := srv.Abandoned(e.ctx); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(e.stderr, "%d job(s) were left unfinished when the server last stopped; they are marked failed\n", n)

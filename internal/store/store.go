@@ -652,10 +652,10 @@ type Jobs interface {
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs lists the jobs of an actor (all jobs for ""), newest first, at most limit.
 	ListJobs(ctx context.Context, actor string, limit int) ([]Job, error)
-	// AbandonJobs marks every job of server (and every job that names none) still queued or
-	// running as failed with reason: at start, those the server left unfinished when it
-	// stopped. It says how many.
-	AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error)
+	// AbandonJobs marks every job of server (and every job that names none) whose state is
+	// one of from (queued or running without any) as failed with reason: at start, those the
+	// server left unfinished when it stopped. It says how many.
+	AbandonJobs(ctx context.Context, server, reason string, at time.Time, from ...string) (int, error)
 }
 
 // Scope says which records a count may draw on, by their TLP label: numbers come only from

@@ -85,8 +85,13 @@ func (s *Server) saveJob(ctx context.Context, j store.Job) {
 // down and the server's context is cancelled, before closing the store.
 func (s *Server) Wait() { s.jobs.Wait() }
 
-// Abandoned marks the jobs a server that stopped left unfinished, at start.
+// Abandoned marks the jobs a server that stopped left unfinished, at start. With a queue
+// (Enqueue), only those it had not finished handing to the workers, still queued: the rest
+// are the workers' to finish, whichever server took them.
 func (s *Server) Abandoned(ctx context.Context) (int, error) {
+	if s.Enqueue != nil {
+		return s.Store.AbandonJobs(ctx, s.Name, "the server stopped while it handed the upload to the queue; the batches the workers committed are kept: send the input again to finish it", time.Now(), store.JobQueued)
+	}
 	return s.Store.AbandonJobs(ctx, s.Name, "the server stopped before the job was done; the batches it committed are kept: send the input again to finish it", time.Now())
 }
 

@@ -194,9 +194,12 @@ func (d *DB) ListJobs(ctx context.Context, actor string, limit int) ([]store.Job
 }
 
 // AbandonJobs implements store.Jobs.
-func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error) {
+func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time, from ...string) (int, error) {
+	if len(from) == 0 {
+		from = []string{store.JobQueued, store.JobRunning}
+	}
 	tag, err := d.pool.Exec(ctx, `UPDATE jobs SET state = 'failed', error = $1, status = 503, finished_at = $2
-		WHERE state IN ('queued', 'running') AND coalesce(server, '') IN ('', $3)`, reason, at.UTC(), server)
+		WHERE state = ANY($4) AND coalesce(server, '') IN ('', $3)`, reason, at.UTC(), server, from)
 	return int(tag.RowsAffected()), err
 }
 

@@ -89,4 +89,22 @@ func testJobs(t testing.TB, st store.Store) {
 	if ok, err := st.SaveJobIf(ctx, store.Job{ID: "nope", State: store.JobDone}, store.JobRunning); ok || err != nil {
 		t.Errorf("SaveJobIf of no job: %v, %v", ok, err)
 	}
+	// Abandoning only the jobs still queued leaves the running ones.
+	for _, j := range []store.Job{
+		{ID: "q1", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at, Server: "host-c:/srv/sitrep"},
+		{ID: "q2", Kind: "ingest", Actor: "feed", State: store.JobRunning, Created: at, Server: "host-c:/srv/sitrep"},
+	} {
+		if err := st.SaveJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := st.AbandonJobs(ctx, "host-c:/srv/sitrep", "cut off", finished, store.JobQueued); err != nil || n != 1 {
+		t.Errorf("AbandonJobs of the queued: %d, %v; want 1", n, err)
+	}
+	if j, err := st.Job(ctx, "q1"); err != nil || j.State != store.JobFailed || j.Error != "cut off" {
+		t.Errorf("the queued job after AbandonJobs of the queued: %+v, %v", j, err)
+	}
+	if j, err := st.Job(ctx, "q2"); err != nil || j.State != store.JobRunning {
+		t.Errorf("the running job after AbandonJobs of the queued: %+v, %v", j, err)
+	}
 }
