@@ -63,6 +63,7 @@ type AuditFilter struct {
 	// Action selects the entries whose action is this one or starts with it and a dot
 	// ("ticket" selects ticket.resolve).
 	Action       string
+	From         string    // where the entries were asked from ("" any)
 	Since, Until time.Time // [Since, Until)
 	Limit        int
 }

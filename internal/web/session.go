@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"sitrep/internal/auth"
@@ -29,8 +28,8 @@ const (
 // working day.
 const DefaultSessionTTL = 12 * time.Hour
 
-// Login attempts that fail are limited over loginWindow: per address and name, and per
-// address. Not per name alone: anyone could then lock an account out by failing to log in to
+// Login attempts that fail are limited over the last loginWindow: per address and name, and
+// per address, counted from the audit log by every server that shares it. Not per name alone: anyone could then lock an account out by failing to log in to
 // it; guessing from many addresses is slowed by the hash and the password's length instead.
 const (
 	loginWindow       = 15 * time.Minute
@@ -107,45 +106,26 @@ func csrfOf(w http.ResponseWriter, r *http.Request) string {
 // field (the CSRF token) was read.
 type multipartKey struct{}
 
-// loginFails counts failed logins in the current window of each key.
-type loginFails struct {
-	mu sync.Mutex
-	by map[string]*failWindow
-}
-
-type failWindow struct {
-	start time.Time
-	n     int
-}
-
-// blocked says how long until key may try again, or 0.
-func (f *loginFails) blocked(now time.Time, keys map[string]int) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// loginBlocked says how long until a login from addr as name may be tried again (0: now). The
+// failures counted are the audit log's, so every server sharing the records counts each
+// one: over the last loginWindow, maxFailsPair from addr as name, or maxFailsAddr from addr,
+// block it until the oldest of them is loginWindow old.
+func (s *Server) loginBlocked(ctx context.Context, addr, name string, now time.Time) (time.Duration, error) {
 	var wait time.Duration
-	for k, max := range keys {
-		if fw := f.by[k]; fw != nil && now.Sub(fw.start) < loginWindow && fw.n >= max {
-			wait = maxDur(wait, loginWindow-now.Sub(fw.start))
+	for _, l := range []struct {
+		actor string
+		max   int
+	}{{name, maxFailsPair}, {"", maxFailsAddr}} {
+		fails, err := s.Store.AuditLog(ctx, store.AuditFilter{Action: "session.login.fail", Actor: l.actor, From: addr,
+			Since: now.Add(-loginWindow), Limit: l.max})
+		if err != nil {
+			return 0, err
+		}
+		if len(fails) >= l.max {
+			wait = maxDur(wait, fails[len(fails)-1].At.Add(loginWindow).Sub(now))
 		}
 	}
-	return wait
-}
-
-// fail counts a failure against each key.
-func (f *loginFails) fail(now time.Time, keys map[string]int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.by == nil || len(f.by) > 100_000 {
-		f.by = map[string]*failWindow{}
-	}
-	for k := range keys {
-		fw := f.by[k]
-		if fw == nil || now.Sub(fw.start) >= loginWindow {
-			fw = &failWindow{start: now}
-			f.by[k] = fw
-		}
-		fw.n++
-	}
+	return wait, nil
 }
 
 func maxDur(a, b time.Duration) time.Duration {
@@ -268,13 +248,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if len(name) > maxAccountName { // no account has such a name: keep no more of it than one could
 		name = strings.ToValidUTF8(name[:maxAccountName], "")
 	}
-	keys := map[string]int{"pair:" + addr + "\x00" + name: maxFailsPair, "addr:" + addr: maxFailsAddr}
-	if wait := s.logins.blocked(now, keys); wait > 0 {
+	ctx := r.Context()
+	wait, err := s.loginBlocked(ctx, addr, name, now)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, "read the failed logins: "+err.Error())
+		return
+	}
+	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(wait.Minutes())+1))
 		return
 	}
-	ctx := r.Context()
 	a, err := s.Store.Account(ctx, name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		jsonError(w, http.StatusInternalServerError, "read the account: "+err.Error())
@@ -285,8 +269,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = ""
 	}
 	if !auth.PasswordMatches(hash, pw) {
-		s.logins.fail(now, keys)
-		s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: name, Action: "session.login.fail", Subject: name})
+		if err := s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: name, Action: "session.login.fail", Subject: name}); err != nil {
+			s.log().Error("failed login not recorded", "err", err)
+		}
 		s.showLogin(w, r, http.StatusUnauthorized, words(r).BadLogin)
 		return
 	}

@@ -347,6 +347,16 @@ func TestLogin(t *testing.T) {
 	if code, _ := g.login("admin", "adminadminadmin"); code != http.StatusTooManyRequests {
 		t.Errorf("the right password while blocked: %d", code)
 	}
+	// Another server sharing the records counts the same failures: it blocks the same login.
+	other := httptest.NewServer((&web.Server{Store: st, Zone: shanghai}).Handler())
+	defer other.Close()
+	if code, _ := newBrowser(t, other).login("admin", "adminadminadmin"); code != http.StatusTooManyRequests {
+		t.Errorf("the right password, blocked on one server, on another sharing its records: %d", code)
+	}
+	// Another name from the same address is not blocked by the five.
+	if code, _ := newBrowser(t, other).login("viewer", "viewerviewerviewer"); code != http.StatusSeeOther {
+		t.Errorf("another account's login from the address: %d", code)
+	}
 	// A name no account could have is kept no longer than one could.
 	if code, _ := newBrowser(t, ts).login(strings.Repeat("名", 1000), "x"); code != http.StatusUnauthorized {
 		t.Errorf("a login with a long name: %d", code)

@@ -107,7 +107,6 @@ type Server struct {
 	SyncWait time.Duration
 
 	rates     limiters
-	logins    loginFails
 	pagesOnce sync.Once
 	pages     *template.Template
 	writes    sync.Mutex

@@ -182,6 +182,9 @@ var migrations = []string{
 	CREATE INDEX tickets_changed ON tickets (changed);`,
 	// 3: the server that runs a job: a server starting marks failed only its own.
 	`ALTER TABLE jobs ADD COLUMN server text;`,
+	// 4: the failed logins of an address (and a name), which every server counts against
+	// the limits of logins.
+	`CREATE INDEX audit_log_action_from ON audit_log (action, from_addr, logged_at DESC);`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -49,10 +49,11 @@ func (d *DB) AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEn
 	q := `SELECT logged_at, actor, action, coalesce(subject, ''), coalesce(detail, ''), coalesce(from_addr, '') FROM audit_log
 		WHERE ($1 = '' OR subject = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR action = $3 OR starts_with(action, $3 || '.'))
 		AND ($4::timestamptz IS NULL OR logged_at >= $4) AND ($5::timestamptz IS NULL OR logged_at < $5)
+		AND ($6 = '' OR from_addr = $6)
 		ORDER BY logged_at DESC, id DESC`
-	args := []any{f.Subject, f.Actor, f.Action, zeroNull(f.Since), zeroNull(f.Until)}
+	args := []any{f.Subject, f.Actor, f.Action, zeroNull(f.Since), zeroNull(f.Until), f.From}
 	if f.Limit > 0 {
-		q += ` LIMIT $6`
+		q += ` LIMIT $7`
 		args = append(args, f.Limit)
 	}
 	rows, _ := d.pool.Query(ctx, q, args...)

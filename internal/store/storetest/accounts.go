@@ -129,4 +129,16 @@ func testAccounts(t testing.TB, st store.Store) {
 	if log, err := st.AuditLog(ctx, store.AuditFilter{Action: "acc"}); err != nil || len(log) != 0 {
 		t.Errorf("an action's prefix that is not a whole word selected %d entries (%v)", len(log), err)
 	}
+	// By where they were asked from: the address whole, not a pattern or a prefix.
+	if log, err := st.AuditLog(ctx, store.AuditFilter{From: "192.0.2.7"}); err != nil || len(log) != 3 || log[0].Action != "account.disable" {
+		t.Errorf("audit from 192.0.2.7: %+v, %v; want the disabling and the two additions", log, err)
+	}
+	for _, from := range []string{"192.0.2.", "192.0.2.%", "%"} {
+		if log, err := st.AuditLog(ctx, store.AuditFilter{From: from}); err != nil || len(log) != 0 {
+			t.Errorf("audit from %q: %d entries, %v", from, len(log), err)
+		}
+	}
+	if log, err := st.AuditLog(ctx, store.AuditFilter{Action: "account.add", From: "192.0.2.7", Limit: 1}); err != nil || len(log) != 1 || log[0].Subject != "li" {
+		t.Errorf("the latest addition from 192.0.2.7: %+v, %v", log, err)
+	}
 }
