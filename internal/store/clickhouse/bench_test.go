@@ -78,3 +78,38 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkFirstSightings reports the time ClickHouse takes to find the last week's new malware
+// families on a store of WEEKS generated weeks of EVENTS events each (as
+// BenchmarkScale), the part of a week's first count that looks back over every earlier week.
+//
+//	SITREP_BENCH_WEEKS=8 SITREP_BENCH_EVENTS=500000 go test -run '^$' -bench FirstSightings ./internal/store/clickhouse
+func BenchmarkFirstSightings(b *testing.B) {
+	events, weeks := envInt("SITREP_BENCH_EVENTS", 200000), envInt("SITREP_BENCH_WEEKS", 2)
+	last, _ := week.Parse("2024-W09")
+	specs := synth.Weeks(last, weeks, 3)
+	for i := range specs {
+		specs[i] = specs[i].Scale(float64(events) / float64(specs[i].Events()))
+	}
+	d := open(b, testenv.ClickHouseServer(b))
+	rec, err := duck.Open(ctx, b.TempDir(), duck.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Close()
+	for i := range specs {
+		ingesttest.Into(b, store.Split{Analytics: d, Records: rec}, shanghai, ingesttest.Generate(b, specs[i:i+1], shanghai)...)
+	}
+	sc, err := sqlScope(store.PublicScope)
+	if err != nil {
+		b.Fatal(err)
+	}
+	from, to := last.Bounds(shanghai)
+	r := store.Range{From: from, To: to}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := d.newFamilies(ctx, r, sc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

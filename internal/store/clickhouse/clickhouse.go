@@ -160,6 +160,25 @@ var tables = []table{
 		`MergeTree() ORDER BY (id, opened)`},
 	{"rejects", `input_id Int64, line Int64, field Nullable(String), reason String, raw Nullable(String), at Int64, batch Int32, attempt UInt64`,
 		`MergeTree() ORDER BY (input_id, line)`},
+	// The first sighting, in each batch, of each malware family and malware name (what) as
+	// spelled, by label, among infected hosts and malware sites: what is new in a week is
+	// found here, not in every earlier event. A row written twice changes no least time.
+	{"sightings", `what String, name String, tlp String, first Int64, input_id Int64, batch Int32, attempt UInt64`,
+		`MergeTree() ORDER BY (what, name)`},
+}
+
+// sighted is the condition on an event that it counts toward the first sightings of its
+// family and its malware name (sightings).
+const sighted = `kind IN ('infected_host', 'malware_site')`
+
+// backfill writes the sightings of the events a store of schema version 1 holds.
+var backfill = []string{
+	`INSERT INTO sightings (what, name, tlp, first, input_id, batch, attempt)
+	SELECT 'family', assumeNotNull(family), tlp, min(t), input_id, batch, attempt FROM events
+	WHERE isNotNull(family) AND family != '' AND ` + sighted + ` GROUP BY family, tlp, input_id, batch, attempt`,
+	`INSERT INTO sightings (what, name, tlp, first, input_id, batch, attempt)
+	SELECT 'malware', assumeNotNull(malware), tlp, min(t), input_id, batch, attempt FROM events
+	WHERE isNotNull(malware) AND malware != '' AND ` + sighted + ` GROUP BY malware, tlp, input_id, batch, attempt`,
 }
 
 // ticketBatch records batch 0 of input 0, always committed, under which the rows tickets
@@ -168,8 +187,8 @@ const ticketBatch = `INSERT INTO input_batches (input_id, batch, attempt, read, 
 	SELECT 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM system.one WHERE (SELECT count() FROM input_batches WHERE input_id = 0) = 0`
 
 // SchemaVersion is the version of the tables this build writes; a store of an older version
-// is migrated when opened (or, in a cluster, by sitrep store init --cluster).
-const SchemaVersion = 1
+// is migrated when opened (or, in a cluster, by sitrep store init --cluster). 2: sightings.
+const SchemaVersion = 2
 
 // migrate creates what a store on one server lacks. Every step can be applied again (tables
 // are created if missing), so processes that open a new database together end the same. A
@@ -225,8 +244,21 @@ func inOrder(ctx context.Context, conn driver.Conn) error {
 	return nil
 }
 
-// stamp writes the tickets' batch and the schema's version, once.
+// stamp brings the data of the tables there forward (every step may run again, and in two
+// processes at once, to the same end), then writes the tickets' batch and the schema's
+// version, once.
 func (d *DB) stamp(ctx context.Context) error {
+	var have int32
+	if err := d.conn.QueryRow(ctx, `SELECT toInt32(max(version)) FROM sitrep_schema`).Scan(&have); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if have < 2 {
+		for _, q := range backfill {
+			if err := d.conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("migrate: the sightings of the events held: %w", err)
+			}
+		}
+	}
 	if err := d.conn.Exec(ctx, ticketBatch); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -56,7 +56,9 @@ func TestTwoShards(t *testing.T) {
 		specs[i] = specs[i].Scale(0.05)
 	}
 	p.ingest(t, ingesttest.Generate(t, specs, shanghai)...)
+	p.ingest(t, sightingsFile(t))
 	p.same(t, "through the first server", "2024-W02", "2024-W08", "2024-W09")
+	sightingsSeen(t, embedded)
 
 	second, err := Open(ctx, strings.Replace(addrs[1], "/default", "/sitrep", 1))
 	if err != nil {
@@ -82,6 +84,32 @@ func TestTwoShards(t *testing.T) {
 		t.Errorf("the Distributed table holds %d events, the servers %d (%v)", all, total, err)
 	}
 	t.Logf("%d events over two servers", total)
+
+	// The cluster as schema version 1 left it: opened, it asks for store init --cluster,
+	// which brings it forward.
+	for i, d := range []*DB{first, second} {
+		for _, q := range []string{`DROP TABLE sightings`, `DROP TABLE sightings_local`, `TRUNCATE TABLE kept_local`, `TRUNCATE TABLE sitrep_schema_local`} {
+			if err := d.conn.Exec(ctx, q); err != nil {
+				t.Fatalf("server %d: %s: %v", i+1, q, err)
+			}
+		}
+	}
+	if err := first.conn.Exec(ctx, `INSERT INTO sitrep_schema (version, at) SELECT 1, 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, dsn); err == nil || !strings.Contains(err.Error(), "sitrep store init --cluster") {
+		t.Fatalf("a cluster of schema version 1 opened: %v", err)
+	}
+	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, false); err != nil {
+		t.Fatalf("bringing the cluster forward: %v", err)
+	}
+	forward, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer forward.Close()
+	p.cluster = store.NewSplit(forward, rec)
+	p.same(t, "brought forward from version 1", "2024-W08", "2024-W09")
 }
 
 // TestReplicatedCluster lays a store out over two shards of two replicas each, with ZooKeeper:

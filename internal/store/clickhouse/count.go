@@ -215,11 +215,16 @@ func (d *DB) eventCounts(ctx context.Context, r store.Range, sc scoped, top int)
 		return c, fmt.Errorf("find new malware families: %w", err)
 	}
 	var names, fresh uint64
-	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT countIf(last >= ?), countIf(first >= ?) FROM (
-		SELECT lowerUTF8(assumeNotNull(malware)) AS m, min(t) AS first, max(t) AS last FROM events
-		WHERE isNotNull(malware) AND malware != '' AND kind IN ('infected_host', 'malware_site') AND t < ? AND {names} AND `+committed+`
-		GROUP BY m)`), from, from, to).Scan(&names, &fresh); err != nil {
+	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT uniqExact(lowerUTF8(assumeNotNull(malware))) FROM events
+		WHERE t >= ? AND t < ? AND isNotNull(malware) AND malware != '' AND `+sighted+` AND {names} AND `+committed),
+		from, to).Scan(&names); err != nil {
 		return c, fmt.Errorf("count malware names: %w", err)
+	}
+	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM (
+		SELECT lowerUTF8(name) AS m, min(first) AS earliest FROM sightings
+		WHERE what = 'malware' AND first < ? AND {names} AND `+committed+` GROUP BY m) WHERE earliest >= ?`),
+		to, from).Scan(&fresh); err != nil {
+		return c, fmt.Errorf("count new malware names: %w", err)
 	}
 	c.MalwareNames, c.NewNames = int(names), int(fresh)
 	if c.NewFamilies == nil { // nothing earlier: no name is new
@@ -286,14 +291,15 @@ func (d *DB) newFamilies(ctx context.Context, r store.Range, sc scoped) ([]strin
 	if err := d.conn.QueryRow(ctx, sc.sql(`SELECT count() FROM (SELECT t FROM events WHERE t < ? AND {names} AND `+committed+` LIMIT 1)`), from).Scan(&earlier); err != nil || earlier == 0 {
 		return nil, err
 	}
-	const fam = `isNotNull(family) AND family != '' AND kind IN ('infected_host', 'malware_site') AND {names} AND ` + committed
 	spelled, err := d.spellings(ctx, sc.sql(`SELECT lowerUTF8(assumeNotNull(family)) AS f, assumeNotNull(family) AS name, count()
-		FROM events WHERE t >= ? AND t < ? AND `+fam+` GROUP BY f, name`), from, to)
+		FROM events WHERE t >= ? AND t < ? AND isNotNull(family) AND family != '' AND `+sighted+` AND {names} AND `+committed+`
+		GROUP BY f, name`), from, to)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.conn.Query(ctx, sc.sql(`SELECT f FROM (SELECT lowerUTF8(assumeNotNull(family)) AS f, min(t) AS first FROM events
-		WHERE t < ? AND `+fam+` GROUP BY f) WHERE first >= ?`), to, from)
+	// The least of the batches' first sightings before the range's end is the first event's.
+	rows, err := d.conn.Query(ctx, sc.sql(`SELECT f FROM (SELECT lowerUTF8(name) AS f, min(first) AS earliest FROM sightings
+		WHERE what = 'family' AND first < ? AND {names} AND `+committed+` GROUP BY f) WHERE earliest >= ?`), to, from)
 	if err != nil {
 		return nil, err
 	}

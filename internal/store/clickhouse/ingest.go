@@ -230,6 +230,48 @@ func (w writer) events(ctx context.Context, evs []event.Event) error {
 			return fmt.Errorf("column %d: %w", i, err)
 		}
 	}
+	if err := b.Send(); err != nil {
+		return err
+	}
+	return w.sightings(ctx, evs)
+}
+
+// sightings writes the first time each family and each malware name, as spelled, is seen in
+// the batch by label (table sightings), for the events sighted counts.
+func (w writer) sightings(ctx context.Context, evs []event.Event) error {
+	type key struct{ what, name, tlp string }
+	first := map[key]int64{}
+	see := func(k key, t int64) {
+		if f, ok := first[k]; !ok || t < f {
+			first[k] = t
+		}
+	}
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != event.InfectedHost && e.Kind != event.MalwareSite {
+			continue
+		}
+		t, tlp := micros(e.Time), tlpOf(e.TLP)
+		if e.Family != "" {
+			see(key{"family", e.Family, tlp}, t)
+		}
+		if e.Malware != "" {
+			see(key{"malware", e.Malware, tlp}, t)
+		}
+	}
+	if len(first) == 0 {
+		return nil
+	}
+	b, err := w.d.conn.PrepareBatch(ctx, `INSERT INTO sightings (what, name, tlp, first, input_id, batch, attempt)`)
+	if err != nil {
+		return err
+	}
+	for k, t := range first {
+		if err := b.Append(k.what, k.name, k.tlp, t, w.input, w.batch, w.attempt); err != nil {
+			b.Abort()
+			return err
+		}
+	}
 	return b.Send()
 }
 

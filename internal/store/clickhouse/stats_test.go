@@ -139,3 +139,87 @@ func TestGeneratedWeeks(t *testing.T) {
 	p.ingest(t, ingesttest.Generate(t, []synth.Spec{late}, shanghai)...)
 	p.same(t, "late rows of 2024-W07", "2024-W07", "2024-W08", "2024-W09")
 }
+
+// TestSightingsMigrated: a store of schema version 1 (events, and no sightings) opened by
+// this build finds the first sightings in the events it holds: every week counts as on the
+// embedded store, new malware families and names among them.
+func TestSightingsMigrated(t *testing.T) {
+	dsn := database(t, testenv.ClickHouseServer(t))
+	old, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	p := pair{embedded, store.NewSplit(old, rec)}
+	last, _ := week.Parse("2024-W09")
+	specs := synth.Weeks(last, 3, 13)
+	for i := range specs {
+		specs[i] = specs[i].Scale(0.05)
+	}
+	p.ingest(t, ingesttest.Generate(t, specs, shanghai)...)
+	p.ingest(t, sightingsFile(t))
+	p.same(t, "as written", "2024-W08", "2024-W09")
+	sightingsSeen(t, p.embedded)
+
+	// The store as version 1 left it.
+	for _, q := range []string{`DROP TABLE sightings`, `TRUNCATE TABLE kept`, `TRUNCATE TABLE sitrep_schema`,
+		`INSERT INTO sitrep_schema (version, at) SELECT 1, 0`} {
+		if err := old.conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	migrated, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer migrated.Close()
+	var version int32
+	var sightings uint64
+	if err := migrated.conn.QueryRow(ctx, `SELECT toInt32(max(version)), (SELECT count() FROM sightings) FROM sitrep_schema`).Scan(&version, &sightings); err != nil ||
+		version != SchemaVersion || sightings == 0 {
+		t.Fatalf("after the migration: version %d, %d sightings (%v)", version, sightings, err)
+	}
+	p.cluster = store.NewSplit(migrated, rec)
+	p.same(t, "migrated from version 1", "2024-W08", "2024-W09")
+}
+
+// sightingsFile writes events whose malware families and names are seen first in 2024-W08 and
+// in 2024-W09, in two spellings and under two labels, for a store whose weeks before are
+// generated (without names); sightingsSeen checks that the embedded store, fed it, finds them.
+func sightingsFile(t *testing.T) string {
+	t.Helper()
+	named := filepath.Join(t.TempDir(), "named.csv")
+	rows := "time,kind,ip,country,province,family,malware,tlp\n" +
+		"2024-02-20 10:00:00,infected_host,198.51.100.1,CN,Beijing,Moobot,Moobot.A,CLEAR\n" +
+		"2024-02-27 10:00:00,infected_host,198.51.100.2,CN,Beijing,moobot,Moobot.B,CLEAR\n" +
+		"2024-02-27 11:00:00,infected_host,198.51.100.3,CN,Beijing,Kaiji,kaiji.x,CLEAR\n" +
+		"2024-02-28 11:00:00,infected_host,198.51.100.4,CN,Beijing,Sysrv,Sysrv.A,AMBER\n"
+	if err := os.WriteFile(named, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return named
+}
+
+// sightingsSeen fails the test unless st finds a new family and a new malware name in
+// 2024-W09: without, two stores that both found none would agree on nothing.
+func sightingsSeen(t *testing.T, st store.Store) {
+	t.Helper()
+	w, _ := week.Parse("2024-W09")
+	s, err := stats.Compute(ctx, st, w, stats.Options{Zone: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.InfectedHosts.NewFamilies) == 0 || s.InfectedHosts.NewNames == 0 {
+		t.Errorf("the embedded store finds no new family or name in 2024-W09 to compare: %+v", s.InfectedHosts)
+	}
+}
