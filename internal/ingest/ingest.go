@@ -50,10 +50,14 @@ type Options struct {
 	GovSuffixes []string
 	Objects     *objects.Rules // classify vulnerability records that carry no affected-object class; nil: the shipped rules
 	BatchSize   int
-	Workers     int
-	Now         time.Time // for refusing times in the future; zero is time.Now()
-	TempDir     string    // where stdin is spooled; empty is the system's
-	Log         *slog.Logger
+	// BatchBytes ends a batch before BatchSize rows once its rows' text reaches this many
+	// bytes (0: no limit): where a batch must fit a message of bounded size. The batches of
+	// an input are cut the same way whatever the workers do.
+	BatchBytes int
+	Workers    int
+	Now        time.Time // for refusing times in the future; zero is time.Now()
+	TempDir    string    // where stdin is spooled; empty is the system's
+	Log        *slog.Logger
 	// Locate fills in a row's missing country, province and AS number from its IP.
 	Locate func(ip string) (country, province string, asn uint32)
 	// Observed is when a list without times (a plain list of URLs) was fetched; zero is the
@@ -415,7 +419,7 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 
 	g.Go(func() error { // read rows into chunks, in order; batches are every size rows
 		defer close(read)
-		c, inBatch, rowsRead := &chunk{}, 0, 0
+		c, inBatch, rowsRead, batchBytes := &chunk{}, 0, 0, 0
 		for {
 			row, err := rows.Next()
 			if err == io.EOF {
@@ -435,6 +439,10 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 				}
 				for _, f := range row.Fields {
 					c.bytes += 16 + len(f)
+					batchBytes += len(f)
+				}
+				for _, f := range row.Orig {
+					batchBytes += len(f)
 				}
 				start := len(c.flat)
 				c.flat = append(c.flat, row.Fields...)
@@ -458,11 +466,12 @@ func run(ctx context.Context, st store.Ingest, register func() (store.Input, err
 			if rowsRead++; opt.tick != nil && rowsRead%1024 == 0 {
 				opt.tick(rowsRead)
 			}
-			if inBatch == size || c.read == chunkRows || c.bytes >= chunkBytes {
-				c.last = inBatch == size
+			ends := inBatch == size || opt.BatchBytes > 0 && batchBytes >= opt.BatchBytes
+			if ends || c.read == chunkRows || c.bytes >= chunkBytes {
+				c.last = ends
 				next := &chunk{batch: c.batch, seq: c.seq + 1}
 				if c.last {
-					next.batch, next.seq, inBatch = c.batch+1, 0, 0
+					next.batch, next.seq, inBatch, batchBytes = c.batch+1, 0, 0, 0
 				}
 				if err := send(read, c); err != nil {
 					return err

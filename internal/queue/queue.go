@@ -43,7 +43,7 @@ const (
 	AckWait    = 30 * time.Second
 )
 
-// BatchRows is the size of the ingest's batches through the queue: small enough for a message.
+// BatchRows is the most rows of an ingest's batch through the queue (BatchBytes bounds its text).
 const BatchRows = 4000
 
 // maxDecoded is the most a message may hold once decompressed: 4,000 rows of up to 1 MiB
@@ -275,6 +275,12 @@ func (q *Queue) PublishRaw(ctx context.Context, data []byte) error {
 	_, err := q.js.Publish(ctx, Subject, data)
 	return err
 }
+
+// BatchBytes is the most text the rows of one batch may hold: the servers' max_payload, so
+// that rows of long fields (a scan report's fifty columns, long URLs) make smaller batches,
+// not a message too large. A message holds the rows parsed, encoded and compressed: for text,
+// well under the text's size; Publish refuses by name a batch that still does not fit.
+func (q *Queue) BatchBytes() int { return int(q.nc.MaxPayload()) }
 
 // String names the queue's servers, without passwords.
 func (q *Queue) String() string { return q.name }

@@ -83,7 +83,7 @@ type Pending struct {
 // input was ingested whole before is done at once.
 func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name string, open func() (*os.File, error), opt ingest.Options) (store.Job, error) {
 	in := &Ingest{Store: st, Queue: q, Job: job.ID}
-	opt.BatchSize = BatchRows
+	opt.BatchSize, opt.BatchBytes = BatchRows, q.BatchBytes()
 	sum, err := ingest.Input(ctx, in, name, open, opt)
 	if err != nil {
 		return job, err

@@ -56,8 +56,9 @@ func freePort(t testing.TB) int {
 
 // NATSServers starts n NATS servers with JetStream on 127.0.0.1, each with its store in a
 // directory of its own; n above 1 makes them a cluster (named sitrep) whose JetStream keeps
-// streams of up to n replicas. The servers are stopped when the test ends.
-func NATSServers(t testing.TB, n int) []*NATSServer {
+// streams of up to n replicas. Each line of conf is added to every server's configuration
+// (max_payload: 65536). The servers are stopped when the test ends.
+func NATSServers(t testing.TB, n int, conf ...string) []*NATSServer {
 	t.Helper()
 	bin, err := natsServer()
 	Need(t, NATS, err)
@@ -75,6 +76,9 @@ func NATSServers(t testing.TB, n int) []*NATSServer {
 		var cfg strings.Builder
 		fmt.Fprintf(&cfg, "server_name: n%d\nlisten: 127.0.0.1:%d\njetstream {\n  store_dir: %q\n  max_memory_store: 256MB\n  max_file_store: 4GB\n}\n",
 			i+1, ports[i], filepath.Join(dir, fmt.Sprintf("n%d", i+1)))
+		for _, c := range conf {
+			fmt.Fprintln(&cfg, c)
+		}
 		if n > 1 {
 			var others []string
 			for j := range n {
