@@ -23,13 +23,8 @@ import (
 //
 //	go test -run '^$' -bench Scale -benchtime 1x ./internal/store/clickhouse
 func BenchmarkScale(b *testing.B) {
-	events, weeks := envInt("SITREP_BENCH_EVENTS", 200000), envInt("SITREP_BENCH_WEEKS", 2)
-	last, _ := week.Parse("2024-W09")
-	specs := synth.Weeks(last, weeks, 3)
-	for i := range specs {
-		specs[i] = specs[i].Scale(float64(events) / float64(specs[i].Events()))
-	}
-	files := make([][]string, weeks)
+	last, specs := benchWeeks()
+	files := make([][]string, len(specs))
 	total := 0
 	for i := range specs {
 		files[i] = ingesttest.Generate(b, specs[i:i+1], shanghai)
@@ -72,6 +67,18 @@ func BenchmarkScale(b *testing.B) {
 	}
 }
 
+// benchWeeks is the last of the generated weeks of the benchmarks and the weeks:
+// SITREP_BENCH_WEEKS of SITREP_BENCH_EVENTS events each (2 of 200,000 by default).
+func benchWeeks() (week.Week, []synth.Spec) {
+	events, weeks := envInt("SITREP_BENCH_EVENTS", 200000), envInt("SITREP_BENCH_WEEKS", 2)
+	last, _ := week.Parse("2024-W09")
+	specs := synth.Weeks(last, weeks, 3)
+	for i := range specs {
+		specs[i] = specs[i].Scale(float64(events) / float64(specs[i].Events()))
+	}
+	return last, specs
+}
+
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
@@ -85,12 +92,7 @@ func envInt(name string, def int) int {
 //
 //	SITREP_BENCH_WEEKS=8 SITREP_BENCH_EVENTS=500000 go test -run '^$' -bench FirstSightings ./internal/store/clickhouse
 func BenchmarkFirstSightings(b *testing.B) {
-	events, weeks := envInt("SITREP_BENCH_EVENTS", 200000), envInt("SITREP_BENCH_WEEKS", 2)
-	last, _ := week.Parse("2024-W09")
-	specs := synth.Weeks(last, weeks, 3)
-	for i := range specs {
-		specs[i] = specs[i].Scale(float64(events) / float64(specs[i].Events()))
-	}
+	last, specs := benchWeeks()
 	d := open(b, testenv.ClickHouseServer(b))
 	rec, err := duck.Open(ctx, b.TempDir(), duck.Options{})
 	if err != nil {

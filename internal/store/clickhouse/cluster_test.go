@@ -9,7 +9,6 @@ import (
 
 	"sitrep/internal/ingest/ingesttest"
 	"sitrep/internal/store"
-	"sitrep/internal/store/duck"
 	"sitrep/internal/synth"
 	"sitrep/internal/testenv"
 	"sitrep/internal/week"
@@ -39,16 +38,7 @@ func TestTwoShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer embedded.Close()
-	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+	embedded, rec := embeddedStores(t)
 	p := pair{embedded, store.NewSplit(first, rec)}
 	last, _ := week.Parse("2024-W09")
 	specs := synth.Weeks(last, 8, 5)
@@ -156,16 +146,7 @@ func TestReplicatedCluster(t *testing.T) {
 		}
 	}
 
-	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer embedded.Close()
-	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+	embedded, rec := embeddedStores(t)
 	first, err := Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)

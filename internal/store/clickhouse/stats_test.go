@@ -25,17 +25,24 @@ type pair struct{ embedded, cluster store.Store }
 
 func newPair(t *testing.T, dsn string) pair {
 	t.Helper()
-	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
+	embedded, rec := embeddedStores(t)
+	return pair{embedded, store.NewSplit(open(t, dsn), rec)}
+}
+
+// embeddedStores opens two embedded stores, closed when the test ends: one to be fed as the
+// ClickHouse store is, and one for the records part beside ClickHouse's analytics.
+func embeddedStores(t *testing.T) (embedded, records *duck.DB) {
+	t.Helper()
+	var err error
+	if embedded, err = duck.Open(ctx, t.TempDir(), duck.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { embedded.Close() })
-	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
+	if records, err = duck.Open(ctx, t.TempDir(), duck.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { rec.Close() })
-	return pair{embedded, store.NewSplit(open(t, dsn), rec)}
+	t.Cleanup(func() { records.Close() })
+	return embedded, records
 }
 
 func (p pair) ingest(t *testing.T, files ...string) {
@@ -150,16 +157,7 @@ func TestSightingsMigrated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	embedded, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer embedded.Close()
-	rec, err := duck.Open(ctx, t.TempDir(), duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Close()
+	embedded, rec := embeddedStores(t)
 	p := pair{embedded, store.NewSplit(old, rec)}
 	last, _ := week.Parse("2024-W09")
 	specs := synth.Weeks(last, 3, 13)
