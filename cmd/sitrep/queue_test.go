@@ -79,9 +79,10 @@ func TestQueue(t *testing.T) {
 		t.Fatal(errs)
 	}
 	t.Setenv("SITREP_TOKEN", strings.TrimSpace(tok))
-	// What this server left when it last stopped: a job it was still handing to the queue,
-	// which it marks failed when it starts again, and one it had handed over, which is the
-	// workers' (waiting here for a batch that never comes).
+	// What this server left when it last stopped: a job it was still handing to the queue
+	// and one it ran itself (started without --queue), which it marks failed when it starts
+	// again, and one it had handed over, which is the workers' (waiting here for a batch that
+	// never comes).
 	records, err := postgres.Open(context.Background(), store[3])
 	if err != nil {
 		t.Fatal(err)
@@ -90,15 +91,18 @@ func TestQueue(t *testing.T) {
 	handed, _ := json.Marshal(queue.Pending{Queued: true, Input: 999, Batches: 1})
 	for _, j := range []storepkg.Job{
 		{ID: "cut-off", Kind: "ingest", Actor: "chief", State: storepkg.JobQueued, Created: time.Now(), Server: serverName(store[1])},
-		{ID: "handed", Kind: "ingest", Actor: "chief", State: storepkg.JobRunning, Created: time.Now(), Server: serverName(store[1]), Result: handed},
+		{ID: "in-process", Kind: "ingest", Actor: "chief", State: storepkg.JobRunning, Created: time.Now(), Server: serverName(store[1])},
+		{ID: "handed", Kind: "ingest", Actor: "chief", State: storepkg.JobRunning, Created: time.Now(), Server: storepkg.QueueServer, Result: handed},
 	} {
 		if err := records.SaveJob(context.Background(), j); err != nil {
 			t.Fatal(err)
 		}
 	}
 	url := startServerOn(t, store, os.Getenv("SITREP_LOCAL"), "--queue", nats.URL)
-	if j, err := records.Job(context.Background(), "cut-off"); err != nil || j.State != storepkg.JobFailed || !strings.Contains(j.Error, "handed the upload to the queue") {
-		t.Errorf("a job cut off while handed to the queue, after the server started again: %+v, %v", j, err)
+	for _, id := range []string{"cut-off", "in-process"} {
+		if j, err := records.Job(context.Background(), id); err != nil || j.State != storepkg.JobFailed || !strings.Contains(j.Error, "the server stopped") {
+			t.Errorf("job %s, after the server started again: %+v, %v", id, j, err)
+		}
 	}
 	if j, err := records.Job(context.Background(), "handed"); err != nil || j.State != storepkg.JobRunning {
 		t.Errorf("a job handed to the workers, after the server started again: %+v, %v", j, err)

@@ -96,7 +96,7 @@ func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name 
 		return job, err
 	}
 	now := time.Now().UTC()
-	job.Started = &now
+	job.Started, job.Server = &now, store.QueueServer // the workers' now
 	if ok, err := st.SaveJobIf(ctx, job, store.JobQueued); err != nil {
 		return job, err
 	} else if !ok { // a batch died while the rest were published: the job says why

@@ -627,9 +627,13 @@ type Job struct {
 	// Status is the HTTP status the job's answer would have had, had it been waited for.
 	Status int `json:"status,omitempty"`
 	// Server names the server that runs the job (its host and store directory), where several
-	// share the records: a server starting marks failed only what it left unfinished.
+	// share the records: a server starting marks failed only what it left unfinished. A job
+	// a server handed whole to the workers of a queue is theirs to finish: QueueServer.
 	Server string `json:"server,omitempty"`
 }
+
+// QueueServer is the Server of a job handed whole to the workers of an ingest queue.
+const QueueServer = "queue"
 
 // States of a job.
 const (
@@ -652,10 +656,10 @@ type Jobs interface {
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs lists the jobs of an actor (all jobs for ""), newest first, at most limit.
 	ListJobs(ctx context.Context, actor string, limit int) ([]Job, error)
-	// AbandonJobs marks every job of server (and every job that names none) whose state is
-	// one of from (queued or running without any) as failed with reason: at start, those the
-	// server left unfinished when it stopped. It says how many.
-	AbandonJobs(ctx context.Context, server, reason string, at time.Time, from ...string) (int, error)
+	// AbandonJobs marks every job of server (and every job that names none) still queued or
+	// running as failed with reason: at start, those the server left unfinished when it
+	// stopped. It says how many.
+	AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error)
 }
 
 // Scope says which records a count may draw on, by their TLP label: numbers come only from

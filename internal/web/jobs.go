@@ -85,14 +85,11 @@ func (s *Server) saveJob(ctx context.Context, j store.Job) {
 // down and the server's context is cancelled, before closing the store.
 func (s *Server) Wait() { s.jobs.Wait() }
 
-// Abandoned marks the jobs a server that stopped left unfinished, at start. With a queue
-// (Enqueue), only those it had not finished handing to the workers, still queued: the rest
-// are the workers' to finish, whichever server took them.
+// Abandoned marks the jobs a server that stopped left unfinished, at start: those it ran
+// and those it had not finished handing to the workers of a queue. A job handed over whole
+// is the workers' (store.QueueServer), whichever server took it and however it starts again.
 func (s *Server) Abandoned(ctx context.Context) (int, error) {
-	if s.Enqueue != nil {
-		return s.Store.AbandonJobs(ctx, s.Name, "the server stopped while it handed the upload to the queue; the batches the workers committed are kept: send the input again to finish it", time.Now(), store.JobQueued)
-	}
-	return s.Store.AbandonJobs(ctx, s.Name, "the server stopped before the job was done; the batches it committed are kept: send the input again to finish it", time.Now())
+	return s.Store.AbandonJobs(ctx, s.Name, "the server stopped before the job was done, or before it had handed the upload to the queue; the batches committed are kept: send the input again to finish it", time.Now())
 }
 
 // syncWait is how long the request r waits for its job.

@@ -82,16 +82,9 @@ func (d *DB) ListJobs(ctx context.Context, actor string, limit int) ([]store.Job
 }
 
 // AbandonJobs implements store.Jobs.
-func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time, from ...string) (int, error) {
-	if len(from) == 0 {
-		from = []string{store.JobQueued, store.JobRunning}
-	}
-	args := []any{reason, at.UTC(), server}
-	for _, f := range from {
-		args = append(args, f)
-	}
+func (d *DB) AbandonJobs(ctx context.Context, server, reason string, at time.Time) (int, error) {
 	res, err := d.db.ExecContext(ctx, `UPDATE jobs SET state = 'failed', error = ?, status = 503, finished_at = ?
-		WHERE coalesce(server, '') IN ('', ?) AND state IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")+`)`, args...)
+		WHERE state IN ('queued', 'running') AND coalesce(server, '') IN ('', ?)`, reason, at.UTC(), server)
 	if err != nil {
 		return 0, err
 	}

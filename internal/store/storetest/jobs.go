@@ -18,6 +18,7 @@ func testJobs(t testing.TB, st store.Store) {
 		{ID: "j2", Kind: "ingest", Actor: "analyst", State: store.JobRunning, Created: at.Add(time.Minute)},
 		{ID: "j3", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at.Add(2 * time.Minute), Server: "host-a:/srv/sitrep"},
 		{ID: "j4", Kind: "ingest", Actor: "robot", State: store.JobRunning, Created: at.Add(-time.Minute), Server: "host-b:/srv/sitrep"},
+		{ID: "j5", Kind: "ingest", Actor: "robot", State: store.JobRunning, Created: at.Add(-2 * time.Minute), Server: store.QueueServer},
 	}
 	for _, j := range jobs {
 		if err := st.SaveJob(ctx, j); err != nil {
@@ -61,6 +62,9 @@ func testJobs(t testing.TB, st store.Store) {
 	if j, err := st.Job(ctx, "j4"); err != nil || j.State != store.JobRunning || j.Server != "host-b:/srv/sitrep" {
 		t.Errorf("another server's running job after AbandonJobs: %+v, %v", j, err)
 	}
+	if j, err := st.Job(ctx, "j5"); err != nil || j.State != store.JobRunning {
+		t.Errorf("a job handed to a queue's workers after AbandonJobs: %+v, %v", j, err)
+	}
 	for _, id := range []string{"j2", "j3"} {
 		if j, err := st.Job(ctx, id); err != nil || j.State != store.JobFailed || j.Error != "the server stopped" || j.Finished == nil {
 			t.Errorf("%s after AbandonJobs: %+v, %v", id, j, err)
@@ -88,23 +92,5 @@ func testJobs(t testing.TB, st store.Store) {
 	}
 	if ok, err := st.SaveJobIf(ctx, store.Job{ID: "nope", State: store.JobDone}, store.JobRunning); ok || err != nil {
 		t.Errorf("SaveJobIf of no job: %v, %v", ok, err)
-	}
-	// Abandoning only the jobs still queued leaves the running ones.
-	for _, j := range []store.Job{
-		{ID: "q1", Kind: "ingest", Actor: "feed", State: store.JobQueued, Created: at, Server: "host-c:/srv/sitrep"},
-		{ID: "q2", Kind: "ingest", Actor: "feed", State: store.JobRunning, Created: at, Server: "host-c:/srv/sitrep"},
-	} {
-		if err := st.SaveJob(ctx, j); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n, err := st.AbandonJobs(ctx, "host-c:/srv/sitrep", "cut off", finished, store.JobQueued); err != nil || n != 1 {
-		t.Errorf("AbandonJobs of the queued: %d, %v; want 1", n, err)
-	}
-	if j, err := st.Job(ctx, "q1"); err != nil || j.State != store.JobFailed || j.Error != "cut off" {
-		t.Errorf("the queued job after AbandonJobs of the queued: %+v, %v", j, err)
-	}
-	if j, err := st.Job(ctx, "q2"); err != nil || j.State != store.JobRunning {
-		t.Errorf("the running job after AbandonJobs of the queued: %+v, %v", j, err)
 	}
 }
