@@ -61,8 +61,9 @@ type AuditFilter struct {
 	Subject string
 	Actor   string
 	// Action selects the entries whose action is this one or starts with it and a dot
-	// ("ticket" selects ticket.resolve).
+	// ("ticket" selects ticket.resolve); with Exact, this one alone.
 	Action       string
+	Exact        bool
 	From         string    // where the entries were asked from ("" any)
 	Since, Until time.Time // [Since, Until)
 	Limit        int

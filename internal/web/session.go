@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"mime"
 	"net"
@@ -106,6 +107,9 @@ func csrfOf(w http.ResponseWriter, r *http.Request) string {
 // field (the CSRF token) was read.
 type multipartKey struct{}
 
+// loginSeed hashes addresses onto the login locks.
+var loginSeed = maphash.MakeSeed()
+
 // loginBlocked says how long until a login from addr as name may be tried again (0: now). The
 // failures counted are the audit log's, so every server sharing the records counts each
 // one: over the last loginWindow, maxFailsPair from addr as name, or maxFailsAddr from addr,
@@ -116,7 +120,7 @@ func (s *Server) loginBlocked(ctx context.Context, addr, name string, now time.T
 		actor string
 		max   int
 	}{{name, maxFailsPair}, {"", maxFailsAddr}} {
-		fails, err := s.Store.AuditLog(ctx, store.AuditFilter{Action: "session.login.fail", Actor: l.actor, From: addr,
+		fails, err := s.Store.AuditLog(ctx, store.AuditFilter{Action: "session.login.fail", Exact: true, Actor: l.actor, From: addr,
 			Since: now.Add(-loginWindow), Limit: l.max})
 		if err != nil {
 			return 0, err
@@ -248,7 +252,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if len(name) > maxAccountName { // no account has such a name: keep no more of it than one could
 		name = strings.ToValidUTF8(name[:maxAccountName], "")
 	}
-	ctx := r.Context()
+	// An address's attempts are checked one at a time, each counted before the next reads the
+	// count, and recorded even if the client goes away meanwhile: neither guesses sent side
+	// by side nor a connection closed early get past the limits.
+	lock := &s.loginLocks[maphash.String(loginSeed, addr)%uint64(len(s.loginLocks))]
+	lock.Lock()
+	defer lock.Unlock()
+	ctx := context.WithoutCancel(r.Context())
 	wait, err := s.loginBlocked(ctx, addr, name, now)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "read the failed logins: "+err.Error())

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -511,5 +514,68 @@ func TestUploadPage(t *testing.T) {
 	srv.Wait()
 	if len(got) != 1 || got[0] != fits {
 		t.Errorf("ingested %q", got)
+	}
+}
+
+// TestLoginGuessesAtOnce: wrong passwords sent side by side from one address are checked one
+// at a time against the limit, so no more than it are checked; and a guess whose client goes
+// away before its answer still counts.
+func TestLoginGuessesAtOnce(t *testing.T) {
+	ts, st, _, _ := workspace(t, false)
+	codes := make(chan int, 20)
+	var wg sync.WaitGroup
+	for range 20 {
+		b := newBrowser(t, ts)
+		_, _, page := b.do("GET", "/login", nil, nil)
+		tok := csrfField.FindStringSubmatch(page)[1]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, _, _ := b.do("POST", "/login", url.Values{"csrf": {tok}, "name": {"admin"}, "password": {"not the password"}}, nil)
+			codes <- code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	counts := map[int]int{}
+	for c := range codes {
+		counts[c]++
+	}
+	if counts[http.StatusUnauthorized] != 5 || counts[http.StatusTooManyRequests] != 15 {
+		t.Errorf("20 wrong passwords at once were answered %v; want 5 checked (401) and 15 refused (429)", counts)
+	}
+	fails, err := st.AuditLog(context.Background(), store.AuditFilter{Action: "session.login.fail"})
+	if err != nil || len(fails) != 5 {
+		t.Errorf("%d failed logins recorded (%v), want 5", len(fails), err)
+	}
+
+	// Another name, guessed by a client that closes its connection as soon as it has sent
+	// the form: each guess is recorded all the same.
+	for i := range 3 {
+		b := newBrowser(t, ts)
+		_, _, page := b.do("GET", "/login", nil, nil)
+		tok := csrfField.FindStringSubmatch(page)[1]
+		u, _ := url.Parse(ts.URL)
+		var cookies []string
+		for _, c := range b.c.Jar.Cookies(u) {
+			cookies = append(cookies, c.Name+"="+c.Value)
+		}
+		form := url.Values{"csrf": {tok}, "name": {"viewer"}, "password": {fmt.Sprintf("guess %d", i)}}.Encode()
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
+			u.Host, strings.Join(cookies, "; "), len(form), form)
+		conn.Close()
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		fails, err := st.AuditLog(context.Background(), store.AuditFilter{Action: "session.login.fail", Actor: "viewer"})
+		if err == nil && len(fails) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("guesses of clients gone before the answer: %d recorded (%v), want 3", len(fails), err)
+		}
 	}
 }

@@ -106,13 +106,15 @@ type Server struct {
 	// with the job's address; DefaultSyncWait when zero.
 	SyncWait time.Duration
 
-	rates     limiters
-	pagesOnce sync.Once
-	pages     *template.Template
-	writes    sync.Mutex
-	jobs      sync.WaitGroup
-	slotsOnce sync.Once
-	slots     *fairSlots
+	rates limiters
+	// loginLocks take an address's login attempts one at a time (by a hash of it).
+	loginLocks [64]sync.Mutex
+	pagesOnce  sync.Once
+	pages      *template.Template
+	writes     sync.Mutex
+	jobs       sync.WaitGroup
+	slotsOnce  sync.Once
+	slots      *fairSlots
 	// issueFacts holds, by week, what the archive shows of each published issue.
 	issueFacts sync.Map
 }

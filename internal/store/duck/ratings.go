@@ -51,13 +51,14 @@ func (d *DB) SetOverride(ctx context.Context, o store.Override) error {
 // AuditLog implements store.Audit.
 func (d *DB) AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
 	q := `SELECT logged_at, actor, action, coalesce(subject, ''), coalesce(detail, ''), coalesce(from_addr, '') FROM audit_log
-		WHERE ($1 = '' OR subject = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR action = $3 OR starts_with(action, $3 || '.'))
+		WHERE ($1 = '' OR subject = $1) AND ($2 = '' OR actor = $2)
+		AND ($3 = '' OR action = $3 OR (NOT $7 AND starts_with(action, $3 || '.')))
 		AND ($4::TIMESTAMP IS NULL OR logged_at >= $4) AND ($5::TIMESTAMP IS NULL OR logged_at < $5)
 		AND ($6 = '' OR from_addr = $6)
 		ORDER BY logged_at DESC, rowid DESC`
-	args := []any{f.Subject, f.Actor, f.Action, nullTime(f.Since), nullTime(f.Until), f.From}
+	args := []any{f.Subject, f.Actor, f.Action, nullTime(f.Since), nullTime(f.Until), f.From, f.Exact}
 	if f.Limit > 0 {
-		q += ` LIMIT $7`
+		q += ` LIMIT $8`
 		args = append(args, f.Limit)
 	}
 	rows, err := d.db.QueryContext(ctx, q, args...)

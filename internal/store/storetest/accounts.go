@@ -141,4 +141,14 @@ func testAccounts(t testing.TB, st store.Store) {
 	if log, err := st.AuditLog(ctx, store.AuditFilter{Action: "account.add", From: "192.0.2.7", Limit: 1}); err != nil || len(log) != 1 || log[0].Subject != "li" {
 		t.Errorf("the latest addition from 192.0.2.7: %+v, %v", log, err)
 	}
+	// Exact: the action itself, not those under it.
+	if err := st.AddAudit(ctx, store.AuditEntry{At: at.Add(7 * time.Hour), Actor: "li", Action: "session"}); err != nil {
+		t.Fatal(err)
+	}
+	if log, err := st.AuditLog(ctx, store.AuditFilter{Action: "session", Exact: true}); err != nil || len(log) != 1 || log[0].Action != "session" {
+		t.Errorf("the entries of exactly session: %+v, %v", log, err)
+	}
+	if log, err := st.AuditLog(ctx, store.AuditFilter{Action: "session"}); err != nil || len(log) != 2 {
+		t.Errorf("the entries of session and under it: %+v, %v; want session and session.login", log, err)
+	}
 }
