@@ -373,8 +373,8 @@ func TestStoreInitCluster(t *testing.T) {
 		t.Fatalf("--print: %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster, "--print", "--replicated")
-	if code != 0 || !strings.Contains(out, "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/bulletin/events_local', '{replica}') PARTITION BY") ||
-		!strings.Contains(out, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/bulletin/kept_local', '{replica}') ORDER BY") {
+	if code != 0 || !strings.Contains(out, "ENGINE = ReplicatedMergeTree('/clickhouse/tables/sitrep/{shard}/bulletin/events_local', '{replica}') PARTITION BY") ||
+		!strings.Contains(out, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/sitrep/{shard}/bulletin/kept_local', '{replica}') ORDER BY") {
 		t.Fatalf("--print --replicated: %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs = sitrep(t, "", "--store", urls[0], "store", "init", "--cluster", testenv.ClickHouseCluster, "--replicated")

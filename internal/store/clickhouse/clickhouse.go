@@ -58,13 +58,7 @@ func connect(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %v", name, redactErr(err, dsn))
 	}
-	opts.Protocol = ch.Native
-	if opts.Settings == nil {
-		opts.Settings = ch.Settings{}
-	}
-	// A batch's rows reach every shard before its ledger entry is written: an insert into a
-	// Distributed table returns once the shards hold it, not once it is queued.
-	opts.Settings["insert_distributed_sync"] = 1
+	storeSettings(opts)
 	if opts.DialTimeout == 0 {
 		opts.DialTimeout = 10 * time.Second
 	}
@@ -79,6 +73,22 @@ func connect(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store %s: cannot reach ClickHouse: %v", name, redactErr(err, dsn))
 	}
 	return &DB{conn: conn, name: name}, nil
+}
+
+// storeSettings sets what the store's connections need of the server.
+func storeSettings(opts *ch.Options) {
+	opts.Protocol = ch.Native
+	if opts.Settings == nil {
+		opts.Settings = ch.Settings{}
+	}
+	// A batch's rows reach every shard before its ledger entry is written: an insert into a
+	// Distributed table returns once the shards hold it, not once it is queued.
+	opts.Settings["insert_distributed_sync"] = 1
+	// A Distributed table asks a shard's replicas in the order of load_balancing, its own
+	// among them, rather than its own first (replicaOrder).
+	if _, ok := opts.Settings["prefer_localhost_replica"]; !ok {
+		opts.Settings["prefer_localhost_replica"] = 0
+	}
 }
 
 // Open connects to the database at dsn (clickhouse://host:9000[,host:9000…]/db) over the
@@ -216,7 +226,9 @@ func (d *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("the cluster's layout: %w", err)
 		}
 		if strings.HasPrefix(local, "Replicated") {
-			return inOrder(ctx, d.conn)
+			if err := replicaOrder(ctx, d.conn); err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
 		}
 		return nil
 	}
@@ -228,18 +240,25 @@ func (d *DB) migrate(ctx context.Context) error {
 	return d.stamp(ctx)
 }
 
-// inOrder checks that the server at conn reads and writes a shard's replicas in order: of
-// them, the store writes to the first that answers and reads from it, so that it reads what
-// it wrote however far behind the others are; every sitrep that reads the store asks the
-// same replica. (ClickHouse before 19 takes no named setting from the driver: it is the
-// user's profile's.)
-func inOrder(ctx context.Context, conn driver.Conn) error {
-	var lb string
-	if err := conn.QueryRow(ctx, `SELECT value FROM system.settings WHERE name = 'load_balancing'`).Scan(&lb); err != nil {
+// replicaOrder checks that the server at conn reads and writes a shard's replicas in order:
+// of them, the store writes to the first that answers and reads from it — not the server's
+// own first (prefer_localhost_replica 0) — so that while the first answers, every sitrep reads
+// what any wrote, however far behind the others are. A replica's recent errors, or its
+// failure, send the store to the next, which may lag: for a guarantee, insert_quorum (docs/SCALING.md).
+// (ClickHouse before 19 takes no setting of text from the driver: load_balancing is the
+// profile's.)
+func replicaOrder(ctx context.Context, conn driver.Conn) error {
+	var lb, local string
+	err := conn.QueryRow(ctx, `SELECT anyIf(value, name = 'load_balancing'), anyIf(value, name = 'prefer_localhost_replica')
+		FROM system.settings WHERE name IN ('load_balancing', 'prefer_localhost_replica')`).Scan(&lb, &local)
+	if err != nil {
 		return fmt.Errorf("the server's load_balancing: %w", err)
 	}
 	if lb != "in_order" {
-		return fmt.Errorf("the store's tables are replicated, and the server reads a shard's replicas %s: sitrep reads what it wrote only with <load_balancing>in_order</load_balancing> in the profile of its user (users.xml) on every server, each shard's replicas listed in the same order (or ?load_balancing=in_order in the address, with ClickHouse 19 or later)", lb)
+		return fmt.Errorf("the servers have ZooKeeper, so the store's tables are replicated, and this server reads a shard's replicas %s: sitrep reads what it wrote only with <load_balancing>in_order</load_balancing> in the profile of its user (users.xml) on every server, each shard's replicas listed in the same order (or ?load_balancing=in_order in the address, with ClickHouse 19 or later)", lb)
+	}
+	if local != "0" {
+		return fmt.Errorf("the store's tables are replicated, and the address sets prefer_localhost_replica %s: leave it out (sitrep sets 0)", local)
 	}
 	return nil
 }

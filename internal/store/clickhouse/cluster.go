@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -36,15 +37,15 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // each table as name_local, and name, a Distributed table over every server's name_local
 // (rows sent to a random shard: every count merges exactly over all of them). Replicated, each
 // name_local is the Replicated form of its engine, kept in ZooKeeper under
-// /clickhouse/tables/{shard}/db/name_local with the server as {replica}: the replicas of a
-// shard hold the same rows, and each server's macros say which shard and replica it is.
+// /clickhouse/tables/cluster/{shard}/db/name_local with the server as {replica}: the replicas
+// of a shard hold the same rows, and each server's macros say which shard and replica it is.
 func Layout(cluster, db string, replicated bool) []string {
 	var out []string
 	out = append(out, fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s", db))
 	for _, t := range tables {
 		engine := t.engine
 		if replicated {
-			engine = replicatedEngine(db, t.name+"_local", engine)
+			engine = replicatedEngine(cluster, db, t.name+"_local", engine)
 		}
 		out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s_local (%s) ENGINE = %s", db, t.name, t.columns, engine))
 	}
@@ -56,14 +57,14 @@ func Layout(cluster, db string, replicated bool) []string {
 }
 
 // replicatedEngine is engine (MergeTree() or ReplacingMergeTree(), then its clauses) as the
-// replicated engine of table name in database db.
-func replicatedEngine(db, name, engine string) string {
+// replicated engine of table name in database db of cluster.
+func replicatedEngine(cluster, db, name, engine string) string {
 	i := strings.Index(engine, "MergeTree()")
 	if i < 0 {
 		panic("clickhouse: no MergeTree() in the engine of " + name)
 	}
-	return fmt.Sprintf("Replicated%sMergeTree('/clickhouse/tables/{shard}/%s/%s', '{replica}')%s",
-		engine[:i], db, name, engine[i+len("MergeTree()"):])
+	return fmt.Sprintf("Replicated%sMergeTree('/clickhouse/tables/%s/{shard}/%s/%s', '{replica}')%s",
+		engine[:i], cluster, db, name, engine[i+len("MergeTree()"):])
 }
 
 // InitCluster lays the store at dsn out over the cluster the server at dsn knows by name:
@@ -130,7 +131,7 @@ func InitCluster(ctx context.Context, dsn, cluster string, needReplicas bool) (C
 		}
 		sh.ShardMacro, sh.ReplicaMacro, zk[i], err = replication(ctx, conn)
 		if err == nil && zk[i] == nil {
-			err = inOrder(ctx, conn)
+			err = replicaOrder(ctx, conn)
 		}
 		conn.Close()
 		if err != nil {
@@ -142,6 +143,16 @@ func InitCluster(ctx context.Context, dsn, cluster string, needReplicas bool) (C
 	}
 	if needReplicas && !c.Replicated {
 		return c, fmt.Errorf("cluster %s: replicated tables need ZooKeeper, which the servers do not have (%v): configure <zookeeper> and <macros> on each", cluster, zk[0])
+	}
+	for _, sh := range c.Shards {
+		conn, err := serverConn(dsn, sh.Addr)
+		if err == nil {
+			err = sameEngines(ctx, conn, db, c.Replicated)
+			conn.Close()
+		}
+		if err != nil {
+			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+		}
 	}
 	for _, sh := range c.Shards {
 		if err := layOut(ctx, dsn, sh.Addr, cluster, db, c.Replicated); err != nil {
@@ -181,7 +192,38 @@ func replication(ctx context.Context, conn driver.Conn) (shard, replica string, 
 	}
 	var n uint64
 	zk = conn.QueryRow(ctx, `SELECT count() FROM system.zookeeper WHERE path = '/'`).Scan(&n)
+	var exc *ch.Exception
+	if errors.As(zk, &exc) && (exc.Code == 225 || strings.Contains(exc.Message, "No addresses passed to ZooKeeper constructor")) {
+		zk = errNoZooKeeper // 225: NO_ZOOKEEPER; 18.16 says it so
+	}
 	return shard, replica, zk, nil
+}
+
+// errNoZooKeeper is a server's answer when it has no ZooKeeper configured.
+var errNoZooKeeper = errors.New("no ZooKeeper is configured")
+
+// sameEngines checks that the tables of database db a server holds already are replicated
+// if replicated is set, and plain if not: a store cannot change between the two in place.
+func sameEngines(ctx context.Context, conn driver.Conn, db string, replicated bool) error {
+	rows, err := conn.Query(ctx, `SELECT name, engine FROM system.tables WHERE database = ? AND endsWith(name, '_local')`, db)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, engine string
+		if err := rows.Scan(&name, &engine); err != nil {
+			return err
+		}
+		if strings.HasPrefix(engine, "Replicated") != replicated {
+			want := "plain"
+			if replicated {
+				want = "replicated"
+			}
+			return fmt.Errorf("it holds %s.%s as %s, and the layout would be %s: a store does not change between plain and replicated tables in place (lay out a new database and copy the store into it)", db, name, engine, want)
+		}
+	}
+	return rows.Err()
 }
 
 // replicated decides from the servers' macros and ZooKeeper whether the cluster's tables are
@@ -190,6 +232,9 @@ func replicated(shards []Shard, zk []error) (bool, error) {
 	where := func(sh Shard) string { return fmt.Sprintf("shard %d replica %d (%s)", sh.Number, sh.Replica, sh.Addr) }
 	var with, without []string
 	for i, sh := range shards {
+		if zk[i] != nil && !errors.Is(zk[i], errNoZooKeeper) {
+			return false, fmt.Errorf("%s has ZooKeeper configured but it does not answer: %v", where(sh), zk[i])
+		}
 		if zk[i] == nil || sh.ShardMacro != "" || sh.ReplicaMacro != "" {
 			with = append(with, where(sh))
 		} else {
@@ -209,7 +254,7 @@ func replicated(shards []Shard, zk []error) (bool, error) {
 	for i, sh := range shards {
 		switch {
 		case zk[i] != nil:
-			return false, fmt.Errorf("%s has the macros of a replica but its ZooKeeper does not answer: %v", where(sh), zk[i])
+			return false, fmt.Errorf("%s has the macros of a replica but no ZooKeeper", where(sh))
 		case sh.ShardMacro == "" || sh.ReplicaMacro == "":
 			return false, fmt.Errorf("%s has ZooKeeper but not both macros {shard} and {replica} (<macros> in its configuration), which name its tables' replicas", where(sh))
 		}
@@ -248,7 +293,7 @@ func serverConn(dsn, addr string) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Protocol = ch.Native
+	storeSettings(opts)
 	return ch.Open(opts)
 }
 

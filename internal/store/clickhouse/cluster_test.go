@@ -112,6 +112,32 @@ func TestReplicatedCluster(t *testing.T) {
 	servers := testenv.ClickHouseReplicas(t, 2, 2, zk)
 	host := func(s *testenv.ClickHouseProcess) string { u, _ := url.Parse(s.DSN); return u.Host }
 	dsn := "clickhouse://" + host(servers[0][0]) + "," + host(servers[0][1]) + "/sitrep"
+	direct := func(s *testenv.ClickHouseProcess, db string) *DB {
+		d, err := connect(ctx, strings.Replace(s.DSN, "/default", "/"+db, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	// A plain table where the layout would be replicated stops it before anything is made.
+	odd := direct(servers[1][1], "default")
+	for _, q := range []string{`CREATE DATABASE sitrep`, `CREATE TABLE sitrep.events_local (x UInt8) ENGINE = MergeTree() ORDER BY x`} {
+		if err := odd.conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true); err == nil || !strings.Contains(err.Error(), "does not change between plain and replicated tables in place") {
+		t.Fatalf("a layout over a plain table: %v", err)
+	}
+	var made uint64
+	if err := direct(servers[0][0], "default").conn.QueryRow(ctx, `SELECT count() FROM system.tables WHERE database = 'sitrep'`).Scan(&made); err != nil || made != 0 {
+		t.Errorf("the refused layout made %d tables on the first server (%v)", made, err)
+	}
+	if err := odd.conn.Exec(ctx, `DROP TABLE sitrep.events_local`); err != nil {
+		t.Fatal(err)
+	}
+
 	c, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true)
 	if err != nil {
 		t.Fatal(err)
@@ -127,18 +153,10 @@ func TestReplicatedCluster(t *testing.T) {
 	if _, err := InitCluster(ctx, dsn, testenv.ClickHouseCluster, true); err != nil {
 		t.Fatalf("laying it out again: %v", err)
 	}
-	direct := func(s *testenv.ClickHouseProcess) *DB {
-		d, err := connect(ctx, strings.Replace(s.DSN, "/default", "/sitrep", 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
 	for _, shard := range servers {
 		for _, s := range shard {
 			var events, kept string
-			err := direct(s).conn.QueryRow(ctx, `SELECT anyIf(engine, name = 'events_local'), anyIf(engine, name = 'kept_local')
+			err := direct(s, "sitrep").conn.QueryRow(ctx, `SELECT anyIf(engine, name = 'events_local'), anyIf(engine, name = 'kept_local')
 				FROM system.tables WHERE database = 'sitrep'`).Scan(&events, &kept)
 			if err != nil || events != "ReplicatedMergeTree" || kept != "ReplicatedReplacingMergeTree" {
 				t.Errorf("%s: events_local %s, kept_local %s (%v)", s.DSN, events, kept, err)
@@ -160,15 +178,39 @@ func TestReplicatedCluster(t *testing.T) {
 	}
 	before := ingesttest.Generate(t, specs[:3], shanghai) // 2024-W07 to W09
 	after := ingesttest.Generate(t, specs[3:], shanghai)  // 2024-W10
+	// The second replicas fetch nothing for a while: a store reading through the second
+	// replica of the second shard reads each shard's first, which has every row.
+	for _, shard := range servers {
+		if err := direct(shard[1], "sitrep").conn.Exec(ctx, `SYSTEM STOP FETCHES`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p.ingest(t, before...)
 	p.same(t, "with every replica", "2024-W08", "2024-W09")
+	behind, err := Open(ctx, strings.Replace(servers[1][1].DSN, "/default", "/sitrep", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer behind.Close()
+	p.cluster = store.NewSplit(behind, rec)
+	p.same(t, "through a replica that fetched nothing", "2024-W08", "2024-W09")
+	var lagging uint64
+	if err := behind.conn.QueryRow(ctx, `SELECT count() FROM events_local`).Scan(&lagging); err != nil || lagging != 0 {
+		t.Errorf("the replica that fetches nothing holds %d events (%v)", lagging, err)
+	}
+	for _, shard := range servers {
+		if err := direct(shard[1], "sitrep").conn.Exec(ctx, `SYSTEM START FETCHES`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.cluster = store.NewSplit(first, rec)
 
 	// Each replica of a shard holds the same rows, once it has fetched what the other was sent.
 	for i, shard := range servers {
 		for _, tbl := range tables {
 			var counts []uint64
 			for _, s := range shard {
-				d := direct(s)
+				d := direct(s, "sitrep")
 				if err := d.conn.Exec(ctx, "SYSTEM SYNC REPLICA "+tbl.name+"_local"); err != nil {
 					t.Fatalf("%s: sync %s: %v", s.DSN, tbl.name, err)
 				}
@@ -207,7 +249,7 @@ func TestReplicatedRefusesMisconfiguredServers(t *testing.T) {
 	server := func(shard, replica int, shardMacro, replicaMacro string) Shard {
 		return Shard{shard, replica, fmt.Sprintf("10.0.0.%d:9000", 10*shard+replica), shardMacro, replicaMacro}
 	}
-	noZK := errors.New("No addresses passed to ZooKeeper constructor")
+	noZK := errNoZooKeeper
 	for _, c := range []struct {
 		name    string
 		servers []Shard
@@ -219,7 +261,11 @@ func TestReplicatedRefusesMisconfiguredServers(t *testing.T) {
 		{"mixed", []Shard{server(1, 1, "01", "a"), server(2, 1, "", "")}, []error{nil, noZK},
 			"shard 1 replica 1 (10.0.0.11:9000) has ZooKeeper or the macros {shard} and {replica}, shard 2 replica 1 (10.0.0.21:9000) has neither"},
 		{"ZooKeeper down", []Shard{server(1, 1, "01", "a"), server(1, 2, "01", "b")}, []error{nil, errors.New("All connection tries failed")},
-			"shard 1 replica 2 (10.0.0.12:9000) has the macros of a replica but its ZooKeeper does not answer: All connection tries failed"},
+			"shard 1 replica 2 (10.0.0.12:9000) has ZooKeeper configured but it does not answer: All connection tries failed"},
+		{"ZooKeeper down, no macros", []Shard{server(1, 1, "", ""), server(2, 1, "", "")}, []error{noZK, errors.New("Connection loss")},
+			"shard 2 replica 1 (10.0.0.21:9000) has ZooKeeper configured but it does not answer: Connection loss"},
+		{"macros, no ZooKeeper", []Shard{server(1, 1, "01", "a"), server(2, 1, "02", "a")}, []error{nil, noZK},
+			"shard 2 replica 1 (10.0.0.21:9000) has the macros of a replica but no ZooKeeper"},
 		{"no macros", []Shard{server(1, 1, "01", "a"), server(2, 1, "", "")}, []error{nil, nil},
 			"shard 2 replica 1 (10.0.0.21:9000) has ZooKeeper but not both macros"},
 		{"replicas of two shards", []Shard{server(1, 1, "01", "a"), server(1, 2, "02", "b")}, []error{nil, nil},
