@@ -62,12 +62,19 @@ func runStore(e *env, args []string) error {
 		how = "replicated through ZooKeeper"
 	}
 	fmt.Fprintf(e.stdout, "laid the store out over cluster %s, %s:\n", *cluster, how)
+	several := map[int]bool{}
 	for _, sh := range c.Shards {
 		fmt.Fprintf(e.stdout, "  shard %d replica %d  %s", sh.Number, sh.Replica, sh.Addr)
 		if c.Replicated {
 			fmt.Fprintf(e.stdout, "  {shard} %s {replica} %s", sh.ShardMacro, sh.ReplicaMacro)
 		}
 		fmt.Fprintln(e.stdout)
+		several[sh.Number] = several[sh.Number] || sh.Replica > 1
+	}
+	for _, sh := range c.Shards {
+		if !c.Replicated && several[sh.Number] && sh.Replica == 1 {
+			fmt.Fprintf(e.stderr, "shard %d has several replicas and no ZooKeeper: each holds every row only if the cluster's internal_replication is false (the Distributed tables then write to each)\n", sh.Number)
+		}
 	}
 	return nil
 }

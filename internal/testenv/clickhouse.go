@@ -147,7 +147,11 @@ func startClickHouse(t testing.TB, nshards, nreplicas int, zk string) [][]*Click
 	// server the test killed has ended already.
 	t.Cleanup(func() {
 		for _, s := range servers {
-			syscall.Kill(-s.pid, syscall.SIGTERM)
+			select {
+			case <-s.done: // killed by the test: its group is gone, and its number may be another's
+			default:
+				syscall.Kill(-s.pid, syscall.SIGTERM)
+			}
 		}
 		deadline := time.After(10 * time.Second)
 		for _, s := range servers {
