@@ -40,15 +40,10 @@ func IsURL(s string) bool { return strings.HasPrefix(strings.ToLower(s), "clickh
 
 // Redacted is the address s without its password.
 func Redacted(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "the ClickHouse address of --store (not shown: it does not parse as a URL)"
+	if r, ok := store.RedactedURL(s); ok {
+		return r
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
+	return "the ClickHouse address of --store (not shown: it does not parse as a URL)"
 }
 
 // connect connects to the database at dsn over the native protocol.

@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -51,15 +50,10 @@ func Redacted(s string) string {
 	if !IsURL(s) {
 		return passwordParam.ReplaceAllString(s, "${1}xxxxx")
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "the PostgreSQL address of --records (not shown: it does not parse as a URL; escape its special characters)"
+	if r, ok := store.RedactedURL(s); ok {
+		return r
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
+	return "the PostgreSQL address of --records (not shown: it does not parse as a URL; escape its special characters)"
 }
 
 // Open connects to the database at dsn (a postgres:// URL or a key=value string) and
