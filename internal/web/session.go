@@ -107,8 +107,66 @@ func csrfOf(w http.ResponseWriter, r *http.Request) string {
 // field (the CSRF token) was read.
 type multipartKey struct{}
 
-// loginSeed hashes addresses onto the login locks.
+// loginSeed hashes addresses onto the login slots.
 var loginSeed = maphash.MakeSeed()
+
+// loginWork bounds the store's work on one login attempt.
+const loginWork = 10 * time.Second
+
+// errNotRecorded is a failed login the audit log did not take.
+var errNotRecorded = errors.New("the failed login was not recorded")
+
+// loginOutcome is what checking a login's name and password came to.
+type loginOutcome struct {
+	account store.Account
+	wait    time.Duration // above 0: refused before the password was checked, for so long
+	ok      bool          // the password is the account's
+}
+
+// checkLogin checks a login from addr as name. An address's attempts are checked one at a
+// time, each failure recorded before the next reads the count, and recorded even if the
+// client goes away meanwhile (within loginWork): neither guesses sent side by side nor a
+// connection closed early get past the limits. A failure the audit log does not take is
+// errNotRecorded. An attempt whose client goes while it waits for its turn is not checked.
+func (s *Server) checkLogin(r *http.Request, addr, name, pw string, now time.Time) (loginOutcome, error) {
+	s.loginOnce.Do(func() {
+		for i := range s.loginSlots {
+			s.loginSlots[i] = make(chan struct{}, 1)
+		}
+	})
+	slot := s.loginSlots[maphash.String(loginSeed, addr)%uint64(len(s.loginSlots))]
+	select {
+	case slot <- struct{}{}: // a free slot is taken whether the client is still there or not
+	default:
+		select {
+		case slot <- struct{}{}:
+		case <-r.Context().Done(): // gone while it waited: nothing was checked
+			return loginOutcome{}, r.Context().Err()
+		}
+	}
+	defer func() { <-slot }()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), loginWork)
+	defer cancel()
+	wait, err := s.loginBlocked(ctx, addr, name, now)
+	if err != nil || wait > 0 {
+		return loginOutcome{wait: wait}, err
+	}
+	a, err := s.Store.Account(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return loginOutcome{}, fmt.Errorf("read the account: %w", err)
+	}
+	hash := a.Hash
+	if err != nil || a.DisabledAt != nil {
+		hash = ""
+	}
+	if auth.PasswordMatches(hash, pw) {
+		return loginOutcome{account: a, ok: true}, nil
+	}
+	if err := s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: name, Action: "session.login.fail", Subject: name}); err != nil {
+		return loginOutcome{}, fmt.Errorf("%w: %v", errNotRecorded, err)
+	}
+	return loginOutcome{}, nil
+}
 
 // loginBlocked says how long until a login from addr as name may be tried again (0: now). The
 // failures counted are the audit log's, so every server sharing the records counts each
@@ -252,39 +310,26 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if len(name) > maxAccountName { // no account has such a name: keep no more of it than one could
 		name = strings.ToValidUTF8(name[:maxAccountName], "")
 	}
-	// An address's attempts are checked one at a time, each counted before the next reads the
-	// count, and recorded even if the client goes away meanwhile: neither guesses sent side
-	// by side nor a connection closed early get past the limits.
-	lock := &s.loginLocks[maphash.String(loginSeed, addr)%uint64(len(s.loginLocks))]
-	lock.Lock()
-	defer lock.Unlock()
-	ctx := context.WithoutCancel(r.Context())
-	wait, err := s.loginBlocked(ctx, addr, name, now)
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, "read the failed logins: "+err.Error())
+	out, err := s.checkLogin(r, addr, name, pw, now)
+	switch {
+	case r.Context().Err() != nil:
+		return // the client has gone; its attempt counted all the same
+	case errors.Is(err, errNotRecorded):
+		s.log().Error("failed login not recorded", "err", err)
+		jsonError(w, http.StatusServiceUnavailable, "the login could not be checked; try again later")
 		return
-	}
-	if wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(wait.Minutes())+1))
+	case err != nil:
+		jsonError(w, http.StatusInternalServerError, "check the login: "+err.Error())
 		return
-	}
-	a, err := s.Store.Account(ctx, name)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		jsonError(w, http.StatusInternalServerError, "read the account: "+err.Error())
+	case out.wait > 0:
+		w.Header().Set("Retry-After", strconv.Itoa(int(out.wait.Seconds())+1))
+		s.showLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf(words(r).TooMany, int(out.wait.Minutes())+1))
 		return
-	}
-	hash := a.Hash
-	if err != nil || a.DisabledAt != nil {
-		hash = ""
-	}
-	if !auth.PasswordMatches(hash, pw) {
-		if err := s.Store.AddAudit(ctx, store.AuditEntry{At: now, Actor: name, Action: "session.login.fail", Subject: name}); err != nil {
-			s.log().Error("failed login not recorded", "err", err)
-		}
+	case !out.ok:
 		s.showLogin(w, r, http.StatusUnauthorized, words(r).BadLogin)
 		return
 	}
+	a, ctx := out.account, r.Context()
 	cookie, digest, err := auth.NewSession()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "new session: "+err.Error())

@@ -107,8 +107,9 @@ type Server struct {
 	SyncWait time.Duration
 
 	rates limiters
-	// loginLocks take an address's login attempts one at a time (by a hash of it).
-	loginLocks [64]sync.Mutex
+	// loginSlots take an address's login attempts one at a time (by a hash of it).
+	loginOnce  sync.Once
+	loginSlots [64]chan struct{}
 	pagesOnce  sync.Once
 	pages      *template.Template
 	writes     sync.Mutex
