@@ -102,8 +102,11 @@ func Enqueue(ctx context.Context, st store.Store, q *Queue, job store.Job, name 
 	} else if !ok { // a batch died while the rest were published: the job says why
 		return st.Job(ctx, job.ID)
 	}
-	// The workers settle the job as well: a failure to look here leaves it to them.
-	if settled, err := Settle(ctx, st, job.ID); err == nil {
+	// The workers settle the job as well, and look again for jobs left (Work): a failure to
+	// look here leaves it to them. A server that stops meanwhile still looks.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if settled, err := Settle(sctx, st, job.ID); err == nil {
 		job = settled
 	}
 	return job, nil
@@ -170,7 +173,12 @@ func (q *Queue) Work(ctx context.Context, st store.Store, log *slog.Logger) erro
 	if err != nil {
 		return fmt.Errorf("queue %s: the workers' consumer: %w", q.name, err)
 	}
+	var swept time.Time
 	for ctx.Err() == nil {
+		if time.Since(swept) > SweepEvery {
+			q.sweep(ctx, st, log)
+			swept = time.Now()
+		}
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -186,6 +194,33 @@ func (q *Queue) Work(ctx context.Context, st store.Store, log *slog.Logger) erro
 	}
 	return nil
 }
+
+// SweepEvery is how often a worker looks for jobs handed to the queue whose batches are all
+// in and that nobody settled (a settling that failed after the last batch's ack, or one
+// the server looked for before the workers were done).
+const SweepEvery = time.Minute
+
+// sweep settles the running jobs of the queue among the latest sweepJobs.
+func (q *Queue) sweep(ctx context.Context, st store.Store, log *slog.Logger) {
+	jobs, err := st.ListJobs(ctx, "", sweepJobs)
+	if err != nil {
+		log.Warn("look for jobs left", "err", err)
+		return
+	}
+	for _, j := range jobs {
+		if j.State != store.JobRunning || j.Server != store.QueueServer {
+			continue
+		}
+		if settled, err := Settle(ctx, st, j.ID); err != nil {
+			log.Warn("settle a job left", "job", j.ID, "err", err)
+		} else if settled.State == store.JobDone {
+			log.Info("settled a job left", "job", j.ID)
+		}
+	}
+}
+
+// sweepJobs is how many of the latest jobs a sweep looks through.
+const sweepJobs = 500
 
 // handle commits one message's batch and settles its job.
 func (q *Queue) handle(ctx context.Context, st store.Store, msg jetstream.Msg, log *slog.Logger) {

@@ -79,6 +79,24 @@ func TestLongRowsFitTheQueue(t *testing.T) {
 	if err := json.Unmarshal(job.Result, &got); err != nil || got["stored"] != float64(400) || got["rejected"] != float64(0) {
 		t.Errorf("the job's result: %s (%v)", job.Result, err)
 	}
+
+	// A job handed over whose batches are all in but that nobody settled (its settling
+	// failed after the last ack) is settled by the next worker that starts.
+	left := store.Job{ID: "left", Kind: "ingest", Actor: "feed", State: store.JobRunning, Created: time.Now(), Server: store.QueueServer}
+	left.Result, _ = json.Marshal(p)
+	if err := st.SaveJob(ctx, left); err != nil {
+		t.Fatal(err)
+	}
+	go q.Work(ctx, st, slog.New(slog.DiscardHandler))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		j, err := st.Job(ctx, "left")
+		if err == nil && j.State == store.JobDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a job left unsettled, after a worker started: %+v, %v", j, err)
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Error(err)
