@@ -203,21 +203,9 @@ func startClickHouse(t testing.TB, nshards, nreplicas int, zk string) [][]*Click
 		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(users), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		logf, err := os.Create(filepath.Join(dir, "stderr.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		srv := exec.Command(bin, "--config-file="+filepath.Join(dir, "config.xml"))
-		srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		srv.Dir = dir
-		srv.Stdout, srv.Stderr = logf, logf
-		err = srv.Start()
-		logf.Close()
-		if err != nil {
-			t.Fatalf("start clickhouse-server: %v", err)
-		}
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
+		done := startProcess(t, srv, filepath.Join(dir, "stderr.log"))
 		servers = append(servers, &ClickHouseProcess{fmt.Sprintf("clickhouse://127.0.0.1:%d/default", ports[3*i]), dir, srv.Process.Pid, ports[3*i+1], done})
 	}
 	// The servers start side by side. Each has answered once its HTTP port says Ok., as by

@@ -92,20 +92,9 @@ func NATSServers(t testing.TB, n int, conf ...string) []*NATSServer {
 		if err := os.WriteFile(conf, []byte(cfg.String()), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("n%d.log", i+1)))
-		if err != nil {
-			t.Fatal(err)
-		}
 		cmd := exec.Command(bin, "-c", conf)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start nats-server: %v", err)
-		}
-		logf.Close()
-		s := &NATSServer{URL: fmt.Sprintf("nats://127.0.0.1:%d", ports[i]), cmd: cmd, done: make(chan struct{})}
-		go func() { cmd.Wait(); close(s.done) }()
-		servers[i] = s
+		done := startProcess(t, cmd, filepath.Join(dir, fmt.Sprintf("n%d.log", i+1)))
+		servers[i] = &NATSServer{URL: fmt.Sprintf("nats://127.0.0.1:%d", ports[i]), cmd: cmd, done: done}
 	}
 	t.Cleanup(func() {
 		for _, s := range servers {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -127,4 +128,28 @@ func GoldenJSON(t testing.TB, path string, v any, update bool) {
 	if string(want) != string(b) {
 		t.Errorf("%s differs from what the code now gives (-update takes it):\n%s", path, b)
 	}
+}
+
+// startProcess starts cmd in a process group of its own (so that it and its children can be
+// signalled together), its output to the file log, and returns a channel closed when it has
+// ended.
+func startProcess(t testing.TB, cmd *exec.Cmd, log string) chan struct{} {
+	t.Helper()
+	logf, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	cmd.Stdout, cmd.Stderr = logf, logf
+	err = cmd.Start()
+	logf.Close()
+	if err != nil {
+		t.Fatalf("start %s: %v", filepath.Base(cmd.Path), err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	return done
 }

@@ -53,22 +53,10 @@ maxClientCnxns=0
 	if err := os.WriteFile(filepath.Join(dir, "zoo.cfg"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := exec.Command(java, "-Xmx256m", "-cp", jar, "-Dzookeeper.log.dir="+dir,
 		"org.apache.zookeeper.server.quorum.QuorumPeerMain", filepath.Join(dir, "zoo.cfg"))
-	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	srv.Dir = dir
-	srv.Stdout, srv.Stderr = logf, logf
-	err = srv.Start()
-	logf.Close()
-	if err != nil {
-		t.Fatalf("start ZooKeeper: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Wait(); close(done) }()
+	done := startProcess(t, srv, filepath.Join(dir, "server.log"))
 	t.Cleanup(func() {
 		syscall.Kill(-srv.Process.Pid, syscall.SIGTERM)
 		select {
