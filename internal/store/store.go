@@ -448,8 +448,54 @@ type DrillQuery struct {
 // of events; a leading "-" reverses one.
 var DrillSorts = []string{"value", "-value", "first_seen", "-first_seen", "last_seen", "-last_seen", "events", "-events"}
 
+// DrillOrderBy is the ORDER BY of each of DrillSorts over the columns every engine's items
+// carry: v (the value), first and last (its first and last sighting), n (its events).
+var DrillOrderBy = map[string]string{"": "v", "value": "v", "-value": "v DESC", "first_seen": "first", "-first_seen": "first DESC",
+	"last_seen": "last", "-last_seen": "last DESC", "events": "n", "-events": "n DESC"}
+
+// Drill is how a count of the statistics picks its items: the events of Kind, one item per
+// distinct Value — an expression over the events' columns that every engine reads alike (a
+// column; site, the host or else the domain; a coalesce) — of ValueType; Each lists every
+// event instead (a count of events, not of values). Which of those events count (a country,
+// a value of several events together) each engine says in its own dialect.
+type Drill struct {
+	Kind      event.Kind
+	Value     string
+	ValueType string
+	Each      bool
+}
+
+// Drills are the counts Drill lists, by their JSON paths (DrillMetrics in order).
+var Drills = map[string]Drill{
+	"infected_hosts.trojan_botnet":              {event.InfectedHost, "ip", "ip", false},
+	"infected_hosts.conficker":                  {event.InfectedHost, "ip", "ip", false},
+	"malware_sites.domains":                     {event.MalwareSite, "domain", "domain", false},
+	"malware_sites.domains_abroad":              {event.MalwareSite, "domain", "domain", false},
+	"malware_sites.domains_com":                 {event.MalwareSite, "domain", "domain", false},
+	"malware_sites.ips":                         {event.MalwareSite, "ip", "ip", false},
+	"malware_sites.ips_abroad":                  {event.MalwareSite, "ip", "ip", false},
+	"malware_sites.ip_urls":                     {event.MalwareSite, "host", "host", false},
+	"defaced.total":                             {event.Defacement, "site", "host", false},
+	"defaced.gov":                               {event.Defacement, "site", "host", false},
+	"backdoored.total":                          {event.Backdoor, "site", "host", false},
+	"backdoored.gov":                            {event.Backdoor, "site", "host", false},
+	"phishing.pages":                            {event.Phishing, "url", "url", false},
+	"phishing.domains":                          {event.Phishing, "domain", "domain", false},
+	"phishing.ips":                              {event.Phishing, "ip", "ip", false},
+	"ddos.events":                               {event.DDoS, "coalesce(ip, '')", "ip", true},
+	"ddos.targets":                              {event.DDoS, "ip", "ip", false},
+	"beyond_bulletin.brute_force_sources":       {event.BruteForce, "ip", "ip", false},
+	"beyond_bulletin.scanners":                  {event.Scanner, "ip", "ip", false},
+	"beyond_bulletin.amplification_victims":     {event.AmplificationVictim, "ip", "ip", false},
+	"beyond_bulletin.vulnerable_hosts":          {event.VulnerableService, "ip", "ip", false},
+	"beyond_bulletin.botnet_cc_servers":         {event.BotnetCC, "ip", "ip", false},
+	"beyond_bulletin.exposed_devices":           {event.ExposedDevice, "ip", "ip", false},
+	"beyond_bulletin.blocklisted_addresses":     {event.Blocklisted, "ip", "ip", false},
+	"beyond_bulletin.malware_contacted_servers": {event.MalwareContact, "coalesce(ip, host)", "host", false},
+}
+
 // DrillMetrics are the event counts of the statistics whose items Drill lists, by their JSON
-// paths.
+// paths, in the order of the statistics.
 var DrillMetrics = []string{
 	"infected_hosts.trojan_botnet", "infected_hosts.conficker",
 	"malware_sites.domains", "malware_sites.domains_abroad", "malware_sites.domains_com", "malware_sites.ips", "malware_sites.ips_abroad", "malware_sites.ip_urls",

@@ -202,59 +202,35 @@ func (d *DB) ImportedIncidents(ctx context.Context, f store.TicketFilter) ([]sto
 	return out, rows.Err()
 }
 
-// drill is how a count picks its items: the events of kind, where cond, one item per
-// distinct value; having keeps the values whose events say so together; each lists every
-// event (a count of events, not of values).
-type drill struct {
-	kind, value, cond, having string
-	each                      bool
-	typ                       string
-}
+// drill is which of a count's events count (store.Drills says the rest), as the counting SQL
+// counts them: those where cond; having keeps the values whose events say so all together (a
+// domain abroad).
+type drill struct{ cond, having string }
 
-var drills = map[string]drill{
-	"infected_hosts.trojan_botnet":              {kind: "infected_host", value: "ip", cond: "country_ = 'CN' AND NOT conficker"},
-	"infected_hosts.conficker":                  {kind: "infected_host", value: "ip", cond: "country_ = 'CN' AND conficker"},
-	"malware_sites.domains":                     {typ: "domain", kind: "malware_site", value: "domain"},
-	"malware_sites.domains_abroad":              {typ: "domain", kind: "malware_site", value: "domain", having: "max(rc_ != '' AND rc_ != 'CN') = 1"},
-	"malware_sites.domains_com":                 {typ: "domain", kind: "malware_site", value: "domain", cond: "(domain_ = 'com' OR endsWith(domain_, '.com'))"},
-	"malware_sites.ips":                         {kind: "malware_site", value: "ip"},
-	"malware_sites.ips_abroad":                  {kind: "malware_site", value: "ip", having: "max(country_ != '' AND country_ != 'CN') = 1"},
-	"malware_sites.ip_urls":                     {typ: "host", kind: "malware_site", value: "host", cond: "hip_ = 1"},
-	"defaced.total":                             {typ: "host", kind: "defacement", value: "site", cond: "country_ = 'CN'"},
-	"defaced.gov":                               {typ: "host", kind: "defacement", value: "site", cond: "country_ = 'CN' AND gov_ = 1"},
-	"backdoored.total":                          {typ: "host", kind: "backdoor", value: "site", cond: "country_ = 'CN'"},
-	"backdoored.gov":                            {typ: "host", kind: "backdoor", value: "site", cond: "country_ = 'CN' AND gov_ = 1"},
-	"phishing.pages":                            {typ: "url", kind: "phishing", value: "url"},
-	"phishing.domains":                          {typ: "domain", kind: "phishing", value: "domain"},
-	"phishing.ips":                              {kind: "phishing", value: "ip"},
-	"ddos.events":                               {kind: "ddos", value: "ifNull(ip, '')", each: true},
-	"ddos.targets":                              {kind: "ddos", value: "ip"},
-	"beyond_bulletin.brute_force_sources":       {kind: "brute_force", value: "ip"},
-	"beyond_bulletin.scanners":                  {kind: "scanner", value: "ip"},
-	"beyond_bulletin.amplification_victims":     {kind: "amplification_victim", value: "ip"},
-	"beyond_bulletin.vulnerable_hosts":          {kind: "vulnerable_service", value: "ip"},
-	"beyond_bulletin.botnet_cc_servers":         {kind: "botnet_cc", value: "ip"},
-	"beyond_bulletin.exposed_devices":           {kind: "exposed_device", value: "ip"},
-	"beyond_bulletin.blocklisted_addresses":     {kind: "blocklisted", value: "ip"},
-	"beyond_bulletin.malware_contacted_servers": {typ: "host", kind: "malware_contact", value: "coalesce(ip, host)"},
+// drillConds are the conditions of the counts whose events are not all their kind's.
+var drillConds = map[string]drill{
+	"infected_hosts.trojan_botnet": {cond: "country_ = 'CN' AND NOT conficker"},
+	"infected_hosts.conficker":     {cond: "country_ = 'CN' AND conficker"},
+	"malware_sites.domains_abroad": {having: "max(rc_ != '' AND rc_ != 'CN') = 1"},
+	"malware_sites.domains_com":    {cond: "(domain_ = 'com' OR endsWith(domain_, '.com'))"},
+	"malware_sites.ips_abroad":     {having: "max(country_ != '' AND country_ != 'CN') = 1"},
+	"malware_sites.ip_urls":        {cond: "hip_ = 1"},
+	"defaced.total":                {cond: "country_ = 'CN'"},
+	"defaced.gov":                  {cond: "country_ = 'CN' AND gov_ = 1"},
+	"backdoored.total":             {cond: "country_ = 'CN'"},
+	"backdoored.gov":               {cond: "country_ = 'CN' AND gov_ = 1"},
 }
-
-// drillOrder is the ORDER BY of each of store.DrillSorts.
-var drillOrder = map[string]string{"": "v", "value": "v", "-value": "v DESC", "first_seen": "first", "-first_seen": "first DESC",
-	"last_seen": "last", "-last_seen": "last DESC", "events": "n", "-events": "n DESC"}
 
 // Drill implements store.Observables.
 func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, dq store.DrillQuery) (store.DrillPage, error) {
 	page := store.DrillPage{Metric: metric, Items: []store.DrillItem{}}
-	dr, ok := drills[metric]
-	page.Kind, page.ValueType = event.Kind(dr.kind), dr.typ
-	if page.ValueType == "" {
-		page.ValueType = "ip"
-	}
+	dr, ok := store.Drills[metric]
 	if !ok {
-		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(drills))
+		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(store.Drills))
 	}
-	order, ok := drillOrder[dq.Sort]
+	page.Kind, page.ValueType = dr.Kind, dr.ValueType
+	cond := drillConds[metric]
+	order, ok := store.DrillOrderBy[dq.Sort]
 	if !ok {
 		return page, fmt.Errorf("sort is one of %v", store.DrillSorts)
 	}
@@ -262,20 +238,20 @@ func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric str
 	if err != nil {
 		return page, err
 	}
-	where := `kind = '` + dr.kind + `' AND isNotNull(` + dr.value + `)`
-	if dr.cond != "" {
-		where += " AND " + dr.cond
+	where := `kind = '` + string(dr.Kind) + `' AND isNotNull(` + dr.Value + `)`
+	if cond.cond != "" {
+		where += " AND " + cond.cond
 	}
 	var items string
-	if dr.each {
-		items = `SELECT assumeNotNull(` + dr.value + `) AS v, t AS first, t AS last, toUInt64(1) AS n, ifNull(url, '') AS u, ifNull(country, '') AS co,
+	if dr.Each {
+		items = `SELECT assumeNotNull(` + dr.Value + `) AS v, t AS first, t AS last, toUInt64(1) AS n, ifNull(url, '') AS u, ifNull(country, '') AS co,
 			ifNull(province, '') AS pr, ifNull(target, '') AS tg, ifNull(family, '') AS fa, line AS ln, tlp AS tl FROM {ev} WHERE ` + where
 	} else {
 		having := ""
-		if dr.having != "" {
-			having = " HAVING " + dr.having
+		if cond.having != "" {
+			having = " HAVING " + cond.having
 		}
-		items = `SELECT assumeNotNull(` + dr.value + `) AS v, min(t) AS first, max(t) AS last, count() AS n, ifNull(min(url), '') AS u,
+		items = `SELECT assumeNotNull(` + dr.Value + `) AS v, min(t) AS first, max(t) AS last, count() AS n, ifNull(min(url), '') AS u,
 			ifNull(min(country), '') AS co, ifNull(min(province), '') AS pr, ifNull(min(target), '') AS tg, ifNull(min(family), '') AS fa,
 			toInt64(0) AS ln, ` + tlpMax + ` AS tl FROM {ev} WHERE ` + where + ` GROUP BY v` + having
 	}

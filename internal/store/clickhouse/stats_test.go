@@ -221,3 +221,42 @@ func sightingsSeen(t *testing.T, st store.Store) {
 		t.Errorf("the embedded store finds no new family or name in 2024-W09 to compare: %+v", s.InfectedHosts)
 	}
 }
+
+// TestDrillAsEmbedded: the items behind every count of a generated week, listed whole and by
+// pages, sorted every way and matched, are the embedded store's.
+func TestDrillAsEmbedded(t *testing.T) {
+	p := newPair(t, testenv.ClickHouseServer(t))
+	last, _ := week.Parse("2024-W09")
+	specs := synth.Weeks(last, 2, 17)
+	for i := range specs {
+		specs[i] = specs[i].Scale(0.02)
+	}
+	p.ingest(t, ingesttest.Generate(t, specs, shanghai)...)
+	from, to := last.Bounds(shanghai)
+	r := store.Range{From: from, To: to}
+	items := 0
+	for _, metric := range store.DrillMetrics {
+		for _, q := range []store.DrillQuery{{Limit: 100000}, {Limit: 7, Offset: 3, Sort: "-events"}, {Limit: 5, Sort: "first_seen", Match: "1"},
+			{Limit: 5, Sort: "-last_seen"}} {
+			var pages [2]store.DrillPage
+			for i, st := range []store.Store{p.embedded, p.cluster} {
+				page, err := st.Drill(ctx, r, store.PublicScope, metric, q)
+				if err != nil {
+					t.Fatalf("%s %+v: %v", metric, q, err)
+				}
+				pages[i] = page
+			}
+			a, _ := json.Marshal(pages[0])
+			b, _ := json.Marshal(pages[1])
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s %+v:\n%s", metric, q, firstDifference(a, b))
+			}
+			if q.Limit == 100000 {
+				items += len(pages[0].Items)
+			}
+		}
+	}
+	if items < 100 {
+		t.Errorf("%d items over every count: too few to tell", items)
+	}
+}

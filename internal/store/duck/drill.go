@@ -9,85 +9,60 @@ import (
 	"sitrep/internal/store"
 )
 
-// drill is how a count of eventCountsSQL picks its items: the events of kind, where cond, one
-// item per distinct value (a site is the URL's host, or the domain where an event has no
-// URL); having keeps the values whose events say so all together (a domain abroad); each
-// lists every event (a count of events, not of values).
-type drill struct {
-	kind, value, cond, having string
-	each                      bool
-	typ                       string // the values' type (store.DrillPage.ValueType); ip where empty
-}
+// drill is which of a count's events count (store.Drills says the rest), as eventCountsSQL
+// counts them: those where cond; having keeps the values whose events say so all together (a
+// domain abroad).
+type drill struct{ cond, having string }
 
-var drills = map[string]drill{
-	"infected_hosts.trojan_botnet":              {kind: "infected_host", value: "ip", cond: "country = 'CN' AND NOT coalesce(conficker, false)"},
-	"infected_hosts.conficker":                  {kind: "infected_host", value: "ip", cond: "country = 'CN' AND conficker"},
-	"malware_sites.domains":                     {typ: "domain", kind: "malware_site", value: "domain"},
-	"malware_sites.domains_abroad":              {typ: "domain", kind: "malware_site", value: "domain", having: "bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN')"},
-	"malware_sites.domains_com":                 {typ: "domain", kind: "malware_site", value: "domain", cond: "(domain = 'com' OR domain LIKE '%.com')"},
-	"malware_sites.ips":                         {kind: "malware_site", value: "ip"},
-	"malware_sites.ips_abroad":                  {kind: "malware_site", value: "ip", having: "bool_or(country IS NOT NULL AND country <> 'CN')"},
-	"malware_sites.ip_urls":                     {typ: "host", kind: "malware_site", value: "host", cond: "host_is_ip"},
-	"defaced.total":                             {typ: "host", kind: "defacement", value: "site", cond: "country = 'CN'"},
-	"defaced.gov":                               {typ: "host", kind: "defacement", value: "site", cond: "country = 'CN' AND gov"},
-	"backdoored.total":                          {typ: "host", kind: "backdoor", value: "site", cond: "country = 'CN'"},
-	"backdoored.gov":                            {typ: "host", kind: "backdoor", value: "site", cond: "country = 'CN' AND gov"},
-	"phishing.pages":                            {typ: "url", kind: "phishing", value: "url"},
-	"phishing.domains":                          {typ: "domain", kind: "phishing", value: "domain"},
-	"phishing.ips":                              {kind: "phishing", value: "ip"},
-	"ddos.events":                               {kind: "ddos", value: "coalesce(ip, '')", each: true},
-	"ddos.targets":                              {kind: "ddos", value: "ip"},
-	"beyond_bulletin.brute_force_sources":       {kind: "brute_force", value: "ip"},
-	"beyond_bulletin.scanners":                  {kind: "scanner", value: "ip"},
-	"beyond_bulletin.amplification_victims":     {kind: "amplification_victim", value: "ip"},
-	"beyond_bulletin.vulnerable_hosts":          {kind: "vulnerable_service", value: "ip"},
-	"beyond_bulletin.botnet_cc_servers":         {kind: "botnet_cc", value: "ip"},
-	"beyond_bulletin.exposed_devices":           {kind: "exposed_device", value: "ip"},
-	"beyond_bulletin.blocklisted_addresses":     {kind: "blocklisted", value: "ip"},
-	"beyond_bulletin.malware_contacted_servers": {typ: "host", kind: "malware_contact", value: "coalesce(ip, host)"},
+// drillConds are the conditions of the counts whose events are not all their kind's.
+var drillConds = map[string]drill{
+	"infected_hosts.trojan_botnet": {cond: "country = 'CN' AND NOT coalesce(conficker, false)"},
+	"infected_hosts.conficker":     {cond: "country = 'CN' AND conficker"},
+	"malware_sites.domains_abroad": {having: "bool_or(registrant_country IS NOT NULL AND registrant_country <> 'CN')"},
+	"malware_sites.domains_com":    {cond: "(domain = 'com' OR domain LIKE '%.com')"},
+	"malware_sites.ips_abroad":     {having: "bool_or(country IS NOT NULL AND country <> 'CN')"},
+	"malware_sites.ip_urls":        {cond: "host_is_ip"},
+	"defaced.total":                {cond: "country = 'CN'"},
+	"defaced.gov":                  {cond: "country = 'CN' AND gov"},
+	"backdoored.total":             {cond: "country = 'CN'"},
+	"backdoored.gov":               {cond: "country = 'CN' AND gov"},
 }
-
-// drillOrder is the ORDER BY of each of store.DrillSorts.
-var drillOrder = map[string]string{"": "v", "value": "v", "-value": "v DESC", "first_seen": "first", "-first_seen": "first DESC",
-	"last_seen": "last", "-last_seen": "last DESC", "events": "n", "-events": "n DESC"}
 
 // Drill implements store.Observables.
 func (d *DB) Drill(ctx context.Context, r store.Range, s store.Scope, metric string, dq store.DrillQuery) (store.DrillPage, error) {
 	page := store.DrillPage{Metric: metric, Items: []store.DrillItem{}}
-	dr, ok := drills[metric]
-	page.Kind, page.ValueType = event.Kind(dr.kind), dr.typ
-	if page.ValueType == "" {
-		page.ValueType = "ip"
-	}
+	dr, ok := store.Drills[metric]
 	if !ok {
-		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(drills))
+		return page, fmt.Errorf("%q is not a count whose items sitrep lists (%d are: infected_hosts.trojan_botnet, defaced.gov, …)", metric, len(store.Drills))
 	}
+	page.Kind, page.ValueType = dr.Kind, dr.ValueType
+	cond := drillConds[metric]
 	sc, err := sqlScope(s)
 	if err != nil {
 		return page, err
 	}
 	ev := `WITH ev AS (
 		SELECT *, coalesce(host, domain) AS site, lower(family) = 'conficker' AS conficker
-		FROM events WHERE time >= $1 AND time < $2 AND {count} AND kind = '` + dr.kind + `'
+		FROM events WHERE time >= $1 AND time < $2 AND {count} AND kind = '` + string(dr.Kind) + `'
 	), items AS (`
-	where := dr.value + ` IS NOT NULL`
-	if dr.cond != "" {
-		where += " AND " + dr.cond
+	where := dr.Value + ` IS NOT NULL`
+	if cond.cond != "" {
+		where += " AND " + cond.cond
 	}
-	if dr.each {
-		ev += `SELECT ` + dr.value + ` AS v, time AS first, time AS last, 1 AS n, url, country, province, target, family, line, tlp
+	if dr.Each {
+		ev += `SELECT ` + dr.Value + ` AS v, time AS first, time AS last, 1 AS n, url, country, province, target, family, line, tlp
 			FROM ev WHERE ` + where + `)`
 	} else {
 		having := ""
-		if dr.having != "" {
-			having = " HAVING " + dr.having
+		if cond.having != "" {
+			having = " HAVING " + cond.having
 		}
-		ev += `SELECT ` + dr.value + ` AS v, min(time) AS first, max(time) AS last, count(*) AS n,
+		ev += `SELECT ` + dr.Value + ` AS v, min(time) AS first, max(time) AS last, count(*) AS n,
 			min(url) AS url, min(country) AS country, min(province) AS province, min(target) AS target, min(family) AS family, 0 AS line,
 			max(tlp) AS tlp
 			FROM ev WHERE ` + where + ` GROUP BY v` + having + `)`
 	}
-	order, ok := drillOrder[dq.Sort]
+	order, ok := store.DrillOrderBy[dq.Sort]
 	if !ok {
 		return page, fmt.Errorf("sort is one of %v", store.DrillSorts)
 	}

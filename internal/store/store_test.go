@@ -21,3 +21,17 @@ func TestRedactedURL(t *testing.T) {
 		t.Errorf("an address that does not parse: %q", got)
 	}
 }
+
+// TestDrillsListed: every count Drill lists is in DrillMetrics, once, and the other way round.
+func TestDrillsListed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range DrillMetrics {
+		if _, ok := Drills[m]; !ok || seen[m] {
+			t.Errorf("DrillMetrics lists %s, which Drills has not or which it lists twice", m)
+		}
+		seen[m] = true
+	}
+	if len(seen) != len(Drills) {
+		t.Errorf("Drills has %d counts, DrillMetrics %d", len(Drills), len(seen))
+	}
+}
