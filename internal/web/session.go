@@ -30,8 +30,9 @@ const (
 const DefaultSessionTTL = 12 * time.Hour
 
 // Login attempts that fail are limited over the last loginWindow: per address and name, and
-// per address, counted from the audit log by every server that shares it. Not per name alone: anyone could then lock an account out by failing to log in to
-// it; guessing from many addresses is slowed by the hash and the password's length instead.
+// per address, counted from the audit log by every server that shares it. Not per name alone:
+// anyone could then lock an account out by failing to log in to it; guessing from many
+// addresses is slowed by the hash and the password's length instead.
 const (
 	loginWindow       = 15 * time.Minute
 	maxFailsPair      = 5

@@ -22,6 +22,13 @@ type Shard struct {
 	// The server's macros {shard} and {replica}, which name its replicated tables' place in
 	// ZooKeeper ("" without).
 	ShardMacro, ReplicaMacro string
+
+	held [][2]string // the store's local tables the server holds already: name and engine
+}
+
+// String names the server in messages.
+func (sh Shard) String() string {
+	return fmt.Sprintf("shard %d replica %d (%s)", sh.Number, sh.Replica, sh.Addr)
 }
 
 // Cluster is a store laid out over a cluster's servers.
@@ -127,15 +134,18 @@ func InitCluster(ctx context.Context, dsn, cluster string, needReplicas bool) (C
 		sh := &c.Shards[i]
 		conn, err := serverConn(dsn, sh.Addr)
 		if err != nil {
-			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+			return c, fmt.Errorf("%s: %v", sh, redactErr(err, dsn))
 		}
 		sh.ShardMacro, sh.ReplicaMacro, zk[i], err = replication(ctx, conn)
 		if err == nil && zk[i] == nil {
 			err = replicaOrder(ctx, conn)
 		}
+		if err == nil {
+			sh.held, err = heldTables(ctx, conn, db)
+		}
 		conn.Close()
 		if err != nil {
-			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+			return c, fmt.Errorf("%s: %v", sh, redactErr(err, dsn))
 		}
 	}
 	if c.Replicated, err = replicated(c.Shards, zk); err != nil {
@@ -145,18 +155,13 @@ func InitCluster(ctx context.Context, dsn, cluster string, needReplicas bool) (C
 		return c, fmt.Errorf("cluster %s: replicated tables need ZooKeeper, which the servers do not have (%v): configure <zookeeper> and <macros> on each", cluster, zk[0])
 	}
 	for _, sh := range c.Shards {
-		conn, err := serverConn(dsn, sh.Addr)
-		if err == nil {
-			err = sameEngines(ctx, conn, db, c.Replicated)
-			conn.Close()
-		}
-		if err != nil {
-			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+		if err := sameEngines(sh.held, db, c.Replicated); err != nil {
+			return c, fmt.Errorf("%s: %v", sh, err)
 		}
 	}
 	for _, sh := range c.Shards {
 		if err := layOut(ctx, dsn, sh.Addr, cluster, db, c.Replicated); err != nil {
-			return c, fmt.Errorf("shard %d replica %d (%s): %v", sh.Number, sh.Replica, sh.Addr, redactErr(err, dsn))
+			return c, fmt.Errorf("%s: %v", sh, redactErr(err, dsn))
 		}
 	}
 	d, err := connect(ctx, dsn)
@@ -202,43 +207,53 @@ func replication(ctx context.Context, conn driver.Conn) (shard, replica string, 
 // errNoZooKeeper is a server's answer when it has no ZooKeeper configured.
 var errNoZooKeeper = errors.New("no ZooKeeper is configured")
 
-// sameEngines checks that the tables of database db a server holds already are replicated
-// if replicated is set, and plain if not: a store cannot change between the two in place.
-func sameEngines(ctx context.Context, conn driver.Conn, db string, replicated bool) error {
-	rows, err := conn.Query(ctx, `SELECT name, engine FROM system.tables WHERE database = ? AND endsWith(name, '_local')`, db)
+// heldTables lists the local tables of database db a server holds already, by name, with
+// their engines.
+func heldTables(ctx context.Context, conn driver.Conn, db string) ([][2]string, error) {
+	rows, err := conn.Query(ctx, `SELECT name, engine FROM system.tables WHERE database = ? AND endsWith(name, '_local') ORDER BY name`, db)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	var held [][2]string
 	for rows.Next() {
-		var name, engine string
-		if err := rows.Scan(&name, &engine); err != nil {
-			return err
+		var t [2]string
+		if err := rows.Scan(&t[0], &t[1]); err != nil {
+			return nil, err
 		}
-		if strings.HasPrefix(engine, "Replicated") != replicated {
+		held = append(held, t)
+	}
+	return held, rows.Err()
+}
+
+// sameEngines checks that the tables of database db a server holds already (heldTables) are
+// replicated if replicated is set, and plain if not: a store cannot change between the two in
+// place.
+func sameEngines(held [][2]string, db string, replicated bool) error {
+	for _, t := range held {
+		if strings.HasPrefix(t[1], "Replicated") != replicated {
 			want := "plain"
 			if replicated {
 				want = "replicated"
 			}
-			return fmt.Errorf("it holds %s.%s as %s, and the layout would be %s: a store does not change between plain and replicated tables in place (lay out a new database and copy the store into it)", db, name, engine, want)
+			return fmt.Errorf("it holds %s.%s as %s, and the layout would be %s: a store does not change between plain and replicated tables in place (lay out a new database and copy the store into it)", db, t[0], t[1], want)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // replicated decides from the servers' macros and ZooKeeper whether the cluster's tables are
 // replicated, or why the cluster cannot hold the store as it is configured.
 func replicated(shards []Shard, zk []error) (bool, error) {
-	where := func(sh Shard) string { return fmt.Sprintf("shard %d replica %d (%s)", sh.Number, sh.Replica, sh.Addr) }
 	var with, without []string
 	for i, sh := range shards {
 		if zk[i] != nil && !errors.Is(zk[i], errNoZooKeeper) {
-			return false, fmt.Errorf("%s has ZooKeeper configured but it does not answer: %v", where(sh), zk[i])
+			return false, fmt.Errorf("%s has ZooKeeper configured but it does not answer: %v", sh.String(), zk[i])
 		}
 		if zk[i] == nil || sh.ShardMacro != "" || sh.ReplicaMacro != "" {
-			with = append(with, where(sh))
+			with = append(with, sh.String())
 		} else {
-			without = append(without, where(sh))
+			without = append(without, sh.String())
 		}
 	}
 	if len(with) == 0 {
@@ -254,19 +269,19 @@ func replicated(shards []Shard, zk []error) (bool, error) {
 	for i, sh := range shards {
 		switch {
 		case zk[i] != nil:
-			return false, fmt.Errorf("%s has the macros of a replica but no ZooKeeper", where(sh))
+			return false, fmt.Errorf("%s has the macros of a replica but no ZooKeeper", sh.String())
 		case sh.ShardMacro == "" || sh.ReplicaMacro == "":
-			return false, fmt.Errorf("%s has ZooKeeper but not both macros {shard} and {replica} (<macros> in its configuration), which name its tables' replicas", where(sh))
+			return false, fmt.Errorf("%s has ZooKeeper but not both macros {shard} and {replica} (<macros> in its configuration), which name its tables' replicas", sh.String())
 		}
 		if m, ok := shardOf[sh.Number]; ok && m != sh.ShardMacro {
-			return false, fmt.Errorf("%s has {shard} %q, another replica of shard %d has %q: the replicas of a shard have the same {shard}", where(sh), sh.ShardMacro, sh.Number, m)
+			return false, fmt.Errorf("%s has {shard} %q, another replica of shard %d has %q: the replicas of a shard have the same {shard}", sh.String(), sh.ShardMacro, sh.Number, m)
 		}
 		if n, ok := numberOf[sh.ShardMacro]; ok && n != sh.Number {
-			return false, fmt.Errorf("%s has {shard} %q, as shard %d does: two shards with one {shard} would hold each other's rows", where(sh), sh.ShardMacro, n)
+			return false, fmt.Errorf("%s has {shard} %q, as shard %d does: two shards with one {shard} would hold each other's rows", sh.String(), sh.ShardMacro, n)
 		}
 		key := sh.ShardMacro + "/" + sh.ReplicaMacro
 		if other, ok := replicas[key]; ok {
-			return false, fmt.Errorf("%s and %s are both {shard} %q {replica} %q: each replica of a shard has a {replica} of its own", where(other), where(sh), sh.ShardMacro, sh.ReplicaMacro)
+			return false, fmt.Errorf("%s and %s are both {shard} %q {replica} %q: each replica of a shard has a {replica} of its own", other.String(), sh.String(), sh.ShardMacro, sh.ReplicaMacro)
 		}
 		shardOf[sh.Number], numberOf[sh.ShardMacro], replicas[key] = sh.ShardMacro, sh.Number, sh
 	}

@@ -247,7 +247,7 @@ func TestReplicatedCluster(t *testing.T) {
 // for replication alike is refused with the server and what it lacks named.
 func TestReplicatedRefusesMisconfiguredServers(t *testing.T) {
 	server := func(shard, replica int, shardMacro, replicaMacro string) Shard {
-		return Shard{shard, replica, fmt.Sprintf("10.0.0.%d:9000", 10*shard+replica), shardMacro, replicaMacro}
+		return Shard{Number: shard, Replica: replica, Addr: fmt.Sprintf("10.0.0.%d:9000", 10*shard+replica), ShardMacro: shardMacro, ReplicaMacro: replicaMacro}
 	}
 	noZK := errNoZooKeeper
 	for _, c := range []struct {
